@@ -1,0 +1,799 @@
+"""Run an Autograd Studio graph document on real PyTorch (the "torch backend").
+
+usage:
+    python3 build/torch/runner.py GRAPH.json [--device cpu|cuda]
+    python3 build/torch/runner.py --out-dir DIR A.json B.json ... [--device cpu|cuda]
+
+The first form prints the result JSON on stdout; the second writes DIR/<name>.result.json
+for each input (<name> = file name without ".json"). Exit status: 0 when every run finished,
+1 when a graph raised an error (its result, with "error", is still written), 2 when a
+document is invalid or the usage is wrong (a message on stderr names the file and the JSON
+path of the fault).
+
+The semantics are those of shared/spec/graph-format.md: each iteration runs setup, forward,
+backward, update and feedback; every op is the torch call a user would write; the result
+lists every tensor of the last iteration reached, every parameter, and the grad_fn
+executions of the last backward in the order PyTorch's engine ran them.
+
+Standard library and torch only. The module is importable: `load_document`,
+`validate_document`, `run_document` and `result_to_json` are the public functions.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import warnings
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+FORMAT = "autograd-studio/graph"
+VERSION = 1
+DTYPES = {"float32": torch.float32, "int64": torch.int64}
+
+
+# ----------------------------------------------------------------------------------------
+# Document schema and validation
+# ----------------------------------------------------------------------------------------
+
+class DocumentError(Exception):
+    """An invalid graph document; the message starts with the JSON path of the fault."""
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _int2(v, low):
+    if _is_int(v):
+        return v >= low
+    return isinstance(v, list) and len(v) == 2 and all(_is_int(e) and e >= low for e in v)
+
+
+def _reshape_shape(v):
+    return (isinstance(v, list) and all(_is_int(e) and e >= -1 for e in v)
+            and sum(1 for e in v if e == -1) <= 1)
+
+
+# A checker is (predicate, description of what is expected).
+POS_INT = (lambda v: _is_int(v) and v > 0, "a positive integer")
+INT = (_is_int, "an integer")
+BOOL = (lambda v: isinstance(v, bool), "true or false")
+NUMBER = (_is_num, "a number")
+OPT_NUMBER = (lambda v: v is None or _is_num(v), "a number or null")
+OPT_INT = (lambda v: v is None or _is_int(v), "an integer or null")
+INT2_POS = (lambda v: _int2(v, 1), "a positive integer or a pair")
+INT2_NONNEG = (lambda v: _int2(v, 0), "a non-negative integer or a pair")
+OPT_INT2_POS = (lambda v: v is None or _int2(v, 1), "a positive integer, a pair or null")
+CONV_PADDING = (lambda v: v in ("same", "valid") or _int2(v, 0),
+                'a non-negative integer, a pair, "same" or "valid"')
+DIMS = (lambda v: v is None or _is_int(v) or (isinstance(v, list) and all(_is_int(e) for e in v)),
+        "an integer, a list of integers or null")
+SHAPE = (lambda v: isinstance(v, list) and all(_is_int(e) and e >= 0 for e in v),
+         "a list of non-negative integers")
+RESHAPE = (_reshape_shape, "a list of integers with at most one -1")
+DTYPE = (lambda v: v in DTYPES, '"float32" or "int64"')
+REDUCTION = (lambda v: v in ("mean", "sum", "none"), '"mean", "sum" or "none"')
+PADDING_MODE = (lambda v: v in ("zeros", "reflect", "replicate", "circular"),
+                '"zeros", "reflect", "replicate" or "circular"')
+INIT = ("init", None)          # checked by _check_init
+PARAM_INIT = ("param_init", None)  # {weight?, bias?}, each an init
+
+REQUIRED = object()
+
+
+def _op(ports=("input",), optional=(), **params):
+    return {"ports": tuple(ports), "optional": tuple(optional), "params": params}
+
+
+_UNARY = _op()
+_BINARY = _op(ports=("a", "b"))
+_LOSS = dict(reduction=("mean", REDUCTION), ignore_index=(-100, INT))
+
+OPS = {
+    "Tensor": _op(ports=(), shape=(REQUIRED, SHAPE), dtype=("float32", DTYPE),
+                  requires_grad=(False, BOOL), init=({"kind": "zeros"}, INIT)),
+    "Conv2d": _op(optional=("weight", "bias"), in_channels=(REQUIRED, POS_INT),
+                  out_channels=(REQUIRED, POS_INT), kernel_size=(REQUIRED, INT2_POS),
+                  stride=(1, INT2_POS), padding=(0, CONV_PADDING), dilation=(1, INT2_POS),
+                  groups=(1, POS_INT), bias=(True, BOOL), padding_mode=("zeros", PADDING_MODE),
+                  requires_grad=(True, BOOL), init=({}, PARAM_INIT)),
+    "MaxPool2d": _op(kernel_size=(REQUIRED, INT2_POS), stride=(None, OPT_INT2_POS),
+                     padding=(0, INT2_NONNEG), dilation=(1, INT2_POS), ceil_mode=(False, BOOL)),
+    "AvgPool2d": _op(kernel_size=(REQUIRED, INT2_POS), stride=(None, OPT_INT2_POS),
+                     padding=(0, INT2_NONNEG), ceil_mode=(False, BOOL),
+                     count_include_pad=(True, BOOL), divisor_override=(None, OPT_INT)),
+    "Linear": _op(optional=("weight", "bias"), in_features=(REQUIRED, POS_INT),
+                  out_features=(REQUIRED, POS_INT), bias=(True, BOOL),
+                  requires_grad=(True, BOOL), init=({}, PARAM_INIT)),
+    "ReLU": _op(inplace=(False, BOOL)),
+    "Flatten": _op(start_dim=(1, INT), end_dim=(-1, INT)),
+    "Reshape": _op(shape=(REQUIRED, RESHAPE)),
+    "LogSoftmax": _op(dim=(None, OPT_INT)),
+    "Softmax": _op(dim=(None, OPT_INT)),
+    "Log": _UNARY, "Exp": _UNARY, "Neg": _UNARY, "Sign": _UNARY,
+    "Add": _BINARY, "Sub": _BINARY, "Mul": _BINARY, "Div": _BINARY,
+    "Sum": _op(dim=(None, DIMS), keepdim=(False, BOOL)),
+    "Mean": _op(dim=(None, DIMS), keepdim=(False, BOOL)),
+    "Clamp": _op(min=(None, OPT_NUMBER), max=(None, OPT_NUMBER)),
+    "NLLLoss": _op(ports=("input", "target"), optional=("weight",), **_LOSS),
+    "CrossEntropyLoss": _op(ports=("input", "target"), optional=("weight",),
+                            label_smoothing=(0.0, NUMBER), **_LOSS),
+    "Detach": _UNARY,
+    "Clone": _UNARY,
+    "Grad": _op(ports=("of",)),
+}
+
+INIT_FIELDS = {  # kind -> {field: (default, checker)}
+    "values": {"data": (REQUIRED, (lambda v: isinstance(v, list) and all(_is_num(e) for e in v),
+                                   "a flat list of numbers"))},
+    "zeros": {}, "ones": {},
+    "full": {"value": (REQUIRED, NUMBER)},
+    "arange": {"start": (0, NUMBER), "step": (1, NUMBER)},
+    "rand": {"seed": (REQUIRED, INT)}, "randn": {"seed": (REQUIRED, INT)},
+    "randint": {"low": (0, INT), "high": (REQUIRED, INT), "seed": (REQUIRED, INT)},
+}
+
+ID_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _fail(path, expected):
+    raise DocumentError("%s: expected %s" % (path, expected))
+
+
+def _check_fields(obj, fields, path):
+    """Checks obj (a dict) against {name: (default, checker)}; returns it with defaults."""
+    if not isinstance(obj, dict):
+        _fail(path, "an object")
+    for key in obj:
+        if key not in fields:
+            raise DocumentError("%s.%s: unknown key" % (path, key))
+    out = {}
+    for key, (default, checker) in fields.items():
+        if key not in obj:
+            if default is REQUIRED:
+                raise DocumentError("%s.%s: required" % (path, key))
+            out[key] = default
+            continue
+        out[key] = obj[key]
+        if checker is INIT:
+            _check_init(obj[key], "%s.%s" % (path, key))
+        elif checker is PARAM_INIT:
+            _check_fields(obj[key], {"weight": (None, INIT), "bias": (None, INIT)},
+                          "%s.%s" % (path, key))
+        elif not checker[0](obj[key]):
+            _fail("%s.%s" % (path, key), checker[1])
+    return out
+
+
+def _check_init(init, path):
+    if init is None:
+        return
+    if not isinstance(init, dict) or init.get("kind") not in INIT_FIELDS:
+        _fail(path + ".kind", "one of " + ", ".join('"%s"' % k for k in INIT_FIELDS))
+    fields = dict(INIT_FIELDS[init["kind"]], kind=(REQUIRED, (lambda v: True, "")))
+    _check_fields(init, fields, path)
+
+
+def _check_tensor_values(params, path):
+    """A values init must hold exactly prod(shape) numbers, integers for int64."""
+    init = params["init"]
+    if init.get("kind") != "values":
+        return
+    numel = math.prod(params["shape"])
+    if len(init["data"]) != numel:
+        _fail(path + ".init.data", "%d numbers for shape %s, got %d"
+              % (numel, params["shape"], len(init["data"])))
+    if params["dtype"] == "int64" and not all(_is_int(v) for v in init["data"]):
+        _fail(path + ".init.data", "integers for dtype int64")
+
+
+def _check_node(node, k):
+    path = "nodes[%d]" % k
+    if not isinstance(node, dict):
+        _fail(path, "an object")
+    nid = node.get("id")
+    if not (isinstance(nid, str) and 1 <= len(nid) <= 64 and set(nid) <= ID_CHARS):
+        _fail(path + ".id", "1 to 64 characters of A-Z a-z 0-9 _ -")
+    if node.get("op") not in OPS:
+        _fail(path + ".op", "a known op (%s)" % ", ".join(OPS))
+    params = _check_fields(node.get("params", {}), OPS[node["op"]]["params"], path + ".params")
+    if node["op"] == "Tensor":
+        _check_tensor_values(params, path + ".params")
+    if "retain_grad" in node and not isinstance(node["retain_grad"], bool):
+        _fail(path + ".retain_grad", "true or false")
+    return params
+
+
+def _check_edges(doc, index):
+    """Returns {target id: {port: source id}}."""
+    inputs = {nid: {} for nid in index}
+    for k, edge in enumerate(doc.get("edges", [])):
+        path = "edges[%d]" % k
+        if not isinstance(edge, dict):
+            _fail(path, "an object")
+        src, dst, port = edge.get("source"), edge.get("target"), edge.get("targetHandle")
+        if src not in index:
+            _fail(path + ".source", "the id of a node")
+        if edge.get("sourceHandle", "out") != "out":
+            _fail(path + ".sourceHandle", '"out"')
+        if dst not in index:
+            _fail(path + ".target", "the id of a node")
+        spec = OPS[doc["nodes"][index[dst]]["op"]]
+        if port not in spec["ports"] + spec["optional"]:
+            _fail(path + ".targetHandle", "a port of %s (%s)"
+                  % (dst, ", ".join(spec["ports"] + spec["optional"]) or "none"))
+        if port in inputs[dst]:
+            raise DocumentError("%s.targetHandle: port %s of %s already has an edge"
+                                % (path, port, dst))
+        inputs[dst][port] = src
+    for k, node in enumerate(doc["nodes"]):
+        for port in OPS[node["op"]]["ports"]:
+            if port not in inputs[node["id"]]:
+                raise DocumentError("nodes[%d]: required port %s has no edge" % (k, port))
+    return inputs
+
+
+def _check_run(run, index, nodes, later):
+    if not isinstance(run, dict):
+        _fail("run", "an object")
+    back = run.get("backward")
+    if back is not None and back not in index:
+        _fail("run.backward", "the id of a node")
+    if back in later:
+        raise DocumentError("run.backward: %s depends on a Grad node, which runs after backward"
+                            % back)
+    if not (_is_int(run.get("iterations", 1)) and run.get("iterations", 1) >= 1):
+        _fail("run.iterations", "a positive integer")
+    if not isinstance(run.get("zero_grad", False), bool):
+        _fail("run.zero_grad", "true or false")
+    feedback = run.get("feedback", [])
+    if not isinstance(feedback, list):
+        _fail("run.feedback", "a list")
+    targets = set()
+    for k, fb in enumerate(feedback):
+        path = "run.feedback[%d]" % k
+        if not isinstance(fb, dict) or fb.get("from") not in index:
+            _fail(path + ".from", "the id of a node")
+        to = fb.get("to")
+        if to not in index or nodes[index[to]]["op"] != "Tensor":
+            _fail(path + ".to", "the id of a Tensor node")
+        if to in targets:
+            raise DocumentError("%s.to: %s already receives feedback" % (path, to))
+        targets.add(to)
+
+
+def validate_document(doc):
+    """Checks a document; returns a Graph. Raises DocumentError with the JSON path."""
+    if not isinstance(doc, dict):
+        _fail("$", "a JSON object")
+    if doc.get("format") != FORMAT:
+        _fail("format", '"%s"' % FORMAT)
+    if doc.get("version") != VERSION:
+        _fail("version", "%d (the only version this reader knows)" % VERSION)
+    nodes = doc.get("nodes")
+    if not isinstance(nodes, list):
+        _fail("nodes", "a list")
+    if not isinstance(doc.get("edges", []), list):
+        _fail("edges", "a list")
+    params, index = {}, {}
+    for k, node in enumerate(nodes):
+        p = _check_node(node, k)
+        if node["id"] in index:
+            raise DocumentError("nodes[%d].id: duplicate id %s" % (k, node["id"]))
+        index[node["id"]], params[node["id"]] = k, p
+    inputs = _check_edges(doc, index)
+    graph = Graph(nodes, params, inputs)
+    _check_run(doc.get("run", {}), index, nodes, graph.update_ids)
+    return graph
+
+
+def params_with_defaults(op, params):
+    """An op's params (checked) with the defaults filled in, e.g. for a single op call."""
+    return _check_fields(params, OPS[op]["params"], "params")
+
+
+def load_document(path):
+    """Reads and validates a document file; returns (doc, graph)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise DocumentError("$: cannot read JSON (%s)" % exc) from None
+    return doc, validate_document(doc)
+
+
+# ----------------------------------------------------------------------------------------
+# Graph structure: evaluation order
+# ----------------------------------------------------------------------------------------
+
+class Graph:
+    """The nodes of a valid document, their parameters with defaults, and run order."""
+
+    def __init__(self, nodes, params, inputs):
+        self.nodes = nodes
+        self.params = params
+        self.inputs = inputs
+        self.index = {n["id"]: k for k, n in enumerate(nodes)}
+        self.tensor_ids = [n["id"] for n in nodes if n["op"] == "Tensor"]
+        ordered = self._kahn(set(self.tensor_ids))
+        if len(ordered) + len(self.tensor_ids) != len(nodes):
+            stuck = [n["id"] for n in nodes if n["id"] not in ordered and n["op"] != "Tensor"]
+            raise DocumentError("edges: the graph has a cycle through %s" % stuck[0])
+        self.update_ids = self._grad_dependents()
+        self.forward_order = [i for i in ordered if i not in self.update_ids]
+        self.update_order = [i for i in ordered if i in self.update_ids]
+
+    def op(self, nid):
+        return self.nodes[self.index[nid]]["op"]
+
+    def _kahn(self, done):
+        """Topological order of the non-Tensor nodes; ties go to the earliest in `nodes`."""
+        done, order = set(done), []
+        pending = [n["id"] for n in self.nodes if n["id"] not in done]
+        while True:
+            ready = [i for i in pending if all(s in done for s in self.inputs[i].values())]
+            if not ready:
+                return order
+            nid = ready[0]  # pending keeps document order, so this is the smallest index
+            pending.remove(nid)
+            done.add(nid)
+            order.append(nid)
+
+    def _grad_dependents(self):
+        """Ids of the Grad nodes and of every node that depends on one."""
+        later = {n["id"] for n in self.nodes if n["op"] == "Grad"}
+        changed = True
+        while changed:
+            changed = False
+            for nid, ports in self.inputs.items():
+                if nid not in later and any(s in later for s in ports.values()):
+                    later.add(nid)
+                    changed = True
+        return later
+
+
+# ----------------------------------------------------------------------------------------
+# Tensor construction
+# ----------------------------------------------------------------------------------------
+
+def build_init(init, shape, dtype, device):
+    """A fresh tensor from an init spec ({"kind": ...}) with the given shape and dtype."""
+    kind, shape = init["kind"], tuple(shape)
+    if kind == "values":
+        # clone(): a leaf of its own, not a view of the flat tensor (in-place ops on a view
+        # of a leaf raise a different error than on the leaf itself).
+        return torch.tensor(init["data"], dtype=dtype, device=device).reshape(shape).clone()
+    if kind == "zeros":
+        return torch.zeros(shape, dtype=dtype, device=device)
+    if kind == "ones":
+        return torch.ones(shape, dtype=dtype, device=device)
+    if kind == "full":
+        return torch.full(shape, init["value"], dtype=dtype, device=device)
+    if kind == "arange":
+        numel = math.prod(shape)
+        values = torch.arange(numel, dtype=torch.float64) * init.get("step", 1) + init.get("start", 0)
+        return values.to(dtype).reshape(shape).clone().to(device)
+    gen = torch.Generator().manual_seed(init["seed"])
+    if kind == "rand":
+        return torch.rand(shape, generator=gen, dtype=dtype).to(device)
+    if kind == "randn":
+        return torch.randn(shape, generator=gen, dtype=dtype).to(device)
+    return torch.randint(init.get("low", 0), init["high"], shape, generator=gen,
+                         dtype=dtype).to(device)
+
+
+def make_module(op, p):
+    """The nn.Module whose parameters a Conv2d/Linear node owns (PyTorch's checks and init)."""
+    if op == "Conv2d":
+        return nn.Conv2d(p["in_channels"], p["out_channels"], _pair(p["kernel_size"]),
+                         stride=_pair(p["stride"]), padding=_padding(p["padding"]),
+                         dilation=_pair(p["dilation"]), groups=p["groups"], bias=p["bias"],
+                         padding_mode=p["padding_mode"])
+    return nn.Linear(p["in_features"], p["out_features"], bias=p["bias"])
+
+
+def create_parameters(op, p, wired, device):
+    """{"weight": Parameter, "bias": Parameter} for the ports that no edge replaces.
+
+    Default initialisation draws from torch's global generator seeded with 0 (inside
+    fork_rng, so the caller's random state is untouched): reproducible, as the spec asks."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        module = make_module(op, p).to(device)
+    owned = {}
+    for name in ("weight", "bias"):
+        param = getattr(module, name)
+        if param is None or name in wired:
+            continue
+        spec = p["init"].get(name)
+        if spec is not None:
+            with torch.no_grad():
+                param.copy_(build_init(spec, param.shape, param.dtype, device))
+        param.requires_grad = p["requires_grad"]
+        owned[name] = param
+    return owned
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, list) else (v, v)
+
+
+def _padding(v):
+    return v if isinstance(v, str) else _pair(v)
+
+
+# ----------------------------------------------------------------------------------------
+# Ops: each takes (params, inputs by port, owned parameters) and returns one tensor
+# ----------------------------------------------------------------------------------------
+
+def reversed_padding(p):
+    """F.pad's padding list for a Conv2d, as nn.Conv2d's _reversed_padding_repeated_twice."""
+    padding, kernel, dilation = p["padding"], _pair(p["kernel_size"]), _pair(p["dilation"])
+    if padding == "valid":
+        return [0, 0, 0, 0]
+    if padding == "same":
+        out = [0, 0, 0, 0]
+        for d, k, i in zip(dilation, kernel, (1, 0)):
+            total = d * (k - 1)
+            out[2 * i], out[2 * i + 1] = total // 2, total - total // 2
+        return out
+    ph, pw = _pair(padding)
+    return [pw, pw, ph, ph]
+
+
+def op_conv2d(p, x, owned):
+    """nn.Conv2d's forward; a wired weight/bias replaces the owned parameter."""
+    w = x.get("weight", owned.get("weight"))
+    b = x["bias"] if "bias" in x else owned.get("bias")
+    inp, stride, dilation = x["input"], _pair(p["stride"]), _pair(p["dilation"])
+    if p["padding_mode"] == "zeros":
+        return F.conv2d(inp, w, b, stride, _padding(p["padding"]), dilation, p["groups"])
+    padded = F.pad(inp, reversed_padding(p), mode=p["padding_mode"])
+    return F.conv2d(padded, w, b, stride, (0, 0), dilation, p["groups"])
+
+
+def op_linear(p, x, owned):
+    w = x.get("weight", owned.get("weight"))
+    b = x["bias"] if "bias" in x else owned.get("bias")
+    return F.linear(x["input"], w, b)
+
+
+def op_max_pool(p, x, _):
+    return F.max_pool2d(x["input"], p["kernel_size"], p["stride"], p["padding"],
+                        p["dilation"], ceil_mode=p["ceil_mode"])
+
+
+def op_avg_pool(p, x, _):
+    return F.avg_pool2d(x["input"], p["kernel_size"], p["stride"], p["padding"],
+                        p["ceil_mode"], p["count_include_pad"], p["divisor_override"])
+
+
+def op_reduce(method):
+    """Sum/Mean: dim null reduces everything (x.sum(), or x.sum(dim=None, keepdim=True))."""
+    def run(p, x, _):
+        t, dim = x["input"], p["dim"]
+        if dim is None and not p["keepdim"]:
+            return getattr(t, method)()
+        return getattr(t, method)(dim=tuple(dim) if isinstance(dim, list) else dim,
+                                  keepdim=p["keepdim"])
+    return run
+
+
+def op_grad(p, x, _, of_id=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        grad = x["of"].grad
+    if grad is None:
+        raise RuntimeError("%s.grad is None: backward did not give %s a gradient (only leaves "
+                           "that require grad, and non-leaves with retain_grad, keep one)"
+                           % (of_id, of_id))
+    return grad
+
+
+OP_FUNCS = {
+    "Conv2d": op_conv2d,
+    "Linear": op_linear,
+    "MaxPool2d": op_max_pool,
+    "AvgPool2d": op_avg_pool,
+    "ReLU": lambda p, x, _: F.relu(x["input"], inplace=p["inplace"]),
+    "Flatten": lambda p, x, _: torch.flatten(x["input"], p["start_dim"], p["end_dim"]),
+    "Reshape": lambda p, x, _: x["input"].reshape(p["shape"]),
+    "LogSoftmax": lambda p, x, _: F.log_softmax(x["input"], p["dim"]),
+    "Softmax": lambda p, x, _: F.softmax(x["input"], p["dim"]),
+    "Log": lambda p, x, _: torch.log(x["input"]),
+    "Exp": lambda p, x, _: torch.exp(x["input"]),
+    "Neg": lambda p, x, _: torch.neg(x["input"]),
+    "Sign": lambda p, x, _: torch.sign(x["input"]),
+    "Add": lambda p, x, _: x["a"] + x["b"],
+    "Sub": lambda p, x, _: x["a"] - x["b"],
+    "Mul": lambda p, x, _: x["a"] * x["b"],
+    "Div": lambda p, x, _: x["a"] / x["b"],
+    "Sum": op_reduce("sum"),
+    "Mean": op_reduce("mean"),
+    "Clamp": lambda p, x, _: torch.clamp(x["input"], p["min"], p["max"]),
+    "NLLLoss": lambda p, x, _: F.nll_loss(x["input"], x["target"], x.get("weight"),
+                                          ignore_index=p["ignore_index"],
+                                          reduction=p["reduction"]),
+    "CrossEntropyLoss": lambda p, x, _: F.cross_entropy(
+        x["input"], x["target"], x.get("weight"), ignore_index=p["ignore_index"],
+        reduction=p["reduction"], label_smoothing=p["label_smoothing"]),
+    "Detach": lambda p, x, _: x["input"].detach(),
+    "Clone": lambda p, x, _: x["input"].clone(),
+    "Grad": op_grad,
+}
+
+
+# ----------------------------------------------------------------------------------------
+# grad_fn attribution and backward recording
+# ----------------------------------------------------------------------------------------
+
+def grad_fn_name(fn):
+    """The engine's name for a grad_fn (AccumulateGrad under its class name, as the spec)."""
+    return "AccumulateGrad" if type(fn).__name__ == "AccumulateGrad" else fn.name()
+
+
+class GradFnTracker:
+    """Knows which graph node created each grad_fn, and records the backward's executions.
+
+    grad_fn objects are kept alive here (as dict keys) for the whole run: their identity
+    stays stable and hooks registered on them are not dropped."""
+
+    def __init__(self):
+        self.owner = {}      # grad_fn -> node id
+        self.leaves = {}     # id(tensor) -> (tensor, name) of Tensor-node values and parameters
+        self.hooked = set()  # grad_fns with our post-hook
+        self.steps = []      # executions of the current backward
+
+    def name_leaf(self, tensor, name):
+        self.leaves[id(tensor)] = (tensor, name)
+
+    def attribute(self, node_id, tensor):
+        """Every grad_fn behind `tensor` not yet attributed was created by node_id."""
+        stack = [tensor.grad_fn]
+        while stack:
+            fn = stack.pop()
+            if fn is None or fn in self.owner:
+                continue
+            self.owner[fn] = node_id
+            stack.extend(nxt for nxt, _ in fn.next_functions)
+
+    def label(self, fn):
+        """The node (or parameter) a grad_fn belongs to; AccumulateGrad names its leaf."""
+        if type(fn).__name__ == "AccumulateGrad":
+            entry = self.leaves.get(id(fn.variable))
+            if entry is not None and entry[0] is fn.variable:
+                return entry[1]
+        return self.owner.get(fn)
+
+    def record_backward(self, root):
+        """Hooks every grad_fn reachable from root and clears the step list."""
+        self.steps = []
+        stack = [_root_function(root)]
+        while stack:
+            fn = stack.pop()
+            if fn is None or fn in self.hooked:
+                continue
+            self.hooked.add(fn)
+            fn.register_hook(self._hook(fn))
+            stack.extend(nxt for nxt, _ in fn.next_functions)
+
+    def _hook(self, fn):
+        def post_hook(grad_inputs, grad_outputs):
+            self.steps.append({"grad_fn": grad_fn_name(fn), "node": self.label(fn)})
+        return post_hook
+
+
+def _root_function(root):
+    """root.grad_fn, or the AccumulateGrad the engine runs for a leaf root requiring grad."""
+    if root.grad_fn is not None or not root.requires_grad:
+        return root.grad_fn
+    return root.view_as(root).grad_fn.next_functions[0][0]
+
+
+# ----------------------------------------------------------------------------------------
+# Running a graph
+# ----------------------------------------------------------------------------------------
+
+class GraphError(Exception):
+    """An exception that PyTorch (or a Grad node) raised while running the graph."""
+
+    def __init__(self, exc, node, phase, iteration):
+        super().__init__(str(exc))
+        self.info = {"type": type(exc).__name__, "message": str(exc), "node": node,
+                     "phase": phase, "iteration": iteration}
+
+
+class Runner:
+    """Runs one validated document; `run()` returns the result dict."""
+
+    def __init__(self, doc, graph, device="cpu"):
+        self.graph, self.device = graph, device
+        self.run_spec = doc.get("run", {})
+        self.params = {}     # "<node>.weight" -> Parameter, in creation order
+        self.owned = {}      # node id -> {"weight": ..., "bias": ...}
+        self.values = {}     # Tensor node id -> its current tensor (persists)
+        self.outputs = {}    # node id -> output of the current iteration
+        self.tracker = GradFnTracker()
+
+    def run(self):
+        iterations, done, error = self.run_spec.get("iterations", 1), 0, None
+        try:
+            self._create_all_parameters()
+            pending = {}
+            for it in range(iterations):
+                self.outputs = {}
+                self._setup(it, pending)
+                self._evaluate(self.graph.forward_order, "forward", it)
+                self._backward(it)
+                self._evaluate(self.graph.update_order, "update", it)
+                pending = {fb["to"]: self.outputs[fb["from"]]
+                           for fb in self.run_spec.get("feedback", [])}
+                done = it + 1
+        except GraphError as exc:
+            error = exc.info
+        return self._result(done, error)
+
+    def _create_all_parameters(self):
+        for node in self.graph.nodes:
+            if node["op"] not in ("Conv2d", "Linear"):
+                continue
+            nid, wired = node["id"], self.graph.inputs[node["id"]]
+            try:
+                owned = create_parameters(node["op"], self.graph.params[nid], wired, self.device)
+            except Exception as exc:  # noqa: BLE001 - any PyTorch error is the graph's error
+                raise GraphError(exc, nid, "setup", 0) from exc
+            self.owned[nid] = owned
+            for name, param in owned.items():
+                self.params["%s.%s" % (nid, name)] = param
+                self.tracker.name_leaf(param, "%s.%s" % (nid, name))
+
+    def _setup(self, it, pending):
+        for nid in self.graph.tensor_ids:
+            try:
+                self._setup_tensor(nid, it, pending)
+            except Exception as exc:  # noqa: BLE001
+                raise GraphError(exc, nid, "setup", it) from exc
+        if self.run_spec.get("zero_grad", False):
+            for t in list(self.params.values()) + list(self.values.values()):
+                if t.is_leaf:
+                    t.grad = None
+
+    def _setup_tensor(self, nid, it, pending):
+        p = self.graph.params[nid]
+        if it == 0:
+            t = build_init(p["init"], p["shape"], DTYPES[p["dtype"]], self.device)
+        else:
+            t = pending.get(nid, self.values[nid])
+        self.values[nid] = t
+        if p["requires_grad"]:
+            t.requires_grad = True
+        if self.graph.nodes[self.graph.index[nid]].get("retain_grad"):
+            t.retain_grad()
+        if t.is_leaf:
+            self.tracker.name_leaf(t, nid)
+        self.tracker.attribute(nid, t)
+        self.outputs[nid] = t
+
+    def _evaluate(self, order, phase, it):
+        for nid in order:
+            try:
+                self.outputs[nid] = self._run_node(nid)
+            except Exception as exc:  # noqa: BLE001
+                raise GraphError(exc, nid, phase, it) from exc
+
+    def _run_node(self, nid):
+        node, p = self.graph.nodes[self.graph.index[nid]], self.graph.params[nid]
+        inputs = {port: self.outputs[src] for port, src in self.graph.inputs[nid].items()}
+        if node["op"] == "Grad":
+            out = op_grad(p, inputs, None, of_id=self.graph.inputs[nid]["of"])
+        else:
+            out = OP_FUNCS[node["op"]](p, inputs, self.owned.get(nid, {}))
+        if node.get("retain_grad"):
+            out.retain_grad()
+        self.tracker.attribute(nid, out)
+        return out
+
+    def _backward(self, it):
+        root_id = self.run_spec.get("backward")
+        if root_id is None:
+            return
+        root = self.outputs[root_id]
+        try:
+            self.tracker.record_backward(root)
+            root.backward()
+        except Exception as exc:  # noqa: BLE001
+            raise GraphError(exc, root_id, "backward", it) from exc
+
+    def _result(self, done, error):
+        tensors = {nid: describe_tensor(t) for nid, t in self.outputs.items()}
+        tensors.update((name, describe_tensor(t)) for name, t in self.params.items())
+        return {"tensors": tensors, "backward_steps": self.tracker.steps,
+                "iterations_run": done, "error": error}
+
+
+def describe_tensor(t):
+    """The result entry of one tensor: value, flags, grad_fn class name and .grad."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reading .grad of a non-leaf warns
+        grad = t.grad
+    return {
+        "shape": list(t.shape),
+        "dtype": str(t.dtype).replace("torch.", ""),
+        "data": t.detach().cpu().reshape(-1).tolist(),
+        "requires_grad": t.requires_grad,
+        "is_leaf": t.is_leaf,
+        "grad_fn": None if t.grad_fn is None else type(t.grad_fn).__name__,
+        "grad": None if grad is None else {"shape": list(grad.shape),
+                                           "data": grad.detach().cpu().reshape(-1).tolist()},
+    }
+
+
+def run_document(doc, device="cpu"):
+    """Validates and runs a document (a dict); returns the result dict.
+
+    Raises DocumentError for an invalid document."""
+    return Runner(doc, validate_document(doc), device).run()
+
+
+def result_to_json(result):
+    """The result as JSON text; NaN and Infinity as Python's json writes them."""
+    return json.dumps(result)
+
+
+# ----------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(description="Run graph documents on PyTorch.")
+    parser.add_argument("graphs", nargs="+", metavar="GRAPH.json")
+    parser.add_argument("--out-dir", help="write DIR/<name>.result.json for each graph")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    args = parser.parse_args(argv)
+    if args.out_dir is None and len(args.graphs) != 1:
+        parser.error("several graphs need --out-dir DIR")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: CUDA is not available")
+    return args
+
+
+def _run_file(path, device):
+    """(result dict, exit status) for one file; prints document errors on stderr."""
+    try:
+        doc, graph = load_document(path)
+    except DocumentError as exc:
+        print("%s: %s" % (path, exc), file=sys.stderr)
+        return None, 2
+    result = Runner(doc, graph, device).run()
+    return result, (0 if result["error"] is None else 1)
+
+
+def main(argv=None):
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    status = 0
+    for path in args.graphs:
+        result, code = _run_file(path, args.device)
+        status = max(status, code)
+        if result is None:
+            continue
+        text = result_to_json(result)
+        if args.out_dir is None:
+            print(text)
+            continue
+        os.makedirs(args.out_dir, exist_ok=True)
+        name = os.path.basename(path)
+        name = name[: -len(".json")] if name.endswith(".json") else name
+        with open(os.path.join(args.out_dir, name + ".result.json"), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+import type { DType } from '../core/dtype';
+import type { Shape } from '../core/shape';
+import type { GradValue, InputMetadata } from './grad-value';
+import type { SavedVariable } from './saved';
+
+/**
+ * Sequence numbers order Nodes by creation; among ready Nodes the engine runs the
+ * highest first (PyTorch's `sequence_nr`). AccumulateGrad uses +Infinity
+ * (PyTorch's UINT64_MAX), so a leaf's gradient is written as soon as it is complete.
+ */
+let nextSequenceNr = 0;
+
+/** Takes the next sequence number. */
+export function takeSequenceNr(): number {
+  return nextSequenceNr++;
+}
+
+/** Where a gradient goes: input `inputNr` of `node` (PyTorch's `Edge`). */
+export interface Edge {
+  readonly node: Node;
+  readonly inputNr: number;
+}
+
+/** A hook run on the gradient arriving at input `inputNr` before the node runs (retain_grad). */
+export type PreHook = (grad: GradValue) => void;
+
+/**
+ * A function of the backward graph (PyTorch's `torch::autograd::Node`): it takes
+ * the gradients of its forward outputs and returns one gradient per next edge.
+ */
+export abstract class Node {
+  /** PyTorch's class name (`MulBackward0`, `AccumulateGrad`). */
+  abstract readonly name: string;
+  /** Creation order; higher runs first among ready nodes. */
+  readonly sequenceNr: number;
+  /** One edge per forward input; null where that input needs no gradient. */
+  readonly nextEdges: readonly (Edge | null)[];
+  /** Shape and dtype of each forward output, i.e. of each gradient this node receives. */
+  readonly inputMetadata: readonly InputMetadata[];
+  /** The graph node (document id or parameter name) this function belongs to. */
+  tag: string | null = null;
+  /** retain_grad hooks by input number. */
+  readonly preHooks: { inputNr: number; hook: PreHook }[] = [];
+
+  constructor(sequenceNr: number, nextEdges: readonly (Edge | null)[], inputMetadata: readonly InputMetadata[]) {
+    this.sequenceNr = sequenceNr;
+    this.nextEdges = nextEdges;
+    this.inputMetadata = inputMetadata;
+  }
+
+  /** Computes the gradients to send along `nextEdges`. */
+  abstract apply(grads: readonly (GradValue | null)[]): (GradValue | null)[];
+
+  /** Frees saved tensors (called after the node ran, unless retain_graph). */
+  releaseVariables(): void {}
+}
+
+/**
+ * A gradient formula: one entry of the table of gradient rules. `needs[i]` tells
+ * whether input i needs a gradient (PyTorch's `should_compute_output`).
+ */
+export interface GradRule<S> {
+  backward(saved: S, grads: readonly (GradValue | null)[], needs: readonly boolean[]): (GradValue | null)[];
+}
+
+/** A Node whose gradient comes from a rule of the table, with the values it saved. */
+export class FunctionNode<S> extends Node {
+  readonly name: string;
+  private readonly rule: GradRule<S>;
+  private readonly saved: S;
+
+  constructor(
+    name: string,
+    rule: GradRule<S>,
+    saved: S,
+    nextEdges: readonly (Edge | null)[],
+    outputs: readonly { shape: Shape; dtype: DType }[],
+  ) {
+    super(takeSequenceNr(), nextEdges, outputs.map((o) => ({ shape: [...o.shape], dtype: o.dtype })));
+    this.name = name;
+    this.rule = rule;
+    this.saved = saved;
+  }
+
+  apply(grads: readonly (GradValue | null)[]): (GradValue | null)[] {
+    if (grads.every((g) => g === null)) return this.nextEdges.map(() => null);
+    const needs = this.nextEdges.map((e) => e !== null);
+    return this.rule.backward(this.saved, grads, needs);
+  }
+
+  releaseVariables(): void {
+    for (const v of Object.values(this.saved as object)) {
+      if (v && typeof v === 'object' && 'release' in v && typeof (v as SavedVariable).release === 'function') {
+        (v as SavedVariable).release();
+      }
+    }
+  }
+}
+
+/** What AccumulateGrad writes into: a leaf tensor. */
+export interface GradSink {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** Name shown in backward steps (`x`, `conv1.weight`). */
+  readonly name: string | null;
+  /** Sets `.grad` the first time, adds to it in place afterwards. */
+  accumulateGrad(grad: GradValue): void;
+}
+
+/** The sink of a leaf that requires grad: the only writer of `.grad` (PyTorch's `AccumulateGrad`). */
+export class AccumulateGrad extends Node {
+  readonly name = 'AccumulateGrad';
+  readonly variable: GradSink;
+
+  constructor(variable: GradSink) {
+    super(Number.POSITIVE_INFINITY, [], [{ shape: [...variable.shape], dtype: variable.dtype }]);
+    this.variable = variable;
+    this.tag = variable.name;
+  }
+
+  apply(grads: readonly (GradValue | null)[]): (GradValue | null)[] {
+    const g = grads[0];
+    if (g) this.variable.accumulateGrad(g);
+    return [];
+  }
+}

@@ -1,0 +1,99 @@
+import { allocLike } from '../../core/dtype';
+import type { Shape } from '../../core/shape';
+import { binaryBroadcast, expandTo, unary } from '../../kernels/elementwise';
+import type { GradValue } from '../grad-value';
+import type { GradRule } from '../node';
+import type { SavedVariable } from '../saved';
+
+type Grads = readonly (GradValue | null)[];
+const gv = (data: GradValue['data'], shape: Shape, like: GradValue): GradValue => ({ data, shape, dtype: like.dtype });
+
+/** Saved state of a binary op on tensors `a` and `b` (null when not needed). */
+export interface BinarySaved {
+  readonly a: SavedVariable | null;
+  readonly b: SavedVariable | null;
+}
+
+function times(g: GradValue, x: SavedVariable, f: (gx: number, v: number) => number): GradValue {
+  const v = x.unpack();
+  return gv(binaryBroadcast(g.data, g.shape, v.data, v.shape, g.shape, f, g.data), g.shape, g);
+}
+
+/** Gradient rules of the elementwise ops. Broadcast gradients are summed down by the engine. */
+export const elementwiseRules = {
+  AddBackward0: {
+    backward: (_s: null, [g]: Grads) => [g!, g!],
+  } satisfies GradRule<null>,
+  SubBackward0: {
+    backward: (_s: null, [g]: Grads, needs) => [g!, needs[1] ? gv(unary(g!.data, (x) => -x), g!.shape, g!) : null],
+  } satisfies GradRule<null>,
+  MulBackward0: {
+    backward: (s: BinarySaved, [g]: Grads, needs) => [
+      needs[0] ? times(g!, s.b!, (x, v) => x * v) : null,
+      needs[1] ? times(g!, s.a!, (x, v) => x * v) : null,
+    ],
+  } satisfies GradRule<BinarySaved>,
+  DivBackward0: {
+    backward: (s: BinarySaved, [g]: Grads, needs) => {
+      const b = s.b!.unpack();
+      const ga = needs[0] ? times(g!, s.b!, (x, v) => x / v) : null;
+      let gb: GradValue | null = null;
+      if (needs[1]) {
+        const a = s.a!.unpack();
+        const outShape = g!.shape;
+        const ab = binaryBroadcast(a.data, a.shape, b.data, b.shape, outShape, (x, y) => x / (y * y), g!.data);
+        gb = gv(binaryBroadcast(g!.data, outShape, ab, outShape, outShape, (x, y) => -x * y), outShape, g!);
+      }
+      return [ga, gb];
+    },
+  } satisfies GradRule<BinarySaved>,
+  /** `t * scalar`. */
+  MulBackward1: {
+    backward: (s: { scalar: number }, [g]: Grads) => [gv(unary(g!.data, (x) => x * s.scalar), g!.shape, g!)],
+  } satisfies GradRule<{ scalar: number }>,
+  /** `t / scalar`. */
+  DivBackward1: {
+    backward: (s: { scalar: number }, [g]: Grads) => [gv(unary(g!.data, (x) => x / s.scalar), g!.shape, g!)],
+  } satisfies GradRule<{ scalar: number }>,
+  NegBackward0: {
+    backward: (_s: null, [g]: Grads) => [gv(unary(g!.data, (x) => -x), g!.shape, g!)],
+  } satisfies GradRule<null>,
+  ExpBackward0: {
+    backward: (s: { result: SavedVariable }, [g]: Grads) => [times(g!, s.result, (x, v) => x * v)],
+  } satisfies GradRule<{ result: SavedVariable }>,
+  LogBackward0: {
+    backward: (s: { self: SavedVariable }, [g]: Grads) => [times(g!, s.self, (x, v) => x / v)],
+  } satisfies GradRule<{ self: SavedVariable }>,
+  SignBackward0: {
+    backward: (_s: null, [g]: Grads) => [gv(allocLike(g!.data, g!.data.length), g!.shape, g!)],
+  } satisfies GradRule<null>,
+  ReluBackward0: {
+    backward: (s: { result: SavedVariable }, [g]: Grads) => [times(g!, s.result, (x, v) => (v <= 0 ? 0 : x))],
+  } satisfies GradRule<{ result: SavedVariable }>,
+  ClampBackward1: {
+    backward: (s: { self: SavedVariable; min: number | null; max: number | null }, [g]: Grads) => {
+      const lo = s.min ?? -Infinity;
+      const hi = s.max ?? Infinity;
+      return [times(g!, s.self, (x, v) => (v >= lo && v <= hi ? x : 0))];
+    },
+  } satisfies GradRule<{ self: SavedVariable; min: number | null; max: number | null }>,
+  SumBackward0: {
+    backward: (s: { shape: Shape }, [g]: Grads) => [gv(expandTo(g!.data, [], s.shape), s.shape, g!)],
+  } satisfies GradRule<{ shape: Shape }>,
+  SumBackward1: {
+    backward: (s: { shape: Shape; keptShape: Shape }, [g]: Grads) => [
+      gv(expandTo(g!.data, s.keptShape, s.shape), s.shape, g!),
+    ],
+  } satisfies GradRule<{ shape: Shape; keptShape: Shape }>,
+  MeanBackward0: {
+    backward: (s: { shape: Shape; count: number }, [g]: Grads) => [
+      gv(unary(expandTo(g!.data, [], s.shape), (x) => x / s.count), s.shape, g!),
+    ],
+  } satisfies GradRule<{ shape: Shape; count: number }>,
+  MeanBackward1: {
+    backward: (s: { shape: Shape; keptShape: Shape; count: number }, [g]: Grads) => [
+      gv(unary(expandTo(g!.data, s.keptShape, s.shape), (x) => x / s.count), s.shape, g!),
+    ],
+  } satisfies GradRule<{ shape: Shape; keptShape: Shape; count: number }>,
+};
+

@@ -1,0 +1,139 @@
+import type { Shape } from '../../core/shape';
+import {
+  conv2dBackwardBias,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  type Conv2dGeometry,
+} from '../../kernels/conv2d';
+import { matmul } from '../../kernels/matmul';
+import {
+  reflectionPad2dBackward,
+  replicationPad2dBackward,
+  type Pad2d,
+} from '../../kernels/pad';
+import { avgPool2dBackward, maxPool2dBackward, type Pool2dGeometry } from '../../kernels/pool';
+import { logSoftmaxBackward, softmaxBackward } from '../../kernels/softmax';
+import { nllLossBackward, type Reduction } from '../../kernels/nll';
+import type { GradValue } from '../grad-value';
+import type { GradRule } from '../node';
+import type { SavedVariable } from '../saved';
+
+type Grads = readonly (GradValue | null)[];
+
+/** Saved by `ConvolutionBackward0`. */
+export interface ConvSaved {
+  readonly input: SavedVariable;
+  readonly weight: SavedVariable;
+  readonly geometry: Conv2dGeometry;
+}
+/** Saved by the 2-D matrix products. */
+export interface MatSaved {
+  readonly mat1: SavedVariable | null;
+  readonly mat2: SavedVariable | null;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+/** Saved by the softmax family: output viewed as [outer, dimSize, inner]. */
+export interface SoftmaxSaved {
+  readonly result: SavedVariable;
+  readonly outer: number;
+  readonly dimSize: number;
+  readonly inner: number;
+}
+/** Saved by the 2-D paddings. */
+export interface PadSaved {
+  readonly shape: Shape;
+  readonly planes: number;
+  readonly pad: Pad2d;
+}
+/** Saved by NllLossBackward0 / NllLoss2DBackward0. */
+export interface NllSaved {
+  readonly self: SavedVariable;
+  readonly target: SavedVariable;
+  readonly weight: SavedVariable | null;
+  readonly n: number;
+  readonly c: number;
+  readonly spatial: number;
+  readonly reduction: Reduction;
+  readonly ignoreIndex: number;
+  readonly totalWeight: number;
+}
+
+const like = (data: GradValue['data'], shape: Shape, g: GradValue): GradValue => ({ data, shape, dtype: g.dtype });
+
+const nllRule: GradRule<NllSaved> = {
+  backward: (s, [g]) => {
+    const self = s.self.unpack();
+    const target = s.target.unpack().data as Float64Array;
+    const weight = s.weight ? s.weight.unpack().data : null;
+    const d = nllLossBackward(g!.data, target, weight, s.n, s.c, s.spatial, s.reduction, s.ignoreIndex, s.totalWeight, self.data);
+    return [like(d, self.shape, g!)];
+  },
+};
+
+/** Gradient rules of the neural-network ops. */
+export const nnRules = {
+  ConvolutionBackward0: {
+    backward: (s: ConvSaved, [g]: Grads, needs) => {
+      const geo = s.geometry;
+      const inShape = [geo.n, geo.cIn, geo.h, geo.w];
+      const w = s.weight.unpack();
+      const gi = needs[0] ? like(conv2dBackwardInput(g!.data, w.data, geo), inShape, g!) : null;
+      const gw = needs[1] ? like(conv2dBackwardWeight(g!.data, s.input.unpack().data, geo), w.shape, g!) : null;
+      const gb = needs[2] ? like(conv2dBackwardBias(g!.data, geo), [geo.cOut], g!) : null;
+      return [gi, gw, gb];
+    },
+  } satisfies GradRule<ConvSaved>,
+  /** addmm(bias, mat1, mat2): the bias gets the full gradient, summed down by the engine. */
+  AddmmBackward0: {
+    backward: (s: MatSaved, [g]: Grads, needs) => [
+      needs[0] ? g! : null,
+      needs[1] ? like(matmul(g!.data, s.mat2!.unpack().data, s.m, s.n, s.k, false, true), [s.m, s.k], g!) : null,
+      needs[2] ? like(matmul(s.mat1!.unpack().data, g!.data, s.k, s.m, s.n, true, false), [s.k, s.n], g!) : null,
+    ],
+  } satisfies GradRule<MatSaved>,
+  MmBackward0: {
+    backward: (s: MatSaved, [g]: Grads, needs) => [
+      needs[0] ? like(matmul(g!.data, s.mat2!.unpack().data, s.m, s.n, s.k, false, true), [s.m, s.k], g!) : null,
+      needs[1] ? like(matmul(s.mat1!.unpack().data, g!.data, s.k, s.m, s.n, true, false), [s.k, s.n], g!) : null,
+    ],
+  } satisfies GradRule<MatSaved>,
+  MaxPool2DWithIndicesBackward0: {
+    backward: (s: { shape: Shape; indices: Int32Array; geometry: Pool2dGeometry }, [g]: Grads) => [
+      like(maxPool2dBackward(g!.data, s.indices, s.geometry), s.shape, g!),
+    ],
+  } satisfies GradRule<{ shape: Shape; indices: Int32Array; geometry: Pool2dGeometry }>,
+  AvgPool2DBackward0: {
+    backward: (
+      s: { shape: Shape; geometry: Pool2dGeometry; countIncludePad: boolean; divisorOverride: number | null },
+      [g]: Grads,
+    ) => [like(avgPool2dBackward(g!.data, s.geometry, s.countIncludePad, s.divisorOverride), s.shape, g!)],
+  } satisfies GradRule<{ shape: Shape; geometry: Pool2dGeometry; countIncludePad: boolean; divisorOverride: number | null }>,
+  LogSoftmaxBackward0: {
+    backward: (s: SoftmaxSaved, [g]: Grads) => {
+      const r = s.result.unpack();
+      return [like(logSoftmaxBackward(g!.data, r.data, s.outer, s.dimSize, s.inner), r.shape, g!)];
+    },
+  } satisfies GradRule<SoftmaxSaved>,
+  SoftmaxBackward0: {
+    backward: (s: SoftmaxSaved, [g]: Grads) => {
+      const r = s.result.unpack();
+      return [like(softmaxBackward(g!.data, r.data, s.outer, s.dimSize, s.inner), r.shape, g!)];
+    },
+  } satisfies GradRule<SoftmaxSaved>,
+  ReflectionPad2DBackward0: {
+    backward: (s: PadSaved, [g]: Grads) => {
+      const [h, w] = s.shape.slice(-2) as [number, number];
+      return [like(reflectionPad2dBackward(g!.data, s.planes, h, w, s.pad), s.shape, g!)];
+    },
+  } satisfies GradRule<PadSaved>,
+  ReplicationPad2DBackward0: {
+    backward: (s: PadSaved, [g]: Grads) => {
+      const [h, w] = s.shape.slice(-2) as [number, number];
+      return [like(replicationPad2dBackward(g!.data, s.planes, h, w, s.pad), s.shape, g!)];
+    },
+  } satisfies GradRule<PadSaved>,
+  NllLossBackward0: nllRule,
+  NllLoss2DBackward0: nllRule,
+};

@@ -1,0 +1,70 @@
+import type { Shape } from '../../core/shape';
+import { readRegion, scatterRegion, transpose2d, zeroRegion, type Region } from '../../kernels/slice';
+import { allocLike } from '../../core/dtype';
+import type { GradValue } from '../grad-value';
+import type { GradRule } from '../node';
+
+type Grads = readonly (GradValue | null)[];
+/** The input shape of a shape-changing op. */
+export interface ShapeSaved {
+  readonly shape: Shape;
+}
+const reshapeBack: GradRule<ShapeSaved> = {
+  backward: (s, [g]) => [{ data: g!.data, shape: s.shape, dtype: g!.dtype }],
+};
+
+/** Gradient rules of views, copies, slices and in-place slice writes. */
+export const viewRules = {
+  ViewBackward0: reshapeBack,
+  ReshapeAliasBackward0: reshapeBack,
+  UnsafeViewBackward0: reshapeBack,
+  SqueezeBackward1: reshapeBack,
+  SqueezeBackward3: reshapeBack,
+  UnsqueezeBackward0: reshapeBack,
+  CloneBackward0: { backward: (_s: null, [g]: Grads) => [g!] } satisfies GradRule<null>,
+  /** `t()` / `transpose(0, 1)` of a 2-D tensor: the gradient is transposed back. */
+  TBackward0: {
+    backward: (s: ShapeSaved, [g]: Grads) => [
+      { data: transpose2d(g!.data, s.shape[1]!, s.shape[0]!), shape: s.shape, dtype: g!.dtype },
+    ],
+  } satisfies GradRule<ShapeSaved>,
+  /** `x[region]`: the gradient lands in the region of a zero tensor. */
+  SliceBackward0: {
+    backward: (s: { shape: Shape; region: Region }, [g]: Grads) => [
+      { data: scatterRegion(g!.data, s.shape, s.region), shape: s.shape, dtype: g!.dtype },
+    ],
+  } satisfies GradRule<{ shape: Shape; region: Region }>,
+  /** Zero padding: the gradient is the unpadded region. */
+  ConstantPadNdBackward0: {
+    backward: (s: { paddedShape: Shape; region: Region; shape: Shape }, [g]: Grads) => [
+      { data: readRegion(g!.data, s.paddedShape, s.region), shape: s.shape, dtype: g!.dtype },
+    ],
+  } satisfies GradRule<{ paddedShape: Shape; region: Region; shape: Shape }>,
+  /**
+   * `base[region].copy_(src)`: the base's earlier history gets the gradient with the
+   * overwritten region zeroed, `src` gets the region (PyTorch's CopySlices around CopyBackwards).
+   */
+  'torch::autograd::CopySlices': {
+    backward: (s: { shape: Shape; region: Region }, [g]: Grads, needs) => [
+      needs[0] ? { data: zeroRegion(g!.data, s.shape, s.region), shape: s.shape, dtype: g!.dtype } : null,
+      needs[1] ? { data: readRegion(g!.data, s.shape, s.region), shape: s.region.map(([a, b]) => b - a), dtype: g!.dtype } : null,
+    ],
+  } satisfies GradRule<{ shape: Shape; region: Region }>,
+  /** `x.masked_select(mask)`: gradients scatter back to the selected positions. */
+  MaskedSelectBackward0: {
+    backward: (s: { shape: Shape; mask: Uint8Array }, [g]: Grads) => {
+      const res = allocLike(g!.data, s.mask.length);
+      let k = 0;
+      for (let i = 0; i < s.mask.length; i++) if (s.mask[i]) res[i] = g!.data[k++]!;
+      return [{ data: res, shape: s.shape, dtype: g!.dtype }];
+    },
+  } satisfies GradRule<{ shape: Shape; mask: Uint8Array }>,
+  /** `x.index_put_((mask,), value)`: overwritten positions get no gradient. */
+  IndexPutBackward0: {
+    backward: (s: { mask: Uint8Array }, [g]: Grads) => {
+      const d = g!.data.slice();
+      for (let i = 0; i < d.length; i++) if (s.mask[i]) d[i] = 0;
+      return [{ data: d, shape: g!.shape, dtype: g!.dtype }, null];
+    },
+  } satisfies GradRule<{ mask: Uint8Array }>,
+};

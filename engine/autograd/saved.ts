@@ -1,0 +1,80 @@
+import type { DType, FloatArray } from '../core/dtype';
+import { runtimeError } from '../core/errors';
+import { formatShape, type Shape } from '../core/shape';
+import type { Storage } from '../core/storage';
+import { legacyTypeName } from '../core/dtype';
+
+/** The message PyTorch gives when a freed graph is used again (ERR_BACKWARD_TWICE). */
+export const ERR_BACKWARD_TWICE =
+  'Trying to backward through the graph a second time (or directly access saved tensors after they have ' +
+  'already been freed). Saved intermediate values of the graph are freed when you call .backward() or ' +
+  'autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or ' +
+  'if you need to access saved tensors after calling backward.';
+
+/** What SavedVariable needs to know about a tensor when it is saved. */
+export interface SavableTensor {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  readonly storage: Storage;
+  /** A contiguous view of the values (may alias storage). */
+  contiguousData(): FloatArray;
+  /** Name of the grad_fn that produced it (null for leaves), and which output it is. */
+  readonly gradFnName: string | null;
+  readonly outputNr: number;
+}
+
+/** The contents of a SavedVariable when unpacked. */
+export interface SavedValue {
+  readonly data: FloatArray;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/**
+ * A tensor saved for backward (PyTorch's `SavedVariable`): it remembers the
+ * version of the storage when saved, refuses to unpack after an in-place change,
+ * and after `release()` refuses with PyTorch's "backward a second time" message.
+ */
+export class SavedVariable {
+  private value: SavedValue | null;
+  private readonly storage: Storage;
+  private readonly savedVersion: number;
+  private readonly gradFnName: string | null;
+  private readonly outputNr: number;
+
+  /** Saves `t`. `isOutput` marks a tensor that is an output of the node saving it. */
+  constructor(t: SavableTensor, ownerName?: string) {
+    this.value = { data: t.contiguousData(), shape: [...t.shape], dtype: t.dtype };
+    this.storage = t.storage;
+    this.savedVersion = t.storage.version;
+    this.gradFnName = ownerName ?? t.gradFnName;
+    this.outputNr = t.outputNr;
+  }
+
+  /** The saved values, checked against the version counter. */
+  unpack(): SavedValue {
+    const v = this.value;
+    if (v === null) throw runtimeError(ERR_BACKWARD_TWICE);
+    const current = this.storage.version;
+    if (current !== this.savedVersion) {
+      const of = this.gradFnName ? `, which is output ${this.outputNr} of ${this.gradFnName},` : '';
+      throw runtimeError(
+        `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+          `[${legacyTypeName(v.dtype)} ${formatShape(v.shape)}]${of} is at version ${current}; expected version ` +
+          `${this.savedVersion} instead. Hint: enable anomaly detection to find the operation that failed to ` +
+          `compute its gradient, with torch.autograd.set_detect_anomaly(True).`,
+      );
+    }
+    return v;
+  }
+
+  /** Frees the saved values (after backward, unless the graph is retained). */
+  release(): void {
+    this.value = null;
+  }
+
+  /** True once released. */
+  get released(): boolean {
+    return this.value === null;
+  }
+}

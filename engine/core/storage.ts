@@ -1,0 +1,28 @@
+import type { FloatArray } from './dtype';
+
+/**
+ * The memory behind one or more tensors. Views (`reshape`, `t()`) and `detach()`
+ * share a Storage, and with it the version counter: every in-place write bumps
+ * `version`, which is how autograd notices that a tensor it saved for backward has
+ * changed (PyTorch's `VariableVersion`).
+ */
+export class Storage {
+  /** Row-major element buffer. int64 values are held in a Float64Array. */
+  readonly data: FloatArray;
+  /** Number of in-place modifications so far. */
+  version = 0;
+  /** Unique id, used to show which tensors share memory. */
+  readonly id: number;
+
+  private static nextId = 1;
+
+  constructor(data: FloatArray) {
+    this.data = data;
+    this.id = Storage.nextId++;
+  }
+
+  /** Records one in-place modification. */
+  bumpVersion(): void {
+    this.version++;
+  }
+}

@@ -1,0 +1,114 @@
+import { allocLike, type FloatArray } from '../core/dtype';
+import type { Shape } from '../core/shape';
+
+/** Strides for reading an input of shape `inShape` while iterating `outShape` (0 on broadcast dims). */
+export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
+  const n = outShape.length;
+  const lead = n - inShape.length;
+  const strides = new Array<number>(n).fill(0);
+  let s = 1;
+  for (let i = inShape.length - 1; i >= 0; i--) {
+    strides[i + lead] = inShape[i] === 1 ? 0 : s;
+    s *= inShape[i]!;
+  }
+  return strides;
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * `out[i] = f(a[ia], b[ib])` over the broadcast shape `outShape`. Same-shape and
+ * scalar operands take fast paths.
+ */
+export function binaryBroadcast(
+  a: FloatArray,
+  aShape: Shape,
+  b: FloatArray,
+  bShape: Shape,
+  outShape: Shape,
+  f: (x: number, y: number) => number,
+  like: FloatArray = a,
+): FloatArray {
+  let total = 1;
+  for (const s of outShape) total *= s;
+  const out = allocLike(like, total);
+  if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) {
+    for (let i = 0; i < total; i++) out[i] = f(a[i]!, b[i]!);
+    return out;
+  }
+  if (b.length === 1 && sameShape(aShape, outShape)) {
+    const y = b[0]!;
+    for (let i = 0; i < total; i++) out[i] = f(a[i]!, y);
+    return out;
+  }
+  if (a.length === 1 && sameShape(bShape, outShape)) {
+    const x = a[0]!;
+    for (let i = 0; i < total; i++) out[i] = f(x, b[i]!);
+    return out;
+  }
+  const n = outShape.length;
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
+  const idx = new Array<number>(n).fill(0);
+  let ia = 0;
+  let ib = 0;
+  for (let k = 0; k < total; k++) {
+    out[k] = f(a[ia]!, b[ib]!);
+    for (let d = n - 1; d >= 0; d--) {
+      idx[d]!++;
+      ia += sa[d]!;
+      ib += sb[d]!;
+      if (idx[d]! < outShape[d]!) break;
+      ia -= sa[d]! * idx[d]!;
+      ib -= sb[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** `out[i] = f(a[i])`. */
+export function unary(a: FloatArray, f: (x: number) => number): FloatArray {
+  const out = allocLike(a, a.length);
+  for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
+  return out;
+}
+
+/** Expands `g` of shape `inShape` (broadcastable) to `outShape`. */
+export function expandTo(g: FloatArray, inShape: Shape, outShape: Shape): FloatArray {
+  let total = 1;
+  for (const s of outShape) total *= s;
+  if (g.length === total) return g.slice();
+  const zero = allocLike(g, 1);
+  return binaryBroadcast(g, inShape, zero, [1], outShape, (x) => x, g);
+}
+
+/**
+ * Sums `x` of `shape` over the dimensions in `dims` (sorted, normalized), keeping
+ * them as size-1 dims in the result (reshape to drop them).
+ */
+export function sumDims(x: FloatArray, shape: Shape, dims: readonly number[]): FloatArray {
+  const outShape = shape.map((s, i) => (dims.includes(i) ? 1 : s));
+  let total = 1;
+  for (const s of outShape) total *= s;
+  const out = new Float64Array(total);
+  const so = broadcastStrides(outShape, shape);
+  const n = shape.length;
+  const idx = new Array<number>(n).fill(0);
+  let io = 0;
+  for (let k = 0; k < x.length; k++) {
+    out[io] = out[io]! + x[k]!;
+    for (let d = n - 1; d >= 0; d--) {
+      idx[d]!++;
+      io += so[d]!;
+      if (idx[d]! < shape[d]!) break;
+      io -= so[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+  const res = allocLike(x, total);
+  res.set(out);
+  return res;
+}

@@ -1,0 +1,78 @@
+import { allocLike, type FloatArray } from '../core/dtype';
+import type { Shape } from '../core/shape';
+
+/** A box inside a tensor: `[start, end)` along every dimension. */
+export type Region = readonly (readonly [number, number])[];
+
+function regionShape(region: Region): number[] {
+  return region.map(([s, e]) => e - s);
+}
+
+/**
+ * Visits every element of `region` inside a row-major tensor of `shape`, calling
+ * `f(flatIndexInTensor, flatIndexInRegion)`.
+ */
+export function forEachInRegion(shape: Shape, region: Region, f: (ti: number, ri: number) => void): void {
+  const rs = regionShape(region);
+  let total = 1;
+  for (const s of rs) total *= s;
+  if (total === 0) return;
+  const n = shape.length;
+  const strides = new Array<number>(n);
+  let st = 1;
+  for (let d = n - 1; d >= 0; d--) {
+    strides[d] = st;
+    st *= shape[d]!;
+  }
+  const idx = new Array<number>(n).fill(0);
+  let ti = 0;
+  for (let d = 0; d < n; d++) ti += region[d]![0] * strides[d]!;
+  for (let k = 0; k < total; k++) {
+    f(ti, k);
+    for (let d = n - 1; d >= 0; d--) {
+      idx[d]!++;
+      ti += strides[d]!;
+      if (idx[d]! < rs[d]!) break;
+      ti -= strides[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Copies `region` of `x` out into a new contiguous array. */
+export function readRegion(x: FloatArray, shape: Shape, region: Region): FloatArray {
+  let total = 1;
+  for (const [s, e] of region) total *= e - s;
+  const out = allocLike(x, total);
+  forEachInRegion(shape, region, (ti, ri) => {
+    out[ri] = x[ti]!;
+  });
+  return out;
+}
+
+/** A zero tensor of `shape` with `values` written into `region` (the backward of a slice). */
+export function scatterRegion(values: FloatArray, shape: Shape, region: Region): FloatArray {
+  let total = 1;
+  for (const s of shape) total *= s;
+  const out = allocLike(values, total);
+  forEachInRegion(shape, region, (ti, ri) => {
+    out[ti] = values[ri]!;
+  });
+  return out;
+}
+
+/** A copy of `x` with `region` set to zero. */
+export function zeroRegion(x: FloatArray, shape: Shape, region: Region): FloatArray {
+  const out = x.slice();
+  forEachInRegion(shape, region, (ti) => {
+    out[ti] = 0;
+  });
+  return out;
+}
+
+/** Transposes a row-major [rows, cols] matrix. */
+export function transpose2d(x: FloatArray, rows: number, cols: number): FloatArray {
+  const out = allocLike(x, rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j]!;
+  return out;
+}

@@ -1,0 +1,141 @@
+import { allocFor, isFloatingPoint, type DType } from '../../core/dtype';
+import { runtimeError, TorchError } from '../../core/errors';
+import { broadcastShapes } from '../../core/shape';
+import { binaryBroadcast, unary } from '../../kernels/elementwise';
+import { needsGrad, record, save, saveOutput } from '../record';
+import { Tensor } from '../tensor';
+
+/** Result dtype of a binary op (PyTorch's type promotion for the dtypes we have). */
+function promote(a: Tensor, b: Tensor, trueDivide: boolean): DType {
+  if (a.dtype === 'float64' || b.dtype === 'float64') return 'float64';
+  if (a.dtype === 'float32' || b.dtype === 'float32') return 'float32';
+  return trueDivide ? 'float32' : 'int64';
+}
+
+function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number, trueDivide = false): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape);
+  const dtype = promote(a, b, trueDivide);
+  const like = allocFor(dtype, 0);
+  const out = binaryBroadcast(a.contiguousData(), a.shape, b.contiguousData(), b.shape, shape, f, like);
+  return Tensor.fromData(out, shape, dtype);
+}
+
+/** `a + b` (AddBackward0). */
+export function add(a: Tensor, b: Tensor): Tensor {
+  return record(binary(a, b, (x, y) => x + y), 'AddBackward0', [a, b], () => null);
+}
+
+/** `a - b` (SubBackward0). */
+export function sub(a: Tensor, b: Tensor): Tensor {
+  return record(binary(a, b, (x, y) => x - y), 'SubBackward0', [a, b], () => null);
+}
+
+/** `a * b` (MulBackward0). */
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return record(binary(a, b, (x, y) => x * y), 'MulBackward0', [a, b], () => ({
+    a: b.requiresGrad ? save(a) : null,
+    b: a.requiresGrad ? save(b) : null,
+  }));
+}
+
+/** `a / b` (DivBackward0). */
+export function div(a: Tensor, b: Tensor): Tensor {
+  return record(binary(a, b, (x, y) => x / y, true), 'DivBackward0', [a, b], () => ({
+    a: b.requiresGrad ? save(a) : null,
+    b: save(b),
+  }));
+}
+
+/** `t * scalar` (MulBackward1). */
+export function mulScalar(t: Tensor, scalar: number): Tensor {
+  const out = Tensor.fromData(unary(t.contiguousData(), (x) => x * scalar), t.shape, t.dtype);
+  return record(out, 'MulBackward1', [t], () => ({ scalar }));
+}
+
+/** `t / scalar` (DivBackward1). */
+export function divScalar(t: Tensor, scalar: number): Tensor {
+  const out = Tensor.fromData(unary(t.contiguousData(), (x) => x / scalar), t.shape, t.dtype);
+  return record(out, 'DivBackward1', [t], () => ({ scalar }));
+}
+
+function floatUnary(t: Tensor, f: (x: number) => number): Tensor {
+  const dtype = isFloatingPoint(t.dtype) ? t.dtype : 'float32';
+  const src = t.contiguousData();
+  const data = allocFor(dtype, src.length);
+  for (let i = 0; i < src.length; i++) data[i] = f(src[i]!);
+  return Tensor.fromData(data, t.shape, dtype);
+}
+
+/** `-t` (NegBackward0). */
+export function neg(t: Tensor): Tensor {
+  return record(Tensor.fromData(unary(t.contiguousData(), (x) => -x), t.shape, t.dtype), 'NegBackward0', [t], () => null);
+}
+
+/** `torch.exp` (ExpBackward0, saves its result). */
+export function exp(t: Tensor): Tensor {
+  const out = floatUnary(t, Math.exp);
+  return record(out, 'ExpBackward0', [t], () => ({ result: saveOutput(out, 'ExpBackward0') }));
+}
+
+/** `torch.log` (LogBackward0): NaN for negative input, -inf at 0, as PyTorch. */
+export function log(t: Tensor): Tensor {
+  return record(floatUnary(t, Math.log), 'LogBackward0', [t], () => ({ self: save(t) }));
+}
+
+/** `torch.sign` (SignBackward0: zero gradient). */
+export function sign(t: Tensor): Tensor {
+  const f = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN);
+  return record(Tensor.fromData(unary(t.contiguousData(), f), t.shape, t.dtype), 'SignBackward0', [t], () => null);
+}
+
+const relu1 = (x: number) => (x > 0 ? x : Number.isNaN(x) ? x : 0);
+
+/** `F.relu` (ReluBackward0, saves its result). */
+export function relu(t: Tensor): Tensor {
+  const out = Tensor.fromData(unary(t.contiguousData(), relu1), t.shape, t.dtype);
+  return record(out, 'ReluBackward0', [t], () => ({ result: saveOutput(out, 'ReluBackward0') }));
+}
+
+/**
+ * `F.relu(t, inplace=True)`: writes into t's storage (bumping the version shared
+ * with its views and detached copies) and rebases t's history on ReluBackward0.
+ */
+export function relu_(t: Tensor): Tensor {
+  if (t.isLeaf && t.requiresGrad && needsGrad([t])) {
+    throw runtimeError('a leaf Variable that requires grad is being used in an in-place operation.');
+  }
+  if (t.base !== null && t.requiresGrad) {
+    throw new TorchError(
+      'NotImplementedError',
+      'in-place ReLU on a view of a tensor that requires grad is not supported by this engine',
+    );
+  }
+  const d = t.storage.data;
+  if (t.isContiguous) {
+    for (let i = t.offset; i < t.offset + t.numel; i++) d[i] = relu1(d[i]!);
+  } else {
+    throw runtimeError('in-place ReLU on a non-contiguous tensor is not supported by this engine');
+  }
+  t.storage.bumpVersion();
+  if (needsGrad([t])) {
+    const prev = t.gradientEdge();
+    const view = new Tensor(t.storage, t.shape, t.dtype, t.strides, t.offset);
+    view.gradFn = prev.node;
+    view.outputNr = prev.inputNr;
+    record(view, 'ReluBackward0', [view], () => ({ result: saveOutput(view, 'ReluBackward0') }));
+    t.gradFn = view.gradFn;
+    t.outputNr = 0;
+    t.installRetainHook();
+  }
+  return t;
+}
+
+/** `torch.clamp(t, min, max)` (ClampBackward1). */
+export function clamp(t: Tensor, min: number | null, max: number | null): Tensor {
+  if (min === null && max === null) throw runtimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
+  const lo = min ?? -Infinity;
+  const hi = max ?? Infinity;
+  const f = (x: number) => (Number.isNaN(x) ? x : Math.min(Math.max(x, lo), hi));
+  const out = Tensor.fromData(unary(t.contiguousData(), f), t.shape, t.dtype);
+  return record(out, 'ClampBackward1', [t], () => ({ self: save(t), min, max }));
+}

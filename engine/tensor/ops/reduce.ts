@@ -1,0 +1,52 @@
+import { allocLike } from '../../core/dtype';
+import { normalizeDim, type Shape } from '../../core/shape';
+import { sumDims } from '../../kernels/elementwise';
+import { runtimeError } from '../../core/errors';
+import { record } from '../record';
+import { Tensor } from '../tensor';
+
+/** Normalizes `dim` (int, list or null) to sorted unique dims; null means all. */
+export function reductionDims(dim: number | readonly number[] | null, ndim: number): number[] | null {
+  if (dim === null) return null;
+  const list = typeof dim === 'number' ? [dim] : [...dim];
+  const out = list.map((d) => normalizeDim(d, ndim));
+  for (let i = 0; i < out.length; i++) {
+    if (out.indexOf(out[i]!) !== i) throw runtimeError(`dim ${out[i]} appears multiple times in the list of dims`);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function reduce(t: Tensor, dims: number[] | null, keepdim: boolean): { data: Float32Array | Float64Array; kept: Shape; out: Shape } {
+  const all = dims === null ? t.shape.map((_, i) => i) : dims.filter((d) => d < t.ndim);
+  const kept = t.shape.map((s, i) => (all.includes(i) ? 1 : s));
+  const out = keepdim ? kept : t.shape.filter((_, i) => !all.includes(i));
+  const src = t.contiguousData();
+  const data = all.length === 0 ? src.slice() : sumDims(src, t.shape, all);
+  return { data, kept, out: dims === null && !keepdim ? [] : out };
+}
+
+/** `t.sum()` (SumBackward0) or `t.sum(dim, keepdim)` (SumBackward1). */
+export function sum(t: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
+  const dims = reductionDims(dim, t.ndim);
+  const r = reduce(t, dims, keepdim);
+  const out = Tensor.fromData(r.data, r.out, t.dtype);
+  if (dims === null) return record(out, 'SumBackward0', [t], () => ({ shape: t.shape }));
+  return record(out, 'SumBackward1', [t], () => ({ shape: t.shape, keptShape: r.kept }));
+}
+
+/** `t.mean()` (MeanBackward0) or `t.mean(dim, keepdim)` (MeanBackward1). */
+export function mean(t: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
+  if (t.dtype === 'int64') {
+    throw runtimeError(
+      'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long',
+    );
+  }
+  const dims = reductionDims(dim, t.ndim);
+  const r = reduce(t, dims, keepdim);
+  const count = dims === null ? t.numel : dims.reduce((c, d) => c * (t.shape[d] ?? 1), 1);
+  const data = allocLike(r.data, r.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = r.data[i]! / count;
+  const out = Tensor.fromData(data, r.out, t.dtype);
+  if (dims === null) return record(out, 'MeanBackward0', [t], () => ({ shape: t.shape, count }));
+  return record(out, 'MeanBackward1', [t], () => ({ shape: t.shape, keptShape: r.kept, count }));
+}

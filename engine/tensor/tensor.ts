@@ -1,0 +1,204 @@
+import { allocFor, isFloatingPoint, type DType, type FloatArray } from '../core/dtype';
+import { runtimeError } from '../core/errors';
+import { checkBudget, contiguousStrides, numel, type Shape } from '../core/shape';
+import { Storage } from '../core/storage';
+import type { GradValue } from '../autograd/grad-value';
+import { AccumulateGrad, type Edge, type GradSink, type Node } from '../autograd/node';
+
+/** PyTorch's two messages for assigning `requires_grad` on a non-leaf. */
+export function requiresGradLeafError(requiresGrad: boolean): string {
+  return requiresGrad
+    ? 'you can only change requires_grad flags of leaf variables.'
+    : 'you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a ' +
+        "subgraph that doesn't require differentiation use var_no_grad = var.detach().";
+}
+
+/**
+ * A tensor with PyTorch's autograd state: storage shared with its views and
+ * detached copies, a grad_fn for results of differentiable ops, `.grad` for
+ * leaves (written only by AccumulateGrad) and for non-leaves that retain it.
+ */
+export class Tensor implements GradSink {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+  /** The Node that computed this tensor; null for leaves. Replaced by in-place ops. */
+  gradFn: Node | null = null;
+  /** Which output of `gradFn` this tensor is. */
+  outputNr = 0;
+  /** `.grad`: null where PyTorch has None. */
+  grad: Tensor | null = null;
+  /** True after `retainGrad()` on a non-leaf. */
+  retainsGrad = false;
+  /** Name used in backward steps and results (`x`, `conv1.weight`). */
+  name: string | null = null;
+  /** The tensor this one is a view of (reshape, t, slice), if any. */
+  readonly base: Tensor | null;
+  private leafRequiresGrad = false;
+  private accumulator: AccumulateGrad | null = null;
+
+  constructor(storage: Storage, shape: Shape, dtype: DType, strides?: readonly number[], offset = 0, base?: Tensor) {
+    this.storage = storage;
+    this.shape = [...shape];
+    this.strides = strides ? [...strides] : contiguousStrides(shape);
+    this.offset = offset;
+    this.dtype = dtype;
+    this.base = base ? (base.base ?? base) : null;
+  }
+
+  /** A new contiguous tensor over `data` (taken, not copied). */
+  static fromData(data: FloatArray, shape: Shape, dtype: DType): Tensor {
+    if (data.length !== numel(shape)) {
+      throw runtimeError(`internal: ${data.length} values for shape [${shape.join(', ')}]`);
+    }
+    return new Tensor(new Storage(data), shape, dtype);
+  }
+
+  /** A zero-filled tensor (after checking the size budget). */
+  static zeros(shape: Shape, dtype: DType = 'float32'): Tensor {
+    checkBudget(shape);
+    return Tensor.fromData(allocFor(dtype, numel(shape)), shape, dtype);
+  }
+
+  /** A tensor from a GradValue (gradients become tensors when stored in `.grad`). */
+  static fromGrad(g: GradValue): Tensor {
+    return Tensor.fromData(g.data, g.shape, g.dtype);
+  }
+
+  /** Number of elements. */
+  get numel(): number {
+    return numel(this.shape);
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** True for tensors without a grad_fn (PyTorch's `is_leaf`). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** PyTorch's `requires_grad`. */
+  get requiresGrad(): boolean {
+    return this.gradFn !== null || this.leafRequiresGrad;
+  }
+
+  /** Name of grad_fn's class, or null. */
+  get gradFnName(): string | null {
+    return this.gradFn?.name ?? null;
+  }
+
+  /** `t.requires_grad = value`, with PyTorch's checks and messages. */
+  setRequiresGrad(value: boolean): void {
+    if (!this.isLeaf) throw runtimeError(requiresGradLeafError(value));
+    if (value && !isFloatingPoint(this.dtype)) {
+      throw runtimeError('only Tensors of floating point and complex dtype can require gradients');
+    }
+    this.leafRequiresGrad = value;
+  }
+
+  /** `t.retain_grad()`: keep the gradient of a non-leaf in `.grad`. */
+  retainGrad(): void {
+    if (!this.requiresGrad) throw runtimeError("can't retain_grad on Tensor that has requires_grad=False");
+    if (this.isLeaf || this.retainsGrad) return;
+    this.retainsGrad = true;
+    this.installRetainHook();
+  }
+
+  /** Re-registers the retain_grad hook on the current grad_fn (after an in-place op). */
+  installRetainHook(): void {
+    if (!this.retainsGrad || !this.gradFn) return;
+    this.gradFn.preHooks.push({
+      inputNr: this.outputNr,
+      hook: (g) => {
+        if (this.grad === null) this.grad = Tensor.fromGrad({ data: g.data.slice(), shape: g.shape, dtype: g.dtype });
+        else this.grad = Tensor.fromData(addArrays(this.grad.contiguousData(), g.data), this.shape, this.dtype);
+      },
+    });
+  }
+
+  /** The edge along which this tensor's gradient flows (PyTorch's `gradient_edge`). */
+  gradientEdge(): Edge {
+    if (this.gradFn) return { node: this.gradFn, inputNr: this.outputNr };
+    return { node: this.gradAccumulator(), inputNr: 0 };
+  }
+
+  /** The AccumulateGrad sink of a leaf that requires grad, created once. */
+  gradAccumulator(): AccumulateGrad {
+    if (!this.leafRequiresGrad || this.gradFn) throw runtimeError('internal: grad accumulator of a non-leaf');
+    this.accumulator ??= new AccumulateGrad(this);
+    return this.accumulator;
+  }
+
+  /** AccumulateGrad's write: sets `.grad`, or adds in place (bumping its version). */
+  accumulateGrad(g: GradValue): void {
+    if (this.grad === null) {
+      this.grad = Tensor.fromData(g.data.slice(), this.shape, this.dtype);
+    } else {
+      const d = this.grad.storage.data;
+      for (let i = 0; i < d.length; i++) d[i] = d[i]! + g.data[i]!;
+      this.grad.storage.bumpVersion();
+    }
+  }
+
+  /** True if the elements are laid out row-major from `offset` with no gaps. */
+  get isContiguous(): boolean {
+    const c = contiguousStrides(this.shape);
+    return this.shape.every((s, i) => s <= 1 || this.strides[i] === c[i]);
+  }
+
+  /**
+   * The values in row-major order. Aliases the storage when the layout allows it
+   * (do not write into the result); copies otherwise.
+   */
+  contiguousData(): FloatArray {
+    const n = this.numel;
+    const data = this.storage.data;
+    if (this.isContiguous) {
+      return this.offset === 0 && n === data.length ? data : data.subarray(this.offset, this.offset + n);
+    }
+    const out = allocFor(this.dtype, n);
+    const nd = this.ndim;
+    const idx = new Array<number>(nd).fill(0);
+    let src = this.offset;
+    for (let k = 0; k < n; k++) {
+      out[k] = data[src]!;
+      for (let d = nd - 1; d >= 0; d--) {
+        idx[d]!++;
+        src += this.strides[d]!;
+        if (idx[d]! < this.shape[d]!) break;
+        src -= this.strides[d]! * idx[d]!;
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
+
+  /** A copy of the values as plain numbers. */
+  toArray(): number[] {
+    return Array.from(this.contiguousData());
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.numel !== 1) {
+      throw runtimeError(`a Tensor with ${this.numel} elements cannot be converted to Scalar`);
+    }
+    return this.storage.data[this.offset]!;
+  }
+
+  /** `t.detach()`: shares storage (and version counter), is a leaf, requires no grad. */
+  detach(): Tensor {
+    return new Tensor(this.storage, this.shape, this.dtype, this.strides, this.offset);
+  }
+}
+
+function addArrays(a: FloatArray, b: FloatArray): FloatArray {
+  const out = a.slice();
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! + b[i]!;
+  return out;
+}
