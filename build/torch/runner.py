@@ -378,15 +378,16 @@ def build_init(init, shape, dtype, device):
         return torch.full(shape, init["value"], dtype=dtype, device=device)
     if kind == "arange":
         numel = math.prod(shape)
-        values = torch.arange(numel, dtype=torch.float64) * init.get("step", 1) + init.get("start", 0)
+        step, start = init.get("step", 1), init.get("start", 0)
+        values = torch.arange(numel, dtype=torch.float64) * step + start
         return values.to(dtype).reshape(shape).clone().to(device)
     gen = torch.Generator().manual_seed(init["seed"])
     if kind == "rand":
         return torch.rand(shape, generator=gen, dtype=dtype).to(device)
     if kind == "randn":
         return torch.randn(shape, generator=gen, dtype=dtype).to(device)
-    return torch.randint(init.get("low", 0), init["high"], shape, generator=gen,
-                         dtype=dtype).to(device)
+    low = init.get("low", 0)
+    return torch.randint(low, init["high"], shape, generator=gen, dtype=dtype).to(device)
 
 
 def make_module(op, p):
@@ -402,11 +403,9 @@ def make_module(op, p):
 def create_parameters(op, p, wired, device):
     """{"weight": Parameter, "bias": Parameter} for the ports that no edge replaces.
 
-    Default initialisation draws from torch's global generator seeded with 0 (inside
-    fork_rng, so the caller's random state is untouched): reproducible, as the spec asks."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        module = make_module(op, p).to(device)
+    Without an init, a parameter keeps PyTorch's default initialisation (drawn from torch's
+    global generator, which the Runner seeds)."""
+    module = make_module(op, p).to(device)
     owned = {}
     for name in ("weight", "bias"):
         param = getattr(module, name)
@@ -487,6 +486,7 @@ def op_reduce(method):
 
 
 def op_grad(p, x, _, of_id=None):
+    """Grad: `of.grad` after backward; None is an error at the Grad node."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         grad = x["of"].grad
@@ -641,18 +641,26 @@ class Runner:
         return self._result(done, error)
 
     def _create_all_parameters(self):
-        for node in self.graph.nodes:
-            if node["op"] not in ("Conv2d", "Linear"):
-                continue
-            nid, wired = node["id"], self.graph.inputs[node["id"]]
-            try:
-                owned = create_parameters(node["op"], self.graph.params[nid], wired, self.device)
-            except Exception as exc:  # noqa: BLE001 - any PyTorch error is the graph's error
-                raise GraphError(exc, nid, "setup", 0) from exc
-            self.owned[nid] = owned
-            for name, param in owned.items():
-                self.params["%s.%s" % (nid, name)] = param
-                self.tracker.name_leaf(param, "%s.%s" % (nid, name))
+        """Creates the owned parameters in document order. Default initialisations draw
+        from torch's generator seeded with 0 inside fork_rng (the caller's random state is
+        untouched), so they are reproducible, as the spec asks of seeded inits."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            for node in self.graph.nodes:
+                self._create_parameters_of(node)
+
+    def _create_parameters_of(self, node):
+        if node["op"] not in ("Conv2d", "Linear"):
+            return
+        nid, wired = node["id"], self.graph.inputs[node["id"]]
+        try:
+            owned = create_parameters(node["op"], self.graph.params[nid], wired, self.device)
+        except Exception as exc:  # noqa: BLE001 - any PyTorch error is the graph's error
+            raise GraphError(exc, nid, "setup", 0) from exc
+        self.owned[nid] = owned
+        for name, param in owned.items():
+            self.params["%s.%s" % (nid, name)] = param
+            self.tracker.name_leaf(param, "%s.%s" % (nid, name))
 
     def _setup(self, it, pending):
         for nid in self.graph.tensor_ids:

@@ -89,6 +89,7 @@ export class FunctionNode<S> extends Node {
   }
 
   releaseVariables(): void {
+    if (this.saved === null || typeof this.saved !== 'object') return;
     for (const v of Object.values(this.saved as object)) {
       if (v && typeof v === 'object' && 'release' in v && typeof (v as SavedVariable).release === 'function') {
         (v as SavedVariable).release();

@@ -143,6 +143,9 @@ export function conv2dModule(input: Tensor, weight: Tensor, bias: Tensor | null,
       `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(input.shape)}`,
     );
   }
+  if (mode === 'circular' && input.ndim !== 4) {
+    throw runtimeError(`Invalid padding size, expected ${2 * (input.ndim - 2)} but got 4`);
+  }
   const padded = padForConv(input, mode, p);
   return conv2d(padded, weight, bias, { ...a, padding: [0, 0] });
 }

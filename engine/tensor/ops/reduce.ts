@@ -16,6 +16,15 @@ export function reductionDims(dim: number | readonly number[] | null, ndim: numb
   return out.sort((a, b) => a - b);
 }
 
+/**
+ * `t.sum()` is SumBackward0; `t.sum(dim=None, keepdim=True)` and, in PyTorch 1.13,
+ * an empty dim list reduce every dim through the dim overload (SumBackward1).
+ */
+function fullIfEmpty(dims: number[] | null, keepdim: boolean, ndim: number): number[] | null {
+  if ((dims === null && keepdim) || (dims !== null && dims.length === 0)) return Array.from({ length: ndim }, (_, i) => i);
+  return dims;
+}
+
 function reduce(t: Tensor, dims: number[] | null, keepdim: boolean): { data: Float32Array | Float64Array; kept: Shape; out: Shape } {
   const all = dims === null ? t.shape.map((_, i) => i) : dims.filter((d) => d < t.ndim);
   const kept = t.shape.map((s, i) => (all.includes(i) ? 1 : s));
@@ -27,7 +36,7 @@ function reduce(t: Tensor, dims: number[] | null, keepdim: boolean): { data: Flo
 
 /** `t.sum()` (SumBackward0) or `t.sum(dim, keepdim)` (SumBackward1). */
 export function sum(t: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
-  const dims = reductionDims(dim, t.ndim);
+  const dims = fullIfEmpty(reductionDims(dim, t.ndim), keepdim, t.ndim);
   const r = reduce(t, dims, keepdim);
   const out = Tensor.fromData(r.data, r.out, t.dtype);
   if (dims === null) return record(out, 'SumBackward0', [t], () => ({ shape: t.shape }));
@@ -41,7 +50,7 @@ export function mean(t: Tensor, dim: number | readonly number[] | null = null, k
       'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long',
     );
   }
-  const dims = reductionDims(dim, t.ndim);
+  const dims = fullIfEmpty(reductionDims(dim, t.ndim), keepdim, t.ndim);
   const r = reduce(t, dims, keepdim);
   const count = dims === null ? t.numel : dims.reduce((c, d) => c * (t.shape[d] ?? 1), 1);
   const data = allocLike(r.data, r.data.length);

@@ -1,0 +1,57 @@
+/**
+ * The graph document (format version 1) after validation: every param present
+ * with its default filled in.
+ */
+
+/** Spec for a tensor's initial values. */
+export type InitSpec =
+  | { readonly kind: 'values'; readonly data: readonly number[] }
+  | { readonly kind: 'zeros' }
+  | { readonly kind: 'ones' }
+  | { readonly kind: 'full'; readonly value: number }
+  | { readonly kind: 'arange'; readonly start: number; readonly step: number }
+  | { readonly kind: 'rand'; readonly seed: number }
+  | { readonly kind: 'randn'; readonly seed: number }
+  | { readonly kind: 'randint'; readonly low: number; readonly high: number; readonly seed: number };
+
+/** A validated node. `params` holds every parameter of the op, defaults filled in. */
+export interface GraphNode {
+  readonly id: string;
+  readonly op: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly retainGrad: boolean;
+  /** Index in the document's `nodes` (the topological tie-break). */
+  readonly index: number;
+}
+
+/** A validated edge. */
+export interface GraphEdge {
+  readonly source: string;
+  readonly target: string;
+  readonly targetHandle: string;
+  /** Index in the document's `edges`. */
+  readonly index: number;
+}
+
+/** The `run` section. */
+export interface RunSpec {
+  readonly backward: string | null;
+  readonly iterations: number;
+  readonly feedback: readonly { readonly from: string; readonly to: string }[];
+  readonly zeroGrad: boolean;
+}
+
+/** A validated document. */
+export interface GraphDocument {
+  readonly name: string;
+  readonly nodes: readonly GraphNode[];
+  readonly edges: readonly GraphEdge[];
+  readonly run: RunSpec;
+}
+
+/** The format identifier. */
+export const FORMAT = 'autograd-studio/graph';
+/** The only version so far. */
+export const VERSION = 1;
+/** Most iterations one run may ask for. */
+export const MAX_ITERATIONS = 100_000;

@@ -1,0 +1,34 @@
+/**
+ * The graph layer's public face: validate a document, compile it, run it.
+ */
+import { compile, type CompiledGraph } from './compile';
+import { validateDocument } from './validate';
+import { GraphSession } from './session';
+import { resultJson } from './result';
+import type { DocumentIssue, RunResultJson } from '../protocol/result';
+
+export { validateDocument } from './validate';
+export { compile } from './compile';
+export { GraphSession, tagOf } from './session';
+export { resultJson, stringifyResult, parseJsonWithNaN, reportedTensors, tensorJson } from './result';
+
+/** Validates and compiles a document; issues (with JSON paths) when it is not a valid graph. */
+export function load(json: unknown): { ok: true; graph: CompiledGraph } | { ok: false; issues: DocumentIssue[] } {
+  const v = validateDocument(json);
+  if (!v.ok) return { ok: false, issues: v.issues };
+  const graph = compile(v.doc);
+  const root = v.doc.run.backward;
+  if (root !== null && graph.update.some((n) => n.id === root)) {
+    return { ok: false, issues: [{ path: 'run.backward', message: `${root} depends on a Grad node, so it is computed after backward`, node: root }] };
+  }
+  return { ok: true, graph };
+}
+
+/** Runs a document to the end and returns the spec's result (or the document's issues). */
+export function runDocument(json: unknown): { ok: true; result: RunResultJson } | { ok: false; issues: DocumentIssue[] } {
+  const l = load(json);
+  if (!l.ok) return l;
+  const s = new GraphSession(l.graph);
+  s.run();
+  return { ok: true, result: resultJson(s) };
+}

@@ -1,0 +1,311 @@
+import { TorchError } from '../core/errors';
+import { allocFor } from '../core/dtype';
+import { BackwardRun, type BackwardStep } from '../autograd/engine';
+import { AccumulateGrad, type Node } from '../autograd/node';
+import { Tensor } from '../tensor/tensor';
+import type { Phase, RunErrorJson } from '../protocol/result';
+import type { CompiledGraph } from './compile';
+import type { GraphNode, InitSpec } from './document';
+import { makeTensor } from './init';
+import { createParams, executeOp } from './ops';
+
+/** Where a session stands. */
+export type SessionPhase = 'setup' | 'forward' | 'backward' | 'update' | 'feedback' | 'finished';
+
+/** A backward step with the graph node it belongs to. */
+export interface TaggedStep extends BackwardStep {
+  readonly gradFn: string;
+  readonly tag: string | null;
+}
+
+/** Callbacks of a long run. */
+export interface RunHooks {
+  /** Called after each completed iteration. */
+  onIteration?(iteration: number, of: number, loss: number | null): void;
+  /** Polled between units of work; returning true stops the run. */
+  shouldCancel?(): boolean;
+}
+
+/** The graph node a backward function belongs to. */
+export function tagOf(node: Node): string | null {
+  return node instanceof AccumulateGrad ? node.variable.name : node.tag;
+}
+
+/**
+ * One execution of a graph document with the spec's iteration phases (setup,
+ * forward, backward, update, feedback). It can run to the end or advance one
+ * graph node / one grad_fn at a time; both paths share the same code.
+ */
+export class GraphSession {
+  readonly graph: CompiledGraph;
+  phase: SessionPhase = 'setup';
+  iteration = 0;
+  iterationsRun = 0;
+  error: RunErrorJson | null = null;
+  /** Outputs of the current iteration, by node id. */
+  readonly outputs = new Map<string, Tensor>();
+  /** Owned parameters by node id. */
+  readonly params = new Map<string, { weight: Tensor; bias: Tensor | null }>();
+  /** Steps of the last (or current) backward. */
+  steps: TaggedStep[] = [];
+  /** Loss (backward root value) of each completed iteration. */
+  readonly losses: number[] = [];
+  /** Warnings PyTorch would have printed. */
+  readonly warnings: { message: string; node: string | null }[] = [];
+  private cursor = 0;
+  private backwardRun: BackwardRun | null = null;
+  private readonly leaves = new Map<string, Tensor>();
+  private readonly fed = new Map<string, Tensor>();
+  private currentNode: string | null = null;
+
+  constructor(graph: CompiledGraph) {
+    this.graph = graph;
+  }
+
+  /** True once the run finished or failed. */
+  get finished(): boolean {
+    return this.phase === 'finished';
+  }
+
+  /** Runs everything that is left (all remaining iterations). */
+  run(hooks: RunHooks = {}): void {
+    while (!this.finished) {
+      if (hooks.shouldCancel?.()) return;
+      const before = this.iterationsRun;
+      this.advance();
+      if (this.iterationsRun > before) {
+        hooks.onIteration?.(this.iterationsRun, this.graph.doc.run.iterations, this.losses[this.losses.length - 1] ?? null);
+      }
+    }
+  }
+
+  /**
+   * Advances by one unit: the whole setup phase, one forward or update node, the
+   * rest of the backward pass, or the feedback phase.
+   */
+  advance(): void {
+    switch (this.phase) {
+      case 'setup': return this.guard('setup', () => this.setup());
+      case 'forward': return this.guard('forward', () => this.forwardNode());
+      case 'backward': return this.guard('backward', () => this.finishBackward());
+      case 'update': return this.guard('update', () => this.updateNode());
+      case 'feedback': return this.feedback();
+      case 'finished': return;
+    }
+  }
+
+  /** Executes exactly one grad_fn (finishing the forward pass first if needed); null when none is left. */
+  stepBackward(): TaggedStep | null {
+    while (this.phase === 'setup' || this.phase === 'forward') this.advance();
+    if (this.phase !== 'backward') return null;
+    let step: TaggedStep | null = null;
+    this.guard('backward', () => {
+      this.startBackward();
+      if (!this.backwardRun || this.backwardRun.done) {
+        this.endBackward();
+        return;
+      }
+      step = this.tagged(this.backwardRun.step());
+      this.steps.push(step);
+      if (this.backwardRun.done) this.endBackward();
+    });
+    return step;
+  }
+
+  /** True if the current backward pass has started and has steps left. */
+  get backwardPending(): boolean {
+    return this.phase === 'backward' && this.backwardRun !== null && !this.backwardRun.done;
+  }
+
+  /** The node being executed or last executed. */
+  get node(): string | null {
+    return this.currentNode;
+  }
+
+  private guard(phase: Phase, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const err = e instanceof TorchError ? e : null;
+      let message = err ? err.message : e instanceof Error ? e.message : String(e);
+      if (!err && e instanceof RangeError) message = `out of memory: ${message}`;
+      this.error = {
+        type: err ? err.type : 'RuntimeError',
+        message,
+        node: this.currentNode,
+        phase,
+        iteration: this.iteration,
+      };
+      this.phase = 'finished';
+    }
+  }
+
+  private setup(): void {
+    const doc = this.graph.doc;
+    this.outputs.clear();
+    if (this.iteration === 0) {
+      for (const n of doc.nodes) {
+        if (n.op !== 'Conv2d' && n.op !== 'Linear') continue;
+        this.currentNode = n.id;
+        this.params.set(n.id, createParams(n));
+      }
+    }
+    for (const n of doc.nodes) {
+      if (n.op !== 'Tensor') continue;
+      this.currentNode = n.id;
+      const t = this.setupTensor(n);
+      this.outputs.set(n.id, t);
+    }
+    if (doc.run.zeroGrad) {
+      for (const p of this.params.values()) for (const t of [p.weight, p.bias]) if (t) t.grad = null;
+      for (const n of doc.nodes) {
+        const t = this.outputs.get(n.id);
+        if (n.op === 'Tensor' && t && t.isLeaf) t.grad = null;
+      }
+    }
+    this.currentNode = null;
+    this.phase = 'forward';
+    this.cursor = 0;
+  }
+
+  private setupTensor(n: GraphNode): Tensor {
+    const p = n.params;
+    let t = this.fed.get(n.id) ?? this.leaves.get(n.id);
+    this.fed.delete(n.id);
+    if (!t) {
+      t = makeTensor(p.init as InitSpec, p.shape as number[], p.dtype as 'float32' | 'int64');
+    }
+    this.leaves.set(n.id, t);
+    if (t.isLeaf) t.name = n.id;
+    if (p.requires_grad === true) t.setRequiresGrad(true);
+    if (n.retainGrad && !t.isLeaf) t.retainGrad();
+    return t;
+  }
+
+  private forwardNode(): void {
+    const list = this.graph.forward;
+    while (this.cursor < list.length && list[this.cursor]!.op === 'Tensor') this.cursor++;
+    if (this.cursor >= list.length) {
+      this.currentNode = null;
+      this.phase = 'backward';
+      this.backwardRun = null;
+      return;
+    }
+    this.execute(list[this.cursor++]!);
+  }
+
+  /** Executes one non-Tensor node and records its output. */
+  private execute(n: GraphNode): void {
+    this.currentNode = n.id;
+    const inputs = new Map<string, Tensor>();
+    for (const [port, src] of this.graph.inputs.get(n.id)!) inputs.set(port, this.outputs.get(src)!);
+    let out: Tensor;
+    if (n.op === 'Grad') {
+      out = this.readGrad(inputs.get('of')!);
+    } else {
+      out = executeOp(n, inputs, this.params.get(n.id) ?? null, {
+        param: () => {
+          throw new Error('unused');
+        },
+        warn: (message) => this.warnings.push({ message, node: n.id }),
+      });
+    }
+    if (n.retainGrad) out.retainGrad();
+    tagHistory(out, n.id);
+    this.outputs.set(n.id, out);
+  }
+
+  private readGrad(of: Tensor): Tensor {
+    const ofId = this.graph.inputs.get(this.currentNode!)!.get('of')!;
+    if (!of.isLeaf && !of.retainsGrad) {
+      this.warnings.push({
+        node: this.currentNode,
+        message:
+          "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be " +
+          'populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf ' +
+          'Tensor, use .retain_grad() on the non-leaf Tensor.',
+      });
+    }
+    if (of.grad === null) {
+      throw new TorchError(
+        'RuntimeError',
+        `${ofId}.grad is None: no gradient reached ${ofId} in the backward pass (it does not require grad, is not ` +
+          `a leaf, or backward did not run)`,
+      );
+    }
+    return of.grad;
+  }
+
+  private startBackward(): void {
+    if (this.backwardRun) return;
+    const rootId = this.graph.doc.run.backward;
+    if (rootId === null) return;
+    this.currentNode = rootId;
+    const root = this.outputs.get(rootId)!;
+    if (root.requiresGrad && root.numel !== 1) {
+      throw new TorchError('RuntimeError', 'grad can be implicitly created only for scalar outputs');
+    }
+    if (!root.requiresGrad) {
+      throw new TorchError('RuntimeError', 'element 0 of tensors does not require grad and does not have a grad_fn');
+    }
+    const ones = allocFor(root.dtype, 1).fill(1);
+    this.steps = [];
+    this.backwardRun = new BackwardRun(root.gradientEdge(), { data: ones, shape: root.shape, dtype: root.dtype });
+  }
+
+  private finishBackward(): void {
+    this.startBackward();
+    if (this.backwardRun) {
+      const run = this.backwardRun;
+      while (!run.done) {
+        const s = this.tagged(run.step());
+        this.steps.push(s);
+      }
+    }
+    this.endBackward();
+  }
+
+  private endBackward(): void {
+    const rootId = this.graph.doc.run.backward;
+    const root = rootId ? this.outputs.get(rootId) : undefined;
+    if (root && root.numel === 1) this.losses.push(root.item());
+    this.currentNode = null;
+    this.phase = 'update';
+    this.cursor = 0;
+  }
+
+  private tagged(s: BackwardStep): TaggedStep {
+    return { ...s, gradFn: s.node.name, tag: tagOf(s.node) };
+  }
+
+  private updateNode(): void {
+    const list = this.graph.update;
+    if (this.cursor >= list.length) {
+      this.currentNode = null;
+      this.phase = 'feedback';
+      return;
+    }
+    this.execute(list[this.cursor++]!);
+  }
+
+  private feedback(): void {
+    for (const f of this.graph.doc.run.feedback) this.fed.set(f.to, this.outputs.get(f.from)!);
+    this.iterationsRun++;
+    this.iteration++;
+    this.backwardRun = null;
+    this.phase = this.iteration >= this.graph.doc.run.iterations ? 'finished' : 'setup';
+  }
+}
+
+/** Attributes every not-yet-attributed grad_fn in `t`'s history to graph node `id`. */
+export function tagHistory(t: Tensor, id: string): void {
+  const stack: Node[] = t.gradFn ? [t.gradFn] : [];
+  const seen = new Set<Node>();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n) || n instanceof AccumulateGrad || n.tag !== null) continue;
+    seen.add(n);
+    n.tag = id;
+    for (const e of n.nextEdges) if (e) stack.push(e.node);
+  }
+}

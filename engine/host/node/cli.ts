@@ -1,0 +1,98 @@
+/**
+ * The headless CLI (graph format spec, "CLI"):
+ *   run GRAPH.json                      print the result JSON
+ *   run A.json B.json ... --out-dir DIR write DIR/<name>.result.json
+ * Exit status: 0 finished, 1 the graph raised an error, 2 invalid document or usage.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { load, GraphSession, resultJson, stringifyResult, parseJsonWithNaN } from '../../graph/index';
+import { COMMANDS, type Command } from './commands';
+
+const USAGE = `usage:
+  npm run -s cli -- run GRAPH.json [--out-dir DIR] [--iterations N]
+  npm run -s cli -- run A.json B.json ... --out-dir DIR
+${COMMANDS.map((c) => `  npm run -s cli -- ${c.usage}`).join('\n')}`;
+
+/** Reads and parses a document, printing a located message on failure. */
+export function readDocument(file: string): unknown | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
+    return null;
+  }
+  try {
+    return parseJsonWithNaN(text);
+  } catch (e) {
+    process.stderr.write(`${file}: $: not valid JSON: ${(e as Error).message}\n`);
+    return null;
+  }
+}
+
+/** Runs one document; returns the exit code and the text to write. */
+export function runFile(file: string, iterations: number | null): { code: number; text: string | null } {
+  const json = readDocument(file);
+  if (json === null) return { code: 2, text: null };
+  if (iterations !== null && typeof json === 'object' && json && 'run' in json) {
+    (json as { run: Record<string, unknown> }).run.iterations = iterations;
+  }
+  const l = load(json);
+  if (!l.ok) {
+    for (const i of l.issues) process.stderr.write(`${file}: ${i.path}: ${i.message}\n`);
+    return { code: 2, text: null };
+  }
+  const s = new GraphSession(l.graph);
+  s.run();
+  for (const w of s.warnings) process.stderr.write(`${file}: warning at ${w.node}: ${w.message}\n`);
+  const result = resultJson(s);
+  return { code: result.error ? 1 : 0, text: stringifyResult(result) };
+}
+
+function cmdRun(args: string[]): number {
+  let outDir: string | null = null;
+  let iterations: number | null = null;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--out-dir') outDir = args[++i] ?? null;
+    else if (a === '--iterations') iterations = Number(args[++i]);
+    else if (a.startsWith('--')) return usage(`unknown option ${a}`);
+    else files.push(a);
+  }
+  if (files.length === 0) return usage('no graph file given');
+  if (files.length > 1 && outDir === null) return usage('several files need --out-dir DIR');
+  if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0)) return usage('--iterations takes a positive integer');
+  let worst = 0;
+  if (outDir !== null) mkdirSync(outDir, { recursive: true });
+  for (const f of files) {
+    const { code, text } = runFile(f, iterations);
+    worst = Math.max(worst, code);
+    if (text === null) continue;
+    if (outDir === null) process.stdout.write(`${text}\n`);
+    else writeFileSync(join(outDir, `${basename(f).replace(/\.json$/, '')}.result.json`), `${text}\n`);
+  }
+  return worst;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  return 2;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'run') return cmdRun(rest);
+  const c: Command | undefined = COMMANDS.find((x) => x.name === cmd);
+  if (c) return c.run(rest);
+  return usage(cmd ? `unknown command ${cmd}` : 'no command given');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(2);
+  },
+);

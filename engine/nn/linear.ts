@@ -1,0 +1,78 @@
+import { runtimeError } from '../core/errors';
+import { checkBudget } from '../core/shape';
+import { addmm as addmmKernel, matmul } from '../kernels/matmul';
+import { record, save } from '../tensor/record';
+import { Tensor } from '../tensor/tensor';
+import { add } from '../tensor/ops/elementwise';
+import { reshape, squeeze, transpose2d, unsqueeze, view } from '../tensor/ops/view';
+
+function checkMm(a: Tensor, b: Tensor): void {
+  if (a.shape[1] !== b.shape[0]) {
+    throw runtimeError(
+      `mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
+    );
+  }
+}
+
+/** `torch.mm(a, b)` of 2-D tensors (MmBackward0). */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkMm(a, b);
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  checkBudget([m, n]);
+  const out = Tensor.fromData(matmul(a.contiguousData(), b.contiguousData(), m, k, n, false, false), [m, n], a.dtype);
+  return record(out, 'MmBackward0', [a, b], () => ({
+    mat1: b.requiresGrad ? save(a) : null,
+    mat2: a.requiresGrad ? save(b) : null,
+    m, k, n,
+  }));
+}
+
+/** `torch.addmm(bias, a, b)` = bias + a @ b (AddmmBackward0). */
+export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
+  checkMm(a, b);
+  const [m, k] = a.shape as [number, number];
+  const n = b.shape[1]!;
+  checkBudget([m, n]);
+  const data = addmmKernel(bias.contiguousData(), a.contiguousData(), b.contiguousData(), m, k, n, false, false);
+  return record(Tensor.fromData(data, [m, n], a.dtype), 'AddmmBackward0', [bias, a, b], () => ({
+    mat1: b.requiresGrad ? save(a) : null,
+    mat2: a.requiresGrad ? save(b) : null,
+    m, k, n,
+  }));
+}
+
+/**
+ * `F.linear(input, weight, bias)` with the exact op sequence of PyTorch 1.13, so
+ * autograd shows the same functions: addmm for 2-D input with bias, a view
+ * around addmm for contiguous 3-D input with bias, matmul (unsqueeze/reshape,
+ * mm, squeeze/unsafe view) plus add otherwise. `weight.t()` comes first.
+ */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  if (input.ndim === 0) throw runtimeError('both arguments to linear need to be at least 1D, but they are 0D and 2D');
+  const wt = transpose2d(weight);
+  if (input.ndim === 2 && bias) return addmm(bias, input, wt);
+  if (input.ndim === 3 && bias && input.isContiguous) {
+    const [a, b, k] = input.shape as [number, number, number];
+    const out = addmm(bias, view(input, [a * b, k]), wt);
+    return view(out, [a, b, out.shape[1]!]);
+  }
+  let out: Tensor;
+  if (input.ndim === 1) {
+    out = squeeze(mm(unsqueeze(input, 0), wt), 0, 'SqueezeBackward3');
+  } else if (input.ndim === 2) {
+    out = mm(input, wt);
+  } else {
+    const k = input.shape[input.ndim - 1]!;
+    const flat = reshape(input, [-1, k]);
+    const prod = mm(flat, wt);
+    out = unsafeView(prod, [...input.shape.slice(0, -1), prod.shape[1]!]);
+  }
+  return bias ? add(out, bias) : out;
+}
+
+/** `at::_unsafe_view` (UnsafeViewBackward0). */
+function unsafeView(t: Tensor, shape: number[]): Tensor {
+  const out = new Tensor(t.storage, shape, t.dtype, undefined, t.offset, t);
+  return record(out, 'UnsafeViewBackward0', [t], () => ({ shape: t.shape }));
+}

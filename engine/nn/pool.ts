@@ -1,0 +1,68 @@
+import { runtimeError } from '../core/errors';
+import { checkBudget } from '../core/shape';
+import {
+  avgPool2dForward,
+  maxPool2dForward,
+  poolOutputSize,
+  type Pool2dGeometry,
+} from '../kernels/pool';
+import { record } from '../tensor/record';
+import { Tensor } from '../tensor/tensor';
+import type { Pair } from './conv';
+
+/** Arguments shared by the 2-D pools. */
+export interface Pool2dArgs {
+  readonly kernel: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly dilation: Pair;
+  readonly ceilMode: boolean;
+}
+
+/** PyTorch's pool2d shape checks and output size. */
+function geometry(t: Tensor, a: Pool2dArgs): Pool2dGeometry {
+  if ((t.ndim !== 3 && t.ndim !== 4) || t.numel === 0) {
+    throw runtimeError('non-empty 3D or 4D (batch mode) tensor expected for input');
+  }
+  const h = t.shape[t.ndim - 2]!;
+  const w = t.shape[t.ndim - 1]!;
+  const out = [0, 1].map((i) => {
+    const k = a.kernel[i]!;
+    const pad = a.padding[i]!;
+    if (pad > Math.floor(k / 2)) {
+      throw runtimeError(`pad should be at most half of kernel size, but got pad=${pad} and kernel_size=${k}`);
+    }
+    return poolOutputSize(i === 0 ? h : w, k, pad, a.stride[i]!, a.dilation[i]!, a.ceilMode);
+  }) as [number, number];
+  const planesC = t.shape[t.ndim - 3]!;
+  if (out[0] < 1 || out[1] < 1) {
+    throw runtimeError(
+      `Given input size: (${planesC}x${h}x${w}). Calculated output size: (${planesC}x${out[0]}x${out[1]}). ` +
+        `Output size is too small`,
+    );
+  }
+  checkBudget([...t.shape.slice(0, -2), out[0], out[1]]);
+  return {
+    planes: t.numel / (h * w), h, w,
+    kH: a.kernel[0], kW: a.kernel[1], strideH: a.stride[0], strideW: a.stride[1],
+    padH: a.padding[0], padW: a.padding[1], dilH: a.dilation[0], dilW: a.dilation[1],
+    hOut: out[0], wOut: out[1],
+  };
+}
+
+/** `F.max_pool2d` (MaxPool2DWithIndicesBackward0): the gradient goes to the first maximum. */
+export function maxPool2d(t: Tensor, a: Pool2dArgs): Tensor {
+  const g = geometry(t, a);
+  const { out, indices } = maxPool2dForward(t.contiguousData(), g);
+  const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
+  return record(res, 'MaxPool2DWithIndicesBackward0', [t], () => ({ shape: t.shape, indices, geometry: g }));
+}
+
+/** `F.avg_pool2d` (AvgPool2DBackward0). */
+export function avgPool2d(t: Tensor, a: Omit<Pool2dArgs, 'dilation'>, countIncludePad: boolean, divisorOverride: number | null): Tensor {
+  if (divisorOverride === 0) throw runtimeError('divisor must be not zero');
+  const g = geometry(t, { ...a, dilation: [1, 1] });
+  const out = avgPool2dForward(t.contiguousData(), g, countIncludePad, divisorOverride);
+  const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
+  return record(res, 'AvgPool2DBackward0', [t], () => ({ shape: t.shape, geometry: g, countIncludePad, divisorOverride }));
+}
