@@ -1,9 +1,10 @@
+import type { GradValue } from './grad-value';
 import type { Node } from './node';
 
 /** A function ready to run with the gradients gathered for it (PyTorch's `NodeTask`). */
 export interface NodeTask {
   readonly node: Node;
-  readonly inputs: (import('./grad-value').GradValue | null)[];
+  readonly inputs: (GradValue | null)[];
 }
 
 /**

@@ -2,7 +2,7 @@ import { TorchError } from '../core/errors';
 import { allocFor } from '../core/dtype';
 import { BackwardRun, type BackwardStep } from '../autograd/engine';
 import { AccumulateGrad, type Node } from '../autograd/node';
-import { Tensor } from '../tensor/tensor';
+import { type Tensor } from '../tensor/tensor';
 import type { Phase, RunErrorJson } from '../protocol/result';
 import type { CompiledGraph } from './compile';
 import type { GraphNode, InitSpec } from './document';

@@ -1,6 +1,6 @@
 import { allocFor } from '../../core/dtype';
 import { runtimeError } from '../../core/errors';
-import { checkBudget, formatShape, numel } from '../../core/shape';
+import { checkBudget, numel } from '../../core/shape';
 import { takeSequenceNr, FunctionNode } from '../../autograd/node';
 import { gradRules } from '../../autograd/rules/index';
 import { needsGrad, record } from '../record';
