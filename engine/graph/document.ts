@@ -39,6 +39,11 @@ export interface RunSpec {
   readonly iterations: number;
   readonly feedback: readonly { readonly from: string; readonly to: string }[];
   readonly zeroGrad: boolean;
+  /**
+   * Extension of version 1: run the update phase under `torch.no_grad()` (default
+   * false, as the spec's update phase records gradients like plain Python code).
+   */
+  readonly updateNoGrad: boolean;
 }
 
 /** A validated document. */

@@ -1,6 +1,7 @@
 import { TorchError } from '../core/errors';
 import { allocFor } from '../core/dtype';
 import { BackwardRun, type BackwardStep } from '../autograd/engine';
+import { noGrad } from '../autograd/grad-mode';
 import { AccumulateGrad, type Node } from '../autograd/node';
 import { type Tensor } from '../tensor/tensor';
 import type { Phase, RunErrorJson } from '../protocol/result';
@@ -285,7 +286,9 @@ export class GraphSession {
       this.phase = 'feedback';
       return;
     }
-    this.execute(list[this.cursor++]!);
+    const n = list[this.cursor++]!;
+    if (this.graph.doc.run.updateNoGrad) noGrad(() => this.execute(n));
+    else this.execute(n);
   }
 
   private feedback(): void {

@@ -137,13 +137,13 @@ function validateEdges(raw: unknown[], byId: Map<string, GraphNode>, add: Add): 
 }
 
 function validateRun(raw: unknown, byId: Map<string, GraphNode>, add: Add): GraphDocument['run'] | null {
-  if (raw === undefined) return { backward: null, iterations: 1, feedback: [], zeroGrad: false };
+  if (raw === undefined) return { backward: null, iterations: 1, feedback: [], zeroGrad: false, updateNoGrad: false };
   if (!isObj(raw)) {
     add('run', 'expected an object');
     return null;
   }
   for (const key of Object.keys(raw)) {
-    if (!['backward', 'iterations', 'feedback', 'zero_grad'].includes(key)) add(`run.${key}`, 'unknown field of run');
+    if (!['backward', 'iterations', 'feedback', 'zero_grad', 'update_no_grad'].includes(key)) add(`run.${key}`, 'unknown field of run');
   }
   const backward = raw.backward ?? null;
   if (backward !== null && (typeof backward !== 'string' || !byId.has(backward))) {
@@ -155,6 +155,8 @@ function validateRun(raw: unknown, byId: Map<string, GraphNode>, add: Add): Grap
   }
   const zeroGrad = raw.zero_grad ?? false;
   if (typeof zeroGrad !== 'boolean') add('run.zero_grad', 'expected true or false');
+  const updateNoGrad = raw.update_no_grad ?? false;
+  if (typeof updateNoGrad !== 'boolean') add('run.update_no_grad', 'expected true or false');
   const feedback: { from: string; to: string }[] = [];
   const fb = raw.feedback ?? [];
   if (!Array.isArray(fb)) add('run.feedback', 'expected an array');
@@ -170,5 +172,5 @@ function validateRun(raw: unknown, byId: Map<string, GraphNode>, add: Add): Grap
       feedback.push({ from: f.from, to: f.to });
     });
   }
-  return { backward: backward as string | null, iterations: iterations as number, feedback, zeroGrad: zeroGrad as boolean };
+  return { backward: backward as string | null, iterations: iterations as number, feedback, zeroGrad: zeroGrad as boolean, updateNoGrad: updateNoGrad as boolean };
 }

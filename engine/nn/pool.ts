@@ -6,7 +6,7 @@ import {
   poolOutputSize,
   type Pool2dGeometry,
 } from '../kernels/pool';
-import { record } from '../tensor/record';
+import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
 import type { Pair } from './conv';
 
@@ -55,7 +55,7 @@ export function maxPool2d(t: Tensor, a: Pool2dArgs): Tensor {
   const g = geometry(t, a);
   const { out, indices } = maxPool2dForward(t.contiguousData(), g);
   const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
-  return record(res, 'MaxPool2DWithIndicesBackward0', [t], () => ({ shape: t.shape, indices, geometry: g }));
+  return record(res, 'MaxPool2DWithIndicesBackward0', [t], () => ({ self: save(t), shape: t.shape, indices, geometry: g }));
 }
 
 /** `F.avg_pool2d` (AvgPool2DBackward0). */
@@ -64,5 +64,5 @@ export function avgPool2d(t: Tensor, a: Omit<Pool2dArgs, 'dilation'>, countInclu
   const g = geometry(t, { ...a, dilation: [1, 1] });
   const out = avgPool2dForward(t.contiguousData(), g, countIncludePad, divisorOverride);
   const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
-  return record(res, 'AvgPool2DBackward0', [t], () => ({ shape: t.shape, geometry: g, countIncludePad, divisorOverride }));
+  return record(res, 'AvgPool2DBackward0', [t], () => ({ self: save(t), shape: t.shape, geometry: g, countIncludePad, divisorOverride }));
 }

@@ -41,8 +41,15 @@ export interface SoftmaxSaved {
   readonly dimSize: number;
   readonly inner: number;
 }
+/** Saved by the pools: PyTorch saves the input, so a freed pool cannot run twice. */
+export interface PoolSaved {
+  readonly self: SavedVariable;
+  readonly shape: Shape;
+  readonly geometry: Pool2dGeometry;
+}
 /** Saved by the 2-D paddings. */
 export interface PadSaved {
+  readonly self: SavedVariable;
   readonly shape: Shape;
   readonly planes: number;
   readonly pad: Pad2d;
@@ -100,16 +107,17 @@ export const nnRules = {
     ],
   } satisfies GradRule<MatSaved>,
   MaxPool2DWithIndicesBackward0: {
-    backward: (s: { shape: Shape; indices: Int32Array; geometry: Pool2dGeometry }, [g]: Grads) => [
-      like(maxPool2dBackward(g!.data, s.indices, s.geometry), s.shape, g!),
-    ],
-  } satisfies GradRule<{ shape: Shape; indices: Int32Array; geometry: Pool2dGeometry }>,
+    backward: (s: PoolSaved & { indices: Int32Array }, [g]: Grads) => {
+      s.self.unpack();
+      return [like(maxPool2dBackward(g!.data, s.indices, s.geometry), s.shape, g!)];
+    },
+  } satisfies GradRule<PoolSaved & { indices: Int32Array }>,
   AvgPool2DBackward0: {
-    backward: (
-      s: { shape: Shape; geometry: Pool2dGeometry; countIncludePad: boolean; divisorOverride: number | null },
-      [g]: Grads,
-    ) => [like(avgPool2dBackward(g!.data, s.geometry, s.countIncludePad, s.divisorOverride), s.shape, g!)],
-  } satisfies GradRule<{ shape: Shape; geometry: Pool2dGeometry; countIncludePad: boolean; divisorOverride: number | null }>,
+    backward: (s: PoolSaved & { countIncludePad: boolean; divisorOverride: number | null }, [g]: Grads) => {
+      s.self.unpack();
+      return [like(avgPool2dBackward(g!.data, s.geometry, s.countIncludePad, s.divisorOverride), s.shape, g!)];
+    },
+  } satisfies GradRule<PoolSaved & { countIncludePad: boolean; divisorOverride: number | null }>,
   LogSoftmaxBackward0: {
     backward: (s: SoftmaxSaved, [g]: Grads) => {
       const r = s.result.unpack();
@@ -124,12 +132,14 @@ export const nnRules = {
   } satisfies GradRule<SoftmaxSaved>,
   ReflectionPad2DBackward0: {
     backward: (s: PadSaved, [g]: Grads) => {
+      s.self.unpack();
       const [h, w] = s.shape.slice(-2) as [number, number];
       return [like(reflectionPad2dBackward(g!.data, s.planes, h, w, s.pad), s.shape, g!)];
     },
   } satisfies GradRule<PadSaved>,
   ReplicationPad2DBackward0: {
     backward: (s: PadSaved, [g]: Grads) => {
+      s.self.unpack();
       const [h, w] = s.shape.slice(-2) as [number, number];
       return [like(replicationPad2dBackward(g!.data, s.planes, h, w, s.pad), s.shape, g!)];
     },

@@ -3,6 +3,7 @@ import { readRegion, scatterRegion, transpose2d, zeroRegion, type Region } from 
 import { allocLike } from '../../core/dtype';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
+import type { SavedVariable } from '../saved';
 
 type Grads = readonly (GradValue | null)[];
 /** The input shape of a shape-changing op. */
@@ -52,13 +53,14 @@ export const viewRules = {
   } satisfies GradRule<{ shape: Shape; region: Region }>,
   /** `x.masked_select(mask)`: gradients scatter back to the selected positions. */
   MaskedSelectBackward0: {
-    backward: (s: { shape: Shape; mask: Uint8Array }, [g]: Grads) => {
+    backward: (s: { self: SavedVariable; shape: Shape; mask: Uint8Array }, [g]: Grads) => {
+      s.self.unpack();
       const res = allocLike(g!.data, s.mask.length);
       let k = 0;
       for (let i = 0; i < s.mask.length; i++) if (s.mask[i]) res[i] = g!.data[k++]!;
       return [{ data: res, shape: s.shape, dtype: g!.dtype }];
     },
-  } satisfies GradRule<{ shape: Shape; mask: Uint8Array }>,
+  } satisfies GradRule<{ self: SavedVariable; shape: Shape; mask: Uint8Array }>,
   /** `x.index_put_((mask,), value)`: overwritten positions get no gradient. */
   IndexPutBackward0: {
     backward: (s: { mask: Uint8Array }, [g]: Grads) => {

@@ -3,7 +3,7 @@ import { runtimeError } from '../../core/errors';
 import { checkBudget, numel } from '../../core/shape';
 import { takeSequenceNr, FunctionNode } from '../../autograd/node';
 import { gradRules } from '../../autograd/rules/index';
-import { needsGrad, record } from '../record';
+import { needsGrad, record, save } from '../record';
 import { reflectionPad2d, replicationPad2d, type Pad2d } from '../../kernels/pad';
 import { forEachInRegion, type Region } from '../../kernels/slice';
 import { Tensor } from '../tensor';
@@ -53,14 +53,14 @@ export function reflectionPad2d_(t: Tensor, p: Pad2d): Tensor {
     );
   }
   const out = Tensor.fromData(reflectionPad2d(t.contiguousData(), planes, h, w, p), shape, t.dtype);
-  return record(out, 'ReflectionPad2DBackward0', [t], () => ({ shape: t.shape, planes, pad: p }));
+  return record(out, 'ReflectionPad2DBackward0', [t], () => ({ self: save(t), shape: t.shape, planes, pad: p }));
 }
 
 /** `F.pad(t, pad, mode='replicate')` on the last two dims (ReplicationPad2DBackward0). */
 export function replicationPad2d_(t: Tensor, p: Pad2d): Tensor {
   const { shape, planes, h, w } = padded(t, p);
   const out = Tensor.fromData(replicationPad2d(t.contiguousData(), planes, h, w, p), shape, t.dtype);
-  return record(out, 'ReplicationPad2DBackward0', [t], () => ({ shape: t.shape, planes, pad: p }));
+  return record(out, 'ReplicationPad2DBackward0', [t], () => ({ self: save(t), shape: t.shape, planes, pad: p }));
 }
 
 /**
