@@ -32,3 +32,4 @@ export function runDocument(json: unknown): { ok: true; result: RunResultJson } 
   s.run();
   return { ok: true, result: resultJson(s) };
 }
+export { inferShapes, type PortMeta, type ShapeReport } from './shapes';

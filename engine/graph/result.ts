@@ -78,13 +78,13 @@ export function parseJsonWithNaN(text: string): unknown {
     }
     if (c === '"') inString = true;
     if (text.startsWith('NaN', i)) {
-      out += '"\u0000NaN"';
+      out += '"\\u0000NaN"';
       i += 2;
     } else if (text.startsWith('-Infinity', i)) {
-      out += '"\u0000-Infinity"';
+      out += '"\\u0000-Infinity"';
       i += 8;
     } else if (text.startsWith('Infinity', i)) {
-      out += '"\u0000Infinity"';
+      out += '"\\u0000Infinity"';
       i += 7;
     } else out += c;
   }
