@@ -6,6 +6,8 @@ import { validateDocument } from './validate';
 import { GraphSession } from './session';
 import { resultJson } from './result';
 import type { DocumentIssue, RunResultJson } from '../protocol/result';
+import { MAX_GRAPH_ELEMENTS } from '../core/limits';
+import { inferShapes } from './shapes';
 
 export { validateDocument } from './validate';
 export { compile } from './compile';
@@ -21,7 +23,20 @@ export function load(json: unknown): { ok: true; graph: CompiledGraph } | { ok: 
   if (root !== null && graph.update.some((n) => n.id === root)) {
     return { ok: false, issues: [{ path: 'run.backward', message: `${root} depends on a Grad node, so it is computed after backward`, node: root }] };
   }
+  const budget = graphBudgetIssue(graph);
+  if (budget) return { ok: false, issues: [budget] };
   return { ok: true, graph };
+}
+
+/** Refuses a graph whose inferred tensors together exceed MAX_GRAPH_ELEMENTS, before anything is allocated. */
+function graphBudgetIssue(graph: CompiledGraph): DocumentIssue | null {
+  let total = 0;
+  for (const m of inferShapes(graph).ports.values()) if (m.shape) total += m.shape.reduce((a, b) => a * b, 1);
+  if (total <= MAX_GRAPH_ELEMENTS) return null;
+  return {
+    path: 'nodes',
+    message: `the graph's tensors would hold ${total} elements in all, more than the engine's budget of ${MAX_GRAPH_ELEMENTS}`,
+  };
 }
 
 /** Runs a document to the end and returns the spec's result (or the document's issues). */

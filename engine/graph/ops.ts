@@ -45,7 +45,7 @@ export function linearParamShapes(p: Params): { weight: number[]; bias: number[]
 }
 
 /** Creates a Conv2d/Linear node's parameters (iteration 0's setup). */
-export function createParams(node: GraphNode): { weight: Tensor; bias: Tensor | null } {
+export function createParams(node: GraphNode, wired: ReadonlyMap<string, string> = new Map()): { weight: Tensor | null; bias: Tensor | null } {
   const p = node.params;
   if (node.op === 'Conv2d') {
     checkConv2dModule(p.in_channels as number, p.out_channels as number, p.groups as number, p.padding as ConvPadding, p.stride as Pair);
@@ -64,7 +64,10 @@ export function createParams(node: GraphNode): { weight: Tensor; bias: Tensor | 
     if (p.requires_grad !== false) t.setRequiresGrad(true);
     return t;
   };
-  return { weight: make('weight', shapes.weight), bias: shapes.bias ? make('bias', shapes.bias) : null };
+  return {
+    weight: wired.has('weight') ? null : make('weight', shapes.weight),
+    bias: shapes.bias && !wired.has('bias') ? make('bias', shapes.bias) : null,
+  };
 }
 
 function softmaxDim(t: Tensor, dim: unknown, name: string, ctx: OpContext): number {
@@ -75,18 +78,18 @@ function softmaxDim(t: Tensor, dim: unknown, name: string, ctx: OpContext): numb
 }
 
 /** Runs one op of the catalog (not Tensor or Grad, which the session handles). */
-export function executeOp(node: GraphNode, inputs: Inputs, params: { weight: Tensor; bias: Tensor | null } | null, ctx: OpContext): Tensor {
+export function executeOp(node: GraphNode, inputs: Inputs, params: { weight: Tensor | null; bias: Tensor | null } | null, ctx: OpContext): Tensor {
   const p = node.params;
   const x = () => need(inputs, 'input');
   switch (node.op) {
     case 'Conv2d': {
-      const w = inputs.get('weight') ?? params!.weight;
+      const w = inputs.get('weight') ?? params!.weight!;
       const b = inputs.get('bias') ?? params!.bias;
       const args = { stride: p.stride as Pair, padding: p.padding as ConvPadding, dilation: p.dilation as Pair, groups: p.groups as number };
       return conv2dModule(x(), w, b, args, p.padding_mode as PaddingMode);
     }
     case 'Linear':
-      return linear(x(), inputs.get('weight') ?? params!.weight, inputs.get('bias') ?? params!.bias);
+      return linear(x(), inputs.get('weight') ?? params!.weight!, inputs.get('bias') ?? params!.bias);
     case 'MaxPool2d':
     case 'AvgPool2d': {
       const kernel = p.kernel_size as Pair;

@@ -23,7 +23,7 @@ export function reportedTensors(s: GraphSession): Map<string, Tensor> {
     if (t) out.set(n.id, t);
   }
   for (const [id, p] of s.params) {
-    out.set(`${id}.weight`, p.weight);
+    if (p.weight) out.set(`${id}.weight`, p.weight);
     if (p.bias) out.set(`${id}.bias`, p.bias);
   }
   return out;

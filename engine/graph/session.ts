@@ -46,7 +46,7 @@ export class GraphSession {
   /** Outputs of the current iteration, by node id. */
   readonly outputs = new Map<string, Tensor>();
   /** Owned parameters by node id. */
-  readonly params = new Map<string, { weight: Tensor; bias: Tensor | null }>();
+  readonly params = new Map<string, { weight: Tensor | null; bias: Tensor | null }>();
   /** Steps of the last (or current) backward. */
   steps: TaggedStep[] = [];
   /** Loss (backward root value) of each completed iteration. */
@@ -148,7 +148,7 @@ export class GraphSession {
       for (const n of doc.nodes) {
         if (n.op !== 'Conv2d' && n.op !== 'Linear') continue;
         this.currentNode = n.id;
-        this.params.set(n.id, createParams(n));
+        this.params.set(n.id, createParams(n, this.graph.inputs.get(n.id)!));
       }
     }
     for (const n of doc.nodes) {
@@ -230,8 +230,8 @@ export class GraphSession {
     if (of.grad === null) {
       throw new TorchError(
         'RuntimeError',
-        `${ofId}.grad is None: no gradient reached ${ofId} in the backward pass (it does not require grad, is not ` +
-          `a leaf, or backward did not run)`,
+        `${ofId}.grad is None: backward did not give ${ofId} a gradient (only leaves that require grad, and ` +
+          'non-leaves with retain_grad, keep one)',
       );
     }
     return of.grad;

@@ -8,6 +8,14 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A short, never-throwing description of a JSON value for messages. */
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v === undefined) return 'nothing';
+  return Array.isArray(v) ? 'an array' : 'an object';
+}
+
 /** The outcome of validation: a document, or the issues that prevent one. */
 export type Validation = { ok: true; doc: GraphDocument; issues: [] } | { ok: false; issues: DocumentIssue[] };
 
@@ -30,13 +38,15 @@ export function validateDocument(json: unknown): Validation {
   if (!Array.isArray(json.nodes)) add('nodes', 'expected an array');
   if (!Array.isArray(json.edges)) add('edges', 'expected an array');
   if (issues.length > 0) return { ok: false, issues };
-  const nodes = validateNodes(json.nodes as unknown[], add);
+  const broken = new Set<string>();
+  const nodes = validateNodes(json.nodes as unknown[], add, broken);
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const edges = validateEdges(json.edges as unknown[], byId, add);
+  const edges = validateEdges(json.edges as unknown[], byId, add, broken);
   for (const n of nodes) {
     const spec = OP_BY_NAME.get(n.op)!;
     for (const port of spec.ports) {
-      if (!port.optional && !edges.some((e) => e.target === n.id && e.targetHandle === port.name)) {
+      const wired = edges.some((e) => e.target === n.id && e.targetHandle === port.name) || broken.has(`${n.id}:${port.name}`);
+      if (!port.optional && !wired) {
         add(`nodes[${n.index}]`, `required input port "${port.name}" of ${n.op} is not connected`, n.id);
       }
     }
@@ -53,7 +63,7 @@ export function validateDocument(json: unknown): Validation {
 
 type Add = (path: string, message: string, node?: string) => void;
 
-function validateNodes(raw: unknown[], add: Add): GraphNode[] {
+function validateNodes(raw: unknown[], add: Add, broken: Set<string>): GraphNode[] {
   const nodes: GraphNode[] = [];
   const seen = new Set<string>();
   raw.forEach((n, i) => {
@@ -66,14 +76,20 @@ function validateNodes(raw: unknown[], add: Add): GraphNode[] {
     if (seen.has(id)) return add(`${at}.id`, `duplicate node id "${id}"`, id);
     seen.add(id);
     const spec = typeof n.op === 'string' ? OP_BY_NAME.get(n.op) : undefined;
-    if (!spec) return add(`${at}.op`, `unknown op ${JSON.stringify(n.op)}`, id);
+    if (!spec) {
+      broken.add(id);
+      return add(`${at}.op`, `unknown op ${describe(n.op)}`, id);
+    }
     if (n.position !== undefined && !(isObj(n.position) && typeof n.position.x === 'number' && typeof n.position.y === 'number')) {
       add(`${at}.position`, 'expected {"x": number, "y": number}', id);
     }
     if (n.label !== undefined && typeof n.label !== 'string') add(`${at}.label`, 'expected a string', id);
     if (n.retain_grad !== undefined && typeof n.retain_grad !== 'boolean') add(`${at}.retain_grad`, 'expected true or false', id);
     const rawParams = n.params === undefined ? {} : n.params;
-    if (!isObj(rawParams)) return add(`${at}.params`, 'expected an object', id);
+    if (!isObj(rawParams)) {
+      broken.add(id);
+      return add(`${at}.params`, 'expected an object', id);
+    }
     const params: Record<string, unknown> = {};
     for (const key of Object.keys(rawParams)) {
       if (!spec.params.some((p) => p.name === key)) add(`${at}.params.${key}`, `unknown parameter of ${spec.op}`, id);
@@ -112,21 +128,26 @@ function checkInits(op: string, params: Obj, raw: Obj, at: string, id: string, a
   }
 }
 
-function validateEdges(raw: unknown[], byId: Map<string, GraphNode>, add: Add): GraphEdge[] {
+function validateEdges(raw: unknown[], byId: Map<string, GraphNode>, add: Add, broken: Set<string>): GraphEdge[] {
   const edges: GraphEdge[] = [];
   const taken = new Set<string>();
   raw.forEach((e, i) => {
     const at = `edges[${i}]`;
     if (!isObj(e)) return add(at, 'expected an object');
     const { source, target } = e;
-    if (typeof source !== 'string' || !byId.has(source)) return add(`${at}.source`, `no node with id ${JSON.stringify(source)}`);
-    if (typeof target !== 'string' || !byId.has(target)) return add(`${at}.target`, `no node with id ${JSON.stringify(target)}`);
+    if ((typeof source === 'string' && broken.has(source)) || (typeof target === 'string' && broken.has(target))) {
+      // The broken node has its own issue; its edges are not faults of their own.
+      if (typeof target === 'string') broken.add(`${target}:${String(e.targetHandle)}`);
+      return;
+    }
+    if (typeof source !== 'string' || !byId.has(source)) return add(`${at}.source`, `no node with id ${describe(source)}`);
+    if (typeof target !== 'string' || !byId.has(target)) return add(`${at}.target`, `no node with id ${describe(target)}`);
     if (e.sourceHandle !== undefined && e.sourceHandle !== 'out') return add(`${at}.sourceHandle`, 'every op has one output, "out"', source);
     const spec = OP_BY_NAME.get(byId.get(target)!.op)!;
     const handle = e.targetHandle ?? (spec.ports.length === 1 ? spec.ports[0]!.name : undefined);
     if (typeof handle !== 'string' || !spec.ports.some((p) => p.name === handle)) {
       const names = spec.ports.map((p) => `"${p.name}"`).join(', ') || 'none';
-      return add(`${at}.targetHandle`, `${spec.op} has no input port ${JSON.stringify(e.targetHandle)} (ports: ${names})`, target);
+      return add(`${at}.targetHandle`, `${spec.op} has no input port ${describe(e.targetHandle)} (ports: ${names})`, target);
     }
     const key = `${target}:${handle}`;
     if (taken.has(key)) return add(`${at}.targetHandle`, `port "${handle}" of ${target} already has an edge`, target);
@@ -145,27 +166,27 @@ function validateRun(raw: unknown, byId: Map<string, GraphNode>, add: Add): Grap
   for (const key of Object.keys(raw)) {
     if (!['backward', 'iterations', 'feedback', 'zero_grad', 'update_no_grad'].includes(key)) add(`run.${key}`, 'unknown field of run');
   }
-  const backward = raw.backward ?? null;
+  const backward = raw.backward === undefined ? null : raw.backward;
   if (backward !== null && (typeof backward !== 'string' || !byId.has(backward))) {
-    add('run.backward', `no node with id ${JSON.stringify(backward)}`);
+    add('run.backward', `no node with id ${describe(backward)}`);
   }
-  const iterations = raw.iterations ?? 1;
+  const iterations = raw.iterations === undefined ? 1 : raw.iterations;
   if (!Number.isInteger(iterations) || (iterations as number) < 1 || (iterations as number) > MAX_ITERATIONS) {
     add('run.iterations', `expected an integer from 1 to ${MAX_ITERATIONS}`);
   }
-  const zeroGrad = raw.zero_grad ?? false;
+  const zeroGrad = raw.zero_grad === undefined ? false : raw.zero_grad;
   if (typeof zeroGrad !== 'boolean') add('run.zero_grad', 'expected true or false');
-  const updateNoGrad = raw.update_no_grad ?? false;
+  const updateNoGrad = raw.update_no_grad === undefined ? false : raw.update_no_grad;
   if (typeof updateNoGrad !== 'boolean') add('run.update_no_grad', 'expected true or false');
   const feedback: { from: string; to: string }[] = [];
-  const fb = raw.feedback ?? [];
+  const fb = raw.feedback === undefined ? [] : raw.feedback;
   if (!Array.isArray(fb)) add('run.feedback', 'expected an array');
   else {
     const targets = new Set<string>();
     fb.forEach((f, i) => {
       const at = `run.feedback[${i}]`;
       if (!isObj(f)) return add(at, 'expected {"from": node, "to": Tensor node}');
-      if (typeof f.from !== 'string' || !byId.has(f.from)) return add(`${at}.from`, `no node with id ${JSON.stringify(f.from)}`);
+      if (typeof f.from !== 'string' || !byId.has(f.from)) return add(`${at}.from`, `no node with id ${describe(f.from)}`);
       if (typeof f.to !== 'string' || byId.get(f.to)?.op !== 'Tensor') return add(`${at}.to`, 'expected the id of a Tensor node');
       if (targets.has(f.to)) return add(`${at}.to`, `Tensor node ${f.to} already receives feedback`);
       targets.add(f.to);

@@ -6,8 +6,13 @@
  * GEMM with float64 accumulation does the arithmetic. Results are rounded to
  * the output element type once, at the end. Every sum over the reduction axis
  * (input channel, kernel row, kernel column) runs in ascending order.
+ *
+ * Float32 operands take the WebAssembly SIMD kernels when they are installed
+ * (see ./fast): the same im2col + GEMM scheme with float32 accumulation, as
+ * PyTorch's CPU convolution has, and the same ascending order per element.
  */
 import { allocLike, type FloatArray } from '../core/dtype';
+import { fastKernels } from './fast/index';
 
 /** Geometry of one 2-D convolution; all sizes are element counts. */
 export interface Conv2dGeometry {
@@ -121,6 +126,11 @@ function gemmNTAcc(
   }
 }
 
+/** True when a convolution has at least one sample, channel and output position. */
+function hasWork(g: Conv2dGeometry): boolean {
+  return g.n > 0 && g.cIn > 0 && g.cOut > 0 && g.hOut > 0 && g.wOut > 0 && g.h > 0 && g.w > 0;
+}
+
 /** ceil(a / b) for b > 0. */
 function ceilDiv(a: number, b: number): number {
   return -Math.floor(-a / b);
@@ -211,6 +221,11 @@ function col2im(col: Float64Array, dst: Float64Array, dOff: number, cInG: number
  * plus the bias, rounded once.
  */
 export function conv2dForward(x: FloatArray, weight: FloatArray, bias: FloatArray | null, g: Conv2dGeometry): FloatArray {
+  const fast = fastKernels();
+  if (fast && hasWork(g) && x instanceof Float32Array && weight instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
+    const r = fast.convForward(x, weight, bias, g);
+    if (r) return r;
+  }
   const { n, cIn, h, w, cOut, kH, kW, groups, hOut, wOut } = g;
   const P = Math.max(0, hOut) * Math.max(0, wOut);
   const out = allocLike(x, n * cOut * P);
@@ -241,6 +256,11 @@ export function conv2dForward(x: FloatArray, weight: FloatArray, bias: FloatArra
  * `gradOut`. Accumulates in float64, rounds once.
  */
 export function conv2dBackwardInput(gradOut: FloatArray, weight: FloatArray, g: Conv2dGeometry): FloatArray {
+  const fast = fastKernels();
+  if (fast && hasWork(g) && gradOut instanceof Float32Array && weight instanceof Float32Array) {
+    const r = fast.convBackwardInput(gradOut, weight, g);
+    if (r) return r;
+  }
   const { n, cIn, h, w, cOut, kH, kW, groups, hOut, wOut } = g;
   const P = Math.max(0, hOut) * Math.max(0, wOut);
   const plane = cIn * h * w;
@@ -269,6 +289,11 @@ export function conv2dBackwardInput(gradOut: FloatArray, weight: FloatArray, g: 
  * Accumulates in float64 over the batch, rounds once.
  */
 export function conv2dBackwardWeight(gradOut: FloatArray, x: FloatArray, g: Conv2dGeometry): FloatArray {
+  const fast = fastKernels();
+  if (fast && hasWork(g) && gradOut instanceof Float32Array && x instanceof Float32Array) {
+    const r = fast.convBackwardWeight(gradOut, x, g);
+    if (r) return r;
+  }
   const { n, cIn, h, w, cOut, kH, kW, groups, hOut, wOut } = g;
   const P = Math.max(0, hOut) * Math.max(0, wOut);
   const cInG = cIn / groups, cOutG = cOut / groups, K = cInG * kH * kW;
@@ -296,6 +321,11 @@ export function conv2dBackwardWeight(gradOut: FloatArray, x: FloatArray, g: Conv
 export function conv2dBackwardBias(gradOut: FloatArray, g: Conv2dGeometry): FloatArray {
   const { n, cOut, hOut, wOut } = g;
   const P = Math.max(0, hOut) * Math.max(0, wOut);
+  const fast = fastKernels();
+  if (fast && gradOut instanceof Float32Array && n * cOut * P > 0) {
+    const r = fast.biasGrad(gradOut, n, cOut, P);
+    if (r) return r;
+  }
   const gradB = allocLike(gradOut, cOut);
   for (let oc = 0; oc < cOut; oc++) {
     let s = 0;

@@ -1,5 +1,45 @@
+/**
+ * Elementwise kernels: broadcasting binary and unary maps with a callback, and
+ * specialised loops for the hot ops (ReLU and its gradient, division by a
+ * scalar, expansion, full reductions), which avoid a call per element.
+ * Float32 ReLU takes the WebAssembly kernels when installed (see ./fast).
+ */
 import { allocLike, type FloatArray } from '../core/dtype';
 import type { Shape } from '../core/shape';
+import { fastKernels } from './fast/index';
+
+/** Elements below which the WebAssembly path is not worth the copies. */
+const FAST_MIN = 2048;
+
+/** `F.relu`: `x > 0 || isNaN(x) ? x : 0` (NaN propagates, -0 becomes 0). */
+export function reluForward(x: FloatArray): FloatArray {
+  const fast = x.length >= FAST_MIN && x instanceof Float32Array ? fastKernels() : null;
+  const r = fast ? fast.reluForward(x as Float32Array) : null;
+  if (r) return r;
+  const out = allocLike(x, x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    out[i] = v > 0 || v !== v ? v : 0;
+  }
+  return out;
+}
+
+/** ReluBackward0 from the saved result: `result <= 0 ? 0 : g` (same length). */
+export function reluBackward(g: FloatArray, result: FloatArray): FloatArray {
+  const fast = g.length >= FAST_MIN && g instanceof Float32Array && result instanceof Float32Array ? fastKernels() : null;
+  const r = fast ? fast.reluBackward(g as Float32Array, result as Float32Array) : null;
+  if (r) return r;
+  const out = allocLike(g, g.length);
+  for (let i = 0; i < g.length; i++) out[i] = result[i]! <= 0 ? 0 : g[i]!;
+  return out;
+}
+
+/** `out[i] = a[i] / s` (computed in double, stored in the element type of `a`). */
+export function divScalarArray(a: FloatArray, s: number): FloatArray {
+  const out = allocLike(a, a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! / s;
+  return out;
+}
 
 /** Strides for reading an input of shape `inShape` while iterating `outShape` (0 on broadcast dims). */
 export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
@@ -81,6 +121,7 @@ export function expandTo(g: FloatArray, inShape: Shape, outShape: Shape): FloatA
   let total = 1;
   for (const s of outShape) total *= s;
   if (g.length === total) return g.slice();
+  if (g.length === 1) return allocLike(g, total).fill(g[0]!);
   const zero = allocLike(g, 1);
   return binaryBroadcast(g, inShape, zero, [1], outShape, (x) => x, g);
 }
@@ -90,6 +131,14 @@ export function expandTo(g: FloatArray, inShape: Shape, outShape: Shape): FloatA
  * them as size-1 dims in the result (reshape to drop them).
  */
 export function sumDims(x: FloatArray, shape: Shape, dims: readonly number[]): FloatArray {
+  if (shape.every((s, i) => s === 1 || dims.includes(i))) {
+    // Every dim reduced: one ascending double sum.
+    let t = 0;
+    for (let k = 0; k < x.length; k++) t += x[k]!;
+    const res = allocLike(x, 1);
+    res[0] = t;
+    return res;
+  }
   const outShape = shape.map((s, i) => (dims.includes(i) ? 1 : s));
   let total = 1;
   for (const s of outShape) total *= s;

@@ -5,8 +5,12 @@
  * summing over k in ascending order, and rounds to the output element type
  * once at the end. A transposed B is first packed into row-major `[k, n]`
  * (an exact copy); a transposed A is read in place with strides.
+ *
+ * Float32 operands take the WebAssembly SIMD GEMM when it is installed (see
+ * ./fast), which accumulates in float32 in the same ascending order.
  */
 import { allocLike, type FloatArray } from '../core/dtype';
+import { fastKernels } from './fast/index';
 
 /** Block sizes (elements) over the n and k dims. */
 const JB = 512;
@@ -44,6 +48,21 @@ function gemmAcc(c: Float64Array, a: FloatArray, aRs: number, aCs: number, b: Fl
   }
 }
 
+/** A·B in float32 by the fast kernels, or null when they are off or do not apply. */
+function fastProduct(a: FloatArray, b: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array | null {
+  const fast = fastKernels();
+  if (!fast || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m === 0 || n === 0 || k === 0) return null;
+  let bRm = b;
+  if (transB) {
+    bRm = new Float32Array(k * n);
+    for (let j = 0; j < n; j++) {
+      const src = j * k;
+      for (let p = 0; p < k; p++) bRm[p * n + j] = b[src + p]!;
+    }
+  }
+  return transA ? fast.matmul(a, 1, m, bRm, m, k, n) : fast.matmul(a, k, 1, bRm, m, k, n);
+}
+
 /** Float64 accumulator holding A·B (`[m, n]`), honouring the transpose flags. */
 function product(a: FloatArray, b: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): Float64Array {
   const acc = new Float64Array(m * n);
@@ -73,6 +92,8 @@ function product(a: FloatArray, b: FloatArray, m: number, k: number, n: number, 
  * (with B stored `[k, n]`) and `dB = matmul(A, dC, k, m, n, true, false)`.
  */
 export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatArray {
+  const f = fastProduct(a, b, m, k, n, transA, transB);
+  if (f) return f;
   const acc = product(a, b, m, k, n, transA, transB);
   if (a instanceof Float64Array) return acc;
   const out = allocLike(a, m * n);
@@ -91,6 +112,14 @@ export function addmm(
   bias: FloatArray, a: FloatArray, b: FloatArray,
   m: number, k: number, n: number, transA: boolean, transB: boolean,
 ): FloatArray {
+  const f = fastProduct(a, b, m, k, n, transA, transB);
+  if (f) {
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      for (let j = 0; j < n; j++) f[row + j] = f[row + j]! + bias[j]!;
+    }
+    return f;
+  }
   const acc = product(a, b, m, k, n, transA, transB);
   const out = allocLike(a, m * n);
   for (let i = 0; i < m; i++) {

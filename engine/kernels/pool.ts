@@ -5,8 +5,12 @@
  * The input is viewed as `[planes, h, w]`, contiguous, where `planes` is
  * `N * C` for batched input or `C` for unbatched input. Outputs are
  * `[planes, hOut, wOut]`.
+ *
+ * Float32 input takes the WebAssembly kernels when installed (see ./fast),
+ * with the same semantics (branch-free selects instead of branches).
  */
 import { allocLike, type FloatArray } from '../core/dtype';
+import { fastKernels } from './fast/index';
 
 /** Shape and window parameters shared by every pooling kernel. */
 export interface Pool2dGeometry {
@@ -87,6 +91,11 @@ export function maxPool2dForward(
   x: FloatArray,
   g: Pool2dGeometry,
 ): { out: FloatArray; indices: Int32Array } {
+  const fast = fastKernels();
+  if (fast && x instanceof Float32Array && g.planes * g.hOut * g.wOut > 0) {
+    const r = fast.maxPoolForward(x, g);
+    if (r) return r;
+  }
   const { planes, h, w, kH, kW, strideH, strideW, padH, padW, dilH, dilW, hOut, wOut } = g;
   const planeIn = h * w;
   const planeOut = hOut * wOut;
@@ -142,6 +151,11 @@ export function maxPool2dBackward(
   indices: Int32Array,
   g: Pool2dGeometry,
 ): FloatArray {
+  const fast = fastKernels();
+  if (fast && gradOut instanceof Float32Array && g.planes * g.h * g.w > 0) {
+    const r = fast.maxPoolBackward(gradOut, indices, g);
+    if (r) return r;
+  }
   const planeIn = g.h * g.w;
   const planeOut = g.hOut * g.wOut;
   const total = g.planes * planeIn;
@@ -197,6 +211,11 @@ export function avgPool2dForward(
   countIncludePad: boolean,
   divisorOverride: number | null,
 ): FloatArray {
+  const fast = fastKernels();
+  if (fast && x instanceof Float32Array && g.planes * g.hOut * g.wOut > 0) {
+    const r = fast.avgPoolForward(x, g, countIncludePad, divisorOverride);
+    if (r) return r;
+  }
   const { planes, h, w, kH, kW, strideH, strideW, padH, padW, hOut, wOut } = g;
   const planeIn = h * w;
   const planeOut = hOut * wOut;
@@ -242,6 +261,11 @@ export function avgPool2dBackward(
   countIncludePad: boolean,
   divisorOverride: number | null,
 ): FloatArray {
+  const fast = fastKernels();
+  if (fast && gradOut instanceof Float32Array && g.planes * g.h * g.w > 0) {
+    const r = fast.avgPoolBackward(gradOut, g, countIncludePad, divisorOverride);
+    if (r) return r;
+  }
   const { planes, h, w, kH, kW, strideH, strideW, padH, padW, hOut, wOut } = g;
   const planeIn = h * w;
   const planeOut = hOut * wOut;

@@ -1,5 +1,7 @@
 import { runtimeError } from '../core/errors';
-import { checkBudget } from '../core/shape';
+import { broadcastShapes, checkBudget } from '../core/shape';
+import type { FloatArray } from '../core/dtype';
+import { expandTo } from '../kernels/elementwise';
 import { addmm as addmmKernel, matmul } from '../kernels/matmul';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
@@ -34,7 +36,14 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   checkBudget([m, n]);
-  const data = addmmKernel(bias.contiguousData(), a.contiguousData(), b.contiguousData(), m, k, n, false, false);
+  const bias1d = bias.numel === n && (bias.ndim === 1 || bias.shape[0] === 1);
+  const biasData = bias1d ? bias.contiguousData() : expandTo(bias.contiguousData(), broadcastShapes(bias.shape, [m, n]) && bias.shape, [m, n]);
+  let data: FloatArray;
+  if (bias1d) data = addmmKernel(biasData, a.contiguousData(), b.contiguousData(), m, k, n, false, false);
+  else {
+    data = matmul(a.contiguousData(), b.contiguousData(), m, k, n, false, false);
+    for (let i = 0; i < data.length; i++) data[i] = data[i]! + biasData[i]!;
+  }
   return record(Tensor.fromData(data, [m, n], a.dtype), 'AddmmBackward0', [bias, a, b], () => ({
     mat1: b.requiresGrad ? save(a) : null,
     mat2: a.requiresGrad ? save(b) : null,

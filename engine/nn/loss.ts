@@ -5,7 +5,7 @@ import { checkNllTargets, nllLossForward, type Reduction } from '../kernels/nll'
 import { isGradEnabled } from '../autograd/grad-mode';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
-import { div, divScalar, mul, mulScalar, neg, add } from '../tensor/ops/elementwise';
+import { add, addScalar, div, divScalar, mul, mulScalar, neg } from '../tensor/ops/elementwise';
 import { mean, sum } from '../tensor/ops/reduce';
 import { view } from '../tensor/ops/view';
 import { logSoftmax } from './softmax';
@@ -102,12 +102,7 @@ function crossEntropyProb(input: Tensor, target: Tensor, weight: Tensor | null, 
   }
   const logp = logSoftmax(input, classDim);
   let tgt = target;
-  if (ls > 0) {
-    const src = target.contiguousData();
-    const d = allocFor(target.dtype, src.length);
-    for (let i = 0; i < d.length; i++) d[i] = src[i]! * (1 - ls) + ls / nClasses;
-    tgt = Tensor.fromData(d, target.shape, target.dtype);
-  }
+  if (ls > 0) tgt = addScalar(mulScalar(target, 1 - ls), ls / nClasses);
   let prod = mul(logp, tgt);
   if (weight) prod = mul(prod, broadcastWeight(weight, logp));
   if (reduction === 'none') return neg(sum(prod, classDim));

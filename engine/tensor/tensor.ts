@@ -37,6 +37,7 @@ export class Tensor implements GradSink {
   /** The tensor this one is a view of (reshape, t, slice), if any. */
   readonly base: Tensor | null;
   private leafRequiresGrad = false;
+  private retainHook: { node: Node; entry: { inputNr: number; hook: (g: GradValue) => void } } | null = null;
   private accumulator: AccumulateGrad | null = null;
 
   constructor(storage: Storage, shape: Shape, dtype: DType, strides?: readonly number[], offset = 0, base?: Tensor) {
@@ -109,16 +110,26 @@ export class Tensor implements GradSink {
     this.installRetainHook();
   }
 
-  /** Re-registers the retain_grad hook on the current grad_fn (after an in-place op). */
+  /**
+   * Registers the retain_grad hook on the current grad_fn, moving it there from
+   * the previous one after an in-place op (as PyTorch 1.13 moves retains_grad hooks).
+   */
   installRetainHook(): void {
     if (!this.retainsGrad || !this.gradFn) return;
-    this.gradFn.preHooks.push({
+    if (this.retainHook) {
+      const old = this.retainHook.node.preHooks;
+      const i = old.indexOf(this.retainHook.entry);
+      if (i >= 0) old.splice(i, 1);
+    }
+    const entry = {
       inputNr: this.outputNr,
-      hook: (g) => {
+      hook: (g: GradValue) => {
         if (this.grad === null) this.grad = Tensor.fromGrad({ data: g.data.slice(), shape: g.shape, dtype: g.dtype });
         else this.grad = Tensor.fromData(addArrays(this.grad.contiguousData(), g.data), this.shape, this.dtype);
       },
-    });
+    };
+    this.gradFn.preHooks.push(entry);
+    this.retainHook = { node: this.gradFn, entry };
   }
 
   /** The edge along which this tensor's gradient flows (PyTorch's `gradient_edge`). */

@@ -1,6 +1,6 @@
 import { allocLike } from '../../core/dtype';
 import type { Shape } from '../../core/shape';
-import { binaryBroadcast, expandTo, unary } from '../../kernels/elementwise';
+import { binaryBroadcast, divScalarArray, expandTo, reluBackward, unary } from '../../kernels/elementwise';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
 import type { SavedVariable } from '../saved';
@@ -47,6 +47,10 @@ export const elementwiseRules = {
       return [ga, gb];
     },
   } satisfies GradRule<BinarySaved>,
+  /** `t + scalar`. */
+  AddBackward1: {
+    backward: (_s: null, [g]: Grads) => [g!],
+  } satisfies GradRule<null>,
   /** `t * scalar`. */
   MulBackward1: {
     backward: (s: { scalar: number }, [g]: Grads) => [gv(unary(g!.data, (x) => x * s.scalar), g!.shape, g!)],
@@ -68,7 +72,7 @@ export const elementwiseRules = {
     backward: (_s: null, [g]: Grads) => [gv(allocLike(g!.data, g!.data.length), g!.shape, g!)],
   } satisfies GradRule<null>,
   ReluBackward0: {
-    backward: (s: { result: SavedVariable }, [g]: Grads) => [times(g!, s.result, (x, v) => (v <= 0 ? 0 : x))],
+    backward: (s: { result: SavedVariable }, [g]: Grads) => [gv(reluBackward(g!.data, s.result.unpack().data), g!.shape, g!)],
   } satisfies GradRule<{ result: SavedVariable }>,
   ClampBackward1: {
     backward: (s: { self: SavedVariable; min: number | null; max: number | null }, [g]: Grads) => {
@@ -87,12 +91,12 @@ export const elementwiseRules = {
   } satisfies GradRule<{ shape: Shape; keptShape: Shape }>,
   MeanBackward0: {
     backward: (s: { shape: Shape; count: number }, [g]: Grads) => [
-      gv(unary(expandTo(g!.data, [], s.shape), (x) => x / s.count), s.shape, g!),
+      gv(divScalarArray(expandTo(g!.data, [], s.shape), s.count), s.shape, g!),
     ],
   } satisfies GradRule<{ shape: Shape; count: number }>,
   MeanBackward1: {
     backward: (s: { shape: Shape; keptShape: Shape; count: number }, [g]: Grads) => [
-      gv(unary(expandTo(g!.data, s.keptShape, s.shape), (x) => x / s.count), s.shape, g!),
+      gv(divScalarArray(expandTo(g!.data, s.keptShape, s.shape), s.count), s.shape, g!),
     ],
   } satisfies GradRule<{ shape: Shape; keptShape: Shape; count: number }>,
 };

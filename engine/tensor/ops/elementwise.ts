@@ -1,7 +1,7 @@
 import { allocFor, isFloatingPoint, type DType } from '../../core/dtype';
 import { runtimeError, TorchError } from '../../core/errors';
 import { broadcastShapes } from '../../core/shape';
-import { binaryBroadcast, unary } from '../../kernels/elementwise';
+import { binaryBroadcast, reluForward, unary } from '../../kernels/elementwise';
 import { needsGrad, record, save, saveOutput } from '../record';
 import { Tensor } from '../tensor';
 
@@ -52,6 +52,12 @@ export function mulScalar(t: Tensor, scalar: number): Tensor {
   return record(out, 'MulBackward1', [t], () => ({ scalar }));
 }
 
+/** `t + scalar` (AddBackward1). */
+export function addScalar(t: Tensor, scalar: number): Tensor {
+  const out = Tensor.fromData(unary(t.contiguousData(), (x) => x + scalar), t.shape, t.dtype);
+  return record(out, 'AddBackward1', [t], () => null);
+}
+
 /** `t / scalar` (DivBackward1). */
 export function divScalar(t: Tensor, scalar: number): Tensor {
   const out = Tensor.fromData(unary(t.contiguousData(), (x) => x / scalar), t.shape, t.dtype);
@@ -92,7 +98,7 @@ const relu1 = (x: number) => (x > 0 ? x : Number.isNaN(x) ? x : 0);
 
 /** `F.relu` (ReluBackward0, saves its result). */
 export function relu(t: Tensor): Tensor {
-  const out = Tensor.fromData(unary(t.contiguousData(), relu1), t.shape, t.dtype);
+  const out = Tensor.fromData(reluForward(t.contiguousData()), t.shape, t.dtype);
   return record(out, 'ReluBackward0', [t], () => ({ result: saveOutput(out, 'ReluBackward0') }));
 }
 

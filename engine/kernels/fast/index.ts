@@ -1,0 +1,88 @@
+/**
+ * Selection of the fast kernel backend with the portable TypeScript kernels as
+ * fallback.
+ *
+ * The host passes the bytes of build/wasm/out/kernels.wasm (built by
+ * `node build/wasm/build.mjs`) to {@link installWasmKernels} at start-up, and
+ * optionally a {@link WorkerSpawner} for helper threads. Until then, when the
+ * module is absent, or when shared WebAssembly memory is unavailable, every
+ * kernel runs in TypeScript. Only float32 operands take the fast path; float64
+ * (finite-difference checks) always uses the TypeScript kernels, which sum in
+ * float64.
+ */
+import { PAGE, sharedMemoryAvailable, wasmApi, type WasmMemory, type WasmModule } from '../wasm/api';
+import { JOB_NAMES, WasmKernels } from '../wasm/runtime';
+import { ThreadPool, type WorkerSpawner } from './threads';
+
+export type { WorkerSpawner, WorkerInit } from './threads';
+
+/** Largest linear memory the module declares (bytes); build/wasm/build.mjs uses the same. */
+const MAX_MEMORY = 2 ** 31;
+
+/** Options of {@link installWasmKernels}. */
+export interface FastKernelOptions {
+  /** Starts helper threads; without it everything runs on the calling thread. */
+  readonly spawn?: WorkerSpawner;
+  /** Total threads to use, the caller included (default 1, or 2 with `spawn`). */
+  readonly threads?: number;
+}
+
+let active: WasmKernels | null = null;
+let enabled = true;
+let pool: ThreadPool | null = null;
+let module: WasmModule | null = null;
+let memory: WasmMemory | null = null;
+
+/**
+ * Compiles and instantiates the kernel module synchronously and makes it the
+ * float32 backend. Returns false (and keeps the TypeScript kernels) when
+ * WebAssembly, SIMD or shared memory is not available or the bytes are not a
+ * valid module.
+ */
+export function installWasmKernels(bytes: Uint8Array, options: FastKernelOptions = {}): boolean {
+  const api = wasmApi();
+  if (!api || !sharedMemoryAvailable()) return false;
+  try {
+    if (!api.validate(bytes)) return false;
+    module = new api.Module(bytes);
+    memory = new api.Memory({ initial: 32, maximum: MAX_MEMORY / PAGE, shared: true });
+    const instance = new api.Instance(module, { env: { memory } });
+    active = new WasmKernels(instance, memory, MAX_MEMORY);
+  } catch {
+    active = null;
+    return false;
+  }
+  setKernelThreads(options.threads ?? (options.spawn ? 2 : 1), options.spawn);
+  return true;
+}
+
+/**
+ * Sets the number of threads large kernels use (the caller included). More
+ * than one needs a spawner (given here or at install). Results do not depend
+ * on the count.
+ */
+export function setKernelThreads(threads: number, spawn?: WorkerSpawner): void {
+  if (!active || !module || !memory) return;
+  const helpers = Math.max(0, Math.floor(threads) - 1);
+  if (pool && pool.helpers === helpers) return;
+  pool?.close();
+  pool = null;
+  if (helpers > 0 && spawn) pool = new ThreadPool(spawn, module, memory, JOB_NAMES, helpers);
+  active.setPool(pool);
+}
+
+/** Turns the fast kernels off (false) or back on (true), e.g. to compare both paths in tests. */
+export function setFastKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The active WebAssembly kernels, or null when the TypeScript kernels are in use. */
+export function fastKernels(): WasmKernels | null {
+  return enabled ? active : null;
+}
+
+/** Name of the backend the float32 kernels use right now, e.g. `wasm-simd x2` or `ts`. */
+export function kernelBackend(): string {
+  const k = fastKernels();
+  return k ? `wasm-simd x${k.threads}` : 'ts';
+}

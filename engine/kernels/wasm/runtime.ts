@@ -1,0 +1,281 @@
+/**
+ * The float32 WebAssembly SIMD kernels (build/wasm/src/kernels.c) behind a
+ * typed-array interface: operands are copied into the module's shared linear
+ * memory, the kernel runs (split over the helper threads when it is large),
+ * and the result is copied out into a new Float32Array.
+ *
+ * Work is split by whole samples (convolution forward and input gradient), by
+ * rows of the weight gradient, or by rows of a matrix product; every output
+ * element is computed by exactly one thread with the same arithmetic, so the
+ * result does not depend on the number of threads.
+ */
+import type { Conv2dGeometry } from '../conv2d';
+import type { Pool2dGeometry } from '../pool';
+import type { ThreadPool } from '../fast/threads';
+import { PAGE, type WasmInstance, type WasmMemory } from './api';
+
+/** Export names that helper threads may run (function numbers of a job). */
+export const JOB_NAMES = ['conv_forward', 'conv_backward_input', 'conv_backward_weight', 'matmul'] as const;
+
+type Fn = (...args: number[]) => number;
+
+/** Multiply-adds below which a call stays on one thread. */
+const PARALLEL_MACS = 400_000;
+
+/** Floats from one thread's scratch to the next (64-byte multiples). */
+const stride = (floats: number): number => (floats + 15) & ~15;
+
+/** Splits [0, total) into `parts` contiguous ranges whose inner bounds are multiples of `align`. */
+function split(total: number, parts: number, align: number): number[] {
+  const b = [0];
+  for (let t = 1; t < parts; t++) {
+    const v = Math.min(total, Math.round((total * t) / parts / align) * align);
+    b.push(Math.max(v, b[t - 1]!));
+  }
+  b.push(total);
+  return b;
+}
+
+/** The kernel module instantiated over a memory, with a bump allocator per call. */
+export class WasmKernels {
+  private readonly fns: Record<string, Fn>;
+  private readonly memory: WasmMemory;
+  private readonly heapBase: number;
+  private readonly maxBytes: number;
+  private pool: ThreadPool | null = null;
+  private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private top = 0;
+
+  constructor(instance: WasmInstance, memory: WasmMemory, maxBytes: number) {
+    this.fns = instance.exports as Record<string, Fn>;
+    this.memory = memory;
+    const hb = instance.exports.__heap_base as { value: number };
+    this.heapBase = (hb.value + 63) & ~63;
+    this.maxBytes = maxBytes;
+    this.refresh();
+  }
+
+  /** Uses `pool`'s helpers for large calls (null: the calling thread only). */
+  setPool(pool: ThreadPool | null): void {
+    this.pool = pool;
+  }
+
+  /** Number of threads a large call uses. */
+  get threads(): number {
+    return 1 + (this.pool?.helpers ?? 0);
+  }
+
+  private refresh(): void {
+    const buf = this.memory.buffer;
+    if (this.f32.buffer !== buf || this.f32.length * 4 !== buf.byteLength) {
+      this.f32 = new Float32Array(buf);
+      this.i32 = new Int32Array(buf);
+    }
+  }
+
+  /** Starts a call's allocations. */
+  private begin(): void {
+    this.top = this.heapBase;
+  }
+
+  /** Reserves `floats` (64-byte aligned); returns the byte address, or -1 past the memory limit. */
+  private alloc(floats: number): number {
+    const at = this.top;
+    const end = at + ((floats * 4 + 63) & ~63);
+    if (end > this.maxBytes) return -1;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    this.refresh();
+    return at;
+  }
+
+  private put(data: ArrayLike<number> & { length: number }, at: number): void {
+    this.f32.set(data as Float32Array, at >> 2);
+  }
+
+  /** Runs `name` over `parts` work ranges (bounds from `split`), the last ones on helpers. */
+  private run(name: string, bounds: number[], args: (lo: number, hi: number, t: number) => number[]): void {
+    const parts = bounds.length - 1;
+    const f = this.fns[name]!;
+    if (parts === 1 || !this.pool) {
+      f(...args(bounds[0]!, bounds[parts]!, 0));
+      return;
+    }
+    for (let t = 1; t < parts; t++) this.pool.start(t - 1, name, args(bounds[t]!, bounds[t + 1]!, t));
+    let err: unknown = null;
+    try {
+      f(...args(bounds[0]!, bounds[1]!, 0));
+    } catch (e) {
+      err = e;
+    }
+    for (let t = 1; t < parts; t++) this.pool.wait(t - 1);
+    if (err) throw err;
+  }
+
+  private geometry(g: Conv2dGeometry): number {
+    const at = this.alloc(16);
+    const v = [g.n, g.cIn, g.h, g.w, g.cOut, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW, g.groups, g.hOut, g.wOut];
+    this.i32.set(v, at >> 2);
+    return at;
+  }
+
+  private threadsFor(macs: number, units: number): number {
+    return macs >= PARALLEL_MACS ? Math.max(1, Math.min(this.threads, units)) : 1;
+  }
+
+  /** Convolution forward; null when the operands do not fit the memory limit. */
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry): Float32Array | null {
+    const P = g.hOut * g.wOut, outLen = g.n * g.cOut * P;
+    const macs = outLen * (g.cIn / g.groups) * g.kH * g.kW;
+    this.begin();
+    const geo = this.geometry(g);
+    const per = this.fns.conv_forward_scratch!(geo);
+    const T = this.threadsFor(macs, g.n);
+    const px = this.alloc(x.length), pw = this.alloc(w.length), pb = bias ? this.alloc(bias.length) : 0;
+    const po = this.alloc(outLen), ps = this.alloc(stride(per) * T);
+    if (px < 0 || pw < 0 || pb < 0 || po < 0 || ps < 0) return null;
+    this.put(x, px);
+    this.put(w, pw);
+    if (bias) this.put(bias, pb);
+    this.run('conv_forward', split(g.n, T, 1), (lo, hi, t) => [px, pw, pb, po, geo, ps + t * stride(per) * 4, lo, hi]);
+    return this.f32.slice(po >> 2, (po >> 2) + outLen);
+  }
+
+  /** Convolution input gradient; null when the operands do not fit. */
+  convBackwardInput(gradOut: Float32Array, w: Float32Array, g: Conv2dGeometry): Float32Array | null {
+    const inLen = g.n * g.cIn * g.h * g.w;
+    const macs = gradOut.length * (g.cIn / g.groups) * g.kH * g.kW;
+    this.begin();
+    const geo = this.geometry(g);
+    const per = this.fns.conv_backward_input_scratch!(geo);
+    const T = this.threadsFor(macs, g.n);
+    const pg = this.alloc(gradOut.length), pw = this.alloc(w.length), pi = this.alloc(inLen), ps = this.alloc(stride(per) * T);
+    if (pg < 0 || pw < 0 || pi < 0 || ps < 0) return null;
+    this.put(gradOut, pg);
+    this.put(w, pw);
+    this.run('conv_backward_input', split(g.n, T, 1), (lo, hi, t) => [pg, pw, pi, geo, ps + t * stride(per) * 4, lo, hi]);
+    return this.f32.slice(pi >> 2, (pi >> 2) + inLen);
+  }
+
+  /** Convolution weight gradient; null when the operands do not fit. */
+  convBackwardWeight(gradOut: Float32Array, x: Float32Array, g: Conv2dGeometry): Float32Array | null {
+    const K = (g.cIn / g.groups) * g.kH * g.kW;
+    const wLen = g.cOut * K;
+    const macs = gradOut.length * K;
+    this.begin();
+    const geo = this.geometry(g);
+    const per = this.fns.conv_backward_weight_scratch!(geo);
+    const T = this.threadsFor(macs, Math.ceil(K / 4));
+    const pg = this.alloc(gradOut.length), px = this.alloc(x.length), pw = this.alloc(wLen), ps = this.alloc(stride(per) * T);
+    if (pg < 0 || px < 0 || pw < 0 || ps < 0) return null;
+    this.put(gradOut, pg);
+    this.put(x, px);
+    this.run('conv_backward_weight', split(K, T, 4), (lo, hi, t) => [pg, px, pw, geo, ps + t * stride(per) * 4, lo, hi]);
+    return this.f32.slice(pw >> 2, (pw >> 2) + wLen);
+  }
+
+  private poolGeometry(g: Pool2dGeometry): number {
+    const at = this.alloc(16);
+    const v = [g.planes, g.h, g.w, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW, g.hOut, g.wOut];
+    this.i32.set(v, at >> 2);
+    return at;
+  }
+
+  /** ReLU forward (NaN kept, -0 to 0); null when it does not fit. */
+  reluForward(x: Float32Array): Float32Array | null {
+    this.begin();
+    const px = this.alloc(x.length), po = this.alloc(x.length);
+    if (px < 0 || po < 0) return null;
+    this.put(x, px);
+    this.fns.relu_forward!(px, po, x.length);
+    return this.f32.slice(po >> 2, (po >> 2) + x.length);
+  }
+
+  /** ReLU gradient from the saved result; null when it does not fit. */
+  reluBackward(g: Float32Array, result: Float32Array): Float32Array | null {
+    this.begin();
+    const pg = this.alloc(g.length), pr = this.alloc(g.length), po = this.alloc(g.length);
+    if (pg < 0 || pr < 0 || po < 0) return null;
+    this.put(g, pg);
+    this.put(result, pr);
+    this.fns.relu_backward!(pg, pr, po, g.length);
+    return this.f32.slice(po >> 2, (po >> 2) + g.length);
+  }
+
+  /** Max pooling forward with indices; null when it does not fit. */
+  maxPoolForward(x: Float32Array, g: Pool2dGeometry): { out: Float32Array; indices: Int32Array } | null {
+    const outLen = g.planes * g.hOut * g.wOut;
+    this.begin();
+    const geo = this.poolGeometry(g);
+    const px = this.alloc(x.length), po = this.alloc(outLen), pi = this.alloc(outLen);
+    if (px < 0 || po < 0 || pi < 0) return null;
+    this.put(x, px);
+    this.fns.maxpool_forward!(px, po, pi, geo, 0, g.planes);
+    return { out: this.f32.slice(po >> 2, (po >> 2) + outLen), indices: this.i32.slice(pi >> 2, (pi >> 2) + outLen) };
+  }
+
+  /** Max pooling gradient; null when it does not fit. */
+  maxPoolBackward(gradOut: Float32Array, indices: Int32Array, g: Pool2dGeometry): Float32Array | null {
+    const inLen = g.planes * g.h * g.w;
+    this.begin();
+    const geo = this.poolGeometry(g);
+    const pg = this.alloc(gradOut.length), pi = this.alloc(indices.length), po = this.alloc(inLen);
+    if (pg < 0 || pi < 0 || po < 0) return null;
+    this.put(gradOut, pg);
+    this.i32.set(indices, pi >> 2);
+    this.fns.maxpool_backward!(pg, pi, po, geo, 0, g.planes, inLen);
+    return this.f32.slice(po >> 2, (po >> 2) + inLen);
+  }
+
+  /** Average pooling forward; null when it does not fit. */
+  avgPoolForward(x: Float32Array, g: Pool2dGeometry, includePad: boolean, divisor: number | null): Float32Array | null {
+    const outLen = g.planes * g.hOut * g.wOut;
+    this.begin();
+    const geo = this.poolGeometry(g);
+    const px = this.alloc(x.length), po = this.alloc(outLen);
+    if (px < 0 || po < 0) return null;
+    this.put(x, px);
+    this.fns.avgpool_forward!(px, po, geo, includePad ? 1 : 0, divisor ?? 0, 0, g.planes);
+    return this.f32.slice(po >> 2, (po >> 2) + outLen);
+  }
+
+  /** Average pooling gradient; null when it does not fit. */
+  avgPoolBackward(gradOut: Float32Array, g: Pool2dGeometry, includePad: boolean, divisor: number | null): Float32Array | null {
+    const inLen = g.planes * g.h * g.w;
+    this.begin();
+    const geo = this.poolGeometry(g);
+    const pg = this.alloc(gradOut.length), po = this.alloc(inLen);
+    if (pg < 0 || po < 0) return null;
+    this.put(gradOut, pg);
+    this.fns.avgpool_backward!(pg, po, geo, includePad ? 1 : 0, divisor ?? 0, 0, g.planes);
+    return this.f32.slice(po >> 2, (po >> 2) + inLen);
+  }
+
+  /** Bias gradient of a convolution (`[n, c, P]` summed to `[c]` in double); null when it does not fit. */
+  biasGrad(gradOut: Float32Array, n: number, c: number, P: number): Float32Array | null {
+    this.begin();
+    const pg = this.alloc(gradOut.length), po = this.alloc(c);
+    if (pg < 0 || po < 0) return null;
+    this.put(gradOut, pg);
+    this.fns.bias_grad!(pg, po, n, c, P);
+    return this.f32.slice(po >> 2, (po >> 2) + c);
+  }
+
+  /**
+   * `C[m, n] = A[m, k] B[k, n]` with A(i, p) = a[i*ars + p*acs] and B
+   * row-major; null when the operands do not fit.
+   */
+  matmul(a: Float32Array, ars: number, acs: number, b: Float32Array, m: number, k: number, n: number): Float32Array | null {
+    this.begin();
+    const per = this.fns.matmul_scratch!(m, k);
+    const T = this.threadsFor(m * k * n, Math.ceil(m / 4));
+    const pa = this.alloc(a.length), pb = this.alloc(b.length), pc = this.alloc(m * n), ps = this.alloc(stride(per) * T);
+    if (pa < 0 || pb < 0 || pc < 0 || ps < 0) return null;
+    this.put(a, pa);
+    this.put(b, pb);
+    this.run('matmul', split(m, T, 4), (lo, hi, t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4, lo, hi]);
+    return this.f32.slice(pc >> 2, (pc >> 2) + m * n);
+  }
+}
