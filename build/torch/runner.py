@@ -3,6 +3,7 @@
 usage:
     python3 build/torch/runner.py GRAPH.json [--device cpu|cuda]
     python3 build/torch/runner.py --out-dir DIR A.json B.json ... [--device cpu|cuda]
+    (either form also takes --iterations N, which overrides run.iterations as the CLI's run)
 
 The first form prints the result JSON on stdout; the second writes DIR/<name>.result.json
 for each input (<name> = file name without ".json"). Exit status: 0 when every run finished,
@@ -253,6 +254,8 @@ def _check_run(run, index, nodes, later):
         _fail("run.iterations", "a positive integer")
     if not isinstance(run.get("zero_grad", False), bool):
         _fail("run.zero_grad", "true or false")
+    if not isinstance(run.get("update_no_grad", False), bool):
+        _fail("run.update_no_grad", "true or false")
     feedback = run.get("feedback", [])
     if not isinstance(feedback, list):
         _fail("run.feedback", "a list")
@@ -632,7 +635,11 @@ class Runner:
                 self._setup(it, pending)
                 self._evaluate(self.graph.forward_order, "forward", it)
                 self._backward(it)
-                self._evaluate(self.graph.update_order, "update", it)
+                if self.run_spec.get("update_no_grad", False):
+                    with torch.no_grad():
+                        self._evaluate(self.graph.update_order, "update", it)
+                else:
+                    self._evaluate(self.graph.update_order, "update", it)
                 pending = {fb["to"]: self.outputs[fb["from"]]
                            for fb in self.run_spec.get("feedback", [])}
                 done = it + 1
@@ -764,7 +771,10 @@ def _parse_args(argv):
     parser.add_argument("graphs", nargs="+", metavar="GRAPH.json")
     parser.add_argument("--out-dir", help="write DIR/<name>.result.json for each graph")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--iterations", type=int, help="override run.iterations (as the CLI's run)")
     args = parser.parse_args(argv)
+    if args.iterations is not None and args.iterations < 1:
+        parser.error("--iterations takes a positive integer")
     if args.out_dir is None and len(args.graphs) != 1:
         parser.error("several graphs need --out-dir DIR")
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -772,10 +782,13 @@ def _parse_args(argv):
     return args
 
 
-def _run_file(path, device):
+def _run_file(path, device, iterations=None):
     """(result dict, exit status) for one file; prints document errors on stderr."""
     try:
         doc, graph = load_document(path)
+        if iterations is not None and isinstance(doc.get("run"), dict):
+            doc = dict(doc, run=dict(doc["run"], iterations=iterations))
+            graph = validate_document(doc)
     except DocumentError as exc:
         print("%s: %s" % (path, exc), file=sys.stderr)
         return None, 2
@@ -787,7 +800,7 @@ def main(argv=None):
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     status = 0
     for path in args.graphs:
-        result, code = _run_file(path, args.device)
+        result, code = _run_file(path, args.device, args.iterations)
         status = max(status, code)
         if result is None:
             continue
