@@ -1,0 +1,69 @@
+// Bundles the Electron main process, the preload and the engine's
+// utilityProcess entry with esbuild into dist/electron/:
+//   main.js      (ESM, Node platform; `electron` stays external)
+//   preload.cjs  (CommonJS: a sandboxed preload can require only `electron`)
+//   engine.cjs   (engine/host/electron/entry.ts, once the engine team has written it)
+// Usage: node build/scripts/build-electron.mjs [--dev] [--outdir DIR]
+//   --dev adds source maps (release builds ship none).
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function buildElectron({ dev = false, outdir = path.join(root, 'dist', 'electron') } = {}) {
+  await rm(outdir, { recursive: true, force: true });
+  const common = {
+    bundle: true,
+    external: ['electron'],
+    target: 'es2022',
+    sourcemap: dev ? 'linked' : false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    absWorkingDir: root,
+  };
+  const builds = [
+    build({
+      ...common,
+      entryPoints: ['electron/main/main.ts'],
+      outfile: path.join(outdir, 'main.js'),
+      platform: 'node',
+      format: 'esm',
+    }),
+    build({
+      ...common,
+      entryPoints: ['electron/preload/preload.ts'],
+      outfile: path.join(outdir, 'preload.cjs'),
+      // 'browser': a sandboxed preload has no Node built-ins; importing one fails the build here.
+      platform: 'browser',
+      format: 'cjs',
+    }),
+  ];
+  const engineEntry = path.join(root, 'engine', 'host', 'electron', 'entry.ts');
+  const hasEngine = existsSync(engineEntry);
+  if (hasEngine) {
+    builds.push(
+      build({
+        ...common,
+        entryPoints: ['engine/host/electron/entry.ts'],
+        outfile: path.join(outdir, 'engine.cjs'),
+        platform: 'node',
+        format: 'cjs',
+      }),
+    );
+  } else {
+    console.warn('build-electron: engine/host/electron/entry.ts does not exist yet; the desktop app will start without an engine.');
+  }
+  await Promise.all(builds);
+  return { outdir, engine: hasEngine };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--outdir');
+  const outdir = at >= 0 ? path.resolve(args[at + 1]) : undefined;
+  const { outdir: written } = await buildElectron({ dev: args.includes('--dev'), outdir });
+  console.log(`build-electron: wrote ${path.relative(process.cwd(), written) || '.'}`);
+}

@@ -1,0 +1,128 @@
+/**
+ * The application menu as a template (pure, so tests read it). Commands go to
+ * the page, which owns the document, its undo history and its unsaved-changes
+ * checks; main keeps only Open Recent.
+ *
+ * Editing shortcuts (undo, copy, delete, ...) are shown but not registered:
+ * the page handles those keys itself, in text fields and on the canvas alike.
+ * File and graph shortcuts are registered here.
+ */
+import path from 'node:path';
+import type { MenuItemConstructorOptions } from 'electron';
+import type { MenuCommand } from '../preload/api';
+
+export interface MenuActions {
+  readonly openRecent: (file: string) => void;
+  readonly clearRecent: () => void;
+  /** Sends a command to the page. */
+  readonly command: (command: MenuCommand) => void;
+}
+
+export interface MenuOptions {
+  readonly appName: string;
+  readonly isMac: boolean;
+  /** Reload and developer tools appear only in development. */
+  readonly isDev: boolean;
+  readonly recent: readonly string[];
+}
+
+export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuItemConstructorOptions[] {
+  const { isMac, isDev, recent } = options;
+  const item = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
+    label,
+    accelerator,
+    click: () => actions.command(command),
+  });
+  /** Shown with its shortcut, which the page handles. */
+  const pageKey = (label: string, command: MenuCommand, accelerator: string): MenuItemConstructorOptions => ({
+    ...item(label, command, accelerator),
+    registerAccelerator: false,
+  });
+
+  const recentItems: MenuItemConstructorOptions[] =
+    recent.length === 0
+      ? [{ label: 'No Recent Files', enabled: false }]
+      : recent.map((file) => ({ label: path.basename(file), sublabel: file, click: () => actions.openRecent(file) }));
+
+  const file: MenuItemConstructorOptions = {
+    label: '&File',
+    submenu: [
+      item('&New', 'new', 'CmdOrCtrl+N'),
+      item('&Open…', 'open', 'CmdOrCtrl+O'),
+      {
+        label: 'Open &Recent',
+        submenu: [...recentItems, { type: 'separator' }, { label: 'Clear Recent', enabled: recent.length > 0, click: () => actions.clearRecent() }],
+      },
+      item('E&xamples…', 'examples'),
+      { type: 'separator' },
+      item('&Save', 'save', 'CmdOrCtrl+S'),
+      item('Save &As…', 'saveAs', 'CmdOrCtrl+Shift+S'),
+      {
+        label: '&Export',
+        submenu: [item('Graph as &JSON…', 'exportJson'), item('Canvas as &PNG…', 'exportPng'), item('Canvas as &SVG…', 'exportSvg')],
+      },
+      { type: 'separator' },
+      isMac ? { role: 'close' } : { role: 'quit', label: 'E&xit' },
+    ],
+  };
+
+  const edit: MenuItemConstructorOptions = {
+    label: '&Edit',
+    submenu: [
+      pageKey('&Undo', 'undo', 'CmdOrCtrl+Z'),
+      pageKey('&Redo', 'redo', isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y'),
+      { type: 'separator' },
+      { role: 'cut' },
+      pageKey('&Copy', 'copy', 'CmdOrCtrl+C'),
+      pageKey('&Paste', 'paste', 'CmdOrCtrl+V'),
+      pageKey('D&uplicate', 'duplicate', 'CmdOrCtrl+D'),
+      pageKey('&Delete', 'delete', 'Delete'),
+      pageKey('Select &All', 'selectAll', 'CmdOrCtrl+A'),
+    ],
+  };
+
+  const graph: MenuItemConstructorOptions = {
+    label: '&Graph',
+    submenu: [
+      item('&Run', 'run', 'CmdOrCtrl+Enter'),
+      item('Step &Forward', 'stepForward', 'F10'),
+      item('Step &Backward', 'stepBackward', 'Shift+F10'),
+      item('R&eset', 'reset', 'CmdOrCtrl+Shift+R'),
+      { type: 'separator' },
+      item('&Autograd View', 'autogradView', 'CmdOrCtrl+G'),
+    ],
+  };
+
+  const view: MenuItemConstructorOptions = {
+    label: '&View',
+    submenu: [
+      ...(isDev ? ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[]) : []),
+      { role: 'resetZoom' },
+      { role: 'zoomIn' },
+      { role: 'zoomOut' },
+      { type: 'separator' },
+      { role: 'togglefullscreen' },
+    ],
+  };
+
+  const appMenu: MenuItemConstructorOptions[] = isMac
+    ? [
+        {
+          label: options.appName,
+          submenu: [
+            { role: 'about' },
+            { type: 'separator' },
+            { role: 'services' },
+            { type: 'separator' },
+            { role: 'hide' },
+            { role: 'hideOthers' },
+            { role: 'unhide' },
+            { type: 'separator' },
+            { role: 'quit' },
+          ],
+        },
+      ]
+    : [];
+
+  return [...appMenu, file, edit, graph, view, { role: 'windowMenu' }, { role: 'help', submenu: [{ role: 'about' }] }];
+}
