@@ -314,6 +314,29 @@ export function conv2dBackwardWeight(gradOut: FloatArray, x: FloatArray, g: Conv
 }
 
 /**
+ * Every needed gradient of {@link conv2dForward} in one call: `needs` says
+ * which of input, weight and bias; `x` may be null when the weight gradient is
+ * not needed. Same results as {@link conv2dBackwardInput},
+ * {@link conv2dBackwardWeight} and {@link conv2dBackwardBias}; the fast kernels
+ * copy `gradOut` once for all three.
+ */
+export function conv2dBackward(
+  gradOut: FloatArray, x: FloatArray | null, weight: FloatArray, g: Conv2dGeometry, needs: readonly boolean[],
+): [FloatArray | null, FloatArray | null, FloatArray | null] {
+  const fast = fastKernels();
+  const wantX = needs[1] === true && x !== null;
+  if (fast && hasWork(g) && gradOut instanceof Float32Array && weight instanceof Float32Array && (!wantX || x instanceof Float32Array)) {
+    const r = fast.convBackward(gradOut, wantX ? (x as Float32Array) : null, needs[0] ? weight : null, needs[2] === true, g);
+    if (r) return [r.input, r.weight, r.bias];
+  }
+  return [
+    needs[0] ? conv2dBackwardInput(gradOut, weight, g) : null,
+    wantX ? conv2dBackwardWeight(gradOut, x!, g) : null,
+    needs[2] ? conv2dBackwardBias(gradOut, g) : null,
+  ];
+}
+
+/**
  * Gradient of {@link conv2dForward} with respect to `bias`: the sum of
  * `gradOut` over batch and spatial dims. Returns `[cOut]` with the element
  * type of `gradOut`.

@@ -50,16 +50,24 @@ function indexMap(size: number, before: number, after: number, rule: IndexRule):
   return map;
 }
 
-/** Gathers out[p, i, j] = x[p, mapH[i], mapW[j]]. */
-function gather(x: FloatArray, planes: number, h: number, w: number, mapH: Int32Array, mapW: Int32Array): FloatArray {
+/**
+ * Gathers out[p, i, j] = x[p, mapH[i], mapW[j]]. The interior columns of a
+ * row (where mapW is the identity shifted by `left`) are one block copy.
+ */
+function gather(x: FloatArray, planes: number, h: number, w: number, mapH: Int32Array, mapW: Int32Array, left: number): FloatArray {
   const hOut = mapH.length, wOut = mapW.length;
   const out = allocLike(x, planes * hOut * wOut);
+  const right = left + w;
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let i = 0; i < hOut; i++) {
       const row = base + mapH[i] * w;
-      for (let j = 0; j < wOut; j++) out[o++] = x[row + mapW[j]];
+      for (let j = 0; j < left; j++) out[o + j] = x[row + mapW[j]];
+      if (w >= 32) out.set(x.subarray(row, row + w), o + left);
+      else for (let j = left; j < right; j++) out[o + j] = x[row + j - left];
+      for (let j = right; j < wOut; j++) out[o + j] = x[row + mapW[j]];
+      o += wOut;
     }
   }
   return out;
@@ -125,7 +133,7 @@ export function constantPad2dBackward(gradOut: FloatArray, planes: number, h: nu
  * `[planes, h+top+bottom, w+left+right]` with the element type of `x`.
  */
 export function reflectionPad2d(x: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, reflectIndex), indexMap(w, p.left, p.right, reflectIndex));
+  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, reflectIndex), indexMap(w, p.left, p.right, reflectIndex), p.left);
 }
 
 /**
@@ -141,7 +149,7 @@ export function reflectionPad2dBackward(gradOut: FloatArray, planes: number, h: 
  * Returns `[planes, h+top+bottom, w+left+right]` with the element type of `x`.
  */
 export function replicationPad2d(x: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, replicateIndex), indexMap(w, p.left, p.right, replicateIndex));
+  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, replicateIndex), indexMap(w, p.left, p.right, replicateIndex), p.left);
 }
 
 /**
@@ -159,7 +167,7 @@ export function replicationPad2dBackward(gradOut: FloatArray, planes: number, h:
  * Returns `[planes, h+top+bottom, w+left+right]` with the element type of `x`.
  */
 export function circularPad2d(x: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, circularIndex), indexMap(w, p.left, p.right, circularIndex));
+  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, circularIndex), indexMap(w, p.left, p.right, circularIndex), p.left);
 }
 
 /**

@@ -1,8 +1,14 @@
 /**
  * The engine's message protocol: what the canvas (or the CLI, or a test) sends
  * to an engine host and what comes back. Every transport (Web Worker, Electron
- * utilityProcess, worker thread) carries exactly these messages. Tensor values
- * travel as Float32Array / Float64Array (transferable), never as JSON arrays.
+ * utilityProcess, worker thread) carries exactly these messages, and both ends
+ * check every message on arrival (`./validate`). Tensor values travel as
+ * Float32Array (Float64Array for int64 class targets), transferred where the
+ * transport allows it, never as JSON arrays.
+ *
+ * Lifecycle: the host sends `ready`; the client sends `load`, then any of
+ * `stepForward` / `stepBackward` / `run` / `result` / `getTensor` / `reset`;
+ * `cancel` stops a `run` in progress.
  */
 import type { DocumentIssue, RunErrorJson, RunResultJson } from './result';
 
@@ -12,7 +18,10 @@ export const PROTOCOL_VERSION = 1;
 /** A graph document as JSON (validated by the engine on `load`). */
 export type GraphDocumentJson = Record<string, unknown>;
 
-/** Requests: `id` pairs a request with its response. */
+/** Which buffer of a tensor `getTensor` returns. */
+export type TensorWhich = 'value' | 'grad';
+
+/** Requests: `id` (a non-negative integer chosen by the client) pairs a request with its response. */
 export type Request =
   | { readonly type: 'load'; readonly id: number; readonly document: GraphDocumentJson }
   | { readonly type: 'run'; readonly id: number; readonly iterations?: number }
@@ -20,10 +29,18 @@ export type Request =
   | { readonly type: 'stepBackward'; readonly id: number }
   | { readonly type: 'reset'; readonly id: number }
   | { readonly type: 'cancel'; readonly id: number }
-  | { readonly type: 'getTensor'; readonly id: number; readonly name: string; readonly which: 'value' | 'grad' }
+  | { readonly type: 'getTensor'; readonly id: number; readonly name: string; readonly which: TensorWhich }
   | { readonly type: 'result'; readonly id: number };
 
-/** Summary statistics of a tensor (NaN-aware: NaN counts are separate). */
+/** The request kinds. */
+export type RequestType = Request['type'];
+
+/** Every request kind, for validators and dispatch tables. */
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'load', 'run', 'stepForward', 'stepBackward', 'reset', 'cancel', 'getTensor', 'result',
+];
+
+/** Summary statistics of a tensor (NaN-aware: NaNs are counted, not folded into min/max/mean). */
 export interface Stats {
   readonly min: number;
   readonly max: number;
@@ -46,8 +63,9 @@ export interface TensorSummary {
   readonly storage: number;
 }
 
-/** Port information inferred before running: enough to mark leaves and shapes. */
+/** Port information inferred before running (nothing is computed): enough to mark leaves and shapes. */
 export interface PortInfo {
+  /** null where inference stopped (after a shape problem). */
   readonly shape: number[] | null;
   readonly dtype: string | null;
   readonly requires_grad: boolean;
@@ -56,12 +74,21 @@ export interface PortInfo {
 
 /** Reply to `load`. */
 export interface LoadResult {
+  /** False when the document is invalid or over the memory budget (then nothing is loaded). */
   readonly ok: boolean;
+  /** Document faults with their JSON paths (the budget refusal has path `nodes`). */
   readonly issues: DocumentIssue[];
-  /** Inferred output of every node (and parameter, `conv1.weight`), by name. */
+  /** Inferred output of every node and parameter (`conv1.weight`) in the first iteration. */
   readonly ports: Record<string, PortInfo>;
-  /** Forward execution order of the first iteration. */
+  /** Forward phase order (Tensor nodes included). */
   readonly order: string[];
+  /** Update phase order (nodes after a Grad node). */
+  readonly update: string[];
+  /** Shape problems inference found (running raises them at that node); the graph still loads. */
+  readonly problems: { readonly node: string; readonly message: string }[];
+  /** Elements the first iteration's node outputs and parameters hold, and the engine's budget. */
+  readonly elements: number;
+  readonly budget: number;
 }
 
 /** Which edges of the document carried gradient in the last backward, by edge index. */
@@ -87,43 +114,121 @@ export interface GradSummary {
   readonly stats: Stats;
 }
 
-/** Reply to `stepForward`. */
+/**
+ * What comes next: `forward` and `update` are done by `stepForward`, `backward`
+ * by `stepBackward`; `done` means the run finished (or stopped with an error).
+ */
+export type StepPhase = 'forward' | 'backward' | 'update' | 'done';
+
+/** Reply to `stepForward`: one graph node executed (setup and feedback happen on the way). */
 export interface ForwardStepResult {
-  readonly phase: 'forward' | 'backward' | 'update' | 'done';
-  /** The graph node just executed (null when nothing was left). */
+  /** The phase after this step (what the next step does). */
+  readonly phase: StepPhase;
+  /** The graph node just executed (null when none ran: an error before it, or nothing to run). */
   readonly node: string | null;
+  /** The phase the node ran in. */
+  readonly ran_in: 'forward' | 'update' | null;
+  /** The iteration the node belongs to (0-based). */
+  readonly iteration: number;
   readonly grad_fn: string | null;
   readonly tensor: TensorSummary | null;
+  /** Tensor nodes set up at the start of the iteration during this step. */
+  readonly setup: Record<string, TensorSummary>;
   readonly error: RunErrorJson | null;
 }
 
-/** Reply to `stepBackward`: exactly one grad_fn executed. */
+/** A gradient sent along one next edge of a backward function. */
+export interface EdgeGrad {
+  /** The function it went to (`AccumulateGrad`, `ReluBackward0`), null for an edge that needs no grad. */
+  readonly to: string | null;
+  /** The graph node that function belongs to. */
+  readonly to_node: string | null;
+  readonly grad: GradSummary | null;
+}
+
+/** Reply to `stepBackward`: exactly one grad_fn executed (or none, with `error` or at the end). */
 export interface BackwardStepResult {
+  /** Position in the backward pass (`backward_steps[index]`); -1 when no function ran. */
   readonly index: number;
-  readonly grad_fn: string;
+  readonly grad_fn: string | null;
   /** The graph node the function belongs to (`fc` for its TBackward0, `fc.weight` for its AccumulateGrad). */
   readonly node: string | null;
+  readonly iteration: number;
   /** Gradients that arrived, one per forward output of the function. */
   readonly inputs: (GradSummary | null)[];
-  /** Gradients sent along each next edge, with the function and graph node they went to. */
-  readonly outputs: { readonly to: string | null; readonly to_node: string | null; readonly grad: GradSummary | null }[];
+  /** Gradients sent along each next edge. */
+  readonly outputs: EdgeGrad[];
   /** For AccumulateGrad: the leaf's `.grad` before and after. */
   readonly leaf: { readonly name: string; readonly before: Stats | null; readonly after: Stats } | null;
+  /** Forward (or update) nodes executed first because the forward pass was not complete. */
+  readonly forwarded: string[];
   /** True when this was the last function of the backward pass. */
   readonly done: boolean;
+  /** The phase after this step. */
+  readonly phase: StepPhase;
   readonly error: RunErrorJson | null;
 }
+
+/** Reply to `reset`: the session is back before the first iteration. */
+export interface ResetResult {
+  readonly phase: StepPhase;
+}
+
+/** Reply to `cancel`. */
+export interface CancelResult {
+  readonly cancelled: boolean;
+  /** True when the supervisor had to restart the engine (its run state is lost, the document reloaded). */
+  readonly restarted: boolean;
+}
+
+/** Tensor values as they travel: a typed array, transferred. */
+export type TensorBuffer = Float32Array | Float64Array;
 
 /** Reply to `getTensor`. */
 export interface TensorData {
   readonly name: string;
-  readonly which: 'value' | 'grad';
+  readonly which: TensorWhich;
   readonly shape: number[];
   readonly dtype: string;
-  readonly data: Float32Array | Float64Array;
+  readonly data: TensorBuffer;
 }
 
-/** Errors as they travel: PyTorch's type and message, and where. */
+/** One tensor of {@link RunResultWire}: the result JSON's tensor with typed-array data. */
+export interface TensorWire {
+  readonly shape: number[];
+  readonly dtype: 'float32' | 'int64' | 'float64';
+  readonly data: TensorBuffer;
+  readonly requires_grad: boolean;
+  readonly is_leaf: boolean;
+  readonly grad_fn: string | null;
+  readonly grad: { readonly shape: number[]; readonly data: TensorBuffer } | null;
+}
+
+/** Reply to `result`: the spec's result with typed-array data (`resultFromWire` gives the JSON). */
+export interface RunResultWire {
+  readonly tensors: Record<string, TensorWire>;
+  readonly backward_steps: RunResultJson['backward_steps'];
+  readonly iterations_run: number;
+  readonly error: RunErrorJson | null;
+}
+
+/** What each request resolves with. */
+export interface ResultOf {
+  load: LoadResult;
+  run: RunSummary;
+  stepForward: ForwardStepResult;
+  stepBackward: BackwardStepResult;
+  reset: ResetResult;
+  cancel: CancelResult;
+  getTensor: TensorData;
+  result: RunResultWire;
+}
+
+/**
+ * Errors as they travel: PyTorch's type and message, and where. Protocol-level
+ * types: `ProtocolError` (malformed message), `StateError` (out of order),
+ * `Cancelled`, `EngineRestarted`, `InternalError`.
+ */
 export type ErrorJson = {
   readonly type: string;
   readonly message: string;
@@ -132,12 +237,24 @@ export type ErrorJson = {
   readonly iteration: number | null;
 };
 
-/** Responses. */
+/** Responses. `id` is null only for a request whose id could not be read. */
 export type Response =
-  | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: ErrorJson };
+  | {
+      readonly type: 'response';
+      readonly id: number | null;
+      readonly request: RequestType | null;
+      readonly ok: true;
+      readonly result: unknown;
+    }
+  | {
+      readonly type: 'response';
+      readonly id: number | null;
+      readonly request: RequestType | null;
+      readonly ok: false;
+      readonly error: ErrorJson;
+    };
 
-/** Events the engine sends unprompted. */
+/** Events the engine (or a supervisor, for `restarted`) sends unprompted. */
 export type EngineEvent =
   | { readonly type: 'event'; readonly event: 'ready'; readonly protocol: number }
   | { readonly type: 'event'; readonly event: 'restarted'; readonly reason: string }

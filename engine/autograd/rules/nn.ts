@@ -1,10 +1,5 @@
 import type { Shape } from '../../core/shape';
-import {
-  conv2dBackwardBias,
-  conv2dBackwardInput,
-  conv2dBackwardWeight,
-  type Conv2dGeometry,
-} from '../../kernels/conv2d';
+import { conv2dBackward, type Conv2dGeometry } from '../../kernels/conv2d';
 import { matmul } from '../../kernels/matmul';
 import {
   reflectionPad2dBackward,
@@ -86,10 +81,9 @@ export const nnRules = {
       const geo = s.geometry;
       const inShape = [geo.n, geo.cIn, geo.h, geo.w];
       const w = s.weight.unpack();
-      const gi = needs[0] ? like(conv2dBackwardInput(g!.data, w.data, geo), inShape, g!) : null;
-      const gw = needs[1] ? like(conv2dBackwardWeight(g!.data, s.input.unpack().data, geo), w.shape, g!) : null;
-      const gb = needs[2] ? like(conv2dBackwardBias(g!.data, geo), [geo.cOut], g!) : null;
-      return [gi, gw, gb];
+      const x = needs[1] ? s.input.unpack().data : null;
+      const [gi, gw, gb] = conv2dBackward(g!.data, x, w.data, geo, needs);
+      return [gi ? like(gi, inShape, g!) : null, gw ? like(gw, w.shape, g!) : null, gb ? like(gb, [geo.cOut], g!) : null];
     },
   } satisfies GradRule<ConvSaved>,
   /** addmm(bias, mat1, mat2): the bias gets the full gradient, summed down by the engine. */

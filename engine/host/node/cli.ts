@@ -8,9 +8,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { load, GraphSession, resultJson, stringifyResult, parseJsonWithNaN } from '../../graph/index';
 import { COMMANDS, type Command } from './commands';
+import { backendRequested, runWithBackend } from './torch-backend';
 
 const USAGE = `usage:
   npm run -s cli -- run GRAPH.json [--out-dir DIR] [--iterations N]
+  npm run -s cli -- run ... --backend torch [--python PATH] [--device cpu|cuda]   (on PyTorch)
   npm run -s cli -- run A.json B.json ... --out-dir DIR
 ${COMMANDS.map((c) => `  npm run -s cli -- ${c.usage}`).join('\n')}`;
 
@@ -51,6 +53,7 @@ export function runFile(file: string, iterations: number | null): { code: number
 }
 
 function cmdRun(args: string[]): number {
+  if (backendRequested(args)) return runWithBackend(args, cmdRun, usage);
   let outDir: string | null = null;
   let iterations: number | null = null;
   const files: string[] = [];

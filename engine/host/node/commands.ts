@@ -2,6 +2,10 @@
  * Further CLI commands (step, export-python, ...) register here, so cli.ts stays
  * the one entry point.
  */
+import { stepCommand } from './cmd-step';
+import { exportPythonCommand } from './cmd-export-python';
+import { importPythonCommand } from './cmd-import-python';
+
 export interface Command {
   readonly name: string;
   readonly usage: string;
@@ -9,4 +13,4 @@ export interface Command {
 }
 
 /** The registered commands besides `run`. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [stepCommand, exportPythonCommand, importPythonCommand];

@@ -1,8 +1,10 @@
 /**
  * Helper threads for the WebAssembly kernels: each helper instantiates the
- * kernel module over the same shared memory and runs the share of a kernel
- * call it is handed, while the calling thread runs its own share and then
- * blocks (`Atomics.wait`) until the helpers are done.
+ * kernel module over the same shared memory. A large kernel call is offered to
+ * the helpers, and every thread that joins takes chunks of work from a shared
+ * counter; the calling thread works too, withdraws the offer from helpers that
+ * have not joined by the time it runs out of chunks, and waits
+ * (`Atomics.wait`) only for those that did.
  *
  * Starting a thread needs the host (worker_threads in Node, Worker in a
  * browser), so the host passes a {@link WorkerSpawner}; the protocol itself
@@ -27,12 +29,16 @@ export interface WorkerInit {
  */
 export type WorkerSpawner = (source: string, init: WorkerInit) => void;
 
-/** Control block: [seq, done, fn, nargs, status, ...args]. */
-const SEQ = 0, DONE = 1, FN = 2, NARGS = 3, STATUS = 4, ARGS = 8;
+/**
+ * Control block: [state, done, fn, nargs, status, ...args]. `state` is
+ * seq*4 + phase (1 posted, 2 taken by the helper, 3 withdrawn by the caller),
+ * or -1 to end the helper; `done` is the seq of the last job the helper ran.
+ */
+const STATE = 0, DONE = 1, FN = 2, NARGS = 3, STATUS = 4, ARGS = 8;
 /** Int32 slots per control block (room for 24 arguments, padded to a cache line multiple). */
 export const CONTROL_INTS = 32;
 /** Spins before a waiting thread sleeps in `Atomics.wait`. */
-const SPINS = 20000;
+const SPINS = 2000;
 /** Longest wait for a helper (ms) before the call is declared failed. */
 const TIMEOUT_MS = 60_000;
 
@@ -49,22 +55,24 @@ export const WORKER_SOURCE = `(function (d) {
     Atomics.store(c, ${STATUS}, 1);
   } catch (e) {
     Atomics.store(c, ${STATUS}, 2);
-    Atomics.notify(c, ${STATUS});
     return;
   }
-  Atomics.notify(c, ${STATUS});
-  var seq = 0;
+  var last = 0;
   for (;;) {
-    var spins = 0;
-    while (Atomics.load(c, ${SEQ}) === seq) {
-      if (++spins > ${SPINS}) Atomics.wait(c, ${SEQ}, seq);
+    var s, spins = 0;
+    while ((s = Atomics.load(c, ${STATE})) === last) {
+      if (++spins > ${SPINS}) Atomics.wait(c, ${STATE}, last);
     }
-    seq = Atomics.load(c, ${SEQ});
-    if (seq < 0) return;
+    last = s;
+    if (s < 0) return;
+    if ((s & 3) !== 1) continue;
+    var taken = (s & ~3) | 2;
+    if (Atomics.compareExchange(c, ${STATE}, s, taken) !== s) continue;
+    last = taken;
     var n = c[${NARGS}], a = [];
     for (var i = 0; i < n; i++) a.push(c[${ARGS} + i]);
     try { fns[c[${FN}]].apply(null, a); } catch (e) { Atomics.store(c, ${STATUS}, 3); }
-    Atomics.store(c, ${DONE}, seq);
+    Atomics.store(c, ${DONE}, s >> 2);
     Atomics.notify(c, ${DONE});
   }
 })`;
@@ -88,29 +96,36 @@ export class ThreadPool {
     }
   }
 
-  /** Hands helper `i` the call `fn(...args)` (all int32) and returns at once. */
-  start(i: number, fn: string, args: readonly number[]): void {
+  /**
+   * Offers helper `i` the call `fn(...args)` (all int32) and returns at once.
+   * The call must be safe to skip: the caller does all the work a helper
+   * does not take (see {@link finish}).
+   */
+  post(i: number, fn: string, args: readonly number[]): void {
     const c = this.controls[i]!;
     const f = this.names.indexOf(fn);
     if (f < 0 || args.length > CONTROL_INTS - ARGS) throw new Error(`internal: bad job ${fn}`);
     c[FN] = f;
     c[NARGS] = args.length;
     for (let k = 0; k < args.length; k++) c[ARGS + k] = args[k]!;
-    const seq = this.seqs[i]! + 1;
+    const seq = (this.seqs[i]! + 1) & 0x1fffffff;
     this.seqs[i] = seq;
-    Atomics.store(c, SEQ, seq);
-    Atomics.notify(c, SEQ);
+    Atomics.store(c, STATE, seq * 4 + 1);
+    Atomics.notify(c, STATE);
   }
 
-  /** Blocks until helper `i` finished its job; throws if it failed. */
-  wait(i: number): void {
+  /**
+   * Ends helper `i`'s part in the posted call: withdraws it if the helper has
+   * not taken it yet, else blocks until the helper is done. Throws if the
+   * helper failed.
+   */
+  finish(i: number): void {
     const c = this.controls[i]!;
     const seq = this.seqs[i]!;
+    if (Atomics.compareExchange(c, STATE, seq * 4 + 1, seq * 4 + 3) === seq * 4 + 1) return;
     let spins = 0;
     const t0 = Date.now();
     while (Atomics.load(c, DONE) !== seq) {
-      const st = Atomics.load(c, STATUS);
-      if (st === 2) throw new Error('internal: kernel thread failed to start');
       if (++spins > SPINS) {
         Atomics.wait(c, DONE, Atomics.load(c, DONE), 100);
         if (Date.now() - t0 > TIMEOUT_MS) throw new Error('internal: kernel thread not responding');
@@ -125,8 +140,8 @@ export class ThreadPool {
   /** Ends every helper. */
   close(): void {
     for (const c of this.controls) {
-      Atomics.store(c, SEQ, -1);
-      Atomics.notify(c, SEQ);
+      Atomics.store(c, STATE, -1);
+      Atomics.notify(c, STATE);
     }
   }
 }

@@ -4,10 +4,11 @@
  * memory, the kernel runs (split over the helper threads when it is large),
  * and the result is copied out into a new Float32Array.
  *
- * Work is split by whole samples (convolution forward and input gradient), by
- * rows of the weight gradient, or by rows of a matrix product; every output
- * element is computed by exactly one thread with the same arithmetic, so the
- * result does not depend on the number of threads.
+ * Work is split in chunks of whole samples (convolution forward and input
+ * gradient), of rows of the weight gradient, or of rows of a matrix product,
+ * handed out dynamically; every output element is computed by exactly one
+ * thread with the same arithmetic, so the result depends neither on the
+ * number of threads nor on which thread took which chunk.
  */
 import type { Conv2dGeometry } from '../conv2d';
 import type { Pool2dGeometry } from '../pool';
@@ -15,7 +16,7 @@ import type { ThreadPool } from '../fast/threads';
 import { PAGE, type WasmInstance, type WasmMemory } from './api';
 
 /** Export names that helper threads may run (function numbers of a job). */
-export const JOB_NAMES = ['conv_forward', 'conv_backward_input', 'conv_backward_weight', 'matmul'] as const;
+export const JOB_NAMES = ['conv_forward_dyn', 'conv_backward_input_dyn', 'conv_backward_weight_dyn', 'matmul_dyn'] as const;
 
 type Fn = (...args: number[]) => number;
 
@@ -25,16 +26,11 @@ const PARALLEL_MACS = 400_000;
 /** Floats from one thread's scratch to the next (64-byte multiples). */
 const stride = (floats: number): number => (floats + 15) & ~15;
 
-/** Splits [0, total) into `parts` contiguous ranges whose inner bounds are multiples of `align`. */
-function split(total: number, parts: number, align: number): number[] {
-  const b = [0];
-  for (let t = 1; t < parts; t++) {
-    const v = Math.min(total, Math.round((total * t) / parts / align) * align);
-    b.push(Math.max(v, b[t - 1]!));
-  }
-  b.push(total);
-  return b;
-}
+/** Samples per chunk: about eight chunks per call, so a late thread can still share the work. */
+const sampleStep = (n: number): number => Math.max(1, Math.floor(n / 8));
+
+/** Rows of the weight gradient per chunk (a multiple of the GEMM's 4-row panels). */
+const WEIGHT_ROWS = 16;
 
 /** The kernel module instantiated over a memory, with a bump allocator per call. */
 export class WasmKernels {
@@ -95,22 +91,34 @@ export class WasmKernels {
     this.f32.set(data as Float32Array, at >> 2);
   }
 
-  /** Runs `name` over `parts` work ranges (bounds from `split`), the last ones on helpers. */
-  private run(name: string, bounds: number[], args: (lo: number, hi: number, t: number) => number[]): void {
-    const parts = bounds.length - 1;
-    const f = this.fns[name]!;
-    if (parts === 1 || !this.pool) {
-      f(...args(bounds[0]!, bounds[parts]!, 0));
+  /**
+   * Runs `name` on units [0, total): on the calling thread alone when
+   * `threads` is 1, else `name_dyn` on every thread with chunks of `step`
+   * units from a shared counter. `args(t)` are the leading arguments for
+   * thread t (its scratch differs); the range or counter arguments follow.
+   */
+  private run(name: string, threads: number, total: number, step: number, args: (t: number) => number[]): void {
+    const pool = this.pool;
+    if (threads <= 1 || !pool || total <= step) {
+      this.fns[name]!(...args(0), 0, total);
       return;
     }
-    for (let t = 1; t < parts; t++) this.pool.start(t - 1, name, args(bounds[t]!, bounds[t + 1]!, t));
+    const counter = this.alloc(1);
+    if (counter < 0) {
+      this.fns[name]!(...args(0), 0, total);
+      return;
+    }
+    this.i32[counter >> 2] = 0;
+    const dyn = `${name}_dyn`;
+    const helpers = Math.min(pool.helpers, threads - 1);
+    for (let t = 1; t <= helpers; t++) pool.post(t - 1, dyn, [...args(t), counter, total, step]);
     let err: unknown = null;
     try {
-      f(...args(bounds[0]!, bounds[1]!, 0));
+      this.fns[dyn]!(...args(0), counter, total, step);
     } catch (e) {
       err = e;
     }
-    for (let t = 1; t < parts; t++) this.pool.wait(t - 1);
+    for (let t = 1; t <= helpers; t++) pool.finish(t - 1);
     if (err) throw err;
   }
 
@@ -139,8 +147,53 @@ export class WasmKernels {
     this.put(x, px);
     this.put(w, pw);
     if (bias) this.put(bias, pb);
-    this.run('conv_forward', split(g.n, T, 1), (lo, hi, t) => [px, pw, pb, po, geo, ps + t * stride(per) * 4, lo, hi]);
+    this.run('conv_forward', T, g.n, sampleStep(g.n), (t) => [px, pw, pb, po, geo, ps + t * stride(per) * 4]);
     return this.f32.slice(po >> 2, (po >> 2) + outLen);
+  }
+
+  /**
+   * Every gradient of a convolution that is needed, from one copy of the
+   * output gradient: input (if `w`), weight (if `x`), bias (if `bias`).
+   * Null when the operands do not fit.
+   */
+  convBackward(
+    gradOut: Float32Array, x: Float32Array | null, w: Float32Array | null, bias: boolean, g: Conv2dGeometry,
+  ): { input: Float32Array | null; weight: Float32Array | null; bias: Float32Array | null } | null {
+    const K = (g.cIn / g.groups) * g.kH * g.kW, P = g.hOut * g.wOut, inLen = g.n * g.cIn * g.h * g.w;
+    const macs = gradOut.length * K;
+    this.begin();
+    const geo = this.geometry(g);
+    const pg = this.alloc(gradOut.length);
+    if (pg < 0) return null;
+    this.put(gradOut, pg);
+    let pi = 0, pw = 0, pb = 0;
+    if (w) {
+      const per = this.fns.conv_backward_input_scratch!(geo), T = this.threadsFor(macs, g.n);
+      const pwt = this.alloc(w.length), ps = this.alloc(stride(per) * T);
+      pi = this.alloc(inLen);
+      if (pwt < 0 || ps < 0 || pi < 0) return null;
+      this.put(w, pwt);
+      this.run('conv_backward_input', T, g.n, sampleStep(g.n), (t) => [pg, pwt, pi, geo, ps + t * stride(per) * 4]);
+    }
+    if (x) {
+      const per = this.fns.conv_backward_weight_scratch!(geo), T = this.threadsFor(macs, Math.ceil(K / WEIGHT_ROWS));
+      const px = this.alloc(x.length), ps = this.alloc(stride(per) * T), pk = this.alloc(this.fns.pack_gout_floats!(geo));
+      pw = this.alloc(g.cOut * K);
+      if (px < 0 || ps < 0 || pw < 0 || pk < 0) return null;
+      this.put(x, px);
+      this.fns.pack_gout!(pg, pk, geo);
+      this.run('conv_backward_weight', T, K, WEIGHT_ROWS, (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
+    }
+    if (bias) {
+      pb = this.alloc(g.cOut);
+      if (pb < 0) return null;
+      this.fns.bias_grad!(pg, pb, g.n, g.cOut, P);
+    }
+    return {
+      input: w ? this.f32.slice(pi >> 2, (pi >> 2) + inLen) : null,
+      weight: x ? this.f32.slice(pw >> 2, (pw >> 2) + g.cOut * K) : null,
+      bias: bias ? this.f32.slice(pb >> 2, (pb >> 2) + g.cOut) : null,
+    };
   }
 
   /** Convolution input gradient; null when the operands do not fit. */
@@ -155,7 +208,7 @@ export class WasmKernels {
     if (pg < 0 || pw < 0 || pi < 0 || ps < 0) return null;
     this.put(gradOut, pg);
     this.put(w, pw);
-    this.run('conv_backward_input', split(g.n, T, 1), (lo, hi, t) => [pg, pw, pi, geo, ps + t * stride(per) * 4, lo, hi]);
+    this.run('conv_backward_input', T, g.n, sampleStep(g.n), (t) => [pg, pw, pi, geo, ps + t * stride(per) * 4]);
     return this.f32.slice(pi >> 2, (pi >> 2) + inLen);
   }
 
@@ -167,12 +220,14 @@ export class WasmKernels {
     this.begin();
     const geo = this.geometry(g);
     const per = this.fns.conv_backward_weight_scratch!(geo);
-    const T = this.threadsFor(macs, Math.ceil(K / 4));
+    const T = this.threadsFor(macs, Math.ceil(K / WEIGHT_ROWS));
     const pg = this.alloc(gradOut.length), px = this.alloc(x.length), pw = this.alloc(wLen), ps = this.alloc(stride(per) * T);
-    if (pg < 0 || px < 0 || pw < 0 || ps < 0) return null;
+    const pk = this.alloc(this.fns.pack_gout_floats!(geo));
+    if (pg < 0 || px < 0 || pw < 0 || ps < 0 || pk < 0) return null;
     this.put(gradOut, pg);
     this.put(x, px);
-    this.run('conv_backward_weight', split(K, T, 4), (lo, hi, t) => [pg, px, pw, geo, ps + t * stride(per) * 4, lo, hi]);
+    this.fns.pack_gout!(pg, pk, geo);
+    this.run('conv_backward_weight', T, K, WEIGHT_ROWS, (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
     return this.f32.slice(pw >> 2, (pw >> 2) + wLen);
   }
 
@@ -270,12 +325,12 @@ export class WasmKernels {
   matmul(a: Float32Array, ars: number, acs: number, b: Float32Array, m: number, k: number, n: number): Float32Array | null {
     this.begin();
     const per = this.fns.matmul_scratch!(m, k);
-    const T = this.threadsFor(m * k * n, Math.ceil(m / 4));
+    const T = this.threadsFor(m * k * n, Math.ceil(m / 8));
     const pa = this.alloc(a.length), pb = this.alloc(b.length), pc = this.alloc(m * n), ps = this.alloc(stride(per) * T);
     if (pa < 0 || pb < 0 || pc < 0 || ps < 0) return null;
     this.put(a, pa);
     this.put(b, pb);
-    this.run('matmul', split(m, T, 4), (lo, hi, t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4, lo, hi]);
+    this.run('matmul', T, m, 8, (t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4]);
     return this.f32.slice(pc >> 2, (pc >> 2) + m * n);
   }
 }

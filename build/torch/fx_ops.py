@@ -1,0 +1,167 @@
+"""The call_function / call_method ops that build/torch/import_fx.py understands.
+
+Each handler takes the Builder and an fx node and returns the id of the graph node it
+added (or of the node it aliases). METHODS is keyed by Tensor method name; FUNCTIONS maps
+the torch / F / operator functions to the same keys.
+"""
+import operator
+
+import torch
+import torch.fx as fx
+import torch.nn.functional as F
+
+
+class ImportFailure(Exception):
+    """The model cannot become a graph document; the message says why."""
+
+
+def _pair(v):
+    return list(v) if isinstance(v, (tuple, list)) else v
+
+
+def _arg(n, i, name, default=None):
+    if len(n.args) > i:
+        return n.args[i]
+    return n.kwargs.get(name, default)
+
+
+def _unary(op, **fixed):
+    def handler(b, n):
+        return b.add(b.fresh(n.name), op, dict(fixed), [("input", b.operand(n, n.args[0]))])
+    return handler
+
+
+def _binary(op):
+    def handler(b, n):
+        a, c = _arg(n, 0, "input"), _arg(n, 1, "other")
+        if n.kwargs.get("alpha", 1) != 1:
+            raise ImportFailure("node %r: %s with alpha is not supported" % (n.name, op))
+        like = b.values.get(a if isinstance(a, fx.Node) else c)
+        return b.add(b.fresh(n.name), op, {}, [("a", b.operand(n, a, like)), ("b", b.operand(n, c, like))])
+    return handler
+
+
+def _reduce(op):
+    def handler(b, n):
+        dim = b.concrete(_arg(n, 1, "dim"))
+        if _arg(n, 3, "dtype") is not None:
+            raise ImportFailure("node %r: %s with dtype is not supported" % (n.name, op.lower()))
+        return b.add(b.fresh(n.name), op, {"dim": dim, "keepdim": bool(_arg(n, 2, "keepdim", False))},
+                     [("input", b.operand(n, n.args[0]))])
+    return handler
+
+
+def _softmax(op):
+    def handler(b, n):
+        if n.kwargs.get("dtype") is not None:
+            raise ImportFailure("node %r: %s with dtype is not supported" % (n.name, op))
+        return b.add(b.fresh(n.name), op, {"dim": b.concrete(_arg(n, 1, "dim"))}, [("input", b.operand(n, n.args[0]))])
+    return handler
+
+
+def _reshape(b, n):
+    shape = b.concrete(list(n.args[1:]) if n.op == "call_method" else _arg(n, 1, "shape"))
+    if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+        shape = list(shape[0])
+    return b.add(b.fresh(n.name), "Reshape", {"shape": [int(s) for s in shape]}, [("input", b.operand(n, n.args[0]))])
+
+
+def _flatten(b, n):
+    return b.add(b.fresh(n.name), "Flatten", {"start_dim": b.concrete(_arg(n, 1, "start_dim", 0)),
+                                              "end_dim": b.concrete(_arg(n, 2, "end_dim", -1))},
+                 [("input", b.operand(n, n.args[0]))])
+
+
+def _relu(b, n):
+    inplace = bool(n.kwargs.get("inplace", False)) or n.target == "relu_"
+    return b.add(b.fresh(n.name), "ReLU", {"inplace": inplace}, [("input", b.operand(n, n.args[0]))])
+
+
+def _clamp(b, n):
+    lo, hi = b.concrete(_arg(n, 1, "min")), b.concrete(_arg(n, 2, "max"))
+    return b.add(b.fresh(n.name), "Clamp", {"min": lo, "max": hi}, [("input", b.operand(n, n.args[0]))])
+
+
+def _pool(op):
+    def handler(b, n):
+        p = {"kernel_size": _pair(b.concrete(_arg(n, 1, "kernel_size"))),
+             "stride": _pair(b.concrete(_arg(n, 2, "stride"))) or None,
+             "padding": _pair(b.concrete(_arg(n, 3, "padding", 0)))}
+        if op == "MaxPool2d":
+            if _arg(n, 6, "return_indices", False):
+                raise ImportFailure("node %r: max_pool2d with return_indices is not supported" % n.name)
+            p.update(dilation=_pair(b.concrete(_arg(n, 4, "dilation", 1))),
+                     ceil_mode=bool(_arg(n, 5, "ceil_mode", False)))
+        else:
+            p.update(ceil_mode=bool(_arg(n, 4, "ceil_mode", False)),
+                     count_include_pad=bool(_arg(n, 5, "count_include_pad", True)),
+                     divisor_override=_arg(n, 6, "divisor_override"))
+        return b.add(b.fresh(n.name), op, p, [("input", b.operand(n, n.args[0]))])
+    return handler
+
+
+def _layer(op):
+    def handler(b, n):
+        w = b.values[_arg(n, 1, "weight")]
+        bias = _arg(n, 2, "bias")
+        ports = [("input", b.operand(n, n.args[0])), ("weight", b.operand(n, _arg(n, 1, "weight")))]
+        if bias is not None:
+            ports.append(("bias", b.operand(n, bias)))
+        if op == "Linear":
+            p = {"in_features": w.shape[1], "out_features": w.shape[0], "bias": bias is not None}
+        else:
+            groups = b.concrete(_arg(n, 6, "groups", 1))
+            p = {"in_channels": w.shape[1] * groups, "out_channels": w.shape[0],
+                 "kernel_size": list(w.shape[2:]), "stride": _pair(b.concrete(_arg(n, 3, "stride", 1))),
+                 "padding": _pair(b.concrete(_arg(n, 4, "padding", 0))),
+                 "dilation": _pair(b.concrete(_arg(n, 5, "dilation", 1))), "groups": groups,
+                 "bias": bias is not None}
+        return b.add(b.fresh(n.name), op, p, ports)
+    return handler
+
+
+def _loss(op):
+    def handler(b, n):
+        ports = [("input", b.operand(n, n.args[0])), ("target", b.operand(n, _arg(n, 1, "target")))]
+        if _arg(n, 2, "weight") is not None:
+            ports.append(("weight", b.operand(n, _arg(n, 2, "weight"))))
+        if n.kwargs.get("size_average") is not None or n.kwargs.get("reduce") is not None:
+            raise ImportFailure("node %r: size_average/reduce are deprecated; use reduction" % n.name)
+        p = {"reduction": n.kwargs.get("reduction", "mean"), "ignore_index": n.kwargs.get("ignore_index", -100)}
+        if op == "CrossEntropyLoss":
+            p["label_smoothing"] = n.kwargs.get("label_smoothing", 0.0)
+        return b.add(b.fresh(n.name), op, p, ports)
+    return handler
+
+
+def _alias(b, n):
+    return b.operand(n, n.args[0])
+
+
+METHODS = {  # call_method name (or FUNCTIONS key) -> handler
+    "relu": _relu, "relu_": _relu, "flatten": _flatten, "reshape": _reshape, "view": _reshape,
+    "sum": _reduce("Sum"), "mean": _reduce("Mean"), "clamp": _clamp, "clip": _clamp,
+    "exp": _unary("Exp"), "log": _unary("Log"), "neg": _unary("Neg"), "sign": _unary("Sign"),
+    "detach": _unary("Detach"), "clone": _unary("Clone"), "contiguous": _alias,
+    "softmax": _softmax("Softmax"), "log_softmax": _softmax("LogSoftmax"),
+    "add": _binary("Add"), "sub": _binary("Sub"), "mul": _binary("Mul"), "div": _binary("Div"),
+    "max_pool2d": _pool("MaxPool2d"), "avg_pool2d": _pool("AvgPool2d"),
+    "conv2d": _layer("Conv2d"), "linear": _layer("Linear"),
+    "cross_entropy": _loss("CrossEntropyLoss"), "nll_loss": _loss("NLLLoss"),
+}
+FUNCTIONS = {  # call_function target -> METHODS key
+    F.relu: "relu", torch.relu: "relu", F.max_pool2d: "max_pool2d", torch.max_pool2d: "max_pool2d",
+    F.avg_pool2d: "avg_pool2d", F.conv2d: "conv2d", F.linear: "linear", torch.flatten: "flatten",
+    torch.reshape: "reshape", F.softmax: "softmax", torch.softmax: "softmax",
+    F.log_softmax: "log_softmax", torch.log_softmax: "log_softmax", torch.sum: "sum",
+    torch.mean: "mean", torch.clamp: "clamp", torch.clip: "clamp", torch.exp: "exp",
+    torch.log: "log", torch.neg: "neg", operator.neg: "neg", torch.sign: "sign",
+    torch.detach: "detach", torch.clone: "clone", operator.add: "add", torch.add: "add",
+    operator.sub: "sub", torch.sub: "sub", operator.mul: "mul", torch.mul: "mul",
+    operator.truediv: "div", torch.div: "div", F.cross_entropy: "cross_entropy",
+    F.nll_loss: "nll_loss",
+}
+SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Flatten, nn.LogSoftmax, "
+             "nn.Softmax, nn.CrossEntropyLoss, nn.NLLLoss, nn.Identity, their F.* forms, "
+             "torch.flatten/reshape, view, + - * /, sum, mean, clamp, exp, log, neg, sign, "
+             "detach, clone")

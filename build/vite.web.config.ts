@@ -1,0 +1,67 @@
+/**
+ * Vite config of the web build of the renderer: `npm run build:web` writes a
+ * static app to `dist/web/` with relative asset paths; the engine runs in a
+ * module Web Worker bundled from `engine/host/web/worker.ts`.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The Content-Security-Policy the built page carries (no eval, no inline script). */
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'";
+
+/** Adds the CSP meta tag to the built index.html (not in dev, where HMR injects inline scripts). */
+function cspMeta(): Plugin {
+  return {
+    name: 'autograd-studio-csp',
+    apply: 'build',
+    transformIndexHtml(html) {
+      return html.replace(
+        '<meta charset="UTF-8" />',
+        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`,
+      );
+    },
+  };
+}
+
+/**
+ * Until the engine team's worker exists, point the worker URL at a stand-in that
+ * answers every request with an error, so the app still builds and loads.
+ */
+function missingWorkerFallback(): Plugin {
+  const real = resolve(repo, 'engine/host/web/worker.ts');
+  const stub = resolve(repo, 'renderer/engine-client/missing-worker.ts');
+  return {
+    name: 'autograd-studio-missing-worker',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (!source.includes('engine/host/web/worker')) return null;
+      const clean = source.replace(/\?.*$/, '');
+      const target = importer ? resolve(dirname(importer), clean) : clean;
+      if (target === real && !existsSync(real)) return stub + source.slice(clean.length);
+      return null;
+    },
+  };
+}
+
+export default defineConfig({
+  root: resolve(repo, 'renderer'),
+  base: './',
+  plugins: [missingWorkerFallback(), react(), cspMeta()],
+  worker: { format: 'es', plugins: () => [missingWorkerFallback()] },
+  build: {
+    outDir: resolve(repo, 'dist/web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 2000,
+  },
+  server: { fs: { allow: [repo] }, host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+});

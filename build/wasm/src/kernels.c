@@ -1,0 +1,307 @@
+/*
+ * Float32 kernels of Autograd Studio in WebAssembly SIMD: 2-D convolution
+ * (forward, input gradient, weight gradient) by im2col + GEMM, and a plain
+ * matrix product. Built by build/wasm/build.mjs; loaded by
+ * engine/kernels/fast. Tensors are NCHW / OIHW, row-major, contiguous.
+ *
+ * Every export takes a work range ([b0, b1) samples, [r0, r1) rows) so two
+ * threads can share one call; each output element is always computed by one
+ * thread with the same arithmetic, so results do not depend on the split.
+ * Scratch is per thread; sizes come from the *_scratch exports.
+ */
+#include "conv.h"
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+
+static inline int ceil_div(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+/* [lo, hi) of output positions o with o*stride + base inside [0, size), clamped to [0, out). */
+static inline void valid_range(int base, int stride, int size, int out, int *lo, int *hi) {
+  int l = base >= 0 ? 0 : ceil_div(-base, stride);
+  int h = ceil_div(size - base, stride);
+  if (l > out) l = out;
+  if (h > out) h = out;
+  if (h < l) h = l;
+  *lo = l;
+  *hi = h;
+}
+
+/* Scatter-adds the column matrix of one sample/group into its input planes (dst pre-filled). */
+static void col2im(const float *col, float *dst, const int *g, int cing) {
+  const int h = g[G_H], w = g[G_W], kh_ = g[G_KH], kw_ = g[G_KW], sh = g[G_SH], sw = g[G_SW];
+  const int ph = g[G_PH], pw = g[G_PW], dh = g[G_DH], dw = g[G_DW], ho = g[G_HOUT], wo = g[G_WOUT];
+  const int P = ho * wo;
+  int r = 0;
+  for (int c = 0; c < cing; c++) {
+    float *dc = dst + (long)c * h * w;
+    for (int kh = 0; kh < kh_; kh++) {
+      for (int kw = 0; kw < kw_; kw++, r++) {
+        int ihb = kh * dh - ph, iwb = kw * dw - pw;
+        int lo, hi;
+        valid_range(iwb, sw, w, wo, &lo, &hi);
+        const float *src = col + (long)r * P;
+        for (int oh = 0; oh < ho; oh++) {
+          int ih = oh * sh + ihb;
+          if (ih < 0 || ih >= h) continue;
+          float *d = dc + (long)ih * w + iwb;
+          const float *s = src + oh * wo;
+          if (sw == 1) {
+            for (int ow = lo; ow < hi; ow++) d[ow] += s[ow];
+          } else {
+            for (int ow = lo; ow < hi; ow++) d[ow * sw] += s[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Scratch floats per thread of conv_forward. */
+EXPORT(conv_forward_scratch) int conv_forward_scratch(const int *g) {
+  int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS];
+  return conv_pa_floats(coutg, cing * g[G_KH] * g[G_KW]) + conv_gemm_scratch(g, cing) + 8;
+}
+
+/** Forward for samples [b0, b1): out = conv(x, w) + bias (bias may be 0). */
+EXPORT(conv_forward)
+void conv_forward(const float *x, const float *wt, const float *bias, float *out, const int *g, float *scratch, int b0, int b1) {
+  const int groups = g[G_GROUPS], cin = g[G_CIN], cout = g[G_COUT];
+  const int cing = cin / groups, coutg = cout / groups, K = cing * g[G_KH] * g[G_KW];
+  const int hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
+  float *pa = scratch;
+  float *gs = scratch + conv_pa_floats(coutg, K);
+  for (int gi = 0; gi < groups; gi++) {
+    conv_pack_a(pa, wt + (long)gi * coutg * K, K, 1, coutg, K);
+    for (int b = b0; b < b1; b++) {
+      const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
+      float *o = out + ((long)b * cout + (long)gi * coutg) * P;
+      conv_gemm(o, pa, xg, g, cing, coutg, gs);
+      if (bias) {
+        for (int oc = 0; oc < coutg; oc++) {
+          float bv = bias[gi * coutg + oc];
+          float *orow = o + (long)oc * P;
+          for (int p = 0; p < P; p++) orow[p] += bv;
+        }
+      }
+    }
+  }
+}
+
+/*
+ * True when the input gradient is computed as a stride-1 convolution of the
+ * output gradient (enough input channels per group to amortise its packing).
+ */
+static int flipped(const int *g) { return g[G_SH] == 1 && g[G_SW] == 1 && g[G_CIN] / g[G_GROUPS] >= 4; }
+
+/* The geometry of that convolution: input gout (coutg planes), output the input gradient. */
+static void flipped_geometry(int *g2, const int *g) {
+  const int kh_ = g[G_KH], kw_ = g[G_KW];
+  g2[G_N] = 1; g2[G_CIN] = g[G_COUT] / g[G_GROUPS]; g2[G_H] = g[G_HOUT]; g2[G_W] = g[G_WOUT];
+  g2[G_COUT] = g[G_CIN] / g[G_GROUPS]; g2[G_KH] = kh_; g2[G_KW] = kw_; g2[G_SH] = 1; g2[G_SW] = 1;
+  g2[G_PH] = g[G_DH] * (kh_ - 1) - g[G_PH]; g2[G_PW] = g[G_DW] * (kw_ - 1) - g[G_PW];
+  g2[G_DH] = g[G_DH]; g2[G_DW] = g[G_DW]; g2[G_GROUPS] = 1; g2[G_HOUT] = g[G_H]; g2[G_WOUT] = g[G_W];
+}
+
+/** Scratch floats per thread of conv_backward_input. */
+EXPORT(conv_backward_input_scratch) int conv_backward_input_scratch(const int *g) {
+  int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS];
+  int K = cing * g[G_KH] * g[G_KW], P = g[G_HOUT] * g[G_WOUT], kk = g[G_KH] * g[G_KW];
+  if (flipped(g)) {
+    /* conv_gemm_scratch of the flipped geometry, without building it. */
+    int ph2 = g[G_DH] * (g[G_KH] - 1) - g[G_PH], pw2 = g[G_DW] * (g[G_KW] - 1) - g[G_PW];
+    int padded = ph2 < 0 || pw2 < 0 ? 0 : coutg * (g[G_HOUT] + 2 * ph2) * (g[G_WOUT] + 2 * pw2 + NR) + 16;
+    return 16 + cing * coutg * kk + conv_pa_floats(cing, coutg * kk) + MR * NR + gemm_nc(coutg * kk) * coutg * kk + 32 + padded + 8;
+  }
+  return K * P + gemm_scratch(K, coutg) + 8;
+}
+
+/*
+ * Input gradient for samples [b0, b1). With stride 1 it is the forward
+ * convolution of the output gradient with the flipped, transposed kernel and
+ * padding dil*(k-1)-pad (no column matrix, no scatter); otherwise the column
+ * matrix W^T * gout is scattered back (col2im).
+ */
+EXPORT(conv_backward_input)
+void conv_backward_input(const float *gout, const float *wt, float *gin, const int *g, float *scratch, int b0, int b1) {
+  const int groups = g[G_GROUPS], cin = g[G_CIN], cout = g[G_COUT];
+  const int cing = cin / groups, coutg = cout / groups, kh_ = g[G_KH], kw_ = g[G_KW], K = cing * kh_ * kw_;
+  const int hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT], kk = kh_ * kw_;
+  if (flipped(g)) {
+    int *g2 = (int *)scratch;
+    float *wf = scratch + 16;
+    float *pa = wf + (long)cing * coutg * kk;
+    float *gs = pa + conv_pa_floats(cing, coutg * kk);
+    flipped_geometry(g2, g);
+    for (int gi = 0; gi < groups; gi++) {
+      /* wf[c][oc][t'] = w[gi*coutg + oc][c][kk-1-t'] */
+      for (int c = 0; c < cing; c++)
+        for (int oc = 0; oc < coutg; oc++) {
+          const float *src = wt + ((long)(gi * coutg + oc) * cing + c) * kk;
+          float *dst = wf + ((long)c * coutg + oc) * kk;
+          for (int t = 0; t < kk; t++) dst[t] = src[kk - 1 - t];
+        }
+      conv_pack_a(pa, wf, coutg * kk, 1, cing, coutg * kk);
+      for (int b = b0; b < b1; b++) {
+        const float *go = gout + ((long)b * cout + (long)gi * coutg) * P;
+        float *dst = gin + ((long)b * cin + (long)gi * cing) * hw;
+        conv_gemm(dst, pa, go, g2, coutg, cing, gs);
+      }
+    }
+    return;
+  }
+  float *col = scratch;
+  float *gs = scratch + (long)K * P;
+  for (int b = b0; b < b1; b++) {
+    float *gb = gin + (long)b * cin * hw;
+    for (long i = 0; i < (long)cin * hw; i++) gb[i] = 0.0f;
+    for (int gi = 0; gi < groups; gi++) {
+      const float *go = gout + ((long)b * cout + (long)gi * coutg) * P;
+      gemm(col, P, wt + (long)gi * coutg * K, 1, K, go, P, K, coutg, P, 0, gs);
+      col2im(col, gb + (long)gi * cing * hw, g, cing);
+    }
+  }
+}
+
+/** Floats of the packed output gradient that conv_backward_weight reads (see pack_gout). */
+EXPORT(pack_gout_floats) int pack_gout_floats(const int *g) {
+  int coutg = g[G_COUT] / g[G_GROUPS], cp = (coutg + NR - 1) / NR * NR;
+  return g[G_GROUPS] * g[G_N] * cp * g[G_HOUT] * g[G_WOUT];
+}
+
+/** Packs the output gradient of every group and sample as transposed NR-wide B panels (done once, shared by the threads). */
+EXPORT(pack_gout) void pack_gout(const float *gout, float *packed, const int *g) {
+  const int groups = g[G_GROUPS], n = g[G_N], coutg = g[G_COUT] / groups, P = g[G_HOUT] * g[G_WOUT];
+  const int cp = (coutg + NR - 1) / NR * NR;
+  for (int gi = 0; gi < groups; gi++)
+    for (int b = 0; b < n; b++)
+      pack_b_t(packed + ((long)gi * n + b) * cp * P, gout + ((long)b * g[G_COUT] + (long)gi * coutg) * P, P, coutg, P);
+}
+
+/** Scratch floats per thread of conv_backward_weight. */
+EXPORT(conv_backward_weight_scratch) int conv_backward_weight_scratch(const int *g) {
+  int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS];
+  int K = cing * g[G_KH] * g[G_KW], P = g[G_HOUT] * g[G_WOUT];
+  return MR * NR + MR * P + (K + MR) * coutg + 32 + padded_floats(g, cing) + 16;
+}
+
+/*
+ * Weight gradient, rows [r0, r1) of every group's [coutg, K] block (r indexes
+ * (c, kh, kw)): gw[oc, r] = sum over samples (ascending) of the sum over
+ * positions (ascending) of gout[b, oc, p] * col_b[r, p], formed as
+ * ct[r, oc]; `packed` is the output gradient as pack_gout left it. With unit
+ * horizontal stride the column rows are read straight from a padded copy of
+ * the planes the rows need; otherwise they are packed.
+ */
+EXPORT(conv_backward_weight)
+void conv_backward_weight(const float *packed, const float *x, float *gw, const int *g, float *scratch, int r0, int r1) {
+  const int groups = g[G_GROUPS], cin = g[G_CIN], cout = g[G_COUT], n = g[G_N];
+  const int kh_ = g[G_KH], kw_ = g[G_KW], kk = kh_ * kw_;
+  const int cing = cin / groups, coutg = cout / groups, K = cing * kk;
+  const int hw = g[G_H] * g[G_W], ho = g[G_HOUT], wo = g[G_WOUT], P = ho * wo;
+  const int cp = (coutg + NR - 1) / NR * NR;
+  if (r1 <= r0) return;
+  float *tile = scratch;
+  float *pa = tile + MR * NR;
+  float *ct = pa + (long)MR * P;
+  int *g2 = (int *)(ct + (long)(K + MR) * coutg);
+  float *padbuf = (float *)g2 + 32;
+  const int c0 = r0 / kk, c1 = (r1 - 1) / kk + 1;
+  const int direct = padded_floats(g, cing) > 0;
+  for (int gi = 0; gi < groups; gi++) {
+    for (int b = 0; b < n; b++) {
+      const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
+      const float *pb = packed + ((long)gi * n + b) * cp * P;
+      const float *xp = direct ? pad_planes(padbuf, g2, xg + (long)c0 * hw, g, c1 - c0) : xg;
+      const int hp = direct ? g2[G_H] : 0, wp = direct ? g2[G_W] : 0;
+      for (int i0 = r0; i0 < r1; i0 += MR) {
+        const int rows = r1 - i0 < MR ? r1 - i0 : MR;
+        const float *xa[MR];
+        if (direct) {
+          for (int i = 0; i < MR; i++) {
+            int r = i0 + (i < rows ? i : 0), c = r / kk - c0, t = r % kk;
+            xa[i] = xp + (long)c * hp * wp + (t / kw_) * g[G_DH] * wp + (t % kw_) * g[G_DW];
+          }
+        } else {
+          pack_a_conv(pa, xg, g, i0, rows);
+        }
+        for (int j0 = 0; j0 < coutg; j0 += NR) {
+          const int cols = coutg - j0 < NR ? coutg - j0 : NR;
+          float *dst = ct + (long)(i0 - r0) * coutg + j0;
+          const float *pbj = pb + (long)(j0 / NR) * P * NR;
+          if (direct) {
+            micro_wgrad(dst, coutg, xa[0], xa[1], xa[2], xa[3], g[G_SH] * wp, ho, wo, pbj, rows, cols, b > 0);
+          } else {
+            micro(dst, coutg, pa, pbj, P, rows, cols, b > 0, tile);
+          }
+        }
+      }
+    }
+    if (n == 0) {
+      for (long i = 0; i < (long)(r1 - r0) * coutg; i++) ct[i] = 0.0f;
+    }
+    for (int oc = 0; oc < coutg; oc++) {
+      float *dst = gw + (long)(gi * coutg + oc) * K;
+      for (int r = r0; r < r1; r++) dst[r] = ct[(long)(r - r0) * coutg + oc];
+    }
+  }
+}
+
+/** Scratch floats per thread of matmul. */
+EXPORT(matmul_scratch) int matmul_scratch(int m, int k) { return gemm_scratch(m, k) + 8; }
+
+/** Rows [i0, i1) of C[m, n] = A * B, A(i, p) = a[i*ars + p*acs], B row-major [k, n]. */
+EXPORT(matmul)
+void matmul(float *c, const float *a, int ars, int acs, const float *b, int m, int k, int n, float *scratch, int i0, int i1) {
+  (void)m;
+  if (i1 <= i0) return;
+  if (k == 0) {
+    for (long i = (long)i0 * n; i < (long)i1 * n; i++) c[i] = 0.0f;
+    return;
+  }
+  gemm(c + (long)i0 * n, n, a + (long)i0 * ars, ars, acs, b, n, i1 - i0, k, n, 0, scratch);
+}
+
+/*
+ * Dynamic scheduling: the *_dyn twins take work in chunks of `step` units
+ * from a shared counter until none is left, so a thread that starts late (or
+ * never) does not hold the others up. Each unit is computed the same way by
+ * whichever thread takes it, so the result does not depend on the schedule.
+ */
+static inline int next_chunk(int *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+
+EXPORT(conv_forward_dyn)
+void conv_forward_dyn(const float *x, const float *wt, const float *bias, float *out, const int *g, float *scratch,
+                      int *counter, int total, int step) {
+  for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
+    int lo = c * step, hi = lo + step < total ? lo + step : total;
+    conv_forward(x, wt, bias, out, g, scratch, lo, hi);
+  }
+}
+
+EXPORT(conv_backward_input_dyn)
+void conv_backward_input_dyn(const float *gout, const float *wt, float *gin, const int *g, float *scratch, int *counter,
+                             int total, int step) {
+  for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
+    int lo = c * step, hi = lo + step < total ? lo + step : total;
+    conv_backward_input(gout, wt, gin, g, scratch, lo, hi);
+  }
+}
+
+EXPORT(conv_backward_weight_dyn)
+void conv_backward_weight_dyn(const float *packed, const float *x, float *gw, const int *g, float *scratch, int *counter,
+                              int total, int step) {
+  for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
+    int lo = c * step, hi = lo + step < total ? lo + step : total;
+    conv_backward_weight(packed, x, gw, g, scratch, lo, hi);
+  }
+}
+
+EXPORT(matmul_dyn)
+void matmul_dyn(float *cm, const float *a, int ars, int acs, const float *b, int m, int k, int n, float *scratch,
+                int *counter, int total, int step) {
+  for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
+    int lo = c * step, hi = lo + step < total ? lo + step : total;
+    matmul(cm, a, ars, acs, b, m, k, n, scratch, lo, hi);
+  }
+}

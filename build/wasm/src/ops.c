@@ -1,0 +1,298 @@
+/*
+ * Memory-bound float32 kernels in WebAssembly SIMD: ReLU and its gradient,
+ * max/avg pooling and their gradients, the bias gradient of a convolution.
+ * Semantics are those of engine/kernels/{elementwise,pool,conv2d}.ts (which
+ * are PyTorch 1.13's); comparisons are branch-free selects, since
+ * data-dependent branches mispredict about half the time on real data.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/** out = x > 0 || isnan(x) ? x : 0 (so NaN propagates and -0 becomes 0). */
+EXPORT(relu_forward) void relu_forward(const float *x, float *out, int n) {
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t keep = wasm_v128_or(wasm_f32x4_gt(v, z), wasm_f32x4_ne(v, v));
+    wasm_v128_store(out + i, wasm_v128_and(v, keep));
+  }
+  for (; i < n; i++) {
+    float v = x[i];
+    out[i] = (v > 0.0f || v != v) ? v : 0.0f;
+  }
+}
+
+/** out = result <= 0 ? 0 : g (ReluBackward0 with the saved result). */
+EXPORT(relu_backward) void relu_backward(const float *g, const float *result, float *out, int n) {
+  const v128_t z = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t drop = wasm_f32x4_le(wasm_v128_load(result + i), z);
+    wasm_v128_store(out + i, wasm_v128_andnot(wasm_v128_load(g + i), drop));
+  }
+  for (; i < n; i++) out[i] = result[i] <= 0.0f ? 0.0f : g[i];
+}
+
+/* Pool geometry, as an int array (order of the engine's Pool2dGeometry). */
+enum { P_PLANES, P_H, P_W, P_KH, P_KW, P_SH, P_SW, P_PH, P_PW, P_DH, P_DW, P_HOUT, P_WOUT };
+
+/* Lanes of input column iw0 + l*sw (l = 0..3) of row xr. */
+static inline v128_t gather4(const float *xr, int iw0, int sw) {
+  if (sw == 1) return wasm_v128_load(xr + iw0);
+  if (sw == 2) {
+    v128_t a = wasm_v128_load(xr + iw0), b = wasm_v128_load(xr + iw0 + 4);
+    return wasm_i32x4_shuffle(a, b, 0, 2, 4, 6);
+  }
+  return wasm_f32x4_make(xr[iw0], xr[iw0 + sw], xr[iw0 + 2 * sw], xr[iw0 + 3 * sw]);
+}
+
+/* One output window, scalar: the running maximum takes v when v > max or v is NaN. */
+static inline void max_window(const float *xp, int w, int ih0, int ih1, int dh, int iw0, int iw1, int dw, float *out, int *ind) {
+  int mi = ih0 * w + iw0;
+  float mv = -__builtin_inff();
+  for (int ih = ih0; ih < ih1; ih += dh) {
+    for (int iw = iw0; iw < iw1; iw += dw) {
+      int idx = ih * w + iw;
+      float v = xp[idx];
+      if (v > mv || v != v) {
+        mv = v;
+        mi = idx;
+      }
+    }
+  }
+  *out = mv;
+  *ind = mi;
+}
+
+/**
+ * Max pooling forward of planes [p0, p1): rows scanned in order, first
+ * maximum wins, the last NaN wins. Windows that lie inside the input in the
+ * width direction are done four at a time with branch-free SIMD selects.
+ */
+EXPORT(maxpool_forward)
+void maxpool_forward(const float *x, float *out, int *ind, const int *g, int p0, int p1) {
+  const int h = g[P_H], w = g[P_W], kh = g[P_KH], kw = g[P_KW], sh = g[P_SH], sw = g[P_SW];
+  const int ph = g[P_PH], pw = g[P_PW], dh = g[P_DH], dw = g[P_DW], ho = g[P_HOUT], wo = g[P_WOUT];
+  /* Outputs [lo, hi) whose window lies inside [0, w) horizontally. */
+  int lo = 0;
+  while (lo < wo && lo * sw - pw < 0) lo++;
+  int hi = lo;
+  while (hi < wo && hi * sw - pw + (kw - 1) * dw < w) hi++;
+  /* The 4-wide loads of gather4 must stay inside the row: shrink hi for sw 1 and 2. */
+  while (hi - lo >= 4 && sw <= 2 && (hi - 4) * sw - pw + (kw - 1) * dw + 4 * sw > w) hi--;
+  const v128_t ninf = wasm_f32x4_splat(-__builtin_inff());
+  const v128_t lane = wasm_i32x4_make(0, sw, 2 * sw, 3 * sw);
+  for (int p = p0; p < p1; p++) {
+    const float *xp = x + (long)p * h * w;
+    long o = (long)p * ho * wo;
+    for (int oh = 0; oh < ho; oh++, o += wo) {
+      int ih0 = oh * sh - ph;
+      int ih1 = ih0 + (kh - 1) * dh + 1;
+      if (ih1 > h) ih1 = h;
+      while (ih0 < 0) ih0 += dh;
+      int ow = 0;
+      for (; ow < lo && ow < wo; ow++) {
+        int iw0 = ow * sw - pw, iw1 = iw0 + (kw - 1) * dw + 1;
+        if (iw1 > w) iw1 = w;
+        while (iw0 < 0) iw0 += dw;
+        max_window(xp, w, ih0, ih1, dh, iw0, iw1, dw, out + o + ow, ind + o + ow);
+      }
+      for (; ow + 4 <= hi; ow += 4) {
+        const int iwb = ow * sw - pw;
+        v128_t mv = ninf;
+        v128_t mi = wasm_i32x4_add(wasm_i32x4_splat(ih0 * w + iwb), lane);
+        for (int ih = ih0; ih < ih1; ih += dh) {
+          const float *xr = xp + (long)ih * w;
+          for (int t = 0; t < kw; t++) {
+            const int iw = iwb + t * dw;
+            v128_t v = gather4(xr, iw, sw);
+            v128_t take = wasm_v128_or(wasm_f32x4_gt(v, mv), wasm_f32x4_ne(v, v));
+            mv = wasm_v128_bitselect(v, mv, take);
+            mi = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(ih * w + iw), lane), mi, take);
+          }
+        }
+        wasm_v128_store(out + o + ow, mv);
+        wasm_v128_store(ind + o + ow, mi);
+      }
+      for (; ow < wo; ow++) {
+        int iw0 = ow * sw - pw, iw1 = iw0 + (kw - 1) * dw + 1;
+        if (iw1 > w) iw1 = w;
+        while (iw0 < 0) iw0 += dw;
+        max_window(xp, w, ih0, ih1, dh, iw0, iw1, dw, out + o + ow, ind + o + ow);
+      }
+    }
+  }
+}
+
+/**
+ * Max pooling backward of planes [p0, p1) into gin (zeroed here): adds each
+ * output gradient at plane*h*w + index; writes past `total` are dropped. A
+ * window without input cells can point into the next plane (as in PyTorch),
+ * so callers split planes only when no index leaves its plane.
+ */
+EXPORT(maxpool_backward)
+void maxpool_backward(const float *gout, const int *ind, float *gin, const int *g, int p0, int p1, int total) {
+  const long hw = (long)g[P_H] * g[P_W], po = (long)g[P_HOUT] * g[P_WOUT];
+  for (long i = (long)p0 * hw; i < (long)p1 * hw; i++) gin[i] = 0.0f;
+  for (int p = p0; p < p1; p++) {
+    const long base = (long)p * hw, ob = (long)p * po;
+    for (long o = 0; o < po; o++) {
+      long idx = base + ind[ob + o];
+      if (idx < total) gin[idx] += gout[ob + o];
+    }
+  }
+}
+
+/* PyTorch's average-pool divisor of the window starting at (ih0, iw0). */
+static inline int avg_divisor(int ih0, int iw0, const int *g, int include_pad, int override) {
+  if (override) return override;
+  int ih1 = ih0 + g[P_KH], iw1 = iw0 + g[P_KW];
+  if (ih1 > g[P_H] + g[P_PH]) ih1 = g[P_H] + g[P_PH];
+  if (iw1 > g[P_W] + g[P_PW]) iw1 = g[P_W] + g[P_PW];
+  if (include_pad) return (ih1 - ih0) * (iw1 - iw0);
+  if (ih1 > g[P_H]) ih1 = g[P_H];
+  if (iw1 > g[P_W]) iw1 = g[P_W];
+  return (ih1 - (ih0 > 0 ? ih0 : 0)) * (iw1 - (iw0 > 0 ? iw0 : 0));
+}
+
+/* Horizontal range [lo, hi) of outputs whose window lies inside [0, w), in steps of 4 from lo. */
+static inline void inner_range(int wo, int w, int kw, int sw, int pw, int *lo, int *hi) {
+  int l = 0;
+  while (l < wo && l * sw - pw < 0) l++;
+  int h = l;
+  while (h < wo && h * sw - pw + kw <= w) h++;
+  /* Two 4-wide loads from the last window start must stay inside the row. */
+  while (h - l >= 4 && (h - 4) * sw - pw + 8 > w) h--;
+  *lo = l;
+  *hi = h;
+}
+
+/* Lanes 0, 2, 4, 6 and 1, 3, 5, 7 of the 8 values at p. */
+static inline void deinterleave(const float *p, v128_t *even, v128_t *odd) {
+  v128_t a = wasm_v128_load(p), b = wasm_v128_load(p + 4);
+  *even = wasm_i32x4_shuffle(a, b, 0, 2, 4, 6);
+  *odd = wasm_i32x4_shuffle(a, b, 1, 3, 5, 7);
+}
+
+/**
+ * Average pooling forward of planes [p0, p1) (dilation 1); window sums in
+ * double, divided in double, rounded once. Windows inside the input of the
+ * common 2-wide stride-2 kind are done four at a time.
+ */
+EXPORT(avgpool_forward)
+void avgpool_forward(const float *x, float *out, const int *g, int include_pad, int override, int p0, int p1) {
+  const int h = g[P_H], w = g[P_W], kh = g[P_KH], kw = g[P_KW], sh = g[P_SH], sw = g[P_SW];
+  const int ph = g[P_PH], pw = g[P_PW], ho = g[P_HOUT], wo = g[P_WOUT];
+  int lo = 0, hi = 0;
+  if (kw == 2 && sw == 2) inner_range(wo, w, kw, sw, pw, &lo, &hi);
+  for (int p = p0; p < p1; p++) {
+    const float *xp = x + (long)p * h * w;
+    long o = (long)p * ho * wo;
+    for (int oh = 0; oh < ho; oh++) {
+      int hs = oh * sh - ph, ih0 = hs > 0 ? hs : 0, ih1 = hs + kh < h ? hs + kh : h;
+      for (int ow = 0; ow < wo; ow++, o++) {
+        if (ow == lo && hi - lo >= 4 && ih0 < ih1 && hs >= 0 && hs + kh <= h) {
+          /* Four windows fully inside: divisor is the same for all. */
+          const double d = (double)avg_divisor(hs, lo * sw - pw, g, include_pad, override);
+          const v128_t dv = wasm_f64x2_splat(d);
+          for (; ow + 4 <= hi; ow += 4, o += 4) {
+            v128_t s0 = wasm_f64x2_splat(0.0), s1 = wasm_f64x2_splat(0.0);
+            for (int ih = ih0; ih < ih1; ih++) {
+              v128_t e, od;
+              deinterleave(xp + (long)ih * w + ow * 2 - pw, &e, &od);
+              s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(e));
+              s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(e, e, 2, 3, 0, 1)));
+              s0 = wasm_f64x2_add(s0, wasm_f64x2_promote_low_f32x4(od));
+              s1 = wasm_f64x2_add(s1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(od, od, 2, 3, 0, 1)));
+            }
+            v128_t r0 = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(s0, dv));
+            v128_t r1 = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(s1, dv));
+            wasm_v128_store(out + o, wasm_i32x4_shuffle(r0, r1, 0, 1, 4, 5));
+          }
+          if (ow >= wo) break;
+        }
+        int ws = ow * sw - pw, iw0 = ws > 0 ? ws : 0, iw1 = ws + kw < w ? ws + kw : w;
+        if (ih0 >= ih1 || iw0 >= iw1) {
+          out[o] = 0.0f;
+          continue;
+        }
+        double s = 0.0;
+        for (int ih = ih0; ih < ih1; ih++)
+          for (int iw = iw0; iw < iw1; iw++) s += xp[ih * w + iw];
+        out[o] = (float)(s / avg_divisor(hs, ws, g, include_pad, override));
+      }
+    }
+  }
+}
+
+/**
+ * Average pooling backward of planes [p0, p1) into gin (zeroed here): each
+ * output gradient divided (in double, rounded to float) by its divisor is
+ * added to its window's cells, outputs in order.
+ */
+EXPORT(avgpool_backward)
+void avgpool_backward(const float *gout, float *gin, const int *g, int include_pad, int override, int p0, int p1) {
+  const int h = g[P_H], w = g[P_W], kh = g[P_KH], kw = g[P_KW], sh = g[P_SH], sw = g[P_SW];
+  const int ph = g[P_PH], pw = g[P_PW], ho = g[P_HOUT], wo = g[P_WOUT];
+  for (long i = (long)p0 * h * w; i < (long)p1 * h * w; i++) gin[i] = 0.0f;
+  int lo = 0, hi = 0;
+  if (kw == 2 && sw == 2) inner_range(wo, w, kw, sw, pw, &lo, &hi);
+  for (int p = p0; p < p1; p++) {
+    float *gp = gin + (long)p * h * w;
+    long o = (long)p * ho * wo;
+    for (int oh = 0; oh < ho; oh++) {
+      int hs = oh * sh - ph, ih0 = hs > 0 ? hs : 0, ih1 = hs + kh < h ? hs + kh : h;
+      for (int ow = 0; ow < wo; ow++, o++) {
+        if (ow == lo && hi - lo >= 4 && ih0 < ih1 && hs >= 0 && hs + kh <= h) {
+          const v128_t dv = wasm_f64x2_splat((double)avg_divisor(hs, lo * sw - pw, g, include_pad, override));
+          for (; ow + 4 <= hi; ow += 4, o += 4) {
+            v128_t gv = wasm_v128_load(gout + o);
+            v128_t q0 = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(gv), dv));
+            v128_t q1 = wasm_f32x4_demote_f64x2_zero(
+                wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gv, gv, 2, 3, 0, 1)), dv));
+            v128_t d = wasm_i32x4_shuffle(q0, q1, 0, 1, 4, 5);
+            v128_t dlo = wasm_i32x4_shuffle(d, d, 0, 0, 1, 1), dhi = wasm_i32x4_shuffle(d, d, 2, 2, 3, 3);
+            for (int ih = ih0; ih < ih1; ih++) {
+              float *row = gp + (long)ih * w + ow * 2 - pw;
+              wasm_v128_store(row, wasm_f32x4_add(wasm_v128_load(row), dlo));
+              wasm_v128_store(row + 4, wasm_f32x4_add(wasm_v128_load(row + 4), dhi));
+            }
+          }
+          if (ow >= wo) break;
+        }
+        int ws = ow * sw - pw, iw0 = ws > 0 ? ws : 0, iw1 = ws + kw < w ? ws + kw : w;
+        if (ih0 >= ih1 || iw0 >= iw1) continue;
+        float d = (float)((double)gout[o] / avg_divisor(hs, ws, g, include_pad, override));
+        for (int ih = ih0; ih < ih1; ih++)
+          for (int iw = iw0; iw < iw1; iw++) gp[ih * w + iw] += d;
+      }
+    }
+  }
+}
+
+/**
+ * Bias gradient: out[c] = sum over samples and positions of g[b, c, p], in
+ * double (two f64x2 accumulators per channel, then samples in order).
+ */
+EXPORT(bias_grad) void bias_grad(const float *g, float *out, int n, int c, int P) {
+  for (int ch = 0; ch < c; ch++) {
+    double total = 0.0;
+    for (int b = 0; b < n; b++) {
+      const float *s = g + ((long)b * c + ch) * P;
+      v128_t a0 = wasm_f64x2_splat(0.0), a1 = wasm_f64x2_splat(0.0);
+      int p = 0;
+      for (; p + 4 <= P; p += 4) {
+        v128_t v = wasm_v128_load(s + p);
+        a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
+        a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+      }
+      double t = (wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a1, 0)) +
+                 (wasm_f64x2_extract_lane(a0, 1) + wasm_f64x2_extract_lane(a1, 1));
+      for (; p < P; p++) t += s[p];
+      total += t;
+    }
+    out[ch] = (float)total;
+  }
+}

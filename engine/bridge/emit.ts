@@ -1,0 +1,288 @@
+/**
+ * Writes the exported script from an ExportPlan: the module docstring and
+ * imports, `class Model(nn.Module)`, `update()`, `main()` with the run loop,
+ * and the recorder section.
+ */
+import type { GraphNode, InitSpec } from '../graph/document';
+import { convParamShapes, linearParamShapes } from '../graph/ops';
+import { initExpr, pyFloat } from './literals';
+import { layerConstructor, opExpression } from './ops-py';
+import type { ExportPlan } from './plan';
+import { RECORDER, recorderTables } from './recorder';
+
+/** Init specs that replace the document's (e.g. the engine's seeded values), by `id` or `id.weight`. */
+export type InitOverrides = ReadonlyMap<string, InitSpec>;
+
+const ind = (n: number) => ' '.repeat(n);
+
+/** Writes the whole script. */
+export function writeScript(plan: ExportPlan, title: string, description: string, overrides: InitOverrides): string {
+  const parts: string[] = [];
+  const model = modelClass(plan, overrides);
+  if (model) parts.push(model);
+  if (plan.update.length > 0) parts.push(updateFunction(plan));
+  const isolated = isolatedLeaves(plan, overrides);
+  if (isolated.length > 0) {
+    parts.push(
+      [
+        '# Tensor nodes that no op uses (the result still shows them).',
+        ...isolated.flatMap((l) => leafLines(plan, l, overrides, 0)),
+      ].join('\n'),
+    );
+  }
+  parts.push(mainFunction(plan, overrides));
+  const code = parts.join('\n\n\n');
+  const imports = ['import json', 'import sys', '', 'import torch'];
+  if (/\bnn\./.test(code)) imports.push('import torch.nn as nn');
+  if (/\bF\./.test(code)) imports.push('import torch.nn.functional as F');
+  return `${header(plan, title, description)}\n${imports.join('\n')}\n\n\n${code}\n\n\n${helperSection(plan)}\n`;
+}
+
+function hasModel(plan: ExportPlan): boolean {
+  return plan.layers.length > 0 || plan.forward.length > 0;
+}
+
+function wrapText(text: string, width: number): string[] {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line !== '' && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = word;
+      } else line = line === '' ? word : `${line} ${word}`;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+function header(plan: ExportPlan, title: string, description: string): string {
+  const safe = (s: string) => s.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
+  const n = plan.doc.run.iterations;
+  const lines = [`"""${safe(title || 'graph')}: a PyTorch script exported from Autograd Studio.`, ''];
+  if (description.trim() !== '') lines.push(...wrapText(safe(description), 92), '');
+  const phases = [
+    'setup',
+    'forward (Model)',
+    plan.doc.run.backward === null ? null : 'backward',
+    plan.update.length > 0 ? 'update' : null,
+    plan.loop && plan.doc.run.feedback.length > 0 ? 'feedback' : null,
+  ].filter((p): p is string => p !== null);
+  lines.push(
+    ...wrapText(
+      `The graph runs ${n === 1 ? 'once' : `for ${n} iterations`}: ${phases.join(', ')}. ` +
+        "Running this file prints the graph format's result JSON on stdout: every tensor, the " +
+        "backward steps recorded from PyTorch's engine, iterations_run and the error PyTorch " +
+        'raised, if any (the bookkeeping for that is at the bottom of the file).',
+      92,
+    ),
+  );
+  lines.push('"""');
+  return lines.join('\n');
+}
+
+/** Python lines computing one forward/update node at indent `n`; `layerRef` is `self` or `model`. */
+function nodeLines(plan: ExportPlan, node: GraphNode, n: number, layerRef: string): string[] {
+  const v = plan.names.v(node.id);
+  const x = new Map([...plan.inputs.get(node.id)!].map(([port, src]) => [port, plan.names.v(src)]));
+  const out: string[] = [];
+  if (node.op === 'Grad') {
+    const ofId = plan.inputs.get(node.id)!.get('of')!;
+    const of = x.get('of')!;
+    out.push(`${ind(n)}if ${of}.grad is None:`);
+    out.push(`${ind(n + 4)}raise RuntimeError(`);
+    out.push(`${ind(n + 8)}${JSON.stringify(`${ofId}.grad is None: backward did not give ${ofId} a gradient `)}`);
+    out.push(`${ind(n + 8)}"(only leaves that require grad, and non-leaves with retain_grad, keep one)")`);
+    out.push(`${ind(n)}${v} = ${of}.grad`);
+  } else {
+    const layer = node.op === 'Conv2d' || node.op === 'Linear' ? `${layerRef}.${plan.names.attr(node.id)}` : '';
+    out.push(`${ind(n)}${v} = ${opExpression(node, x, layer)}`);
+  }
+  if (node.retainGrad) out.push(`${ind(n)}${v}.retain_grad()`);
+  return out;
+}
+
+function paramShape(node: GraphNode, which: 'weight' | 'bias'): number[] {
+  const s = node.op === 'Conv2d' ? convParamShapes(node.params) : linearParamShapes(node.params);
+  return which === 'weight' ? s.weight : s.bias!;
+}
+
+function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides): string[] {
+  const attr = `self.${plan.names.attr(node.id)}`;
+  const lines = [`        ${attr} = ${layerConstructor(node)}`];
+  const init = (node.params.init ?? {}) as { weight?: InitSpec; bias?: InitSpec };
+  const loads: string[] = [];
+  for (const which of plan.owned.get(node.id)!) {
+    const spec = overrides.get(`${node.id}.${which}`) ?? init[which];
+    if (!spec) continue;
+    const target = `${attr}.${which}`;
+    if (spec.kind === 'zeros') loads.push(`nn.init.zeros_(${target})`);
+    else if (spec.kind === 'ones') loads.push(`nn.init.ones_(${target})`);
+    else if (spec.kind === 'full') loads.push(`nn.init.constant_(${target}, ${pyFloat(spec.value)})`);
+    else {
+      const prefix = `${target}.copy_(`;
+      const e = initExpr(spec, paramShape(node, which), 'float32', false, 12, 12 + prefix.length);
+      loads.push(`${prefix}${e.expr})`);
+    }
+  }
+  if (loads.length > 0) lines.push('        with torch.no_grad():', ...loads.map((l) => `            ${l}`));
+  if (node.params.requires_grad === false) lines.push(`        ${attr}.requires_grad_(False)`);
+  return lines;
+}
+
+function modelClass(plan: ExportPlan, overrides: InitOverrides): string | null {
+  if (!hasModel(plan)) return null;
+  const lines = [
+    'class Model(nn.Module):',
+    '    """The forward phase of the graph; its layers are named after their nodes."""',
+  ];
+  if (plan.layers.length > 0) {
+    lines.push('', '    def __init__(self):', '        super().__init__()');
+    for (const l of plan.layers) lines.push(...layerLines(plan, l, overrides));
+  }
+  if (plan.forward.length > 0) {
+    const args = ['self', ...plan.forwardArgs.map((id) => plan.names.v(id))];
+    lines.push('', `    def forward(${args.join(', ')}):`);
+    for (const node of plan.forward) lines.push(...nodeLines(plan, node, 8, 'self'));
+    lines.push(`        return ${plan.forwardReturns.map((id) => plan.names.v(id)).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function updateFunction(plan: ExportPlan): string {
+  const args = [...(plan.updateUsesModel ? ['model'] : []), ...plan.updateArgs.map((id) => plan.names.v(id))];
+  const lines = [
+    `def update(${args.join(', ')}):`,
+    '    """The update phase: runs after backward and reads the gradients."""',
+  ];
+  for (const node of plan.update) lines.push(...nodeLines(plan, node, 4, 'model'));
+  lines.push(`    return ${plan.updateReturns.map((id) => plan.names.v(id)).join(', ')}`);
+  return lines.join('\n');
+}
+
+function leafLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides, indent = 4): string[] {
+  const v = plan.names.v(node.id);
+  const pad = ind(indent);
+  const p = node.params;
+  const fed = plan.fed.has(node.id);
+  const rg = p.requires_grad === true && !fed;
+  const spec = overrides.get(node.id) ?? (p.init as InitSpec);
+  const e = initExpr(spec, p.shape as number[], p.dtype as 'float32' | 'int64', rg, indent, indent + v.length + 3);
+  const lines = [`${pad}${v} = ${e.expr}`];
+  if (rg && !e.requiresGradInCall) lines.push(`${pad}${v}.requires_grad = True`);
+  if (node.retainGrad && !fed && p.requires_grad !== true) lines.push(`${pad}${v}.retain_grad()`);
+  return lines;
+}
+
+/**
+ * Tensor nodes that nothing uses after they are created (no op, no backward, no
+ * feedback, no per-iteration statement). main() would leave them as unused locals, so
+ * they are written at module level instead (the result still reports them).
+ */
+function isolatedLeaves(plan: ExportPlan, overrides: InitOverrides): GraphNode[] {
+  const run = plan.doc.run;
+  const used = new Set<string>([...plan.forwardArgs, ...plan.updateArgs, ...plan.fed]);
+  if (run.backward !== null) used.add(run.backward);
+  if (plan.loop) for (const f of run.feedback) used.add(f.from);
+  return plan.leaves.filter(
+    (l) =>
+      !used.has(l.id) &&
+      leafLines(plan, l, overrides).length === 1 &&
+      !(plan.loop && run.zeroGrad && l.params.requires_grad === true),
+  );
+}
+
+function assign(vars: readonly string[], call: string): string {
+  return vars.length === 0 ? call : `${vars.join(', ')} = ${call}`;
+}
+
+function mainFunction(plan: ExportPlan, overrides: InitOverrides): string {
+  const v = (id: string) => plan.names.v(id);
+  const run = plan.doc.run;
+  const lines = ['def main():'];
+  const defaultInit = plan.layers.some((l) => {
+    const init = (l.params.init ?? {}) as Record<string, unknown>;
+    return plan.owned.get(l.id)!.some((w) => !init[w] && !overrides.has(`${l.id}.${w}`));
+  });
+  if (defaultInit)
+    lines.push("    torch.manual_seed(0)  # PyTorch's default init for the layers the graph gives no values");
+  if (hasModel(plan)) lines.push('    model = Model()');
+  const isolated = new Set(isolatedLeaves(plan, overrides));
+  for (const leaf of plan.leaves) if (!isolated.has(leaf)) lines.push(...leafLines(plan, leaf, overrides));
+
+  const body: string[] = [];
+  for (const leaf of plan.leaves.filter((l) => plan.fed.has(l.id))) {
+    if (leaf.params.requires_grad === true) body.push(`${v(leaf.id)}.requires_grad = True`);
+    if (leaf.retainGrad) body.push(`${v(leaf.id)}.retain_grad()`);
+  }
+  if (plan.loop && run.zeroGrad) {
+    if (plan.layers.length > 0) body.push('model.zero_grad(set_to_none=True)');
+    for (const leaf of plan.leaves) if (leaf.params.requires_grad === true) body.push(`${v(leaf.id)}.grad = None`);
+  }
+  const fedFrom = new Set(plan.loop ? run.feedback.map((f) => f.from) : []);
+  if (plan.forward.length > 0) {
+    const needed = (id: string) => id === run.backward || plan.updateArgs.includes(id) || fedFrom.has(id);
+    const rets = plan.forwardReturns;
+    const targets = rets.length > 1 || needed(rets[0]!) ? rets.map(v) : [];
+    body.push(assign(targets, `model(${plan.forwardArgs.map(v).join(', ')})`));
+  }
+  if (run.backward !== null) body.push(`${v(run.backward)}.backward()`);
+  const feedback = plan.loop ? run.feedback : [];
+  let fedDirectly = false;
+  if (plan.update.length > 0) {
+    const args = [...(plan.updateUsesModel ? ['model'] : []), ...plan.updateArgs.map(v)];
+    const call = `update(${args.join(', ')})`;
+    const rets = plan.updateReturns;
+    let line: string;
+    if (feedback.length === 1 && rets.length === 1 && rets[0] === feedback[0]!.from) {
+      line = `${v(feedback[0]!.to)} = ${call}`;
+      fedDirectly = true;
+    } else line = assign(rets.length > 1 || fedFrom.has(rets[0]!) ? rets.map(v) : [], call);
+    if (run.updateNoGrad) body.push('with torch.no_grad():', `    ${line}`);
+    else body.push(line);
+  }
+  if (feedback.length > 0 && !fedDirectly) {
+    body.push(`${feedback.map((f) => v(f.to)).join(', ')} = ${feedback.map((f) => v(f.from)).join(', ')}`);
+  }
+  if (plan.loop) {
+    lines.push('', `    for iteration in range(${run.iterations}):`, ...body.map((l) => `        ${l}`));
+  } else if (body.length > 0) lines.push('', ...body.map((l) => `    ${l}`));
+  return lines.join('\n');
+}
+
+function helperSection(plan: ExportPlan): string {
+  const rule = `# ${'-'.repeat(97)}`;
+  const intro = [
+    rule,
+    "# Result recording: bookkeeping for the graph format's result JSON, not part of the model.",
+    '# report() runs main() under sys.settrace: it names every tensor after the graph node (the',
+    '# variable) that computed it, records the backward pass with post-hooks on the grad_fn nodes',
+    '# (kept alive, so the hooks stay), finds the node, phase and iteration of an error, and prints',
+    '# {"tensors", "backward_steps", "iterations_run", "error"}.',
+    rule,
+  ].join('\n');
+  const v = (id: string) => plan.names.v(id);
+  const nodeIds: [string, string][] = [];
+  for (const n of plan.doc.nodes) if (v(n.id) !== n.id) nodeIds.push([v(n.id), n.id]);
+  for (const l of plan.layers) {
+    const a = plan.names.attr(l.id);
+    if (a !== l.id && a !== v(l.id)) nodeIds.push([a, l.id]);
+  }
+  const phases: [string, string][] = [['main', 'main']];
+  if (plan.layers.length > 0) phases.push(['Model.__init__', 'setup']);
+  if (plan.forward.length > 0) phases.push(['Model.forward', 'forward']);
+  if (plan.update.length > 0) phases.push(['update', 'update']);
+  const tables = recorderTables({
+    leaves: plan.leaves.map((l) => v(l.id)),
+    requiresGrad: plan.leaves.filter((l) => l.params.requires_grad === true).map((l) => v(l.id)),
+    retainGrad: plan.doc.nodes.filter((n) => n.retainGrad).map((n) => v(n.id)),
+    layers: plan.layers.map((l) => [plan.names.attr(l.id), plan.owned.get(l.id)!] as const),
+    forward: plan.forward.map((n) => v(n.id)),
+    update: plan.update.map((n) => v(n.id)),
+    nodeIds,
+    backward: plan.doc.run.backward === null ? null : v(plan.doc.run.backward),
+    phases,
+  });
+  return `${intro}\n\n${tables}\n\n${RECORDER.trim()}`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The PyTorch bridge: exports a graph document as a standalone, readable
+ * PyTorch script. Pure TypeScript (no Node or DOM), so the app's
+ * File > Export > PyTorch script and the CLI's `export-python` share it.
+ */
+import type { GraphDocument, InitSpec } from '../graph/document';
+import { createParams } from '../graph/ops';
+import { initData } from '../graph/init';
+import { validateDocument } from '../graph/validate';
+import { writeScript, type InitOverrides } from './emit';
+import { planExport } from './plan';
+
+export { pythonIdentifier } from './names';
+export { float32Repr } from './literals';
+
+/** Options of {@link exportPython}. */
+export interface ExportOptions {
+  /**
+   * How seeded inits (`rand`, `randn`, `randint`) and parameters without an init
+   * are written. `"torch"` (default): as PyTorch code (`torch.randn(..., generator=
+   * torch.Generator().manual_seed(s))`, PyTorch's default layer init after
+   * `torch.manual_seed(0)`), the values the torch backend computes. `"engine"`: the
+   * values this engine draws, embedded with `torch.tensor([...])`, so the script
+   * reproduces the canvas's numbers exactly.
+   */
+  readonly seeded?: 'torch' | 'engine';
+}
+
+/** A graph document that cannot be exported, with its validation issues. */
+export class ExportError extends Error {
+  constructor(readonly issues: readonly { path: string; message: string }[]) {
+    super(`invalid graph document: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'ExportError';
+  }
+}
+
+/**
+ * The PyTorch script of a graph document (parsed JSON, as saved by the app or
+ * given to the CLI): a `class Model(nn.Module)` with the graph's layers and
+ * values, an `update()` for the update phase, a `main()` with the run loop, and a
+ * helper section that prints the graph format's result JSON computed by PyTorch.
+ * Throws {@link ExportError} if the document is invalid.
+ */
+export function exportPython(doc: unknown, options: ExportOptions = {}): string {
+  const v = validateDocument(doc);
+  if (!v.ok) throw new ExportError(v.issues);
+  const meta = (doc as { meta?: { description?: unknown } }).meta;
+  const description = typeof meta?.description === 'string' ? meta.description : '';
+  return exportValidated(v.doc, description, options);
+}
+
+/** {@link exportPython} for a document that is already validated. */
+export function exportValidated(doc: GraphDocument, description = '', options: ExportOptions = {}): string {
+  const overrides = options.seeded === 'engine' ? engineValues(doc) : new Map<string, InitSpec>();
+  return writeScript(planExport(doc), doc.name, description, overrides);
+}
+
+/** The engine's own values for seeded Tensor inits and for parameters without an init. */
+function engineValues(doc: GraphDocument): InitOverrides {
+  const out = new Map<string, InitSpec>();
+  const values = (data: ArrayLike<number>): InitSpec => ({ kind: 'values', data: Array.from(data) });
+  for (const n of doc.nodes) {
+    const p = n.params;
+    if (n.op === 'Tensor') {
+      const init = p.init as InitSpec;
+      if (init.kind === 'rand' || init.kind === 'randn' || init.kind === 'randint') {
+        out.set(n.id, values(initData(init, p.shape as number[], p.dtype as 'float32' | 'int64')));
+      }
+    } else if (n.op === 'Conv2d' || n.op === 'Linear') {
+      let made: ReturnType<typeof createParams>;
+      try {
+        made = createParams(n);
+      } catch {
+        continue; // the script raises PyTorch's error for this layer
+      }
+      const init = (p.init ?? {}) as Record<string, InitSpec | undefined>;
+      for (const which of ['weight', 'bias'] as const) {
+        const t = made[which];
+        const spec = init[which];
+        if (t && (!spec || spec.kind === 'rand' || spec.kind === 'randn' || spec.kind === 'randint')) {
+          out.set(`${n.id}.${which}`, values(t.contiguousData()));
+        }
+      }
+    }
+  }
+  return out;
+}

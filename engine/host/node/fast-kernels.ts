@@ -1,0 +1,52 @@
+/**
+ * Node host side of the fast kernels: reads build/wasm/out/kernels.wasm (made
+ * by `node build/wasm/build.mjs`), installs it, and starts helper threads with
+ * worker_threads. Without the file the engine keeps its TypeScript kernels.
+ *
+ * Environment: AUTOGRAD_STUDIO_KERNELS=ts turns the fast kernels off;
+ * AUTOGRAD_STUDIO_THREADS=N sets the thread count (default: 2, or 1 on a
+ * single core); AUTOGRAD_STUDIO_WASM=PATH names another module file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { installWasmKernels, kernelBackend, type WorkerSpawner } from '../../kernels/fast/index';
+
+/** Starts a helper thread that runs `source` on `init`; it never keeps the process alive. */
+export const nodeSpawner: WorkerSpawner = (source, init) => {
+  const w = new Worker(`(${source})(require('node:worker_threads').workerData)`, { eval: true, workerData: init, execArgv: [] });
+  w.unref();
+};
+
+/** Path of the built kernel module, searched upward from this file; null when not built. */
+export function findKernelModule(): string | null {
+  const env = process.env.AUTOGRAD_STUDIO_WASM;
+  if (env) return existsSync(env) ? env : null;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const p = join(dir, 'build', 'wasm', 'out', 'kernels.wasm');
+    if (existsSync(p)) return p;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return null;
+}
+
+let installed: string | null = null;
+
+/** Installs the WebAssembly kernels once (if built and allowed); returns the backend name. */
+export function installNodeFastKernels(threads?: number): string {
+  if (installed !== null) return installed;
+  installed = 'ts';
+  if (process.env.AUTOGRAD_STUDIO_KERNELS === 'ts') return installed;
+  const file = findKernelModule();
+  if (!file) return installed;
+  const envThreads = Number(process.env.AUTOGRAD_STUDIO_THREADS);
+  const n = threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.min(2, availableParallelism()));
+  installWasmKernels(new Uint8Array(readFileSync(file)), { spawn: nodeSpawner, threads: n });
+  installed = kernelBackend();
+  return installed;
+}

@@ -1,0 +1,160 @@
+/**
+ * Stepping a session the way the canvas does: `forward()` executes one graph
+ * node (running setup and feedback on the way), `backward()` exactly one grad_fn
+ * in PyTorch's engine order. Both report what ran; out-of-order steps throw an
+ * {@link EngineRequestError} with type `StateError`.
+ *
+ * Invariant (kept by `settle`): between steps the session never waits in a
+ * phase with nothing left to do, so `phase` always tells what the next step does.
+ */
+import { AccumulateGrad } from '../autograd/node';
+import type { GraphNode } from '../graph/document';
+import { reportedTensors } from '../graph/result';
+import { tagOf, type GraphSession, type SessionPhase } from '../graph/session';
+import type { Tensor } from '../tensor/tensor';
+import { EngineRequestError, errorJson } from '../protocol/codec';
+import type { BackwardStepResult, ForwardStepResult, Stats, StepPhase, TensorSummary } from '../protocol/messages';
+import { gradSummary, stats, tensorSummary } from './summaries';
+
+/** An out-of-order request. */
+export function stateError(message: string): EngineRequestError {
+  return new EngineRequestError(errorJson('StateError', message));
+}
+
+interface LeafGrad {
+  ref: Tensor | null;
+  version: number;
+  stats: Stats | null;
+}
+
+/** Drives one GraphSession a step at a time. */
+export class Stepper {
+  readonly session: GraphSession;
+  private readonly leafGrads = new Map<Tensor, LeafGrad>();
+
+  constructor(session: GraphSession) {
+    this.session = session;
+    this.settle();
+  }
+
+  /** What the next step does. */
+  get phase(): StepPhase {
+    const s = this.session;
+    if (s.finished) return 'done';
+    return s.phase === 'backward' ? 'backward' : s.phase === 'update' ? 'update' : 'forward';
+  }
+
+  /** Executes the next forward or update node. */
+  forward(): ForwardStepResult {
+    const s = this.session;
+    this.assertNotDone();
+    if (this.phase === 'backward') {
+      const what = s.backwardPending ? 'is in progress' : 'comes next';
+      throw stateError(`the backward pass of iteration ${s.iteration} ${what}: step backward (stepBackward), or run to finish`);
+    }
+    const setup: Record<string, TensorSummary> = {};
+    const iteration = s.iteration;
+    if (s.phase === 'setup') {
+      s.advance();
+      for (const n of s.graph.doc.nodes) {
+        const t = n.op === 'Tensor' ? s.outputs.get(n.id) : undefined;
+        if (t) setup[n.id] = tensorSummary(t);
+      }
+      if (!s.error) this.settle();
+      const now = s.phase as SessionPhase; // advance() moved it on
+      if (s.error || (now !== 'forward' && now !== 'update')) {
+        return { phase: this.phase, node: null, ran_in: null, iteration, grad_fn: null, tensor: null, setup, error: s.error };
+      }
+    }
+    const ranIn = s.phase as 'forward' | 'update';
+    s.advance();
+    const node = s.error ? null : s.node;
+    const t = node ? s.outputs.get(node) : undefined;
+    if (!s.error) this.settle();
+    return {
+      phase: this.phase, node, ran_in: ranIn, iteration, grad_fn: t?.gradFnName ?? null,
+      tensor: t ? tensorSummary(t) : null, setup, error: s.error,
+    };
+  }
+
+  /**
+   * Executes exactly one grad_fn. If the forward pass is not complete, its
+   * remaining nodes run first (listed in `forwarded`).
+   */
+  backward(): BackwardStepResult {
+    const s = this.session;
+    this.assertNotDone();
+    const forwarded: string[] = [];
+    while (this.phase === 'forward' || this.phase === 'update') {
+      const r = this.forward();
+      if (r.node) forwarded.push(r.node);
+    }
+    const iteration = s.iteration;
+    const none = (): BackwardStepResult => ({
+      index: -1, grad_fn: null, node: null, iteration, inputs: [], outputs: [], leaf: null, forwarded,
+      done: !s.backwardPending, phase: this.phase, error: s.error,
+    });
+    if (this.phase !== 'backward') return none();
+    this.snapshotLeafGrads();
+    const st = s.stepBackward();
+    if (!st) {
+      if (!s.error) this.settle();
+      return none();
+    }
+    let leaf: BackwardStepResult['leaf'] = null;
+    if (st.node instanceof AccumulateGrad) {
+      const v = st.node.variable as Tensor;
+      const before = this.leafGrads.get(v)?.stats ?? null;
+      const after = this.recordLeafGrad(v).stats;
+      if (after) leaf = { name: v.name ?? st.tag ?? '?', before, after };
+    }
+    const outputs = st.node.nextEdges.map((e, i) => ({
+      to: e ? e.node.name : null,
+      to_node: e ? tagOf(e.node) : null,
+      grad: gradSummary(st.outputs[i]),
+    }));
+    const done = !s.backwardPending;
+    if (!s.error) this.settle();
+    return {
+      index: s.steps.length - 1, grad_fn: st.gradFn, node: st.tag, iteration,
+      inputs: st.inputs.map((g) => gradSummary(g)), outputs, leaf, forwarded, done, phase: this.phase, error: s.error,
+    };
+  }
+
+  private assertNotDone(): void {
+    const s = this.session;
+    if (this.phase !== 'done') return;
+    const how = s.error ? ` (it stopped with ${s.error.type} at ${s.error.node ?? 'the graph'} in ${s.error.phase})` : '';
+    throw stateError(`step past the end: the run is finished${how}; reset to step it again`);
+  }
+
+  /** Skips phases with nothing left to do (none of these transitions can raise); call after driving the session directly. */
+  settle(): void {
+    const s = this.session;
+    const left = (list: readonly GraphNode[]) => list.some((n) => n.op !== 'Tensor' && !s.outputs.has(n.id));
+    for (;;) {
+      if (s.finished) return;
+      if (s.phase === 'forward' && !left(s.graph.forward)) s.advance();
+      else if (s.phase === 'backward' && s.graph.doc.run.backward === null) s.advance();
+      else if (s.phase === 'update' && !left(s.graph.update)) s.advance();
+      else if (s.phase === 'feedback') s.advance();
+      else return;
+    }
+  }
+
+  /** Brings the cached `.grad` statistics of every leaf up to date (cheap: only changed grads). */
+  private snapshotLeafGrads(): void {
+    for (const t of reportedTensors(this.session).values()) {
+      if (!t.isLeaf || !t.requiresGrad) continue;
+      const c = this.leafGrads.get(t);
+      if (!c || c.ref !== t.grad || c.version !== (t.grad?.storage.version ?? -1)) this.recordLeafGrad(t);
+    }
+  }
+
+  private recordLeafGrad(t: Tensor): LeafGrad {
+    const g = t.grad;
+    const entry = { ref: g, version: g?.storage.version ?? -1, stats: g ? stats(g.contiguousData()) : null };
+    this.leafGrads.set(t, entry);
+    return entry;
+  }
+}

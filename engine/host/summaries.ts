@@ -1,0 +1,96 @@
+/**
+ * What the protocol says about tensors without sending their values: shapes,
+ * flags and NaN-aware statistics; and the copies that do send values
+ * (`getTensor`, `result`), as fresh typed arrays that can be transferred.
+ */
+import type { GradValue } from '../autograd/grad-value';
+import type { GraphSession } from '../graph/session';
+import { reportedTensors } from '../graph/result';
+import type { Tensor } from '../tensor/tensor';
+import type {
+  GradSummary, RunResultWire, Stats, TensorBuffer, TensorData, TensorSummary, TensorWhich, TensorWire,
+} from '../protocol/messages';
+
+/** Min, max, mean and largest magnitude of the non-NaN values, and the NaN count. */
+export function stats(data: ArrayLike<number>): Stats {
+  let min = Infinity;
+  let max = -Infinity;
+  let absMax = 0;
+  let sum = 0;
+  let nan = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v !== v) {
+      nan++;
+      continue;
+    }
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const a = v < 0 ? -v : v;
+    if (a > absMax) absMax = a;
+    sum += v;
+  }
+  const n = data.length - nan;
+  return n === 0 ? { min: NaN, max: NaN, mean: NaN, absMax: NaN, nan } : { min, max, mean: sum / n, absMax, nan };
+}
+
+/** Shape, flags and statistics of a tensor and of its `.grad`. */
+export function tensorSummary(t: Tensor): TensorSummary {
+  return {
+    shape: [...t.shape],
+    dtype: t.dtype,
+    requires_grad: t.requiresGrad,
+    is_leaf: t.isLeaf,
+    grad_fn: t.gradFnName,
+    has_grad: t.grad !== null,
+    stats: stats(t.contiguousData()),
+    grad_stats: t.grad ? stats(t.grad.contiguousData()) : null,
+    storage: t.storage.id,
+  };
+}
+
+/** Shape and statistics of a gradient in flight. */
+export function gradSummary(g: GradValue | null | undefined): GradSummary | null {
+  return g ? { shape: [...g.shape], stats: stats(g.data) } : null;
+}
+
+/** A fresh copy of a tensor's values (safe to transfer). */
+export function copyValues(t: Tensor): TensorBuffer {
+  return t.contiguousData().slice();
+}
+
+/** `getTensor`'s reply, or null when the tensor has no such buffer (`.grad` is None). */
+export function tensorData(name: string, which: TensorWhich, t: Tensor): TensorData | null {
+  const src = which === 'value' ? t : t.grad;
+  if (!src) return null;
+  return { name, which, shape: [...src.shape], dtype: src.dtype, data: copyValues(src) };
+}
+
+/** Summaries of every tensor a result reports. */
+export function tensorSummaries(s: GraphSession): Record<string, TensorSummary> {
+  const out: Record<string, TensorSummary> = {};
+  for (const [name, t] of reportedTensors(s)) out[name] = tensorSummary(t);
+  return out;
+}
+
+/** The spec's result with typed-array data (`resultFromWire` turns it into the JSON). */
+export function resultWire(s: GraphSession): RunResultWire {
+  const tensors: Record<string, TensorWire> = {};
+  for (const [name, t] of reportedTensors(s)) {
+    tensors[name] = {
+      shape: [...t.shape],
+      dtype: t.dtype,
+      data: copyValues(t),
+      requires_grad: t.requiresGrad,
+      is_leaf: t.isLeaf,
+      grad_fn: t.gradFnName,
+      grad: t.grad ? { shape: [...t.grad.shape], data: copyValues(t.grad) } : null,
+    };
+  }
+  return {
+    tensors,
+    backward_steps: s.steps.map((st) => ({ grad_fn: st.gradFn, node: st.tag })),
+    iterations_run: s.iterationsRun,
+    error: s.error,
+  };
+}

@@ -1,0 +1,53 @@
+/** The window: toolbar, palette, canvas, side panels, problems and dialogs. */
+import { useEffect } from 'react';
+import { useShortcuts } from './app/shortcuts';
+import { useApp, useServices } from './app/context';
+import type { AutosaveRecord } from './app/autosave';
+import { Canvas } from './canvas/Canvas';
+import type { GraphDocument } from './document/types';
+import { AutogradView } from './ui/AutogradView';
+import { ErrorPanel } from './ui/ErrorPanel';
+import { ExamplesGallery } from './ui/ExamplesGallery';
+import { Inspector } from './ui/Inspector';
+import { Palette } from './ui/Palette';
+import { RestoreBanner } from './ui/RestoreBanner';
+import { RunPanel } from './ui/RunPanel';
+import { StepPanel } from './ui/StepPanel';
+import { TensorViewer } from './ui/TensorViewer';
+import { Toasts } from './ui/Toasts';
+import { Toolbar } from './ui/Toolbar';
+
+/** The title bar text. */
+function useTitle(): void {
+  const { host } = useServices();
+  const title = useApp((s) => `${s.revision !== s.savedRevision ? '• ' : ''}${s.doc.meta.name ?? s.fileName ?? 'Untitled'} — Autograd Studio`);
+  useEffect(() => host.setTitle(title), [host, title]);
+}
+
+/** The app. */
+export function App({ restore }: { restore: { record: AutosaveRecord; doc: GraphDocument } | null }): React.JSX.Element {
+  useShortcuts();
+  useTitle();
+  return (
+    <div className="app">
+      <Toolbar />
+      <RestoreBanner found={restore} />
+      <div className="main">
+        <Palette />
+        <div className="centre">
+          <Canvas />
+          <ErrorPanel />
+        </div>
+        <aside className="side">
+          <Inspector />
+          <TensorViewer />
+          <StepPanel />
+          <RunPanel />
+        </aside>
+      </div>
+      <Toasts />
+      <ExamplesGallery />
+      <AutogradView />
+    </div>
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * User actions shared by the toolbar, the keyboard shortcuts and the Electron
+ * menu: file handling, clipboard, selection and engine control.
+ */
+import { OP_BY_NAME } from '../../engine/protocol/ops';
+import { freshId } from '../document/graph';
+import { DocumentParseError, parseDocument } from '../document/parse';
+import { serializeDocument } from '../document/serialize';
+import { edgeKey, emptyDocument, type GraphDocument, type ViewState, type XY } from '../document/types';
+import { layeredLayout } from '../document/layout';
+import { starterParams } from '../document/params';
+import { copyNodes, deleteCommand, pasteCommand, type ClipboardData } from '../state/clipboard';
+import type { AppServices } from './context';
+
+let clipboard: ClipboardData | null = null;
+
+/** The file name a document is saved under (`*.graph.json`). */
+export function fileNameFor(doc: GraphDocument, current: string | null): string {
+  if (current && current.endsWith('.graph.json')) return current;
+  const base = (current?.replace(/\.json$/, '') || doc.meta.name || 'graph').toString();
+  const slug = base.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'graph';
+  return `${slug}.graph.json`;
+}
+
+/** Asks before throwing away unsaved changes. */
+export function confirmDiscard(app: AppServices): boolean {
+  return !app.studio.dirty || window.confirm('Discard the unsaved changes of this graph?');
+}
+
+/** Starts a new, empty document. */
+export function newDocument(app: AppServices): void {
+  if (!confirmDiscard(app)) return;
+  app.studio.replaceDocument(emptyDocument());
+}
+
+/** Opens document text (from a file input, a dialog or an example). Returns false and shows why when it cannot. */
+export function openText(app: AppServices, text: string, name: string | null, path: string | null = null): boolean {
+  try {
+    const doc = parseDocument(text);
+    app.studio.replaceDocument(doc, { name, path });
+    app.studio.toast('info', `Opened ${name ?? doc.meta.name ?? 'graph'}`);
+    return true;
+  } catch (e) {
+    app.studio.toast('error', e instanceof DocumentParseError ? `Cannot open ${name ?? 'file'}: ${e.message}` : String(e));
+    return false;
+  }
+}
+
+/** Opens a file through the host's dialog. */
+export async function openFile(app: AppServices): Promise<void> {
+  if (!confirmDiscard(app)) return;
+  const f = await app.host.openFile();
+  if (f) openText(app, f.text, f.name, f.path);
+}
+
+/** The document with the canvas view state stored under "view". */
+export function docWithView(doc: GraphDocument, view: ViewState | null): GraphDocument {
+  return view ? { ...doc, view } : doc;
+}
+
+/** Saves (Electron: to its path; browser: a download) and marks the document clean. */
+export async function save(app: AppServices, view: ViewState | null, saveAs = false): Promise<void> {
+  const s = app.studio.state;
+  const name = fileNameFor(s.doc, s.fileName);
+  const r = await app.host.saveDocument(serializeDocument(docWithView(s.doc, view)), name, saveAs ? null : s.filePath);
+  if (r) {
+    app.studio.markSaved(r.name, r.path);
+    app.studio.toast('info', `Saved ${r.name}`);
+  }
+}
+
+/** Downloads the document as `*.graph.json` (export JSON). */
+export async function exportJson(app: AppServices, view: ViewState | null): Promise<void> {
+  const s = app.studio.state;
+  const name = fileNameFor(s.doc, s.fileName);
+  await app.host.download(new Blob([serializeDocument(docWithView(s.doc, view))], { type: 'application/json' }), name);
+}
+
+/** Adds a node of `op` at `at` (canvas coordinates) and selects it. */
+export function addNode(app: AppServices, op: string, at: XY): string | null {
+  const spec = OP_BY_NAME.get(op);
+  if (!spec) return null;
+  const doc = app.studio.doc;
+  const id = freshId(op.toLowerCase().replace(/2d$/, '').replace('crossentropyloss', 'loss').replace('nllloss', 'nll'), new Set(doc.nodes.map((n) => n.id)));
+  let pos = at;
+  while (doc.nodes.some((n) => Math.abs(n.position.x - pos.x) < 12 && Math.abs(n.position.y - pos.y) < 12)) pos = { x: pos.x + 30, y: pos.y + 30 };
+  const ok = app.studio.dispatch(
+    { type: 'addElements', nodes: [{ node: { id, op, params: starterParams(spec), position: pos } }], edges: [] },
+    `Add ${op}`,
+  );
+  if (!ok) return null;
+  app.studio.select([id]);
+  return id;
+}
+
+/** Copies the selected nodes. */
+export function copySelection(app: AppServices): void {
+  const sel = app.studio.state.ui.selection;
+  if (!sel.nodes.length) return;
+  clipboard = copyNodes(app.studio.doc, sel.nodes);
+  try {
+    void navigator.clipboard?.writeText(JSON.stringify(clipboard)).catch(() => undefined);
+  } catch {
+    /* the in-app clipboard is enough */
+  }
+}
+
+/** Pastes what was copied, with its connections, as one undo step. */
+export function paste(app: AppServices, data: ClipboardData | null = clipboard, label = 'Paste'): void {
+  if (!data || !data.nodes.length) return;
+  const { cmd, ids } = pasteCommand(app.studio.doc, data);
+  if (app.studio.dispatch(cmd, label)) app.studio.select(ids);
+  clipboard = { ...data, nodes: data.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })) };
+}
+
+/** Duplicates the selection (one undo step). */
+export function duplicate(app: AppServices): void {
+  const sel = app.studio.state.ui.selection;
+  if (!sel.nodes.length) return;
+  const { cmd, ids } = pasteCommand(app.studio.doc, copyNodes(app.studio.doc, sel.nodes));
+  if (app.studio.dispatch(cmd, 'Duplicate')) app.studio.select(ids);
+}
+
+/** Deletes the selected nodes and edges (one undo step). */
+export function deleteSelection(app: AppServices): void {
+  const sel = app.studio.state.ui.selection;
+  if (!sel.nodes.length && !sel.edges.length) return;
+  const n = sel.nodes.length + sel.edges.length;
+  app.studio.dispatch(deleteCommand(sel.nodes, sel.edges), `Delete ${n} item${n > 1 ? 's' : ''}`);
+  app.studio.select([]);
+}
+
+/** Selects every node. */
+export function selectAll(app: AppServices): void {
+  app.studio.select(app.studio.doc.nodes.map((n) => n.id), app.studio.doc.edges.map(edgeKey));
+}
+
+/** Removes one edge by key. */
+export function removeEdge(app: AppServices, key: string): void {
+  app.studio.dispatch({ type: 'removeElements', nodeIds: [], edgeKeys: [key] }, 'Disconnect');
+}
+
+/** Lays the graph out left to right (one undo step). */
+export function tidyLayout(app: AppServices): void {
+  const pos = layeredLayout(app.studio.doc);
+  const moves = app.studio.doc.nodes.map((n) => ({ id: n.id, to: pos.get(n.id)! }));
+  app.studio.dispatch({ type: 'moveNodes', moves }, 'Tidy layout');
+}

@@ -1,0 +1,137 @@
+/**
+ * The graph canvas (React Flow 12): nodes and edges from the document,
+ * wiring with validation (a refused connection says why), drag to move
+ * (one undo step per drag), drop from the palette, selection.
+ */
+import {
+  Background, Controls, MiniMap, Panel, ReactFlow, applyNodeChanges, useReactFlow,
+  type Connection as RFConnection, type FinalConnectionState, type NodeChange, type OnSelectionChangeParams,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { addNode } from '../app/actions';
+import { useApp, useServices } from '../app/context';
+import { checkConnection, connectionEdge, type Connection } from '../document/graph';
+import { GradLegend } from '../ui/GradLegend';
+import { GradEdge } from './GradEdge';
+import { flowEdges, flowNodes } from './flow-model';
+import { OpNode } from './OpNode';
+import type { OpFlowNode } from './types';
+import { nodeProblems } from './problems';
+
+const nodeTypes = { op: OpNode };
+const edgeTypes = { grad: GradEdge };
+/** dataTransfer type used when dragging an op from the palette. */
+export const DRAG_TYPE = 'application/x-autograd-op';
+
+function merge(next: OpFlowNode[], prev: OpFlowNode[]): OpFlowNode[] {
+  const old = new Map(prev.map((n) => [n.id, n]));
+  return next.map((n) => {
+    const o = old.get(n.id);
+    if (!o) return n;
+    return { ...o, ...n, position: o.dragging ? o.position : n.position, ...(o.measured ? { measured: o.measured } : {}) };
+  });
+}
+
+const toConn = (c: RFConnection | Connection): Connection => ({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? 'out', targetHandle: c.targetHandle ?? null });
+
+/** The canvas. */
+export function Canvas(): React.JSX.Element {
+  const app = useServices();
+  const { studio } = app;
+  const doc = useApp((s) => s.doc);
+  const engine = useApp((s) => s.engine);
+  const sel = useApp((s) => s.ui.selection);
+  const epoch = useApp((s) => s.epoch);
+  const rf = useReactFlow();
+  const problems = useMemo(() => nodeProblems(doc, engine), [doc, engine]);
+  const [nodes, setNodes] = useState<OpFlowNode[]>(() => flowNodes(doc, sel, problems));
+  const edges = useMemo(() => flowEdges(doc, engine, sel), [doc, engine, sel]);
+
+  useEffect(() => setNodes((prev) => merge(flowNodes(doc, sel, problems), prev)), [doc, sel, problems]);
+
+  useEffect(() => {
+    const view = studio.doc.view;
+    const t = setTimeout(() => {
+      if (view) void rf.setViewport({ x: view.x, y: view.y, zoom: view.zoom });
+      else void rf.fitView({ padding: 0.15, maxZoom: 1.1 });
+    }, 60);
+    return () => clearTimeout(t);
+  }, [epoch, rf, studio]);
+
+  const onNodesChange = useCallback((changes: NodeChange<OpFlowNode>[]) => {
+    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), ns));
+  }, []);
+
+  const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+    const cur = studio.state.ui.selection;
+    const n = ns.map((x) => x.id), e = es.map((x) => x.id);
+    if (n.join() !== cur.nodes.join() || e.join() !== cur.edges.join()) studio.select(n, e);
+  }, [studio]);
+
+  const onConnect = useCallback((c: RFConnection) => {
+    const conn = toConn(c);
+    const check = checkConnection(studio.doc, conn);
+    if (!check.ok) return studio.toast('error', check.reason);
+    studio.dispatch({ type: 'addElements', nodes: [], edges: [{ edge: connectionEdge(conn) }] }, `Connect ${conn.source} → ${conn.target}.${conn.targetHandle}`);
+  }, [studio]);
+
+  const isValidConnection = useCallback((c: RFConnection | { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }) =>
+    checkConnection(studio.doc, toConn(c as RFConnection)).ok, [studio]);
+
+  const onConnectEnd = useCallback((_: MouseEvent | TouchEvent, s: FinalConnectionState) => {
+    if (s.isValid !== false || !s.toHandle || !s.fromHandle || !s.toNode || !s.fromNode) return;
+    const fromSource = s.fromHandle.type === 'source';
+    const conn: Connection = fromSource
+      ? { source: s.fromNode.id, sourceHandle: s.fromHandle.id ?? 'out', target: s.toNode.id, targetHandle: s.toHandle.id ?? null }
+      : { source: s.toNode.id, sourceHandle: s.toHandle.id ?? 'out', target: s.fromNode.id, targetHandle: s.fromHandle.id ?? null };
+    const check = checkConnection(studio.doc, conn);
+    studio.toast('error', check.ok ? 'Connect an output (right) to an input port (left).' : check.reason);
+  }, [studio]);
+
+  const onNodeDragStop = useCallback((_: unknown, _n: OpFlowNode, dragged: OpFlowNode[]) => {
+    const moves = dragged
+      .map((n) => ({ id: n.id, to: { x: Math.round(n.position.x), y: Math.round(n.position.y) } }))
+      .filter((m) => {
+        const old = studio.doc.nodes.find((x) => x.id === m.id);
+        return old && (old.position.x !== m.to.x || old.position.y !== m.to.y);
+      });
+    if (moves.length) studio.dispatch({ type: 'moveNodes', moves }, moves.length > 1 ? `Move ${moves.length} nodes` : `Move ${moves[0]!.id}`);
+  }, [studio]);
+
+  const onDrop = useCallback((ev: React.DragEvent) => {
+    const op = ev.dataTransfer.getData(DRAG_TYPE);
+    if (!op) return;
+    ev.preventDefault();
+    addNode(app, op, rf.screenToFlowPosition({ x: ev.clientX, y: ev.clientY }));
+  }, [app, rf]);
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault(); }} onDrop={onDrop}>
+      <ReactFlow<OpFlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onSelectionChange={onSelectionChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStop={onNodeDragStop}
+        onNodeClick={(_, n) => studio.setUi({ tensor: n.id })}
+        onPaneClick={() => studio.select([])}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        minZoom={0.1}
+        maxZoom={2.5}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={20} />
+        <Controls />
+        <MiniMap pannable zoomable />
+        <Panel position="bottom-center"><GradLegend /></Panel>
+      </ReactFlow>
+    </div>
+  );
+}

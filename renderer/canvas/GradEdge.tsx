@@ -1,0 +1,45 @@
+/**
+ * An edge on the canvas: the tensor's shape as its label; after backward its
+ * width shows the gradient's size (d3 log scale), and an edge where gradient
+ * stops (into Detach, from a tensor that does not require grad) is drawn cut.
+ */
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { fmt } from '../viz/scales';
+import type { GradFlowEdge } from './types';
+
+export type { GradEdgeData, GradFlowEdge } from './types';
+
+
+function GradEdgeImpl(props: EdgeProps<GradFlowEdge>): React.JSX.Element {
+  const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
+  const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const mode = data?.mode ?? 'none';
+  const style: React.CSSProperties =
+    mode === 'flow' ? { stroke: '#ea580c', strokeWidth: data!.width }
+      : mode === 'cut' ? { stroke: '#9ca3af', strokeWidth: 1.5, strokeDasharray: '6 5' }
+        : mode === 'zero' ? { stroke: '#fdba74', strokeWidth: 1.5 }
+          : { stroke: selected ? '#2563eb' : '#64748b', strokeWidth: selected ? 2.5 : 1.6 };
+  return (
+    <>
+      <BaseEdge id={id} path={path} style={style} {...(markerEnd ? { markerEnd } : {})} interactionWidth={16} />
+      <EdgeLabelRenderer>
+        <div
+          className={`edge-label edge-${mode} ${data?.stepGrad ? 'edge-step' : ''}`}
+          data-testid={`edge-label-${id}`}
+          data-mode={mode}
+          style={{ transform: `translate(-50%, -50%) translate(${lx}px, ${ly}px)` }}
+          title={mode === 'flow' ? `‖grad‖ = ${data!.norm}` : mode === 'cut' ? data!.cutReason : undefined}
+        >
+          {mode === 'cut' && <span className="edge-cut" aria-label="gradient stops">✂ </span>}
+          <span className="edge-shape">{data?.shape}</span>
+          {mode === 'flow' && <span className="edge-norm"> ‖g‖ {fmt(data!.norm, 3)}</span>}
+          {data?.stepGrad && <span className="edge-stepgrad"> ← {data.stepGrad}</span>}
+        </div>
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
+/** The edge component registered as type `grad`. */
+export const GradEdge = memo(GradEdgeImpl);

@@ -1,0 +1,138 @@
+/**
+ * A graph node on the canvas: op and id, labelled typed ports, the key params,
+ * autograd flags (leaf, requires_grad, grad_fn, .grad), owned parameters as
+ * leaves, storage sharing for Detach/Clone, and problems outlined in red.
+ */
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { useApp, useServices } from '../app/context';
+import { specOf } from '../document/graph';
+import { formatValue } from '../document/params';
+import { flagsOf, type NodeFlags } from '../state/engine-state';
+import type { OpFlowNode } from './types';
+
+export type { OpFlowNode, OpNodeData } from './types';
+
+const shapeText = (s: readonly number[] | null | undefined): string => (s ? `[${s.join(', ')}]` : '?');
+const bool = (v: boolean | undefined): 'true' | 'false' => (v ? 'true' : 'false');
+
+function Flags({ f }: { f: NodeFlags | null }): React.JSX.Element | null {
+  if (!f) return null;
+  return (
+    <div className="node-flags">
+      <span className={`badge ${f.leaf ? 'badge-leaf' : 'badge-nonleaf'}`} title={f.leaf ? 'is_leaf = True' : 'is_leaf = False'}>
+        {f.leaf ? 'leaf' : 'non-leaf'}
+      </span>
+      <span className={`badge ${f.requiresGrad ? 'badge-rg' : 'badge-norg'}`} title={`requires_grad = ${f.requiresGrad ? 'True' : 'False'}`}>
+        {f.requiresGrad ? 'requires_grad' : 'no grad'}
+      </span>
+      {f.gradFn && <span className="badge badge-gradfn" title="grad_fn">{f.gradFn}</span>}
+      {f.hasGrad && <span className="badge badge-grad" data-testid="grad-badge" title=".grad is populated">.grad</span>}
+    </div>
+  );
+}
+
+function ParamChip({ name, owner }: { name: string; owner: string }): React.JSX.Element {
+  const { studio } = useServices();
+  const f = useApp((s) => flagsOf(s.engine, `${owner}.${name}`));
+  return (
+    <button
+      className="param-chip nodrag"
+      data-param={`${owner}.${name}`}
+      data-leaf={bool(f?.leaf ?? true)}
+      data-has-grad={bool(f?.hasGrad)}
+      title={`${owner}.${name}: a leaf parameter of this node${f?.hasGrad ? ' (.grad populated)' : ''}`}
+      onClick={(e) => {
+        e.stopPropagation();
+        studio.setUi({ tensor: `${owner}.${name}` });
+      }}
+    >
+      <span className="param-chip-name">{name}</span> {shapeText(f?.shape)} <span className="badge badge-leaf">leaf</span>
+      {f?.hasGrad && <span className="badge badge-grad">.grad</span>}
+    </button>
+  );
+}
+
+function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.Element | null {
+  const node = useApp((s) => s.doc.nodes.find((n) => n.id === id));
+  const flags = useApp((s) => flagsOf(s.engine, id));
+  const active = useApp((s) => s.engine.active === id);
+  const inputOf = useApp((s) => s.doc.edges.find((e) => e.target === id && e.targetHandle === 'input')?.source ?? null);
+  const inputStorage = useApp((s) => (inputOf ? s.engine.tensors[inputOf]?.storage ?? null : null));
+  if (!node) return null;
+  const spec = specOf(node);
+  const { errors, warnings } = data.problems;
+  const shown = (spec?.params ?? []).filter((p) => p.name in node.params && p.kind !== 'init' && p.kind !== 'param_init').slice(0, 4);
+  const hasOwnParams = node.op === 'Conv2d' || node.op === 'Linear';
+  const classes = ['op-node', `cat-${spec?.category ?? 'unknown'}`, errors.length ? 'has-error' : '', warnings.length ? 'has-warning' : '', active ? 'is-active' : '', selected ? 'is-selected' : ''];
+  return (
+    <div
+      className={classes.filter(Boolean).join(' ')}
+      data-testid={`node-${id}`}
+      data-leaf={bool(flags?.leaf)}
+      data-requires-grad={bool(flags?.requiresGrad)}
+      data-has-grad={bool(flags?.hasGrad)}
+      data-active={bool(active)}
+      data-error={bool(errors.length > 0)}
+      data-grad-fn={flags?.gradFn ?? ''}
+    >
+      <div className="op-node-head">
+        <span className="op-node-op">{node.op}</span>
+        <span className="op-node-id">{node.label ?? id}</span>
+      </div>
+      <div className="op-node-body">
+        <div className="op-node-ports">
+          {(spec?.ports ?? []).map((p) => (
+            <div key={p.name} className={`port port-in ${p.optional ? 'optional' : ''}`} title={`${p.name}: ${p.doc}${p.optional ? ' (optional)' : ''}`}>
+              <Handle type="target" position={Position.Left} id={p.name} className="handle-in" />
+              <span>{p.name}</span>
+              <span className="port-type">Tensor</span>
+            </div>
+          ))}
+          <div className="port port-out" title={`out: ${shapeText(flags?.shape)} ${flags?.dtype ?? ''}`}>
+            <span className="port-type">{shapeText(flags?.shape)}</span>
+            <span>out</span>
+            <Handle type="source" position={Position.Right} id="out" className="handle-out" />
+          </div>
+        </div>
+        {shown.length > 0 && (
+          <div className="op-node-params">
+            {shown.map((p) => (
+              <div key={p.name}>
+                {p.name}=<b>{formatValue(node.params[p.name])}</b>
+              </div>
+            ))}
+          </div>
+        )}
+        <Flags f={flags} />
+        {hasOwnParams && (
+          <div className="op-node-owned">
+            <ParamChip name="weight" owner={id} />
+            {node.params.bias !== false && <ParamChip name="bias" owner={id} />}
+          </div>
+        )}
+        {node.op === 'Detach' && (
+          <div className="storage-mark storage-shared" data-storage="shared" title="detach() returns a tensor that shares storage with its input">
+            ⇄ shares storage with {inputOf ?? 'its input'}
+            {flags?.storage != null && inputStorage != null && flags.storage >= 0 && ` (#${flags.storage}${flags.storage === inputStorage ? ' = ' : ' ≠ '}#${inputStorage})`}
+          </div>
+        )}
+        {node.op === 'Clone' && (
+          <div className="storage-mark storage-copy" data-storage="copy" title="clone() copies into new storage and stays in the graph">
+            ⧉ copy (new storage)
+          </div>
+        )}
+        {node.retain_grad && <div className="storage-mark">retain_grad()</div>}
+        {errors.map((m, i) => (
+          <div key={`e${i}`} className="node-error" data-testid="node-error">{m}</div>
+        ))}
+        {warnings.map((m, i) => (
+          <div key={`w${i}`} className="node-warning" data-testid="node-warning">⚠ {m}</div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** The node component registered as type `op`. */
+export const OpNode = memo(OpNodeImpl);

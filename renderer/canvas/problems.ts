@@ -1,0 +1,55 @@
+/**
+ * Problems per node, gathered from every source: the engine's document issues,
+ * local param validation, the run error, and lint warnings.
+ */
+import type { LoadResult } from '../../engine/protocol/messages';
+import { specOf } from '../document/graph';
+import { checkParams } from '../document/params';
+import type { GraphDocument } from '../document/types';
+import { lint } from '../lint/lint';
+import type { EngineSlice } from '../state/engine-state';
+
+/** Errors and warnings of one node. */
+export interface NodeProblems {
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+const EMPTY: NodeProblems = { errors: [], warnings: [] };
+
+function issuesByNode(load: LoadResult | null, doc: GraphDocument): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const i of load?.issues ?? []) {
+    const m = /^nodes\[(\d+)\]/.exec(i.path);
+    const node = i.node ?? (m ? doc.nodes[Number(m[1])]?.id : undefined);
+    if (!node) continue;
+    out.set(node, [...(out.get(node) ?? []), i.message]);
+  }
+  return out;
+}
+
+/** Problems of every node that has any. */
+export function nodeProblems(doc: GraphDocument, engine: EngineSlice): Map<string, NodeProblems> {
+  const engineIssues = issuesByNode(engine.load, doc);
+  const warnings = new Map<string, string[]>();
+  for (const w of lint(doc)) warnings.set(w.node, [...(warnings.get(w.node) ?? []), w.message]);
+  const out = new Map<string, NodeProblems>();
+  for (const n of doc.nodes) {
+    const spec = specOf(n);
+    const errors: string[] = [];
+    if (!spec) errors.push(`unknown op “${n.op}”`);
+    else errors.push(...checkParams(spec, n.params).map((p) => p.message));
+    for (const m of engineIssues.get(n.id) ?? []) if (!errors.includes(m)) errors.push(m);
+    // shape problems the engine's inference found: running raises them at this node
+    for (const p of engine.load?.problems ?? []) if (p.node === n.id && !errors.includes(p.message)) errors.push(p.message);
+    if (engine.error?.node === n.id && !errors.includes(engine.error.message)) errors.push(engine.error.message);
+    const w = warnings.get(n.id) ?? [];
+    if (errors.length || w.length) out.set(n.id, { errors, warnings: w });
+  }
+  return out;
+}
+
+/** Problems of one node (empty when none). */
+export function problemsOf(map: Map<string, NodeProblems>, id: string): NodeProblems {
+  return map.get(id) ?? EMPTY;
+}

@@ -1,0 +1,186 @@
+/**
+ * The glue between the store and the engine: loads the document into the
+ * engine whenever its meaning changes (debounced), runs, steps, resets and
+ * cancels, and folds every answer into the store. All engine I/O lives here.
+ */
+import { toJson } from '../document/serialize';
+import type { GraphDocument } from '../document/types';
+import type { EngineClient, ResultOf } from '../engine-client/client';
+import { EngineRequestError } from '../engine-client/client';
+import type { ErrorJson, TensorData } from '../../engine/protocol/messages';
+import { resetResults, withBackwardStep, withForwardStep, withRunSummary } from '../state/engine-state';
+import type { Studio } from '../state/store';
+
+/** The parts of a document the engine cares about (not positions, labels or view). */
+export function semanticKey(doc: GraphDocument): string {
+  return JSON.stringify([doc.nodes.map((n) => [n.id, n.op, n.params, n.retain_grad ?? false]), doc.edges.map((e) => [e.source, e.sourceHandle, e.target, e.targetHandle]), doc.run ?? null]);
+}
+
+const asErrorJson = (e: unknown): ErrorJson =>
+  e instanceof EngineRequestError ? e.error : { type: 'Error', message: (e as Error)?.message ?? String(e), node: null, phase: null, iteration: null };
+
+/** One engine session per window. */
+export class EngineSession {
+  private loadedKey: string | null = null;
+  private loading: Promise<ResultOf['load']> | null = null;
+  private loadingKey: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastKey: string;
+  private readonly unsub: (() => void)[] = [];
+
+  constructor(
+    private readonly studio: Studio,
+    private readonly client: EngineClient,
+    private readonly debounceMs = 150,
+  ) {
+    this.lastKey = semanticKey(studio.doc);
+    this.unsub.push(
+      studio.store.subscribe((s, prev) => {
+        if (s.doc === prev.doc) return;
+        const key = semanticKey(s.doc);
+        if (key === this.lastKey) return;
+        this.lastKey = key;
+        this.studio.setEngine(resetResults);
+        this.scheduleLoad();
+      }),
+      client.on('progress', (p) => {
+        this.studio.setEngine((e) => ({
+          ...e, progress: { iteration: p.iteration, of: p.of, loss: p.loss, elapsed_ms: p.elapsed_ms },
+          losses: p.loss === null ? e.losses : [...e.losses.slice(0, p.iteration - 1), p.loss],
+        }));
+      }),
+      client.on('warning', (w) => {
+        this.studio.setEngine((e) => ({ ...e, warnings: [...e.warnings.slice(-19), { message: w.message, node: w.node }] }));
+      }),
+      client.on('restarted', (r) => {
+        this.loadedKey = null;
+        this.studio.setEngine((e) => ({ ...resetResults(e), status: 'error', error: { type: 'EngineRestarted', message: r.reason, node: null, phase: null, iteration: null } }));
+      }),
+    );
+    this.scheduleLoad(0);
+  }
+
+  private scheduleLoad(ms = this.debounceMs): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.ensureLoaded().catch(() => undefined);
+    }, ms);
+  }
+
+  /** Loads the current document if the engine does not have it yet; resolves with the load answer. */
+  async ensureLoaded(): Promise<ResultOf['load']> {
+    const key = semanticKey(this.studio.doc);
+    const have = this.studio.state.engine.load;
+    if (key === this.loadedKey && have) return have;
+    if (this.loading && this.loadingKey === key) return this.loading;
+    this.loadingKey = key;
+    const p = this.client.request({ type: 'load', document: toJson(this.studio.doc) });
+    this.loading = p;
+    try {
+      const load = await p;
+      if (semanticKey(this.studio.doc) === key) {
+        this.loadedKey = key;
+        this.studio.setEngine((e) => ({ ...e, available: true, load }));
+      }
+      return load;
+    } catch (err) {
+      const error = asErrorJson(err);
+      this.studio.setEngine((e) => ({ ...e, available: error.type !== 'EngineUnavailable', load: null }));
+      throw err;
+    } finally {
+      if (this.loading === p) this.loading = null;
+    }
+  }
+
+  private async guarded<T>(fn: () => Promise<T>): Promise<T | null> {
+    try {
+      const load = await this.ensureLoaded();
+      if (!load.ok) {
+        const first = load.issues[0];
+        this.studio.setEngine((e) => ({
+          ...e, status: 'error', active: first?.node ?? null,
+          error: { type: 'DocumentError', message: first ? `${first.path}: ${first.message}` : 'the document is not valid', node: first?.node ?? null, phase: null, iteration: null },
+        }));
+        return null;
+      }
+      return await fn();
+    } catch (err) {
+      const error = asErrorJson(err);
+      this.studio.setEngine((e) => ({ ...e, status: 'error', error, active: error.node, progress: null }));
+      return null;
+    }
+  }
+
+  /** Runs the whole document (all its iterations, or `iterations`). */
+  async run(iterations?: number): Promise<void> {
+    this.studio.setEngine((e) => ({ ...resetResults(e), status: 'running' }));
+    await this.guarded(async () => {
+      const r = await this.client.request({ type: 'run', ...(iterations !== undefined ? { iterations } : {}) });
+      this.studio.setEngine((e) => withRunSummary(e, r));
+    });
+  }
+
+  /** Executes the next forward node. */
+  async stepForward(): Promise<void> {
+    this.studio.setEngine((e) => ({ ...e, status: 'running' }));
+    await this.guarded(async () => {
+      const r = await this.client.request({ type: 'stepForward' });
+      this.studio.setEngine((e) => withForwardStep(e, r));
+    });
+  }
+
+  /** Executes one grad_fn (the engine runs the forward pass first when needed). */
+  async stepBackward(): Promise<void> {
+    this.studio.setEngine((e) => ({ ...e, status: 'running' }));
+    await this.guarded(async () => {
+      const r = await this.client.request({ type: 'stepBackward' });
+      this.studio.setEngine((e) => withBackwardStep(e, r));
+      if (r.done && !r.error) await this.syncResult();
+    });
+  }
+
+  /** Pulls the full result (after stepping reached the end) so every flag matches the engine. */
+  private async syncResult(): Promise<void> {
+    try {
+      const res = await this.client.request({ type: 'result' });
+      this.studio.setEngine((e) => ({
+        ...withRunSummary(e, { tensors: res.tensors as Record<string, unknown>, backward_steps: res.backward_steps, error: res.error, iterations_run: res.iterations_run }),
+        stepResults: e.stepResults, active: e.active, forwardExecuted: e.forwardExecuted,
+      }));
+    } catch {
+      /* the step results already carry what the canvas needs */
+    }
+  }
+
+  /** Back to before the first iteration. */
+  async reset(): Promise<void> {
+    this.studio.setEngine(resetResults);
+    try {
+      await this.client.request({ type: 'reset' });
+    } catch (err) {
+      const error = asErrorJson(err);
+      if (error.type !== 'EngineUnavailable') this.studio.setEngine((e) => ({ ...e, status: 'error', error }));
+    }
+  }
+
+  /** Cancels a running multi-iteration run. */
+  async cancel(): Promise<void> {
+    try {
+      await this.client.request({ type: 'cancel' });
+    } catch {
+      /* nothing to cancel */
+    }
+  }
+
+  /** Fetches a tensor's values or grad for the viewer. */
+  getTensor(name: string, which: 'value' | 'grad'): Promise<TensorData> {
+    return this.client.request({ type: 'getTensor', name, which });
+  }
+
+  /** Stops listening. */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const u of this.unsub) u();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * What the canvas knows about the engine's last answers, and pure functions
+ * that fold each answer in. The engine session (I/O) calls these; components
+ * read them through selectors.
+ */
+import type {
+  BackwardStepResult, EdgeFlow, ErrorJson, ForwardStepResult, LoadResult, RunSummary, Stats, TensorSummary,
+} from '../../engine/protocol/messages';
+import type { BackwardStepJson } from '../../engine/protocol/result';
+
+/** `data-state` of the engine status. */
+export type EngineStatus = 'idle' | 'running' | 'done' | 'error';
+
+/** Progress of a multi-iteration run. */
+export interface Progress {
+  readonly iteration: number;
+  readonly of: number;
+  readonly loss: number | null;
+  readonly elapsed_ms: number;
+}
+
+/** The engine slice of the store. */
+export interface EngineSlice {
+  /** False when the engine could not start (shown in the status bar). */
+  readonly available: boolean;
+  readonly status: EngineStatus;
+  readonly load: LoadResult | null;
+  /** Tensors of the last run / steps, by name (`conv1.weight` for parameters). */
+  readonly tensors: Readonly<Record<string, TensorSummary>>;
+  /** Backward steps of the last full backward (after a run). */
+  readonly backwardSteps: readonly BackwardStepJson[];
+  /** Backward steps executed one at a time, in order. */
+  readonly stepResults: readonly BackwardStepResult[];
+  /** Nodes executed by stepping forward, in order. */
+  readonly forwardExecuted: readonly string[];
+  /** The node running now (highlighted). */
+  readonly active: string | null;
+  readonly phase: 'none' | 'forward' | 'backward' | 'update' | 'done';
+  readonly error: ErrorJson | null;
+  readonly edgeFlow: readonly EdgeFlow[];
+  readonly losses: readonly number[];
+  readonly progress: Progress | null;
+  readonly warnings: readonly { readonly message: string; readonly node: string | null }[];
+  /** True once a backward has run (edges may be drawn by gradient). */
+  readonly backwardRan: boolean;
+}
+
+/** The slice before anything ran. */
+export const initialEngine: EngineSlice = {
+  available: true, status: 'idle', load: null, tensors: {}, backwardSteps: [], stepResults: [], forwardExecuted: [],
+  active: null, phase: 'none', error: null, edgeFlow: [], losses: [], progress: null, warnings: [], backwardRan: false,
+};
+
+/** Clears results (the document changed or the user pressed reset) but keeps the load answer. */
+export function resetResults(s: EngineSlice): EngineSlice {
+  return { ...initialEngine, available: s.available, load: s.load };
+}
+
+const statsOf = (data: ArrayLike<number | null>): Stats => {
+  let min = Infinity, max = -Infinity, sum = 0, absMax = 0, nan = 0, n = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v === null || v === undefined || Number.isNaN(v)) { nan++; continue; }
+    min = Math.min(min, v); max = Math.max(max, v); absMax = Math.max(absMax, Math.abs(v)); sum += v; n++;
+  }
+  return { min, max, mean: n ? sum / n : NaN, absMax, nan };
+};
+
+interface AnyTensor {
+  shape?: number[]; dtype?: string; requires_grad?: boolean; is_leaf?: boolean; grad_fn?: string | null;
+  has_grad?: boolean; data?: ArrayLike<number | null>; grad?: { data: ArrayLike<number | null> } | null;
+}
+
+/** Accepts protocol summaries, a `result` reply (typed arrays) or result JSON, giving summaries. */
+export function toSummaries(tensors: Record<string, unknown>): Record<string, TensorSummary> {
+  const out: Record<string, TensorSummary> = {};
+  for (const [name, raw] of Object.entries(tensors)) {
+    const t = raw as AnyTensor;
+    if ('has_grad' in t && t.has_grad !== undefined) { out[name] = t as TensorSummary; continue; }
+    out[name] = {
+      shape: t.shape ?? [], dtype: t.dtype ?? 'float32', requires_grad: !!t.requires_grad, is_leaf: !!t.is_leaf,
+      grad_fn: t.grad_fn ?? null, has_grad: t.grad != null, stats: t.data ? statsOf(t.data) : null,
+      grad_stats: t.grad ? statsOf(t.grad.data) : null, storage: -1,
+    };
+  }
+  return out;
+}
+
+/** Folds in the answer to `run` (or `result`). */
+export function withRunSummary(s: EngineSlice, r: Partial<Omit<RunSummary, 'tensors'>> & { tensors?: Record<string, unknown> }): EngineSlice {
+  const error = (r.error as ErrorJson | null | undefined) ?? null;
+  const steps = r.backward_steps ?? [];
+  return {
+    ...s,
+    status: error ? 'error' : 'done',
+    tensors: r.tensors ? toSummaries(r.tensors) : s.tensors,
+    backwardSteps: steps,
+    edgeFlow: r.edge_flow ?? [],
+    losses: r.losses ?? s.losses,
+    error,
+    active: error?.node ?? null,
+    phase: 'done',
+    progress: null,
+    backwardRan: steps.length > 0 || s.backwardRan,
+  };
+}
+
+/** Folds in the answer to `stepForward`. */
+export function withForwardStep(s: EngineSlice, r: ForwardStepResult): EngineSlice {
+  const tensors = { ...s.tensors, ...(r.setup ?? {}), ...(r.node && r.tensor ? { [r.node]: r.tensor } : {}) };
+  const error = r.error ?? null;
+  return {
+    ...s,
+    tensors,
+    forwardExecuted: r.node && !s.forwardExecuted.includes(r.node) ? [...s.forwardExecuted, r.node] : s.forwardExecuted,
+    active: r.node ?? error?.node ?? null,
+    phase: r.phase,
+    error,
+    status: error ? 'error' : r.phase === 'done' ? 'done' : 'idle',
+    stepResults: r.iteration !== undefined && s.stepResults.length && s.stepResults[0]!.iteration !== r.iteration ? [] : s.stepResults,
+  };
+}
+
+/** Folds in the answer to `stepBackward`. */
+export function withBackwardStep(s: EngineSlice, r: BackwardStepResult): EngineSlice {
+  let tensors = s.tensors;
+  if (r.leaf) {
+    const old = tensors[r.leaf.name];
+    if (old) tensors = { ...tensors, [r.leaf.name]: { ...old, has_grad: true, grad_stats: r.leaf.after } };
+  }
+  const error = r.error ?? null;
+  const ran = r.index >= 0 && r.grad_fn !== null;
+  const forwarded = (r.forwarded ?? []).filter((n) => !s.forwardExecuted.includes(n));
+  const finished = r.done || r.phase === 'done';
+  return {
+    ...s,
+    tensors,
+    stepResults: ran ? [...s.stepResults, r] : s.stepResults,
+    forwardExecuted: forwarded.length ? [...s.forwardExecuted, ...forwarded] : s.forwardExecuted,
+    active: error?.node ?? (r.node ? r.node.split('.')[0]! : null),
+    phase: finished ? 'done' : (r.phase ?? 'backward'),
+    error,
+    status: error ? 'error' : finished ? 'done' : 'idle',
+    backwardRan: s.backwardRan || ran,
+  };
+}
+
+/** The autograd flags a node shows, from the last run or, before one, the load answer. */
+export interface NodeFlags {
+  readonly leaf: boolean;
+  readonly requiresGrad: boolean;
+  readonly hasGrad: boolean;
+  readonly gradFn: string | null;
+  readonly shape: number[] | null;
+  readonly dtype: string | null;
+  readonly storage: number | null;
+}
+
+/** Flags for one tensor name. */
+export function flagsOf(s: EngineSlice, name: string): NodeFlags | null {
+  const t = s.tensors[name];
+  if (t) {
+    return { leaf: t.is_leaf, requiresGrad: t.requires_grad, hasGrad: t.has_grad, gradFn: t.grad_fn, shape: t.shape, dtype: t.dtype, storage: t.storage };
+  }
+  const p = s.load?.ports[name];
+  if (p) return { leaf: p.is_leaf, requiresGrad: p.requires_grad, hasGrad: false, gradFn: null, shape: p.shape, dtype: p.dtype, storage: null };
+  return null;
+}
+
+/** The current backward step (the last one executed by stepping), if any. */
+export function currentStep(s: EngineSlice): BackwardStepResult | null {
+  return s.stepResults[s.stepResults.length - 1] ?? null;
+}

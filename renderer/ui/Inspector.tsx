@@ -1,0 +1,87 @@
+/**
+ * The inspector: the selected node's id, label, retain_grad and params with
+ * PyTorch's names, defaults and validation; with nothing selected, the
+ * document's name and run settings.
+ */
+import { useEffect, useState } from 'react';
+import { useApp, useServices } from '../app/context';
+import { specOf } from '../document/graph';
+import { flagsOf } from '../state/engine-state';
+import { ParamField } from './ParamField';
+import { RunSettings } from './RunSettings';
+
+function IdField({ id }: { id: string }): React.JSX.Element {
+  const { studio } = useServices();
+  const [text, setText] = useState(id);
+  useEffect(() => setText(id), [id]);
+  const commit = (): void => {
+    if (text !== id && !studio.dispatch({ type: 'renameNode', from: id, to: text }, `Rename ${id} → ${text}`)) setText(id);
+    else if (text !== id) studio.select([text]);
+  };
+  return (
+    <input type="text" value={text} data-testid="inspector-id" onChange={(e) => setText(e.target.value)} onBlur={commit}
+      onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
+  );
+}
+
+/** The inspector panel. */
+export function Inspector(): React.JSX.Element {
+  const { studio } = useServices();
+  const selected = useApp((s) => (s.ui.selection.nodes.length === 1 ? s.ui.selection.nodes[0]! : null));
+  const count = useApp((s) => s.ui.selection.nodes.length);
+  const node = useApp((s) => s.doc.nodes.find((n) => n.id === selected) ?? null);
+  const flags = useApp((s) => (selected ? flagsOf(s.engine, selected) : null));
+  if (!node) {
+    return (
+      <section className="inspector" data-testid="inspector">
+        {count > 1 ? <p className="muted">{count} nodes selected. Ctrl+D duplicates, Delete removes them (one undo step).</p> : <RunSettings />}
+      </section>
+    );
+  }
+  const spec = specOf(node);
+  return (
+    <section className="inspector" data-testid="inspector">
+      <header>
+        <h2>{node.op}</h2>
+        {spec && <code>{spec.torch}</code>}
+        {spec && <p className="muted">{spec.doc}</p>}
+      </header>
+      <div className="param-field">
+        <label><span className="param-name">id</span></label>
+        <IdField id={node.id} />
+      </div>
+      <div className="param-field">
+        <label><span className="param-name">label</span></label>
+        <input type="text" value={node.label ?? ''} placeholder={node.id}
+          onChange={(e) => studio.dispatch({ type: 'setNodeProps', id: node.id, label: e.target.value || null }, 'Edit label', `label:${node.id}`)} />
+      </div>
+      {node.op !== 'Tensor' && (
+        <div className="param-field">
+          <label title="keep .grad on this non-leaf (tensor.retain_grad())">
+            <input type="checkbox" checked={node.retain_grad === true}
+              onChange={(e) => studio.dispatch({ type: 'setNodeProps', id: node.id, retain_grad: e.target.checked || null }, 'Toggle retain_grad')} />
+            <span className="param-name"> retain_grad</span>
+          </label>
+        </div>
+      )}
+      {spec?.params.map((p) => (
+        <ParamField
+          key={`${node.id}.${p.name}`}
+          spec={p}
+          value={node.params[p.name]}
+          onChange={(v) => studio.dispatch({ type: 'setParams', id: node.id, set: { [p.name]: v }, unset: [] }, `Set ${node.id}.${p.name}`, `param:${node.id}:${p.name}`)}
+          onReset={() => studio.dispatch({ type: 'setParams', id: node.id, set: {}, unset: [p.name] }, `Reset ${node.id}.${p.name}`)}
+        />
+      ))}
+      {flags && (
+        <dl className="autograd-facts">
+          <dt>shape</dt><dd>{flags.shape ? `[${flags.shape.join(', ')}]` : '?'}</dd>
+          <dt>is_leaf</dt><dd>{flags.leaf ? 'True' : 'False'}</dd>
+          <dt>requires_grad</dt><dd>{flags.requiresGrad ? 'True' : 'False'}</dd>
+          <dt>grad_fn</dt><dd>{flags.gradFn ?? 'None'}</dd>
+          <dt>.grad</dt><dd>{flags.hasGrad ? 'populated' : 'None'}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}

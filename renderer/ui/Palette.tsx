@@ -1,0 +1,76 @@
+/**
+ * The palette of every op in the catalog, grouped by category, filtered as
+ * you type. Click adds a node at the centre of the canvas; drag places it.
+ */
+import { useReactFlow } from '@xyflow/react';
+import { useMemo, useState } from 'react';
+import { OPS } from '../../engine/protocol/ops';
+import { addNode } from '../app/actions';
+import { useServices } from '../app/context';
+import { DRAG_TYPE } from '../canvas/Canvas';
+
+const CATEGORY_TITLES: Record<string, string> = {
+  tensor: 'Tensors', layer: 'Layers', activation: 'Activations', shape: 'Shape', math: 'Math', reduce: 'Reductions', loss: 'Losses', autograd: 'Autograd',
+};
+
+/** The palette panel. */
+export function Palette(): React.JSX.Element {
+  const app = useServices();
+  const rf = useReactFlow();
+  const [q, setQ] = useState('');
+  const groups = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const hits = OPS.filter((o) => !needle || `${o.op} ${o.torch} ${o.doc} ${o.category}`.toLowerCase().includes(needle));
+    const by = new Map<string, typeof hits>();
+    for (const o of hits) by.set(o.category, [...(by.get(o.category) ?? []), o]);
+    return [...by.entries()];
+  }, [q]);
+
+  const addAtCentre = (op: string): void => {
+    const el = document.querySelector('[data-testid=canvas]')?.getBoundingClientRect();
+    const centre = el ? { x: el.left + el.width / 2, y: el.top + el.height / 2 } : { x: 400, y: 300 };
+    const p = rf.screenToFlowPosition(centre);
+    addNode(app, op, { x: Math.round(p.x - 80), y: Math.round(p.y - 40) });
+  };
+
+  return (
+    <aside className="palette" data-testid="palette">
+      <input
+        className="palette-search"
+        data-testid="palette-search"
+        type="search"
+        placeholder="Search ops…"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && groups[0]?.[1][0]) addAtCentre(groups[0][1][0].op);
+        }}
+      />
+      <div className="palette-list">
+        {groups.map(([cat, ops]) => (
+          <section key={cat}>
+            <h3>{CATEGORY_TITLES[cat] ?? cat}</h3>
+            {ops.map((o) => (
+              <button
+                key={o.op}
+                className={`palette-item cat-${o.category}`}
+                data-testid={`palette-${o.op}`}
+                draggable
+                title={`${o.torch}: ${o.doc}`}
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(DRAG_TYPE, o.op);
+                  e.dataTransfer.effectAllowed = 'copy';
+                }}
+                onClick={() => addAtCentre(o.op)}
+              >
+                <span className="palette-op">{o.op}</span>
+                <span className="palette-torch">{o.torch}</span>
+              </button>
+            ))}
+          </section>
+        ))}
+        {groups.length === 0 && <p className="muted">No op matches “{q}”.</p>}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,32 @@
+/** Run N iterations with a progress bar, a loss curve and cancel. */
+import { useState } from 'react';
+import { useApp, useServices } from '../app/context';
+import { createLossCurve } from '../viz/loss-curve';
+import { fmt } from '../viz/scales';
+import { useViz } from '../viz/use-viz';
+
+/** The iterations panel. */
+export function RunPanel(): React.JSX.Element {
+  const { session } = useServices();
+  const docIterations = useApp((s) => s.doc.run?.iterations ?? 1);
+  const progress = useApp((s) => s.engine.progress);
+  const losses = useApp((s) => s.engine.losses);
+  const status = useApp((s) => s.engine.status);
+  const [n, setN] = useState<number | null>(null);
+  const iterations = n ?? docIterations;
+  const ref = useViz(createLossCurve, losses.length ? losses : null);
+  const pct = progress ? Math.round((100 * progress.iteration) / Math.max(1, progress.of)) : status === 'done' ? 100 : 0;
+  return (
+    <section className="run-panel" data-testid="run-panel">
+      <h3>Iterations</h3>
+      <div className="row">
+        <input type="number" min={1} max={100000} value={iterations} data-testid="iterations" onChange={(e) => setN(Math.max(1, Number(e.target.value) || 1))} />
+        <button data-testid="run-n" disabled={!session || status === 'running'} onClick={() => void session?.run(iterations)}>Run {iterations}×</button>
+        <button data-testid="cancel" disabled={!session || status !== 'running'} onClick={() => void session?.cancel()}>Cancel</button>
+      </div>
+      <progress data-testid="progress" max={100} value={pct} />
+      {progress && <div className="muted">iteration {progress.iteration}/{progress.of}{progress.loss !== null ? ` · loss ${fmt(progress.loss)}` : ''} · {Math.round(progress.elapsed_ms)} ms</div>}
+      <div ref={ref} className="loss-curve" style={{ display: losses.length ? 'block' : 'none' }} />
+    </section>
+  );
+}

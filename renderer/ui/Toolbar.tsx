@@ -1,0 +1,76 @@
+/**
+ * The toolbar: file (new, open, save, export JSON/PNG/SVG), edit (undo, redo),
+ * learn (examples, autograd view) and engine controls (run, step forward,
+ * step backward, reset) with the engine status.
+ */
+import { useReactFlow } from '@xyflow/react';
+import { useRef } from 'react';
+import { exportJson, newDocument, openText, confirmDiscard, save, tidyLayout } from '../app/actions';
+import { useApp, useServices } from '../app/context';
+import { exportImage } from './export-image';
+
+/** The toolbar. */
+export function Toolbar(): React.JSX.Element {
+  const app = useServices();
+  const { studio, session } = app;
+  const rf = useReactFlow();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const history = useApp((s) => s.history);
+  const status = useApp((s) => s.engine.status);
+  const available = useApp((s) => s.engine.available);
+  const dirty = useApp((s) => s.revision !== s.savedRevision);
+  const name = useApp((s) => s.doc.meta.name ?? s.fileName ?? 'Untitled');
+  const running = status === 'running';
+  const view = (): { x: number; y: number; zoom: number } => rf.getViewport();
+
+  return (
+    <header className="toolbar" data-testid="toolbar">
+      <span className="brand">Autograd Studio</span>
+      <span className="doc-name" data-testid="doc-name" title={dirty ? 'unsaved changes' : 'saved'}>{dirty ? '• ' : ''}{name}</span>
+      <div className="group">
+        <button onClick={() => newDocument(app)} title="New (Ctrl+N)">New</button>
+        <label className="button" title="Open a .graph.json (Ctrl+O)">
+          Open
+          <input
+            ref={fileRef}
+            type="file"
+            accept=".json,application/json"
+            data-testid="open-file"
+            id="open-file-input"
+            className="visually-hidden"
+            onClick={(e) => {
+              if (!confirmDiscard(app)) e.preventDefault();
+            }}
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              if (f) openText(app, await f.text(), f.name);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <button onClick={() => void save(app, view())} title="Save (Ctrl+S)">Save</button>
+        <button data-testid="export-json" onClick={() => void exportJson(app, view())} title="Download the document as .graph.json">Export JSON</button>
+        <button data-testid="export-png" onClick={() => void exportImage(app, 'png')}>PNG</button>
+        <button data-testid="export-svg" onClick={() => void exportImage(app, 'svg')}>SVG</button>
+      </div>
+      <div className="group">
+        <button data-testid="undo" disabled={!history.canUndo} onClick={() => studio.undo()} title={`Undo ${history.undoLabel ?? ''} (Ctrl+Z)`}>Undo</button>
+        <button data-testid="redo" disabled={!history.canRedo} onClick={() => studio.redo()} title={`Redo ${history.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
+        <button data-testid="tidy" onClick={() => { tidyLayout(app); setTimeout(() => void rf.fitView({ padding: 0.15, maxZoom: 1.1 }), 50); }} title="Lay the graph out left to right">Tidy</button>
+      </div>
+      <div className="group">
+        <button data-testid="open-examples" onClick={() => studio.setUi({ examplesOpen: true })}>Examples</button>
+        <button data-testid="open-autograd-view" onClick={() => studio.setUi({ autogradOpen: true })}>Autograd view</button>
+      </div>
+      <div className="group engine-controls">
+        <button data-testid="run" className="primary" disabled={running || !session} onClick={() => void session?.run()} title="Run all (Ctrl+Enter)">▶ Run</button>
+        <button data-testid="step-forward" disabled={running || !session} onClick={() => void session?.stepForward()} title="Step forward one node (Ctrl+.)">Step ▸</button>
+        <button data-testid="step-backward" disabled={running || !session} onClick={() => void session?.stepBackward()} title="Step backward one grad_fn (Ctrl+,)">◂ Step back</button>
+        <button data-testid="reset" disabled={!session} onClick={() => void session?.reset()} title="Reset">Reset</button>
+        <span className={`engine-status state-${status}`} data-testid="engine-status" data-state={status} title={available ? 'engine' : 'engine not available'}>
+          {available ? status : 'no engine'}
+        </span>
+      </div>
+    </header>
+  );
+}

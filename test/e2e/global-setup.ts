@@ -1,0 +1,32 @@
+/**
+ * Builds the web app once (`npm run build:web`, skipped when E2E_SKIP_BUILD=1)
+ * and serves dist/web on 127.0.0.1 for every e2e test file.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { serveStatic } from './server';
+
+const repo = resolve(import.meta.dirname, '../..');
+let server: Server | null = null;
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dist = resolve(repo, 'dist/web');
+  if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(dist, 'index.html'))) {
+    execFileSync('npm', ['run', '-s', 'build:web'], { cwd: repo, stdio: 'inherit' });
+  }
+  const s = await serveStatic(dist);
+  server = s.server;
+  project.provide('baseUrl', s.url);
+  return async () => {
+    await new Promise<void>((ok) => server?.close(() => ok()) ?? ok());
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+  }
+}

@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { layeredLayout, withPositions } from '../../renderer/document/layout';
+import { DocumentParseError, parseDocument } from '../../renderer/document/parse';
+import { serializeDocument, toJson } from '../../renderer/document/serialize';
+import { emptyDocument } from '../../renderer/document/types';
+
+const repo = resolve(import.meta.dirname, '../..');
+const dirs = [resolve(repo, '../shared/parity'), resolve(repo, 'renderer/examples')];
+const files = dirs.flatMap((d) => {
+  try {
+    return readdirSync(d).filter((f) => f.endsWith('.graph.json')).map((f) => resolve(d, f));
+  } catch {
+    return [];
+  }
+});
+
+const core = (d: Record<string, unknown>): unknown => ({
+  nodes: (d.nodes as Record<string, unknown>[]).map((n) => ({ id: n.id, op: n.op, params: n.params })),
+  edges: (d.edges as Record<string, unknown>[]).map((e) => ({ source: e.source, sourceHandle: e.sourceHandle ?? 'out', target: e.target, targetHandle: e.targetHandle })),
+  run: d.run,
+});
+
+describe('document round trip', () => {
+  it('finds the parity graphs and the examples', () => {
+    expect(files.length).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const f of files) {
+    it(`keeps nodes, edges, params and run of ${f.split('/').slice(-2).join('/')}`, () => {
+      const text = readFileSync(f, 'utf8');
+      const original = JSON.parse(text);
+      const out = JSON.parse(serializeDocument(parseDocument(text)));
+      expect(core(out)).toEqual(core(original));
+      expect(out.meta).toEqual(original.meta);
+      // a second trip is stable byte for byte
+      expect(serializeDocument(parseDocument(JSON.stringify(out)))).toBe(JSON.stringify(out, null, 2) + '\n');
+    });
+  }
+
+  it('keeps unknown keys: top level, in nodes, edges and run', () => {
+    const doc = {
+      format: 'autograd-studio/graph', version: 1, meta: { name: 'x', author: 'me' },
+      nodes: [{ id: 'a', op: 'Tensor', params: { shape: [2] }, position: { x: 1.5, y: 2 }, note: 'hi', label: 'A', retain_grad: false }],
+      edges: [], run: { backward: 'a', future_option: 3 }, view: { x: 10, y: 20, zoom: 1.5 }, plugin: { data: [1, 2] },
+    };
+    const out = toJson(parseDocument(doc));
+    expect(out).toEqual(doc);
+    expect(Object.keys(out)).toEqual(['format', 'version', 'meta', 'nodes', 'edges', 'run', 'view', 'plugin']);
+  });
+
+  it('defaults sourceHandle to "out" and edges to []', () => {
+    const d = parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [
+      { id: 'a', op: 'Tensor', params: { shape: [1] } }, { id: 'b', op: 'ReLU', params: {} },
+    ], edges: [{ source: 'a', target: 'b', targetHandle: 'input' }] });
+    expect(d.edges[0]!.sourceHandle).toBe('out');
+    expect(parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [] }).edges).toEqual([]);
+  });
+
+  it('refuses other formats and versions with a clear message and path', () => {
+    expect(() => parseDocument('{')).toThrow(DocumentParseError);
+    expect(() => parseDocument({ format: 'other', version: 1, nodes: [] })).toThrow(/format: expected "autograd-studio\/graph"/);
+    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 2, nodes: [] })).toThrow(/version 2 is not supported/);
+    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [{ op: 'ReLU' }] })).toThrow(/nodes\[0\]\.id/);
+    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [], edges: [{ source: 'a' }] })).toThrow(/edges\[0\]\.target/);
+  });
+
+  it('lays out nodes without positions left to right', () => {
+    const d = parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [
+      { id: 'x', op: 'Tensor', params: { shape: [1] } }, { id: 'r', op: 'ReLU', params: {} }, { id: 's', op: 'Sum', params: {} },
+    ], edges: [{ source: 'x', target: 'r', targetHandle: 'input' }, { source: 'r', target: 's', targetHandle: 'input' }] });
+    const laid = withPositions(d);
+    const xs = laid.nodes.map((n) => n.position.x);
+    expect(xs[0]).toBeLessThan(xs[1]!);
+    expect(xs[1]).toBeLessThan(xs[2]!);
+    expect(layeredLayout(d).size).toBe(3);
+    expect(withPositions(emptyDocument())).toEqual(emptyDocument());
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { nodeProblems } from '../../renderer/canvas/problems';
+import { parseDocument } from '../../renderer/document/parse';
+import { initialEngine } from '../../renderer/state/engine-state';
+
+const doc = parseDocument({
+  format: 'autograd-studio/graph', version: 1,
+  nodes: [
+    { id: 'x', op: 'Tensor', params: { shape: [2, 3] } },
+    { id: 'p', op: 'Softmax', params: { dim: 1 } },
+    { id: 'ce', op: 'CrossEntropyLoss', params: {} },
+    { id: 'c', op: 'Conv2d', params: { in_channels: 1, out_channels: 2 } },
+  ],
+  edges: [{ source: 'x', target: 'p', targetHandle: 'input' }, { source: 'p', target: 'ce', targetHandle: 'input' }],
+});
+
+describe('node problems', () => {
+  it('gathers param errors, engine issues and shape problems, run errors and lint warnings per node', () => {
+    const engine = {
+      ...initialEngine,
+      load: { ok: false, issues: [{ path: 'nodes[2]', message: 'required input port "target" of CrossEntropyLoss is not connected' }], ports: {}, order: [], update: [], problems: [{ node: 'p', message: 'shape problem' }], elements: 0, budget: 1 },
+      error: { type: 'RuntimeError', message: 'boom', node: 'x', phase: 'forward', iteration: 0 },
+    };
+    const m = nodeProblems(doc, engine);
+    expect(m.get('c')?.errors).toEqual(['kernel_size is required']);
+    expect(m.get('ce')?.errors).toEqual(['required input port "target" of CrossEntropyLoss is not connected']);
+    expect(m.get('ce')?.warnings[0]).toMatch(/CrossEntropyLoss already applies LogSoftmax/);
+    expect(m.get('p')?.errors).toEqual(['shape problem']);
+    expect(m.get('x')?.errors).toEqual(['boom']);
+  });
+});
