@@ -9,7 +9,7 @@ import type { DocumentIssue, RunResultJson } from '../protocol/result';
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import { inferShapes } from './shapes';
 
-export { validateDocument } from './validate';
+export { validateDocument, partialDocument } from './validate';
 export { compile } from './compile';
 export { GraphSession, tagOf } from './session';
 export { resultJson, stringifyResult, parseJsonWithNaN, reportedTensors, tensorJson } from './result';

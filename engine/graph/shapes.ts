@@ -5,6 +5,7 @@ import { poolOutputSize } from '../kernels/pool';
 import { inferShape } from '../tensor/ops/view';
 import { reductionDims } from '../tensor/ops/reduce';
 import type { CompiledGraph } from './compile';
+import { OP_BY_NAME } from '../protocol/ops';
 import type { GraphNode } from './document';
 import { convParamShapes, linearParamShapes } from './ops';
 
@@ -40,6 +41,11 @@ export function inferShapes(g: CompiledGraph): ShapeReport {
   for (const n of [...g.forward, ...g.update]) {
     const ins = new Map<string, PortMeta>();
     for (const [port, src] of g.inputs.get(n.id)!) ins.set(port, ports.get(src) ?? UNKNOWN);
+    const spec = OP_BY_NAME.get(n.op);
+    if (spec?.ports.some((p) => !p.optional && !ins.has(p.name))) {
+      ports.set(n.id, UNKNOWN); // still being wired (partial documents)
+      continue;
+    }
     try {
       if (n.op === 'Conv2d' || n.op === 'Linear') addParams(n, ins, ports);
       ports.set(n.id, inferNode(n, ins, ports));

@@ -24,10 +24,41 @@ export type Validation = { ok: true; doc: GraphDocument; issues: [] } | { ok: fa
  * its JSON path; nothing throws on any input.
  */
 export function validateDocument(json: unknown): Validation {
+  const r = check(json);
+  if (r.issues.length > 0 || !r.doc) return { ok: false, issues: r.issues };
+  return { ok: true, issues: [], doc: r.doc };
+}
+
+/**
+ * The valid part of a faulty document: nodes without issues and the edges
+ * between them (null if the document's structure is unusable or has a cycle).
+ * Lets the canvas show shapes while a graph is still being built.
+ */
+export function partialDocument(json: unknown): GraphDocument | null {
+  const r = check(json);
+  if (r.doc) return r.doc;
+  if (!r.nodes || !r.edges) return null;
+  const bad = new Set(r.issues.map((i) => i.node).filter((n): n is string => n !== undefined));
+  const nodes = r.nodes.filter((n) => !bad.has(n.id));
+  const ids = new Set(nodes.map((n) => n.id));
+  const edges = r.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
+  if (findCycle(nodes, edges)) return null;
+  const run = { backward: null, iterations: 1, feedback: [], zeroGrad: false, updateNoGrad: false };
+  return { name: '', nodes, edges, run };
+}
+
+interface Checked {
+  issues: DocumentIssue[];
+  nodes?: GraphNode[];
+  edges?: GraphEdge[];
+  doc?: GraphDocument;
+}
+
+function check(json: unknown): Checked {
   const issues: DocumentIssue[] = [];
   const add = (path: string, message: string, node?: string) =>
     issues.push(node === undefined ? { path, message } : { path, message, node });
-  if (!isObj(json)) return { ok: false, issues: [{ path: '$', message: 'expected a JSON object' }] };
+  if (!isObj(json)) return { issues: [{ path: '$', message: 'expected a JSON object' }] };
   if (json.format !== FORMAT) add('format', `expected "${FORMAT}"`);
   if (json.version !== VERSION) {
     add('version', typeof json.version === 'number' && json.version > VERSION
@@ -37,7 +68,7 @@ export function validateDocument(json: unknown): Validation {
   if (json.meta !== undefined && !isObj(json.meta)) add('meta', 'expected an object');
   if (!Array.isArray(json.nodes)) add('nodes', 'expected an array');
   if (!Array.isArray(json.edges)) add('edges', 'expected an array');
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0) return { issues };
   const broken = new Set<string>();
   const nodes = validateNodes(json.nodes as unknown[], add, broken);
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -56,9 +87,9 @@ export function validateDocument(json: unknown): Validation {
     if (cycle) add(`edges[${cycle.index}]`, `edge ${cycle.source} -> ${cycle.target} closes a cycle`, cycle.target);
   }
   const run = validateRun(json.run, byId, add);
-  if (issues.length > 0 || !run) return { ok: false, issues };
+  if (issues.length > 0 || !run) return { issues, nodes, edges };
   const meta = isObj(json.meta) ? json.meta : {};
-  return { ok: true, issues: [], doc: { name: typeof meta.name === 'string' ? meta.name : '', nodes, edges, run } };
+  return { issues, nodes, edges, doc: { name: typeof meta.name === 'string' ? meta.name : '', nodes, edges, run } };
 }
 
 type Add = (path: string, message: string, node?: string) => void;

@@ -11,7 +11,7 @@
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import { TorchError } from '../core/errors';
 import type { CompiledGraph } from '../graph/compile';
-import { load } from '../graph/index';
+import { compile, load, partialDocument } from '../graph/index';
 import { reportedTensors } from '../graph/result';
 import { GraphSession } from '../graph/session';
 import { EngineRequestError, errorJson, transferablesOf } from '../protocol/codec';
@@ -111,7 +111,13 @@ export class SessionHost {
     this.stepper = null;
     const l = load(document);
     if (!l.ok) {
-      return { ok: false, issues: l.issues, ports: {}, order: [], update: [], problems: [], elements: 0, budget: MAX_GRAPH_ELEMENTS };
+      // Shapes of the valid part, so the canvas keeps showing them while a graph is being built.
+      const partial = partialDocument(document);
+      const report = partial ? inferPorts(compile(partial)) : null;
+      return {
+        ok: false, issues: l.issues, ports: report?.ports ?? {}, order: [], update: [], problems: report?.problems ?? [],
+        elements: report?.elements ?? 0, budget: MAX_GRAPH_ELEMENTS,
+      };
     }
     const { ports, problems, elements, budget } = inferPorts(l.graph);
     this.loaded = { document, graph: l.graph };

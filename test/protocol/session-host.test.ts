@@ -94,3 +94,32 @@ describe('SessionHost', () => {
     expect((await h.send({ type: 'run' })).iterations_run).toBe(1);
   });
 });
+
+describe('SessionHost load of a graph still being built', () => {
+  it('reports the issues and still infers the shapes of the valid part', async () => {
+    const h = harness();
+    const building = doc(
+      [
+        { id: 'x', op: 'Tensor', params: { shape: [2, 3, 8, 8], requires_grad: true } },
+        { id: 'conv', op: 'Conv2d', params: { in_channels: 3, out_channels: 4, kernel_size: 3 } },
+        { id: 'pool', op: 'MaxPool2d', params: { kernel_size: 2 } },
+        { id: 'add', op: 'Add' },
+        { id: 'bad', op: 'Nope' },
+      ],
+      [
+        { source: 'x', target: 'conv', targetHandle: 'input' },
+        { source: 'conv', target: 'pool', targetHandle: 'input' },
+        { source: 'pool', target: 'add', targetHandle: 'a' },
+      ],
+    );
+    const r = await h.send({ type: 'load', document: building });
+    expect(r.ok).toBe(false);
+    expect(r.issues.map((i) => i.path).sort()).toEqual(['nodes[3]', 'nodes[4].op']);
+    // 8x8 conv k=3 -> 6x6, pool 2 -> 3x3 (by hand); the half-wired Add has its issue and no port yet.
+    expect(r.ports.conv?.shape).toEqual([2, 4, 6, 6]);
+    expect(r.ports.pool).toMatchObject({ shape: [2, 4, 3, 3], requires_grad: true, is_leaf: false });
+    expect(r.ports['conv.weight']).toMatchObject({ shape: [4, 3, 3, 3], is_leaf: true });
+    expect(r.ports.add).toBeUndefined();
+    expect(r.problems).toEqual([]);
+  });
+});
