@@ -284,5 +284,5 @@ function helperSection(plan: ExportPlan): string {
     backward: plan.doc.run.backward === null ? null : v(plan.doc.run.backward),
     phases,
   });
-  return `${intro}\n\n${tables}\n\n${RECORDER.trim()}`;
+  return `${intro}\n\n${tables}\n\n\n${RECORDER.trim()}`;
 }

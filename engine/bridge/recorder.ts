@@ -123,7 +123,7 @@ class Recorder:
         return self.trace_lines
 
     def start_iteration(self):
-        """Once per iteration, when setup is done: the Tensor nodes' values, as main() holds them."""
+        """Once per iteration, after setup: the Tensor nodes' values, as main() holds them."""
         scope = self.main.f_locals
         if scope.get("iteration", 0) == self.iteration:
             return
@@ -203,15 +203,17 @@ class Recorder:
         else:  # in main(): creating a Tensor node's value, or setting its flags
             phase, var = "setup", self.failed_leaf(main_scope)
         iteration = main_scope.get("iteration", 0)
-        return {"type": type(exc).__name__, "message": str(exc), "node": node_id(var) if var else None,
-                "phase": phase, "iteration": iteration, "var": var}
+        return {"type": type(exc).__name__, "message": str(exc),
+                "node": node_id(var) if var else None, "phase": phase, "iteration": iteration,
+                "var": var}
 
     def failed_leaf(self, scope):
         for var in LEAVES:
             t = leaf_value(scope, var)
             if t is None:
                 return var
-            if var in REQUIRES_GRAD and not (t.is_leaf and (t.is_floating_point() or t.is_complex())):
+            floating = t.is_floating_point() or t.is_complex()
+            if var in REQUIRES_GRAD and not (t.is_leaf and floating):
                 return var
             if var in RETAIN_GRAD and not t.requires_grad:
                 return var
@@ -221,18 +223,20 @@ class Recorder:
         outputs, stop = self.outputs, None
         if error is not None and error["phase"] == "setup":
             # Only the Tensor nodes set up before the one that raised (and the layers built).
-            scope, var = self.scopes.get("main", {}), error["var"]
-            outputs = {v: leaf_value(scope, v) for v in LEAVES[:LEAVES.index(var)]} if var in LEAVES else {}
-            stop = var
+            scope, stop = self.scopes.get("main", {}), error["var"]
+            before = LEAVES[:LEAVES.index(stop)] if stop in LEAVES else []
+            outputs = {var: leaf_value(scope, var) for var in before}
         tensors = {node_id(var): describe_tensor(t) for var, t in outputs.items()}
         if "setup" in self.scopes:
-            tensors.update((n, describe_tensor(p)) for n, p in self.parameters(self.scopes["setup"]["self"], stop))
+            for name, param in self.parameters(self.scopes["setup"]["self"], stop):
+                tensors[name] = describe_tensor(param)
         if error is None:
             done = self.scopes.get("main", {}).get("iteration", 0) + 1
         else:
             del error["var"]
             done = error["iteration"]
-        return {"tensors": tensors, "backward_steps": self.steps, "iterations_run": done, "error": error}
+        return {"tensors": tensors, "backward_steps": self.steps, "iterations_run": done,
+                "error": error}
 
 
 def root_function(root):

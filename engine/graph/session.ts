@@ -179,7 +179,7 @@ export class GraphSession {
     this.leaves.set(n.id, t);
     if (t.isLeaf) t.name = n.id;
     if (p.requires_grad === true) t.setRequiresGrad(true);
-    if (n.retainGrad && !t.isLeaf) t.retainGrad();
+    if (n.retainGrad) t.retainGrad();
     return t;
   }
 

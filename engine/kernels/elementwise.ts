@@ -58,6 +58,53 @@ function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/** The arithmetic binary ops with specialised loops. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+const OP_FN: Record<BinaryOp, (x: number, y: number) => number> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+};
+
+/**
+ * {@link binaryBroadcast} for `+ - * /`: the same results, with one loop per
+ * op (no call per element) when both operands have the output's shape or one
+ * is a single element; other broadcasts take the general path.
+ */
+export function binaryOp(
+  op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, outShape: Shape, like: FloatArray = a,
+): FloatArray {
+  let total = 1;
+  for (const s of outShape) total *= s;
+  const sameA = a.length === total && sameShape(aShape, outShape);
+  const sameB = b.length === total && sameShape(bShape, outShape);
+  if (!((sameA && (sameB || b.length === 1)) || (sameB && a.length === 1))) {
+    return binaryBroadcast(a, aShape, b, bShape, outShape, OP_FN[op], like);
+  }
+  const out = allocLike(like, total);
+  if (sameA && sameB) {
+    if (op === 'add') for (let i = 0; i < total; i++) out[i] = a[i]! + b[i]!;
+    else if (op === 'sub') for (let i = 0; i < total; i++) out[i] = a[i]! - b[i]!;
+    else if (op === 'mul') for (let i = 0; i < total; i++) out[i] = a[i]! * b[i]!;
+    else for (let i = 0; i < total; i++) out[i] = a[i]! / b[i]!;
+  } else if (sameA) {
+    const y = b[0]!;
+    if (op === 'add') for (let i = 0; i < total; i++) out[i] = a[i]! + y;
+    else if (op === 'sub') for (let i = 0; i < total; i++) out[i] = a[i]! - y;
+    else if (op === 'mul') for (let i = 0; i < total; i++) out[i] = a[i]! * y;
+    else for (let i = 0; i < total; i++) out[i] = a[i]! / y;
+  } else {
+    const x = a[0]!;
+    if (op === 'add') for (let i = 0; i < total; i++) out[i] = x + b[i]!;
+    else if (op === 'sub') for (let i = 0; i < total; i++) out[i] = x - b[i]!;
+    else if (op === 'mul') for (let i = 0; i < total; i++) out[i] = x * b[i]!;
+    else for (let i = 0; i < total; i++) out[i] = x / b[i]!;
+  }
+  return out;
+}
+
 /**
  * `out[i] = f(a[ia], b[ib])` over the broadcast shape `outShape`. Same-shape and
  * scalar operands take fast paths.

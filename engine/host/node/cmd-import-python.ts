@@ -35,7 +35,7 @@ function run(args: string[]): number {
     return fail(files.length === 0 ? 'no model file given' : 'import-python takes one model file');
   const py = findPython(python);
   if (!py.ok) {
-    process.stderr.write(`import-python needs PyTorch: ${py.message}\n`);
+    process.stderr.write(`import-python: ${py.message}\n`);
     return 2;
   }
   const r = spawnSync(py.python, [resolve(TORCH_DIR, 'import_fx.py'), files[0]!, ...pass], {

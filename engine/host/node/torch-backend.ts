@@ -53,7 +53,7 @@ export function findPython(explicit?: string | null, env: NodeJS.ProcessEnv = pr
     chosen === null
       ? `no Python with PyTorch found (${tried.join('; ')})`
       : `${tried[0]} (given by ${explicit ? '--python' : 'AUTOGRAD_STUDIO_PYTHON'})`;
-  return { ok: false, message: `torch backend: ${what}. ${INSTALL_HINT}` };
+  return { ok: false, message: `${what}. ${INSTALL_HINT}` };
 }
 
 /** Options of a torch-backend run (the `run` command's, plus --python and --device). */
@@ -77,7 +77,7 @@ export function runTorch(opts: TorchRunOptions): number {
   }
   const py = findPython(opts.python);
   if (!py.ok) {
-    process.stderr.write(`${py.message}\n`);
+    process.stderr.write(`torch backend: ${py.message}\n`);
     return 2;
   }
   const args = [runner, ...opts.files, '--device', opts.device];

@@ -21,7 +21,7 @@ export const JOB_NAMES = ['conv_forward_dyn', 'conv_backward_input_dyn', 'conv_b
 type Fn = (...args: number[]) => number;
 
 /** Multiply-adds below which a call stays on one thread. */
-const PARALLEL_MACS = 400_000;
+const PARALLEL_MACS = 2_000_000;
 
 /** Floats from one thread's scratch to the next (64-byte multiples). */
 const stride = (floats: number): number => (floats + 15) & ~15;
@@ -81,7 +81,13 @@ export class WasmKernels {
     const end = at + ((floats * 4 + 63) & ~63);
     if (end > this.maxBytes) return -1;
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch {
+        return -1; // the TypeScript kernel takes over
+      }
+    }
     this.top = end;
     this.refresh();
     return at;

@@ -1,7 +1,7 @@
 import { allocFor, isFloatingPoint, type DType } from '../../core/dtype';
 import { runtimeError, TorchError } from '../../core/errors';
 import { broadcastShapes } from '../../core/shape';
-import { binaryBroadcast, reluForward, unary } from '../../kernels/elementwise';
+import { binaryOp, reluForward, unary, type BinaryOp } from '../../kernels/elementwise';
 import { needsGrad, record, save, saveOutput } from '../record';
 import { Tensor } from '../tensor';
 
@@ -12,27 +12,27 @@ function promote(a: Tensor, b: Tensor, trueDivide: boolean): DType {
   return trueDivide ? 'float32' : 'int64';
 }
 
-function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number, trueDivide = false): Tensor {
+function binary(a: Tensor, b: Tensor, op: BinaryOp, trueDivide = false): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
   const dtype = promote(a, b, trueDivide);
   const like = allocFor(dtype, 0);
-  const out = binaryBroadcast(a.contiguousData(), a.shape, b.contiguousData(), b.shape, shape, f, like);
+  const out = binaryOp(op, a.contiguousData(), a.shape, b.contiguousData(), b.shape, shape, like);
   return Tensor.fromData(out, shape, dtype);
 }
 
 /** `a + b` (AddBackward0). */
 export function add(a: Tensor, b: Tensor): Tensor {
-  return record(binary(a, b, (x, y) => x + y), 'AddBackward0', [a, b], () => null);
+  return record(binary(a, b, 'add'), 'AddBackward0', [a, b], () => null);
 }
 
 /** `a - b` (SubBackward0). */
 export function sub(a: Tensor, b: Tensor): Tensor {
-  return record(binary(a, b, (x, y) => x - y), 'SubBackward0', [a, b], () => null);
+  return record(binary(a, b, 'sub'), 'SubBackward0', [a, b], () => null);
 }
 
 /** `a * b` (MulBackward0). */
 export function mul(a: Tensor, b: Tensor): Tensor {
-  return record(binary(a, b, (x, y) => x * y), 'MulBackward0', [a, b], () => ({
+  return record(binary(a, b, 'mul'), 'MulBackward0', [a, b], () => ({
     a: b.requiresGrad ? save(a) : null,
     b: a.requiresGrad ? save(b) : null,
   }));
@@ -40,7 +40,7 @@ export function mul(a: Tensor, b: Tensor): Tensor {
 
 /** `a / b` (DivBackward0). */
 export function div(a: Tensor, b: Tensor): Tensor {
-  return record(binary(a, b, (x, y) => x / y, true), 'DivBackward0', [a, b], () => ({
+  return record(binary(a, b, 'div', true), 'DivBackward0', [a, b], () => ({
     a: b.requiresGrad ? save(a) : null,
     b: save(b),
   }));
