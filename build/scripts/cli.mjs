@@ -7,7 +7,7 @@
 // engine/ or build/scripts/ source is newer than it; build/wasm/out/kernels.wasm is
 // rebuilt the same way when clang is installed (else the TypeScript kernels run).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -39,9 +39,11 @@ if (process.env.AUTOGRAD_STUDIO_KERNELS !== 'ts') {
 if (stale()) {
   const { buildSync } = await import('esbuild');
   mkdirSync(cacheDir, { recursive: true });
+  // Build beside the bundle and rename, so a concurrent start never reads half a file.
+  const tmp = `${bundle}.${process.pid}.tmp.mjs`;
   buildSync({
     entryPoints: [entry],
-    outfile: bundle,
+    outfile: tmp,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -50,5 +52,6 @@ if (stale()) {
     logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
+  renameSync(tmp, bundle);
 }
 await import(pathToFileURL(bundle).href);

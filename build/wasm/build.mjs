@@ -7,7 +7,7 @@
 // a note (not an error) when clang is not installed, so callers can run it blindly;
 // the engine then keeps its TypeScript kernels.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,16 +41,20 @@ if (!clang) {
   process.exit(args.has('--if-missing') ? 0 : 1);
 }
 mkdirSync(outDir, { recursive: true });
+// Link beside the output and rename, so a concurrent reader never sees half a module.
+const tmp = `${out}.${process.pid}.tmp`;
 const flags = [
   '--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-matomics', '-mnontrapping-fptoint', '-msign-ext',
   '-nostdlib', '-ffreestanding', '-fno-builtin', '-Wall', '-Wextra', '-Werror',
   '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--shared-memory', `-Wl,--max-memory=${MAX_MEMORY}`,
   '-Wl,--export=__heap_base', '-Wl,-z,stack-size=65536',
-  '-o', out, join(src, 'kernels.c'), join(src, 'ops.c'),
+  '-o', tmp, join(src, 'kernels.c'), join(src, 'ops.c'),
 ];
 try {
   execFileSync(clang, flags, { stdio: 'inherit' });
+  renameSync(tmp, out);
 } catch {
+  rmSync(tmp, { force: true });
   log('wasm: build failed');
   process.exit(1);
 }

@@ -46,6 +46,7 @@ export function resultJson(s: GraphSession): RunResultJson {
  * `NaN`, `Infinity`, `-Infinity` (as Python's json module writes and reads them).
  */
 export function stringifyResult(value: unknown, indent?: number): string {
+  if (!hasNonFinite(value, 0)) return JSON.stringify(value, null, indent);
   const json = JSON.stringify(
     value,
     (_k, v: unknown) => {
@@ -57,6 +58,18 @@ export function stringifyResult(value: unknown, indent?: number): string {
     indent,
   );
   return json.replace(/"\\u0000(NaN|-?Infinity)"/g, '$1');
+}
+
+/** True if a NaN or ±Infinity occurs anywhere in `v` (checked without a replacer, which is slow). */
+function hasNonFinite(v: unknown, depth: number): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (typeof v !== 'object' || v === null || depth > 64) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (typeof x === 'number' ? !Number.isFinite(x) : hasNonFinite(x, depth + 1)) return true;
+    return false;
+  }
+  for (const x of Object.values(v)) if (hasNonFinite(x, depth + 1)) return true;
+  return false;
 }
 
 /** Parses JSON that may contain NaN / Infinity tokens (outside strings). */

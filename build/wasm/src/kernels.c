@@ -169,13 +169,17 @@ EXPORT(pack_gout_floats) int pack_gout_floats(const int *g) {
   return g[G_GROUPS] * g[G_N] * cp * g[G_HOUT] * g[G_WOUT];
 }
 
-/** Packs the output gradient of every group and sample as transposed NR-wide B panels (done once, shared by the threads). */
-EXPORT(pack_gout) void pack_gout(const float *gout, float *packed, const int *g) {
+/**
+ * Packs the output gradient of units [u0, u1) (unit = group * n + sample) as
+ * transposed NR-wide B panels, read by every thread of conv_backward_weight.
+ */
+EXPORT(pack_gout) void pack_gout(const float *gout, float *packed, const int *g, int u0, int u1) {
   const int groups = g[G_GROUPS], n = g[G_N], coutg = g[G_COUT] / groups, P = g[G_HOUT] * g[G_WOUT];
   const int cp = (coutg + NR - 1) / NR * NR;
-  for (int gi = 0; gi < groups; gi++)
-    for (int b = 0; b < n; b++)
-      pack_b_t(packed + ((long)gi * n + b) * cp * P, gout + ((long)b * g[G_COUT] + (long)gi * coutg) * P, P, coutg, P);
+  for (int u = u0; u < u1; u++) {
+    const int gi = u / n, b = u % n;
+    pack_b_t(packed + (long)u * cp * P, gout + ((long)b * g[G_COUT] + (long)gi * coutg) * P, P, coutg, P);
+  }
 }
 
 /** Scratch floats per thread of conv_backward_weight. */
@@ -303,5 +307,12 @@ void matmul_dyn(float *cm, const float *a, int ars, int acs, const float *b, int
   for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
     int lo = c * step, hi = lo + step < total ? lo + step : total;
     matmul(cm, a, ars, acs, b, m, k, n, scratch, lo, hi);
+  }
+}
+
+EXPORT(pack_gout_dyn) void pack_gout_dyn(const float *gout, float *packed, const int *g, int *counter, int total, int step) {
+  for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
+    int lo = c * step, hi = lo + step < total ? lo + step : total;
+    pack_gout(gout, packed, g, lo, hi);
   }
 }

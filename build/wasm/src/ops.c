@@ -296,3 +296,47 @@ EXPORT(bias_grad) void bias_grad(const float *g, float *out, int n, int c, int P
     out[ch] = (float)total;
   }
 }
+
+/*
+ * Dynamic-schedule twins (see kernels.c): chunks of `step` planes or
+ * elements from a shared counter. Every plane/element is written by exactly
+ * one thread with the same arithmetic.
+ */
+static inline int next_chunk_ops(int *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+#define DYN_LOOP(call)                                                              \
+  for (int c = next_chunk_ops(counter); c * step < total; c = next_chunk_ops(counter)) { \
+    int lo = c * step, hi = lo + step < total ? lo + step : total;                  \
+    call;                                                                           \
+  }
+
+EXPORT(relu_forward_dyn) void relu_forward_dyn(const float *x, float *out, int *counter, int total, int step) {
+  DYN_LOOP(relu_forward(x + lo, out + lo, hi - lo))
+}
+
+EXPORT(relu_backward_dyn)
+void relu_backward_dyn(const float *g, const float *result, float *out, int *counter, int total, int step) {
+  DYN_LOOP(relu_backward(g + lo, result + lo, out + lo, hi - lo))
+}
+
+EXPORT(maxpool_forward_dyn)
+void maxpool_forward_dyn(const float *x, float *out, int *ind, const int *g, int *counter, int total, int step) {
+  DYN_LOOP(maxpool_forward(x, out, ind, g, lo, hi))
+}
+
+EXPORT(maxpool_backward_dyn)
+void maxpool_backward_dyn(const float *gout, const int *ind, float *gin, const int *g, int len, int *counter, int total,
+                          int step) {
+  DYN_LOOP(maxpool_backward(gout, ind, gin, g, lo, hi, len))
+}
+
+EXPORT(avgpool_forward_dyn)
+void avgpool_forward_dyn(const float *x, float *out, const int *g, int include_pad, int override, int *counter, int total,
+                         int step) {
+  DYN_LOOP(avgpool_forward(x, out, g, include_pad, override, lo, hi))
+}
+
+EXPORT(avgpool_backward_dyn)
+void avgpool_backward_dyn(const float *gout, float *gin, const int *g, int include_pad, int override, int *counter,
+                          int total, int step) {
+  DYN_LOOP(avgpool_backward(gout, gin, g, include_pad, override, lo, hi))
+}

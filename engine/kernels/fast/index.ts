@@ -21,7 +21,12 @@ const MAX_MEMORY = 2 ** 31;
 
 /** Options of {@link installWasmKernels}. */
 export interface FastKernelOptions {
-  /** Starts helper threads; without it everything runs on the calling thread. */
+  /**
+   * Starts helper threads; without it everything runs on the calling thread.
+   * The calling thread blocks in `Atomics.wait` while helpers finish, so it
+   * must not be a browser's main thread (a worker, Node or Electron's utility
+   * process are fine).
+   */
   readonly spawn?: WorkerSpawner;
   /** Total threads to use, the caller included (default 1, or 2 with `spawn`). */
   readonly threads?: number;

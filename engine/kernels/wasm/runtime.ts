@@ -16,18 +16,30 @@ import type { ThreadPool } from '../fast/threads';
 import { PAGE, type WasmInstance, type WasmMemory } from './api';
 
 /** Export names that helper threads may run (function numbers of a job). */
-export const JOB_NAMES = ['conv_forward_dyn', 'conv_backward_input_dyn', 'conv_backward_weight_dyn', 'matmul_dyn'] as const;
+export const JOB_NAMES = [
+  'conv_forward_dyn', 'conv_backward_input_dyn', 'conv_backward_weight_dyn', 'matmul_dyn', 'pack_gout_dyn',
+  'relu_forward_dyn', 'relu_backward_dyn', 'maxpool_forward_dyn', 'maxpool_backward_dyn', 'avgpool_forward_dyn', 'avgpool_backward_dyn',
+] as const;
 
 type Fn = (...args: number[]) => number;
 
 /** Multiply-adds below which a call stays on one thread. */
 const PARALLEL_MACS = 2_000_000;
 
+/** Elements below which a memory-bound kernel (ReLU, pooling) stays on one thread. */
+const PARALLEL_ELEMENTS = 1 << 18;
+
 /** Floats from one thread's scratch to the next (64-byte multiples). */
 const stride = (floats: number): number => (floats + 15) & ~15;
 
-/** Samples per chunk: about eight chunks per call, so a late thread can still share the work. */
-const sampleStep = (n: number): number => Math.max(1, Math.floor(n / 8));
+/** Samples per chunk: about sixteen chunks per call, so a late thread can still share the work. */
+const sampleStep = (n: number): number => Math.max(1, Math.floor(n / 16));
+
+/** Planes per chunk of a pooling kernel (about 16 chunks). */
+const planeStep = (planes: number): number => Math.max(1, Math.ceil(planes / 16));
+
+/** Elements per chunk of ReLU (about 16 chunks, multiples of 64). */
+const elementStep = (n: number): number => Math.max(64, Math.ceil(n / 16 / 64) * 64);
 
 /** Rows of the weight gradient per chunk (a multiple of the GEMM's 4-row panels). */
 const WEIGHT_ROWS = 16;
@@ -99,19 +111,23 @@ export class WasmKernels {
 
   /**
    * Runs `name` on units [0, total): on the calling thread alone when
-   * `threads` is 1, else `name_dyn` on every thread with chunks of `step`
-   * units from a shared counter. `args(t)` are the leading arguments for
-   * thread t (its scratch differs); the range or counter arguments follow.
+   * `threads` is 1 (`single`, by default `name(...args(0), 0, total)`), else
+   * `name_dyn` on every thread with chunks of `step` units from a shared
+   * counter. `args(t)` are the leading arguments for thread t (its scratch
+   * differs); the counter, total and step follow.
    */
-  private run(name: string, threads: number, total: number, step: number, args: (t: number) => number[]): void {
+  private run(
+    name: string, threads: number, total: number, step: number, args: (t: number) => number[],
+    single: () => void = () => this.fns[name]!(...args(0), 0, total),
+  ): void {
     const pool = this.pool;
     if (threads <= 1 || !pool || total <= step) {
-      this.fns[name]!(...args(0), 0, total);
+      single();
       return;
     }
     const counter = this.alloc(1);
     if (counter < 0) {
-      this.fns[name]!(...args(0), 0, total);
+      single();
       return;
     }
     this.i32[counter >> 2] = 0;
@@ -187,7 +203,7 @@ export class WasmKernels {
       pw = this.alloc(g.cOut * K);
       if (px < 0 || ps < 0 || pw < 0 || pk < 0) return null;
       this.put(x, px);
-      this.fns.pack_gout!(pg, pk, geo);
+      this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
       this.run('conv_backward_weight', T, K, WEIGHT_ROWS, (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
     }
     if (bias) {
@@ -232,7 +248,7 @@ export class WasmKernels {
     if (pg < 0 || px < 0 || pw < 0 || ps < 0 || pk < 0) return null;
     this.put(gradOut, pg);
     this.put(x, px);
-    this.fns.pack_gout!(pg, pk, geo);
+    this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
     this.run('conv_backward_weight', T, K, WEIGHT_ROWS, (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
     return this.f32.slice(pw >> 2, (pw >> 2) + wLen);
   }
@@ -250,7 +266,8 @@ export class WasmKernels {
     const px = this.alloc(x.length), po = this.alloc(x.length);
     if (px < 0 || po < 0) return null;
     this.put(x, px);
-    this.fns.relu_forward!(px, po, x.length);
+    const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    this.run('relu_forward', T, x.length, elementStep(x.length), () => [px, po], () => this.fns.relu_forward!(px, po, x.length));
     return this.f32.slice(po >> 2, (po >> 2) + x.length);
   }
 
@@ -261,7 +278,8 @@ export class WasmKernels {
     if (pg < 0 || pr < 0 || po < 0) return null;
     this.put(g, pg);
     this.put(result, pr);
-    this.fns.relu_backward!(pg, pr, po, g.length);
+    const T = g.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    this.run('relu_backward', T, g.length, elementStep(g.length), () => [pg, pr, po], () => this.fns.relu_backward!(pg, pr, po, g.length));
     return this.f32.slice(po >> 2, (po >> 2) + g.length);
   }
 
@@ -273,7 +291,8 @@ export class WasmKernels {
     const px = this.alloc(x.length), po = this.alloc(outLen), pi = this.alloc(outLen);
     if (px < 0 || po < 0 || pi < 0) return null;
     this.put(x, px);
-    this.fns.maxpool_forward!(px, po, pi, geo, 0, g.planes);
+    const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    this.run('maxpool_forward', T, g.planes, planeStep(g.planes), () => [px, po, pi, geo]);
     return { out: this.f32.slice(po >> 2, (po >> 2) + outLen), indices: this.i32.slice(pi >> 2, (pi >> 2) + outLen) };
   }
 
@@ -286,7 +305,11 @@ export class WasmKernels {
     if (pg < 0 || pi < 0 || po < 0) return null;
     this.put(gradOut, pg);
     this.i32.set(indices, pi >> 2);
-    this.fns.maxpool_backward!(pg, pi, po, geo, 0, g.planes, inLen);
+    // With dilation an empty window's index may point into the next plane: one thread then.
+    const T = inLen >= PARALLEL_ELEMENTS && g.dilH === 1 && g.dilW === 1 ? this.threads : 1;
+    this.run('maxpool_backward', T, g.planes, planeStep(g.planes), () => [pg, pi, po, geo, inLen], () =>
+      this.fns.maxpool_backward!(pg, pi, po, geo, 0, g.planes, inLen),
+    );
     return this.f32.slice(po >> 2, (po >> 2) + inLen);
   }
 
@@ -298,7 +321,8 @@ export class WasmKernels {
     const px = this.alloc(x.length), po = this.alloc(outLen);
     if (px < 0 || po < 0) return null;
     this.put(x, px);
-    this.fns.avgpool_forward!(px, po, geo, includePad ? 1 : 0, divisor ?? 0, 0, g.planes);
+    const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    this.run('avgpool_forward', T, g.planes, planeStep(g.planes), () => [px, po, geo, includePad ? 1 : 0, divisor ?? 0]);
     return this.f32.slice(po >> 2, (po >> 2) + outLen);
   }
 
@@ -310,7 +334,8 @@ export class WasmKernels {
     const pg = this.alloc(gradOut.length), po = this.alloc(inLen);
     if (pg < 0 || po < 0) return null;
     this.put(gradOut, pg);
-    this.fns.avgpool_backward!(pg, po, geo, includePad ? 1 : 0, divisor ?? 0, 0, g.planes);
+    const T = inLen >= PARALLEL_ELEMENTS ? this.threads : 1;
+    this.run('avgpool_backward', T, g.planes, planeStep(g.planes), () => [pg, po, geo, includePad ? 1 : 0, divisor ?? 0]);
     return this.f32.slice(po >> 2, (po >> 2) + inLen);
   }
 

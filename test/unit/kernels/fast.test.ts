@@ -1,0 +1,231 @@
+/**
+ * The WebAssembly SIMD kernels against the portable TypeScript kernels on
+ * random geometries, and their independence of the thread count.
+ *
+ * Needs build/wasm/out/kernels.wasm (`node build/wasm/build.mjs`, which needs
+ * clang and lld); without it the suite is skipped with a note.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conv2dBackward, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutputSize, type Conv2dGeometry } from '../../../engine/kernels/conv2d';
+import { addmm, matmul } from '../../../engine/kernels/matmul';
+import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, poolOutputSize, type Pool2dGeometry } from '../../../engine/kernels/pool';
+import { reluBackward, reluForward } from '../../../engine/kernels/elementwise';
+import { installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelThreads } from '../../../engine/kernels/fast/index';
+import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
+
+const WASM = join(__dirname, '../../../build/wasm/out/kernels.wasm');
+const built = existsSync(WASM);
+if (!built) process.stderr.write(`fast kernels: ${WASM} not built; run node build/wasm/build.mjs (needs clang, lld)\n`);
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+const randF32 = (r: () => number, n: number): Float32Array => Float32Array.from({ length: n }, () => r() * 2 - 1);
+
+/** Runs `f` on the TypeScript kernels, then on the fast ones. */
+function both<T>(f: () => T): [T, T] {
+  setFastKernelsEnabled(false);
+  const ts = f();
+  setFastKernelsEnabled(true);
+  return [ts, f()];
+}
+
+/** Max |a - b| relative to the largest |b| (at least 1). */
+function expectClose(fast: ArrayLike<number>, ts: ArrayLike<number>, tol: number, what: string): void {
+  expect(fast.length, what).toBe(ts.length);
+  let scale = 1;
+  for (let i = 0; i < ts.length; i++) scale = Math.max(scale, Math.abs(ts[i]!));
+  let worst = 0, at = -1;
+  for (let i = 0; i < ts.length; i++) {
+    const e = Math.abs(fast[i]! - ts[i]!) / scale;
+    if (!(e <= worst)) {
+      worst = e;
+      at = i;
+    }
+  }
+  expect(worst, `${what}: element ${at}: ${fast[at]} vs ${ts[at]}`).toBeLessThanOrEqual(tol);
+}
+
+function convGeometry(r: () => number, big: boolean): Conv2dGeometry {
+  const groups = [1, 1, 2, 3][randInt(r, 0, 3)]!;
+  const kH = randInt(r, 1, 4), kW = randInt(r, 1, 4);
+  const strideH = randInt(r, 1, 3) === 1 || big ? 1 : randInt(r, 2, 3), strideW = randInt(r, 1, 3) === 1 || big ? 1 : randInt(r, 2, 3);
+  const padH = randInt(r, 0, 2), padW = randInt(r, 0, 2), dilH = randInt(r, 1, 3), dilW = randInt(r, 1, 3);
+  const minH = Math.max(1, dilH * (kH - 1) + 1 - 2 * padH), minW = Math.max(1, dilW * (kW - 1) + 1 - 2 * padW);
+  const n = big ? randInt(r, 2, 5) : randInt(r, 1, 3);
+  const cIn = groups * (big ? randInt(r, 3, 9) : randInt(r, 1, 5)), cOut = groups * (big ? randInt(r, 4, 12) : randInt(r, 1, 9));
+  const h = minH + randInt(r, 0, big ? 30 : 12), w = minW + randInt(r, 0, big ? 30 : 12);
+  return {
+    n, cIn, cOut, h, w, kH, kW, strideH, strideW, padH, padW, dilH, dilW, groups,
+    hOut: convOutputSize(h, kH, strideH, padH, dilH), wOut: convOutputSize(w, kW, strideW, padW, dilW),
+  };
+}
+
+describe.skipIf(!built)('WebAssembly SIMD kernels', () => {
+  beforeAll(() => {
+    expect(installWasmKernels(new Uint8Array(readFileSync(WASM)), { spawn: nodeSpawner, threads: 2 })).toBe(true);
+    expect(kernelBackend()).toBe('wasm-simd x2');
+  });
+  afterAll(() => setKernelThreads(1));
+
+  it('conv2d forward and both backward passes match the TypeScript kernels', () => {
+    const r = mulberry32(7);
+    for (let t = 0; t < 160; t++) {
+      const g = convGeometry(r, t % 4 === 3);
+      const what = JSON.stringify(g);
+      const x = randF32(r, g.n * g.cIn * g.h * g.w);
+      const wt = randF32(r, (g.cOut * g.cIn * g.kH * g.kW) / g.groups);
+      const bias = t % 5 === 0 ? null : randF32(r, g.cOut);
+      const go = randF32(r, g.n * g.cOut * g.hOut * g.wOut);
+      const [a, b] = both(() => conv2dForward(x, wt, bias, g));
+      expect(b).toBeInstanceOf(Float32Array);
+      expectClose(b, a, 2e-6, `forward ${what}`);
+      const [gi0, gi1] = both(() => conv2dBackwardInput(go, wt, g));
+      expectClose(gi1, gi0, 2e-6, `input grad ${what}`);
+      const [gw0, gw1] = both(() => conv2dBackwardWeight(go, x, g));
+      expectClose(gw1, gw0, 5e-6, `weight grad ${what}`);
+      const [gb0, gb1] = both(() => conv2dBackwardBias(go, g));
+      expectClose(gb1, gb0, 1e-6, `bias grad ${what}`);
+      const needs = [t % 2 === 0, t % 3 !== 0, t % 4 !== 1];
+      const all = conv2dBackward(go, x, wt, g, needs);
+      const ref = [gi0, gw0, gb0];
+      for (let i = 0; i < 3; i++) {
+        if (!needs[i]) expect(all[i]).toBeNull();
+        else expectClose(all[i]!, ref[i]!, 5e-6, `conv2dBackward[${i}] ${what}`);
+      }
+    }
+  });
+
+  it('conv2d on the workload shapes (padding, dilation, groups) matches', () => {
+    const r = mulberry32(11);
+    const shapes: [number, number, number, number, number, number, number, number, number][] = [
+      // n, cIn, h, w, cOut, k, pad, dil, groups
+      [32, 1, 28, 28, 16, 3, 1, 1, 1],
+      [32, 16, 14, 14, 32, 3, 1, 1, 1],
+      [2, 16, 66, 66, 32, 3, 0, 1, 1],
+      [4, 8, 32, 32, 16, 3, 2, 2, 2],
+      [3, 12, 9, 17, 20, 1, 0, 1, 4],
+    ];
+    for (const [n, cIn, h, w, cOut, k, pad, dil, groups] of shapes) {
+      const g: Conv2dGeometry = {
+        n, cIn, h, w, cOut, kH: k, kW: k, strideH: 1, strideW: 1, padH: pad, padW: pad, dilH: dil, dilW: dil, groups,
+        hOut: convOutputSize(h, k, 1, pad, dil), wOut: convOutputSize(w, k, 1, pad, dil),
+      };
+      const x = randF32(r, n * cIn * h * w), wt = randF32(r, (cOut * cIn * k * k) / groups), bias = randF32(r, cOut);
+      const go = randF32(r, n * cOut * g.hOut * g.wOut);
+      const [a, b] = both(() => conv2dForward(x, wt, bias, g));
+      expectClose(b, a, 2e-6, `forward ${JSON.stringify(g)}`);
+      const [c, d] = both(() => conv2dBackwardInput(go, wt, g));
+      expectClose(d, c, 2e-6, `input grad ${JSON.stringify(g)}`);
+      const [e, f] = both(() => conv2dBackwardWeight(go, x, g));
+      expectClose(f, e, 2e-5, `weight grad ${JSON.stringify(g)}`);
+    }
+  });
+
+  it('gives bit-identical results with one and with two threads', () => {
+    const r = mulberry32(3);
+    for (let t = 0; t < 12; t++) {
+      const g = convGeometry(r, true);
+      const x = randF32(r, g.n * g.cIn * g.h * g.w), wt = randF32(r, (g.cOut * g.cIn * g.kH * g.kW) / g.groups);
+      const go = randF32(r, g.n * g.cOut * g.hOut * g.wOut);
+      const run = () => [conv2dForward(x, wt, null, g), conv2dBackwardInput(go, wt, g), conv2dBackwardWeight(go, x, g)];
+      setKernelThreads(1);
+      const one = run();
+      setKernelThreads(2, nodeSpawner);
+      const two = run();
+      for (let i = 0; i < 3; i++) expect(Array.from(two[i]!)).toEqual(Array.from(one[i]!));
+    }
+    // Memory-bound kernels on inputs large enough to be split.
+    const pg: Pool2dGeometry = { planes: 300, h: 30, w: 34, kH: 3, kW: 2, strideH: 2, strideW: 2, padH: 1, padW: 1, dilH: 1, dilW: 1, hOut: 0, wOut: 0 };
+    pg.hOut = poolOutputSize(30, 3, 1, 2, 1, true);
+    pg.wOut = poolOutputSize(34, 2, 1, 2, 1, true);
+    const big = randF32(r, 300 * 30 * 34);
+    const gpo = randF32(r, 300 * pg.hOut * pg.wOut);
+    const mem = () => {
+      const mp = maxPool2dForward(big, pg);
+      return [reluForward(big), reluBackward(big, big), mp.out, mp.indices,
+        maxPool2dBackward(gpo, mp.indices, pg), avgPool2dForward(big, pg, false, null), avgPool2dBackward(gpo, pg, true, null)];
+    };
+    setKernelThreads(1);
+    const k1 = mem();
+    setKernelThreads(2, nodeSpawner);
+    const k2 = mem();
+    for (let i = 0; i < k1.length; i++) expect(Array.from(k2[i]!), `memory-bound kernel ${i}`).toEqual(Array.from(k1[i]!));
+    const [ts1, fa1] = both(() => mem());
+    for (let i = 0; i < ts1.length; i++) expectClose(fa1[i]!, ts1[i]!, 1e-6, `memory-bound kernel ${i} vs TypeScript`);
+    const a = randF32(r, 96 * 700), b = randF32(r, 700 * 40);
+    setKernelThreads(1);
+    const m1 = matmul(a, b, 96, 700, 40, false, false);
+    setKernelThreads(2, nodeSpawner);
+    expect(Array.from(matmul(a, b, 96, 700, 40, false, false))).toEqual(Array.from(m1));
+  });
+
+  it('matmul and addmm match, with every transpose', () => {
+    const r = mulberry32(5);
+    for (let t = 0; t < 60; t++) {
+      const m = randInt(r, 1, 70), k = randInt(r, 1, 90), n = randInt(r, 1, 40);
+      const tA = r() < 0.5, tB = r() < 0.5;
+      const a = randF32(r, m * k), b = randF32(r, k * n), bias = randF32(r, n);
+      const [c0, c1] = both(() => matmul(a, b, m, k, n, tA, tB));
+      expect(c1).toBeInstanceOf(Float32Array);
+      expectClose(c1, c0, 2e-6, `matmul ${m}x${k}x${n} ${tA} ${tB}`);
+      const [d0, d1] = both(() => addmm(bias, a, b, m, k, n, tA, tB));
+      expectClose(d1, d0, 2e-6, `addmm ${m}x${k}x${n} ${tA} ${tB}`);
+    }
+  });
+
+  it('max and average pooling match (max pooling exactly, with ties, NaN and -inf)', () => {
+    const r = mulberry32(9);
+    for (let t = 0; t < 200; t++) {
+      const kH = randInt(r, 1, 4), kW = randInt(r, 1, 4);
+      const padH = randInt(r, 0, kH >> 1), padW = randInt(r, 0, kW >> 1);
+      const dilH = randInt(r, 1, 3), dilW = randInt(r, 1, 3), ceil = r() < 0.4;
+      const sH = randInt(r, 1, 3), sW = randInt(r, 1, 3);
+      const h = randInt(r, 1, 20), w = randInt(r, 1, 20);
+      const hOut = poolOutputSize(h, kH, padH, sH, dilH, ceil), wOut = poolOutputSize(w, kW, padW, sW, dilW, ceil);
+      if (hOut < 1 || wOut < 1) continue;
+      const g: Pool2dGeometry = { planes: randInt(r, 1, 6), h, w, kH, kW, strideH: sH, strideW: sW, padH, padW, dilH, dilW, hOut, wOut };
+      const x = Float32Array.from({ length: g.planes * h * w }, () => {
+        const u = r();
+        return u < 0.03 ? NaN : u < 0.06 ? -Infinity : u < 0.3 ? 0.5 : Math.round(r() * 8) / 4 - 1;
+      });
+      const [a, b] = both(() => maxPool2dForward(x, g));
+      expect(Array.from(b.out)).toEqual(Array.from(a.out));
+      expect(Array.from(b.indices)).toEqual(Array.from(a.indices));
+      const go = randF32(r, g.planes * hOut * wOut);
+      const [c, d] = both(() => maxPool2dBackward(go, a.indices, g));
+      expectClose(d, c, 1e-7, 'max pool backward');
+      const ga = { ...g, dilH: 1, dilW: 1 };
+      ga.hOut = poolOutputSize(h, kH, padH, sH, 1, ceil);
+      ga.wOut = poolOutputSize(w, kW, padW, sW, 1, ceil);
+      if (ga.hOut < 1 || ga.wOut < 1) continue;
+      const xa = randF32(r, g.planes * h * w), inc = r() < 0.5, div = r() < 0.2 ? randInt(r, 1, 7) : null;
+      const [e, f] = both(() => avgPool2dForward(xa, ga, inc, div));
+      expectClose(f, e, 1e-6, 'avg pool forward');
+      const gao = randF32(r, g.planes * ga.hOut * ga.wOut);
+      const [p, q] = both(() => avgPool2dBackward(gao, ga, inc, div));
+      expectClose(q, p, 1e-6, 'avg pool backward');
+    }
+  });
+
+  it('ReLU and its gradient match exactly (NaN, -0, infinities)', () => {
+    const r = mulberry32(13);
+    const special = [NaN, -0, 0, Infinity, -Infinity, 1e-40, -1e-40];
+    const x = Float32Array.from({ length: 5003 }, (_, i) => (i % 7 === 0 ? special[(i / 7) % special.length]! : r() * 2 - 1));
+    const [a, b] = both(() => reluForward(x));
+    expect(Array.from(b).map(String)).toEqual(Array.from(a).map(String));
+    const g = randF32(r, x.length);
+    const [c, d] = both(() => reluBackward(g, a));
+    expect(Array.from(d).map(String)).toEqual(Array.from(c).map(String));
+  });
+});
