@@ -32,6 +32,12 @@ async function start(): Promise<void> {
     studio.setEngine((s) => ({ ...s, available: false }));
     studio.toast('error', `The engine could not start: ${(e as Error).message}`);
   }
+  host.onEngineReplaced?.(() => {
+    host.connectEngine().then(
+      (port) => session?.replaceClient(new EngineClient(port)),
+      (e: unknown) => studio.toast('error', `The engine could not restart: ${(e as Error).message}`),
+    );
+  });
   startAutosave(studio, host.storage);
   host.guardUnload(() => studio.dirty);
   const services: AppServices = { studio, host, session };

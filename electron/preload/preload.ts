@@ -54,7 +54,10 @@ export function installApi(lent: Bridge, portMessage: string, target: Window = w
     const port = event.ports[0];
     const resolve = waiting.shift();
     if (resolve) resolve(port);
-    else spare = port; // a restarted engine, for the next getEnginePort
+    else {
+      spare = port; // a restarted engine, for the next getEnginePort
+      target.dispatchEvent(new Event('engine-port-available'));
+    }
   });
   const api: ElectronApi = {
     openFile: () => lent.openFile(),

@@ -8,6 +8,9 @@ import { downloadBlob } from './browser-host';
 import type { Host } from './host';
 import { localStore } from './storage';
 
+/** Window event the preload dispatches when a restarted engine's port is waiting. */
+export const ENGINE_REPLACED_EVENT = 'engine-port-available';
+
 const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p;
 
 /** Creates the Electron host over `window.api`. */
@@ -32,6 +35,10 @@ export function createElectronHost(api: ElectronApi): Host {
     setTitle: (t) => api.setTitle(t),
     onMenu: (cb) => api.onMenu(cb),
     connectEngine: () => api.getEnginePort(),
+    onEngineReplaced: (cb) => {
+      window.addEventListener(ENGINE_REPLACED_EVENT, cb);
+      return () => window.removeEventListener(ENGINE_REPLACED_EVENT, cb);
+    },
     storage: localStore(),
     guardUnload: (isDirty) => {
       const h = (e: BeforeUnloadEvent): void => {

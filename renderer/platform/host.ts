@@ -26,6 +26,11 @@ export interface Host {
   onMenu(cb: (command: MenuCommand) => void): () => void;
   /** The engine connection. */
   connectEngine(): Promise<PortLike>;
+  /**
+   * Calls `cb` when a new engine connection is waiting (the desktop engine process
+   * was restarted); `connectEngine()` then returns it. Absent where engines are not replaced.
+   */
+  onEngineReplaced?(cb: () => void): () => void;
   /** Autosave storage (localStorage in the browser). */
   readonly storage: { get(key: string): string | null; set(key: string, value: string): void; remove(key: string): void };
   /** Installs the unsaved-changes guard on closing the window. */

@@ -28,9 +28,11 @@ export class EngineSession {
   private lastKey: string;
   private readonly unsub: (() => void)[] = [];
 
+  private clientUnsub: (() => void)[] = [];
+
   constructor(
     private readonly studio: Studio,
-    private readonly client: EngineClient,
+    private client: EngineClient,
     private readonly debounceMs = 150,
   ) {
     this.lastKey = semanticKey(studio.doc);
@@ -43,6 +45,27 @@ export class EngineSession {
         this.studio.setEngine(resetResults);
         this.scheduleLoad();
       }),
+    );
+    this.attach(client);
+    this.scheduleLoad(0);
+  }
+
+  /**
+   * Switches to a new engine connection (the desktop app's engine process was
+   * restarted and handed over a new port): the document is loaded there again.
+   */
+  replaceClient(client: EngineClient): void {
+    for (const u of this.clientUnsub) u();
+    this.client.dispose();
+    this.client = client;
+    this.loadedKey = null;
+    this.loading = null;
+    this.attach(client);
+    this.scheduleLoad(0);
+  }
+
+  private attach(client: EngineClient): void {
+    this.clientUnsub = [
       client.on('progress', (p) => {
         this.studio.setEngine((e) => ({
           ...e, progress: { iteration: p.iteration, of: p.of, loss: p.loss, elapsed_ms: p.elapsed_ms },
@@ -56,8 +79,7 @@ export class EngineSession {
         this.loadedKey = null;
         this.studio.setEngine((e) => ({ ...resetResults(e), status: 'error', error: { type: 'EngineRestarted', message: r.reason, node: null, phase: null, iteration: null } }));
       }),
-    );
-    this.scheduleLoad(0);
+    ];
   }
 
   private scheduleLoad(ms = this.debounceMs): void {
@@ -181,6 +203,6 @@ export class EngineSession {
   /** Stops listening. */
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const u of this.unsub) u();
+    for (const u of [...this.unsub, ...this.clientUnsub]) u();
   }
 }

@@ -20,6 +20,10 @@ class FakeWindow {
   dispatch(type: string, event: unknown): void {
     for (const l of this.listeners.get(type) ?? []) l(event);
   }
+  dispatchEvent(event: Event): boolean {
+    this.dispatch(event.type, event);
+    return true;
+  }
 }
 
 const preloadWindow = new FakeWindow();
@@ -107,7 +111,10 @@ describe('the engine port', () => {
     const lent: Bridge = { ...preload.bridge, requestEnginePort: vi.fn() };
     preload.installApi(lent, 'engine-port', page as unknown as Window);
     const restarted = { name: 'restarted' };
+    const announced = vi.fn();
+    page.addEventListener('engine-port-available', announced);
     page.dispatch('message', { source: page, data: 'engine-port', ports: [restarted] });
+    expect(announced).toHaveBeenCalledTimes(1); // the page learns that a new engine is waiting
     await expect(page.api!.getEnginePort()).resolves.toBe(restarted);
     expect(lent.requestEnginePort).not.toHaveBeenCalled();
   });

@@ -132,3 +132,17 @@ describe('EngineSession', () => {
     expect(studio.state.engine.load).not.toBeNull();
   });
 });
+
+describe('EngineSession.replaceClient', () => {
+  it('loads the document into a replacement engine and uses it from then on', async () => {
+    const { studio, session, p } = await setup();
+    const next = port();
+    session.replaceClient(new EngineClient(next));
+    await tick(20);
+    expect(next.received.map((r) => r.type)).toEqual(['load']);
+    await session.run();
+    expect(next.received.map((r) => r.type)).toEqual(['load', 'run']);
+    expect(p.received.map((r) => r.type)).toEqual(['load']);
+    expect(studio.state.engine.status).toBe('done');
+  });
+});
