@@ -6,6 +6,7 @@
  * differences (f(x + eps) - f(x - eps)) / (2 eps), element by element, with
  * |analytic - numeric| <= atol + rtol * |numeric|.
  */
+import { expect, it } from 'vitest';
 import { BackwardRun } from '../../engine/autograd/engine';
 import { noGrad } from '../../engine/autograd/grad-mode';
 import { mul } from '../../engine/tensor/ops/elementwise';
@@ -133,4 +134,21 @@ export function gradcheck(name: string, gens: readonly Gen[], fn: (xs: Tensor[])
     if (bad > 4) faults.push(`input ${i}: ${bad - 4} more elements differ`);
   });
   return faults;
+}
+
+/** One gradient check: inputs to generate and the function of them to check. */
+export interface GradcheckCase {
+  readonly name: string;
+  readonly inputs: readonly Gen[];
+  readonly fn: (xs: Tensor[]) => Tensor;
+}
+
+/** Registers one vitest `it` per case, failing with every mismatching element listed. */
+export function runGradchecks(cases: readonly GradcheckCase[]): void {
+  for (const c of cases) {
+    it(c.name, () => {
+      const faults = gradcheck(c.name, c.inputs, c.fn);
+      expect(faults, `${c.name}:\n  ${faults.join('\n  ')}`).toEqual([]);
+    });
+  }
 }

@@ -4,10 +4,11 @@
  *   run A.json B.json ... --out-dir DIR write DIR/<name>.result.json
  * Exit status: 0 finished, 1 the graph raised an error, 2 invalid document or usage.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { load, GraphSession, resultJson, stringifyResult, parseJsonWithNaN } from '../../graph/index';
+import { load, GraphSession, resultJson, stringifyResult } from '../../graph/index';
 import { COMMANDS, type Command } from './commands';
+import { readDocument } from './read-document';
 import { backendRequested, runWithBackend } from './torch-backend';
 
 const USAGE = `usage:
@@ -15,23 +16,6 @@ const USAGE = `usage:
   npm run -s cli -- run ... --backend torch [--python PATH] [--device cpu|cuda]   (on PyTorch)
   npm run -s cli -- run A.json B.json ... --out-dir DIR
 ${COMMANDS.map((c) => `  npm run -s cli -- ${c.usage}`).join('\n')}`;
-
-/** Reads and parses a document, printing a located message on failure. */
-export function readDocument(file: string): unknown | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
-    return null;
-  }
-  try {
-    return parseJsonWithNaN(text);
-  } catch (e) {
-    process.stderr.write(`${file}: $: not valid JSON: ${(e as Error).message}\n`);
-    return null;
-  }
-}
 
 /** Runs one document; returns the exit code and the text to write. */
 export function runFile(file: string, iterations: number | null): { code: number; text: string | null } {

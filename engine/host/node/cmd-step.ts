@@ -8,37 +8,19 @@
  * Exit status as for `run`: 0 finished, 1 the graph raised an error, 2 invalid
  * document or usage (with the JSON path on stderr).
  */
-import { readFileSync } from 'node:fs';
-import { parseJsonWithNaN, stringifyResult } from '../../graph/result';
+import { stringifyResult } from '../../graph/result';
 import { EngineRequestError, errorJson, resultFromWire } from '../../protocol/codec';
 import type { StepPhase } from '../../protocol/messages';
 import { EngineClient } from '../client';
 import type { Command } from './commands';
 import { spawnNodeEngine } from './spawn';
+import { readDocument } from './read-document';
 
 const USAGE = 'step GRAPH.json [--iterations N]';
 
 function fail(message: string): number {
   process.stderr.write(`${message}\nusage: npm run -s cli -- ${USAGE}\n`);
   return 2;
-}
-
-function readDocument(file: string): Record<string, unknown> | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
-    return null;
-  }
-  try {
-    const json = parseJsonWithNaN(text);
-    if (typeof json === 'object' && json !== null && !Array.isArray(json)) return json as Record<string, unknown>;
-    process.stderr.write(`${file}: $: expected a JSON object\n`);
-  } catch (e) {
-    process.stderr.write(`${file}: $: not valid JSON: ${(e as Error).message}\n`);
-  }
-  return null;
 }
 
 async function step(args: string[]): Promise<number> {

@@ -4,29 +4,15 @@
  * padding mode), max/avg pooling, mm/addmm/linear, nll_loss and cross_entropy.
  * Each case is f = sum(op(inputs) * R) for a fixed random R (test/helpers/gradcheck.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { type Tensor } from '../../../engine/tensor/tensor';
 import { slice } from '../../../engine/tensor/ops/view';
 import { conv2d, conv2dModule, type Conv2dArgs, type PaddingMode } from '../../../engine/nn/conv';
 import { avgPool2d, maxPool2d, type Pool2dArgs } from '../../../engine/nn/pool';
 import { addmm, linear, mm } from '../../../engine/nn/linear';
 import { crossEntropy, nllLoss, type Reduction } from '../../../engine/nn/loss';
-import { Const, Distinct, N, Probs, Target, U, gradcheck, type Gen } from '../../helpers/gradcheck';
+import { Const, Distinct, N, Probs, Target, U, runGradchecks as run, type GradcheckCase as Case } from '../../helpers/gradcheck';
 
-interface Case {
-  readonly name: string;
-  readonly inputs: readonly Gen[];
-  readonly fn: (xs: Tensor[]) => Tensor;
-}
-
-function run(cases: readonly Case[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      const faults = gradcheck(c.name, c.inputs, c.fn);
-      expect(faults, `${c.name}:\n  ${faults.join('\n  ')}`).toEqual([]);
-    });
-  }
-}
 
 const conv = (a: Partial<Conv2dArgs>): Conv2dArgs => ({ stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, ...a });
 

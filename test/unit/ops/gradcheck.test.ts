@@ -12,22 +12,8 @@ import { mean, sum } from '../../../engine/tensor/ops/reduce';
 import { clone, flatten, reshape, slice, squeeze, transpose2d, unsqueeze, view } from '../../../engine/tensor/ops/view';
 import { circularPad2d_, constantPad2d, reflectionPad2d_, replicationPad2d_ } from '../../../engine/tensor/ops/pad';
 import { logSoftmax, softmax } from '../../../engine/nn/softmax';
-import { Away, N, U, gradcheck, type Gen } from '../../helpers/gradcheck';
+import { Away, N, U, runGradchecks as run, type GradcheckCase as Case } from '../../helpers/gradcheck';
 
-interface Case {
-  readonly name: string;
-  readonly inputs: readonly Gen[];
-  readonly fn: (xs: Tensor[]) => Tensor;
-}
-
-function run(cases: readonly Case[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      const faults = gradcheck(c.name, c.inputs, c.fn);
-      expect(faults, `${c.name}:\n  ${faults.join('\n  ')}`).toEqual([]);
-    });
-  }
-}
 
 /** Shapes that broadcast as PyTorch does: equal, outer, rank mismatch both ways, [1], 0-d. */
 const BROADCAST: readonly [number[], number[]][] = [
