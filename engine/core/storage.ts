@@ -1,5 +1,17 @@
 import type { FloatArray } from './dtype';
 
+/** Called with the buffer of every in-place write (see {@link onInPlaceWrite}). */
+let writeHook: ((data: FloatArray) => void) | null = null;
+
+/**
+ * Registers the function told about every in-place write to a storage's
+ * buffer: the fast kernels keep copies of their results in WebAssembly memory
+ * and must drop a copy once its array changes.
+ */
+export function onInPlaceWrite(hook: ((data: FloatArray) => void) | null): void {
+  writeHook = hook;
+}
+
 /**
  * The memory behind one or more tensors. Views (`reshape`, `t()`) and `detach()`
  * share a Storage, and with it the version counter: every in-place write bumps
@@ -24,5 +36,6 @@ export class Storage {
   /** Records one in-place modification. */
   bumpVersion(): void {
     this.version++;
+    writeHook?.(this.data);
   }
 }

@@ -7,6 +7,7 @@
  * AUTOGRAD_STUDIO_THREADS=N sets the thread count (default: 2, or 1 on a
  * single core); AUTOGRAD_STUDIO_WASM=PATH names another module file.
  */
+import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,6 +36,16 @@ export function findKernelModule(): string | null {
   return null;
 }
 
+/**
+ * A result buffer without the zero-fill of `new ArrayBuffer` (the kernels
+ * overwrite every byte). allocUnsafeSlow never hands out a slice of Node's
+ * shared Buffer pool, so this is the whole ArrayBuffer.
+ */
+const nodeAllocate = (bytes: number): ArrayBuffer => {
+  const b = Buffer.allocUnsafeSlow(bytes);
+  return b.byteOffset === 0 && b.buffer.byteLength === bytes ? (b.buffer as ArrayBuffer) : new ArrayBuffer(bytes);
+};
+
 let installed: string | null = null;
 
 /** Installs the WebAssembly kernels once (if built and allowed); returns the backend name. */
@@ -46,7 +57,7 @@ export function installNodeFastKernels(threads?: number): string {
   if (!file) return installed;
   const envThreads = Number(process.env.AUTOGRAD_STUDIO_THREADS);
   const n = threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.min(2, availableParallelism()));
-  installWasmKernels(new Uint8Array(readFileSync(file)), { spawn: nodeSpawner, threads: n });
+  installWasmKernels(new Uint8Array(readFileSync(file)), { spawn: nodeSpawner, threads: n, allocate: nodeAllocate });
   installed = kernelBackend();
   return installed;
 }

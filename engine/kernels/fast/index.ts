@@ -10,6 +10,7 @@
  * (finite-difference checks) always uses the TypeScript kernels, which sum in
  * float64.
  */
+import { onInPlaceWrite } from '../../core/storage';
 import { PAGE, sharedMemoryAvailable, wasmApi, type WasmMemory, type WasmModule } from '../wasm/api';
 import { JOB_NAMES, WasmKernels } from '../wasm/runtime';
 import { ThreadPool, type WorkerSpawner } from './threads';
@@ -30,6 +31,13 @@ export interface FastKernelOptions {
   readonly spawn?: WorkerSpawner;
   /** Total threads to use, the caller included (default 1, or 2 with `spawn`). */
   readonly threads?: number;
+  /**
+   * Allocates the buffer a result is copied to: a new, non-shared ArrayBuffer
+   * of exactly `bytes` bytes whose contents may be uninitialised (every byte
+   * is overwritten), e.g. Node's `Buffer.allocUnsafeSlow(bytes).buffer`.
+   * Default: zero-filled typed arrays.
+   */
+  readonly allocate?: (bytes: number) => ArrayBuffer;
 }
 
 let active: WasmKernels | null = null;
@@ -53,6 +61,9 @@ export function installWasmKernels(bytes: Uint8Array, options: FastKernelOptions
     memory = new api.Memory({ initial: 32, maximum: MAX_MEMORY / PAGE, shared: true });
     const instance = new api.Instance(module, { env: { memory } });
     active = new WasmKernels(instance, memory, MAX_MEMORY);
+    const kernels = active;
+    kernels.setAllocator(options.allocate ?? null);
+    onInPlaceWrite((data) => kernels.forget(data));
   } catch {
     active = null;
     return false;

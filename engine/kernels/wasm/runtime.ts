@@ -4,6 +4,15 @@
  * memory, the kernel runs (split over the helper threads when it is large),
  * and the result is copied out into a new Float32Array.
  *
+ * The memory is used as a ring: each call allocates after the previous one,
+ * and wraps to the start once past the ring's size (see {@link RING_MAX}). A
+ * result stays in the ring, remembered by the array it was copied to, until
+ * an allocation overwrites it, so a later call that takes that array as
+ * operand (ReLU after a convolution, pooling after ReLU, every gradient of the
+ * backward pass) uses the copy in place instead of copying it in again.
+ * Results are immutable for the engine except through in-place ops, which
+ * bump their storage's version and with it call {@link WasmKernels.forget}.
+ *
  * Work is split in chunks of whole samples (convolution forward and input
  * gradient), of rows of the weight gradient, or of rows of a matrix product,
  * handed out dynamically; every output element is computed by exactly one
@@ -41,10 +50,38 @@ const planeStep = (planes: number): number => Math.max(1, Math.ceil(planes / 16)
 /** Elements per chunk of ReLU (about 16 chunks, multiples of 64). */
 const elementStep = (n: number): number => Math.max(64, Math.ceil(n / 16 / 64) * 64);
 
-/** Rows of the weight gradient per chunk (a multiple of the GEMM's 4-row panels). */
-const WEIGHT_ROWS = 16;
+/**
+ * Rows of the weight gradient per chunk (a multiple of the GEMM's 4-row
+ * panels); 4 when there are few rows (a first layer with one input channel
+ * has 9), so that two threads still share them.
+ */
+const weightRows = (K: number): number => (K >= 64 ? 16 : 4);
 
-/** The kernel module instantiated over a memory, with a bump allocator per call. */
+/**
+ * Bytes of the ring before allocation wraps to its start (a call may run past
+ * it): eight times the largest call so far, between 1 and 32 MiB. Large
+ * enough to keep a step's results of W2/W3 until their gradients are
+ * computed; small graphs keep reusing the same (cached) memory.
+ */
+const RING_MIN = 1 << 20, RING_MAX = 32 << 20, RING_CALLS = 8;
+
+/** Elements from which a result buffer comes from the host's allocator (smaller: a typed array is cheaper). */
+const UNZEROED_MIN = 16384;
+
+/** Elements from which a result is remembered (copying a smaller one in again is cheap). */
+const REMEMBER_MIN = 4096;
+
+/** Results remembered at most (the older half is dropped past it); a W2 step has 14. */
+const MAX_HELD = 64;
+
+/** A result still held in the ring: byte range [start, end). */
+interface Resident {
+  start: number;
+  end: number;
+  live: boolean;
+}
+
+/** The kernel module instantiated over a memory, with a ring allocator. */
 export class WasmKernels {
   private readonly fns: Record<string, Fn>;
   private readonly memory: WasmMemory;
@@ -54,6 +91,16 @@ export class WasmKernels {
   private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private top = 0;
+  /** Results held in the ring, by the array they were copied to. */
+  private resident = new WeakMap<object, Resident>();
+  /** Live entries of {@link resident}, in allocation order. */
+  private held: Resident[] = [];
+  /** Resident operands of the current call: allocation skips them. */
+  private pinned: Resident[] = [];
+  private allocate: ((bytes: number) => ArrayBuffer) | null = null;
+  /** Bytes allocated by the current call, and by the largest call so far. */
+  private callBytes = 0;
+  private maxCallBytes = 0;
 
   constructor(instance: WasmInstance, memory: WasmMemory, maxBytes: number) {
     this.fns = instance.exports as Record<string, Fn>;
@@ -82,15 +129,33 @@ export class WasmKernels {
     }
   }
 
-  /** Starts a call's allocations. */
+  /** Starts a call's allocations (wrapping the ring when past its end). */
   private begin(): void {
-    this.top = this.heapBase;
+    this.pinned.length = 0;
+    if (this.callBytes > this.maxCallBytes) this.maxCallBytes = this.callBytes;
+    this.callBytes = 0;
+    const ring = Math.min(RING_MAX, Math.max(RING_MIN, RING_CALLS * this.maxCallBytes));
+    if (this.top === 0 || this.top - this.heapBase >= ring) this.top = this.heapBase;
   }
 
-  /** Reserves `floats` (64-byte aligned); returns the byte address, or -1 past the memory limit. */
+  /**
+   * Reserves `floats` (64-byte aligned) after the previous allocation, past
+   * the current call's resident operands; results it overwrites are
+   * forgotten. Returns the byte address, or -1 past the memory limit.
+   */
   private alloc(floats: number): number {
-    const at = this.top;
-    const end = at + ((floats * 4 + 63) & ~63);
+    const bytes = (floats * 4 + 63) & ~63;
+    let at = this.top;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const p of this.pinned) {
+        if (at < p.end && at + bytes > p.start) {
+          at = p.end;
+          moved = true;
+        }
+      }
+    }
+    const end = at + bytes;
     if (end > this.maxBytes) return -1;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
@@ -100,13 +165,91 @@ export class WasmKernels {
         return -1; // the TypeScript kernel takes over
       }
     }
+    if (bytes > 0) this.overwrite(at, end);
+    this.callBytes += end - this.top;
     this.top = end;
     this.refresh();
     return at;
   }
 
-  private put(data: ArrayLike<number> & { length: number }, at: number): void {
-    this.f32.set(data as Float32Array, at >> 2);
+  /** Forgets the results held in [start, end). */
+  private overwrite(start: number, end: number): void {
+    const held = this.held;
+    let k = 0;
+    for (let i = 0; i < held.length; i++) {
+      const r = held[i]!;
+      if (r.live && (r.end <= start || r.start >= end)) held[k++] = r;
+      else r.live = false;
+    }
+    held.length = k;
+  }
+
+  /**
+   * The address of `data` in the ring if a previous result is still there
+   * (pinned for this call), else a fresh copy of it; -1 when it does not fit.
+   */
+  private operand(data: Float32Array | Int32Array): number {
+    const r = this.resident.get(data);
+    if (r && r.live) {
+      this.pinned.push(r);
+      return r.start;
+    }
+    const at = this.alloc(data.length);
+    if (at < 0) return -1;
+    if (data instanceof Float32Array) this.f32.set(data, at >> 2);
+    else this.i32.set(data, at >> 2);
+    return at;
+  }
+
+  /**
+   * Uses `allocate(bytes)` for the buffers results are copied to (e.g. Node's
+   * `Buffer.allocUnsafeSlow`, which skips zeroing memory that the copy
+   * overwrites anyway); it must return a new, non-shared ArrayBuffer of
+   * exactly `bytes` bytes. Null: `new Float32Array(n)`.
+   */
+  setAllocator(allocate: ((bytes: number) => ArrayBuffer) | null): void {
+    this.allocate = allocate;
+  }
+
+  /** The result at `at` (`length` floats), copied out and remembered as resident. */
+  private result(at: number, length: number): Float32Array {
+    const out = this.allocate && length >= UNZEROED_MIN ? new Float32Array(this.allocate(length * 4), 0, length) : new Float32Array(length);
+    out.set(this.f32.subarray(at >> 2, (at >> 2) + length));
+    this.remember(out, at);
+    return out;
+  }
+
+  /** The int32 result at `at`, copied out and remembered as resident. */
+  private resultInt(at: number, length: number): Int32Array {
+    const out = this.allocate && length >= UNZEROED_MIN ? new Int32Array(this.allocate(length * 4), 0, length) : new Int32Array(length);
+    out.set(this.i32.subarray(at >> 2, (at >> 2) + length));
+    this.remember(out, at);
+    return out;
+  }
+
+  private remember(out: Float32Array | Int32Array, at: number): void {
+    if (out.length < REMEMBER_MIN) return;
+    const r: Resident = { start: at, end: at + out.length * 4, live: true };
+    const held = this.held;
+    if (held.length >= MAX_HELD) {
+      // Small results of small graphs would otherwise pile up until the ring wraps.
+      const drop = held.length - MAX_HELD / 2;
+      for (let i = 0; i < drop; i++) held[i]!.live = false;
+      held.splice(0, drop);
+    }
+    held.push(r);
+    this.resident.set(out, r);
+  }
+
+  /**
+   * Drops the ring's copy of `data` (a result about to be or just modified
+   * in place), so no later call reads the stale copy.
+   */
+  forget(data: object): void {
+    const r = this.resident.get(data);
+    if (!r) return;
+    r.live = false;
+    this.resident.delete(data);
   }
 
   /**
@@ -146,6 +289,7 @@ export class WasmKernels {
 
   private geometry(g: Conv2dGeometry): number {
     const at = this.alloc(16);
+    if (at < 0) return -1;
     const v = [g.n, g.cIn, g.h, g.w, g.cOut, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW, g.groups, g.hOut, g.wOut];
     this.i32.set(v, at >> 2);
     return at;
@@ -160,17 +304,16 @@ export class WasmKernels {
     const P = g.hOut * g.wOut, outLen = g.n * g.cOut * P;
     const macs = outLen * (g.cIn / g.groups) * g.kH * g.kW;
     this.begin();
+    const px = this.operand(x), pw = this.operand(w), pb = bias ? this.operand(bias) : 0;
+    if (px < 0 || pw < 0 || pb < 0) return null;
     const geo = this.geometry(g);
+    if (geo < 0) return null;
     const per = this.fns.conv_forward_scratch!(geo);
     const T = this.threadsFor(macs, g.n);
-    const px = this.alloc(x.length), pw = this.alloc(w.length), pb = bias ? this.alloc(bias.length) : 0;
     const po = this.alloc(outLen), ps = this.alloc(stride(per) * T);
-    if (px < 0 || pw < 0 || pb < 0 || po < 0 || ps < 0) return null;
-    this.put(x, px);
-    this.put(w, pw);
-    if (bias) this.put(bias, pb);
+    if (po < 0 || ps < 0) return null;
     this.run('conv_forward', T, g.n, sampleStep(g.n), (t) => [px, pw, pb, po, geo, ps + t * stride(per) * 4]);
-    return this.f32.slice(po >> 2, (po >> 2) + outLen);
+    return this.result(po, outLen);
   }
 
   /**
@@ -184,27 +327,25 @@ export class WasmKernels {
     const K = (g.cIn / g.groups) * g.kH * g.kW, P = g.hOut * g.wOut, inLen = g.n * g.cIn * g.h * g.w;
     const macs = gradOut.length * K;
     this.begin();
+    const pg = this.operand(gradOut), pwt = w ? this.operand(w) : 0, px = x ? this.operand(x) : 0;
+    if (pg < 0 || pwt < 0 || px < 0) return null;
     const geo = this.geometry(g);
-    const pg = this.alloc(gradOut.length);
-    if (pg < 0) return null;
-    this.put(gradOut, pg);
+    if (geo < 0) return null;
     let pi = 0, pw = 0, pb = 0;
     if (w) {
       const per = this.fns.conv_backward_input_scratch!(geo), T = this.threadsFor(macs, g.n);
-      const pwt = this.alloc(w.length), ps = this.alloc(stride(per) * T);
+      const ps = this.alloc(stride(per) * T);
       pi = this.alloc(inLen);
-      if (pwt < 0 || ps < 0 || pi < 0) return null;
-      this.put(w, pwt);
+      if (ps < 0 || pi < 0) return null;
       this.run('conv_backward_input', T, g.n, sampleStep(g.n), (t) => [pg, pwt, pi, geo, ps + t * stride(per) * 4]);
     }
     if (x) {
-      const per = this.fns.conv_backward_weight_scratch!(geo), T = this.threadsFor(macs, Math.ceil(K / WEIGHT_ROWS));
-      const px = this.alloc(x.length), ps = this.alloc(stride(per) * T), pk = this.alloc(this.fns.pack_gout_floats!(geo));
+      const per = this.fns.conv_backward_weight_scratch!(geo), T = this.threadsFor(macs, Math.ceil(K / weightRows(K)));
+      const ps = this.alloc(stride(per) * T), pk = this.alloc(this.fns.pack_gout_floats!(geo));
       pw = this.alloc(g.cOut * K);
-      if (px < 0 || ps < 0 || pw < 0 || pk < 0) return null;
-      this.put(x, px);
+      if (ps < 0 || pw < 0 || pk < 0) return null;
       this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
-      this.run('conv_backward_weight', T, K, WEIGHT_ROWS, (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
+      this.run('conv_backward_weight', T, K, weightRows(K), (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
     }
     if (bias) {
       pb = this.alloc(g.cOut);
@@ -212,49 +353,25 @@ export class WasmKernels {
       this.fns.bias_grad!(pg, pb, g.n, g.cOut, P);
     }
     return {
-      input: w ? this.f32.slice(pi >> 2, (pi >> 2) + inLen) : null,
-      weight: x ? this.f32.slice(pw >> 2, (pw >> 2) + g.cOut * K) : null,
-      bias: bias ? this.f32.slice(pb >> 2, (pb >> 2) + g.cOut) : null,
+      input: w ? this.result(pi, inLen) : null,
+      weight: x ? this.result(pw, g.cOut * K) : null,
+      bias: bias ? this.result(pb, g.cOut) : null,
     };
   }
 
   /** Convolution input gradient; null when the operands do not fit. */
   convBackwardInput(gradOut: Float32Array, w: Float32Array, g: Conv2dGeometry): Float32Array | null {
-    const inLen = g.n * g.cIn * g.h * g.w;
-    const macs = gradOut.length * (g.cIn / g.groups) * g.kH * g.kW;
-    this.begin();
-    const geo = this.geometry(g);
-    const per = this.fns.conv_backward_input_scratch!(geo);
-    const T = this.threadsFor(macs, g.n);
-    const pg = this.alloc(gradOut.length), pw = this.alloc(w.length), pi = this.alloc(inLen), ps = this.alloc(stride(per) * T);
-    if (pg < 0 || pw < 0 || pi < 0 || ps < 0) return null;
-    this.put(gradOut, pg);
-    this.put(w, pw);
-    this.run('conv_backward_input', T, g.n, sampleStep(g.n), (t) => [pg, pw, pi, geo, ps + t * stride(per) * 4]);
-    return this.f32.slice(pi >> 2, (pi >> 2) + inLen);
+    return this.convBackward(gradOut, null, w, false, g)?.input ?? null;
   }
 
   /** Convolution weight gradient; null when the operands do not fit. */
   convBackwardWeight(gradOut: Float32Array, x: Float32Array, g: Conv2dGeometry): Float32Array | null {
-    const K = (g.cIn / g.groups) * g.kH * g.kW;
-    const wLen = g.cOut * K;
-    const macs = gradOut.length * K;
-    this.begin();
-    const geo = this.geometry(g);
-    const per = this.fns.conv_backward_weight_scratch!(geo);
-    const T = this.threadsFor(macs, Math.ceil(K / WEIGHT_ROWS));
-    const pg = this.alloc(gradOut.length), px = this.alloc(x.length), pw = this.alloc(wLen), ps = this.alloc(stride(per) * T);
-    const pk = this.alloc(this.fns.pack_gout_floats!(geo));
-    if (pg < 0 || px < 0 || pw < 0 || ps < 0 || pk < 0) return null;
-    this.put(gradOut, pg);
-    this.put(x, px);
-    this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
-    this.run('conv_backward_weight', T, K, WEIGHT_ROWS, (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
-    return this.f32.slice(pw >> 2, (pw >> 2) + wLen);
+    return this.convBackward(gradOut, x, null, false, g)?.weight ?? null;
   }
 
   private poolGeometry(g: Pool2dGeometry): number {
     const at = this.alloc(16);
+    if (at < 0) return -1;
     const v = [g.planes, g.h, g.w, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW, g.hOut, g.wOut];
     this.i32.set(v, at >> 2);
     return at;
@@ -263,105 +380,109 @@ export class WasmKernels {
   /** ReLU forward (NaN kept, -0 to 0); null when it does not fit. */
   reluForward(x: Float32Array): Float32Array | null {
     this.begin();
-    const px = this.alloc(x.length), po = this.alloc(x.length);
-    if (px < 0 || po < 0) return null;
-    this.put(x, px);
+    const px = this.operand(x);
+    if (px < 0) return null;
+    const po = this.alloc(x.length);
+    if (po < 0) return null;
     const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
     this.run('relu_forward', T, x.length, elementStep(x.length), () => [px, po], () => this.fns.relu_forward!(px, po, x.length));
-    return this.f32.slice(po >> 2, (po >> 2) + x.length);
+    return this.result(po, x.length);
   }
 
   /** ReLU gradient from the saved result; null when it does not fit. */
   reluBackward(g: Float32Array, result: Float32Array): Float32Array | null {
     this.begin();
-    const pg = this.alloc(g.length), pr = this.alloc(g.length), po = this.alloc(g.length);
-    if (pg < 0 || pr < 0 || po < 0) return null;
-    this.put(g, pg);
-    this.put(result, pr);
+    const pg = this.operand(g), pr = this.operand(result);
+    if (pg < 0 || pr < 0) return null;
+    const po = this.alloc(g.length);
+    if (po < 0) return null;
     const T = g.length >= PARALLEL_ELEMENTS ? this.threads : 1;
     this.run('relu_backward', T, g.length, elementStep(g.length), () => [pg, pr, po], () => this.fns.relu_backward!(pg, pr, po, g.length));
-    return this.f32.slice(po >> 2, (po >> 2) + g.length);
+    return this.result(po, g.length);
   }
 
   /** Max pooling forward with indices; null when it does not fit. */
   maxPoolForward(x: Float32Array, g: Pool2dGeometry): { out: Float32Array; indices: Int32Array } | null {
     const outLen = g.planes * g.hOut * g.wOut;
     this.begin();
-    const geo = this.poolGeometry(g);
-    const px = this.alloc(x.length), po = this.alloc(outLen), pi = this.alloc(outLen);
-    if (px < 0 || po < 0 || pi < 0) return null;
-    this.put(x, px);
+    const px = this.operand(x);
+    if (px < 0) return null;
+    const geo = this.poolGeometry(g), po = this.alloc(outLen), pi = this.alloc(outLen);
+    if (geo < 0 || po < 0 || pi < 0) return null;
     const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
     this.run('maxpool_forward', T, g.planes, planeStep(g.planes), () => [px, po, pi, geo]);
-    return { out: this.f32.slice(po >> 2, (po >> 2) + outLen), indices: this.i32.slice(pi >> 2, (pi >> 2) + outLen) };
+    return { out: this.result(po, outLen), indices: this.resultInt(pi, outLen) };
   }
 
   /** Max pooling gradient; null when it does not fit. */
   maxPoolBackward(gradOut: Float32Array, indices: Int32Array, g: Pool2dGeometry): Float32Array | null {
     const inLen = g.planes * g.h * g.w;
     this.begin();
-    const geo = this.poolGeometry(g);
-    const pg = this.alloc(gradOut.length), pi = this.alloc(indices.length), po = this.alloc(inLen);
-    if (pg < 0 || pi < 0 || po < 0) return null;
-    this.put(gradOut, pg);
-    this.i32.set(indices, pi >> 2);
+    const pg = this.operand(gradOut), pi = this.operand(indices);
+    if (pg < 0 || pi < 0) return null;
+    const geo = this.poolGeometry(g), po = this.alloc(inLen);
+    if (geo < 0 || po < 0) return null;
     // With dilation an empty window's index may point into the next plane: one thread then.
     const T = inLen >= PARALLEL_ELEMENTS && g.dilH === 1 && g.dilW === 1 ? this.threads : 1;
     this.run('maxpool_backward', T, g.planes, planeStep(g.planes), () => [pg, pi, po, geo, inLen], () =>
       this.fns.maxpool_backward!(pg, pi, po, geo, 0, g.planes, inLen),
     );
-    return this.f32.slice(po >> 2, (po >> 2) + inLen);
+    return this.result(po, inLen);
   }
 
   /** Average pooling forward; null when it does not fit. */
   avgPoolForward(x: Float32Array, g: Pool2dGeometry, includePad: boolean, divisor: number | null): Float32Array | null {
     const outLen = g.planes * g.hOut * g.wOut;
     this.begin();
-    const geo = this.poolGeometry(g);
-    const px = this.alloc(x.length), po = this.alloc(outLen);
-    if (px < 0 || po < 0) return null;
-    this.put(x, px);
+    const px = this.operand(x);
+    if (px < 0) return null;
+    const geo = this.poolGeometry(g), po = this.alloc(outLen);
+    if (geo < 0 || po < 0) return null;
     const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
     this.run('avgpool_forward', T, g.planes, planeStep(g.planes), () => [px, po, geo, includePad ? 1 : 0, divisor ?? 0]);
-    return this.f32.slice(po >> 2, (po >> 2) + outLen);
+    return this.result(po, outLen);
   }
 
   /** Average pooling gradient; null when it does not fit. */
   avgPoolBackward(gradOut: Float32Array, g: Pool2dGeometry, includePad: boolean, divisor: number | null): Float32Array | null {
     const inLen = g.planes * g.h * g.w;
     this.begin();
-    const geo = this.poolGeometry(g);
-    const pg = this.alloc(gradOut.length), po = this.alloc(inLen);
-    if (pg < 0 || po < 0) return null;
-    this.put(gradOut, pg);
+    const pg = this.operand(gradOut);
+    if (pg < 0) return null;
+    const geo = this.poolGeometry(g), po = this.alloc(inLen);
+    if (geo < 0 || po < 0) return null;
     const T = inLen >= PARALLEL_ELEMENTS ? this.threads : 1;
     this.run('avgpool_backward', T, g.planes, planeStep(g.planes), () => [pg, po, geo, includePad ? 1 : 0, divisor ?? 0]);
-    return this.f32.slice(po >> 2, (po >> 2) + inLen);
+    return this.result(po, inLen);
   }
 
   /** Bias gradient of a convolution (`[n, c, P]` summed to `[c]` in double); null when it does not fit. */
   biasGrad(gradOut: Float32Array, n: number, c: number, P: number): Float32Array | null {
     this.begin();
-    const pg = this.alloc(gradOut.length), po = this.alloc(c);
-    if (pg < 0 || po < 0) return null;
-    this.put(gradOut, pg);
+    const pg = this.operand(gradOut);
+    if (pg < 0) return null;
+    const po = this.alloc(c);
+    if (po < 0) return null;
     this.fns.bias_grad!(pg, po, n, c, P);
-    return this.f32.slice(po >> 2, (po >> 2) + c);
+    return this.result(po, c);
   }
 
   /**
    * `C[m, n] = A[m, k] B[k, n]` with A(i, p) = a[i*ars + p*acs] and B
-   * row-major; null when the operands do not fit.
+   * row-major; null when the operands do not fit. The result is not kept
+   * resident: addmm adds its bias to it in place.
    */
   matmul(a: Float32Array, ars: number, acs: number, b: Float32Array, m: number, k: number, n: number): Float32Array | null {
     this.begin();
+    const pa = this.operand(a), pb = this.operand(b);
+    if (pa < 0 || pb < 0) return null;
     const per = this.fns.matmul_scratch!(m, k);
     const T = this.threadsFor(m * k * n, Math.ceil(m / 8));
-    const pa = this.alloc(a.length), pb = this.alloc(b.length), pc = this.alloc(m * n), ps = this.alloc(stride(per) * T);
-    if (pa < 0 || pb < 0 || pc < 0 || ps < 0) return null;
-    this.put(a, pa);
-    this.put(b, pb);
+    const pc = this.alloc(m * n), ps = this.alloc(stride(per) * T);
+    if (pc < 0 || ps < 0) return null;
     this.run('matmul', T, m, 8, (t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4]);
-    return this.f32.slice(pc >> 2, (pc >> 2) + m * n);
+    const out = this.allocate && m * n >= UNZEROED_MIN ? new Float32Array(this.allocate(m * n * 4), 0, m * n) : new Float32Array(m * n);
+    out.set(this.f32.subarray(pc >> 2, (pc >> 2) + m * n));
+    return out;
   }
 }

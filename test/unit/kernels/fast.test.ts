@@ -14,6 +14,7 @@ import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForwar
 import { reluBackward, reluForward } from '../../../engine/kernels/elementwise';
 import { installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelThreads } from '../../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
+import { Storage } from '../../../engine/core/storage';
 
 const WASM = join(__dirname, '../../../build/wasm/out/kernels.wasm');
 const built = existsSync(WASM);
@@ -227,5 +228,43 @@ describe.skipIf(!built)('WebAssembly SIMD kernels', () => {
     const g = randF32(r, x.length);
     const [c, d] = both(() => reluBackward(g, a));
     expect(Array.from(d).map(String)).toEqual(Array.from(c).map(String));
+  });
+
+  it('reuses results left in WebAssembly memory, and drops them on an in-place write', () => {
+    const r = mulberry32(17);
+    const x = randF32(r, 8192), g = randF32(r, 8192);
+    const y = reluForward(x) as Float32Array;
+    // The ring's copy of y is used as the operand: a write without a version bump is not seen
+    // (the engine never writes a result in place without bumping its storage's version).
+    const saved = y[1];
+    y.fill(1);
+    const stale = reluBackward(g, y);
+    setFastKernelsEnabled(false);
+    const expected = reluBackward(g, y);
+    setFastKernelsEnabled(true);
+    expect(Array.from(stale).some((v, i) => v !== expected[i])).toBe(true);
+    y[1] = saved!;
+    // After bumpVersion the copy is dropped and y is copied in again.
+    new Storage(y).bumpVersion();
+    const [c, d] = both(() => reluBackward(g, y));
+    expect(Array.from(d)).toEqual(Array.from(c));
+  });
+
+  it('a result overwritten in the ring is copied in again (chains longer than the ring)', () => {
+    const r = mulberry32(19);
+    const first = reluForward(randF32(r, 1 << 20)) as Float32Array;
+    const pg: Pool2dGeometry = { planes: 64, h: 128, w: 128, kH: 2, kW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilH: 1, dilW: 1, hOut: 64, wOut: 64 };
+    let prev = first;
+    for (let i = 0; i < 12; i++) {
+      const p = maxPool2dForward(prev, pg);
+      const back = maxPool2dBackward(p.out as Float32Array, p.indices, pg);
+      prev = reluForward(back) as Float32Array; // 4 MiB results: the ring wraps several times
+    }
+    const g = randF32(r, first.length);
+    const [c, d] = both(() => reluBackward(g, first));
+    expect(Array.from(d)).toEqual(Array.from(c));
+    const [e, f] = both(() => maxPool2dForward(prev, pg));
+    expect(Array.from(f.out)).toEqual(Array.from(e.out));
+    expect(Array.from(f.indices)).toEqual(Array.from(e.indices));
   });
 });
