@@ -2,6 +2,7 @@ import { allocFor, isFloatingPoint, type DType, type FloatArray } from '../core/
 import { runtimeError } from '../core/errors';
 import { checkBudget, contiguousStrides, numel, type Shape } from '../core/shape';
 import { Storage } from '../core/storage';
+import { transpose2d } from '../kernels/slice';
 import type { GradValue } from '../autograd/grad-value';
 import { AccumulateGrad, type Edge, type GradSink, type Node } from '../autograd/node';
 
@@ -171,6 +172,11 @@ export class Tensor implements GradSink {
     const data = this.storage.data;
     if (this.isContiguous) {
       return this.offset === 0 && n === data.length ? data : data.subarray(this.offset, this.offset + n);
+    }
+    if (this.ndim === 2 && this.strides[0] === 1 && this.strides[1] === this.shape[0]) {
+      // A transposed matrix (weight.t() inside Linear): one cache-friendly transpose.
+      const [rows, cols] = this.shape as [number, number];
+      return transpose2d(data.subarray(this.offset, this.offset + n), cols, rows);
     }
     const out = allocFor(this.dtype, n);
     const nd = this.ndim;
