@@ -4,6 +4,7 @@
  *
  *   npm run bench [-- --json] [--only W2,W3] [--min-time S] [--rounds R] [--no-torch] [--cli]
  *                 [--threads N] [--kernels ts]
+ *                 [--canvas | --canvas-fresh | --canvas-only]   (canvas frame times: build/bench/canvas.ts)
  *
  * Engine time: one GraphSession runs the workload's document for many
  * iterations (each iteration = zero grads, forward, backward); the median of
@@ -23,6 +24,7 @@ import { load, GraphSession } from '../../engine/graph/index';
 import { FLOPS, WORKLOADS, workloadDocument, type WorkloadName } from '../bench/workloads';
 import { kernelBackend } from '../../engine/kernels/fast/index';
 import { installNodeFastKernels } from '../../engine/host/node/fast-kernels';
+import { canvasBench, canvasOnly, canvasRow } from '../bench/canvas';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const PYTHON = '/usr/bin/python3';
@@ -207,6 +209,8 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${process.resourceUsage().maxRSS}\n`);
     return;
   }
+  const canvas = canvasBench(argv, ROOT);
+  if (canvasOnly(argv, canvas, json)) return;
   const load0 = loadavg()[0]!;
   const peer = withTorch && torchAvailable() ? await TorchPeer.start() : null;
   // Rounds alternate engine and torch per workload; each side keeps its best
@@ -248,6 +252,7 @@ async function main(argv: string[]): Promise<void> {
   const cli = withCli ? cliTimes(CLI_ITERS) : null;
   const machine = { cpu: cpus()[0]?.model ?? '?', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   const report = { date: new Date().toISOString(), machine, loadAverage: [load0, loadavg()[0]!], rounds, backend: kernelBackend(), torch: torch?.torch ?? null, rows, peakRssKiB: rss, cli };
+  if (canvas) Object.assign(report, { canvas });
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
@@ -268,6 +273,7 @@ async function main(argv: string[]): Promise<void> {
       out.push(`${cmd} run W2.graph.json (${CLI_ITERS} iterations): ${fmt(t.totalMs, 0)} ms wall, ${fmt(t.perIterMs)} ms/iteration incl. start-up`);
     }
   }
+  if (canvas) out.push(canvasRow(canvas));
   const bad = rows.filter((r) => r.check !== 'ok' && r.check !== 'no torch');
   out.push(bad.length === 0 ? (torch ? 'check ok' : 'check skipped (no torch)') : `check FAILED: ${bad.map((r) => `${r.workload} ${r.check}`).join('; ')}`);
   process.stdout.write(`${out.join('\n')}\n`);

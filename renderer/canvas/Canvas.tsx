@@ -2,9 +2,21 @@
  * The graph canvas (React Flow 12): nodes and edges from the document,
  * wiring with validation (a refused connection says why), drag to move
  * (one undo step per drag), drop from the palette, selection.
+ *
+ * Pan and zoom of large graphs (test/e2e/perf.e2e.test.ts, 300 nodes): a
+ * pane drag captures the pointer, so Chromium does not hit-test the whole
+ * graph on every mouse move; the canvas text is not selectable (no selection
+ * work per move either); the viewport is its own compositor layer. A graph of
+ * {@link LARGE_GRAPH} nodes or more is drawn without text, edge labels and dot
+ * grid when zoomed out below {@link DETAIL_ZOOM}, where text is too small to
+ * read (node boxes keep their size, so edges keep their anchors): painting and
+ * rasterising every label on each frame was the main cost. Zoomed in, it
+ * renders only the elements in view (the image export asks for all of them,
+ * render-all.ts); zoomed out, where nearly all are in view, it renders all
+ * (no mounting and unmounting as a pan moves nodes in and out of view).
  */
 import {
-  Background, Controls, MiniMap, Panel, ReactFlow, applyNodeChanges, useReactFlow,
+  Background, Controls, MiniMap, Panel, ReactFlow, applyNodeChanges, useReactFlow, useStore,
   type Connection as RFConnection, type FinalConnectionState, type NodeChange, type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -17,6 +29,7 @@ import { flowEdges, flowNodes } from './flow-model';
 import { OpNode } from './OpNode';
 import type { OpFlowNode } from './types';
 import { nodeProblems } from './problems';
+import { onRenderAll } from './render-all';
 
 const nodeTypes = { op: OpNode };
 const edgeTypes = { grad: GradEdge };
@@ -32,6 +45,12 @@ function merge(next: OpFlowNode[], prev: OpFlowNode[]): OpFlowNode[] {
   });
 }
 
+/** From this many nodes a graph is drawn for speed: no text zoomed out, only what is in view zoomed in. */
+export const LARGE_GRAPH = 100;
+
+/** Below this zoom a large graph is drawn without text (11 px text would be under 5 px tall). */
+export const DETAIL_ZOOM = 0.45;
+
 const toConn = (c: RFConnection | Connection): Connection => ({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? 'out', targetHandle: c.targetHandle ?? null });
 
 /** The canvas. */
@@ -43,9 +62,15 @@ export function Canvas(): React.JSX.Element {
   const sel = useApp((s) => s.ui.selection);
   const epoch = useApp((s) => s.epoch);
   const rf = useReactFlow();
+  // re-renders when the zoom crosses DETAIL_ZOOM, not on every viewport change
+  const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
+  const large = doc.nodes.length >= LARGE_GRAPH;
+  const lowDetail = large && zoomedOut;
   const problems = useMemo(() => nodeProblems(doc, engine), [doc, engine]);
   const [nodes, setNodes] = useState<OpFlowNode[]>(() => flowNodes(doc, sel, problems));
   const edges = useMemo(() => flowEdges(doc, engine, sel), [doc, engine, sel]);
+  const [renderAll, setRenderAll] = useState(false);
+  useEffect(() => onRenderAll(setRenderAll), []);
 
   useEffect(() => setNodes((prev) => merge(flowNodes(doc, sel, problems), prev)), [doc, sel, problems]);
 
@@ -98,6 +123,13 @@ export function Canvas(): React.JSX.Element {
     if (moves.length) studio.dispatch({ type: 'moveNodes', moves }, moves.length > 1 ? `Move ${moves.length} nodes` : `Move ${moves[0]!.id}`);
   }, [studio]);
 
+  // Pointer capture for a pane drag (a pan): mouse moves then go to the pane
+  // without a hit test of every node and edge under the pointer.
+  const onPointerDownCapture = useCallback((ev: React.PointerEvent) => {
+    const t = ev.target as Element;
+    if (ev.button === 0 && t.classList.contains('react-flow__pane') && !t.hasPointerCapture(ev.pointerId)) t.setPointerCapture(ev.pointerId);
+  }, []);
+
   const onDrop = useCallback((ev: React.DragEvent) => {
     const op = ev.dataTransfer.getData(DRAG_TYPE);
     if (!op) return;
@@ -106,7 +138,7 @@ export function Canvas(): React.JSX.Element {
   }, [app, rf]);
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault(); }} onDrop={onDrop}>
+    <div className="canvas" data-testid="canvas" data-detail={lowDetail ? 'low' : 'full'} onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault(); }} onDrop={onDrop} onPointerDownCapture={onPointerDownCapture}>
       <ReactFlow<OpFlowNode>
         nodes={nodes}
         edges={edges}
@@ -123,6 +155,7 @@ export function Canvas(): React.JSX.Element {
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
+        onlyRenderVisibleElements={large && !zoomedOut && !renderAll}
         minZoom={0.1}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}

@@ -6,6 +6,7 @@
  */
 import type { AppServices } from '../app/context';
 import { fileNameFor } from '../app/actions';
+import { withEveryElementRendered } from '../canvas/render-all';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -82,7 +83,7 @@ export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
 
 /** Exports the canvas as `png` or `svg` through the host. */
 export async function exportImage(app: AppServices, kind: 'png' | 'svg'): Promise<void> {
-  const svg = canvasSvg();
+  const svg = withEveryElementRendered(() => canvasSvg());
   if (!svg) return app.studio.toast('warn', 'Nothing on the canvas to export.');
   const base = fileNameFor(app.studio.doc, app.studio.state.fileName).replace(/\.graph\.json$/, '');
   const blob = kind === 'svg' ? new Blob([svg], { type: 'image/svg+xml' }) : await svgToPng(svg);

@@ -16,9 +16,9 @@ export const SHOTS = resolve(REPO, 'test-results/screenshots');
 
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-/** Launches headless Chromium. */
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ARGS });
+/** Launches headless Chromium (with `extraArgs` after the usual flags). */
+export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...ARGS, ...extraArgs] });
 }
 
 /** An open app page, with the console errors and page errors it logged. */
