@@ -8,20 +8,7 @@ import {
   type Conv2dGeometry,
 } from '../../../engine/kernels/conv2d';
 import type { FloatArray } from '../../../engine/core/dtype';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const randArr = (r: () => number, len: number): Float64Array => Float64Array.from({ length: len }, () => r() * 2 - 1);
+import { mulberry32, randInt, randArr } from '../../helpers/mulberry';
 
 function geom(p: Omit<Conv2dGeometry, 'hOut' | 'wOut'>): Conv2dGeometry {
   return {

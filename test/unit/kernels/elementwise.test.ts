@@ -4,20 +4,10 @@
  * TypeScript path only (the WebAssembly ReLU is compared in fast.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../helpers/mulberry';
 import {
   binaryBroadcast, binaryOp, divScalarArray, expandTo, reluBackward, reluForward, sumDims, unary, type BinaryOp,
 } from '../../../engine/kernels/elementwise';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FN: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,

@@ -15,23 +15,11 @@ import { reluBackward, reluForward } from '../../../engine/kernels/elementwise';
 import { installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelThreads } from '../../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
 import { Storage } from '../../../engine/core/storage';
+import { mulberry32, randInt, randF32 } from '../../helpers/mulberry';
 
 const WASM = join(__dirname, '../../../build/wasm/out/kernels.wasm');
 const built = existsSync(WASM);
 if (!built) process.stderr.write(`fast kernels: ${WASM} not built; run node build/wasm/build.mjs (needs clang, lld)\n`);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const randF32 = (r: () => number, n: number): Float32Array => Float32Array.from({ length: n }, () => r() * 2 - 1);
 
 /** Runs `f` on the TypeScript kernels, then on the fast ones. */
 function both<T>(f: () => T): [T, T] {

@@ -1,20 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { matmul, addmm } from '../../../engine/kernels/matmul';
 import type { FloatArray } from '../../../engine/core/dtype';
+import { mulberry32, randInt, randArr } from '../../helpers/mulberry';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const randArr = (r: () => number, len: number): Float64Array => Float64Array.from({ length: len }, () => r() * 2 - 1);
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkNllTargets, nllLossBackward, nllLossForward, type Reduction } from '../../../engine/kernels/nll';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../helpers/mulberry';
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
   expect(actual.length).toBe(expected.length);

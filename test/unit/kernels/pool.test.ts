@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../helpers/mulberry';
 import {
   avgPool2dBackward,
   avgPool2dForward,
@@ -7,17 +8,6 @@ import {
   poolOutputSize,
   type Pool2dGeometry,
 } from '../../../engine/kernels/pool';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function geom(
   planes: number, h: number, w: number, k: [number, number], s: [number, number],

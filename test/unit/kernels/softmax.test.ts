@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../helpers/mulberry';
 import {
   logSoftmaxBackward,
   logSoftmaxForward,
   softmaxBackward,
   softmaxForward,
 } from '../../../engine/kernels/softmax';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomArray(rand: () => number, n: number, scale = 3): Float64Array {
   const a = new Float64Array(n);
