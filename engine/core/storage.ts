@@ -20,7 +20,7 @@ export function onInPlaceWrite(hook: ((data: FloatArray) => void) | null): void 
  */
 export class Storage {
   /** Row-major element buffer. int64 values are held in a Float64Array. */
-  readonly data: FloatArray;
+  private buffer: FloatArray;
   /** Number of in-place modifications so far. */
   version = 0;
   /** Unique id, used to show which tensors share memory. */
@@ -29,8 +29,23 @@ export class Storage {
   private static nextId = 1;
 
   constructor(data: FloatArray) {
-    this.data = data;
+    this.buffer = data;
     this.id = Storage.nextId++;
+  }
+
+  /** Row-major element buffer. int64 values are held in a Float64Array. */
+  get data(): FloatArray {
+    return this.buffer;
+  }
+
+  /**
+   * Moves the values into `copy` (same length and contents, e.g. a copy of a
+   * buffer the fast kernels only lent; see `kernelOwned`). Every tensor of
+   * this storage sees the new buffer; the version does not change.
+   */
+  relocate(copy: FloatArray): void {
+    if (copy.length !== this.buffer.length) throw new Error('internal: relocate with a different length');
+    this.buffer = copy;
   }
 
   /** Records one in-place modification. */

@@ -9,6 +9,7 @@ import type { CompiledGraph } from './compile';
 import type { GraphNode, InitSpec } from './document';
 import { makeTensor } from './init';
 import { createParams, executeOp } from './ops';
+import { ownGrad, ownTensor, SessionLeases } from './leases';
 
 /** Where a session stands. */
 export type SessionPhase = 'setup' | 'forward' | 'backward' | 'update' | 'feedback' | 'finished';
@@ -58,9 +59,19 @@ export class GraphSession {
   private readonly leaves = new Map<string, Tensor>();
   private readonly fed = new Map<string, Tensor>();
   private currentNode: string | null = null;
+  private readonly leases = new SessionLeases(this);
 
   constructor(graph: CompiledGraph) {
     this.graph = graph;
+  }
+
+  /**
+   * Frees what the session holds in the fast kernels' memory. Call it when
+   * the session is dropped before it finished (a finished session has
+   * copied out and released everything already).
+   */
+  dispose(): void {
+    this.leases.dispose();
   }
 
   /** True once the run finished or failed. */
@@ -85,14 +96,17 @@ export class GraphSession {
    * rest of the backward pass, or the feedback phase.
    */
   advance(): void {
-    switch (this.phase) {
-      case 'setup': return this.guard('setup', () => this.setup());
-      case 'forward': return this.guard('forward', () => this.forwardNode());
-      case 'backward': return this.guard('backward', () => this.finishBackward());
-      case 'update': return this.guard('update', () => this.updateNode());
-      case 'feedback': return this.feedback();
-      case 'finished': return;
-    }
+    if (this.phase === 'setup') this.leases.nextIteration();
+    this.leases.within(() => {
+      switch (this.phase) {
+        case 'setup': return this.guard('setup', () => this.setup());
+        case 'forward': return this.guard('forward', () => this.forwardNode());
+        case 'backward': return this.guard('backward', () => this.finishBackward());
+        case 'update': return this.guard('update', () => this.updateNode());
+        case 'feedback': return this.feedback();
+        case 'finished': return;
+      }
+    });
   }
 
   /** Executes exactly one grad_fn (finishing the forward pass first if needed); null when none is left. */
@@ -100,7 +114,7 @@ export class GraphSession {
     while (this.phase === 'setup' || this.phase === 'forward') this.advance();
     if (this.phase !== 'backward') return null;
     let step: TaggedStep | null = null;
-    this.guard('backward', () => {
+    this.leases.within(() => this.guard('backward', () => {
       this.startBackward();
       if (!this.backwardRun || this.backwardRun.done) {
         this.endBackward();
@@ -109,7 +123,7 @@ export class GraphSession {
       step = this.tagged(this.backwardRun.step());
       this.steps.push(step);
       if (this.backwardRun.done) this.endBackward();
-    });
+    }));
     return step;
   }
 
@@ -138,12 +152,31 @@ export class GraphSession {
         iteration: this.iteration,
       };
       this.phase = 'finished';
+      this.settle();
     }
+  }
+
+  /**
+   * Copies out everything the session keeps that lives in the fast kernels'
+   * memory (outputs, leaves, parameters, recorded backward steps) and
+   * releases the kernel leases.
+   */
+  private settle(): void {
+    for (const t of this.outputs.values()) ownTensor(t);
+    for (const t of this.leaves.values()) ownTensor(t);
+    for (const t of this.fed.values()) ownTensor(t);
+    for (const p of this.params.values()) {
+      ownTensor(p.weight);
+      ownTensor(p.bias);
+    }
+    this.steps = this.steps.map((st) => ({ ...st, inputs: st.inputs.map(ownGrad), outputs: st.outputs.map(ownGrad) }));
+    this.leases.releaseAll();
   }
 
   private setup(): void {
     const doc = this.graph.doc;
     this.outputs.clear();
+    if (doc.run.backward === null) this.leases.releaseOlder(); // no backward steps to keep either
     if (this.iteration === 0) {
       for (const n of doc.nodes) {
         if (n.op !== 'Conv2d' && n.op !== 'Linear') continue;
@@ -251,6 +284,7 @@ export class GraphSession {
     }
     const ones = allocFor(root.dtype, 1).fill(1);
     this.steps = [];
+    this.leases.releaseOlder(); // nothing of the previous iteration is read any more
     this.backwardRun = new BackwardRun(root.gradientEdge(), { data: ones, shape: root.shape, dtype: root.dtype });
   }
 
@@ -292,11 +326,16 @@ export class GraphSession {
   }
 
   private feedback(): void {
-    for (const f of this.graph.doc.run.feedback) this.fed.set(f.to, this.outputs.get(f.from)!);
+    for (const f of this.graph.doc.run.feedback) {
+      const t = this.outputs.get(f.from)!;
+      ownTensor(t); // it outlives this iteration's lease
+      this.fed.set(f.to, t);
+    }
     this.iterationsRun++;
     this.iteration++;
     this.backwardRun = null;
     this.phase = this.iteration >= this.graph.doc.run.iterations ? 'finished' : 'setup';
+    if (this.phase === 'finished') this.settle();
   }
 }
 

@@ -90,8 +90,8 @@ export class SessionHost {
       }
       case 'reset': {
         const graph = this.needLoaded().graph;
-        this.stepper = new Stepper(new GraphSession(graph));
-        return { phase: this.stepper.phase };
+        this.setStepper(new Stepper(new GraphSession(graph)));
+        return { phase: this.stepper!.phase };
       }
       case 'getTensor': {
         const s = this.need().session;
@@ -106,9 +106,15 @@ export class SessionHost {
     }
   }
 
+  /** Replaces the stepper, freeing what the old session holds in the kernels' memory. */
+  private setStepper(next: Stepper | null): void {
+    if (this.stepper && this.stepper !== next) this.stepper.session.dispose();
+    this.stepper = next;
+  }
+
   private load(document: GraphDocumentJson): LoadResult {
     this.loaded = null;
-    this.stepper = null;
+    this.setStepper(null);
     const l = load(document);
     if (!l.ok) {
       // Shapes of the valid part, so the canvas keeps showing them while a graph is being built.
@@ -121,7 +127,7 @@ export class SessionHost {
     }
     const { ports, problems, elements, budget } = inferPorts(l.graph);
     this.loaded = { document, graph: l.graph };
-    this.stepper = new Stepper(new GraphSession(l.graph));
+    this.setStepper(new Stepper(new GraphSession(l.graph)));
     return {
       ok: true, issues: [], ports, order: l.graph.forward.map((n) => n.id), update: l.graph.update.map((n) => n.id),
       problems, elements, budget,
@@ -168,9 +174,9 @@ export class SessionHost {
       const doc = { ...loaded.document, run: { ...((loaded.document.run as object | undefined) ?? {}), iterations } };
       const l = load(doc);
       if (!l.ok) throw new EngineRequestError(errorJson('DocumentError', l.issues.map((i) => `${i.path}: ${i.message}`).join('; ')));
-      this.stepper = new Stepper(new GraphSession(l.graph));
+      this.setStepper(new Stepper(new GraphSession(l.graph)));
     } else if (current.phase === 'done') {
-      this.stepper = new Stepper(new GraphSession(current.session.graph));
+      this.setStepper(new Stepper(new GraphSession(current.session.graph)));
     }
     return this.stepper!;
   }

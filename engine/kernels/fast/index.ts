@@ -12,10 +12,11 @@
  */
 import { onInPlaceWrite } from '../../core/storage';
 import { PAGE, sharedMemoryAvailable, wasmApi, type WasmMemory, type WasmModule } from '../wasm/api';
-import { JOB_NAMES, WasmKernels } from '../wasm/runtime';
+import { JOB_NAMES, WasmKernels, type KernelLease } from '../wasm/runtime';
 import { ThreadPool, type WorkerSpawner } from './threads';
 
 export type { WorkerSpawner, WorkerInit } from './threads';
+export type { KernelLease } from '../wasm/runtime';
 
 /** Largest linear memory the module declares (bytes); build/wasm/build.mjs uses the same. */
 const MAX_MEMORY = 2 ** 31;
@@ -101,4 +102,45 @@ export function fastKernels(): WasmKernels | null {
 export function kernelBackend(): string {
   const k = fastKernels();
   return k ? `wasm-simd x${k.threads}` : 'ts';
+}
+
+/**
+ * Starts a lease: while it is in use ({@link useKernelLease}), large float32
+ * results are views into the kernels' memory instead of copies, valid until
+ * {@link releaseKernelLease}. Null when the TypeScript kernels are in use.
+ */
+export function openKernelLease(): KernelLease | null {
+  return active ? active.openLease() : null;
+}
+
+/** Lends the results of the following kernel calls to `lease` (null: copy them); returns the previous lease. */
+export function useKernelLease(lease: KernelLease | null): KernelLease | null {
+  if (!active) return null;
+  const before = active.currentLease;
+  active.useLease(lease);
+  return before;
+}
+
+/** Ends `lease`: its views must not be read any more (copy what is kept with {@link kernelOwned}). */
+export function releaseKernelLease(lease: KernelLease): void {
+  if (active) active.releaseLease(lease);
+  else lease.released = true;
+}
+
+/** True if `data` lives in the kernels' memory (a lent result, or a view of one). */
+export function kernelOwned(data: ArrayBufferView): boolean {
+  return active !== null && active.isKernelMemory(data);
+}
+
+/**
+ * Lends results from `elements` elements on (default 16384). Tests use 1 to
+ * lend every result, with `poison` to fill released results with NaN.
+ */
+export function setKernelLendThreshold(elements: number, poison = false): void {
+  active?.setLendThreshold(elements, poison);
+}
+
+/** Bytes of kernel memory lent to unreleased leases (0 with the TypeScript kernels). */
+export function kernelLentBytes(): number {
+  return active?.lentBytes ?? 0;
 }

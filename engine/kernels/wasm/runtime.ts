@@ -13,6 +13,11 @@
  * Results are immutable for the engine except through in-place ops, which
  * bump their storage's version and with it call {@link WasmKernels.forget}.
  *
+ * While a {@link KernelLease} is in use, large results are not copied out at
+ * all: the caller gets a view into the module's memory, which no allocation
+ * touches until the lease is released. The owner of the lease (a graph
+ * session, one per iteration) copies out whatever it keeps past the release.
+ *
  * Work is split in chunks of whole samples (convolution forward and input
  * gradient), of rows of the weight gradient, or of rows of a matrix product,
  * handed out dynamically; every output element is computed by exactly one
@@ -79,6 +84,28 @@ interface Resident {
   start: number;
   end: number;
   live: boolean;
+  /** Lent to a lease: the caller's array is a view of [start, end), never overwritten until released. */
+  lent: boolean;
+}
+
+/**
+ * Results lent by the kernels to one owner: views into the module's memory
+ * that stay valid, and untouched by the kernels, until
+ * {@link WasmKernels.releaseLease}. Reading such a view after the release
+ * reads whatever the memory holds by then.
+ */
+export class KernelLease {
+  /** The kernels that lend. */
+  readonly owner: object;
+  /** Regions of the lent results. */
+  readonly regions: Resident[] = [];
+  /** Bytes lent so far. */
+  bytes = 0;
+  released = false;
+
+  constructor(owner: object) {
+    this.owner = owner;
+  }
 }
 
 /** The kernel module instantiated over a memory, with a ring allocator. */
@@ -98,6 +125,16 @@ export class WasmKernels {
   /** Resident operands of the current call: allocation skips them. */
   private pinned: Resident[] = [];
   private allocate: ((bytes: number) => ArrayBuffer) | null = null;
+  /** The lease results are lent to (null: results are copied out). */
+  private lease: KernelLease | null = null;
+  /** Regions of every unreleased lease, by start address. */
+  private lent: Resident[] = [];
+  /** Every buffer the memory has had (it changes when the memory grows). */
+  private readonly buffers = new WeakSet<object>();
+  /** Elements from which a result is lent rather than copied out. */
+  private lendMin = UNZEROED_MIN;
+  /** Fill released regions with NaN (tests: a view read after its release shows). */
+  private poison = false;
   /** Bytes allocated by the current call, and by the largest call so far. */
   private callBytes = 0;
   private maxCallBytes = 0;
@@ -126,6 +163,7 @@ export class WasmKernels {
     if (this.f32.buffer !== buf || this.f32.length * 4 !== buf.byteLength) {
       this.f32 = new Float32Array(buf);
       this.i32 = new Int32Array(buf);
+      this.buffers.add(buf);
     }
   }
 
@@ -150,6 +188,13 @@ export class WasmKernels {
       moved = false;
       for (const p of this.pinned) {
         if (at < p.end && at + bytes > p.start) {
+          at = p.end;
+          moved = true;
+        }
+      }
+      for (const p of this.lent) {
+        if (p.start >= at + bytes) break;
+        if (at < p.end) {
           at = p.end;
           moved = true;
         }
@@ -211,25 +256,44 @@ export class WasmKernels {
     this.allocate = allocate;
   }
 
-  /** The result at `at` (`length` floats), copied out and remembered as resident. */
+  /**
+   * The result at `at` (`length` floats): lent to the current lease as a view
+   * when it is large enough, else copied out and remembered as resident.
+   */
   private result(at: number, length: number): Float32Array {
+    if (this.lease && length >= this.lendMin) return this.lend(this.f32.subarray(at >> 2, (at >> 2) + length), at);
     const out = this.allocate && length >= UNZEROED_MIN ? new Float32Array(this.allocate(length * 4), 0, length) : new Float32Array(length);
     out.set(this.f32.subarray(at >> 2, (at >> 2) + length));
     this.remember(out, at);
     return out;
   }
 
-  /** The int32 result at `at`, copied out and remembered as resident. */
+  /** The int32 result at `at`, lent or copied out and remembered as resident. */
   private resultInt(at: number, length: number): Int32Array {
+    if (this.lease && length >= this.lendMin) return this.lend(this.i32.subarray(at >> 2, (at >> 2) + length), at);
     const out = this.allocate && length >= UNZEROED_MIN ? new Int32Array(this.allocate(length * 4), 0, length) : new Int32Array(length);
     out.set(this.i32.subarray(at >> 2, (at >> 2) + length));
     this.remember(out, at);
     return out;
   }
 
+  /** Lends `view` (of the memory at `at`) to the current lease. */
+  private lend<A extends Float32Array | Int32Array>(view: A, at: number): A {
+    const lease = this.lease!;
+    const r: Resident = { start: at, end: at + view.length * 4, live: true, lent: true };
+    lease.regions.push(r);
+    lease.bytes += r.end - r.start;
+    const lent = this.lent;
+    let i = lent.length;
+    while (i > 0 && lent[i - 1]!.start > at) i--;
+    lent.splice(i, 0, r);
+    this.resident.set(view, r);
+    return view;
+  }
+
   private remember(out: Float32Array | Int32Array, at: number): void {
     if (out.length < REMEMBER_MIN) return;
-    const r: Resident = { start: at, end: at + out.length * 4, live: true };
+    const r: Resident = { start: at, end: at + out.length * 4, live: true, lent: false };
     const held = this.held;
     if (held.length >= MAX_HELD) {
       // Small results of small graphs would otherwise pile up until the ring wraps.
@@ -247,9 +311,70 @@ export class WasmKernels {
    */
   forget(data: object): void {
     const r = this.resident.get(data);
-    if (!r) return;
+    if (!r || r.lent) return; // a lent result is the memory itself: nothing stale
     r.live = false;
     this.resident.delete(data);
+  }
+
+  /** Starts a lease (see {@link useLease}). */
+  openLease(): KernelLease {
+    return new KernelLease(this);
+  }
+
+  /** Lends the results of the following calls to `lease` (null: copy them out again). */
+  useLease(lease: KernelLease | null): void {
+    this.lease = lease && !lease.released && lease.owner === this ? lease : null;
+  }
+
+  /** The lease results are lent to right now. */
+  get currentLease(): KernelLease | null {
+    return this.lease;
+  }
+
+  /**
+   * Ends `lease`: its regions may be overwritten by later calls (until then
+   * they still serve as operands without a copy). Views of it must not be
+   * read any more.
+   */
+  releaseLease(lease: KernelLease): void {
+    if (lease.released || lease.owner !== this) return;
+    lease.released = true;
+    if (this.lease === lease) this.lease = null;
+    const gone = new Set(lease.regions);
+    this.lent = this.lent.filter((r) => !gone.has(r));
+    for (const r of lease.regions) {
+      r.lent = false;
+      if (this.poison) {
+        r.live = false;
+        this.f32.fill(NaN, r.start >> 2, r.end >> 2);
+      } else if (r.live) this.held.push(r);
+    }
+    if (this.held.length > MAX_HELD) {
+      const drop = this.held.length - MAX_HELD / 2;
+      for (let i = 0; i < drop; i++) this.held[i]!.live = false;
+      this.held.splice(0, drop);
+    }
+  }
+
+  /** True if `data` is a view of the module's memory (a lent result). */
+  isKernelMemory(data: ArrayBufferView): boolean {
+    return this.buffers.has(data.buffer);
+  }
+
+  /**
+   * Lends results from `elements` elements on (default 16384); tests use 1 to
+   * lend everything, with `poison` to fill released regions with NaN.
+   */
+  setLendThreshold(elements: number, poison = false): void {
+    this.lendMin = Math.max(1, Math.floor(elements));
+    this.poison = poison;
+  }
+
+  /** Bytes lent to unreleased leases. */
+  get lentBytes(): number {
+    let n = 0;
+    for (const r of this.lent) n += r.end - r.start;
+    return n;
   }
 
   /**
@@ -469,8 +594,9 @@ export class WasmKernels {
 
   /**
    * `C[m, n] = A[m, k] B[k, n]` with A(i, p) = a[i*ars + p*acs] and B
-   * row-major; null when the operands do not fit. The result is not kept
-   * resident: addmm adds its bias to it in place.
+   * row-major; null when the operands do not fit. A copied-out result is not
+   * kept resident: addmm adds its bias to it in place (a lent one is the
+   * memory itself, so that is fine).
    */
   matmul(a: Float32Array, ars: number, acs: number, b: Float32Array, m: number, k: number, n: number): Float32Array | null {
     this.begin();
@@ -481,6 +607,7 @@ export class WasmKernels {
     const pc = this.alloc(m * n), ps = this.alloc(stride(per) * T);
     if (pc < 0 || ps < 0) return null;
     this.run('matmul', T, m, 8, (t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4]);
+    if (this.lease && m * n >= this.lendMin) return this.lend(this.f32.subarray(pc >> 2, (pc >> 2) + m * n), pc);
     const out = this.allocate && m * n >= UNZEROED_MIN ? new Float32Array(this.allocate(m * n * 4), 0, m * n) : new Float32Array(m * n);
     out.set(this.f32.subarray(pc >> 2, (pc >> 2) + m * n));
     return out;

@@ -12,7 +12,10 @@ import { conv2dBackward, conv2dBackwardBias, conv2dBackwardInput, conv2dBackward
 import { addmm, matmul } from '../../../engine/kernels/matmul';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, poolOutputSize, type Pool2dGeometry } from '../../../engine/kernels/pool';
 import { reluBackward, reluForward } from '../../../engine/kernels/elementwise';
-import { installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelThreads } from '../../../engine/kernels/fast/index';
+import {
+  installWasmKernels, kernelBackend, kernelLentBytes, kernelOwned, openKernelLease, releaseKernelLease, setFastKernelsEnabled,
+  setKernelLendThreshold, setKernelThreads, useKernelLease,
+} from '../../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
 import { Storage } from '../../../engine/core/storage';
 import { mulberry32, randInt, randF32 } from '../../helpers/mulberry';
@@ -254,5 +257,42 @@ describe.skipIf(!built)('WebAssembly SIMD kernels', () => {
     const [e, f] = both(() => maxPool2dForward(prev, pg));
     expect(Array.from(f.out)).toEqual(Array.from(e.out));
     expect(Array.from(f.indices)).toEqual(Array.from(e.indices));
+  });
+  it('a lent result is a view of kernel memory that no later call overwrites until its lease is released', () => {
+    const r = mulberry32(23);
+    const x = randF32(r, 1 << 16);
+    const lease = openKernelLease()!;
+    expect(lease).not.toBeNull();
+    useKernelLease(lease);
+    let lent: Float32Array;
+    try {
+      lent = reluForward(x) as Float32Array;
+    } finally {
+      useKernelLease(null);
+    }
+    expect(kernelOwned(lent)).toBe(true);
+    expect(kernelLentBytes()).toBe(lent.length * 4);
+    const expected = Array.from(lent);
+    // In place through the engine (version bump): the view is the memory, so nothing goes stale.
+    lent[0] = 5;
+    new Storage(lent).bumpVersion();
+    const g = randF32(r, lent.length);
+    const [c, d] = both(() => reluBackward(g, lent));
+    expect(Array.from(d)).toEqual(Array.from(c));
+    lent[0] = expected[0]!;
+    // Calls without the lease copy out, and wrap the ring many times around the lent region.
+    const pg: Pool2dGeometry = { planes: 64, h: 128, w: 128, kH: 2, kW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilH: 1, dilW: 1, hOut: 64, wOut: 64 };
+    let prev = reluForward(randF32(r, 1 << 20)) as Float32Array;
+    for (let i = 0; i < 12; i++) {
+      expect(kernelOwned(prev)).toBe(false);
+      const p = maxPool2dForward(prev, pg);
+      prev = reluForward(maxPool2dBackward(p.out as Float32Array, p.indices, pg)) as Float32Array;
+    }
+    expect(Array.from(lent)).toEqual(expected);
+    setKernelLendThreshold(16384, true);
+    releaseKernelLease(lease);
+    setKernelLendThreshold(16384);
+    expect(kernelLentBytes()).toBe(0);
+    expect(Number.isNaN(lent[0])).toBe(true); // released memory was poisoned: the view is dead
   });
 });
