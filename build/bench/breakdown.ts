@@ -14,7 +14,8 @@ installNodeFastKernels(ti >= 0 ? Number(rest[ti + 1]) : undefined);
 const spent = new Map<string, number>();
 const proto = WasmKernels.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
 for (const k of Object.getOwnPropertyNames(WasmKernels.prototype)) {
-  const f = proto[k];
+  const d = Object.getOwnPropertyDescriptor(WasmKernels.prototype, k);
+  const f = d?.value as ((...a: unknown[]) => unknown) | undefined;
   if (k === 'constructor' || typeof f !== 'function') continue;
   proto[k] = function (this: unknown, ...a: unknown[]) {
     const t = performance.now();

@@ -71,10 +71,63 @@ static inline void max_window(const float *xp, int w, int ih0, int ih1, int dh, 
  * maximum wins, the last NaN wins. Windows that lie inside the input in the
  * width direction are done four at a time with branch-free SIMD selects.
  */
+/*
+ * Max pooling with 2x2 windows, stride 2, no padding or dilation (the usual
+ * MaxPool2d(2)): four outputs from two 8-float loads per input row, the
+ * window's cells taken in the same order and with the same rule as the
+ * general kernel (row by row, a cell wins when it is greater or NaN), so
+ * values and indices are identical. Windows cut by the input's edge (odd
+ * sizes with ceil_mode) take the scalar path.
+ */
+static void maxpool_2x2(const float *x, float *out, int *ind, int h, int w, int ho, int wo, int p0, int p1) {
+  const int hf = h / 2 < ho ? h / 2 : ho, wf = w / 2 < wo ? w / 2 : wo;
+  const v128_t lane = wasm_i32x4_make(0, 2, 4, 6);
+  const v128_t one = wasm_i32x4_splat(1), down = wasm_i32x4_splat(w), diag = wasm_i32x4_splat(w + 1);
+  for (int p = p0; p < p1; p++) {
+    const float *xp = x + (long)p * h * w;
+    long o = (long)p * ho * wo;
+    for (int oh = 0; oh < ho; oh++, o += wo) {
+      const int ih0 = 2 * oh, ih1 = ih0 + 2 < h ? ih0 + 2 : h;
+      int ow = 0;
+      if (oh < hf) {
+        const float *r0 = xp + (long)ih0 * w, *r1 = r0 + w;
+        for (; ow + 4 <= wf; ow += 4) {
+          const int c = 2 * ow;
+          v128_t a0 = wasm_v128_load(r0 + c), a1 = wasm_v128_load(r0 + c + 4);
+          v128_t b0 = wasm_v128_load(r1 + c), b1 = wasm_v128_load(r1 + c + 4);
+          v128_t e0 = wasm_i32x4_shuffle(a0, a1, 0, 2, 4, 6), o0 = wasm_i32x4_shuffle(a0, a1, 1, 3, 5, 7);
+          v128_t e1 = wasm_i32x4_shuffle(b0, b1, 0, 2, 4, 6), o1 = wasm_i32x4_shuffle(b0, b1, 1, 3, 5, 7);
+          v128_t base = wasm_i32x4_add(wasm_i32x4_splat(ih0 * w + c), lane);
+          v128_t mv = e0, mi = base;
+          v128_t take = wasm_v128_or(wasm_f32x4_gt(o0, mv), wasm_f32x4_ne(o0, o0));
+          mv = wasm_v128_bitselect(o0, mv, take);
+          mi = wasm_v128_bitselect(wasm_i32x4_add(base, one), mi, take);
+          take = wasm_v128_or(wasm_f32x4_gt(e1, mv), wasm_f32x4_ne(e1, e1));
+          mv = wasm_v128_bitselect(e1, mv, take);
+          mi = wasm_v128_bitselect(wasm_i32x4_add(base, down), mi, take);
+          take = wasm_v128_or(wasm_f32x4_gt(o1, mv), wasm_f32x4_ne(o1, o1));
+          mv = wasm_v128_bitselect(o1, mv, take);
+          mi = wasm_v128_bitselect(wasm_i32x4_add(base, diag), mi, take);
+          wasm_v128_store(out + o + ow, mv);
+          wasm_v128_store(ind + o + ow, mi);
+        }
+      }
+      for (; ow < wo; ow++) {
+        const int iw0 = 2 * ow, iw1 = iw0 + 2 < w ? iw0 + 2 : w;
+        max_window(xp, w, ih0, ih1, 1, iw0, iw1, 1, out + o + ow, ind + o + ow);
+      }
+    }
+  }
+}
+
 EXPORT(maxpool_forward)
 void maxpool_forward(const float *x, float *out, int *ind, const int *g, int p0, int p1) {
   const int h = g[P_H], w = g[P_W], kh = g[P_KH], kw = g[P_KW], sh = g[P_SH], sw = g[P_SW];
   const int ph = g[P_PH], pw = g[P_PW], dh = g[P_DH], dw = g[P_DW], ho = g[P_HOUT], wo = g[P_WOUT];
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1) {
+    maxpool_2x2(x, out, ind, h, w, ho, wo, p0, p1);
+    return;
+  }
   /* Outputs [lo, hi) whose window lies inside [0, w) horizontally. */
   int lo = 0;
   while (lo < wo && lo * sw - pw < 0) lo++;
@@ -281,8 +334,18 @@ EXPORT(bias_grad) void bias_grad(const float *g, float *out, int n, int c, int P
     double total = 0.0;
     for (int b = 0; b < n; b++) {
       const float *s = g + ((long)b * c + ch) * P;
-      v128_t a0 = wasm_f64x2_splat(0.0), a1 = wasm_f64x2_splat(0.0);
+      /* Four independent double accumulators (eight floats a step): the adds' latency overlaps. */
+      v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
       int p = 0;
+      for (; p + 8 <= P; p += 8) {
+        v128_t v = wasm_v128_load(s + p), u = wasm_v128_load(s + p + 4);
+        a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
+        a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+        a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(u));
+        a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(u, u, 2, 3, 0, 1)));
+      }
+      a0 = wasm_f64x2_add(a0, a2);
+      a1 = wasm_f64x2_add(a1, a3);
       for (; p + 4 <= P; p += 4) {
         v128_t v = wasm_v128_load(s + p);
         a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));

@@ -210,6 +210,23 @@ describe.skipIf(!built)('WebAssembly SIMD kernels', () => {
     }
   });
 
+  it('MaxPool2d(2) (its own SIMD path) matches exactly for even, odd and ceil_mode sizes', () => {
+    const r = mulberry32(29);
+    for (const [h, w] of [[28, 28], [14, 14], [7, 9], [2, 2], [3, 17], [16, 8], [9, 31]]) {
+      for (const ceil of [false, true]) {
+        const hOut = poolOutputSize(h!, 2, 0, 2, 1, ceil), wOut = poolOutputSize(w!, 2, 0, 2, 1, ceil);
+        const g: Pool2dGeometry = { planes: 5, h: h!, w: w!, kH: 2, kW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilH: 1, dilW: 1, hOut, wOut };
+        const x = Float32Array.from({ length: g.planes * h! * w! }, () => {
+          const u = r();
+          return u < 0.05 ? NaN : u < 0.1 ? -Infinity : u < 0.4 ? 0.5 : Math.round(r() * 8) / 4 - 1;
+        });
+        const [a, b] = both(() => maxPool2dForward(x, g));
+        expect(Array.from(b.out).map(String), `${h}x${w} ceil ${ceil}`).toEqual(Array.from(a.out).map(String));
+        expect(Array.from(b.indices), `${h}x${w} ceil ${ceil}`).toEqual(Array.from(a.indices));
+      }
+    }
+  });
+
   it('ReLU and its gradient match exactly (NaN, -0, infinities)', () => {
     const r = mulberry32(13);
     const special = [NaN, -0, 0, Infinity, -Infinity, 1e-40, -1e-40];
