@@ -3,11 +3,12 @@
 //   main.js      (ESM, Node platform; `electron` stays external)
 //   preload.cjs  (CommonJS: a sandboxed preload can require only `electron`)
 //   engine.cjs   (engine/host/electron/entry.ts, once the engine team has written it)
+//   kernels.wasm (the engine's WebAssembly kernels, when build/wasm/out has them)
 // Usage: node build/scripts/build-electron.mjs [--dev] [--outdir DIR]
 //   --dev adds source maps (release builds ship none).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +58,10 @@ export async function buildElectron({ dev = false, outdir = path.join(root, 'dis
     console.warn('build-electron: engine/host/electron/entry.ts does not exist yet; the desktop app will start without an engine.');
   }
   await Promise.all(builds);
+  // The engine's WebAssembly kernels (built by `node build/wasm/build.mjs`), read by engine.cjs.
+  const wasm = path.join(root, 'build', 'wasm', 'out', 'kernels.wasm');
+  if (hasEngine && existsSync(wasm)) await copyFile(wasm, path.join(outdir, 'kernels.wasm'));
+  else if (hasEngine) console.warn('build-electron: build/wasm/out/kernels.wasm is not built; the desktop engine will use its TypeScript kernels.');
   return { outdir, engine: hasEngine };
 }
 

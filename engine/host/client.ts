@@ -76,6 +76,8 @@ interface Pending {
 export class EngineClient extends RequestMethods {
   /** Resolves with the protocol version when the host announces itself; rejects on a version mismatch. */
   readonly ready: Promise<number>;
+  /** The engine's float32 kernels as its `ready` event named them (`wasm-simd x2`, `ts`); null until then or if not named. */
+  kernels: string | null = null;
   private readonly port: EnginePort;
   private readonly onInvalid: (message: string) => void;
   private readonly pending = new Map<number, Pending>();
@@ -147,6 +149,7 @@ export class EngineClient extends RequestMethods {
     const msg = c.value;
     if (msg.type === 'event') {
       if (msg.event === 'ready') {
+        this.kernels = msg.kernels ?? null;
         if (msg.protocol === PROTOCOL_VERSION) this.settleReady.resolve(msg.protocol);
         else this.close(errorJson('ProtocolError', `the engine speaks protocol ${msg.protocol}, this client ${PROTOCOL_VERSION}`));
       }

@@ -20,6 +20,7 @@ import {
   type LoadResult, type Request, type RequestType, type ResultOf, type RunSummary,
 } from '../protocol/messages';
 import { checkRequest } from '../protocol/validate';
+import { kernelBackend } from '../kernels/fast/index';
 import { edgeFlow } from './edge-flow';
 import { inferPorts } from './ports';
 import { runToEnd } from './run-loop';
@@ -50,9 +51,9 @@ export class SessionHost {
     this.env = env;
   }
 
-  /** Announces the engine (the `ready` event with the protocol version). */
+  /** Announces the engine (the `ready` event with the protocol version and the kernels in use). */
   start(): void {
-    this.emit({ type: 'event', event: 'ready', protocol: PROTOCOL_VERSION });
+    this.emit({ type: 'event', event: 'ready', protocol: PROTOCOL_VERSION, kernels: kernelBackend() });
   }
 
   /** Handles one incoming message. Never throws. */

@@ -256,7 +256,13 @@ export type Response =
 
 /** Events the engine (or a supervisor, for `restarted`) sends unprompted. */
 export type EngineEvent =
-  | { readonly type: 'event'; readonly event: 'ready'; readonly protocol: number }
+  | {
+      readonly type: 'event';
+      readonly event: 'ready';
+      readonly protocol: number;
+      /** The engine's float32 kernels, e.g. `wasm-simd x2` or `ts` (optional: older engines omit it). */
+      readonly kernels?: string;
+    }
   | { readonly type: 'event'; readonly event: 'restarted'; readonly reason: string }
   | {
       readonly type: 'event';

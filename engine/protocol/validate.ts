@@ -109,7 +109,8 @@ export function checkEngineMessage(raw: unknown): Checked<EngineMessage> {
 
 function checkEvent(e: Obj): string | null {
   switch (e.event) {
-    case 'ready': return need(e, { protocol: 'number' });
+    case 'ready':
+      return need(e, { protocol: 'number' }) ?? (e.kernels === undefined || typeof e.kernels === 'string' ? null : 'kernels: expected a string');
     case 'restarted': return need(e, { reason: 'string' });
     case 'progress':
       return need(e, { iteration: 'number', of: 'number', elapsed_ms: 'number' }) ?? (isNumOrNull(e.loss) ? null : 'loss: expected a number or null');

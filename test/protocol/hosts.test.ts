@@ -1,11 +1,15 @@
 /**
- * Every host entry speaks the same protocol: the worker_threads entry, the Web
- * Worker entry and the Electron utilityProcess entry (the last two with their
- * globals simulated in a worker thread) load each shared parity graph, step it
- * to the end and give the same steps and result as `run`.
+ * Every host entry speaks the same protocol: the worker_threads entry (with the
+ * TypeScript kernels, and with the WebAssembly kernels lending every result
+ * and poisoning released memory), the Web Worker entry and the Electron
+ * utilityProcess entry (the last two with their globals simulated in a worker
+ * thread; the Electron one installs the WebAssembly kernels when they are
+ * built) load each shared parity graph, step it to the end and give the same
+ * steps and result as `run` on the TypeScript kernels (byte for byte), or,
+ * on the WebAssembly kernels (float32 accumulation), PyTorch's result.
  */
 import { basename, resolve } from 'node:path';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../engine/host/client';
 import { spawnNodeEngine } from '../../engine/host/node/spawn';
@@ -13,17 +17,26 @@ import { runDocument, stringifyResult } from '../../engine/graph/index';
 import { resultFromWire } from '../../engine/protocol/codec';
 import type { StepPhase } from '../../engine/protocol/messages';
 import { ROOT, readDoc } from './helpers';
+import { compareResult, type ResultLike } from '../helpers/compare';
+import { readJson } from '../helpers/fixtures';
 import { startSimulatedHost } from './simulated-hosts';
 
 const SHARED = resolve(ROOT, '../shared/parity');
+const WASM_BUILT = existsSync(resolve(ROOT, 'build/wasm/out/kernels.wasm'));
 const graphs = readdirSync(SHARED).filter((f) => f.endsWith('.graph.json')).sort().map((f) => resolve(SHARED, f));
 
-describe.each(['node', 'web', 'electron'] as const)('%s host', (kind) => {
+const KINDS = ['node', 'node+wasm', 'web', 'electron'] as const;
+
+describe.each(KINDS.filter((k) => k !== 'node+wasm' || WASM_BUILT))('%s host', (kind) => {
   let client: EngineClient;
   let close: () => void;
   beforeAll(async () => {
-    if (kind === 'node') {
-      const engine = spawnNodeEngine();
+    if (kind === 'node' || kind === 'node+wasm') {
+      const fast = kind === 'node+wasm';
+      const before = process.env.AUTOGRAD_STUDIO_LEND_MIN;
+      if (fast) process.env.AUTOGRAD_STUDIO_LEND_MIN = '1';
+      const engine = spawnNodeEngine({ fastKernels: fast });
+      if (before === undefined) delete process.env.AUTOGRAD_STUDIO_LEND_MIN;
       client = new EngineClient(engine);
       close = () => engine.terminate();
     } else {
@@ -36,6 +49,11 @@ describe.each(['node', 'web', 'electron'] as const)('%s host', (kind) => {
   afterAll(() => {
     client.close();
     close();
+  });
+
+  it('names its kernels in the ready event', () => {
+    const fast = kind === 'node+wasm' || (kind === 'electron' && WASM_BUILT);
+    expect(client.kernels).toBe(fast ? 'wasm-simd x2' : 'ts');
   });
 
   it('transfers tensor data as typed arrays', async () => {
@@ -61,6 +79,11 @@ describe.each(['node', 'web', 'electron'] as const)('%s host', (kind) => {
       } else phase = (await client.stepForward()).phase;
     }
     expect(pass).toEqual(expected.result.backward_steps);
-    expect(stringifyResult(resultFromWire(await client.result()))).toBe(stringifyResult(expected.result));
+    const got = resultFromWire(await client.result());
+    if (client.kernels === 'ts') expect(stringifyResult(got)).toBe(stringifyResult(expected.result));
+    else {
+      const torch = readJson(file.replace(/\.graph\.json$/, '.expected.json')) as ResultLike;
+      expect(compareResult(torch, JSON.parse(stringifyResult(got)) as ResultLike)).toEqual([]);
+    }
   });
 });

@@ -13,7 +13,7 @@ afterAll(() => c.close());
 
 describe('round trips over a worker thread', () => {
   it('announces itself with the protocol version', () => {
-    expect(c.events[0]).toEqual({ type: 'event', event: 'ready', protocol: PROTOCOL_VERSION });
+    expect(c.events[0]).toEqual({ type: 'event', event: 'ready', protocol: PROTOCOL_VERSION, kernels: 'ts' });
   });
 
   it('load reports issues with JSON paths and loads nothing', async () => {

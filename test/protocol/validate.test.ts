@@ -49,6 +49,7 @@ describe('checkEngineMessage', () => {
   it('accepts events and responses', () => {
     const msgs = [
       { type: 'event', event: 'ready', protocol: 1 },
+      { type: 'event', event: 'ready', protocol: 1, kernels: 'wasm-simd x2' },
       { type: 'event', event: 'restarted', reason: 'crash' },
       { type: 'event', event: 'progress', iteration: 1, of: 3, loss: null, elapsed_ms: 5 },
       { type: 'event', event: 'warning', message: 'w', node: 'x' },
@@ -62,6 +63,7 @@ describe('checkEngineMessage', () => {
   it.each([
     [42, 'an engine message must be an object'],
     [{ type: 'event', event: 'boom' }, 'unknown event "boom"'],
+    [{ type: 'event', event: 'ready', protocol: 1, kernels: 2 }, 'event.kernels: expected a string'],
     [{ type: 'event', event: 'progress', iteration: 1, of: 2, loss: 'x', elapsed_ms: 1 }, 'event.loss'],
     [{ type: 'response', id: 1, request: 'reset', ok: true }, 'response.result: expected an object'],
     [{ type: 'response', id: 1, request: 'reset', ok: 'yes', result: {} }, 'response.ok'],

@@ -8,6 +8,7 @@
  * structured-cloned (still typed arrays, never JSON arrays).
  */
 import { SessionHost } from '../session-host';
+import { installNodeFastKernels } from '../node/fast-kernels';
 
 /** The parts of Electron's MessagePortMain used here (typed locally: no electron package needed). */
 interface PortMain {
@@ -24,6 +25,10 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (!parentPort) throw new Error('engine/host/electron/entry.ts must run in an Electron utilityProcess');
+
+// The WebAssembly kernels: build-electron copies kernels.wasm next to the bundle (engine.cjs);
+// run from source, the module is found under build/wasm/out. Without it: the TypeScript kernels.
+installNodeFastKernels(undefined, typeof __dirname === 'string' ? `${__dirname}/kernels.wasm` : undefined);
 
 function attach(port: PortMain): void {
   const host = new SessionHost({

@@ -6,6 +6,8 @@
  * Environment: AUTOGRAD_STUDIO_KERNELS=ts turns the fast kernels off;
  * AUTOGRAD_STUDIO_THREADS=N sets the thread count (default: 2, or 1 on a
  * single core); AUTOGRAD_STUDIO_WASM=PATH names another module file.
+ * AUTOGRAD_STUDIO_LEND_MIN=N (for tests) lends results from N elements on
+ * instead of 16384 and overwrites released results with NaN.
  */
 import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,11 +15,13 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { installWasmKernels, kernelBackend, type WorkerSpawner } from '../../kernels/fast/index';
+import { installWasmKernels, kernelBackend, setKernelLendThreshold, type WorkerSpawner } from '../../kernels/fast/index';
 
 /** Starts a helper thread that runs `source` on `init`; it never keeps the process alive. */
 export const nodeSpawner: WorkerSpawner = (source, init) => {
   const w = new Worker(`(${source})(require('node:worker_threads').workerData)`, { eval: true, workerData: init, execArgv: [] });
+  // A helper that fails never takes work (the caller withdraws it), so its error must not end the process.
+  w.on('error', () => {});
   w.unref();
 };
 
@@ -25,7 +29,12 @@ export const nodeSpawner: WorkerSpawner = (source, init) => {
 export function findKernelModule(): string | null {
   const env = process.env.AUTOGRAD_STUDIO_WASM;
   if (env) return existsSync(env) ? env : null;
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir: string;
+  try {
+    dir = dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return null; // bundled as CommonJS: the caller passes the file
+  }
   for (let i = 0; i < 8; i++) {
     const p = join(dir, 'build', 'wasm', 'out', 'kernels.wasm');
     if (existsSync(p)) return p;
@@ -48,16 +57,23 @@ const nodeAllocate = (bytes: number): ArrayBuffer => {
 
 let installed: string | null = null;
 
-/** Installs the WebAssembly kernels once (if built and allowed); returns the backend name. */
-export function installNodeFastKernels(threads?: number): string {
+/**
+ * Installs the WebAssembly kernels once (if built and allowed); returns the
+ * backend name. `file` is the module's path when it is not found by
+ * {@link findKernelModule} (a bundle that ships it next to itself).
+ */
+export function installNodeFastKernels(threads?: number, file?: string): string {
   if (installed !== null) return installed;
   installed = 'ts';
   if (process.env.AUTOGRAD_STUDIO_KERNELS === 'ts') return installed;
-  const file = findKernelModule();
+  if (file !== undefined && !process.env.AUTOGRAD_STUDIO_WASM && !existsSync(file)) file = undefined;
+  file ??= findKernelModule() ?? undefined;
   if (!file) return installed;
   const envThreads = Number(process.env.AUTOGRAD_STUDIO_THREADS);
   const n = threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.min(2, availableParallelism()));
   installWasmKernels(new Uint8Array(readFileSync(file)), { spawn: nodeSpawner, threads: n, allocate: nodeAllocate });
+  const lendMin = Number(process.env.AUTOGRAD_STUDIO_LEND_MIN);
+  if (Number.isInteger(lendMin) && lendMin > 0) setKernelLendThreshold(lendMin, true);
   installed = kernelBackend();
   return installed;
 }
