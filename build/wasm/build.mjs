@@ -48,7 +48,7 @@ const flags = [
   '-nostdlib', '-ffreestanding', '-fno-builtin', '-Wall', '-Wextra', '-Werror',
   '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--shared-memory', `-Wl,--max-memory=${MAX_MEMORY}`,
   '-Wl,--export=__heap_base', '-Wl,-z,stack-size=65536',
-  '-o', tmp, join(src, 'kernels.c'), join(src, 'ops.c'),
+  '-o', tmp, join(src, 'kernels.c'), join(src, 'ops.c'), join(src, 'softmax.c'), join(src, 'elementwise.c'),
 ];
 try {
   execFileSync(clang, flags, { stdio: 'inherit' });

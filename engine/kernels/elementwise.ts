@@ -2,7 +2,9 @@
  * Elementwise kernels: broadcasting binary and unary maps with a callback, and
  * specialised loops for the hot ops (ReLU and its gradient, division by a
  * scalar, expansion, full reductions), which avoid a call per element.
- * Float32 ReLU takes the WebAssembly kernels when installed (see ./fast).
+ * Float32 ReLU takes the WebAssembly kernels when installed (see ./fast), and
+ * so do large float32 `+ - * /` of same-shape tensors or with a scalar
+ * ({@link binaryOp}, {@link scalarOp}), with bit-identical results.
  */
 import { allocLike, type FloatArray } from '../core/dtype';
 import type { Shape } from '../core/shape';
@@ -10,6 +12,9 @@ import { fastKernels } from './fast/index';
 
 /** Elements below which the WebAssembly path is not worth the copies. */
 const FAST_MIN = 2048;
+
+/** Elements from which `+ - * /` take the WebAssembly kernels (a single cheap op per element pays for the copies only then). */
+export const ARITH_FAST_MIN = 16384;
 
 /** `F.relu`: `x > 0 || isNaN(x) ? x : 0` (NaN propagates, -0 becomes 0). */
 export function reluForward(x: FloatArray): FloatArray {
@@ -36,9 +41,34 @@ export function reluBackward(g: FloatArray, result: FloatArray): FloatArray {
 
 /** `out[i] = a[i] / s` (computed in double, stored in the element type of `a`). */
 export function divScalarArray(a: FloatArray, s: number): FloatArray {
+  return scalarOp('div', a, s);
+}
+
+/**
+ * `out[i] = a[i] op s`, or `s op a[i]` when `reversed` (computed in double,
+ * stored in the element type of `a`): `t * 2.5`, `t / n`, `-t` as `t * -1`.
+ */
+export function scalarOp(op: BinaryOp, a: FloatArray, s: number, reversed = false): FloatArray {
+  const fast = a.length >= ARITH_FAST_MIN && a instanceof Float32Array ? fastKernels() : null;
+  const r = fast ? fast.scalarOp(op, a as Float32Array, s, reversed) : null;
+  if (r) return r;
   const out = allocLike(a, a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! / s;
+  const n = a.length;
+  if (reversed) {
+    if (op === 'add') for (let i = 0; i < n; i++) out[i] = s + a[i]!;
+    else if (op === 'sub') for (let i = 0; i < n; i++) out[i] = s - a[i]!;
+    else if (op === 'mul') for (let i = 0; i < n; i++) out[i] = s * a[i]!;
+    else for (let i = 0; i < n; i++) out[i] = s / a[i]!;
+  } else if (op === 'add') for (let i = 0; i < n; i++) out[i] = a[i]! + s;
+  else if (op === 'sub') for (let i = 0; i < n; i++) out[i] = a[i]! - s;
+  else if (op === 'mul') for (let i = 0; i < n; i++) out[i] = a[i]! * s;
+  else for (let i = 0; i < n; i++) out[i] = a[i]! / s;
   return out;
+}
+
+/** `-a` (as `a * -1`, which is the same for every value). */
+export function negArray(a: FloatArray): FloatArray {
+  return scalarOp('mul', a, -1);
 }
 
 /** Strides for reading an input of shape `inShape` while iterating `outShape` (0 on broadcast dims). */
@@ -82,6 +112,11 @@ export function binaryOp(
   const sameB = b.length === total && sameShape(bShape, outShape);
   if (!((sameA && (sameB || b.length === 1)) || (sameB && a.length === 1))) {
     return binaryBroadcast(a, aShape, b, bShape, outShape, OP_FN[op], like);
+  }
+  if (total >= ARITH_FAST_MIN && a instanceof Float32Array && b instanceof Float32Array && like instanceof Float32Array) {
+    const fast = fastKernels();
+    const r = !fast ? null : sameA && sameB ? fast.binaryOp(op, a, b) : sameA ? fast.scalarOp(op, a, b[0]!, false) : fast.scalarOp(op, b, a[0]!, true);
+    if (r) return r;
   }
   const out = allocLike(like, total);
   if (sameA && sameB) {

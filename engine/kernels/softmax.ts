@@ -10,8 +10,27 @@
  * anywhere in a slice makes the whole slice NaN; a slice whose maximum is
  * `+Infinity`, or whose entries are all `-Infinity`, is NaN as well
  * (`x - max` is NaN there).
+ *
+ * Float32 arrays of {@link SOFTMAX_FAST_MIN} elements or more
+ * ({@link SOFTMAX_BACKWARD_FAST_MIN} for softmax backward) take the
+ * WebAssembly kernels when installed (see ./fast): the same formulas with sums
+ * in double, but a float32 exp (within 1 ulp of the rounded Math.exp), so
+ * results agree with these to float32 rounding, not bit for bit.
  */
 import { allocLike, type FloatArray } from '../core/dtype';
+import { fastKernels } from './fast/index';
+import type { WasmKernels } from './wasm/runtime';
+
+/** Elements from which float32 softmax, log-softmax and log-softmax backward take the WebAssembly kernels. */
+export const SOFTMAX_FAST_MIN = 64;
+
+/** Elements from which float32 softmax backward (no exp: cheap in TypeScript) takes them. */
+export const SOFTMAX_BACKWARD_FAST_MIN = 1024;
+
+/** The fast kernels when `a` (and `b`) are float32 with at least `min` elements, else null. */
+function fastFor(a: FloatArray, b: FloatArray | null = null, min = SOFTMAX_FAST_MIN): WasmKernels | null {
+  return a.length >= min && a instanceof Float32Array && (!b || b instanceof Float32Array) ? fastKernels() : null;
+}
 
 /** NaN-propagating maximum of the slice starting at `base` with stride `inner`. */
 function sliceMax(x: FloatArray, base: number, dimSize: number, inner: number): number {
@@ -36,6 +55,8 @@ export function softmaxForward(
   dimSize: number,
   inner: number,
 ): FloatArray {
+  const fast = fastFor(x)?.softmax(x as Float32Array, outer, dimSize, inner, false);
+  if (fast) return fast;
   const out = allocLike(x, outer * dimSize * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
@@ -68,6 +89,10 @@ export function softmaxBackward(
   dimSize: number,
   inner: number,
 ): FloatArray {
+  const fast = fastFor(gradOut, out, SOFTMAX_BACKWARD_FAST_MIN)?.softmaxBackwardData(
+    gradOut as Float32Array, out as Float32Array, outer, dimSize, inner, false,
+  );
+  if (fast) return fast;
   const gradIn = allocLike(gradOut, outer * dimSize * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
@@ -94,6 +119,8 @@ export function logSoftmaxForward(
   dimSize: number,
   inner: number,
 ): FloatArray {
+  const fast = fastFor(x)?.softmax(x as Float32Array, outer, dimSize, inner, true);
+  if (fast) return fast;
   const out = allocLike(x, outer * dimSize * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
@@ -123,6 +150,8 @@ export function logSoftmaxBackward(
   dimSize: number,
   inner: number,
 ): FloatArray {
+  const fast = fastFor(gradOut, out)?.softmaxBackwardData(gradOut as Float32Array, out as Float32Array, outer, dimSize, inner, true);
+  if (fast) return fast;
   const gradIn = allocLike(gradOut, outer * dimSize * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {

@@ -1,6 +1,6 @@
 import { allocLike } from '../../core/dtype';
 import type { Shape } from '../../core/shape';
-import { binaryBroadcast, divScalarArray, expandTo, reluBackward, unary } from '../../kernels/elementwise';
+import { binaryBroadcast, binaryOp, divScalarArray, expandTo, negArray, reluBackward, scalarOp, type BinaryOp } from '../../kernels/elementwise';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
 import type { SavedVariable } from '../saved';
@@ -19,24 +19,30 @@ function times(g: GradValue, x: SavedVariable, f: (gx: number, v: number) => num
   return gv(binaryBroadcast(g.data, g.shape, v.data, v.shape, g.shape, f, g.data), g.shape, g);
 }
 
+/** `g op x` broadcast to g's shape, e.g. `g * b` (the fast kernels take large float32 ones). */
+function arith(g: GradValue, op: BinaryOp, x: SavedVariable): GradValue {
+  const v = x.unpack();
+  return gv(binaryOp(op, g.data, g.shape, v.data, v.shape, g.shape, g.data), g.shape, g);
+}
+
 /** Gradient rules of the elementwise ops. Broadcast gradients are summed down by the engine. */
 export const elementwiseRules = {
   AddBackward0: {
     backward: (_s: null, [g]: Grads) => [g!, g!],
   } satisfies GradRule<null>,
   SubBackward0: {
-    backward: (_s: null, [g]: Grads, needs) => [g!, needs[1] ? gv(unary(g!.data, (x) => -x), g!.shape, g!) : null],
+    backward: (_s: null, [g]: Grads, needs) => [g!, needs[1] ? gv(negArray(g!.data), g!.shape, g!) : null],
   } satisfies GradRule<null>,
   MulBackward0: {
     backward: (s: BinarySaved, [g]: Grads, needs) => [
-      needs[0] ? times(g!, s.b!, (x, v) => x * v) : null,
-      needs[1] ? times(g!, s.a!, (x, v) => x * v) : null,
+      needs[0] ? arith(g!, 'mul', s.b!) : null,
+      needs[1] ? arith(g!, 'mul', s.a!) : null,
     ],
   } satisfies GradRule<BinarySaved>,
   DivBackward0: {
     backward: (s: BinarySaved, [g]: Grads, needs) => {
       const b = s.b!.unpack();
-      const ga = needs[0] ? times(g!, s.b!, (x, v) => x / v) : null;
+      const ga = needs[0] ? arith(g!, 'div', s.b!) : null;
       let gb: GradValue | null = null;
       if (needs[1]) {
         const a = s.a!.unpack();
@@ -53,20 +59,20 @@ export const elementwiseRules = {
   } satisfies GradRule<null>,
   /** `t * scalar`. */
   MulBackward1: {
-    backward: (s: { scalar: number }, [g]: Grads) => [gv(unary(g!.data, (x) => x * s.scalar), g!.shape, g!)],
+    backward: (s: { scalar: number }, [g]: Grads) => [gv(scalarOp('mul', g!.data, s.scalar), g!.shape, g!)],
   } satisfies GradRule<{ scalar: number }>,
   /** `t / scalar`. */
   DivBackward1: {
-    backward: (s: { scalar: number }, [g]: Grads) => [gv(unary(g!.data, (x) => x / s.scalar), g!.shape, g!)],
+    backward: (s: { scalar: number }, [g]: Grads) => [gv(scalarOp('div', g!.data, s.scalar), g!.shape, g!)],
   } satisfies GradRule<{ scalar: number }>,
   NegBackward0: {
-    backward: (_s: null, [g]: Grads) => [gv(unary(g!.data, (x) => -x), g!.shape, g!)],
+    backward: (_s: null, [g]: Grads) => [gv(negArray(g!.data), g!.shape, g!)],
   } satisfies GradRule<null>,
   ExpBackward0: {
-    backward: (s: { result: SavedVariable }, [g]: Grads) => [times(g!, s.result, (x, v) => x * v)],
+    backward: (s: { result: SavedVariable }, [g]: Grads) => [arith(g!, 'mul', s.result)],
   } satisfies GradRule<{ result: SavedVariable }>,
   LogBackward0: {
-    backward: (s: { self: SavedVariable }, [g]: Grads) => [times(g!, s.self, (x, v) => x / v)],
+    backward: (s: { self: SavedVariable }, [g]: Grads) => [arith(g!, 'div', s.self)],
   } satisfies GradRule<{ self: SavedVariable }>,
   SignBackward0: {
     backward: (_s: null, [g]: Grads) => [gv(allocLike(g!.data, g!.data.length), g!.shape, g!)],

@@ -1,7 +1,7 @@
 import { allocFor, isFloatingPoint, type DType } from '../../core/dtype';
 import { runtimeError, TorchError } from '../../core/errors';
 import { broadcastShapes } from '../../core/shape';
-import { binaryOp, reluForward, unary, type BinaryOp } from '../../kernels/elementwise';
+import { binaryOp, negArray, reluForward, scalarOp, unary, type BinaryOp } from '../../kernels/elementwise';
 import { needsGrad, record, save, saveOutput } from '../record';
 import { Tensor } from '../tensor';
 
@@ -48,19 +48,19 @@ export function div(a: Tensor, b: Tensor): Tensor {
 
 /** `t * scalar` (MulBackward1). */
 export function mulScalar(t: Tensor, scalar: number): Tensor {
-  const out = Tensor.fromData(unary(t.contiguousData(), (x) => x * scalar), t.shape, t.dtype);
+  const out = Tensor.fromData(scalarOp('mul', t.contiguousData(), scalar), t.shape, t.dtype);
   return record(out, 'MulBackward1', [t], () => ({ scalar }));
 }
 
 /** `t + scalar` (AddBackward1). */
 export function addScalar(t: Tensor, scalar: number): Tensor {
-  const out = Tensor.fromData(unary(t.contiguousData(), (x) => x + scalar), t.shape, t.dtype);
+  const out = Tensor.fromData(scalarOp('add', t.contiguousData(), scalar), t.shape, t.dtype);
   return record(out, 'AddBackward1', [t], () => null);
 }
 
 /** `t / scalar` (DivBackward1). */
 export function divScalar(t: Tensor, scalar: number): Tensor {
-  const out = Tensor.fromData(unary(t.contiguousData(), (x) => x / scalar), t.shape, t.dtype);
+  const out = Tensor.fromData(scalarOp('div', t.contiguousData(), scalar), t.shape, t.dtype);
   return record(out, 'DivBackward1', [t], () => ({ scalar }));
 }
 
@@ -74,7 +74,7 @@ function floatUnary(t: Tensor, f: (x: number) => number): Tensor {
 
 /** `-t` (NegBackward0). */
 export function neg(t: Tensor): Tensor {
-  return record(Tensor.fromData(unary(t.contiguousData(), (x) => -x), t.shape, t.dtype), 'NegBackward0', [t], () => null);
+  return record(Tensor.fromData(negArray(t.contiguousData()), t.shape, t.dtype), 'NegBackward0', [t], () => null);
 }
 
 /** `torch.exp` (ExpBackward0, saves its result). */

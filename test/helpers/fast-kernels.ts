@@ -1,0 +1,43 @@
+/**
+ * Shared set-up of the tests of the WebAssembly kernels: where the module is,
+ * installing it, and spies that check a fast path really ran.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, expect, vi, type MockInstance } from 'vitest';
+import { installWasmKernels } from '../../engine/kernels/fast/index';
+import { WasmKernels } from '../../engine/kernels/wasm/runtime';
+
+/** build/wasm/out/kernels.wasm (made by `node build/wasm/build.mjs`). */
+export const WASM_PATH = join(__dirname, '../../build/wasm/out/kernels.wasm');
+
+/** True when the module is built (suites are skipped without it; `npm test` builds it). */
+export const WASM_BUILT = existsSync(WASM_PATH);
+
+/**
+ * Inside a `describe`: installs the module (one thread) before the suite and
+ * restores spies after each test. Returns `spyOn(first, second)`, which spies
+ * on two kernel methods and gives a check of how often each ran, each call
+ * having returned a Float32Array (not null, i.e. no fallback).
+ */
+export function fastKernelSuite(): (
+  first: keyof WasmKernels, second: keyof WasmKernels,
+) => (firstCalls: number, secondCalls: number) => void {
+  const spies: MockInstance[] = [];
+  beforeAll(() => {
+    expect(installWasmKernels(new Uint8Array(readFileSync(WASM_PATH)))).toBe(true);
+  });
+  afterEach(() => {
+    for (const s of spies.splice(0)) s.mockRestore();
+  });
+  return (first, second) => {
+    const a = vi.spyOn(WasmKernels.prototype, first as never) as MockInstance;
+    const b = vi.spyOn(WasmKernels.prototype, second as never) as MockInstance;
+    spies.push(a, b);
+    return (firstCalls, secondCalls) => {
+      expect(a).toHaveBeenCalledTimes(firstCalls);
+      expect(b).toHaveBeenCalledTimes(secondCalls);
+      for (const m of [...a.mock.results, ...b.mock.results]) expect(m.value).toBeInstanceOf(Float32Array);
+    };
+  };
+}
