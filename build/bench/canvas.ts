@@ -15,7 +15,11 @@ import { join } from 'node:path';
 
 /** What the test writes (the parts the bench reads). */
 interface PhaseJson { medianMs: number; p95Ms: number; fps: number; avgFps: number; droppedShare: number; frames: number }
-interface ModeJson { flags: string[]; openMs: number; runMs: number; fitZoom: number; phases: Record<string, PhaseJson>; all: PhaseJson }
+interface ModeJson {
+  flags: string[]; openMs: number; runMs: number; fitZoom: number; phases: Record<string, PhaseJson>; all: PhaseJson;
+  /** Longest frame while the text comes back after zooming in to 1:1 (absent in files from before 2026-11-28). */
+  detailSwitchMaxMs?: number;
+}
 interface PerfJson {
   date: string; browser: string; machine: { cpu: string; cores: number; loadAverage: number[] };
   graph: { nodes: number; edges: number }; capped: ModeJson | null; uncapped: ModeJson | null;
@@ -40,6 +44,8 @@ export type CanvasResult =
     droppedShare: number;
     openMs: number;
     runMs: number;
+    /** Longest frame while a zoomed-in large graph gets its text back (at rest, after the wheel gesture), or null. */
+    detailSwitchMaxMs: number | null;
     phases: Record<string, { medianMs: number; p95Ms: number; avgFps: number; droppedShare: number }>;
     /** The same with rAF unpaced (--disable-frame-rate-limit): the real cost of a frame. */
     uncapped: { medianMs: number; p95Ms: number; phases: Record<string, { medianMs: number; p95Ms: number; avgFps: number }> } | null;
@@ -70,7 +76,7 @@ function fromJson(j: PerfJson, file: string, source: 'file' | 'run'): CanvasResu
   return {
     ok: true, source, file, date: j.date, browser: j.browser, machine: j.machine, nodes: j.graph.nodes, edges: j.graph.edges,
     medianMs: c.all.medianMs, fps: r2(1000 / c.all.medianMs), p95Ms: c.all.p95Ms, droppedShare: c.all.droppedShare,
-    openMs: c.openMs, runMs: c.runMs,
+    openMs: c.openMs, runMs: c.runMs, detailSwitchMaxMs: c.detailSwitchMaxMs ?? null,
     phases: Object.fromEntries(Object.entries(c.phases).map(([k, p]) => [k, pick(p)])),
     uncapped: u ? {
       medianMs: u.all.medianMs, p95Ms: u.all.p95Ms,
@@ -108,6 +114,7 @@ export function canvasRow(c: CanvasResult): string {
   const u = c.uncapped ? `; unpaced rAF: median ${f(c.uncapped.medianMs)} ms, p95 ${f(c.uncapped.p95Ms)} ms` : '';
   return `canvas ${c.nodes} nodes: median ${f(c.medianMs)} ms/frame (${f(c.fps, 0)} fps), p95 ${f(c.p95Ms)} ms` +
     ` (${c.browser}, headless, 60 Hz rAF; ${f(c.droppedShare * 100, 0)}% of refreshes missed; average fps ${ph}${u};` +
+    `${c.detailSwitchMaxMs != null ? ` text back after zoom-in: max frame ${f(c.detailSwitchMaxMs, 0)} ms;` : ''}` +
     ` open ${c.openMs} ms, run ${c.runMs} ms; ${c.source === 'run' ? 'measured now' : `from ${c.file} of ${c.date.slice(0, 16).replace('T', ' ')}`})`;
 }
 

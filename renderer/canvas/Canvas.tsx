@@ -3,36 +3,46 @@
  * wiring with validation (a refused connection says why), drag to move
  * (one undo step per drag), drop from the palette, selection.
  *
- * Pan and zoom of large graphs (test/e2e/perf.e2e.test.ts, 300 nodes): a
- * pane drag captures the pointer, so Chromium does not hit-test the whole
- * graph on every mouse move; the canvas text is not selectable (no selection
- * work per move either); the viewport is its own compositor layer. A graph of
- * {@link LARGE_GRAPH} nodes or more is drawn without text, edge labels and dot
- * grid when zoomed out below {@link DETAIL_ZOOM}, where text is too small to
- * read (node boxes keep their size, so edges keep their anchors): painting and
- * rasterising every label on each frame was the main cost. Zoomed in, it
- * renders only the elements in view (the image export asks for all of them,
- * render-all.ts); zoomed out, where nearly all are in view, it renders all
- * (no mounting and unmounting as a pan moves nodes in and out of view).
+ * Pan and zoom of large graphs (test/e2e/perf.e2e.test.ts, 300 nodes; the
+ * numbers are in build/bench/README.md):
+ * - React Flow's store is not updated on every pan or zoom step
+ *   (fast-viewport.ts): the viewport element moves at once, the store follows
+ *   every 100 ms and when the gesture ends, so the ~2,000 store selectors of
+ *   nodes, edges, handles and minimap do not run on every frame.
+ * - Every node and edge stays mounted at every zoom (nothing mounts while
+ *   panning or zooming); the image export reads them all from the DOM.
+ * - The graph is one compositor layer (styles.css: a backdrop with the dot
+ *   grid in graph space, handles and edge labels placed without transforms),
+ *   so a pan moves pixels and Chromium's per-frame layerization stays cheap.
+ * - A pane drag captures the pointer, so Chromium does not hit-test the whole
+ *   graph on every mouse move; the canvas text is not selectable.
+ * - A graph of {@link LARGE_GRAPH} nodes or more is drawn without text, edge
+ *   labels and dot grid when zoomed out below {@link DETAIL_ZOOM}, where text
+ *   is too small to read (node boxes keep their size, so edges keep their
+ *   anchors), and its layer is then rasterised at the zoom instead of at 1:1.
+ *   The text comes back once a zoom-in gesture ends (about 0.2 s of work for
+ *   Chromium, at rest instead of in the middle of the zoom).
  */
 import {
-  Background, Controls, MiniMap, Panel, ReactFlow, applyNodeChanges, useReactFlow, useStore,
-  type Connection as RFConnection, type FinalConnectionState, type NodeChange, type OnSelectionChangeParams,
+  Controls, MiniMap, Panel, ReactFlow, applyNodeChanges, useReactFlow,
+  type Connection as RFConnection, type FinalConnectionState, type NodeChange, type NodeMouseHandler, type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { addNode } from '../app/actions';
 import { useApp, useServices } from '../app/context';
 import { checkConnection, connectionEdge, type Connection } from '../document/graph';
 import { GradLegend } from '../ui/GradLegend';
+import { useFastViewport } from './fast-viewport';
 import { GradEdge } from './GradEdge';
 import { flowEdges, flowNodes } from './flow-model';
 import { OpNode } from './OpNode';
 import type { OpFlowNode } from './types';
 import { nodeProblems } from './problems';
-import { onRenderAll } from './render-all';
 
 const nodeTypes = { op: OpNode };
 const edgeTypes = { grad: GradEdge };
+const proOptions = { hideAttribution: true };
+const multiSelectionKeyCode = ['Meta', 'Control'];
 /** dataTransfer type used when dragging an op from the palette. */
 export const DRAG_TYPE = 'application/x-autograd-op';
 
@@ -45,7 +55,7 @@ function merge(next: OpFlowNode[], prev: OpFlowNode[]): OpFlowNode[] {
   });
 }
 
-/** From this many nodes a graph is drawn for speed: no text zoomed out, only what is in view zoomed in. */
+/** From this many nodes a graph is drawn for speed: no text when zoomed out. */
 export const LARGE_GRAPH = 100;
 
 /** Below this zoom a large graph is drawn without text (11 px text would be under 5 px tall). */
@@ -62,15 +72,14 @@ export function Canvas(): React.JSX.Element {
   const sel = useApp((s) => s.ui.selection);
   const epoch = useApp((s) => s.epoch);
   const rf = useReactFlow();
+  const host = useRef<HTMLDivElement>(null);
   // re-renders when the zoom crosses DETAIL_ZOOM, not on every viewport change
-  const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
+  const { zoomedOut, ...viewportProps } = useFastViewport(host, DETAIL_ZOOM);
   const large = doc.nodes.length >= LARGE_GRAPH;
   const lowDetail = large && zoomedOut;
   const problems = useMemo(() => nodeProblems(doc, engine), [doc, engine]);
   const [nodes, setNodes] = useState<OpFlowNode[]>(() => flowNodes(doc, sel, problems));
   const edges = useMemo(() => flowEdges(doc, engine, sel), [doc, engine, sel]);
-  const [renderAll, setRenderAll] = useState(false);
-  useEffect(() => onRenderAll(setRenderAll), []);
 
   useEffect(() => setNodes((prev) => merge(flowNodes(doc, sel, problems), prev)), [doc, sel, problems]);
 
@@ -130,6 +139,9 @@ export function Canvas(): React.JSX.Element {
     if (ev.button === 0 && t.classList.contains('react-flow__pane') && !t.hasPointerCapture(ev.pointerId)) t.setPointerCapture(ev.pointerId);
   }, []);
 
+  const onNodeClick = useCallback<NodeMouseHandler<OpFlowNode>>((_, n) => studio.setUi({ tensor: n.id }), [studio]);
+  const onPaneClick = useCallback(() => studio.select([]), [studio]);
+
   const onDrop = useCallback((ev: React.DragEvent) => {
     const op = ev.dataTransfer.getData(DRAG_TYPE);
     if (!op) return;
@@ -138,7 +150,7 @@ export function Canvas(): React.JSX.Element {
   }, [app, rf]);
 
   return (
-    <div className="canvas" data-testid="canvas" data-detail={lowDetail ? 'low' : 'full'} onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault(); }} onDrop={onDrop} onPointerDownCapture={onPointerDownCapture}>
+    <div ref={host} className="canvas" data-testid="canvas" data-detail={lowDetail ? 'low' : 'full'} onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault(); }} onDrop={onDrop} onPointerDownCapture={onPointerDownCapture}>
       <ReactFlow<OpFlowNode>
         nodes={nodes}
         edges={edges}
@@ -150,17 +162,16 @@ export function Canvas(): React.JSX.Element {
         onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         onNodeDragStop={onNodeDragStop}
-        onNodeClick={(_, n) => studio.setUi({ tensor: n.id })}
-        onPaneClick={() => studio.select([])}
+        onNodeClick={onNodeClick}
+        onPaneClick={onPaneClick}
+        {...viewportProps}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
-        onlyRenderVisibleElements={large && !zoomedOut && !renderAll}
+        multiSelectionKeyCode={multiSelectionKeyCode}
         minZoom={0.1}
         maxZoom={2.5}
-        proOptions={{ hideAttribution: true }}
+        proOptions={proOptions}
       >
-        <Background gap={20} />
         <Controls />
         <MiniMap pannable zoomable />
         <Panel position="bottom-center"><GradLegend /></Panel>

@@ -24,17 +24,20 @@ function GradEdgeImpl(props: EdgeProps<GradFlowEdge>): React.JSX.Element {
     <>
       <BaseEdge id={id} path={path} style={style} {...(markerEnd ? { markerEnd } : {})} interactionWidth={16} />
       <EdgeLabelRenderer>
-        <div
-          className={`edge-label edge-${mode} ${data?.stepGrad ? 'edge-step' : ''}`}
-          data-testid={`edge-label-${id}`}
-          data-mode={mode}
-          style={{ transform: `translate(-50%, -50%) translate(${lx}px, ${ly}px)` }}
-          title={mode === 'flow' ? `‖grad‖ = ${data!.norm}` : mode === 'cut' ? data!.cutReason : undefined}
-        >
-          {mode === 'cut' && <span className="edge-cut" aria-label="gradient stops">✂ </span>}
-          <span className="edge-shape">{data?.shape}</span>
-          {mode === 'flow' && <span className="edge-norm"> ‖g‖ {fmt(data!.norm, 3)}</span>}
-          {data?.stepGrad && <span className="edge-stepgrad"> ← {data.stepGrad}</span>}
+        {/* placed with left/top and centred by a zero-size flex box, not with a transform: 300+ transformed labels made
+            Chromium's per-frame layerization of the graph markedly slower (perf.e2e.test.ts) */}
+        <div className="edge-label-anchor" style={{ left: lx, top: ly }}>
+          <div
+            className={`edge-label edge-${mode} ${data?.stepGrad ? 'edge-step' : ''}`}
+            data-testid={`edge-label-${id}`}
+            data-mode={mode}
+            title={mode === 'flow' ? `‖grad‖ = ${data!.norm}` : mode === 'cut' ? data!.cutReason : undefined}
+          >
+            {mode === 'cut' && <span className="edge-cut" aria-label="gradient stops">✂ </span>}
+            <span className="edge-shape">{data?.shape}</span>
+            {mode === 'flow' && <span className="edge-norm"> ‖g‖ {fmt(data!.norm, 3)}</span>}
+            {data?.stepGrad && <span className="edge-stepgrad"> ← {data.stepGrad}</span>}
+          </div>
         </div>
       </EdgeLabelRenderer>
     </>

@@ -6,7 +6,6 @@
  */
 import type { AppServices } from '../app/context';
 import { fileNameFor } from '../app/actions';
-import { withEveryElementRendered } from '../canvas/render-all';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -46,7 +45,9 @@ export function canvasSvg(root: ParentNode = document): string | null {
     out.push(`<path d="${esc(p.getAttribute('d') ?? '')}" fill="none" stroke="${esc(p.style.stroke || cs.stroke)}" stroke-width="${esc(p.style.strokeWidth || cs.strokeWidth)}"${p.style.strokeDasharray ? ` stroke-dasharray="${esc(p.style.strokeDasharray)}"` : ''}/>`);
   }
   for (const l of labels) {
-    const [x, y] = translateOf(l);
+    // the label's centre is its anchor's left/top (GradEdge.tsx)
+    const anchor = l.parentElement;
+    const x = parseFloat(anchor?.style.left ?? '') || 0, y = parseFloat(anchor?.style.top ?? '') || 0;
     if (l.textContent) out.push(`<text x="${x}" y="${y + 4}" font-size="10" text-anchor="middle" fill="#334155">${esc(l.textContent)}</text>`);
   }
   for (const b of boxes) {
@@ -83,7 +84,7 @@ export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
 
 /** Exports the canvas as `png` or `svg` through the host. */
 export async function exportImage(app: AppServices, kind: 'png' | 'svg'): Promise<void> {
-  const svg = withEveryElementRendered(() => canvasSvg());
+  const svg = canvasSvg();
   if (!svg) return app.studio.toast('warn', 'Nothing on the canvas to export.');
   const base = fileNameFor(app.studio.doc, app.studio.state.fileName).replace(/\.graph\.json$/, '');
   const blob = kind === 'svg' ? new Blob([svg], { type: 'image/svg+xml' }) : await svgToPng(svg);

@@ -44,6 +44,11 @@ interface ModeResult {
   fitZoom: number;
   /** pan: drag at the fitted view; zoom: wheel in to 1:1 and back out; pan1to1: drag at zoom 1. */
   phases: Record<'pan' | 'zoom' | 'pan1to1', FrameStats>;
+  /**
+   * Longest frame from one wheel step to 1:1 until 0.6 s later: a large graph gets its text back once a zoom-in
+   * gesture has ended (Canvas.tsx, fast-viewport.ts), so this is the one slow frame left, at rest.
+   */
+  detailSwitchMaxMs: number;
   /** The three phases as one series (the reported number). */
   all: FrameStats;
 }
@@ -125,8 +130,12 @@ async function measure(browser: Browser, flags: string[], shots: boolean): Promi
     // in to 1:1 and back out to the fitted view
     const b = await recordFrames(page, () => zoom(cdp, centre, PHASE_MS, Math.log2(1 / fitZoom)));
     await waitViewportSettled(page);
-    // then at 1:1, every label readable and most nodes off screen
-    await zoomTo(page, cdp, centre, 1);
+    // then at 1:1, every label readable and most nodes off screen; the text comes back when the wheel gesture ends
+    const d = await recordFrames(page, async () => {
+      await zoomTo(page, cdp, centre, 1);
+      await page.waitForTimeout(600);
+      return 1;
+    });
     await waitViewportSettled(page);
     expect(await page.getAttribute('[data-testid=canvas]', 'data-detail')).toBe('full');
     const at1 = await panePoint(page);
@@ -135,8 +144,8 @@ async function measure(browser: Browser, flags: string[], shots: boolean): Promi
     await waitViewportSettled(page);
     if (shots) {
       await shot(page, 'perf-300-nodes-1to1');
-      // zoomed in, only the nodes in view are in the DOM; the SVG export still has all of them
-      expect(await page.locator('.react-flow__node').count()).toBeLessThan(nodeCount);
+      // every node stays in the DOM at any zoom (no mounting while panning or zooming); the SVG export has all of them
+      expect(await page.locator('.react-flow__node').count()).toBe(nodeCount);
       const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-svg]')]);
       const text = readFileSync((await svg.path())!, 'utf8');
       expect(text.match(/<g transform=/g)?.length).toBe(nodeCount);
@@ -148,6 +157,7 @@ async function measure(browser: Browser, flags: string[], shots: boolean): Promi
     return {
       flags, intervalMs: Math.round(intervalMs * 100) / 100, openMs, runMs, fitZoom: Math.round(fitZoom * 1000) / 1000,
       phases: { pan: st(a), zoom: st(b), pan1to1: st(c) }, all: st(joinRecordings([a, b, c], intervalMs)),
+      detailSwitchMaxMs: st(d).maxMs,
     };
   } finally {
     await page.context().close();
@@ -169,7 +179,7 @@ describe('canvas performance, 300 nodes', () => {
     const m = await measure(browser, [], true);
     report.capped = m;
     writeReport();
-    console.log(`canvas ${nodeCount} nodes (capped 60 Hz): open ${m.openMs} ms, run ${m.runMs} ms, fit zoom ${m.fitZoom}; ${JSON.stringify(m.phases)}`);
+    console.log(`canvas ${nodeCount} nodes (capped 60 Hz): open ${m.openMs} ms, run ${m.runMs} ms, fit zoom ${m.fitZoom}, text back after zoom-in: max frame ${m.detailSwitchMaxMs} ms; ${JSON.stringify(m.phases)}`);
     expect(m.all.frames).toBeGreaterThan(30);
     expect(m.all.medianMs).toBeLessThan(MEDIAN_BOUND_MS);
   });
@@ -180,7 +190,7 @@ describe('canvas performance, 300 nodes', () => {
     const m = await measure(browser, UNCAPPED, false);
     report.uncapped = m;
     writeReport();
-    console.log(`canvas ${nodeCount} nodes (uncapped): open ${m.openMs} ms, run ${m.runMs} ms; ${JSON.stringify(m.phases)}`);
+    console.log(`canvas ${nodeCount} nodes (uncapped): open ${m.openMs} ms, run ${m.runMs} ms, text back after zoom-in: max frame ${m.detailSwitchMaxMs} ms; ${JSON.stringify(m.phases)}`);
     expect(m.all.frames).toBeGreaterThan(30);
   });
 });
