@@ -3,7 +3,7 @@
 //   main.js      (ESM, Node platform; `electron` stays external)
 //   preload.cjs  (CommonJS: a sandboxed preload can require only `electron`)
 //   engine.cjs   (engine/host/electron/entry.ts, once the engine team has written it)
-//   kernels.wasm (the engine's WebAssembly kernels, when build/wasm/out has them)
+//   kernels.wasm, kernels-fma.wasm (the engine's WebAssembly kernels, when build/wasm/out has them)
 // Usage: node build/scripts/build-electron.mjs [--dev] [--outdir DIR]
 //   --dev adds source maps (release builds ship none).
 import { build } from 'esbuild';
@@ -60,7 +60,9 @@ export async function buildElectron({ dev = false, outdir = path.join(root, 'dis
   await Promise.all(builds);
   // The engine's WebAssembly kernels (built by `node build/wasm/build.mjs`), read by engine.cjs.
   const wasm = path.join(root, 'build', 'wasm', 'out', 'kernels.wasm');
+  const fma = path.join(root, 'build', 'wasm', 'out', 'kernels-fma.wasm');
   if (hasEngine && existsSync(wasm)) await copyFile(wasm, path.join(outdir, 'kernels.wasm'));
+  if (hasEngine && existsSync(wasm) && existsSync(fma)) await copyFile(fma, path.join(outdir, 'kernels-fma.wasm'));
   else if (hasEngine) console.warn('build-electron: build/wasm/out/kernels.wasm is not built; the desktop engine will use its TypeScript kernels.');
   return { outdir, engine: hasEngine };
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, expect, vi, type MockInstance } from 'vitest';
 import { installWasmKernels } from '../../engine/kernels/fast/index';
 import { WasmKernels } from '../../engine/kernels/wasm/runtime';
+import { relaxedSimd } from '../../engine/host/node/fast-kernels';
 
 /** build/wasm/out/kernels.wasm (made by `node build/wasm/build.mjs`). */
 export const WASM_PATH = join(__dirname, '../../build/wasm/out/kernels.wasm');
@@ -40,4 +41,22 @@ export function fastKernelSuite(): (
       for (const m of [...a.mock.results, ...b.mock.results]) expect(m.value).toBeInstanceOf(Float32Array);
     };
   };
+}
+
+/** build/wasm/out/kernels-fma.wasm (relaxed SIMD fused multiply-add; built with clang >= 16). */
+export const WASM_FMA_PATH = join(__dirname, '../../build/wasm/out/kernels-fma.wasm');
+
+/**
+ * The built kernel modules that can run here, by name: kernels.wasm, and
+ * kernels-fma.wasm when it is built and this Node has relaxed SIMD (turned on
+ * as the Node host does).
+ */
+export function wasmModules(): { name: string; bytes: Uint8Array; fma: boolean }[] {
+  const list: { name: string; bytes: Uint8Array; fma: boolean }[] = [];
+  if (WASM_BUILT) list.push({ name: 'kernels.wasm', bytes: new Uint8Array(readFileSync(WASM_PATH)), fma: false });
+  if (existsSync(WASM_FMA_PATH)) {
+    const bytes = new Uint8Array(readFileSync(WASM_FMA_PATH));
+    if (relaxedSimd(bytes)) list.push({ name: 'kernels-fma.wasm', bytes, fma: true });
+  }
+  return list;
 }

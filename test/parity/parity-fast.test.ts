@@ -1,39 +1,44 @@
 /**
- * Parity with PyTorch 1.13 on the WebAssembly kernels (two threads), with
- * every kernel result lent to the running iteration instead of copied out
- * (lend threshold 1 element) and released results overwritten with NaN, so the lifetimes of lent results are exercised
- * by every fixture: feedback loops, retained gradients, in-place ops, errors.
+ * Parity with PyTorch 1.13 on the WebAssembly kernels (two threads): every
+ * built module that can run here (kernels.wasm, and kernels-fma.wasm with
+ * fused multiply-add), with every kernel result lent to the running iteration
+ * instead of copied out (lend threshold 1 element) and released results
+ * overwritten with NaN, so the lifetimes of lent results are exercised by every
+ * fixture: feedback loops, retained gradients, in-place ops, errors.
  * Skipped when build/wasm/out/kernels.wasm is not built (`npm test` builds it).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelLendThreshold,
 } from '../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../engine/host/node/fast-kernels';
 import { PARITY_DIRS, casesOf, checkParityCase } from '../helpers/parity-check';
+import { WASM_BUILT, wasmModules } from '../helpers/fast-kernels';
 
-const WASM = join(__dirname, '../../build/wasm/out/kernels.wasm');
+const modules = wasmModules();
 
-describe.skipIf(!existsSync(WASM))('parity on the fast kernels, every result lent', () => {
-  beforeAll(() => {
-    expect(installWasmKernels(new Uint8Array(readFileSync(WASM)), { spawn: nodeSpawner, threads: 2 })).toBe(true);
-    setFastKernelsEnabled(true);
-    setKernelLendThreshold(1, true);
-    expect(kernelBackend()).toBe('wasm-simd x2');
-  });
+describe.skipIf(!WASM_BUILT)('parity on the fast kernels, every result lent', () => {
   afterAll(() => {
     setKernelLendThreshold(16384);
     setFastKernelsEnabled(false);
   });
 
-  for (const [label, dir] of PARITY_DIRS) {
-    const { cases, problem } = casesOf(dir);
-    it(`${label} has cases`, () => {
-      expect(problem).toBeNull();
-      expect(cases.length).toBeGreaterThan(0);
+  for (const m of modules) {
+    describe(m.name, () => {
+      beforeAll(() => {
+        expect(installWasmKernels(m.bytes, { spawn: nodeSpawner, threads: 2, fma: m.fma })).toBe(true);
+        setFastKernelsEnabled(true);
+        setKernelLendThreshold(1, true);
+        expect(kernelBackend()).toBe(m.fma ? 'wasm-simd+fma x2' : 'wasm-simd x2');
+      });
+      for (const [label, dir] of PARITY_DIRS) {
+        const { cases, problem } = casesOf(dir);
+        it(`${label} has cases`, () => {
+          expect(problem).toBeNull();
+          expect(cases.length).toBeGreaterThan(0);
+        });
+        for (const c of cases) it(`${label}: ${c.name}`, () => checkParityCase(c));
+      }
     });
-    for (const c of cases) it(`${label}: ${c.name}`, () => checkParityCase(c));
   }
 });

@@ -2,18 +2,16 @@
  * The performance workloads W1-W4 (shared/bench/workloads.md) end to end: the
  * WebAssembly kernels with two threads give the same losses and gradients as
  * the TypeScript kernels (to float32 accumulation error), and the same bits
- * with one thread as with two. Skipped when build/wasm/out/kernels.wasm is not
+ * with one thread as with two; for kernels.wasm and, where it runs,
+ * kernels-fma.wasm (fused multiply-add). Skipped when build/wasm/out/kernels.wasm is not
  * built. Timing lives in `npm run bench`, not here.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphSession, load } from '../../engine/graph/index';
 import { installWasmKernels, setFastKernelsEnabled, setKernelThreads } from '../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../engine/host/node/fast-kernels';
+import { WASM_BUILT, wasmModules } from '../helpers/fast-kernels';
 import { WORKLOADS, workloadDocument, type WorkloadName } from '../../build/bench/workloads';
-
-const WASM = join(__dirname, '../../build/wasm/out/kernels.wasm');
 
 /** Loss and every parameter gradient after `iterations` steps. */
 function run(w: WorkloadName, iterations: number): { loss: number; grads: Map<string, Float32Array> } {
@@ -31,9 +29,9 @@ function run(w: WorkloadName, iterations: number): { loss: number; grads: Map<st
   return { loss: s.losses[s.losses.length - 1]!, grads };
 }
 
-describe.skipIf(!existsSync(WASM))('workloads W1-W4 on the fast kernels', () => {
+describe.skipIf(!WASM_BUILT).each(wasmModules())('workloads W1-W4 on the fast kernels ($name)', (m) => {
   beforeAll(() => {
-    expect(installWasmKernels(new Uint8Array(readFileSync(WASM)), { spawn: nodeSpawner, threads: 2 })).toBe(true);
+    expect(installWasmKernels(m.bytes, { spawn: nodeSpawner, threads: 2, fma: m.fma })).toBe(true);
   });
 
   for (const w of WORKLOADS) {

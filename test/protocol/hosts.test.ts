@@ -53,7 +53,8 @@ describe.each(KINDS.filter((k) => k !== 'node+wasm' || WASM_BUILT))('%s host', (
 
   it('names its kernels in the ready event', () => {
     const fast = kind === 'node+wasm' || (kind === 'electron' && WASM_BUILT);
-    expect(client.kernels).toBe(fast ? 'wasm-simd x2' : 'ts');
+    if (fast) expect(client.kernels).toMatch(/^wasm-simd(\+fma)? x2$/);
+    else expect(client.kernels).toBe('ts');
   });
 
   it('transfers tensor data as typed arrays', async () => {

@@ -107,8 +107,8 @@ static inline int conv_gemm_scratch(const int *g, int cing) {
 }
 
 #define DSTEP(r, av)                                        \
-  c##r##0 = wasm_f32x4_add(c##r##0, wasm_f32x4_mul(av, b0)); \
-  c##r##1 = wasm_f32x4_add(c##r##1, wasm_f32x4_mul(av, b1));
+  c##r##0 = MADD(av, b0, c##r##0);                           \
+  c##r##1 = MADD(av, b1, c##r##1);
 
 /*
  * 4x8 micro-kernel reading B straight from a padded input: B(p, j) =
@@ -221,10 +221,10 @@ static void micro_wgrad(float *ct, int ldc, const float *xa0, const float *xa1, 
       v128_t a1 = wasm_v128_load32_splat(p1 + ow);
       v128_t a2 = wasm_v128_load32_splat(p2 + ow);
       v128_t a3 = wasm_v128_load32_splat(p3 + ow);
-      c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0)); c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
-      c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0)); c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(a1, b1));
-      c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(a2, b0)); c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(a2, b1));
-      c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(a3, b0)); c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(a3, b1));
+      c00 = MADD(a0, b0, c00); c01 = MADD(a0, b1, c01);
+      c10 = MADD(a1, b0, c10); c11 = MADD(a1, b1, c11);
+      c20 = MADD(a2, b0, c20); c21 = MADD(a2, b1, c21);
+      c30 = MADD(a3, b0, c30); c31 = MADD(a3, b1, c31);
       pb += NR;
     }
   }

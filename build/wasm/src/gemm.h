@@ -21,6 +21,17 @@
 #define AS_GEMM_H
 #include <wasm_simd128.h>
 
+/*
+ * c + a*b on four lanes: relaxed SIMD's fused multiply-add in the FMA build
+ * (kernels-fma.wasm, -DUSE_FMA: one rounding), else a multiply and an add.
+ */
+#ifdef USE_FMA
+typedef float f32x4_t __attribute__((__vector_size__(16), __aligned__(16)));
+#define MADD(a, b, c) ((v128_t)__builtin_wasm_relaxed_madd_f32x4((f32x4_t)(a), (f32x4_t)(b), (f32x4_t)(c)))
+#else
+#define MADD(a, b, c) wasm_f32x4_add((c), wasm_f32x4_mul((a), (b)))
+#endif
+
 #define MR 4
 #define NR 8
 /* Budget (floats) of one packed B block: about 192 KiB, inside L2. */
@@ -102,9 +113,9 @@ static inline v128_t load_partial(const float *p, int n) {
   }
 }
 
-#define STEP(r, av)                                              \
-  c##r##0 = wasm_f32x4_add(c##r##0, wasm_f32x4_mul(av, b0));      \
-  c##r##1 = wasm_f32x4_add(c##r##1, wasm_f32x4_mul(av, b1));
+#define STEP(r, av)                           \
+  c##r##0 = MADD(av, b0, c##r##0);            \
+  c##r##1 = MADD(av, b1, c##r##1);
 
 /*
  * 4x8 micro-kernel over packed panels; writes rows [0, rows) and columns

@@ -8,14 +8,21 @@
  * single core); AUTOGRAD_STUDIO_WASM=PATH names another module file.
  * AUTOGRAD_STUDIO_LEND_MIN=N (for tests) lends results from N elements on
  * instead of 16384 and overwrites released results with NaN.
+ *
+ * When kernels-fma.wasm sits next to kernels.wasm (built by clang >= 16), it
+ * is used if this Node has WebAssembly relaxed SIMD: Node 22 has it, Node 20
+ * once the V8 flag `--experimental-wasm-relaxed-simd` is set, which
+ * {@link relaxedSimd} does at run time. AUTOGRAD_STUDIO_FMA=0 keeps kernels.wasm.
  */
 import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { installWasmKernels, kernelBackend, setKernelLendThreshold, type WorkerSpawner } from '../../kernels/fast/index';
+import { wasmApi } from '../../kernels/wasm/api';
 
 /** Starts a helper thread that runs `source` on `init`; it never keeps the process alive. */
 export const nodeSpawner: WorkerSpawner = (source, init) => {
@@ -55,6 +62,27 @@ const nodeAllocate = (bytes: number): ArrayBuffer => {
   return b.byteOffset === 0 && b.buffer.byteLength === bytes ? (b.buffer as ArrayBuffer) : new ArrayBuffer(bytes);
 };
 
+/**
+ * True if `bytes` (a module using relaxed SIMD) compiles here, after turning
+ * on V8's relaxed SIMD flag when that is what it takes (Node 20).
+ */
+export function relaxedSimd(bytes: Uint8Array): boolean {
+  const api = wasmApi();
+  if (!api) return false;
+  if (api.validate(bytes)) return true;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return api.validate(bytes);
+}
+
+/** The fused multiply-add build next to `file` when it exists and can run here, else null. */
+function fmaModule(file: string): Uint8Array | null {
+  if (process.env.AUTOGRAD_STUDIO_FMA === '0' || basename(file) !== 'kernels.wasm') return null;
+  const fmaFile = join(dirname(file), 'kernels-fma.wasm');
+  if (!existsSync(fmaFile)) return null;
+  const bytes = new Uint8Array(readFileSync(fmaFile));
+  return relaxedSimd(bytes) ? bytes : null;
+}
+
 let installed: string | null = null;
 
 /**
@@ -71,7 +99,8 @@ export function installNodeFastKernels(threads?: number, file?: string): string 
   if (!file) return installed;
   const envThreads = Number(process.env.AUTOGRAD_STUDIO_THREADS);
   const n = threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.min(2, availableParallelism()));
-  installWasmKernels(new Uint8Array(readFileSync(file)), { spawn: nodeSpawner, threads: n, allocate: nodeAllocate });
+  const fma = fmaModule(file);
+  installWasmKernels(fma ?? new Uint8Array(readFileSync(file)), { spawn: nodeSpawner, threads: n, allocate: nodeAllocate, fma: fma !== null });
   const lendMin = Number(process.env.AUTOGRAD_STUDIO_LEND_MIN);
   if (Number.isInteger(lendMin) && lendMin > 0) setKernelLendThreshold(lendMin, true);
   installed = kernelBackend();

@@ -39,6 +39,8 @@ export interface FastKernelOptions {
    * Default: zero-filled typed arrays.
    */
   readonly allocate?: (bytes: number) => ArrayBuffer;
+  /** The bytes are the fused multiply-add build (kernels-fma.wasm): named in {@link kernelBackend}. */
+  readonly fma?: boolean;
 }
 
 let active: WasmKernels | null = null;
@@ -46,6 +48,7 @@ let enabled = true;
 let pool: ThreadPool | null = null;
 let module: WasmModule | null = null;
 let memory: WasmMemory | null = null;
+let fma = false;
 
 /**
  * Compiles and instantiates the kernel module synchronously and makes it the
@@ -56,6 +59,9 @@ let memory: WasmMemory | null = null;
 export function installWasmKernels(bytes: Uint8Array, options: FastKernelOptions = {}): boolean {
   const api = wasmApi();
   if (!api || !sharedMemoryAvailable()) return false;
+  // Helpers of a previous module run that module over its own memory: never reuse them.
+  pool?.close();
+  pool = null;
   try {
     if (!api.validate(bytes)) return false;
     module = new api.Module(bytes);
@@ -65,6 +71,7 @@ export function installWasmKernels(bytes: Uint8Array, options: FastKernelOptions
     const kernels = active;
     kernels.setAllocator(options.allocate ?? null);
     onInPlaceWrite((data) => kernels.forget(data));
+    fma = options.fma ?? false;
   } catch {
     active = null;
     return false;
@@ -98,10 +105,10 @@ export function fastKernels(): WasmKernels | null {
   return enabled ? active : null;
 }
 
-/** Name of the backend the float32 kernels use right now, e.g. `wasm-simd x2` or `ts`. */
+/** Name of the backend the float32 kernels use right now, e.g. `wasm-simd x2`, `wasm-simd+fma x2` or `ts`. */
 export function kernelBackend(): string {
   const k = fastKernels();
-  return k ? `wasm-simd x${k.threads}` : 'ts';
+  return k ? `wasm-simd${fma ? '+fma' : ''} x${k.threads}` : 'ts';
 }
 
 /**
