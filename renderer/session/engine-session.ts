@@ -66,6 +66,7 @@ export class EngineSession {
 
   private attach(client: EngineClient): void {
     this.clientUnsub = [
+      client.on('ready', (r) => this.studio.setEngine((e) => ({ ...e, kernels: r.kernels ?? null }))),
       client.on('progress', (p) => {
         this.studio.setEngine((e) => ({
           ...e, progress: { iteration: p.iteration, of: p.of, loss: p.loss, elapsed_ms: p.elapsed_ms },

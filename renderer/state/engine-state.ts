@@ -23,6 +23,8 @@ export interface Progress {
 export interface EngineSlice {
   /** False when the engine could not start (shown in the status bar). */
   readonly available: boolean;
+  /** The engine's float32 kernels as its ready event named them (`wasm-simd+fma x2`, `ts`); null until known. */
+  readonly kernels: string | null;
   readonly status: EngineStatus;
   readonly load: LoadResult | null;
   /** Tensors of the last run / steps, by name (`conv1.weight` for parameters). */
@@ -47,7 +49,7 @@ export interface EngineSlice {
 
 /** The slice before anything ran. */
 export const initialEngine: EngineSlice = {
-  available: true, status: 'idle', load: null, tensors: {}, backwardSteps: [], stepResults: [], forwardExecuted: [],
+  available: true, kernels: null, status: 'idle', load: null, tensors: {}, backwardSteps: [], stepResults: [], forwardExecuted: [],
   active: null, phase: 'none', error: null, edgeFlow: [], losses: [], progress: null, warnings: [], backwardRan: false,
 };
 

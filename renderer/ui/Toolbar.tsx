@@ -18,6 +18,7 @@ export function Toolbar(): React.JSX.Element {
   const history = useApp((s) => s.history);
   const status = useApp((s) => s.engine.status);
   const available = useApp((s) => s.engine.available);
+  const kernels = useApp((s) => s.engine.kernels);
   const dirty = useApp((s) => s.revision !== s.savedRevision);
   const name = useApp((s) => s.doc.meta.name ?? s.fileName ?? 'Untitled');
   const running = status === 'running';
@@ -67,7 +68,7 @@ export function Toolbar(): React.JSX.Element {
         <button data-testid="step-forward" disabled={running || !session} onClick={() => void session?.stepForward()} title="Step forward one node (Ctrl+.)">Step ▸</button>
         <button data-testid="step-backward" disabled={running || !session} onClick={() => void session?.stepBackward()} title="Step backward one grad_fn (Ctrl+,)">◂ Step back</button>
         <button data-testid="reset" disabled={!session} onClick={() => void session?.reset()} title="Reset">Reset</button>
-        <span className={`engine-status state-${status}`} data-testid="engine-status" data-state={status} title={available ? 'engine' : 'engine not available'}>
+        <span className={`engine-status state-${status}`} data-testid="engine-status" data-state={status} data-kernels={kernels ?? ''} title={available ? `engine${kernels ? `, kernels: ${kernels}` : ''}` : 'engine not available'}>
           {available ? status : 'no engine'}
         </span>
       </div>
