@@ -16,6 +16,9 @@ export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
   "img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'";
 
+/** Cross-origin isolation headers: the engine worker's WebAssembly kernels need shared memory. */
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 /** Adds the CSP meta tag to the built index.html (not in dev, where HMR injects inline scripts). */
 function cspMeta(): Plugin {
   return {
@@ -62,6 +65,6 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 2000,
   },
-  server: { fs: { allow: [repo] }, host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  server: { fs: { allow: [repo] }, host: '127.0.0.1', headers: ISOLATION },
+  preview: { host: '127.0.0.1', headers: ISOLATION },
 });

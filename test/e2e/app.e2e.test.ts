@@ -26,9 +26,11 @@ describe('app shell', () => {
     const csp = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
     expect(csp).toContain("script-src 'self'");
     for (const o of OPS) expect(await page.locator(`[data-testid=palette-${o.op}]`).count(), o.op).toBe(1);
-    // The engine names its kernels in its ready event: the web build's worker runs the TypeScript ones.
-    await page.waitForSelector('[data-testid=engine-status][data-kernels=ts]');
-    expect(await page.getAttribute('[data-testid=engine-status]', 'title')).toBe('engine, kernels: ts');
+    // The engine names its kernels in its ready event: the page is cross-origin isolated, so the
+    // worker runs the WebAssembly kernels (built before the e2e tests) on two threads.
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.waitForSelector('[data-testid=engine-status][data-kernels^=wasm-simd]');
+    expect(await page.getAttribute('[data-testid=engine-status]', 'title')).toMatch(/^engine, kernels: wasm-simd(\+fma)? x2$/);
     await shot(page, 'app-empty');
     expect(app.errors).toEqual([]);
   });

@@ -15,6 +15,9 @@ export function serveStatic(dir: string): Promise<{ server: Server; url: string 
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = normalize(join(root, path));
+    // Cross-origin isolation, as build/scripts/start.mjs serves it: the engine worker gets shared memory.
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
