@@ -294,12 +294,30 @@ static void pack_a_conv(float *pa, const float *x, const int *g, int r0, int row
 static void pack_b_t(float *pb, const float *a, int lda, int m, int P) {
   for (int j0 = 0; j0 < m; j0 += NR) {
     float *dst = pb + (long)(j0 / NR) * P * NR;
-    for (int j = 0; j < NR; j++) {
-      if (j0 + j < m) {
-        const float *src = a + (long)(j0 + j) * lda;
-        for (int p = 0; p < P; p++) dst[p * NR + j] = src[p];
-      } else {
-        for (int p = 0; p < P; p++) dst[p * NR + j] = 0.0f;
+    for (int h = 0; h < NR; h += 4) {
+      int p = 0;
+      if (j0 + h + 4 <= m) {
+        /* Four source rows at once: 4x4 blocks transposed with shuffles (pure data movement). */
+        const float *s0 = a + (long)(j0 + h) * lda, *s1 = s0 + lda, *s2 = s1 + lda, *s3 = s2 + lda;
+        for (; p + 4 <= P; p += 4) {
+          v128_t r0 = wasm_v128_load(s0 + p), r1 = wasm_v128_load(s1 + p);
+          v128_t r2 = wasm_v128_load(s2 + p), r3 = wasm_v128_load(s3 + p);
+          v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+          v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+          float *d = dst + (long)p * NR + h;
+          wasm_v128_store(d, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+          wasm_v128_store(d + NR, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+          wasm_v128_store(d + 2 * NR, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+          wasm_v128_store(d + 3 * NR, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+        }
+      }
+      for (int j = h; j < h + 4; j++) {
+        if (j0 + j < m) {
+          const float *src = a + (long)(j0 + j) * lda;
+          for (int q = p; q < P; q++) dst[q * NR + j] = src[q];
+        } else {
+          for (int q = p; q < P; q++) dst[q * NR + j] = 0.0f;
+        }
       }
     }
   }

@@ -91,7 +91,10 @@ static void maxpool_2x2(const float *x, float *out, int *ind, int h, int w, int 
       int ow = 0;
       if (oh < hf) {
         const float *r0 = xp + (long)ih0 * w, *r1 = r0 + w;
-        for (; ow + 4 <= wf; ow += 4) {
+        for (int next = 0; next < wf && wf >= 4; next = ow) {
+          /* Groups of four outputs; the last one is moved back to end at wf (it overlaps the previous
+           * group and recomputes the same values), so no full window takes the scalar path. */
+          ow = next + 4 <= wf ? next : wf - 4;
           const int c = 2 * ow;
           v128_t a0 = wasm_v128_load(r0 + c), a1 = wasm_v128_load(r0 + c + 4);
           v128_t b0 = wasm_v128_load(r1 + c), b1 = wasm_v128_load(r1 + c + 4);
@@ -110,6 +113,7 @@ static void maxpool_2x2(const float *x, float *out, int *ind, int h, int w, int 
           mi = wasm_v128_bitselect(wasm_i32x4_add(base, diag), mi, take);
           wasm_v128_store(out + o + ow, mv);
           wasm_v128_store(ind + o + ow, mi);
+          ow += 4;
         }
       }
       for (; ow < wo; ow++) {
