@@ -228,22 +228,7 @@ static void micro_wgrad(float *ct, int ldc, const float *xa0, const float *xa1, 
       pb += NR;
     }
   }
-#define WPUT(r)                                                                   \
-  if (rows > r) {                                                                 \
-    float *cr = ct + (long)r * ldc;                                               \
-    v128_t lo = c##r##0, hi = c##r##1;                                            \
-    if (cols >= 4) {                                                              \
-      if (acc) lo = wasm_f32x4_add(wasm_v128_load(cr), lo);                       \
-      wasm_v128_store(cr, lo);                                                    \
-      if (acc) hi = wasm_f32x4_add(load_partial(cr + 4, cols - 4), hi);           \
-      store_partial(cr + 4, hi, cols - 4);                                        \
-    } else {                                                                      \
-      if (acc) lo = wasm_f32x4_add(load_partial(cr, cols), lo);                   \
-      store_partial(cr, lo, cols);                                                \
-    }                                                                             \
-  }
-  WPUT(0) WPUT(1) WPUT(2) WPUT(3)
-#undef WPUT
+  PART_ROW(ct, 0) PART_ROW(ct, 1) PART_ROW(ct, 2) PART_ROW(ct, 3)
 }
 
 /*

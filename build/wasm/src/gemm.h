@@ -118,6 +118,26 @@ static inline v128_t load_partial(const float *p, int n) {
   c##r##1 = MADD(av, b1, c##r##1);
 
 /*
+ * Row r of a partial tile (rows x cols inside C, at base with row stride ldc),
+ * from the accumulators c<r>0 and c<r>1, adding the old value when acc:
+ * lane stores of what lies inside C. Shared by the 4x8 micro-kernels.
+ */
+#define PART_ROW(base, r)                                                          \
+  if (rows > r) {                                                                 \
+    float *cr = (base) + (long)r * ldc;                                           \
+    v128_t lo = c##r##0, hi = c##r##1;                                            \
+    if (cols >= 4) {                                                              \
+      if (acc) lo = wasm_f32x4_add(wasm_v128_load(cr), lo);                       \
+      wasm_v128_store(cr, lo);                                                    \
+      if (acc) hi = wasm_f32x4_add(load_partial(cr + 4, cols - 4), hi);           \
+      store_partial(cr + 4, hi, cols - 4);                                        \
+    } else {                                                                      \
+      if (acc) lo = wasm_f32x4_add(load_partial(cr, cols), lo);                   \
+      store_partial(cr, lo, cols);                                                \
+    }                                                                             \
+  }
+
+/*
  * 4x8 micro-kernel over packed panels; writes rows [0, rows) and columns
  * [0, cols) of the tile at c (row stride ldc), adding the old value when acc.
  * tile is MR*NR floats of 16-byte aligned scratch.
@@ -153,22 +173,7 @@ static void micro(float *c, int ldc, const float *pa, const float *pb, int kd, i
   }
   /* Partial tile: lane stores of what lies inside C. */
   (void)tile;
-#define PART(r)                                                                   \
-  if (rows > r) {                                                                 \
-    float *cr = c + (long)r * ldc;                                                \
-    v128_t lo = c##r##0, hi = c##r##1;                                            \
-    if (cols >= 4) {                                                              \
-      if (acc) lo = wasm_f32x4_add(wasm_v128_load(cr), lo);                       \
-      wasm_v128_store(cr, lo);                                                    \
-      if (acc) hi = wasm_f32x4_add(load_partial(cr + 4, cols - 4), hi);           \
-      store_partial(cr + 4, hi, cols - 4);                                        \
-    } else {                                                                      \
-      if (acc) lo = wasm_f32x4_add(load_partial(cr, cols), lo);                   \
-      store_partial(cr, lo, cols);                                                \
-    }                                                                             \
-  }
-  PART(0) PART(1) PART(2) PART(3)
-#undef PART
+  PART_ROW(c, 0) PART_ROW(c, 1) PART_ROW(c, 2) PART_ROW(c, 3)
 }
 #undef STEP
 
