@@ -7,7 +7,7 @@
  * ends. What outlives a lease (values fed to the next iteration, the final
  * outputs and steps) is copied out first ({@link ownTensor}, {@link ownGrad}).
  */
-import type { FloatArray } from '../core/dtype';
+import type { Storage } from '../core/storage';
 import type { GradValue } from '../autograd/grad-value';
 import type { Tensor } from '../tensor/tensor';
 import {
@@ -19,24 +19,22 @@ const dropped = new FinalizationRegistry<KernelLease[]>((leases) => {
   for (const l of leases) releaseKernelLease(l);
 });
 
-/** A copy of `data` that the kernels do not own, or `data` itself. */
-function owned(data: FloatArray): FloatArray {
-  return kernelOwned(data) ? data.slice() : data;
+/** Moves `s` into an ordinary array if the kernels lent its buffer. */
+function ownStorage(s: Storage): void {
+  if (kernelOwned(s.data)) s.relocate(s.data.slice());
 }
 
 /** Makes `t`'s storage (and its .grad's) an ordinary array if the kernels lent it. */
 export function ownTensor(t: Tensor | null | undefined): void {
   if (!t) return;
-  const s = t.storage;
-  if (kernelOwned(s.data)) s.relocate(s.data.slice());
-  const g = t.grad;
-  if (g && kernelOwned(g.storage.data)) g.storage.relocate(g.storage.data.slice());
+  ownStorage(t.storage);
+  if (t.grad) ownStorage(t.grad.storage);
 }
 
 /** `g`, with its data copied out if the kernels lent it. */
 export function ownGrad(g: GradValue | null): GradValue | null {
   if (!g || !kernelOwned(g.data)) return g;
-  return { data: owned(g.data), shape: g.shape, dtype: g.dtype };
+  return { data: g.data.slice(), shape: g.shape, dtype: g.dtype };
 }
 
 /** The leases of one session: the current iteration's and the previous one's. */
