@@ -9,6 +9,7 @@ import { EngineClient } from '../../engine/host/client';
 import { spawnNodeEngine, type NodeEngine } from '../../engine/host/node/spawn';
 import { parseJsonWithNaN } from '../../engine/graph/result';
 import type { EngineEvent, EngineMessage, GraphDocumentJson } from '../../engine/protocol/messages';
+import { MAX_ITERATIONS } from '../../engine/graph/document';
 
 /** The repository root. */
 export const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -86,6 +87,30 @@ export function squareDoc(iterations = 1): GraphDocumentJson {
       { source: 'm', target: 's' },
     ],
     { backward: 's', iterations },
+  );
+}
+
+/**
+ * A run that cannot finish while a test waits on it, on any machine: the most
+ * iterations a document may ask for, each squaring and summing 2^20 floats (at
+ * least 8 MB of memory traffic an iteration, so terabytes for the whole run).
+ * Tests cancel or kill it after its first `progress` event, never after a
+ * fixed sleep, so nothing depends on how fast the machine is.
+ */
+export function longRunDoc(): GraphDocumentJson {
+  const n = 1 << 20;
+  return doc(
+    [
+      { id: 'x', op: 'Tensor', params: { shape: [n], requires_grad: true, init: { kind: 'ones' } } },
+      { id: 'm', op: 'Mul' },
+      { id: 's', op: 'Sum' },
+    ],
+    [
+      { source: 'x', target: 'm', targetHandle: 'a' },
+      { source: 'x', target: 'm', targetHandle: 'b' },
+      { source: 'm', target: 's' },
+    ],
+    { backward: 's', iterations: MAX_ITERATIONS },
   );
 }
 

@@ -1,6 +1,6 @@
 /** Malformed and out-of-order messages get clear error replies; the engine keeps working. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, rawExchange, squareDoc, type Connected } from './helpers';
+import { connect, longRunDoc, rawExchange, squareDoc, type Connected } from './helpers';
 
 let c: Connected;
 beforeAll(async () => {
@@ -93,7 +93,8 @@ describe('out-of-order messages', () => {
   });
 
   it('requests during a run are refused as busy, cancel is not', async () => {
-    expect((await c.client.load(squareDoc(100_000))).ok).toBe(true);
+    // longRunDoc cannot finish before the two requests below, on any machine.
+    expect((await c.client.load(longRunDoc())).ok).toBe(true);
     const run = c.client.run();
     await expect(c.client.stepForward()).rejects.toMatchObject({ error: { type: 'StateError', message: expect.stringContaining('busy') } });
     expect(await c.client.cancel()).toEqual({ cancelled: true, restarted: false });
