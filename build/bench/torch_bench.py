@@ -1,4 +1,4 @@
-"""PyTorch peer of `npm run bench`: runs W1-W4 of shared/bench/workloads.md on one thread.
+"""PyTorch peer of `npm run bench`: runs W1-W4 of docs/workloads.md on one thread.
 
 usage: /usr/bin/python3 build/bench/torch_bench.py [--only W2,W3] [--min-time S] [--max-reps N]
        /usr/bin/python3 build/bench/torch_bench.py --serve   (reads "W2 1.5" lines, answers one JSON line each)

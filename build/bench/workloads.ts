@@ -69,7 +69,7 @@ function doc(name: string, nodes: Json[], edges: [string, string, string?][], ro
   return {
     format: 'autograd-studio/graph',
     version: 1,
-    meta: { name, description: `performance workload ${name} (shared/bench/workloads.md)` },
+    meta: { name, description: `performance workload ${name} (docs/workloads.md)` },
     nodes,
     edges: edges.map(([source, target, port]) => ({ source, sourceHandle: 'out', target, targetHandle: port ?? 'input' })),
     run: { backward: root, iterations, zero_grad: true },

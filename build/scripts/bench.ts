@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: W1-W4 (shared/bench/workloads.md) on the engine and, where
+ * `npm run bench`: W1-W4 (docs/workloads.md) on the engine and, where
  * /usr/bin/python3 has torch, on PyTorch with one thread in the same run.
  *
  *   npm run bench [-- --json] [--only W2,W3] [--min-time S] [--rounds R] [--no-torch] [--cli]

@@ -11,7 +11,7 @@ for each input (<name> = file name without ".json"). Exit status: 0 when every r
 document is invalid or the usage is wrong (a message on stderr names the file and the JSON
 path of the fault).
 
-The semantics are those of shared/spec/graph-format.md: each iteration runs setup, forward,
+The semantics are those of docs/graph-format.md: each iteration runs setup, forward,
 backward, update and feedback; every op is the torch call a user would write; the result
 lists every tensor of the last iteration reached, every parameter, and the grad_fn
 executions of the last backward in the order PyTorch's engine ran them.

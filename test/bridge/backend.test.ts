@@ -8,20 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareResult, type ResultLike } from '../helpers/compare';
-import { LOCAL_PARITY_DIR, SHARED_PARITY_DIR, listCases, readJson } from '../helpers/fixtures';
+import { LOCAL_PARITY_DIR, REFERENCE_PARITY_DIR, listCases, readJson } from '../helpers/fixtures';
 import { parseJsonNaN } from '../helpers/json';
 import { PYTHON, TORCH_VERSION, cli } from './python';
 
 const tmp = mkdtempSync(join(tmpdir(), 'autograd-torch-backend-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const WITH_PYTHON = { ...process.env, AUTOGRAD_STUDIO_PYTHON: PYTHON };
-const LOOP = join(SHARED_PARITY_DIR, 'adversarial_loop_detached.graph.json');
+const LOOP = join(REFERENCE_PARITY_DIR, 'adversarial_loop_detached.graph.json');
 
 describe.skipIf(TORCH_VERSION === null)(`run --backend torch (PyTorch ${TORCH_VERSION})`, () => {
-  for (const dir of [SHARED_PARITY_DIR, LOCAL_PARITY_DIR]) {
+  for (const dir of [REFERENCE_PARITY_DIR, LOCAL_PARITY_DIR]) {
     const cases = listCases(dir);
     it(`reproduces all ${cases.length} fixtures of ${dir}`, async () => {
-      const out = join(tmp, dir === SHARED_PARITY_DIR ? 'shared' : 'local');
+      const out = join(tmp, dir === REFERENCE_PARITY_DIR ? 'reference' : 'local');
       const r = await cli([
         'run',
         ...cases.map((c) => c.graphPath),
@@ -43,7 +43,7 @@ describe.skipIf(TORCH_VERSION === null)(`run --backend torch (PyTorch ${TORCH_VE
   }
 
   it('prints one result on stdout, with exit status 1 for a graph error', async () => {
-    const path = join(SHARED_PARITY_DIR, 'adversarial_loop_error.graph.json');
+    const path = join(REFERENCE_PARITY_DIR, 'adversarial_loop_error.graph.json');
     const r = await cli(['run', path, '--backend', 'torch'], WITH_PYTHON);
     expect(r.code).toBe(1);
     const expected = readJson(path.replace('.graph.json', '.expected.json')) as ResultLike;

@@ -14,7 +14,7 @@ import { compareResult, type ResultLike } from '../helpers/compare';
 import {
   LOCAL_PARITY_DIR,
   REPO_ROOT,
-  SHARED_PARITY_DIR,
+  REFERENCE_PARITY_DIR,
   listCases,
   readJson,
   type ParityCase,
@@ -23,13 +23,13 @@ import { parseJsonNaN } from '../helpers/json';
 import { PYTHON, TORCH_VERSION, pool, run, type Proc } from './python';
 
 const cases: (ParityCase & { key: string })[] = [
-  ...listCases(SHARED_PARITY_DIR).map((c) => ({ ...c, key: `shared__${c.name}` })),
+  ...listCases(REFERENCE_PARITY_DIR).map((c) => ({ ...c, key: `reference__${c.name}` })),
   ...listCases(LOCAL_PARITY_DIR).map((c) => ({ ...c, key: `local__${c.name}` })),
 ];
 const tmp = mkdtempSync(join(tmpdir(), 'autograd-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const SAMPLE_SOURCE = join(SHARED_PARITY_DIR, 'adversarial_loop_detached.graph.json');
+const SAMPLE_SOURCE = join(REFERENCE_PARITY_DIR, 'adversarial_loop_detached.graph.json');
 const SAMPLE = join(REPO_ROOT, 'docs', 'export-sample-adversarial.py');
 const RUN_SCRIPTS = join(REPO_ROOT, 'test', 'bridge', 'run_scripts.py');
 

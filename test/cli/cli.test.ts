@@ -1,5 +1,5 @@
 /**
- * The headless CLI (shared/spec/graph-format.md, "CLI"), run as a child process:
+ * The headless CLI (docs/graph-format.md, "CLI"), run as a child process:
  * `node node_modules/tsx/dist/cli.mjs engine/host/node/cli.ts run ...`.
  * Exit status 0 when the run finished, 1 when the graph raised an error (the result is
  * still printed or written), 2 for an invalid document (stderr names the file and the
@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runDocument } from '../../engine/graph/index';
 import { compareResult, type ResultLike } from '../helpers/compare';
 import { doc, edge, node, tensor } from '../helpers/docs';
-import { LOCAL_PARITY_DIR, REPO_ROOT, SHARED_PARITY_DIR, readJson } from '../helpers/fixtures';
+import { LOCAL_PARITY_DIR, REPO_ROOT, REFERENCE_PARITY_DIR, readJson } from '../helpers/fixtures';
 import { parseJsonNaN } from '../helpers/json';
 
 const TSX = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -51,9 +51,9 @@ function expectedRun(path: string) {
   return r.result;
 }
 
-const FINISHED = join(SHARED_PARITY_DIR, 'small_cnn.graph.json');
+const FINISHED = join(REFERENCE_PARITY_DIR, 'small_cnn.graph.json');
 const WITH_NAN = join(LOCAL_PARITY_DIR, 'log_negative_nan.graph.json');
-const GRAPH_ERROR = join(SHARED_PARITY_DIR, 'backward_non_scalar.graph.json');
+const GRAPH_ERROR = join(REFERENCE_PARITY_DIR, 'backward_non_scalar.graph.json');
 const LOOP = join(LOCAL_PARITY_DIR, 'loop_manual_sgd.graph.json');
 
 /** A document whose Conv2d has kernel_size 0 (invalid). */

@@ -9,8 +9,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 /** The repository root. */
 export const REPO = resolve(import.meta.dirname, '../..');
-/** The parity fixtures shared with the engine team. */
-export const PARITY = resolve(REPO, '../shared/parity');
+/** The reference parity cases (test/fixtures/reference). */
+export const PARITY = resolve(REPO, 'test/fixtures/reference');
 /** Where screenshots go. */
 export const SHOTS = resolve(REPO, 'test-results/screenshots');
 

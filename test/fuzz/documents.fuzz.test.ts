@@ -1,6 +1,6 @@
 /**
  * A seeded mutation fuzzer for graph documents. Every valid fixture document
- * (shared/parity and test/fixtures/parity) is a seed; each mutator (test/helpers/
+ * (test/fixtures/reference and test/fixtures/parity) is a seed; each mutator (test/helpers/
  * mutate.ts) is applied PER_KIND times to seeds taken in turn, and every mutated
  * document must give, without throwing and within TIME_LIMIT_MS:
  *   - {ok: false, issues} with at least one issue, each with a non-empty path and message, or

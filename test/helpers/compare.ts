@@ -1,6 +1,6 @@
 /**
  * Compares a run result with the result real PyTorch 1.13 computed for the same
- * document (`NAME.expected.json`). It follows `shared/parity/check.py`, but is
+ * document (`NAME.expected.json`). It follows `test/fixtures/check.py`, but is
  * stricter:
  *  - the tolerance scale is taken over FINITE expected values only (check.py lets an
  *    Infinity make every tolerance infinite); NaN must meet NaN, ±Infinity must be equal;

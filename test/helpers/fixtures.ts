@@ -9,8 +9,11 @@ import { parseJsonNaN } from './json';
 
 /** The repository root (this file is test/helpers/fixtures.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The product owner's fixtures, beside the repository. */
-export const SHARED_PARITY_DIR = resolve(REPO_ROOT, '..', 'shared', 'parity');
+/**
+ * The reference cases that came with the format's first specification (computed by
+ * real PyTorch 1.13; copied in, see test/fixtures/README.md).
+ */
+export const REFERENCE_PARITY_DIR = resolve(REPO_ROOT, 'test', 'fixtures', 'reference');
 /** The fixtures generated with real PyTorch by test/fixtures/generate.py. */
 export const LOCAL_PARITY_DIR = resolve(REPO_ROOT, 'test', 'fixtures', 'parity');
 
@@ -52,7 +55,7 @@ export function listCases(dir: string): ParityCase[] {
 
 /** Every valid fixture document of both directories (used as fuzzing seeds). */
 export function allFixtureDocuments(): { name: string; doc: unknown }[] {
-  return [SHARED_PARITY_DIR, LOCAL_PARITY_DIR].flatMap((d) =>
+  return [REFERENCE_PARITY_DIR, LOCAL_PARITY_DIR].flatMap((d) =>
     listCases(d).map((c) => ({ name: c.name, doc: readJson(c.graphPath) })),
   );
 }

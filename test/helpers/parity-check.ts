@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { runDocument } from '../../engine/graph/index';
 import { compareResult, type ResultLike } from './compare';
-import { LOCAL_PARITY_DIR, SHARED_PARITY_DIR, listCases, readJson, type ParityCase } from './fixtures';
+import { LOCAL_PARITY_DIR, REFERENCE_PARITY_DIR, listCases, readJson, type ParityCase } from './fixtures';
 
 /** Fails the current test with every difference from PyTorch's result. */
 export function checkParityCase(c: ParityCase): void {
@@ -25,7 +25,7 @@ export function checkParityCase(c: ParityCase): void {
 
 /** The fixture directories: label and path. */
 export const PARITY_DIRS = [
-  ['shared/parity', SHARED_PARITY_DIR],
+  ['test/fixtures/reference', REFERENCE_PARITY_DIR],
   ['test/fixtures/parity', LOCAL_PARITY_DIR],
 ] as const;
 

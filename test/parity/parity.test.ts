@@ -1,7 +1,7 @@
 /**
  * Parity with real PyTorch 1.13: every fixture document is run with `runDocument`
  * and its result compared with PyTorch's (`NAME.expected.json`) by
- * test/helpers/compare.ts, which is stricter than shared/parity/check.py (see there).
+ * test/helpers/compare.ts, which is stricter than test/fixtures/check.py (see there).
  * This file runs the TypeScript kernels; parity-fast.test.ts the WebAssembly ones.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The performance workloads W1-W4 (shared/bench/workloads.md) end to end: the
+ * The performance workloads W1-W4 (docs/workloads.md) end to end: the
  * WebAssembly kernels with two threads give the same losses and gradients as
  * the TypeScript kernels (to float32 accumulation error), and the same bits
  * with one thread as with two; for kernels.wasm and, where it runs,

@@ -11,7 +11,7 @@ import { ROOT } from './helpers';
 
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const CLI = join(ROOT, 'engine', 'host', 'node', 'cli.ts');
-const SHARED = resolve(ROOT, '../shared/parity');
+const SHARED = resolve(ROOT, 'test/fixtures/reference');
 const tmp = mkdtempSync(join(tmpdir(), 'autograd-step-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

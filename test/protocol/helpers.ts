@@ -14,9 +14,9 @@ import { MAX_ITERATIONS } from '../../engine/graph/document';
 /** The repository root. */
 export const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
-/** Parity graph files: `../shared/parity` (from the repo root) and `test/fixtures/parity`. */
+/** Parity graph files: `test/fixtures/reference` and `test/fixtures/parity`. */
 export function parityGraphs(): string[] {
-  const dirs = [resolve(ROOT, '../shared/parity'), resolve(ROOT, 'test/fixtures/parity')];
+  const dirs = [resolve(ROOT, 'test/fixtures/reference'), resolve(ROOT, 'test/fixtures/parity')];
   const files: string[] = [];
   for (const d of dirs) {
     if (!existsSync(d)) continue;

@@ -4,7 +4,7 @@
  * and poisoning released memory), the Web Worker entry and the Electron
  * utilityProcess entry (the last two with their globals simulated in a worker
  * thread; the Electron one installs the WebAssembly kernels when they are
- * built) load each shared parity graph, step it to the end and give the same
+ * built) load each reference parity graph, step it to the end and give the same
  * steps and result as `run` on the TypeScript kernels (byte for byte), or,
  * on the WebAssembly kernels (float32 accumulation), PyTorch's result.
  */
@@ -21,7 +21,7 @@ import { compareResult, type ResultLike } from '../helpers/compare';
 import { readJson } from '../helpers/fixtures';
 import { startSimulatedHost } from './simulated-hosts';
 
-const SHARED = resolve(ROOT, '../shared/parity');
+const SHARED = resolve(ROOT, 'test/fixtures/reference');
 const WASM_BUILT = existsSync(resolve(ROOT, 'build/wasm/out/kernels.wasm'));
 const graphs = readdirSync(SHARED).filter((f) => f.endsWith('.graph.json')).sort().map((f) => resolve(SHARED, f));
 

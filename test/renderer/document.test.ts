@@ -7,7 +7,7 @@ import { serializeDocument, toJson } from '../../renderer/document/serialize';
 import { emptyDocument } from '../../renderer/document/types';
 
 const repo = resolve(import.meta.dirname, '../..');
-const dirs = [resolve(repo, '../shared/parity'), resolve(repo, 'renderer/examples')];
+const dirs = [resolve(repo, 'test/fixtures/reference'), resolve(repo, 'renderer/examples')];
 const files = dirs.flatMap((d) => {
   try {
     return readdirSync(d).filter((f) => f.endsWith('.graph.json')).map((f) => resolve(d, f));

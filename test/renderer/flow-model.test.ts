@@ -38,8 +38,8 @@ describe('canvas edges after backward', () => {
 
 describe('backward graph', () => {
   it('infers edges after a run, with the internal TBackward0 of Linear feeding weight’s AccumulateGrad', () => {
-    const cnn = parseDocument(readFileSync(resolve(import.meta.dirname, '../../../shared/parity/small_cnn.graph.json'), 'utf8'));
-    const steps = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../shared/parity/small_cnn.expected.json'), 'utf8')).backward_steps;
+    const cnn = parseDocument(readFileSync(resolve(import.meta.dirname, '../fixtures/reference/small_cnn.graph.json'), 'utf8'));
+    const steps = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/reference/small_cnn.expected.json'), 'utf8')).backward_steps;
     const g = backwardGraph(cnn, steps, []);
     const name = (i: number) => `${g.nodes[i]!.gradFn}:${g.nodes[i]!.node}`;
     const edges = g.edges.map((e) => `${name(e.from)} -> ${name(e.to)}`);
