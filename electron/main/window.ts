@@ -48,21 +48,37 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
-/** https links the page asks to open go to the system browser; nothing else leaves the app. */
+/**
+ * Hosts whose pages a link may open in the system browser: PyTorch's
+ * documentation, which op help links to. The app links nowhere else.
+ */
+export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set(['pytorch.org', 'docs.pytorch.org']);
+
+/**
+ * Links the page asks to open that go to the system browser: https, on the
+ * default port, without credentials, to a host of {@link EXTERNAL_HOSTS}.
+ * Nothing else leaves the app.
+ */
 export function isExternalLink(url: string): boolean {
+  let parsed: URL;
   try {
-    return new URL(url).protocol === 'https:';
+    parsed = new URL(url);
   } catch {
     return false;
   }
+  const plain = parsed.username === '' && parsed.password === '' && parsed.port === '';
+  return parsed.protocol === 'https:' && plain && EXTERNAL_HOSTS.has(parsed.hostname);
 }
 
 /**
  * No navigation (the page is a single-page app: any navigation is a link, a
- * drop or an attack), no new windows, no <webview>.
+ * drop or an attack), no frame leaving app://, no new windows, no <webview>.
  */
 export function guardWebContents(contents: WebContents, openExternal: (url: string) => void = (url) => void shell.openExternal(url)): void {
   contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-frame-navigate', (details) => {
+    if (details.isMainFrame || !isAppUrl(details.url)) details.preventDefault();
+  });
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {

@@ -5,6 +5,7 @@ import {
   createMainWindow,
   guardWebContents,
   isAppUrl,
+  isExternalLink,
   isPermissionAllowed,
   lockDownSession,
   windowOptions,
@@ -72,15 +73,53 @@ describe('guardWebContents', () => {
     }
   });
 
-  it('denies every new window; https links go to the system browser', () => {
+  it('denies every new window; https links to the PyTorch docs go to the system browser', () => {
     const { contents, openExternal } = guarded();
     const handler = contents.windowOpenHandler!;
     expect(handler({ url: 'https://pytorch.org/docs/' })).toEqual({ action: 'deny' });
-    expect(openExternal).toHaveBeenCalledWith('https://pytorch.org/docs/');
+    expect(handler({ url: 'https://docs.pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html' })).toEqual({ action: 'deny' });
+    expect(openExternal.mock.calls).toEqual([['https://pytorch.org/docs/'], ['https://docs.pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html']]);
     for (const url of ['file:///etc/passwd', 'http://insecure.example/', 'app://studio/index.html', 'javascript:alert(1)']) {
       expect(handler({ url })).toEqual({ action: 'deny' });
     }
-    expect(openExternal).toHaveBeenCalledTimes(1);
+    expect(openExternal).toHaveBeenCalledTimes(2);
+  });
+
+  it.each([
+    'https://evil.example/',
+    'https://pytorch.org.evil.example/docs/',
+    'https://evilpytorch.org/',
+    'https://pytorch.org@evil.example/',
+    'https://user:pass@pytorch.org/',
+    'https://pytorch.org:8443/docs/',
+    'http://pytorch.org/docs/',
+    'ftp://pytorch.org/',
+    'not a url',
+  ])('opens no other link in the system browser: %s', (url) => {
+    const { contents, openExternal } = guarded();
+    expect(contents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
+    expect(isExternalLink(url)).toBe(false);
+    expect(openExternal).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a subframe to the web', 'https://evil.example/', false],
+    ['a subframe to a file', 'file:///etc/passwd', false],
+    ['a subframe to another app host', 'app://other/index.html', false],
+    ['the main frame, even inside the app', 'app://studio/other.html', true],
+    ['the main frame to the web', 'https://evil.example/', true],
+  ])('refuses navigation of %s (will-frame-navigate)', (_what, url, isMainFrame) => {
+    const { contents } = guarded();
+    const details = { url, isMainFrame, preventDefault: vi.fn() };
+    contents.emit('will-frame-navigate', details);
+    expect(details.preventDefault).toHaveBeenCalled();
+  });
+
+  it('lets a subframe navigate inside the app (the CSP has no frames to load anyway)', () => {
+    const { contents } = guarded();
+    const details = { url: 'app://studio/index.html', isMainFrame: false, preventDefault: vi.fn() };
+    contents.emit('will-frame-navigate', details);
+    expect(details.preventDefault).not.toHaveBeenCalled();
   });
 });
 
@@ -115,6 +154,7 @@ describe('createMainWindow', () => {
     expect(win.options).toEqual(windowOptions('/app/dist/electron/preload.cjs', null));
     expect(win.webContents.windowOpenHandler).not.toBeNull();
     expect(win.webContents.listenerCount('will-navigate')).toBe(1);
+    expect(win.webContents.listenerCount('will-frame-navigate')).toBe(1);
   });
 
   it('restores a maximized window', () => {
