@@ -83,7 +83,8 @@ export function installWasmKernels(bytes: Uint8Array, options: FastKernelOptions
 /**
  * Sets the number of threads large kernels use (the caller included). More
  * than one needs a spawner (given here or at install). Results do not depend
- * on the count.
+ * on the count. Never throws: when the spawner throws, the calling thread
+ * works alone.
  */
 export function setKernelThreads(threads: number, spawn?: WorkerSpawner): void {
   if (!active || !module || !memory) return;
@@ -91,7 +92,14 @@ export function setKernelThreads(threads: number, spawn?: WorkerSpawner): void {
   if (pool && pool.helpers === helpers) return;
   pool?.close();
   pool = null;
-  if (helpers > 0 && spawn) pool = new ThreadPool(spawn, module, memory, JOB_NAMES, helpers);
+  // A helper thread that cannot start (too many threads, a policy) leaves the calling thread working alone.
+  if (helpers > 0 && spawn) {
+    try {
+      pool = new ThreadPool(spawn, module, memory, JOB_NAMES, helpers);
+    } catch {
+      pool = null;
+    }
+  }
   active.setPool(pool);
 }
 
