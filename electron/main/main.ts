@@ -130,7 +130,7 @@ function run(): void {
     Menu.setApplicationMenu(Menu.buildFromTemplate(template));
   }
 
-  /** Files from the OS, a drop or Open Recent wait until the page can take them. */
+  /** Files from the OS or Open Recent wait until the page can take them (a drop comes from the loaded page). */
   function openWhenReady(file: string): void {
     queuedFiles.push(file);
     if (current() && pageLoaded && startupDone) handOverQueued();
@@ -201,7 +201,7 @@ function run(): void {
         openFile: () => documents.openFile(),
         saveFile: (request) => documents.saveFile(request),
         setTitle: (title) => current()?.setTitle(title),
-        openDropped: (file) => openWhenReady(file),
+        openDropped: (file) => documents.openDropped(file),
         connectEngine: () => engine.connect(),
       },
       () => current()?.webContents.id ?? null,

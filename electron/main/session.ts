@@ -62,11 +62,16 @@ export interface SessionDeps {
 }
 
 export class DocumentSession {
-  /** Files the user chose or opened: the only ones a save may write without a dialog. */
-  private readonly approved = new Set<string>();
+  /**
+   * The open document's own files: the one it was opened from (through the
+   * Open dialog, the OS or Open Recent, never a drop) and those it was saved to
+   * through the Save dialog. The only files a save may write without a dialog;
+   * opening another document forgets them.
+   */
+  private approved = new Set<string>();
   private recentFiles: string[] = [];
-  /** A file waiting for the page's openFile (see `handOver`). */
-  private handover: { file: string; at: number } | null = null;
+  /** A file waiting for the page's openFile (see `handOver`); `dropped` when only the page named it. */
+  private handover: { file: string; at: number; dropped: boolean } | null = null;
   /** The user chose Save when closing: close once that save succeeds. */
   private closeAfterSave = false;
 
@@ -87,7 +92,19 @@ export class DocumentSession {
    * the page's openFile then gets this file instead of a dialog.
    */
   handOver(file: string): void {
-    this.handover = { file, at: this.now() };
+    this.handover = { file, at: this.now(), dropped: false };
+    this.deps.window()?.command('open');
+  }
+
+  /**
+   * A file dropped on the window. Main has only the page's word for it (the
+   * preload resolves a trusted drop's File to its path, but a compromised
+   * renderer could name any path): it is opened like a handed-over file, after
+   * the same graph document gate, but it never becomes a file that Save writes
+   * without the Save dialog (which suggests it).
+   */
+  openDropped(file: string): void {
+    this.handover = { file, at: this.now(), dropped: true };
     this.deps.window()?.command('open');
   }
 
@@ -95,12 +112,17 @@ export class DocumentSession {
   async openFile(): Promise<OpenedFile | null> {
     const handed = this.handover;
     this.handover = null;
-    const file = handed && this.now() - handed.at <= HANDOVER_TTL_MS ? handed.file : await this.deps.dialogs.chooseFileToOpen();
-    return file === null ? null : this.load(file);
+    if (handed && this.now() - handed.at <= HANDOVER_TTL_MS) return this.load(handed.file, !handed.dropped);
+    const file = await this.deps.dialogs.chooseFileToOpen();
+    return file === null ? null : this.load(file, true);
   }
 
-  /** Reads and checks `file`; on any fault shows which and returns null, so the page changes nothing. */
-  private async load(file: string): Promise<OpenedFile | null> {
+  /**
+   * Reads and checks `file`; on any fault shows which and returns null, so the
+   * page changes nothing. Once open it is the document's file, one Save writes
+   * without asking when `approve`.
+   */
+  private async load(file: string, approve: boolean): Promise<OpenedFile | null> {
     const title = `Could not open ${path.basename(file)}`;
     let text: string;
     try {
@@ -122,15 +144,15 @@ export class DocumentSession {
       );
       return null;
     }
-    this.approved.add(file);
+    this.approved = new Set(approve ? [file] : []);
     this.setRecent(pushRecent(this.recentFiles, file));
     return { path: file, text };
   }
 
   /**
-   * The page's Save, Save As and exports (window.api.saveFile). Writes to a
-   * file the user opened or chose before without asking; anything else goes
-   * through the Save dialog.
+   * The page's Save, Save As and exports (window.api.saveFile). Writes to the
+   * open document's own file without asking (see `approved`); anything else
+   * goes through the Save dialog.
    */
   async saveFile(request: SaveRequest): Promise<string | null> {
     const kind = documentKind(request.text);

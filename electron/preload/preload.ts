@@ -87,6 +87,8 @@ ipcRenderer.on(Channel.enginePort, (event) => {
 });
 
 // A .json file dropped anywhere on the window: main checks it and asks the page to open it.
+// Only a drop the user made (isTrusted): a script of the page can dispatch a drop event, but
+// not a trusted one, and the path of a File it built is empty.
 window.addEventListener(
   'dragover',
   (event) => {
@@ -97,6 +99,7 @@ window.addEventListener(
 window.addEventListener(
   'drop',
   (event) => {
+    if (!event.isTrusted) return;
     const files = Array.from(event.dataTransfer?.files ?? []);
     if (files.length === 0) return;
     event.preventDefault();

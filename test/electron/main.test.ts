@@ -81,6 +81,25 @@ describe('electron main', () => {
     expect(readFileSync(graphFile, 'utf8')).toContain('[ ]');
   });
 
+  it('opens a dropped file, but saves to it only through the Save dialog', async () => {
+    const dropped = path.join(data, 'dropped.graph.json');
+    writeFileSync(dropped, GRAPH);
+    send('document:open-dropped', dropped);
+    expect(win.webContents.send).toHaveBeenLastCalledWith('menu:command', 'open');
+    await expect(invoke('document:open')).resolves.toEqual({ path: dropped, text: GRAPH });
+    expect(dialog.showOpenDialog).not.toHaveBeenCalled();
+    await expect(invoke('document:save', '{"overwritten":true}', dropped)).resolves.toBeNull();
+    expect(dialog.showSaveDialog).toHaveBeenCalledTimes(1);
+    expect(readFileSync(dropped, 'utf8')).toBe(GRAPH);
+    // nor to the file open before the drop
+    await expect(invoke('document:save', '{"overwritten":true}', graphFile)).resolves.toBeNull();
+    expect(readFileSync(graphFile, 'utf8')).not.toContain('overwritten');
+    dialog.showSaveDialog.mockClear();
+    // back to the file from the OS, for the tests below
+    app.emit('open-file', { preventDefault: vi.fn() }, graphFile);
+    await expect(invoke('document:open')).resolves.toEqual({ path: graphFile, text: expect.any(String) });
+  });
+
   it('sets the title the page asks for', () => {
     send('window:set-title', '● tiny.graph.json — Autograd Studio');
     expect(win.setTitle).toHaveBeenCalledWith('● tiny.graph.json — Autograd Studio');

@@ -121,7 +121,8 @@ describe('the engine port', () => {
 });
 
 describe('dropping a file on the window', () => {
-  const dropEvent = (files: { name: string; path: string }[]) => ({
+  const dropEvent = (files: { name: string; path: string }[], isTrusted = true) => ({
+    isTrusted,
     dataTransfer: { files, types: ['Files'] },
     preventDefault: vi.fn(),
     stopPropagation: vi.fn(),
@@ -135,9 +136,15 @@ describe('dropping a file on the window', () => {
     expect(event.preventDefault).toHaveBeenCalled();
   });
 
+  it('ignores a drop event a script dispatched (not trusted)', () => {
+    const event = dropEvent([{ name: 'a.graph.json', path: '/home/u/other.graph.json' }], false);
+    preloadWindow.dispatch('drop', event);
+    expect(ipcRenderer.send).not.toHaveBeenCalled();
+  });
+
   it('ignores other files and drags that carry no files', () => {
     preloadWindow.dispatch('drop', dropEvent([{ name: 'photo.png', path: '/d/photo.png' }]));
-    const nodeDrag = { dataTransfer: { files: [], types: ['application/reactflow'] }, preventDefault: vi.fn(), stopPropagation: vi.fn() };
+    const nodeDrag = { isTrusted: true, dataTransfer: { files: [], types: ['application/reactflow'] }, preventDefault: vi.fn(), stopPropagation: vi.fn() };
     preloadWindow.dispatch('drop', nodeDrag);
     expect(nodeDrag.preventDefault).not.toHaveBeenCalled();
     expect(ipcRenderer.send).not.toHaveBeenCalled();

@@ -90,6 +90,36 @@ describe('files handed over (Open Recent, a drop, the OS)', () => {
     expect(t.dialogs.chooseFileToOpen).toHaveBeenCalledTimes(1);
   });
 
+  it('a drop opens after the gate, but Save writes it only through the Save dialog', async () => {
+    const t = setup({ files: { '/d/dropped.graph.json': GRAPH, '/d/bad.graph.json': NOT_A_GRAPH } });
+    t.session.openDropped('/d/bad.graph.json');
+    await expect(t.session.openFile()).resolves.toBeNull();
+    t.session.openDropped('/d/dropped.graph.json');
+    expect(t.win.command).toHaveBeenCalledWith('open');
+    await expect(t.session.openFile()).resolves.toEqual({ path: '/d/dropped.graph.json', text: GRAPH });
+    expect(t.dialogs.chooseFileToOpen).not.toHaveBeenCalled();
+    // main has only the page's word that this file was dropped: no silent write to it
+    await expect(t.session.saveFile({ text: GRAPH.replace('tiny', 'v2'), path: '/d/dropped.graph.json' })).resolves.toBeNull();
+    expect(t.dialogs.chooseFileToSave).toHaveBeenCalledWith('/d/dropped.graph.json', 'graph');
+    expect(t.disk.get('/d/dropped.graph.json')).toBe(GRAPH);
+    // once the user confirms it in the dialog, it is the document's file
+    t.dialogs.chooseFileToSave.mockResolvedValueOnce('/d/dropped.graph.json');
+    await t.session.saveFile({ text: GRAPH.replace('tiny', 'v2'), path: '/d/dropped.graph.json' });
+    await t.session.saveFile({ text: GRAPH.replace('tiny', 'v3'), path: '/d/dropped.graph.json' });
+    expect(t.dialogs.chooseFileToSave).toHaveBeenCalledTimes(2);
+    expect(t.disk.get('/d/dropped.graph.json')).toContain('v3');
+  });
+
+  it('a drop forgets the files of the document open before', async () => {
+    const t = setup({ files: { '/d/a.graph.json': GRAPH, '/d/dropped.graph.json': GRAPH } });
+    t.dialogs.chooseFileToOpen.mockResolvedValueOnce('/d/a.graph.json');
+    await t.session.openFile();
+    t.session.openDropped('/d/dropped.graph.json');
+    await t.session.openFile();
+    await expect(t.session.saveFile({ text: '{}', path: '/d/a.graph.json' })).resolves.toBeNull();
+    expect(t.disk.get('/d/a.graph.json')).toBe(GRAPH);
+  });
+
   it('expire when the page never asks', async () => {
     const t = setup({ files: { '/d/dropped.graph.json': GRAPH } });
     t.session.handOver('/d/dropped.graph.json');
@@ -107,6 +137,18 @@ describe('saving', () => {
     await expect(t.session.saveFile({ text: GRAPH.replace('tiny', 'v2'), path: '/d/a.graph.json' })).resolves.toBe('/d/a.graph.json');
     expect(t.dialogs.chooseFileToSave).not.toHaveBeenCalled();
     expect(t.disk.get('/d/a.graph.json')).toContain('v2');
+  });
+
+  it('forgets the previous document\'s file once another is open', async () => {
+    const t = setup({ files: { '/d/a.graph.json': GRAPH, '/d/b.graph.json': GRAPH } });
+    t.dialogs.chooseFileToOpen.mockResolvedValueOnce('/d/a.graph.json').mockResolvedValueOnce('/d/b.graph.json');
+    await t.session.openFile();
+    await t.session.openFile();
+    await expect(t.session.saveFile({ text: '{"not":"a graph"}', path: '/d/a.graph.json' })).resolves.toBeNull();
+    expect(t.dialogs.chooseFileToSave).toHaveBeenCalledWith('/d/a.graph.json', 'json');
+    expect(t.disk.get('/d/a.graph.json')).toBe(GRAPH);
+    await expect(t.session.saveFile({ text: GRAPH, path: '/d/b.graph.json' })).resolves.toBe('/d/b.graph.json');
+    expect(t.dialogs.chooseFileToSave).toHaveBeenCalledTimes(1);
   });
 
   it('asks before writing to a path the user never chose', async () => {
