@@ -4,8 +4,9 @@
 //   node build/scripts/cli.mjs run GRAPH.json ...   (same arguments as `npm run cli`)
 //
 // The bundle lives in node_modules/.cache/autograd-studio/ and is rebuilt when any
-// engine/ or build/scripts/ source is newer than it; build/wasm/out/kernels.wasm is
-// rebuilt the same way when clang is installed (else the TypeScript kernels run).
+// engine/ or build/scripts/ source is newer than it. The WebAssembly kernels are the
+// committed build/wasm/out modules (rebuilt first only if their C sources changed and
+// clang is there: build/wasm/build.mjs --if-stale, which never fails).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -34,7 +35,7 @@ function stale() {
 }
 
 if (process.env.AUTOGRAD_STUDIO_KERNELS !== 'ts') {
-  spawnSync(process.execPath, [join(root, 'build', 'wasm', 'build.mjs'), '--if-missing', '--quiet'], { stdio: 'inherit' });
+  spawnSync(process.execPath, [join(root, 'build', 'wasm', 'build.mjs'), '--if-stale', '--quiet'], { stdio: 'inherit' });
 }
 if (stale()) {
   const { buildSync } = await import('esbuild');

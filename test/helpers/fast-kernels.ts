@@ -2,18 +2,15 @@
  * Shared set-up of the tests of the WebAssembly kernels: where the module is,
  * installing it, and spies that check a fast path really ran.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, vi, type MockInstance } from 'vitest';
 import { installWasmKernels } from '../../engine/kernels/fast/index';
 import { WasmKernels } from '../../engine/kernels/wasm/runtime';
 import { relaxedSimd } from '../../engine/host/node/fast-kernels';
 
-/** build/wasm/out/kernels.wasm (made by `node build/wasm/build.mjs`). */
+/** build/wasm/out/kernels.wasm (committed; rebuilt by `node build/wasm/build.mjs`). */
 export const WASM_PATH = join(__dirname, '../../build/wasm/out/kernels.wasm');
-
-/** True when the module is built (suites are skipped without it; `npm test` builds it). */
-export const WASM_BUILT = existsSync(WASM_PATH);
 
 /**
  * Inside a `describe`: installs the module (one thread) before the suite and
@@ -43,20 +40,17 @@ export function fastKernelSuite(): (
   };
 }
 
-/** build/wasm/out/kernels-fma.wasm (relaxed SIMD fused multiply-add; built with clang >= 16). */
+/** build/wasm/out/kernels-fma.wasm (relaxed SIMD fused multiply-add; committed, built with clang 16). */
 export const WASM_FMA_PATH = join(__dirname, '../../build/wasm/out/kernels-fma.wasm');
 
 /**
- * The built kernel modules that can run here, by name: kernels.wasm, and
- * kernels-fma.wasm when it is built and this Node has relaxed SIMD (turned on
- * as the Node host does).
+ * The kernel modules that can run here, by name: kernels.wasm, and
+ * kernels-fma.wasm when this Node has relaxed SIMD (turned on as the Node host does).
  */
 export function wasmModules(): { name: string; bytes: Uint8Array; fma: boolean }[] {
   const list: { name: string; bytes: Uint8Array; fma: boolean }[] = [];
-  if (WASM_BUILT) list.push({ name: 'kernels.wasm', bytes: new Uint8Array(readFileSync(WASM_PATH)), fma: false });
-  if (existsSync(WASM_FMA_PATH)) {
-    const bytes = new Uint8Array(readFileSync(WASM_FMA_PATH));
-    if (relaxedSimd(bytes)) list.push({ name: 'kernels-fma.wasm', bytes, fma: true });
-  }
+  list.push({ name: 'kernels.wasm', bytes: new Uint8Array(readFileSync(WASM_PATH)), fma: false });
+  const bytes = new Uint8Array(readFileSync(WASM_FMA_PATH));
+  if (relaxedSimd(bytes)) list.push({ name: 'kernels-fma.wasm', bytes, fma: true });
   return list;
 }

@@ -5,7 +5,6 @@
  * instead of copied out (lend threshold 1 element) and released results
  * overwritten with NaN, so the lifetimes of lent results are exercised by every
  * fixture: feedback loops, retained gradients, in-place ops, errors.
- * Skipped when build/wasm/out/kernels.wasm is not built (`npm test` builds it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,11 +12,11 @@ import {
 } from '../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../engine/host/node/fast-kernels';
 import { PARITY_DIRS, casesOf, checkParityCase } from '../helpers/parity-check';
-import { WASM_BUILT, wasmModules } from '../helpers/fast-kernels';
+import { wasmModules } from '../helpers/fast-kernels';
 
 const modules = wasmModules();
 
-describe.skipIf(!WASM_BUILT)('parity on the fast kernels, every result lent', () => {
+describe('parity on the fast kernels, every result lent', () => {
   afterAll(() => {
     setKernelLendThreshold(16384);
     setFastKernelsEnabled(false);

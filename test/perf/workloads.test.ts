@@ -3,14 +3,14 @@
  * WebAssembly kernels with two threads give the same losses and gradients as
  * the TypeScript kernels (to float32 accumulation error), and the same bits
  * with one thread as with two; for kernels.wasm and, where it runs,
- * kernels-fma.wasm (fused multiply-add). Skipped when build/wasm/out/kernels.wasm is not
- * built. Timing lives in `npm run bench`, not here.
+ * kernels-fma.wasm (fused multiply-add; the modules are committed in build/wasm/out).
+ * Timing lives in `npm run bench`, not here.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphSession, load } from '../../engine/graph/index';
 import { installWasmKernels, setFastKernelsEnabled, setKernelThreads } from '../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../engine/host/node/fast-kernels';
-import { WASM_BUILT, wasmModules } from '../helpers/fast-kernels';
+import { wasmModules } from '../helpers/fast-kernels';
 import { WORKLOADS, workloadDocument, type WorkloadName } from '../../build/bench/workloads';
 
 /** Loss and every parameter gradient after `iterations` steps. */
@@ -29,7 +29,7 @@ function run(w: WorkloadName, iterations: number): { loss: number; grads: Map<st
   return { loss: s.losses[s.losses.length - 1]!, grads };
 }
 
-describe.skipIf(!WASM_BUILT).each(wasmModules())('workloads W1-W4 on the fast kernels ($name)', (m) => {
+describe.each(wasmModules())('workloads W1-W4 on the fast kernels ($name)', (m) => {
   beforeAll(() => {
     expect(installWasmKernels(m.bytes, { spawn: nodeSpawner, threads: 2, fma: m.fma })).toBe(true);
   });

@@ -9,7 +9,7 @@
  * on the WebAssembly kernels (float32 accumulation), PyTorch's result.
  */
 import { basename, resolve } from 'node:path';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../engine/host/client';
 import { spawnNodeEngine } from '../../engine/host/node/spawn';
@@ -22,12 +22,11 @@ import { readJson } from '../helpers/fixtures';
 import { startSimulatedHost } from './simulated-hosts';
 
 const SHARED = resolve(ROOT, 'test/fixtures/reference');
-const WASM_BUILT = existsSync(resolve(ROOT, 'build/wasm/out/kernels.wasm'));
 const graphs = readdirSync(SHARED).filter((f) => f.endsWith('.graph.json')).sort().map((f) => resolve(SHARED, f));
 
 const KINDS = ['node', 'node+wasm', 'web', 'electron'] as const;
 
-describe.each(KINDS.filter((k) => k !== 'node+wasm' || WASM_BUILT))('%s host', (kind) => {
+describe.each(KINDS)('%s host', (kind) => {
   let client: EngineClient;
   let close: () => void;
   beforeAll(async () => {
@@ -52,7 +51,7 @@ describe.each(KINDS.filter((k) => k !== 'node+wasm' || WASM_BUILT))('%s host', (
   });
 
   it('names its kernels in the ready event', () => {
-    const fast = kind === 'node+wasm' || (kind === 'electron' && WASM_BUILT);
+    const fast = kind === 'node+wasm' || kind === 'electron';
     if (fast) expect(client.kernels).toMatch(/^wasm-simd(\+fma)? x2$/);
     else expect(client.kernels).toBe('ts');
   });

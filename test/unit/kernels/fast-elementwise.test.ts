@@ -5,12 +5,12 @@
  * sizes on both sides of the threshold. A spy checks that the fast path was
  * taken (and returned a result).
  *
- * Needs build/wasm/out/kernels.wasm (`node build/wasm/build.mjs`); skipped without it.
+ * Needs build/wasm/out/kernels.wasm (`node build/wasm/build.mjs`).
  */
 import { describe, expect, it } from 'vitest';
 import { setFastKernelsEnabled } from '../../../engine/kernels/fast/index';
 import { ARITH_FAST_MIN, binaryOp, divScalarArray, negArray, scalarOp, type BinaryOp } from '../../../engine/kernels/elementwise';
-import { fastKernelSuite, WASM_BUILT } from '../../helpers/fast-kernels';
+import { fastKernelSuite } from '../../helpers/fast-kernels';
 import { mulberry32 } from '../../helpers/mulberry';
 
 const OPS: BinaryOp[] = ['add', 'sub', 'mul', 'div'];
@@ -40,7 +40,7 @@ function values(r: () => number, n: number): Float32Array {
   );
 }
 
-describe.skipIf(!WASM_BUILT)('WebAssembly SIMD elementwise arithmetic', () => {
+describe('WebAssembly SIMD elementwise arithmetic', () => {
   const spyOn = fastKernelSuite();
   const spy = () => spyOn('binaryOp', 'scalarOp');
 

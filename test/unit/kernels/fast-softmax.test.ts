@@ -6,7 +6,7 @@
  * tiny magnitudes), sizes on both sides of the threshold, and through autograd.
  * A spy checks that the fast path was taken (and returned a result).
  *
- * Needs build/wasm/out/kernels.wasm (`node build/wasm/build.mjs`); skipped without it.
+ * Needs build/wasm/out/kernels.wasm (`node build/wasm/build.mjs`).
  */
 import { describe, expect, it } from 'vitest';
 import { setFastKernelsEnabled } from '../../../engine/kernels/fast/index';
@@ -18,7 +18,7 @@ import { mul } from '../../../engine/tensor/ops/elementwise';
 import { sum } from '../../../engine/tensor/ops/reduce';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { BackwardRun } from '../../../engine/autograd/engine';
-import { fastKernelSuite, WASM_BUILT } from '../../helpers/fast-kernels';
+import { fastKernelSuite } from '../../helpers/fast-kernels';
 import { mulberry32, randF32, randInt } from '../../helpers/mulberry';
 
 
@@ -66,7 +66,7 @@ function values(r: () => number, n: number, scale: number, special: [number, num
   });
 }
 
-describe.skipIf(!WASM_BUILT)('WebAssembly SIMD softmax and log_softmax', () => {
+describe('WebAssembly SIMD softmax and log_softmax', () => {
   const spyOn = fastKernelSuite();
   const spy = () => spyOn('softmax', 'softmaxBackwardData');
 

@@ -5,7 +5,7 @@
  * Needs build/wasm/out/kernels.wasm (`node build/wasm/build.mjs`, which needs
  * clang and lld); without it the suite is skipped with a note.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv2dBackward, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutputSize, type Conv2dGeometry } from '../../../engine/kernels/conv2d';
@@ -21,8 +21,6 @@ import { Storage } from '../../../engine/core/storage';
 import { mulberry32, randInt, randF32 } from '../../helpers/mulberry';
 
 const WASM = join(__dirname, '../../../build/wasm/out/kernels.wasm');
-const built = existsSync(WASM);
-if (!built) process.stderr.write(`fast kernels: ${WASM} not built; run node build/wasm/build.mjs (needs clang, lld)\n`);
 
 /** Runs `f` on the TypeScript kernels, then on the fast ones. */
 function both<T>(f: () => T): [T, T] {
@@ -63,7 +61,7 @@ function convGeometry(r: () => number, big: boolean): Conv2dGeometry {
   };
 }
 
-describe.skipIf(!built)('WebAssembly SIMD kernels', () => {
+describe('WebAssembly SIMD kernels', () => {
   beforeAll(() => {
     expect(installWasmKernels(new Uint8Array(readFileSync(WASM)), { spawn: nodeSpawner, threads: 2 })).toBe(true);
     expect(kernelBackend()).toBe('wasm-simd x2');
