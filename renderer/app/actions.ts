@@ -121,23 +121,19 @@ export function duplicate(app: AppServices): void {
   if (app.studio.dispatch(cmd, 'Duplicate')) app.studio.select(ids);
 }
 
-/** Deletes the selected nodes and edges (one undo step). */
-export function deleteSelection(app: AppServices): void {
+/** Deletes the selected nodes and edges, and the edges in `focused` (one undo step). */
+export function deleteSelection(app: AppServices, focused: readonly string[] = []): void {
   const sel = app.studio.state.ui.selection;
-  if (!sel.nodes.length && !sel.edges.length) return;
-  const n = sel.nodes.length + sel.edges.length;
-  app.studio.dispatch(deleteCommand(sel.nodes, sel.edges), `Delete ${n} item${n > 1 ? 's' : ''}`);
+  const edges = [...new Set([...sel.edges, ...focused])];
+  if (!sel.nodes.length && !edges.length) return;
+  const n = sel.nodes.length + edges.length;
+  app.studio.dispatch(deleteCommand(sel.nodes, edges), `Delete ${n} item${n > 1 ? 's' : ''}`);
   app.studio.select([]);
 }
 
 /** Selects every node. */
 export function selectAll(app: AppServices): void {
   app.studio.select(app.studio.doc.nodes.map((n) => n.id), app.studio.doc.edges.map(edgeKey));
-}
-
-/** Removes one edge by key. */
-export function removeEdge(app: AppServices, key: string): void {
-  app.studio.dispatch({ type: 'removeElements', nodeIds: [], edgeKeys: [key] }, 'Disconnect');
 }
 
 /** Lays the graph out left to right (one undo step). */

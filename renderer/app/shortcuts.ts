@@ -9,6 +9,12 @@ import { exportImage } from '../ui/export-image';
 import { copySelection, deleteSelection, duplicate, exportJson, newDocument, openFile, paste, save, selectAll } from './actions';
 import { useServices, type AppServices } from './context';
 
+/** The key of the edge that has keyboard focus, if any (Delete removes it). */
+function focusedEdge(): string[] {
+  const key = document.activeElement?.closest('[data-testid=edge]')?.getAttribute('data-id');
+  return key ? [key] : [];
+}
+
 /** Runs a menu command. */
 export function runCommand(app: AppServices, cmd: MenuCommand, view: () => { x: number; y: number; zoom: number }): void {
   const s = app.session;
@@ -25,7 +31,7 @@ export function runCommand(app: AppServices, cmd: MenuCommand, view: () => { x: 
     case 'copy': return copySelection(app);
     case 'paste': return paste(app);
     case 'duplicate': return duplicate(app);
-    case 'delete': return deleteSelection(app);
+    case 'delete': return deleteSelection(app, focusedEdge());
     case 'selectAll': return selectAll(app);
     case 'run': return void s?.run();
     case 'stepForward': return void s?.stepForward();

@@ -1,7 +1,10 @@
 /**
  * The graph canvas (React Flow 12): nodes and edges from the document,
- * wiring with validation (a refused connection says why), drag to move
- * (one undo step per drag), drop from the palette, selection.
+ * wiring with validation (a refused connection says why; a connection dropped
+ * on a used port replaces its edge), edges selected by click or keyboard focus,
+ * an edge's input end dragged off its port disconnects it, right-click menus
+ * (ContextMenu.tsx), drag to move (one undo step per drag), drop from the
+ * palette, selection.
  *
  * Pan and zoom of large graphs (test/e2e/perf.e2e.test.ts, 300 nodes; the
  * numbers are in build/bench/README.md):
@@ -24,19 +27,21 @@
  *   Chromium, at rest instead of in the middle of the zoom).
  */
 import {
-  Controls, MiniMap, Panel, ReactFlow, applyNodeChanges, useReactFlow,
-  type Connection as RFConnection, type FinalConnectionState, type NodeChange, type NodeMouseHandler, type OnSelectionChangeParams,
+  Controls, MiniMap, Panel, ReactFlow, applyEdgeChanges, applyNodeChanges, useReactFlow,
+  type Connection as RFConnection, type EdgeChange, type FinalConnectionState, type NodeChange, type NodeMouseHandler, type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { addNode } from '../app/actions';
 import { useApp, useServices } from '../app/context';
-import { checkConnection, connectionEdge, type Connection } from '../document/graph';
+import { connect, disconnect, reconnect } from '../app/edges';
+import { checkConnection, type Connection } from '../document/graph';
+import { ContextMenu, type MenuTarget } from './ContextMenu';
 import { GradLegend } from '../ui/GradLegend';
 import { useFastViewport } from './fast-viewport';
 import { GradEdge } from './GradEdge';
 import { flowEdges, flowNodes } from './flow-model';
 import { OpNode } from './OpNode';
-import type { OpFlowNode } from './types';
+import type { GradFlowEdge, OpFlowNode } from './types';
 import { nodeProblems } from './problems';
 
 const nodeTypes = { op: OpNode };
@@ -79,9 +84,13 @@ export function Canvas(): React.JSX.Element {
   const lowDetail = large && zoomedOut;
   const problems = useMemo(() => nodeProblems(doc, engine), [doc, engine]);
   const [nodes, setNodes] = useState<OpFlowNode[]>(() => flowNodes(doc, sel, problems));
-  const edges = useMemo(() => flowEdges(doc, engine, sel), [doc, engine, sel]);
+  const [edges, setEdges] = useState<GradFlowEdge[]>(() => flowEdges(doc, engine, sel));
+  const [menu, setMenu] = useState<MenuTarget | null>(null);
+  // the key of the edge whose end is being dragged, and whether it found a new port
+  const moving = useRef<{ key: string; placed: boolean } | null>(null);
 
   useEffect(() => setNodes((prev) => merge(flowNodes(doc, sel, problems), prev)), [doc, sel, problems]);
+  useEffect(() => setEdges(flowEdges(doc, engine, sel)), [doc, engine, sel]);
 
   useEffect(() => {
     const view = studio.doc.view;
@@ -96,21 +105,56 @@ export function Canvas(): React.JSX.Element {
     setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), ns));
   }, []);
 
+  // selection only: an edge is removed or added through the document (one command each)
+  const onEdgesChange = useCallback((changes: EdgeChange<GradFlowEdge>[]) => {
+    setEdges((es) => applyEdgeChanges(changes.filter((c) => c.type === 'select'), es));
+  }, []);
+
   const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
     const cur = studio.state.ui.selection;
     const n = ns.map((x) => x.id), e = es.map((x) => x.id);
     if (n.join() !== cur.nodes.join() || e.join() !== cur.edges.join()) studio.select(n, e);
   }, [studio]);
 
-  const onConnect = useCallback((c: RFConnection) => {
-    const conn = toConn(c);
-    const check = checkConnection(studio.doc, conn);
-    if (!check.ok) return studio.toast('error', check.reason);
-    studio.dispatch({ type: 'addElements', nodes: [], edges: [{ edge: connectionEdge(conn) }] }, `Connect ${conn.source} → ${conn.target}.${conn.targetHandle}`);
-  }, [studio]);
+  const onConnect = useCallback((c: RFConnection) => void connect(app, toConn(c)), [app]);
 
+  // a used port takes the new edge (the old one is replaced); while an edge's end is dragged, that edge does not count
   const isValidConnection = useCallback((c: RFConnection | { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }) =>
-    checkConnection(studio.doc, toConn(c as RFConnection)).ok, [studio]);
+    checkConnection(studio.doc, toConn(c as RFConnection), { replace: true, ignore: moving.current?.key ?? null }).ok, [studio]);
+
+  // React Flow's reconnect pattern: an edge end dropped on a port moves the edge, dropped anywhere else disconnects it
+  const onReconnectStart = useCallback((_: unknown, e: GradFlowEdge) => {
+    moving.current = { key: e.id, placed: false };
+  }, []);
+  const onReconnect = useCallback((old: GradFlowEdge, c: RFConnection) => {
+    if (moving.current) moving.current.placed = true;
+    reconnect(app, old.id, toConn(c));
+  }, [app]);
+  const onReconnectEnd = useCallback((_: unknown, e: GradFlowEdge, _end: unknown, s: FinalConnectionState) => {
+    const m = moving.current;
+    moving.current = null;
+    if (!m || m.placed) return;
+    // dropped on a port that refuses it: the edge stays, and the toast says why
+    if (s.toHandle && s.toNode && s.isValid === false) {
+      const check = checkConnection(studio.doc, { source: e.source, target: s.toNode.id, targetHandle: s.toHandle.id ?? null }, { replace: true, ignore: e.id });
+      studio.toast('error', check.ok ? 'Drop the edge’s end on an input port (left).' : check.reason);
+      return;
+    }
+    disconnect(app, [e.id]);
+  }, [app, studio]);
+
+  const onNodeContextMenu = useCallback<NodeMouseHandler<OpFlowNode>>((ev, n) => {
+    ev.preventDefault();
+    const box = host.current!.getBoundingClientRect();
+    setMenu({ kind: 'node', id: n.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
+  }, []);
+  const onEdgeContextMenu = useCallback((ev: React.MouseEvent, e: GradFlowEdge) => {
+    ev.preventDefault();
+    const box = host.current!.getBoundingClientRect();
+    studio.select([], [e.id]);
+    setMenu({ kind: 'edge', id: e.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
+  }, [studio]);
+  const closeMenu = useCallback(() => setMenu(null), []);
 
   const onConnectEnd = useCallback((_: MouseEvent | TouchEvent, s: FinalConnectionState) => {
     if (s.isValid !== false || !s.toHandle || !s.fromHandle || !s.toNode || !s.fromNode) return;
@@ -118,7 +162,7 @@ export function Canvas(): React.JSX.Element {
     const conn: Connection = fromSource
       ? { source: s.fromNode.id, sourceHandle: s.fromHandle.id ?? 'out', target: s.toNode.id, targetHandle: s.toHandle.id ?? null }
       : { source: s.toNode.id, sourceHandle: s.toHandle.id ?? 'out', target: s.fromNode.id, targetHandle: s.fromHandle.id ?? null };
-    const check = checkConnection(studio.doc, conn);
+    const check = checkConnection(studio.doc, conn, { replace: true });
     studio.toast('error', check.ok ? 'Connect an output (right) to an input port (left).' : check.reason);
   }, [studio]);
 
@@ -151,12 +195,13 @@ export function Canvas(): React.JSX.Element {
 
   return (
     <div ref={host} className="canvas" data-testid="canvas" data-detail={lowDetail ? 'low' : 'full'} onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault(); }} onDrop={onDrop} onPointerDownCapture={onPointerDownCapture}>
-      <ReactFlow<OpFlowNode>
+      <ReactFlow<OpFlowNode, GradFlowEdge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
         onSelectionChange={onSelectionChange}
         onConnect={onConnect}
         onConnectEnd={onConnectEnd}
@@ -164,6 +209,13 @@ export function Canvas(): React.JSX.Element {
         onNodeDragStop={onNodeDragStop}
         onNodeClick={onNodeClick}
         onPaneClick={onPaneClick}
+        edgesReconnectable
+        reconnectRadius={12}
+        onReconnectStart={onReconnectStart}
+        onReconnect={onReconnect}
+        onReconnectEnd={onReconnectEnd}
+        onNodeContextMenu={onNodeContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
         {...viewportProps}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
@@ -176,6 +228,7 @@ export function Canvas(): React.JSX.Element {
         <MiniMap pannable zoomable />
         <Panel position="bottom-center"><GradLegend /></Panel>
       </ReactFlow>
+      {menu && <ContextMenu target={menu} close={closeMenu} />}
     </div>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
+import { useServices } from '../app/context';
 import { fmt } from '../viz/scales';
 import type { GradFlowEdge } from './types';
 
@@ -14,6 +15,7 @@ export type { GradEdgeData, GradFlowEdge } from './types';
 function GradEdgeImpl(props: EdgeProps<GradFlowEdge>): React.JSX.Element {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
   const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const { studio } = useServices();
   const mode = data?.mode ?? 'none';
   const style: React.CSSProperties =
     mode === 'flow' ? { stroke: '#ea580c', strokeWidth: data!.width }
@@ -32,6 +34,7 @@ function GradEdgeImpl(props: EdgeProps<GradFlowEdge>): React.JSX.Element {
             data-testid={`edge-label-${id}`}
             data-mode={mode}
             title={mode === 'flow' ? `‖grad‖ = ${data!.norm}` : mode === 'cut' ? data!.cutReason : undefined}
+            onClick={() => studio.select([], [id])}
           >
             {mode === 'cut' && <span className="edge-cut" aria-label="gradient stops">✂ </span>}
             <span className="edge-shape">{data?.shape}</span>

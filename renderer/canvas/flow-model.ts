@@ -52,6 +52,10 @@ export function flowEdges(doc: GraphDocument, engine: EngineSlice, sel: Selectio
     return {
       id: key, type: 'grad', source: e.source, target: e.target, sourceHandle: e.sourceHandle, targetHandle: e.targetHandle,
       selected: selected.has(key),
+      // only the input end can be pulled off its port (the output end of a short edge would cover the edge)
+      reconnectable: 'target',
+      // the DOM contract of an edge (issue 13): focusable (React Flow's tabindex), named by its ends
+      domAttributes: { 'data-testid': 'edge', 'data-source': e.source, 'data-target': e.target, 'data-target-handle': e.targetHandle } as GradFlowEdge['domAttributes'],
       data: {
         index, shape: f?.shape ? `[${f.shape.join(', ')}]` : '', mode, norm: norm ?? 0, width: norm ? width(norm) : 1.5,
         cutReason: reason ?? '', stepGrad: sent?.grad ? `grad ‖${fmt(sent.grad.stats.absMax, 3)}‖∞` : null,

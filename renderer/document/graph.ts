@@ -46,8 +46,20 @@ export function reaches(doc: GraphDocument, from: string, to: string): boolean {
   return false;
 }
 
-/** Checks a connection: both nodes exist, the port exists and is free, and no cycle results. */
-export function checkConnection(doc: GraphDocument, c: Connection): ConnectionCheck {
+/** How a connection is checked: `replace` lets it take a used port (the old edge goes); `ignore` is an edge being moved. */
+export interface CheckOptions {
+  readonly replace?: boolean;
+  readonly ignore?: string | null;
+}
+
+/** The edge that occupies the target port of `c`, if any. */
+export function takenBy(doc: Pick<GraphDocument, 'edges'>, c: Pick<Connection, 'target' | 'targetHandle'>): GraphEdge | undefined {
+  const key = edgeKey({ target: c.target, targetHandle: c.targetHandle ?? '' });
+  return doc.edges.find((e) => edgeKey(e) === key);
+}
+
+/** Checks a connection: both nodes exist, the port exists and is free (or may be replaced), and no cycle results. */
+export function checkConnection(doc: GraphDocument, c: Connection, opts: CheckOptions = {}): ConnectionCheck {
   const src = doc.nodes.find((n) => n.id === c.source);
   const dst = doc.nodes.find((n) => n.id === c.target);
   if (!src || !dst) return { ok: false, reason: 'Both ends must be nodes of the graph.' };
@@ -57,11 +69,13 @@ export function checkConnection(doc: GraphDocument, c: Connection): ConnectionCh
     return { ok: false, reason: `${dst.op} “${dst.id}” has no input port “${port}”.` };
   }
   if (c.source === c.target) return { ok: false, reason: 'A node cannot feed itself: that would be a cycle.' };
-  const taken = doc.edges.find((e) => edgeKey(e) === edgeKey({ target: c.target, targetHandle: port }));
-  if (taken) {
-    return { ok: false, reason: `Port “${port}” of “${dst.id}” is already taken by “${taken.source}”. Remove that edge first.` };
+  const taken = takenBy(doc, c);
+  const ignored = new Set([opts.ignore, opts.replace && taken ? edgeKey(taken) : null].filter((k): k is string => !!k));
+  if (taken && !ignored.has(edgeKey(taken))) {
+    return { ok: false, reason: `Port “${port}” of “${dst.id}” is already taken by “${taken.source}”. Drop the new edge on it to replace that one, or select the edge and press Delete.` };
   }
-  if (reaches(doc, c.target, c.source)) {
+  const rest = ignored.size ? { ...doc, edges: doc.edges.filter((e) => !ignored.has(edgeKey(e))) } : doc;
+  if (reaches(rest, c.target, c.source)) {
     return { ok: false, reason: `Connecting “${c.source}” → “${c.target}” would make a cycle (“${c.target}” already feeds “${c.source}”).` };
   }
   return { ok: true };

@@ -1,6 +1,6 @@
 /**
  * The app shell on the web build: it loads under the strict CSP, lists every
- * op in the palette, adds, connects, refuses bad connections with a reason,
+ * op in the palette, adds, connects, replaces the edge of a used port,
  * undoes and redoes, and exports.
  */
 import { readFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ describe('app shell', () => {
     await page.fill('[data-testid=palette-search]', '');
   });
 
-  it('adds nodes from the palette, connects them, refuses a taken port, and undoes/redoes', async () => {
+  it('adds nodes from the palette, connects them, replaces the edge of a used port, and undoes/redoes', async () => {
     const { page } = app;
     // place each node by dragging it from the palette to its own spot
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
@@ -77,11 +77,14 @@ describe('app shell', () => {
       await page.waitForTimeout(300);
     }
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
+    // a connection dropped on a used port replaces the edge that held it (one undo step)
     await drag(out('tensor2'), inp('relu1', 'input'));
-    await expect.poll(() => page.locator('[data-testid=toast]').textContent()).toContain('already taken');
-    expect(await page.locator('.react-flow__edge').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid=toast]').textContent()).toContain('Replaced tensor1 → relu1.input by tensor2 → relu1.input');
+    expect(await page.locator('[data-testid=edge]').getAttribute('data-source')).toBe('tensor2');
     await shot(page, 'app-connected');
 
+    await page.click('[data-testid=undo]');
+    await expect.poll(() => page.locator('[data-testid=edge]').getAttribute('data-source')).toBe('tensor1');
     await page.click('[data-testid=undo]');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(0);
     await page.click('[data-testid=redo]');

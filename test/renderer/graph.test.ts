@@ -27,6 +27,14 @@ describe('connection validation', () => {
     expect(c.ok).toBe(false);
     expect(!c.ok && c.reason).toMatch(/already taken by “x”/);
   });
+  it('with replace, accepts a used port; a cycle through the replaced edge is no cycle', () => {
+    expect(checkConnection(doc, { source: 'y', target: 'r', targetHandle: 'input' }, { replace: true })).toEqual({ ok: true });
+    // s → r.input would close x→r→m→s→r; it is still a cycle with r's input replaced (r → m → s remains)
+    expect(checkConnection(doc, { source: 's', target: 'r', targetHandle: 'input' }, { replace: true }).ok).toBe(false);
+    // moving the edge r → m.a (ignored) so that m feeds r: no cycle once r → m is gone
+    expect(checkConnection(doc, { source: 'm', target: 'r', targetHandle: 'input' }, { replace: true })).toMatchObject({ ok: false });
+    expect(checkConnection(doc, { source: 'm', target: 'r', targetHandle: 'input' }, { replace: true, ignore: 'm:a' })).toEqual({ ok: true });
+  });
   it('refuses a cycle', () => {
     const c = checkConnection(doc, { source: 's', target: 'm', targetHandle: 'b' });
     expect(!c.ok && c.reason).toMatch(/cycle/);

@@ -1,0 +1,80 @@
+/**
+ * The right-click menu of a node or an edge: delete, duplicate, disconnect,
+ * and insert Detach or Clone on an edge. Every item is one undo step.
+ */
+import { useEffect, useRef } from 'react';
+import { deleteSelection, duplicate } from '../app/actions';
+import { useServices } from '../app/context';
+import { disconnect, disconnectNode, insertOnEdge } from '../app/edges';
+
+/** What was right-clicked, and where (relative to the canvas). */
+export interface MenuTarget {
+  readonly kind: 'node' | 'edge';
+  readonly id: string;
+  readonly x: number;
+  readonly y: number;
+}
+
+/** The menu; `close` hides it. */
+export function ContextMenu({ target, close }: { target: MenuTarget; close: () => void }): React.JSX.Element {
+  const app = useServices();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector('button')?.focus();
+    const away = (e: PointerEvent): void => {
+      if (!ref.current?.contains(e.target as Node)) close();
+    };
+    const key = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') close();
+    };
+    window.addEventListener('pointerdown', away, true);
+    window.addEventListener('keydown', key);
+    return () => {
+      window.removeEventListener('pointerdown', away, true);
+      window.removeEventListener('keydown', key);
+    };
+  }, [close]);
+  const item = (name: string, label: string, run: () => void): React.JSX.Element => (
+    <button
+      role="menuitem"
+      data-testid={`menu-${name}`}
+      onClick={() => {
+        run();
+        close();
+      }}
+    >
+      {label}
+    </button>
+  );
+  const { id } = target;
+  return (
+    <div
+      ref={ref}
+      className="context-menu"
+      role="menu"
+      data-testid="context-menu"
+      data-kind={target.kind}
+      style={{ left: target.x, top: target.y }}
+    >
+      {target.kind === 'node' ? (
+        <>
+          {item('duplicate', 'Duplicate', () => {
+            app.studio.select([id]);
+            duplicate(app);
+          })}
+          {item('disconnect', 'Disconnect all edges', () => disconnectNode(app, id))}
+          {item('delete', 'Delete node', () => {
+            app.studio.select([id]);
+            deleteSelection(app);
+          })}
+        </>
+      ) : (
+        <>
+          {item('insert-detach', 'Insert Detach here', () => insertOnEdge(app, id, 'Detach'))}
+          {item('insert-clone', 'Insert Clone here', () => insertOnEdge(app, id, 'Clone'))}
+          {item('delete', 'Disconnect (delete edge)', () => disconnect(app, [id]))}
+        </>
+      )}
+    </div>
+  );
+}
