@@ -699,7 +699,7 @@ class Runner:
     def _evaluate(self, order, phase, it):
         for nid in order:
             try:
-                self.outputs[nid] = self._run_node(nid)
+                self._run_node(nid)
             except Exception as exc:  # noqa: BLE001
                 raise GraphError(exc, nid, phase, it) from exc
 
@@ -710,10 +710,10 @@ class Runner:
             out = op_grad(p, inputs, None, of_id=self.graph.inputs[nid]["of"])
         else:
             out = OP_FUNCS[node["op"]](p, inputs, self.owned.get(nid, {}))
+        self.outputs[nid] = out  # computed, so reported even if retain_grad() raises below
+        self.tracker.attribute(nid, out)
         if node.get("retain_grad"):
             out.retain_grad()
-        self.tracker.attribute(nid, out)
-        return out
 
     def _backward(self, it):
         root_id = self.run_spec.get("backward")

@@ -196,8 +196,7 @@ class Recorder:
             scope, order = self.scopes[phase], FORWARD if phase == "forward" else UPDATE
             done = [v for v in order if v in scope]
             if done and done[-1] in RETAIN_GRAD and not scope[done[-1]].requires_grad:
-                var = done[-1]  # its retain_grad() raised
-                self.outputs.pop(var, None)
+                var = done[-1]  # its retain_grad() raised; its output was computed and is reported
             else:
                 var = order[len(done)] if len(done) < len(order) else None
         else:  # in main(): creating a Tensor node's value, or setting its flags

@@ -244,9 +244,10 @@ export class GraphSession {
         warn: (message) => this.warnings.push({ message, node: n.id }),
       });
     }
-    if (n.retainGrad) out.retainGrad();
     tagHistory(out, n.id);
     this.outputs.set(n.id, out);
+    // PyTorch computed `out` before retain_grad() can raise, so the result reports it either way.
+    if (n.retainGrad) out.retainGrad();
   }
 
   private readGrad(of: Tensor): Tensor {
