@@ -2,7 +2,8 @@
 // utilityProcess entry with esbuild into dist/electron/:
 //   main.js      (ESM, Node platform; `electron` stays external)
 //   preload.cjs  (CommonJS: a sandboxed preload can require only `electron`)
-//   engine.cjs   (engine/host/electron/entry.ts, once the engine team has written it)
+//   engine.cjs   (engine/host/electron/entry.ts: the utilityProcess, a relay with a watchdog)
+//   engine-thread.cjs (engine/host/node/worker.ts: the engine itself, in a worker thread of that process)
 //   kernels.wasm, kernels-fma.wasm (the engine's WebAssembly kernels, when build/wasm/out has them)
 // Usage: node build/scripts/build-electron.mjs [--dev] [--outdir DIR]
 //   --dev adds source maps (release builds ship none).
@@ -42,17 +43,15 @@ export async function buildElectron({ dev = false, outdir = path.join(root, 'dis
       format: 'cjs',
     }),
   ];
+  // The engine bundles are CommonJS: import.meta is empty there, and the code that reads it
+  // (searching for worker.ts or kernels.wasm from source) is not used once the files are beside the bundle.
+  const engine = { ...common, platform: 'node', format: 'cjs', logOverride: { 'empty-import-meta': 'silent' } };
   const engineEntry = path.join(root, 'engine', 'host', 'electron', 'entry.ts');
   const hasEngine = existsSync(engineEntry);
   if (hasEngine) {
     builds.push(
-      build({
-        ...common,
-        entryPoints: ['engine/host/electron/entry.ts'],
-        outfile: path.join(outdir, 'engine.cjs'),
-        platform: 'node',
-        format: 'cjs',
-      }),
+      build({ ...engine, entryPoints: ['engine/host/electron/entry.ts'], outfile: path.join(outdir, 'engine.cjs') }),
+      build({ ...engine, entryPoints: ['engine/host/node/worker.ts'], outfile: path.join(outdir, 'engine-thread.cjs') }),
     );
   } else {
     console.warn('build-electron: engine/host/electron/entry.ts does not exist yet; the desktop app will start without an engine.');

@@ -3,7 +3,9 @@
  * one port to the engine and the other straight to the window, and then stays
  * out of the way: tensors never pass through main. When the engine dies main
  * starts another and sends the window a new port whose first message is the
- * protocol's `restarted` event.
+ * protocol's `restarted` event. An engine that hangs inside a computation is
+ * restarted inside that process (engine/host/electron/relay.ts: the
+ * supervisor's cancel rule), so main only sees processes that end.
  */
 import { existsSync } from 'node:fs';
 import { MessageChannelMain, utilityProcess } from 'electron';
@@ -12,6 +14,9 @@ import type { EngineEvent } from '../../engine/protocol/messages';
 import { Channel } from '../preload/api';
 
 /** Where the port goes: the window's webContents. */
+/** The utility process's name (in Electron's app metrics and the OS's task manager). */
+export const ENGINE_SERVICE_NAME = 'Autograd Studio engine';
+
 export interface PortTarget {
   postMessage(channel: string, message: unknown, transfer: MessagePortMain[]): void;
   isDestroyed(): boolean;
@@ -72,9 +77,16 @@ export class EngineHost {
       this.options.onGiveUp?.(`The engine was not built: ${entry} is missing.`);
       return;
     }
-    const child = utilityProcess.fork(entry, [], { serviceName: 'Autograd Studio engine', stdio: 'inherit' });
+    const child = utilityProcess.fork(entry, [], { serviceName: ENGINE_SERVICE_NAME, stdio: 'inherit' });
     this.child = child;
-    child.once('exit', (code) => this.exited(child, code));
+    // A fatal V8 error (out of memory, ...): 'exit' follows, whose restart names it. Without a
+    // listener the event would throw ERR_UNHANDLED_ERROR in main.
+    let fatal: string | null = null;
+    child.on('error', (type: string, location: string) => {
+      fatal = `${type}${location ? ` at ${location}` : ''}`;
+      log(`engine: fatal error in the engine process: ${fatal}`);
+    });
+    child.once('exit', (code) => this.exited(child, code, fatal));
     this.handOver(child, restartReason);
   }
 
@@ -91,10 +103,10 @@ export class EngineHost {
     win.postMessage(Channel.enginePort, null, [port2]);
   }
 
-  private exited(child: UtilityProcess, code: number): void {
+  private exited(child: UtilityProcess, code: number, fatal: string | null): void {
     if (child !== this.child || this.stopped) return;
     this.child = null;
-    const reason = `the engine process exited (code ${code})`;
+    const reason = fatal ? `the engine process failed (${fatal}; code ${code})` : `the engine process exited (code ${code})`;
     const { maxRestarts = 3, restartWindowMs = 60_000, log = console.error } = this.options;
     const now = Date.now();
     this.restarts = [...this.restarts.filter((t) => now - t < restartWindowMs), now];

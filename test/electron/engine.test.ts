@@ -60,6 +60,19 @@ describe('EngineHost', () => {
     expect(target.postMessage).toHaveBeenLastCalledWith('engine-port', null, [channel.port2]);
   });
 
+  it('survives a fatal engine error and names it when it restarts', () => {
+    const { host, child } = setup();
+    host.connect();
+    expect(() => child(0).emit('error', 'FatalError', 'v8::internal::Heap::FatalProcessOutOfMemory', '')).not.toThrow();
+    child(0).emit('exit', 133);
+    expect(utilityProcess.fork).toHaveBeenCalledTimes(2);
+    expect(MessageChannelMain.created[1]!.port1.postMessage).toHaveBeenCalledWith({
+      type: 'event',
+      event: 'restarted',
+      reason: 'the engine process failed (FatalError at v8::internal::Heap::FatalProcessOutOfMemory; code 133)',
+    });
+  });
+
   it('does not restart an engine it stopped', () => {
     const { host, child } = setup();
     host.connect();

@@ -21,7 +21,7 @@ import { basename, dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { installWasmKernels, kernelBackend, setKernelLendThreshold, type WorkerSpawner } from '../../kernels/fast/index';
+import { installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelLendThreshold, type WorkerSpawner } from '../../kernels/fast/index';
 import { wasmApi } from '../../kernels/wasm/api';
 
 /** Starts a helper thread that runs `source` on `init`; it never keeps the process alive. */
@@ -105,4 +105,19 @@ export function installNodeFastKernels(threads?: number, file?: string): string 
   if (Number.isInteger(lendMin) && lendMin > 0) setKernelLendThreshold(lendMin, true);
   installed = kernelBackend();
   return installed;
+}
+
+/**
+ * {@link installNodeFastKernels} for an engine's start-up: never throws. If the
+ * WebAssembly kernels cannot start (an unreadable module, a failure inside the
+ * runtime), the engine starts on the TypeScript kernels and `log` says why.
+ */
+export function startFastKernels(file?: string, log: (message: string) => void = (m) => console.error(m)): string {
+  try {
+    return installNodeFastKernels(undefined, file);
+  } catch (error) {
+    setFastKernelsEnabled(false);
+    log(`engine: the WebAssembly kernels could not start (${error instanceof Error ? error.message : String(error)}); using the TypeScript kernels`);
+    return kernelBackend();
+  }
 }

@@ -28,6 +28,10 @@ export interface SpawnOptions {
    * thread has them (`cli:fast`), so `step` computes exactly as `run` does.
    */
   readonly fastKernels?: boolean;
+  /** The worker script, when it is not worker.js / worker.ts beside this module (the desktop's engine-thread.cjs). */
+  readonly entry?: string;
+  /** The kernel module, when the worker cannot find it itself (a bundle ships it beside itself). */
+  readonly kernelsFile?: string;
 }
 
 /** A worker-thread engine; `worker` is the thread itself (tests kill it to simulate a crash). */
@@ -51,18 +55,19 @@ function workerEntry(): { url: URL; typescript: boolean } {
 
 /** Starts a worker-thread engine. */
 export function spawnNodeEngine(options: SpawnOptions = {}): NodeEngine {
-  const entry = workerEntry();
+  const entry = options.entry ? { url: pathToFileURL(options.entry), typescript: options.entry.endsWith('.ts') } : workerEntry();
   const fastKernels = options.fastKernels ?? kernelBackend() !== 'ts';
+  const kernelsFile = options.kernelsFile;
   const worker = entry.typescript
     ? new Worker(BOOTSTRAP, {
         eval: true,
         workerData: {
-          entry: entry.url.href, fastKernels,
+          entry: entry.url.href, fastKernels, kernelsFile,
           tsxApi: pathToFileURL(createRequire(entry.url).resolve('tsx/esm/api')).href,
         },
         resourceLimits: options.resourceLimits,
       })
-    : new Worker(entry.url, { workerData: { fastKernels }, resourceLimits: options.resourceLimits });
+    : new Worker(entry.url, { workerData: { fastKernels, kernelsFile }, resourceLimits: options.resourceLimits });
   let lastError: string | null = null;
   let terminated = false;
   worker.on('error', (e: Error) => (lastError = e.message));
@@ -83,4 +88,15 @@ export function spawnNodeEngine(options: SpawnOptions = {}): NodeEngine {
       });
     },
   };
+}
+
+/**
+ * Options for an engine started from a bundle (the desktop's engine.cjs, whose
+ * folder is `dir`): the worker bundle and kernel module shipped beside it, each
+ * when present (run from source, the defaults find them).
+ */
+export function besideBundle(dir: string): SpawnOptions {
+  const thread = join(dir, 'engine-thread.cjs');
+  const kernels = join(dir, 'kernels.wasm');
+  return { fastKernels: true, entry: existsSync(thread) ? thread : undefined, kernelsFile: existsSync(kernels) ? kernels : undefined };
 }

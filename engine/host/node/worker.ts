@@ -1,16 +1,19 @@
 /**
- * The worker_threads entry of the engine (used by tests and the CLI): one
+ * The worker_threads entry of the engine (used by tests, the CLI and the
+ * desktop engine, bundled there as engine-thread.cjs): one
  * {@link SessionHost} speaking the protocol over `parentPort`. Start it with
  * `spawnNodeEngine` (./spawn.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SessionHost } from '../session-host';
-import { installNodeFastKernels } from './fast-kernels';
+import { startFastKernels } from './fast-kernels';
 
 const port = parentPort;
 if (!port) throw new Error('engine/host/node/worker.ts must run in a worker thread');
-// The WebAssembly kernels when the parent has them (see SpawnOptions.fastKernels).
-if ((workerData as { fastKernels?: boolean } | null)?.fastKernels) installNodeFastKernels();
+// The WebAssembly kernels when the parent has them (see SpawnOptions.fastKernels), from
+// SpawnOptions.kernelsFile when given; if they cannot start, the TypeScript kernels.
+const data = workerData as { fastKernels?: boolean; kernelsFile?: string } | null;
+if (data?.fastKernels) startFastKernels(data.kernelsFile);
 
 const host = new SessionHost({
   post: (message, transfer) => port.postMessage(message, transfer),
