@@ -8,6 +8,7 @@ import { DocumentParseError, parseDocument } from '../document/parse';
 import { serializeDocument } from '../document/serialize';
 import { edgeKey, emptyDocument, type GraphDocument, type ViewState, type XY } from '../document/types';
 import { layeredLayout } from '../document/layout';
+import { besideSelection, copyOffset, estimateSize, freeSpot, type SizeOf } from '../document/placement';
 import { starterParams } from '../document/params';
 import { copyNodes, deleteCommand, pasteCommand, type ClipboardData } from '../state/clipboard';
 import type { AppServices } from './context';
@@ -76,21 +77,29 @@ export async function exportJson(app: AppServices, view: ViewState | null): Prom
   await app.host.download(new Blob([serializeDocument(docWithView(s.doc, view))], { type: 'application/json' }), name);
 }
 
-/** Adds a node of `op` at `at` (canvas coordinates) and selects it. */
-export function addNode(app: AppServices, op: string, at: XY): string | null {
+/**
+ * Adds a node of `op` and selects it. It goes to the free spot nearest `at`
+ * (canvas coordinates of its top-left corner), or without `at`, beside the
+ * selection; never on top of another node.
+ */
+export function addNode(app: AppServices, op: string, at: XY | null, sizeOf?: SizeOf): string | null {
   const spec = OP_BY_NAME.get(op);
   if (!spec) return null;
   const doc = app.studio.doc;
   const id = freshId(op.toLowerCase().replace(/2d$/, '').replace('crossentropyloss', 'loss').replace('nllloss', 'nll'), new Set(doc.nodes.map((n) => n.id)));
-  let pos = at;
-  while (doc.nodes.some((n) => Math.abs(n.position.x - pos.x) < 12 && Math.abs(n.position.y - pos.y) < 12)) pos = { x: pos.x + 30, y: pos.y + 30 };
-  const ok = app.studio.dispatch(
-    { type: 'addElements', nodes: [{ node: { id, op, params: starterParams(spec), position: pos } }], edges: [] },
-    `Add ${op}`,
-  );
+  const params = starterParams(spec);
+  const want = besideSelection(doc.nodes, app.studio.state.ui.selection.nodes, sizeOf) ?? at ?? { x: 0, y: 0 };
+  const position = freeSpot(doc.nodes, want, estimateSize({ op, params }), sizeOf);
+  const ok = app.studio.dispatch({ type: 'addElements', nodes: [{ node: { id, op, params, position } }], edges: [] }, `Add ${op}`);
   if (!ok) return null;
   app.studio.select([id]);
   return id;
+}
+
+/** Adds a node of `op` dropped at `at` (its top-left corner): there, or at the nearest free spot. */
+export function dropNode(app: AppServices, op: string, at: XY, sizeOf?: SizeOf): string | null {
+  app.studio.select([]);
+  return addNode(app, op, at, sizeOf);
 }
 
 /** Copies the selected nodes. */
@@ -105,20 +114,19 @@ export function copySelection(app: AppServices): void {
   }
 }
 
-/** Pastes what was copied, with its connections, as one undo step. */
-export function paste(app: AppServices, data: ClipboardData | null = clipboard, label = 'Paste'): void {
+/** Pastes what was copied, with its connections, as one undo step; the copy goes below the original, in free space. */
+export function paste(app: AppServices, data: ClipboardData | null = clipboard, label = 'Paste', sizeOf?: SizeOf): void {
   if (!data || !data.nodes.length) return;
-  const { cmd, ids } = pasteCommand(app.studio.doc, data);
+  const d = copyOffset(app.studio.doc.nodes, data.nodes, sizeOf);
+  const { cmd, ids } = pasteCommand(app.studio.doc, data, d.x, d.y);
   if (app.studio.dispatch(cmd, label)) app.studio.select(ids);
-  clipboard = { ...data, nodes: data.nodes.map((n) => ({ ...n, position: { x: n.position.x + 40, y: n.position.y + 40 } })) };
 }
 
-/** Duplicates the selection (one undo step). */
-export function duplicate(app: AppServices): void {
+/** Duplicates the selection with its internal edges and inputs, below it in free space (one undo step). */
+export function duplicate(app: AppServices, sizeOf?: SizeOf): void {
   const sel = app.studio.state.ui.selection;
   if (!sel.nodes.length) return;
-  const { cmd, ids } = pasteCommand(app.studio.doc, copyNodes(app.studio.doc, sel.nodes));
-  if (app.studio.dispatch(cmd, 'Duplicate')) app.studio.select(ids);
+  paste(app, copyNodes(app.studio.doc, sel.nodes), 'Duplicate', sizeOf);
 }
 
 /** Deletes the selected nodes and edges, and the edges in `focused` (one undo step). */

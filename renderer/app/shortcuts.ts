@@ -5,6 +5,8 @@
 import { useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
 import type { MenuCommand } from '../platform/api';
+import { sizeOfFlow } from '../canvas/flow-model';
+import type { SizeOf } from '../document/placement';
 import { exportImage } from '../ui/export-image';
 import { copySelection, deleteSelection, duplicate, exportJson, newDocument, openFile, paste, save, selectAll } from './actions';
 import { useServices, type AppServices } from './context';
@@ -16,7 +18,7 @@ function focusedEdge(): string[] {
 }
 
 /** Runs a menu command. */
-export function runCommand(app: AppServices, cmd: MenuCommand, view: () => { x: number; y: number; zoom: number }): void {
+export function runCommand(app: AppServices, cmd: MenuCommand, view: () => { x: number; y: number; zoom: number }, sizeOf?: SizeOf): void {
   const s = app.session;
   switch (cmd) {
     case 'new': return newDocument(app);
@@ -29,8 +31,8 @@ export function runCommand(app: AppServices, cmd: MenuCommand, view: () => { x: 
     case 'undo': return app.studio.undo();
     case 'redo': return app.studio.redo();
     case 'copy': return copySelection(app);
-    case 'paste': return paste(app);
-    case 'duplicate': return duplicate(app);
+    case 'paste': return paste(app, undefined, 'Paste', sizeOf);
+    case 'duplicate': return duplicate(app, sizeOf);
     case 'delete': return deleteSelection(app, focusedEdge());
     case 'selectAll': return selectAll(app);
     case 'run': return void s?.run();
@@ -79,10 +81,10 @@ export function useShortcuts(): void {
       const hit = SHORTCUTS.find(([k]) => k === chord(e));
       if (!hit) return;
       e.preventDefault();
-      runCommand(app, hit[2], view);
+      runCommand(app, hit[2], view, sizeOfFlow(rf));
     };
     window.addEventListener('keydown', onKey);
-    const offMenu = app.host.onMenu((cmd) => runCommand(app, cmd, view));
+    const offMenu = app.host.onMenu((cmd) => runCommand(app, cmd, view, sizeOfFlow(rf)));
     return () => {
       window.removeEventListener('keydown', onKey);
       offMenu();

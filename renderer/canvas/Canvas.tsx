@@ -31,15 +31,16 @@ import {
   type Connection as RFConnection, type EdgeChange, type FinalConnectionState, type NodeChange, type NodeMouseHandler, type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { addNode } from '../app/actions';
+import { dropNode } from '../app/actions';
 import { useApp, useServices } from '../app/context';
 import { connect, disconnect, reconnect } from '../app/edges';
 import { checkConnection, type Connection } from '../document/graph';
+import { estimateSize } from '../document/placement';
 import { ContextMenu, type MenuTarget } from './ContextMenu';
 import { GradLegend } from '../ui/GradLegend';
 import { useFastViewport } from './fast-viewport';
 import { GradEdge } from './GradEdge';
-import { flowEdges, flowNodes } from './flow-model';
+import { flowEdges, flowNodes, sizeOfFlow } from './flow-model';
 import { OpNode } from './OpNode';
 import type { GradFlowEdge, OpFlowNode } from './types';
 import { nodeProblems } from './problems';
@@ -190,7 +191,10 @@ export function Canvas(): React.JSX.Element {
     const op = ev.dataTransfer.getData(DRAG_TYPE);
     if (!op) return;
     ev.preventDefault();
-    addNode(app, op, rf.screenToFlowPosition({ x: ev.clientX, y: ev.clientY }));
+    // the node's head under the cursor
+    const p = rf.screenToFlowPosition({ x: ev.clientX, y: ev.clientY });
+    const size = estimateSize({ op, params: {} });
+    dropNode(app, op, { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - 14) }, sizeOfFlow(rf));
   }, [app, rf]);
 
   return (

@@ -2,10 +2,12 @@
  * The right-click menu of a node or an edge: delete, duplicate, disconnect,
  * and insert Detach or Clone on an edge. Every item is one undo step.
  */
+import { useReactFlow } from '@xyflow/react';
 import { useEffect, useRef } from 'react';
 import { deleteSelection, duplicate } from '../app/actions';
 import { useServices } from '../app/context';
 import { disconnect, disconnectNode, insertOnEdge } from '../app/edges';
+import { sizeOfFlow } from './flow-model';
 
 /** What was right-clicked, and where (relative to the canvas). */
 export interface MenuTarget {
@@ -18,6 +20,7 @@ export interface MenuTarget {
 /** The menu; `close` hides it. */
 export function ContextMenu({ target, close }: { target: MenuTarget; close: () => void }): React.JSX.Element {
   const app = useServices();
+  const rf = useReactFlow();
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.querySelector('button')?.focus();
@@ -60,7 +63,7 @@ export function ContextMenu({ target, close }: { target: MenuTarget; close: () =
         <>
           {item('duplicate', 'Duplicate', () => {
             app.studio.select([id]);
-            duplicate(app);
+            duplicate(app, sizeOfFlow(rf));
           })}
           {item('disconnect', 'Disconnect all edges', () => disconnectNode(app, id))}
           {item('delete', 'Delete node', () => {

@@ -2,6 +2,8 @@
  * Builds React Flow nodes and edges from the document and the engine slice
  * (pure, so it can be tested without a DOM).
  */
+import type { ReactFlowInstance } from '@xyflow/react';
+import type { SizeOf } from '../document/placement';
 import type { GraphDocument } from '../document/types';
 import { edgeKey } from '../document/types';
 import { currentStep, flagsOf, type EngineSlice } from '../state/engine-state';
@@ -62,4 +64,12 @@ export function flowEdges(doc: GraphDocument, engine: EngineSlice, sel: Selectio
       },
     };
   });
+}
+
+/** The sizes React Flow measured, for placing new nodes beside drawn ones. */
+export function sizeOfFlow(rf: Pick<ReactFlowInstance, 'getInternalNode'>): SizeOf {
+  return (id) => {
+    const m = rf.getInternalNode(id)?.measured;
+    return m?.width && m.height ? { width: m.width, height: m.height } : undefined;
+  };
 }

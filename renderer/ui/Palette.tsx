@@ -1,6 +1,7 @@
 /**
  * The palette of every op in the catalog, grouped by category, filtered as
- * you type. Click adds a node at the centre of the canvas; drag places it.
+ * you type. Click adds a node beside the selected one (or at the centre of
+ * the canvas), in free space; drag places it at the drop point.
  */
 import { useReactFlow } from '@xyflow/react';
 import { useMemo, useState } from 'react';
@@ -8,6 +9,8 @@ import { OPS } from '../../engine/protocol/ops';
 import { addNode } from '../app/actions';
 import { useServices } from '../app/context';
 import { DRAG_TYPE } from '../canvas/Canvas';
+import { sizeOfFlow } from '../canvas/flow-model';
+import { estimateSize } from '../document/placement';
 
 const CATEGORY_TITLES: Record<string, string> = {
   tensor: 'Tensors', layer: 'Layers', activation: 'Activations', shape: 'Shape', math: 'Math', reduce: 'Reductions', loss: 'Losses', autograd: 'Autograd',
@@ -30,7 +33,8 @@ export function Palette(): React.JSX.Element {
     const el = document.querySelector('[data-testid=canvas]')?.getBoundingClientRect();
     const centre = el ? { x: el.left + el.width / 2, y: el.top + el.height / 2 } : { x: 400, y: 300 };
     const p = rf.screenToFlowPosition(centre);
-    addNode(app, op, { x: Math.round(p.x - 80), y: Math.round(p.y - 40) });
+    const size = estimateSize({ op, params: {} });
+    addNode(app, op, { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - size.height / 2) }, sizeOfFlow(rf));
   };
 
   return (

@@ -29,7 +29,7 @@ export function Toolbar(): React.JSX.Element {
       <span className="brand">Autograd Studio</span>
       <span className="doc-name" data-testid="doc-name" title={dirty ? 'unsaved changes' : 'saved'}>{dirty ? '• ' : ''}{name}</span>
       <div className="group">
-        <button onClick={() => newDocument(app)} title="New (Ctrl+N)">New</button>
+        <button data-testid="new" onClick={() => newDocument(app)} title="New">New</button>
         <label className="button" title="Open a .graph.json (Ctrl+O)">
           Open
           <input

@@ -217,3 +217,100 @@ describe('edges are first-class', () => {
     expect(app.errors).toEqual([]);
   });
 });
+
+/** The on-screen box of every node. */
+async function nodeBoxes(page: Page): Promise<{ id: string; x: number; y: number; w: number; h: number }[]> {
+  return page.locator('.react-flow__node').evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { id: e.getAttribute('data-id')!, x: r.x, y: r.y, w: r.width, h: r.height };
+    }));
+}
+
+/** Pairs of nodes whose boxes overlap on screen. */
+async function overlaps(page: Page): Promise<string[]> {
+  const b = await nodeBoxes(page);
+  const hits: string[] = [];
+  for (let i = 0; i < b.length; i++) {
+    for (let j = i + 1; j < b.length; j++) {
+      const [p, q] = [b[i]!, b[j]!];
+      if (p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h) hits.push(`${p.id}/${q.id}`);
+    }
+  }
+  return hits;
+}
+
+const boxOf = async (page: Page, id: string): Promise<{ x: number; y: number; width: number; height: number }> =>
+  (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!;
+
+describe('placement', () => {
+  it('palette clicks never stack nodes; with a node selected the new one goes beside it', async () => {
+    const { page } = app;
+    await page.click('[data-testid=new]');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.click('[data-testid=palette-ReLU]');
+    await page.waitForSelector('.react-flow__node[data-id="relu1"]');
+    // relu1 is selected: Clamp goes to its right, level with it
+    await page.click('[data-testid=palette-Clamp]');
+    await page.waitForSelector('.react-flow__node[data-id="clamp1"]');
+    await page.waitForTimeout(100);
+    const [r, c] = [await boxOf(page, 'relu1'), await boxOf(page, 'clamp1')];
+    expect(c.x).toBeGreaterThan(r.x + r.width);
+    expect(Math.abs(c.y - r.y)).toBeLessThan(2);
+    // nothing selected: the next ones aim at the centre, where relu1 is, and land in free space
+    for (const op of ['Sum', 'Sum', 'Tensor']) {
+      await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+      await page.click(`[data-testid=palette-${op}]`);
+    }
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(5);
+    await page.waitForTimeout(150);
+    expect(await overlaps(page)).toEqual([]);
+    await shot(page, 'editor-placement-clicks');
+  });
+
+  it('a node dragged from the palette lands at the drop point, or next to the node it would cover', async () => {
+    const { page } = app;
+    const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    const drop = { x: canvas.width * 0.15, y: canvas.height * 0.85 };
+    await page.dragAndDrop('[data-testid=palette-Tensor]', '[data-testid=canvas]', { targetPosition: drop });
+    await page.waitForSelector('.react-flow__node[data-id="tensor2"]');
+    const t = await boxOf(page, 'tensor2');
+    const at = { x: canvas.x + drop.x, y: canvas.y + drop.y };
+    expect(at.x).toBeGreaterThan(t.x);
+    expect(at.x).toBeLessThan(t.x + t.width);
+    expect(at.y).toBeGreaterThanOrEqual(t.y);
+    expect(at.y).toBeLessThan(t.y + 40);
+    // dropped on top of relu1: it goes to the nearest free spot instead
+    const r = await boxOf(page, 'relu1');
+    await page.dragAndDrop('[data-testid=palette-Clamp]', '[data-testid=canvas]', { targetPosition: { x: r.x - canvas.x + r.width / 2, y: r.y - canvas.y + 10 } });
+    await page.waitForSelector('.react-flow__node[data-id="clamp2"]');
+    await page.waitForTimeout(150);
+    expect(await overlaps(page)).toEqual([]);
+  });
+
+  it('Ctrl+D and paste put the copy in free space and keep the edges among the copies', async () => {
+    const { page } = app;
+    await dragPoints(page, await centre(page, out('tensor1')), await centre(page, inp('relu1', 'input')));
+    await expect.poll(() => edgeList(page)).toEqual(['tensor1→relu1.input']);
+    await page.click('.react-flow__node[data-id="tensor1"] [data-testid=node-title]');
+    await page.click('.react-flow__node[data-id="relu1"] [data-testid=node-title]', { modifiers: ['Control'] });
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(9);
+    await expect.poll(() => edgeList(page)).toEqual(['tensor1→relu1.input', 'tensor3→relu2.input']);
+    await page.waitForTimeout(150);
+    expect(await overlaps(page)).toEqual([]);
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(11);
+    await expect.poll(() => edgeList(page)).toEqual(['tensor1→relu1.input', 'tensor3→relu2.input', 'tensor4→relu3.input']);
+    await page.waitForTimeout(150);
+    expect(await overlaps(page)).toEqual([]);
+    await shot(page, 'editor-placement-duplicate');
+    // one undo step each
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(9);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+    expect(app.errors).toEqual([]);
+  });
+});
