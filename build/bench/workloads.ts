@@ -1,5 +1,5 @@
 /**
- * The four performance workloads W1-W4 of shared/bench/workloads.md as graph
+ * The four performance workloads W1-W4 of docs/workloads.md as graph
  * documents: deterministic `det()` data as `values` inits, `x` without grad,
  * `run.zero_grad: true`, and a chosen number of iterations.
  *
