@@ -3,8 +3,18 @@
  * the page, which owns the document, its undo history and its unsaved-changes
  * checks; main keeps only Open Recent.
  *
- * Editing shortcuts (undo, copy, delete, ...) are shown but not registered:
- * the page handles those keys itself, in text fields and on the canvas alike.
+ * Editing shortcuts follow one rule on every platform, the web's: a focused
+ * text field gets the native edit, anything else the graph command.
+ * - Windows and Linux: the edit items are shown but their keys not registered
+ *   (`registerAccelerator: false`): the page handles those keys itself.
+ * - macOS ignores `registerAccelerator` and sends every key the page leaves
+ *   alone to the menu, so there Undo, Redo, Cut, Copy, Paste and Select All are
+ *   Electron's roles: native in a focused text field; on the canvas the page
+ *   takes the keys first (its keydown handler), and a menu Copy or Paste
+ *   reaches the graph through the page's copy and paste events (the preload).
+ * - A graph edit command that arrives while a text field has focus (Cmd+D or
+ *   Delete on macOS, a menu click anywhere) is done natively in the field by
+ *   the preload, never given to the graph.
  * File and graph shortcuts are registered here.
  */
 import path from 'node:path';
@@ -68,17 +78,29 @@ export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuIt
 
   const edit: MenuItemConstructorOptions = {
     label: '&Edit',
-    submenu: [
-      pageKey('&Undo', 'undo', 'CmdOrCtrl+Z'),
-      pageKey('&Redo', 'redo', isMac ? 'Cmd+Shift+Z' : 'Ctrl+Y'),
-      { type: 'separator' },
-      { role: 'cut' },
-      pageKey('&Copy', 'copy', 'CmdOrCtrl+C'),
-      pageKey('&Paste', 'paste', 'CmdOrCtrl+V'),
-      pageKey('D&uplicate', 'duplicate', 'CmdOrCtrl+D'),
-      pageKey('&Delete', 'delete', 'Delete'),
-      pageKey('Select &All', 'selectAll', 'CmdOrCtrl+A'),
-    ],
+    submenu: isMac
+      ? [
+          { role: 'undo' },
+          { role: 'redo' },
+          { type: 'separator' },
+          { role: 'cut' },
+          { role: 'copy' },
+          { role: 'paste' },
+          pageKey('Duplicate', 'duplicate', 'Cmd+D'),
+          pageKey('Delete', 'delete', 'Delete'),
+          { role: 'selectAll' },
+        ]
+      : [
+          pageKey('&Undo', 'undo', 'Ctrl+Z'),
+          pageKey('&Redo', 'redo', 'Ctrl+Y'),
+          { type: 'separator' },
+          { role: 'cut' },
+          pageKey('&Copy', 'copy', 'Ctrl+C'),
+          pageKey('&Paste', 'paste', 'Ctrl+V'),
+          pageKey('D&uplicate', 'duplicate', 'Ctrl+D'),
+          pageKey('&Delete', 'delete', 'Delete'),
+          pageKey('Select &All', 'selectAll', 'Ctrl+A'),
+        ],
   };
 
   const graph: MenuItemConstructorOptions = {

@@ -22,10 +22,51 @@ export interface Bridge {
 const menuListeners = new Set<(command: MenuCommand) => void>();
 const earlyCommands: MenuCommand[] = [];
 ipcRenderer.on(Channel.menu, (_event: IpcRendererEvent, command: unknown) => {
-  if (!isMenuCommand(command)) return;
+  if (!isMenuCommand(command) || editsTextField(command)) return;
+  deliver(command);
+});
+
+function deliver(command: MenuCommand): void {
   if (menuListeners.size === 0) earlyCommands.push(command);
   for (const cb of menuListeners) cb(command);
-});
+}
+
+/** The graph's edit commands, and what each does natively in a focused text field (null: nothing). */
+const NATIVE_EDIT: Partial<Record<MenuCommand, string | null>> = {
+  undo: 'undo', redo: 'redo', copy: 'copy', paste: 'paste', selectAll: 'selectAll', delete: 'forwardDelete', duplicate: null,
+};
+
+/** The page's rule for its shortcuts (renderer/app/shortcuts.ts): an element the user types in. */
+export function isTextField(target: unknown): boolean {
+  const el = target as { isContentEditable?: boolean; tagName?: unknown } | null;
+  return !!el && (el.isContentEditable === true || ['INPUT', 'TEXTAREA', 'SELECT'].includes(String(el.tagName)));
+}
+
+/**
+ * An edit command from the menu while a text field has focus belongs to the
+ * field (see electron/main/menu.ts): done natively there; true when so.
+ */
+function editsTextField(command: MenuCommand): boolean {
+  if (!Object.hasOwn(NATIVE_EDIT, command) || typeof document === 'undefined' || !isTextField(document.activeElement)) return false;
+  const native = NATIVE_EDIT[command];
+  if (native) document.execCommand(native);
+  return true;
+}
+
+// macOS: Edit > Copy and Paste are Electron's roles. Outside a text field (and without a text
+// selection to copy) they reach the page as copy and paste events: the graph's commands.
+for (const type of ['copy', 'paste'] as const) {
+  window.addEventListener(
+    type,
+    (event) => {
+      if (!event.isTrusted || isTextField(event.target)) return;
+      if (type === 'copy' && (window.getSelection?.()?.toString() ?? '') !== '') return;
+      event.preventDefault();
+      deliver(type);
+    },
+    true,
+  );
+}
 
 export const bridge: Bridge = {
   openFile: () => ipcRenderer.invoke(Channel.openFile),
