@@ -14,41 +14,8 @@
 import { allocLike, type FloatArray } from '../core/dtype';
 import { fastKernels } from './fast/index';
 
-/** Geometry of one 2-D convolution; all sizes are element counts. */
-export interface Conv2dGeometry {
-  /** Batch size. */
-  n: number;
-  /** Input channels (total, across all groups). */
-  cIn: number;
-  /** Input height. */
-  h: number;
-  /** Input width. */
-  w: number;
-  /** Output channels (total, across all groups). */
-  cOut: number;
-  /** Kernel height. */
-  kH: number;
-  /** Kernel width. */
-  kW: number;
-  /** Vertical stride. */
-  strideH: number;
-  /** Horizontal stride. */
-  strideW: number;
-  /** Zero padding added to the top and the bottom. */
-  padH: number;
-  /** Zero padding added to the left and the right. */
-  padW: number;
-  /** Vertical dilation. */
-  dilH: number;
-  /** Horizontal dilation. */
-  dilW: number;
-  /** Number of groups; divides both `cIn` and `cOut`. */
-  groups: number;
-  /** Output height, as given by {@link convOutputSize}. */
-  hOut: number;
-  /** Output width, as given by {@link convOutputSize}. */
-  wOut: number;
-}
+import type { Conv2dGeometry } from './geometry';
+export type { Conv2dGeometry } from './geometry';
 
 /**
  * PyTorch's convolution output size along one spatial dim:

@@ -9,6 +9,9 @@
 import { allocLike, type FloatArray } from '../core/dtype';
 import type { Shape } from '../core/shape';
 import { fastKernels } from './fast/index';
+import type { BinaryOp } from './geometry';
+
+export type { BinaryOp } from './geometry';
 
 /** Elements below which the WebAssembly path is not worth the copies. */
 const FAST_MIN = 2048;
@@ -87,9 +90,6 @@ export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
 function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
-
-/** The arithmetic binary ops with specialised loops. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 
 const OP_FN: Record<BinaryOp, (x: number, y: number) => number> = {
   add: (x, y) => x + y,

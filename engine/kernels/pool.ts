@@ -12,35 +12,8 @@
 import { allocLike, type FloatArray } from '../core/dtype';
 import { fastKernels } from './fast/index';
 
-/** Shape and window parameters shared by every pooling kernel. */
-export interface Pool2dGeometry {
-  /** Number of independent planes (`N * C`, or `C` for unbatched input). */
-  planes: number;
-  /** Input height. */
-  h: number;
-  /** Input width. */
-  w: number;
-  /** Kernel height. */
-  kH: number;
-  /** Kernel width. */
-  kW: number;
-  /** Vertical stride. */
-  strideH: number;
-  /** Horizontal stride. */
-  strideW: number;
-  /** Implicit padding on top and bottom. */
-  padH: number;
-  /** Implicit padding on left and right. */
-  padW: number;
-  /** Vertical dilation (must be 1 for average pooling). */
-  dilH: number;
-  /** Horizontal dilation (must be 1 for average pooling). */
-  dilW: number;
-  /** Output height, as returned by {@link poolOutputSize}. */
-  hOut: number;
-  /** Output width, as returned by {@link poolOutputSize}. */
-  wOut: number;
-}
+import type { Pool2dGeometry } from './geometry';
+export type { Pool2dGeometry } from './geometry';
 
 /**
  * PyTorch's `pooling_output_shape`:

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { exportPython, ExportError } from '../../bridge/index';
 import { parseJsonWithNaN } from '../../graph/result';
-import type { Command } from './commands';
+import type { Command } from './command';
 
 const USAGE = 'export-python GRAPH.json [--out FILE.py] [--seeded torch|engine]';
 

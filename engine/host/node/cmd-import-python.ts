@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { findPython, TORCH_DIR } from './torch-backend';
 
 const USAGE = 'import-python MODEL.py [--out GRAPH.json] [--python PATH] [--no-loss]';

@@ -12,7 +12,7 @@ import { stringifyResult } from '../../graph/result';
 import { EngineRequestError, errorJson, resultFromWire } from '../../protocol/codec';
 import type { StepPhase } from '../../protocol/messages';
 import { EngineClient } from '../client';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { spawnNodeEngine } from './spawn';
 import { readDocument } from './read-document';
 

@@ -5,12 +5,9 @@
 import { stepCommand } from './cmd-step';
 import { exportPythonCommand } from './cmd-export-python';
 import { importPythonCommand } from './cmd-import-python';
+import type { Command } from './command';
 
-export interface Command {
-  readonly name: string;
-  readonly usage: string;
-  run(args: string[]): Promise<number> | number;
-}
+export type { Command } from './command';
 
 /** The registered commands besides `run`. */
 export const COMMANDS: Command[] = [stepCommand, exportPythonCommand, importPythonCommand];

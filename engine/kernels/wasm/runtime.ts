@@ -11,9 +11,7 @@
  * thread with the same arithmetic, so the result depends neither on the
  * number of threads nor on which thread took which chunk.
  */
-import type { Conv2dGeometry } from '../conv2d';
-import type { BinaryOp } from '../elementwise';
-import type { Pool2dGeometry } from '../pool';
+import type { BinaryOp, Conv2dGeometry, Pool2dGeometry } from '../geometry';
 import type { ThreadPool } from '../fast/threads';
 import { KernelMemory } from './memory';
 
