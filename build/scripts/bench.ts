@@ -5,6 +5,7 @@
  *   npm run bench [-- --json] [--only W2,W3] [--min-time S] [--rounds R] [--no-torch] [--cli]
  *                 [--threads N] [--kernels ts]
  *                 [--canvas | --canvas-fresh | --canvas-only]   (canvas frame times: build/bench/canvas.ts)
+ *                 [--security | --security-only]   (the attack suite's large cases: build/bench/security.ts)
  *
  * Engine time: one GraphSession runs the workload's document for many
  * iterations (each iteration = zero grads, forward, backward); the median of
@@ -25,6 +26,7 @@ import { FLOPS, WORKLOADS, workloadDocument, type WorkloadName } from '../bench/
 import { kernelBackend } from '../../engine/kernels/fast/index';
 import { installNodeFastKernels } from '../../engine/host/node/fast-kernels';
 import { canvasBench, canvasOnly, canvasRow } from '../bench/canvas';
+import { securityBench, securityRows } from '../bench/security';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const PYTHON = '/usr/bin/python3';
@@ -209,6 +211,11 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${process.resourceUsage().maxRSS}\n`);
     return;
   }
+  if (argv.includes('--security-only')) {
+    const rows = securityBench();
+    process.stdout.write(json ? `${JSON.stringify({ security: rows }, null, 2)}\n` : `${securityRows(rows).join('\n')}\n`);
+    return;
+  }
   const canvas = canvasBench(argv, ROOT);
   if (canvasOnly(argv, canvas, json)) return;
   const load0 = loadavg()[0]!;
@@ -253,6 +260,8 @@ async function main(argv: string[]): Promise<void> {
   const machine = { cpu: cpus()[0]?.model ?? '?', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   const report = { date: new Date().toISOString(), machine, loadAverage: [load0, loadavg()[0]!], rounds, backend: kernelBackend(), torch: torch?.torch ?? null, rows, peakRssKiB: rss, cli };
   if (canvas) Object.assign(report, { canvas });
+  const security = argv.includes('--security') ? securityBench() : null;
+  if (security) Object.assign(report, { security });
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
@@ -274,6 +283,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   if (canvas) out.push(canvasRow(canvas));
+  if (security) out.push(...securityRows(security));
   const bad = rows.filter((r) => r.check !== 'ok' && r.check !== 'no torch');
   out.push(bad.length === 0 ? (torch ? 'check ok' : 'check skipped (no torch)') : `check FAILED: ${bad.map((r) => `${r.workload} ${r.check}`).join('; ')}`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -11,95 +11,192 @@ export interface CompiledGraph {
   readonly inputs: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
+/** Nodes by position and each edge as a pair of positions (ids are looked up once). */
+interface Indexed {
+  readonly at: Map<string, number>;
+  /** Targets of each node's outgoing edges, by position. */
+  readonly out: number[][];
+}
+
+function indexed(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Indexed {
+  const at = new Map<string, number>();
+  nodes.forEach((n, i) => at.set(n.id, i));
+  const out: number[][] = nodes.map(() => []);
+  for (const e of edges) out[at.get(e.source)!]!.push(at.get(e.target)!);
+  return { at, out };
+}
+
+/** A binary min-heap of node positions, ordered by the nodes' document index. */
+class ReadyHeap {
+  private readonly items: number[] = [];
+
+  constructor(private readonly key: (p: number) => number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(p: number): void {
+    const a = this.items;
+    a.push(p);
+    for (let i = a.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (this.key(a[up]!) <= this.key(a[i]!)) break;
+      [a[up], a[i]] = [a[i]!, a[up]!];
+      i = up;
+    }
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length === 0) return top;
+    a[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && this.key(a[l]!) < this.key(a[m]!)) m = l;
+      if (r < a.length && this.key(a[r]!) < this.key(a[m]!)) m = r;
+      if (m === i) break;
+      [a[m], a[i]] = [a[i]!, a[m]!];
+      i = m;
+    }
+    return top;
+  }
+}
+
 /**
  * Kahn's algorithm picking, among ready nodes, the one listed first in the
- * document (the spec's tie rule). Returns null if the edges contain a cycle.
+ * document (the spec's tie rule), with a heap: O((nodes + edges) log nodes).
+ * Returns null if the edges contain a cycle.
  */
 export function topologicalOrder(
   nodes: readonly GraphNode[],
   edges: readonly GraphEdge[],
   preset: (n: GraphNode) => boolean = () => false,
 ): GraphNode[] | null {
-  const indeg = new Map(nodes.map((n) => [n.id, 0]));
-  const out = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
-  for (const e of edges) {
-    indeg.set(e.target, indeg.get(e.target)! + 1);
-    out.get(e.source)!.push(e.target);
-  }
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const { out } = indexed(nodes, edges);
+  const indeg = new Array<number>(nodes.length).fill(0);
+  for (const targets of out) for (const t of targets) indeg[t]!++;
   const order: GraphNode[] = [];
-  const ready: GraphNode[] = [];
-  const release = (n: GraphNode) => {
-    for (const t of out.get(n.id)!) {
-      const d = indeg.get(t)! - 1;
-      indeg.set(t, d);
-      if (d === 0) ready.push(byId.get(t)!);
-    }
+  const ready = new ReadyHeap((p) => nodes[p]!.index);
+  const release = (p: number) => {
+    for (const t of out[p]!) if (--indeg[t]! === 0) ready.push(t);
   };
   // Preset nodes (Tensor nodes, set up before the forward phase) count as done first.
-  const initial = nodes.filter((n) => indeg.get(n.id) === 0);
-  for (const n of initial) (preset(n) ? order : ready).push(n);
-  for (const n of [...order]) release(n);
-  while (ready.length > 0) {
-    let best = 0;
-    for (let i = 1; i < ready.length; i++) if (ready[i]!.index < ready[best]!.index) best = i;
-    const n = ready.splice(best, 1)[0]!;
-    order.push(n);
-    release(n);
+  const presetDone: number[] = [];
+  nodes.forEach((n, p) => {
+    if (indeg[p] === 0) (preset(n) ? presetDone : ready).push(p);
+  });
+  for (const p of presetDone) order.push(nodes[p]!);
+  for (const p of presetDone) release(p);
+  while (ready.size > 0) {
+    const p = ready.pop();
+    order.push(nodes[p]!);
+    release(p);
   }
   return order.length === nodes.length ? order : null;
 }
 
-/** An edge that lies on a cycle, or null. */
-export function findCycle(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): GraphEdge | null {
-  const order = topologicalOrder(nodes, edges);
-  if (order) return null;
-  const placed = new Set<string>();
-  // Nodes never placed lie on or behind a cycle; find an edge between two of them that closes one.
-  const remaining = new Set(nodes.map((n) => n.id));
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const id of remaining) {
-      const preds = edges.filter((e) => e.target === id && remaining.has(e.source));
-      if (preds.length === 0) {
-        remaining.delete(id);
-        placed.add(id);
-        changed = true;
-      }
-    }
-  }
-  for (const e of edges) {
-    if (remaining.has(e.source) && remaining.has(e.target) && reaches(e.target, e.source, edges, remaining)) return e;
-  }
-  return edges.find((e) => remaining.has(e.source) && remaining.has(e.target)) ?? null;
+/** A cycle: the first edge (in document order) that lies on one, and the node ids around it. */
+export interface Cycle {
+  readonly edge: GraphEdge;
+  /** Ids from the edge's source around the cycle back to it (`[a, b, a]`; `[a, a]` for a self-loop). */
+  readonly path: readonly string[];
 }
 
-function reaches(from: string, to: string, edges: readonly GraphEdge[], within: Set<string>): boolean {
-  const seen = new Set<string>([from]);
-  const stack = [from];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n === to) return true;
-    for (const e of edges) {
-      if (e.source === n && within.has(e.target) && !seen.has(e.target)) {
-        seen.add(e.target);
-        stack.push(e.target);
+/**
+ * The first edge, in document order, that lies on a cycle (with the cycle it
+ * closes), or null. Linear: the strongly connected components (Tarjan's
+ * algorithm, iterative) say which edges lie on a cycle, and a breadth-first
+ * search inside the edge's component finds the way back.
+ */
+export function findCycle(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Cycle | null {
+  const g = indexed(nodes, edges);
+  const comp = components(g.out);
+  const edge = edges.find((e) => comp[g.at.get(e.source)!] === comp[g.at.get(e.target)!]);
+  if (!edge) return null;
+  const from = g.at.get(edge.source)!;
+  const back = pathWithin(g.out, comp, g.at.get(edge.target)!, from);
+  return { edge, path: [edge.source, ...back.map((p) => nodes[p]!.id)] };
+}
+
+/** The strongly connected component of every node (Tarjan's algorithm without recursion). */
+function components(out: readonly number[][]): Int32Array {
+  const n = out.length;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const comp = new Int32Array(n).fill(-1);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const next = new Int32Array(n); // how many of a node's edges the search has followed
+  let counter = 0;
+  let comps = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const call: number[] = [root];
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (call.length > 0) {
+      const v = call[call.length - 1]!;
+      if (next[v]! < out[v]!.length) {
+        const w = out[v]![next[v]!++]!;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = 1;
+          call.push(w);
+        } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+        continue;
+      }
+      call.pop();
+      if (call.length > 0) {
+        const u = call[call.length - 1]!;
+        low[u] = Math.min(low[u]!, low[v]!);
+      }
+      if (low[v] === index[v]) {
+        for (let w = -1; w !== v; ) {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          comp[w] = comps;
+        }
+        comps++;
       }
     }
   }
-  return false;
+  return comp;
+}
+
+/** The shortest path of positions from `from` to `to` (both included) inside `from`'s component. */
+function pathWithin(out: readonly number[][], comp: Int32Array, from: number, to: number): number[] {
+  const prev = new Map<number, number>([[from, -1]]);
+  const queue = [from];
+  for (let head = 0; head < queue.length && !prev.has(to); head++) {
+    const v = queue[head]!;
+    for (const w of out[v]!) {
+      if (comp[w] !== comp[from] || prev.has(w)) continue;
+      prev.set(w, v);
+      queue.push(w);
+    }
+  }
+  const path: number[] = [];
+  for (let p = to; p !== -1; p = prev.get(p)!) path.push(p);
+  return path.reverse();
 }
 
 /** Splits a validated document into its forward and update phases. */
 export function compile(doc: GraphDocument): CompiledGraph {
   const order = topologicalOrder(doc.nodes, doc.edges, (n) => n.op === 'Tensor')!;
-  const dependsOnGrad = new Set<string>();
-  for (const n of order) {
-    if (n.op === 'Grad' || doc.edges.some((e) => e.target === n.id && dependsOnGrad.has(e.source))) dependsOnGrad.add(n.id);
-  }
   const inputs = new Map<string, Map<string, string>>(doc.nodes.map((n) => [n.id, new Map()]));
   for (const e of doc.edges) inputs.get(e.target)!.set(e.targetHandle, e.source);
+  const dependsOnGrad = new Set<string>();
+  for (const n of order) {
+    const fromGrad = [...inputs.get(n.id)!.values()].some((src) => dependsOnGrad.has(src));
+    if (n.op === 'Grad' || fromGrad) dependsOnGrad.add(n.id);
+  }
   return {
     doc,
     forward: order.filter((n) => !dependsOnGrad.has(n.id)),

@@ -2,36 +2,47 @@
  * The graph layer's public face: validate a document, compile it, run it.
  */
 import { compile, type CompiledGraph } from './compile';
-import { validateDocument } from './validate';
+import { checkDocument } from './validate';
 import { GraphSession } from './session';
 import { resultJson } from './result';
 import type { DocumentIssue, RunResultJson } from '../protocol/result';
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
-import { inferShapes } from './shapes';
+import { inferShapes, type ShapeReport } from './shapes';
 
 export { validateDocument, partialDocument } from './validate';
 export { compile } from './compile';
 export { GraphSession, tagOf } from './session';
 export { resultJson, stringifyResult, parseJsonWithNaN, reportedTensors, tensorJson } from './result';
 
-/** Validates and compiles a document; issues (with JSON paths) when it is not a valid graph. */
-export function load(json: unknown): { ok: true; graph: CompiledGraph } | { ok: false; issues: DocumentIssue[] } {
-  const v = validateDocument(json);
-  if (!v.ok) return { ok: false, issues: v.issues };
+/** A loaded document: its plan and inferred shapes, or its issues and the plan of its valid part. */
+export type Loaded =
+  | { ok: true; graph: CompiledGraph; shapes: ShapeReport }
+  | { ok: false; issues: DocumentIssue[]; partial: CompiledGraph | null };
+
+/**
+ * Validates and compiles a document, each once and in linear time; issues (with
+ * JSON paths) when it is not a valid graph, with the plan of its valid part
+ * (null when there is none), so the canvas can still show shapes.
+ */
+export function load(json: unknown): Loaded {
+  const v = checkDocument(json);
+  if (!v.ok) return { ok: false, issues: v.issues, partial: v.partial ? compile(v.partial) : null };
   const graph = compile(v.doc);
   const root = v.doc.run.backward;
   if (root !== null && graph.update.some((n) => n.id === root)) {
-    return { ok: false, issues: [{ path: 'run.backward', message: `${root} depends on a Grad node, so it is computed after backward`, node: root }] };
+    const issue = { path: 'run.backward', message: `${root} depends on a Grad node, so it is computed after backward`, node: root };
+    return { ok: false, issues: [issue], partial: graph };
   }
-  const budget = graphBudgetIssue(graph);
-  if (budget) return { ok: false, issues: [budget] };
-  return { ok: true, graph };
+  const shapes = inferShapes(graph);
+  const budget = graphBudgetIssue(shapes);
+  if (budget) return { ok: false, issues: [budget], partial: graph };
+  return { ok: true, graph, shapes };
 }
 
 /** Refuses a graph whose inferred tensors together exceed MAX_GRAPH_ELEMENTS, before anything is allocated. */
-function graphBudgetIssue(graph: CompiledGraph): DocumentIssue | null {
+function graphBudgetIssue(shapes: ShapeReport): DocumentIssue | null {
   let total = 0;
-  for (const m of inferShapes(graph).ports.values()) if (m.shape) total += m.shape.reduce((a, b) => a * b, 1);
+  for (const m of shapes.ports.values()) if (m.shape) total += m.shape.reduce((a, b) => a * b, 1);
   if (total <= MAX_GRAPH_ELEMENTS) return null;
   return {
     path: 'nodes',
@@ -42,7 +53,7 @@ function graphBudgetIssue(graph: CompiledGraph): DocumentIssue | null {
 /** Runs a document to the end and returns the spec's result (or the document's issues). */
 export function runDocument(json: unknown): { ok: true; result: RunResultJson } | { ok: false; issues: DocumentIssue[] } {
   const l = load(json);
-  if (!l.ok) return l;
+  if (!l.ok) return { ok: false, issues: l.issues };
   const s = new GraphSession(l.graph);
   s.run();
   return { ok: true, result: resultJson(s) };

@@ -29,13 +29,28 @@ export function validateDocument(json: unknown): Validation {
   return { ok: true, issues: [], doc: r.doc };
 }
 
+/** A validated document, or the issues and the valid part of the document (see {@link partialOf}). */
+export type CheckedDocument =
+  | { ok: true; doc: GraphDocument; issues: [] }
+  | { ok: false; issues: DocumentIssue[]; partial: GraphDocument | null };
+
+/** Validates once and, on failure, keeps the valid part: what `load` needs for the canvas. */
+export function checkDocument(json: unknown): CheckedDocument {
+  const r = check(json);
+  if (r.issues.length > 0 || !r.doc) return { ok: false, issues: r.issues, partial: partialOf(r) };
+  return { ok: true, issues: [], doc: r.doc };
+}
+
 /**
  * The valid part of a faulty document: nodes without issues and the edges
  * between them (null if the document's structure is unusable or has a cycle).
  * Lets the canvas show shapes while a graph is still being built.
  */
 export function partialDocument(json: unknown): GraphDocument | null {
-  const r = check(json);
+  return partialOf(check(json));
+}
+
+function partialOf(r: Checked): GraphDocument | null {
   if (r.doc) return r.doc;
   if (!r.nodes || !r.edges) return null;
   const bad = new Set(r.issues.map((i) => i.node).filter((n): n is string => n !== undefined));
@@ -73,18 +88,22 @@ function check(json: unknown): Checked {
   const nodes = validateNodes(json.nodes as unknown[], add, broken);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const edges = validateEdges(json.edges as unknown[], byId, add, broken);
+  const wired = new Set(edges.map((e) => `${e.target}:${e.targetHandle}`));
   for (const n of nodes) {
     const spec = OP_BY_NAME.get(n.op)!;
     for (const port of spec.ports) {
-      const wired = edges.some((e) => e.target === n.id && e.targetHandle === port.name) || broken.has(`${n.id}:${port.name}`);
-      if (!port.optional && !wired) {
+      const key = `${n.id}:${port.name}`;
+      if (!port.optional && !wired.has(key) && !broken.has(key)) {
         add(`nodes[${n.index}]`, `required input port "${port.name}" of ${n.op} is not connected`, n.id);
       }
     }
   }
   if (issues.length === 0) {
     const cycle = findCycle(nodes, edges);
-    if (cycle) add(`edges[${cycle.index}]`, `edge ${cycle.source} -> ${cycle.target} closes a cycle`, cycle.target);
+    if (cycle) {
+      const e = cycle.edge;
+      add(`edges[${e.index}]`, `edge ${e.source} -> ${e.target} closes a cycle${cycleText(cycle.path)}`, e.target);
+    }
   }
   const run = validateRun(json.run, byId, add);
   if (issues.length > 0 || !run) return { issues, nodes, edges };
@@ -93,6 +112,14 @@ function check(json: unknown): Checked {
 }
 
 type Add = (path: string, message: string, node?: string) => void;
+
+/** The nodes around a cycle for a message (`a -> b -> a`), shortened when long; nothing for a self-loop. */
+function cycleText(path: readonly string[]): string {
+  if (path.length <= 2) return '';
+  const nodes = path.length - 1;
+  const shown = nodes <= 8 ? path : [...path.slice(0, 4), '...', ...path.slice(-3)];
+  return ` (${nodes} nodes: ${shown.join(' -> ')})`;
+}
 
 function validateNodes(raw: unknown[], add: Add, broken: Set<string>): GraphNode[] {
   const nodes: GraphNode[] = [];
@@ -126,7 +153,7 @@ function validateNodes(raw: unknown[], add: Add, broken: Set<string>): GraphNode
       if (!spec.params.some((p) => p.name === key)) add(`${at}.params.${key}`, `unknown parameter of ${spec.op}`, id);
     }
     for (const p of spec.params) {
-      const v = rawParams[p.name];
+      const v = Object.hasOwn(rawParams, p.name) ? rawParams[p.name] : undefined;
       if (v === undefined) {
         if (p.default === undefined) add(`${at}.params.${p.name}`, `required parameter of ${spec.op} is missing`, id);
         else {

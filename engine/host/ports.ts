@@ -7,7 +7,7 @@
  */
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import type { CompiledGraph } from '../graph/compile';
-import { inferShapes } from '../graph/index';
+import { inferShapes, type ShapeReport } from '../graph/index';
 import type { PortInfo } from '../protocol/messages';
 
 /** The inference's findings, in protocol form. */
@@ -18,9 +18,8 @@ export interface PortReport {
   readonly budget: number;
 }
 
-/** Ports, problems (in execution order) and total elements of a compiled graph. */
-export function inferPorts(g: CompiledGraph): PortReport {
-  const report = inferShapes(g);
+/** Ports, problems (in execution order) and total elements of a compiled graph (its inferred shapes when known). */
+export function inferPorts(g: CompiledGraph, report: ShapeReport = inferShapes(g)): PortReport {
   const ports: Record<string, PortInfo> = {};
   let elements = 0;
   for (const [name, m] of report.ports) {

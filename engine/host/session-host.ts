@@ -11,7 +11,7 @@
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import { TorchError } from '../core/errors';
 import type { CompiledGraph } from '../graph/compile';
-import { compile, load, partialDocument } from '../graph/index';
+import { load } from '../graph/index';
 import { reportedTensors } from '../graph/result';
 import { GraphSession } from '../graph/session';
 import { EngineRequestError, errorJson, transferablesOf } from '../protocol/codec';
@@ -119,14 +119,13 @@ export class SessionHost {
     const l = load(document);
     if (!l.ok) {
       // Shapes of the valid part, so the canvas keeps showing them while a graph is being built.
-      const partial = partialDocument(document);
-      const report = partial ? inferPorts(compile(partial)) : null;
+      const report = l.partial ? inferPorts(l.partial) : null;
       return {
         ok: false, issues: l.issues, ports: report?.ports ?? {}, order: [], update: [], problems: report?.problems ?? [],
         elements: report?.elements ?? 0, budget: MAX_GRAPH_ELEMENTS,
       };
     }
-    const { ports, problems, elements, budget } = inferPorts(l.graph);
+    const { ports, problems, elements, budget } = inferPorts(l.graph, l.shapes);
     this.loaded = { document, graph: l.graph };
     this.setStepper(new Stepper(new GraphSession(l.graph)));
     return {
