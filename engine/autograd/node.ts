@@ -1,7 +1,7 @@
 import type { DType } from '../core/dtype';
 import type { Shape } from '../core/shape';
 import type { GradValue, InputMetadata } from './grad-value';
-import type { SavedVariable } from './saved';
+import { SavedVariable } from './saved';
 
 /**
  * Sequence numbers order Nodes by creation; among ready Nodes the engine runs the
@@ -83,19 +83,34 @@ export class FunctionNode<S> extends Node {
   }
 
   apply(grads: readonly (GradValue | null)[]): (GradValue | null)[] {
+    for (const v of savedVariables(this.saved)) v.unpack();
     if (grads.every((g) => g === null)) return this.nextEdges.map(() => null);
     const needs = this.nextEdges.map((e) => e !== null);
     return this.rule.backward(this.saved, grads, needs);
   }
 
   releaseVariables(): void {
-    if (this.saved === null || typeof this.saved !== 'object') return;
-    for (const v of Object.values(this.saved as object)) {
-      if (v && typeof v === 'object' && 'release' in v && typeof (v as SavedVariable).release === 'function') {
-        (v as SavedVariable).release();
-      }
-    }
+    for (const v of savedVariables(this.saved)) v.release();
   }
+}
+
+/**
+ * The SavedVariables of a node's saved state, in declaration order.
+ *
+ * Note [Saved variables are unpacked first]: PyTorch 1.13's generated `apply()`
+ * unpacks every SavedVariable the node holds, in the order its struct declares
+ * them (torch/csrc/autograd/generated/Functions.h), before it looks at the
+ * gradients or at which inputs need one. So an in-place change to any saved
+ * tensor raises even when no gradient needs it (ConvolutionBackward0 unpacks
+ * input and weight when only the bias needs a gradient), and when several were
+ * changed the first declared one is named. What is saved can depend on which
+ * inputs required grad in the forward (MulBackward0 saves `other` only if `self`
+ * requires grad): the ops save null then. The saved state objects list their
+ * SavedVariables in PyTorch's order.
+ */
+function savedVariables(saved: unknown): SavedVariable[] {
+  if (saved === null || typeof saved !== 'object') return [];
+  return Object.values(saved).filter((v): v is SavedVariable => v instanceof SavedVariable);
 }
 
 /** What AccumulateGrad writes into: a leaf tensor. */

@@ -34,21 +34,29 @@ export interface SavedValue {
  * A tensor saved for backward (PyTorch's `SavedVariable`): it remembers the
  * version of the storage when saved, refuses to unpack after an in-place change,
  * and after `release()` refuses with PyTorch's "backward a second time" message.
+ *
+ * Note [Which grad_fn the in-place error names]: an op's own output, saved by
+ * the node that made it (`ownerName`), is named after that node, whatever
+ * happened to the tensor since. A saved input is the original tensor
+ * (`saved_original_`), so the message names its grad_fn at unpack time: after
+ * `h.relu_()` that is ReluBackward0, not the grad_fn `h` had when it was saved.
  */
 export class SavedVariable {
   private value: SavedValue | null;
   private readonly storage: Storage;
   private readonly savedVersion: number;
-  private readonly gradFnName: string | null;
+  private readonly ownerName: string | null;
   private readonly outputNr: number;
+  private original: SavableTensor | null;
 
-  /** Saves `t`. `isOutput` marks a tensor that is an output of the node saving it. */
+  /** Saves `t`; `ownerName` is given when `t` is an output of the node saving it. */
   constructor(t: SavableTensor, ownerName?: string) {
     this.value = { data: t.contiguousData(), shape: [...t.shape], dtype: t.dtype };
     this.storage = t.storage;
     this.savedVersion = t.storage.version;
-    this.gradFnName = ownerName ?? t.gradFnName;
+    this.ownerName = ownerName ?? null;
     this.outputNr = t.outputNr;
+    this.original = ownerName === undefined ? t : null;
   }
 
   /** The saved values, checked against the version counter. */
@@ -57,7 +65,8 @@ export class SavedVariable {
     if (v === null) throw runtimeError(ERR_BACKWARD_TWICE);
     const current = this.storage.version;
     if (current !== this.savedVersion) {
-      const of = this.gradFnName ? `, which is output ${this.outputNr} of ${this.gradFnName},` : '';
+      const gradFnName = this.ownerName ?? this.original?.gradFnName ?? null;
+      const of = gradFnName ? `, which is output ${this.outputNr} of ${gradFnName},` : '';
       throw runtimeError(
         `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
           `[${legacyTypeName(v.dtype)} ${formatShape(v.shape)}]${of} is at version ${current}; expected version ` +
@@ -71,6 +80,7 @@ export class SavedVariable {
   /** Frees the saved values (after backward, unless the graph is retained). */
   release(): void {
     this.value = null;
+    this.original = null;
   }
 
   /** True once released. */

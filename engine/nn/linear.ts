@@ -45,8 +45,8 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
     for (let i = 0; i < data.length; i++) data[i] = data[i]! + biasData[i]!;
   }
   return record(Tensor.fromData(data, [m, n], a.dtype), 'AddmmBackward0', [bias, a, b], () => ({
+    mat2: a.requiresGrad ? save(b) : null, // AddmmBackward0 declares mat2_ before mat1_
     mat1: b.requiresGrad ? save(a) : null,
-    mat2: a.requiresGrad ? save(b) : null,
     m, k, n,
   }));
 }

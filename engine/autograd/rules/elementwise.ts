@@ -100,10 +100,11 @@ export const elementwiseRules = {
       gv(divScalarArray(expandTo(g!.data, [], s.shape), s.count), s.shape, g!),
     ],
   } satisfies GradRule<{ shape: Shape; count: number }>,
+  /** Saves `self` only to check its version (see reduce.ts). */
   MeanBackward1: {
-    backward: (s: { shape: Shape; keptShape: Shape; count: number }, [g]: Grads) => [
+    backward: (s: { self: SavedVariable; shape: Shape; keptShape: Shape; count: number }, [g]: Grads) => [
       gv(divScalarArray(expandTo(g!.data, s.keptShape, s.shape), s.count), s.shape, g!),
     ],
-  } satisfies GradRule<{ shape: Shape; keptShape: Shape; count: number }>,
+  } satisfies GradRule<{ self: SavedVariable; shape: Shape; keptShape: Shape; count: number }>,
 };
 

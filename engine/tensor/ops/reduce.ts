@@ -2,7 +2,7 @@ import { allocLike } from '../../core/dtype';
 import { normalizeDim, type Shape } from '../../core/shape';
 import { sumDims } from '../../kernels/elementwise';
 import { runtimeError } from '../../core/errors';
-import { record } from '../record';
+import { record, save } from '../record';
 import { Tensor } from '../tensor';
 
 /** Normalizes `dim` (int, list or null) to sorted unique dims; null means all. */
@@ -57,5 +57,6 @@ export function mean(t: Tensor, dim: number | readonly number[] | null = null, k
   for (let i = 0; i < data.length; i++) data[i] = r.data[i]! / count;
   const out = Tensor.fromData(data, r.out, t.dtype);
   if (dims === null) return record(out, 'MeanBackward0', [t], () => ({ shape: t.shape, count }));
-  return record(out, 'MeanBackward1', [t], () => ({ shape: t.shape, keptShape: r.kept, count }));
+  // PyTorch 1.13's MeanBackward1 saves `self` (its formula takes self.numel()), so an in-place change to it breaks backward.
+  return record(out, 'MeanBackward1', [t], () => ({ self: save(t), shape: t.shape, keptShape: r.kept, count }));
 }
