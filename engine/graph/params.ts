@@ -88,11 +88,11 @@ const INIT_OPTIONAL = new Set(['arange.start', 'arange.step', 'randint.low']);
 export function checkInit(v: unknown, count: number | null, integer: boolean): [string, string][] {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return [['', 'expected an init object {"kind": ...}']];
   const o = v as Record<string, unknown>;
-  const fields = typeof o.kind === 'string' ? INIT_FIELDS[o.kind] : undefined;
+  const fields = typeof o.kind === 'string' && Object.hasOwn(INIT_FIELDS, o.kind) ? INIT_FIELDS[o.kind] : undefined;
   if (!fields) return [['.kind', `expected one of ${Object.keys(INIT_FIELDS).map((k) => `"${k}"`).join(', ')}`]];
   const out: [string, string][] = [];
   for (const key of Object.keys(o)) {
-    if (key !== 'kind' && !(key in fields)) out.push([`.${key}`, `unknown field for init kind "${o.kind}"`]);
+    if (key !== 'kind' && !Object.hasOwn(fields, key)) out.push([`.${key}`, `unknown field for init kind "${o.kind}"`]);
   }
   for (const [key, type] of Object.entries(fields)) {
     const val = o[key];

@@ -46,7 +46,7 @@ export function checkRequest(raw: unknown): Checked<Request> {
   if (id === null) return bad(`request.id: expected a non-negative integer, got ${describe(raw.id)}`);
   const fields = REQUEST_FIELDS[raw.type as RequestType];
   for (const key of Object.keys(raw)) {
-    if (key !== 'type' && key !== 'id' && !(key in fields)) return bad(`request.${key}: unknown field of ${raw.type}`);
+    if (key !== 'type' && key !== 'id' && !Object.hasOwn(fields, key)) return bad(`request.${key}: unknown field of ${raw.type}`);
   }
   for (const [key, f] of Object.entries(fields)) {
     const v = raw[key];
