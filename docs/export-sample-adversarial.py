@@ -1,8 +1,10 @@
-"""adversarial_loop_detached: a PyTorch script exported from Autograd Studio.
-
-The same loop with Detach runs all iterations
-
-The graph runs for 3 iterations: setup, forward (Model), backward, update, feedback. Running
+# A PyTorch script exported from Autograd Studio.
+#
+# Graph: adversarial_loop_detached
+#
+# The same loop with Detach runs all iterations
+#
+"""The graph runs for 3 iterations: setup, forward (Model), backward, update, feedback. Running
 this file prints the graph format's result JSON on stdout: every tensor, the backward steps
 recorded from PyTorch's engine, iterations_run and the error PyTorch raised, if any (the
 bookkeeping for that is at the bottom of the file).
@@ -247,8 +249,7 @@ class Recorder:
             scope, order = self.scopes[phase], FORWARD if phase == "forward" else UPDATE
             done = [v for v in order if v in scope]
             if done and done[-1] in RETAIN_GRAD and not scope[done[-1]].requires_grad:
-                var = done[-1]  # its retain_grad() raised
-                self.outputs.pop(var, None)
+                var = done[-1]  # its retain_grad() raised; its output was computed and is reported
             else:
                 var = order[len(done)] if len(done) < len(order) else None
         else:  # in main(): creating a Tensor node's value, or setting its flags

@@ -5,7 +5,7 @@
  */
 import type { GraphNode, InitSpec } from '../graph/document';
 import { convParamShapes, linearParamShapes } from '../graph/ops';
-import { initExpr, pyFloat } from './literals';
+import { initExpr, pyEscape, pyFloat, pyStr } from './literals';
 import { layerConstructor, opExpression } from './ops-py';
 import type { ExportPlan } from './plan';
 import { RECORDER, recorderTables } from './recorder';
@@ -57,11 +57,20 @@ function wrapText(text: string, width: number): string[] {
   return out;
 }
 
+/**
+ * The script's opening: the graph's name and description as comments, then a docstring
+ * of fixed text. User text is escaped to printable ASCII ({@link pyEscape}), so it cannot
+ * end its comment line, and stays out of the first two lines, where Python would read a
+ * `coding:` comment as the file's encoding.
+ */
 function header(plan: ExportPlan, title: string, description: string): string {
-  const safe = (s: string) => s.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
+  const lines = ['# A PyTorch script exported from Autograd Studio.', '#'];
+  if (title !== '') lines.push(`# Graph: ${pyEscape(title)}`, '#');
+  if (description.trim() !== '') {
+    const paragraphs = description.split(/\r\n|\r|\n/).map(pyEscape);
+    lines.push(...wrapText(paragraphs.join('\n'), 92).map((l) => (l === '' ? '#' : `# ${l}`)), '#');
+  }
   const n = plan.doc.run.iterations;
-  const lines = [`"""${safe(title || 'graph')}: a PyTorch script exported from Autograd Studio.`, ''];
-  if (description.trim() !== '') lines.push(...wrapText(safe(description), 92), '');
   const phases = [
     'setup',
     'forward (Model)',
@@ -69,16 +78,14 @@ function header(plan: ExportPlan, title: string, description: string): string {
     plan.update.length > 0 ? 'update' : null,
     plan.loop && plan.doc.run.feedback.length > 0 ? 'feedback' : null,
   ].filter((p): p is string => p !== null);
-  lines.push(
-    ...wrapText(
-      `The graph runs ${n === 1 ? 'once' : `for ${n} iterations`}: ${phases.join(', ')}. ` +
-        "Running this file prints the graph format's result JSON on stdout: every tensor, the " +
-        "backward steps recorded from PyTorch's engine, iterations_run and the error PyTorch " +
-        'raised, if any (the bookkeeping for that is at the bottom of the file).',
-      92,
-    ),
+  const text = wrapText(
+    `The graph runs ${n === 1 ? 'once' : `for ${n} iterations`}: ${phases.join(', ')}. ` +
+      "Running this file prints the graph format's result JSON on stdout: every tensor, the " +
+      "backward steps recorded from PyTorch's engine, iterations_run and the error PyTorch " +
+      'raised, if any (the bookkeeping for that is at the bottom of the file).',
+    92,
   );
-  lines.push('"""');
+  lines.push(`"""${text.join('\n')}`, '"""');
   return lines.join('\n');
 }
 
@@ -92,7 +99,7 @@ function nodeLines(plan: ExportPlan, node: GraphNode, n: number, layerRef: strin
     const of = x.get('of')!;
     out.push(`${ind(n)}if ${of}.grad is None:`);
     out.push(`${ind(n + 4)}raise RuntimeError(`);
-    out.push(`${ind(n + 8)}${JSON.stringify(`${ofId}.grad is None: backward did not give ${ofId} a gradient `)}`);
+    out.push(`${ind(n + 8)}${pyStr(`${ofId}.grad is None: backward did not give ${ofId} a gradient `)}`);
     out.push(`${ind(n + 8)}"(only leaves that require grad, and non-leaves with retain_grad, keep one)")`);
     out.push(`${ind(n)}${v} = ${of}.grad`);
   } else {

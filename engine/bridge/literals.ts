@@ -37,10 +37,42 @@ function floatText(s: string): string {
   return /^-?\d+$/.test(s) ? `${s}.0` : s;
 }
 
+/** Every character but printable ASCII other than the backslash (lone surrogates included). */
+const UNPRINTABLE = /[^\x20-\x5b\x5d-\x7e]/gu;
+const SHORT_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['\\', '\\\\'],
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+  ['\t', '\\t'],
+]);
+
+function escapeChar(ch: string): string {
+  const short = SHORT_ESCAPES.get(ch);
+  if (short !== undefined) return short;
+  const c = ch.codePointAt(0)!;
+  const hex = (digits: number) => c.toString(16).padStart(digits, '0');
+  return c < 0x100 ? `\\x${hex(2)}` : c < 0x10000 ? `\\u${hex(4)}` : `\\U${hex(8)}`;
+}
+
+/**
+ * `s` as printable ASCII, the way a Python string literal escapes it: `\\` doubled, `\n`,
+ * `\r`, `\t`, and every other character outside printable ASCII (NUL, U+0085, U+2028,
+ * U+FEFF, lone surrogates, any non-ASCII) as `\xNN`, `\uNNNN` or `\UNNNNNNNN`. The text
+ * cannot end a line, so it is also safe in a comment (and decodes with `unicode_escape`).
+ */
+export function pyEscape(s: string): string {
+  return s.replace(UNPRINTABLE, escapeChar);
+}
+
+/** A Python string literal of `s`: the one way a string reaches an exported script. */
+export function pyStr(s: string): string {
+  return `"${pyEscape(s).replace(/"/g, '\\"')}"`;
+}
+
 /** An int-or-pair param: `3` for [3, 3], `(2, 4)` otherwise. */
 export function pyPair(v: unknown): string {
   if (Array.isArray(v)) return v[0] === v[1] ? String(v[0]) : `(${v[0]}, ${v[1]})`;
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return typeof v === 'string' ? pyStr(v) : String(v);
 }
 
 /** Shape arguments of a factory call: `2, 3` (or `()` for a 0-d tensor). */

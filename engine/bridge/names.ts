@@ -10,10 +10,15 @@ const KEYWORDS = (
   'global if import in is lambda nonlocal not or pass raise return try while with yield match case _'
 ).split(' ');
 
-/** Names every exported script defines or uses at module level or in main(). */
+/**
+ * Names every exported script defines or uses at module level or in main(); a Tensor node
+ * that no op uses is a module-level variable, so it must not take one of these
+ * (test/security/python-export.security.test.ts checks them against Python's symtable).
+ */
 const SCRIPT_NAMES = (
   'json sys torch nn F Model model main update forward iteration self report Recorder describe_tensor ' +
-  'grad_fn_name root_function LEAVES REQUIRES_GRAD RETAIN_GRAD LAYERS FORWARD UPDATE NODE_IDS BACKWARD PHASES ' +
+  'grad_fn_name root_function node_id leaf_value globals next ' +
+  'LEAVES REQUIRES_GRAD RETAIN_GRAD LAYERS FORWARD UPDATE NODE_IDS BACKWARD PHASES ' +
   'print range float int len list dict tuple set isinstance type id super object Exception RuntimeError ' +
   'ValueError str bool min max sum abs any all zip enumerate sorted getattr setattr hasattr'
 ).split(' ');
@@ -31,10 +36,15 @@ const MODULE_ATTRS = (
 const RESERVED_VARS = new Set([...KEYWORDS, ...SCRIPT_NAMES]);
 const RESERVED_ATTRS = new Set([...KEYWORDS, ...MODULE_ATTRS]);
 
-/** A valid Python identifier close to `id` (not yet checked for collisions). */
+/**
+ * A valid Python identifier close to `id` (not yet checked for collisions). Neither it
+ * nor the names made from it (`x_`, `x_2`) start with `__`: Python mangles such names
+ * inside `class Model` (`self.__x` is `self._Model__x` there), so `__proto__` becomes
+ * `n__proto__` and `_` (or `-`) becomes `n_`.
+ */
 export function pythonIdentifier(id: string): string {
   let s = id.replace(/[^A-Za-z0-9_]/g, '_');
-  if (s === '' || /^[0-9]/.test(s)) s = `n${s}`;
+  if (s === '' || s === '_' || /^[0-9]/.test(s) || s.startsWith('__')) s = `n${s}`;
   return s;
 }
 
@@ -69,7 +79,7 @@ export class Names {
 }
 
 function unique(base: string, used: Set<string>, reserved: ReadonlySet<string>): string {
-  let name = reserved.has(base) || base.startsWith('__') ? `${base}_` : base;
+  let name = reserved.has(base) ? `${base}_` : base;
   for (let k = 2; used.has(name) || reserved.has(name); k++) name = `${base}_${k}`;
   used.add(name);
   return name;

@@ -5,7 +5,7 @@
  * (same aten ops, so the same grad_fns, values and error messages).
  */
 import type { GraphNode } from '../graph/document';
-import { pyFloat, pyNumber, pyPair, pyTuple } from './literals';
+import { pyFloat, pyNumber, pyPair, pyStr, pyTuple } from './literals';
 
 /** Variables of a node's wired inputs, by port. */
 export type PortVars = ReadonlyMap<string, string>;
@@ -26,7 +26,7 @@ export function layerConstructor(node: GraphNode): string {
   if (!isPair(p.dilation, 1)) args.push(`dilation=${pyPair(p.dilation)}`);
   if (p.groups !== 1) args.push(`groups=${p.groups}`);
   if (p.bias === false) args.push('bias=False');
-  if (p.padding_mode !== 'zeros') args.push(`padding_mode=${JSON.stringify(p.padding_mode)}`);
+  if (p.padding_mode !== 'zeros') args.push(`padding_mode=${pyStr(p.padding_mode as string)}`);
   return `nn.Conv2d(${args.join(', ')})`;
 }
 
@@ -64,7 +64,7 @@ function wiredLayer(node: GraphNode, x: PortVars, layer: string): string {
   const args: string[] = [];
   let inp = input;
   if (p.padding_mode !== 'zeros') {
-    inp = `F.pad(${input}, [${reversedPadding(p).join(', ')}], mode=${JSON.stringify(p.padding_mode)})`;
+    inp = `F.pad(${input}, [${reversedPadding(p).join(', ')}], mode=${pyStr(p.padding_mode as string)})`;
   } else if (!isPair(p.padding, 0)) args.push(kw('padding', pyPair(p.padding)));
   if (!isPair(p.stride, 1)) args.unshift(kw('stride', pyPair(p.stride)));
   if (!isPair(p.dilation, 1)) args.push(kw('dilation', pyPair(p.dilation)));
@@ -81,7 +81,7 @@ function lossArgs(p: Params, x: PortVars): string[] {
   const w = x.get('weight');
   if (w) out.push(kw('weight', w));
   if (p.ignore_index !== -100) out.push(kw('ignore_index', pyNumber(p.ignore_index as number)));
-  if (p.reduction !== 'mean') out.push(kw('reduction', JSON.stringify(p.reduction)));
+  if (p.reduction !== 'mean') out.push(kw('reduction', pyStr(p.reduction as string)));
   if (p.label_smoothing !== undefined && p.label_smoothing !== 0) {
     out.push(kw('label_smoothing', pyFloat(p.label_smoothing as number)));
   }

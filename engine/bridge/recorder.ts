@@ -5,6 +5,7 @@
  * error). It follows build/torch/runner.py: grad_fns are attributed to the node
  * that created them, and post-hooks on them (kept alive) record the backward pass.
  */
+import { pyStr } from './literals';
 
 /** The metadata tables the recorder reads, one Python assignment each. */
 export interface RecorderTables {
@@ -21,8 +22,7 @@ export interface RecorderTables {
   readonly phases: readonly (readonly [string, string])[];
 }
 
-const str = (s: string) => JSON.stringify(s);
-const list = (xs: readonly string[]) => `[${xs.map(str).join(', ')}]`;
+const list = (xs: readonly string[]) => `[${xs.map(pyStr).join(', ')}]`;
 
 /** Writes a Python list, wrapped when long. */
 function wrapList(name: string, xs: readonly string[], comment: string): string {
@@ -31,7 +31,7 @@ function wrapList(name: string, xs: readonly string[], comment: string): string 
   const lines = [`${name} = [  # ${comment}`];
   let line = '';
   for (const x of xs) {
-    const piece = `${str(x)},`;
+    const piece = `${pyStr(x)},`;
     if (line !== '' && 4 + line.length + 1 + piece.length > 99) {
       lines.push(`    ${line}`);
       line = piece;
@@ -55,18 +55,18 @@ export function recorderTables(t: RecorderTables): string {
     wrapList('RETAIN_GRAD', t.retainGrad, 'nodes with retain_grad: true'),
     wrapDict(
       'LAYERS',
-      t.layers.map(([a, ps]) => `${str(a)}: ${list(ps)}`),
+      t.layers.map(([a, ps]) => `${pyStr(a)}: ${list(ps)}`),
       'Model attribute -> parameters it owns',
     ),
     wrapList('FORWARD', t.forward, 'forward phase, in run order'),
     wrapList('UPDATE', t.update, 'update phase, in run order'),
     wrapDict(
       'NODE_IDS',
-      t.nodeIds.map(([v, id]) => `${str(v)}: ${str(id)}`),
+      t.nodeIds.map(([v, id]) => `${pyStr(v)}: ${pyStr(id)}`),
       'variable -> graph node id, where they differ',
     ),
-    `BACKWARD = ${t.backward === null ? 'None' : str(t.backward)}  # the variable backward() is called on`,
-    `PHASES = {${t.phases.map(([f, p]) => `${f}: ${str(p)}`).join(', ')}}`,
+    `BACKWARD = ${t.backward === null ? 'None' : pyStr(t.backward)}  # the variable backward() is called on`,
+    `PHASES = {${t.phases.map(([f, p]) => `${f}: ${pyStr(p)}`).join(', ')}}`,
   ].join('\n');
 }
 
