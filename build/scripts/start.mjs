@@ -7,20 +7,25 @@
 //     --no-build  serve / launch what is already built
 //     --root DIR  serve DIR instead of dist/web
 //
-// Electron's npm package downloads its binary on first use. Where that cannot
-// happen (no network, an unsupported platform) or no display is available,
-// this falls back to the web build, which runs the same app with the engine in
-// a Web Worker. (STUDIO_ELECTRON_PACKAGE=DIR points at another electron
-// package folder: the tests use it.)
+// Electron's npm package downloads its binary on first use: here, with its
+// progress shown and no time limit (a failure names the mirror and proxy
+// settings). Where that cannot happen (no network, a Node older than
+// Electron's installer needs, an unsupported platform), no display is
+// available, or Electron stops right after starting (on Linux, a sandbox the
+// system does not allow: the remedy is printed), this falls back to the web
+// build, which runs the same app with the engine in a Web Worker.
+// (STUDIO_ELECTRON_PACKAGE=DIR points at another electron package folder,
+// STUDIO_SYSCTL_DIR and STUDIO_APPARMOR_DIR at other /proc/sys and
+// /etc/apparmor.d folders: the tests use them.)
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const INSTALL_TIMEOUT_MS = 120_000;
 /** An Electron that exits with an error this soon after starting is taken as unable to run here. */
 const EARLY_EXIT_MS = 15_000;
 
@@ -75,28 +80,172 @@ function electronBinary() {
   }
 }
 
+/** The `version` and the Node range (`engines.node`) of the electron package. */
+function electronPackageInfo() {
+  const pkg = JSON.parse(readFileSync(path.join(electronPackage, 'package.json'), 'utf8'));
+  return { version: pkg.version, node: pkg.engines?.node ?? null };
+}
+
+/** The lowest Node version a range like `>= 22.12.0` allows, as [major, minor, patch]; null if none is stated. */
+export function minimumNode(range) {
+  const m = /^\s*>=?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$/.exec(range ?? '');
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : null;
+}
+
+/** True when `version` (like `v20.20.2`) is at least `minimum`. */
+export function nodeAtLeast(version, minimum) {
+  const have = version.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((have[i] ?? 0) !== minimum[i]) return (have[i] ?? 0) > minimum[i];
+  }
+  return true;
+}
+
+/** Why Electron's download cannot work here, when the installer needs a newer Node; else null. */
+function nodeTooOld(info, version = process.version) {
+  const minimum = minimumNode(info.node);
+  if (!minimum || nodeAtLeast(version, minimum)) return null;
+  return `Electron ${info.version}'s installer needs Node ${minimum.join('.')} or newer and this is Node ${version.replace(/^v/, '')} (the web build runs on it; for the desktop app install a newer Node, e.g. 'nvm install 22', then 'npm start' again)`;
+}
+
+/** What to try when Electron's download fails. */
+export const DOWNLOAD_HELP = [
+  'To download Electron through a mirror, set ELECTRON_MIRROR (e.g. ELECTRON_MIRROR=https://npmmirror.com/mirrors/electron/);',
+  'through a proxy, set ELECTRON_GET_USE_PROXY=1 and HTTPS_PROXY=http://host:port;',
+  "then run 'npx install-electron' (no time limit) and 'npm start' again.",
+].join('\n  ');
+
+/**
+ * Downloads Electron's zip into @electron/get's cache (where Electron's
+ * install.js then finds it), printing the progress; no time limit. Resolves
+ * with null when done, or the reason it failed; undefined when this electron
+ * package has no @electron/get to drive (install.js then downloads it).
+ */
+async function prefetchElectron(info) {
+  const require = createRequire(path.join(electronPackage, 'install.js'));
+  let get;
+  try {
+    get = await import(pathToFileURL(require.resolve('@electron/get')).href);
+  } catch {
+    return undefined;
+  }
+  const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  let shown = -1;
+  try {
+    await get.downloadArtifact({
+      version: info.version,
+      artifactName: 'electron',
+      platform: process.env.ELECTRON_INSTALL_PLATFORM || process.env.npm_config_platform || process.platform,
+      arch: process.env.ELECTRON_INSTALL_ARCH || process.env.npm_config_arch || process.arch,
+      cacheRoot: process.env.electron_config_cache,
+      checksums: process.env.electron_use_remote_checksums ? undefined : require('./checksums.json'),
+      downloadOptions: {
+        quiet: true,
+        getProgressCallback: ({ transferred, total, percent }) => {
+          const step = Math.floor(percent * 10);
+          if (step === shown) return;
+          shown = step;
+          log(`downloading Electron ${info.version}: ${total ? `${Math.round(percent * 100)}% of ${megabytes(total)}` : megabytes(transferred)}`);
+        },
+      },
+    });
+    return null;
+  } catch (error) {
+    return firstLine(String(error?.stack ?? error)) || 'unknown error';
+  }
+}
+
+/** Runs Electron's install.js (no time limit): its output is shown and its first error line kept. */
+function runInstaller() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(electronPackage, 'install.js')], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on('error', (error) => resolve(error.message));
+    child.on('exit', (code) => resolve(code === 0 ? null : firstLine(stderr) || `exit code ${code}`));
+  });
+}
+
 /** The Electron binary, downloading it once if needed; or the reason there is none. */
-function findElectron() {
+async function findElectron() {
   if (!existsSync(path.join(electronPackage, 'package.json'))) {
     return { reason: "the electron package is not installed (run 'npm install')" };
   }
   let binary = electronBinary();
   if (binary) return { binary };
-  log('downloading the Electron binary (once)...');
-  const result = spawnSync(process.execPath, [path.join(electronPackage, 'install.js')], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'pipe'],
-    timeout: INSTALL_TIMEOUT_MS,
-    encoding: 'utf8',
-  });
+  const info = electronPackageInfo();
+  const tooOld = nodeTooOld(info);
+  if (tooOld) return { reason: tooOld };
+  log(`downloading the Electron ${info.version} binary (once; progress below, no time limit)...`);
+  const failed = (await prefetchElectron(info)) ?? (await runInstaller());
   binary = electronBinary();
   if (binary) return { binary };
-  const why = result.error?.code === 'ETIMEDOUT' ? `timed out after ${INSTALL_TIMEOUT_MS / 1000} s` : firstLine(result.stderr) || `exit code ${result.status}`;
-  return { reason: `Electron's binary could not be downloaded (${why})` };
+  console.error(`start: Electron's download failed: ${failed ?? 'no binary after installing'}.\n  ${DOWNLOAD_HELP}`);
+  return { reason: `Electron's binary could not be downloaded (${failed ?? 'no binary after installing'})` };
 }
 
 function firstLine(text) {
   return (text ?? '').split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('at ')) ?? '';
+}
+
+/** A text file's trimmed contents, or null. */
+function readText(file) {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Linux: why Chromium's sandbox cannot start for `binary`, with the remedy;
+ * null when it can (as far as can be told without running it). Chromium
+ * needs unprivileged user namespaces, or else a set-uid root `chrome-sandbox`
+ * beside the binary. Ubuntu 23.10+ (AppArmor's
+ * apparmor_restrict_unprivileged_userns) and some kernels forbid the former
+ * unless an AppArmor profile allows it for this binary; npm installs the
+ * latter without set-uid. Then Electron aborts (SIGTRAP, "The SUID sandbox
+ * helper binary was found, but is not configured correctly").
+ */
+export function linuxSandboxProblem(binary, sysctl = process.env.STUDIO_SYSCTL_DIR || '/proc/sys', apparmor = process.env.STUDIO_APPARMOR_DIR || '/etc/apparmor.d') {
+  const restricted =
+    readText(path.join(sysctl, 'kernel', 'apparmor_restrict_unprivileged_userns')) === '1'
+      ? 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1, as on Ubuntu 23.10 and later)'
+      : readText(path.join(sysctl, 'kernel', 'unprivileged_userns_clone')) === '0'
+        ? 'the kernel forbids unprivileged user namespaces (kernel.unprivileged_userns_clone = 0)'
+        : readText(path.join(sysctl, 'user', 'max_user_namespaces')) === '0'
+          ? 'user namespaces are turned off (user.max_user_namespaces = 0)'
+          : null;
+  if (!restricted) return null;
+  const helper = path.join(path.dirname(binary), 'chrome-sandbox');
+  let helperOk = false;
+  try {
+    const st = statSync(helper);
+    helperOk = st.uid === 0 && (st.mode & 0o4000) !== 0;
+  } catch {
+    helperOk = false;
+  }
+  if (helperOk || hasAppArmorProfile(apparmor, binary)) return null;
+  return [
+    `Chromium's sandbox cannot start: ${restricted}, and ${helper} is not set-uid root.`,
+    'Do one of these once, then npm start again:',
+    `  sudo chown root:root '${helper}' && sudo chmod 4755 '${helper}'`,
+    `  or allow user namespaces for this Electron with an AppArmor profile:`,
+    `  printf 'abi <abi/4.0>,\\ninclude <tunables/global>\\nprofile autograd-studio-dev "${binary}" flags=(unconfined) {\\n  userns,\\n}\\n' | sudo tee /etc/apparmor.d/autograd-studio-dev && sudo apparmor_parser -r /etc/apparmor.d/autograd-studio-dev`,
+    '(npm install replaces chrome-sandbox, so the first fix lasts until the next reinstall of electron.)',
+  ].join('\n  ');
+}
+
+/** True when some profile in `dir` names `binary` (someone already allowed it). */
+function hasAppArmorProfile(dir, binary) {
+  try {
+    return readdirSync(dir).some((name) => (readText(path.join(dir, name)) ?? '').includes(binary));
+  } catch {
+    return false;
+  }
 }
 
 function displayProblem() {
@@ -104,8 +253,19 @@ function displayProblem() {
   return process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? null : 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
 }
 
+/**
+ * Why Electron stopped right after starting (`how`: "exited with code 1"),
+ * and the remedy to print: as root Chromium refuses to run without
+ * --no-sandbox; otherwise a sandbox problem found by {@link linuxSandboxProblem}.
+ */
+export function earlyExit(how, { root, sandbox }) {
+  if (root) return { reason: `Electron ${how} right after starting; Chromium refuses to run as root without --no-sandbox`, remedy: null };
+  if (sandbox) return { reason: `Electron ${how} right after starting; Linux did not let Chromium's sandbox start (the remedy is printed above)`, remedy: sandbox };
+  return { reason: `Electron ${how} right after starting`, remedy: null };
+}
+
 /** Runs Electron; resolves with null when it ran, or the reason it could not start. */
-function runElectron(binary) {
+function runElectron(binary, sandbox = null) {
   return new Promise((resolve) => {
     const started = Date.now();
     const env = { ...process.env };
@@ -116,8 +276,9 @@ function runElectron(binary) {
     child.on('exit', (code, signal) => {
       if (!stopping && code !== 0 && Date.now() - started < EARLY_EXIT_MS) {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-        const hint = process.getuid?.() === 0 ? '; Chromium refuses to run as root without --no-sandbox' : '';
-        resolve(`Electron ${how} right after starting${hint}`);
+        const early = earlyExit(how, { root: process.getuid?.() === 0, sandbox });
+        if (early.remedy) console.error(`start: ${early.remedy}`);
+        resolve(early.reason);
       } else {
         process.exitCode = code ?? 0;
         resolve(null);
@@ -255,15 +416,17 @@ async function main() {
     process.exit(2);
   }
   if (options.web) return serveWeb(options, '--web was given');
-  const found = findElectron();
+  const found = await findElectron();
   const problem = found.reason ?? displayProblem();
   if (problem) return serveWeb(options, problem);
   if (options.build) {
     if (!buildWeb(options.root)) process.exit(1);
     await buildElectronBundles();
   }
+  // Said only if Electron then stops: the check cannot see every way the sandbox may be allowed.
+  const sandbox = process.platform === 'linux' ? linuxSandboxProblem(found.binary) : null;
   log('opening the desktop app');
-  const failure = await runElectron(found.binary);
+  const failure = await runElectron(found.binary, sandbox);
   if (failure) return serveWeb({ ...options, build: false }, failure);
 }
 
