@@ -3,7 +3,6 @@
  * static app to `dist/web/` with relative asset paths; the engine runs in a
  * module Web Worker bundled from `engine/host/web/worker.ts`.
  */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -33,31 +32,11 @@ function cspMeta(): Plugin {
   };
 }
 
-/**
- * Until the engine team's worker exists, point the worker URL at a stand-in that
- * answers every request with an error, so the app still builds and loads.
- */
-function missingWorkerFallback(): Plugin {
-  const real = resolve(repo, 'engine/host/web/worker.ts');
-  const stub = resolve(repo, 'renderer/engine-client/missing-worker.ts');
-  return {
-    name: 'autograd-studio-missing-worker',
-    enforce: 'pre',
-    resolveId(source, importer) {
-      if (!source.includes('engine/host/web/worker')) return null;
-      const clean = source.replace(/\?.*$/, '');
-      const target = importer ? resolve(dirname(importer), clean) : clean;
-      if (target === real && !existsSync(real)) return stub + source.slice(clean.length);
-      return null;
-    },
-  };
-}
-
 export default defineConfig({
   root: resolve(repo, 'renderer'),
   base: './',
-  plugins: [missingWorkerFallback(), react(), cspMeta()],
-  worker: { format: 'es', plugins: () => [missingWorkerFallback()] },
+  plugins: [react(), cspMeta()],
+  worker: { format: 'es' },
   build: {
     outDir: resolve(repo, 'dist/web'),
     emptyOutDir: true,

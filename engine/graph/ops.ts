@@ -14,8 +14,6 @@ import { defaultParam, makeTensor } from './init';
 
 /** What an op may ask of the run while it executes. */
 export interface OpContext {
-  /** The node's owned parameter (`weight` or `bias`), created on first use. */
-  param(node: GraphNode, which: 'weight' | 'bias', shape: number[], fanIn: number): Tensor;
   /** Records a warning PyTorch would print. */
   warn(message: string): void;
 }

@@ -1,7 +1,6 @@
 /**
- * Starts the engine in a module Web Worker. Vite bundles the worker from the
- * engine team's entry; until that file exists the build substitutes
- * `missing-worker.ts` (see build/vite.web.config.ts).
+ * Starts the engine in a module Web Worker. Vite bundles the worker from its
+ * entry, `engine/host/web/worker.ts`.
  */
 
 /** A new engine worker. */

@@ -75,6 +75,17 @@ describe('electron main', () => {
     expect(dialog.showOpenDialog).not.toHaveBeenCalled();
   });
 
+  it("opens a second instance's file (Open With, a double-click) in the running window", async () => {
+    win.isMinimized.mockReturnValueOnce(true);
+    win.webContents.send.mockClear();
+    app.emit('second-instance', {}, ['/usr/bin/electron', '.', '--some-switch', 'tiny.graph.json'], data);
+    expect(win.restore).toHaveBeenCalled();
+    expect(win.focus).toHaveBeenCalled();
+    expect(win.webContents.send).toHaveBeenCalledWith('menu:command', 'open');
+    await expect(invoke('document:open')).resolves.toEqual({ path: graphFile, text: GRAPH });
+    expect(BrowserWindow.instances).toHaveLength(1);
+  });
+
   it('saves to the opened file without a dialog', async () => {
     await expect(invoke('document:save', GRAPH.replace('[]', '[ ]'), graphFile)).resolves.toBe(graphFile);
     expect(dialog.showSaveDialog).not.toHaveBeenCalled();

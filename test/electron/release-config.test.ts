@@ -64,12 +64,38 @@ describe('build/electron-builder.yml', () => {
     }
   });
 
-  it('associates *.graph.json with the app', () => {
-    expect(config.fileAssociations).toEqual([
-      expect.objectContaining({ ext: 'graph.json', role: 'Editor', mimeType: 'application/x-autograd-studio-graph+json' }),
-    ]);
-    // electron-builder writes NSIS associations only for per-machine installs
-    expect(config.nsis?.perMachine).toBe(true);
+  /** The associations electron-builder writes for a platform: the top-level list, then the platform's (platformPackager.fileAssociations). */
+  const associations = (platform: 'linux' | 'mac' | 'win') => [config.fileAssociations ?? [], config[platform]?.fileAssociations ?? []].flat();
+  const extensions = (platform: 'linux' | 'mac' | 'win') => associations(platform).flatMap((a) => [a.ext].flat());
+
+  it('Linux: *.graph.json is a MIME type of its own (shared-mime-info matches the whole glob)', () => {
+    expect(associations('linux')).toEqual([expect.objectContaining({ ext: 'graph.json', mimeType: 'application/x-autograd-studio-graph+json' })]);
+  });
+
+  it('macOS: only extensions Launch Services can match (one part), and .json as an Alternate handler, never the default', () => {
+    for (const ext of extensions('mac')) expect(ext, 'Launch Services matches only the last extension').not.toContain('.');
+    expect(associations('mac')).toEqual([expect.objectContaining({ ext: 'json', rank: 'Alternate' })]);
+  });
+
+  it("Windows: no association of electron-builder's (it would take .json over); Open With comes from build/installer.nsh", () => {
+    expect(associations('win')).toEqual([]);
+    expect(config.nsis?.include).toBe('build/installer.nsh');
+    const nsh = readFileSync(path.join(ROOT, 'build', 'installer.nsh'), 'utf8');
+    const install = /!macro customInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
+    const uninstall = /!macro customUnInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
+    expect(install).toContain('WriteRegNone SHELL_CONTEXT "Software\\Classes\\.json\\OpenWithProgids" "${STUDIO_PROGID}"');
+    expect(install).toContain(`"Software\\Classes\\\${STUDIO_PROGID}\\shell\\open\\command" "" '"$appExe" "%1"'`);
+    // .json's own default value (the double-click handler) is never written
+    expect(nsh).not.toMatch(/WriteReg\w+ SHELL_CONTEXT "Software\\Classes\\\.json" /);
+    expect(uninstall).toContain('DeleteRegValue SHELL_CONTEXT "Software\\Classes\\.json\\OpenWithProgids" "${STUDIO_PROGID}"');
+    expect(uninstall).toContain('DeleteRegKey SHELL_CONTEXT "Software\\Classes\\${STUDIO_PROGID}"');
+  });
+
+  it('the deb depends on what Electron loads, libgbm1 and libasound2 included', () => {
+    const depends = config.deb?.depends ?? [];
+    for (const lib of ['libgbm1', 'libasound2', 'libnss3', 'libgtk-3-0', 'xdg-utils']) {
+      expect(depends.some((d) => d.split(' | ').includes(lib)), lib).toBe(true);
+    }
   });
 });
 
@@ -108,6 +134,12 @@ describe('the CSP of the built page', () => {
     expect(directive('default-src')).toEqual(["'self'"]);
     expect(directive('script-src') ?? directive('default-src')).toEqual(["'self'"]);
     expect(csp).not.toContain('unsafe-eval');
+  });
+
+  it('allows styles only from the app, no inline style', () => {
+    const csp = metaCsp(html)!;
+    expect(/(?:^|;)\s*style-src\s+([^;]*)/.exec(csp)?.[1]?.trim()).toBe("'self'");
+    expect(csp).not.toContain('unsafe-inline');
   });
 
   it('loads no inline script', () => {
