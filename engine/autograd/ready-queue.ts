@@ -1,3 +1,4 @@
+import { internalError } from '../core/errors';
 import type { GradValue } from './grad-value';
 import type { Node } from './node';
 
@@ -36,7 +37,7 @@ export class ReadyQueue {
   pop(): NodeTask {
     const h = this.heap;
     const top = h[0];
-    if (top === undefined) throw new Error('ReadyQueue.pop on an empty queue');
+    if (top === undefined) throw internalError('ReadyQueue.pop on an empty queue');
     const len = h.length;
     if (len > 1) {
       const value = h[len - 1]!;

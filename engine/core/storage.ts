@@ -1,4 +1,5 @@
 import type { FloatArray } from './dtype';
+import { internalError } from './errors';
 
 /** Called with the buffer of every in-place write (see {@link onInPlaceWrite}). */
 let writeHook: ((data: FloatArray) => void) | null = null;
@@ -44,7 +45,7 @@ export class Storage {
    * this storage sees the new buffer; the version does not change.
    */
   relocate(copy: FloatArray): void {
-    if (copy.length !== this.buffer.length) throw new Error('internal: relocate with a different length');
+    if (copy.length !== this.buffer.length) throw internalError('relocate with a different length');
     this.buffer = copy;
   }
 

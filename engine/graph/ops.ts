@@ -1,4 +1,4 @@
-import { runtimeError } from '../core/errors';
+import { internalError, runtimeError } from '../core/errors';
 import { formatShape, numel } from '../core/shape';
 import type { Tensor } from '../tensor/tensor';
 import * as E from '../tensor/ops/elementwise';
@@ -124,6 +124,6 @@ export function executeOp(node: GraphNode, inputs: Inputs, params: { weight: Ten
     case 'Detach': return x().detach();
     case 'Clone': return clone(x());
     default:
-      throw runtimeError(`internal: no executor for op ${node.op}`);
+      throw internalError(`no executor for op ${node.op}`);
   }
 }

@@ -1,4 +1,4 @@
-import { TorchError } from '../core/errors';
+import { classifyError, TorchError } from '../core/errors';
 import { allocFor } from '../core/dtype';
 import { BackwardRun, type BackwardStep } from '../autograd/engine';
 import { noGrad } from '../autograd/grad-mode';
@@ -141,11 +141,9 @@ export class GraphSession {
     try {
       fn();
     } catch (e) {
-      const err = e instanceof TorchError ? e : null;
-      let message = err ? err.message : e instanceof Error ? e.message : String(e);
-      if (!err && e instanceof RangeError) message = `out of memory: ${message}`;
+      const { type, message } = classifyError(e);
       this.error = {
-        type: err ? err.type : 'RuntimeError',
+        type,
         message,
         node: this.currentNode,
         phase,

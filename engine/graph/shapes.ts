@@ -1,4 +1,4 @@
-import { TorchError } from '../core/errors';
+import { classifyError, TorchError } from '../core/errors';
 import { broadcastShapes, formatShape, normalizeDim, numel } from '../core/shape';
 import { convOutputSize } from '../kernels/conv2d';
 import { poolOutputSize } from '../kernels/pool';
@@ -50,7 +50,8 @@ export function inferShapes(g: CompiledGraph): ShapeReport {
       if (n.op === 'Conv2d' || n.op === 'Linear') addParams(n, ins, ports);
       ports.set(n.id, inferNode(n, ins, ports));
     } catch (e) {
-      problems.set(n.id, e instanceof Error ? e.message : String(e));
+      const c = classifyError(e); // an engine bug says so (InternalError), a PyTorch error is PyTorch's text
+      problems.set(n.id, c.type === 'InternalError' ? `InternalError: ${c.message}` : c.message);
       ports.set(n.id, UNKNOWN);
     }
   }

@@ -9,7 +9,7 @@
  * `cancel` gets a `StateError` ("busy"). Steps are synchronous.
  */
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
-import { TorchError } from '../core/errors';
+import { classifyError } from '../core/errors';
 import type { CompiledGraph } from '../graph/compile';
 import { load } from '../graph/index';
 import { reportedTensors } from '../graph/result';
@@ -266,7 +266,6 @@ function requestTypeOf(raw: unknown): RequestType | null {
 /** Any thrown value as an error on the wire. */
 export function toErrorJson(e: unknown): ErrorJson {
   if (e instanceof EngineRequestError) return e.error;
-  if (e instanceof TorchError) return errorJson(e.type, e.message);
-  if (e instanceof RangeError) return errorJson('RuntimeError', `out of memory: ${e.message}`);
-  return errorJson('InternalError', e instanceof Error ? e.message : String(e));
+  const { type, message } = classifyError(e);
+  return errorJson(type, message);
 }

@@ -1,4 +1,4 @@
-import { runtimeError } from '../core/errors';
+import { internalError } from '../core/errors';
 import { allocFor } from '../core/dtype';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
@@ -17,7 +17,7 @@ export function maskedSelect(t: Tensor, mask: Uint8Array): Tensor {
 
 /** `t.index_put_((mask,), 0.0)`: zeroes the masked elements in place (IndexPutBackward0). */
 export function indexPutMask_(t: Tensor, mask: Uint8Array): Tensor {
-  if (!t.isContiguous) throw runtimeError('internal: index_put_ on a non-contiguous tensor');
+  if (!t.isContiguous) throw internalError('index_put_ on a non-contiguous tensor');
   const d = t.storage.data;
   for (let i = 0; i < mask.length; i++) if (mask[i]) d[t.offset + i] = 0;
   t.storage.bumpVersion();

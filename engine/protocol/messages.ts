@@ -227,7 +227,8 @@ export interface ResultOf {
 /**
  * Errors as they travel: PyTorch's type and message, and where. Protocol-level
  * types: `ProtocolError` (malformed message), `StateError` (out of order),
- * `Cancelled`, `EngineRestarted`, `InternalError`.
+ * `Cancelled`, `EngineRestarted`, `InternalError` (a bug in the engine, never a
+ * PyTorch error: see `classifyError` in engine/core/errors.ts).
  */
 export type ErrorJson = {
   readonly type: string;

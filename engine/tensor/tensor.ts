@@ -1,5 +1,5 @@
 import { allocFor, isFloatingPoint, type DType, type FloatArray } from '../core/dtype';
-import { runtimeError } from '../core/errors';
+import { internalError, runtimeError } from '../core/errors';
 import { checkBudget, contiguousStrides, numel, type Shape } from '../core/shape';
 import { Storage } from '../core/storage';
 import { transpose2d } from '../kernels/slice';
@@ -53,7 +53,7 @@ export class Tensor implements GradSink {
   /** A new contiguous tensor over `data` (taken, not copied). */
   static fromData(data: FloatArray, shape: Shape, dtype: DType): Tensor {
     if (data.length !== numel(shape)) {
-      throw runtimeError(`internal: ${data.length} values for shape [${shape.join(', ')}]`);
+      throw internalError(`${data.length} values for shape [${shape.join(', ')}]`);
     }
     return new Tensor(new Storage(data), shape, dtype);
   }
@@ -141,7 +141,7 @@ export class Tensor implements GradSink {
 
   /** The AccumulateGrad sink of a leaf that requires grad, created once. */
   gradAccumulator(): AccumulateGrad {
-    if (!this.leafRequiresGrad || this.gradFn) throw runtimeError('internal: grad accumulator of a non-leaf');
+    if (!this.leafRequiresGrad || this.gradFn) throw internalError('grad accumulator of a non-leaf');
     this.accumulator ??= new AccumulateGrad(this);
     return this.accumulator;
   }

@@ -1,11 +1,15 @@
 /**
  * The error panel: the engine's error with PyTorch's message, where it
  * happened (node, phase, iteration), the document's issues and the lint
- * warnings.
+ * warnings. An `InternalError` (a bug in the engine) has its own look and
+ * asks to be reported.
  */
 import { useMemo } from 'react';
 import { useApp, useServices } from '../app/context';
 import { lint } from '../lint/lint';
+
+/** What the panel says under an engine bug (an `InternalError`), which is no fault of the graph. */
+export const INTERNAL_ERROR_HINT = 'This is a bug in Autograd Studio, not in your graph: please report it.';
 
 /** The error and problems panel. */
 export function ErrorPanel(): React.JSX.Element | null {
@@ -15,11 +19,13 @@ export function ErrorPanel(): React.JSX.Element | null {
   const doc = useApp((s) => s.doc);
   const warnings = useMemo(() => lint(doc), [doc]);
   if (!error && !issues.length && !warnings.length) return null;
+  const internal = error?.type === 'InternalError';
   return (
     <section className="problems">
       {error && (
-        <div className="error-panel" data-testid="error-panel" role="alert">
+        <div className={`error-panel${internal ? ' error-internal' : ''}`} data-testid="error-panel" data-error-type={error.type} role="alert">
           <div className="error-type">{error.type}{error.node ? ` at “${error.node}”` : ''}{error.phase ? ` (${error.phase}${error.iteration !== null ? `, iteration ${error.iteration}` : ''})` : ''}</div>
+          {internal && <p className="error-hint" data-testid="internal-error-hint">{INTERNAL_ERROR_HINT}</p>}
           <pre className="error-message">{error.message}</pre>
         </div>
       )}

@@ -10,6 +10,7 @@
  * browser), so the host passes a {@link WorkerSpawner}; the protocol itself
  * (one control block of shared int32 per helper) lives here.
  */
+import { internalError } from '../../core/errors';
 import type { WasmMemory, WasmModule } from '../wasm/api';
 
 /** What a helper thread receives when it starts. */
@@ -110,7 +111,7 @@ export class ThreadPool {
   post(i: number, fn: string, args: readonly number[]): void {
     const c = this.controls[i]!;
     const f = this.names.indexOf(fn);
-    if (f < 0 || args.length > CONTROL_INTS - ARGS) throw new Error(`internal: bad job ${fn}`);
+    if (f < 0 || args.length > CONTROL_INTS - ARGS) throw internalError(`bad job ${fn}`);
     c[FN] = f;
     c[NARGS] = args.length;
     for (let k = 0; k < args.length; k++) c[ARGS + k] = args[k]!;
@@ -134,12 +135,12 @@ export class ThreadPool {
     while (Atomics.load(c, DONE) !== seq) {
       if (++spins > SPINS) {
         Atomics.wait(c, DONE, Atomics.load(c, DONE), 100);
-        if (Date.now() - t0 > TIMEOUT_MS) throw new Error('internal: kernel thread not responding');
+        if (Date.now() - t0 > TIMEOUT_MS) throw internalError('kernel thread not responding');
       }
     }
     if (Atomics.load(c, STATUS) === 3) {
       Atomics.store(c, STATUS, 1);
-      throw new Error('internal: kernel thread failed');
+      throw internalError('kernel thread failed');
     }
   }
 
