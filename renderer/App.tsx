@@ -8,6 +8,7 @@ import type { GraphDocument } from './document/types';
 import { AutogradView } from './ui/AutogradView';
 import { ErrorPanel } from './ui/ErrorPanel';
 import { ExamplesGallery } from './ui/ExamplesGallery';
+import { Help } from './ui/Help';
 import { Inspector } from './ui/Inspector';
 import { Palette } from './ui/Palette';
 import { RestoreBanner } from './ui/RestoreBanner';
@@ -16,6 +17,7 @@ import { StepPanel } from './ui/StepPanel';
 import { TensorViewer } from './ui/TensorViewer';
 import { Toasts } from './ui/Toasts';
 import { Toolbar } from './ui/Toolbar';
+import { Welcome } from './ui/Welcome';
 
 /** The title bar text. */
 function useTitle(): void {
@@ -48,6 +50,8 @@ export function App({ restore }: { restore: { record: AutosaveRecord; doc: Graph
       <Toasts />
       <ExamplesGallery />
       <AutogradView />
+      <Help />
+      <Welcome />
     </div>
   );
 }

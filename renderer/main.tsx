@@ -38,6 +38,8 @@ async function start(): Promise<void> {
       (e: unknown) => studio.toast('error', `The engine could not restart: ${(e as Error).message}`),
     );
   });
+  // first start: nothing was ever autosaved, so say hello and show the way in
+  if (!found) studio.setUi({ welcomeOpen: true });
   startAutosave(studio, host.storage);
   host.guardUnload(() => studio.dirty);
   const services: AppServices = { studio, host, session };

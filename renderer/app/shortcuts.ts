@@ -74,7 +74,7 @@ export function useShortcuts(): void {
     const view = (): { x: number; y: number; zoom: number } => rf.getViewport();
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') {
-        app.studio.setUi({ examplesOpen: false, autogradOpen: false });
+        app.studio.setUi({ examplesOpen: false, autogradOpen: false, welcomeOpen: false, helpOpen: false });
         return;
       }
       if (typing(e.target)) return;

@@ -1,5 +1,7 @@
 /**
- * A graph node on the canvas: op and id, labelled typed ports, the key params,
+ * A graph node on the canvas (a compact face of fixed width, styles.css): op
+ * and id, labelled ports, the output shape, the params that differ from
+ * PyTorch's defaults,
  * autograd flags (leaf, requires_grad, grad_fn, .grad), owned parameters as
  * leaves, storage sharing for Detach/Clone, and problems outlined in red.
  */
@@ -7,8 +9,9 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { useApp, useServices } from '../app/context';
 import { specOf } from '../document/graph';
-import { formatValue } from '../document/params';
+import { shownParams } from '../document/params';
 import { flagsOf, type NodeFlags } from '../state/engine-state';
+import { BADGE_HELP } from '../ui/glossary';
 import type { OpFlowNode } from './types';
 
 export type { OpFlowNode, OpNodeData } from './types';
@@ -20,14 +23,14 @@ function Flags({ f }: { f: NodeFlags | null }): React.JSX.Element | null {
   if (!f) return null;
   return (
     <div className="node-flags">
-      <span className={`badge ${f.leaf ? 'badge-leaf' : 'badge-nonleaf'}`} title={f.leaf ? 'is_leaf = True' : 'is_leaf = False'}>
+      <span className={`badge ${f.leaf ? 'badge-leaf' : 'badge-nonleaf'}`} data-badge="leaf" title={f.leaf ? BADGE_HELP.leaf : BADGE_HELP.nonleaf}>
         {f.leaf ? 'leaf' : 'non-leaf'}
       </span>
-      <span className={`badge ${f.requiresGrad ? 'badge-rg' : 'badge-norg'}`} title={`requires_grad = ${f.requiresGrad ? 'True' : 'False'}`}>
+      <span className={`badge ${f.requiresGrad ? 'badge-rg' : 'badge-norg'}`} data-badge="requires_grad" title={f.requiresGrad ? BADGE_HELP.requiresGrad : BADGE_HELP.noGrad}>
         {f.requiresGrad ? 'requires_grad' : 'no grad'}
       </span>
-      {f.gradFn && <span className="badge badge-gradfn" title="grad_fn">{f.gradFn}</span>}
-      {f.hasGrad && <span className="badge badge-grad" data-testid="grad-badge" title=".grad is populated">.grad</span>}
+      {f.gradFn && <span className="badge badge-gradfn" data-badge="grad_fn" title={BADGE_HELP.gradFn(f.gradFn)}>{f.gradFn}</span>}
+      {f.hasGrad && <span className="badge badge-grad" data-testid="grad-badge" data-badge="grad" title={BADGE_HELP.grad}>.grad</span>}
     </div>
   );
 }
@@ -62,7 +65,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
   if (!node) return null;
   const spec = specOf(node);
   const { errors, warnings } = data.problems;
-  const shown = (spec?.params ?? []).filter((p) => p.name in node.params && p.kind !== 'init' && p.kind !== 'param_init').slice(0, 4);
+  const shown = shownParams(spec, node.params);
   const hasOwnParams = node.op === 'Conv2d' || node.op === 'Linear';
   const classes = ['op-node', `cat-${spec?.category ?? 'unknown'}`, errors.length ? 'has-error' : '', warnings.length ? 'has-warning' : '', active ? 'is-active' : '', selected ? 'is-selected' : ''];
   return (
@@ -97,9 +100,9 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
         </div>
         {shown.length > 0 && (
           <div className="op-node-params">
-            {shown.map((p) => (
-              <div key={p.name}>
-                {p.name}=<b>{formatValue(node.params[p.name])}</b>
+            {shown.map(([name, text]) => (
+              <div key={name} data-param={name}>
+                {name}=<b>{text}</b>
               </div>
             ))}
           </div>

@@ -127,3 +127,22 @@ export function starterParams(spec: OpSpec): Record<string, unknown> {
   if (spec.op === 'LogSoftmax' || spec.op === 'Softmax') out.dim = 1;
   return out;
 }
+
+/**
+ * The params a node face shows: those set to something other than PyTorch's
+ * default (every one, so `padding_mode=reflect` is visible), with a Tensor's
+ * init as its kind. Owned-parameter inits stay in the inspector.
+ */
+export function shownParams(spec: OpSpec | undefined, params: Readonly<Record<string, unknown>>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const p of spec?.params ?? []) {
+    if (!(p.name in params) || p.kind === 'param_init') continue;
+    const v = params[p.name];
+    if (p.default !== undefined && JSON.stringify(v) === JSON.stringify(p.default)) continue;
+    if (p.kind === 'init') {
+      const o = (v ?? {}) as { kind?: unknown; value?: unknown };
+      out.push([p.name, o.kind === 'full' ? `full(${formatValue(o.value)})` : String(o.kind)]);
+    } else out.push([p.name, formatValue(v)]);
+  }
+  return out;
+}

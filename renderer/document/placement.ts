@@ -4,6 +4,7 @@
  * Node boxes are the sizes the canvas measured, or an estimate from the op.
  */
 import { specOf } from './graph';
+import { shownParams } from './params';
 import type { GraphNode, XY } from './types';
 
 /** A node's box size in canvas pixels. */
@@ -17,12 +18,24 @@ export type SizeOf = (id: string) => Size | undefined;
 
 /** Space kept free around every node. */
 export const GAP = 24;
+/** Space between a node and the one added beside it (room for the edge's shape label). */
+export const BESIDE_GAP = 100;
 
-/** The size a node of this op is drawn at, estimated before it is measured (compact face, styles.css). */
+/** Width of every node face (styles.css `.op-node`). */
+export const NODE_WIDTH = 180;
+
+/**
+ * The size a node of this op is drawn at, estimated before it is measured
+ * (compact face of fixed width; a new node with a required input unconnected
+ * shows that problem in two lines).
+ */
 export function estimateSize(node: Pick<GraphNode, 'op' | 'params'>): Size {
-  const ports = specOf(node)?.ports.length ?? 1;
+  const spec = specOf(node);
+  const ports = spec?.ports.length ?? 1;
   const owned = node.op === 'Conv2d' || node.op === 'Linear' ? 1 : 0;
-  return { width: 180, height: 52 + 17 * (ports + 1) + 18 * owned };
+  const problem = spec?.ports.some((p) => !p.optional) ? 40 : 0;
+  const params = spec ? shownParams(spec, node.params).length : 0;
+  return { width: NODE_WIDTH, height: 36 + 18 * (ports + 1) + 14 * params + 24 + 20 * owned + problem };
 }
 
 /** The box of each node: measured when known, else estimated. */
@@ -72,7 +85,7 @@ export function besideSelection(nodes: readonly GraphNode[], selected: readonly 
   if (!picked.length) return null;
   const b = boxes(picked, sizeOf);
   const right = b.reduce((m, x) => (x.x + x.width > m.x + m.width ? x : m));
-  return { x: right.x + right.width + 2 * GAP, y: right.y };
+  return { x: right.x + right.width + BESIDE_GAP, y: right.y };
 }
 
 /**

@@ -32,6 +32,10 @@ export interface UiSlice {
   readonly tensor: string | null;
   readonly examplesOpen: boolean;
   readonly autogradOpen: boolean;
+  /** The welcome view (first start, or from the help). */
+  readonly welcomeOpen: boolean;
+  /** The help sheet: shortcuts and glossary. */
+  readonly helpOpen: boolean;
 }
 
 /** The whole state. */
@@ -50,7 +54,7 @@ export interface AppState {
   readonly ui: UiSlice;
 }
 
-const initialUi: UiSlice = { selection: { nodes: [], edges: [] }, toast: null, tensor: null, examplesOpen: false, autogradOpen: false };
+const initialUi: UiSlice = { selection: { nodes: [], edges: [] }, toast: null, tensor: null, examplesOpen: false, autogradOpen: false, welcomeOpen: false, helpOpen: false };
 
 /** The store and every way to change it. */
 export class Studio {

@@ -34,7 +34,19 @@ export function Palette(): React.JSX.Element {
     const centre = el ? { x: el.left + el.width / 2, y: el.top + el.height / 2 } : { x: 400, y: 300 };
     const p = rf.screenToFlowPosition(centre);
     const size = estimateSize({ op, params: {} });
-    addNode(app, op, { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - size.height / 2) }, sizeOfFlow(rf));
+    const id = addNode(app, op, { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - size.height / 2) }, sizeOfFlow(rf));
+    const at = app.studio.doc.nodes.find((n) => n.id === id)?.position;
+    if (!el || !at) return;
+    // a node placed beside the selection may be off screen: pan just enough to show it (same zoom)
+    const a = rf.screenToFlowPosition({ x: el.left, y: el.top });
+    const b = rf.screenToFlowPosition({ x: el.right, y: el.bottom });
+    const m = 40;
+    const over = (lo: number, hi: number, min: number, max: number): number => (hi + m > max ? hi + m - max : lo - m < min ? lo - m - min : 0);
+    const dx = over(at.x, at.x + size.width, a.x, b.x), dy = over(at.y, at.y + size.height, a.y, b.y);
+    if (dx || dy) {
+      const v = rf.getViewport();
+      void rf.setViewport({ x: v.x - dx * v.zoom, y: v.y - dy * v.zoom, zoom: v.zoom });
+    }
   };
 
   return (

@@ -62,6 +62,7 @@ export function Toolbar(): React.JSX.Element {
       <div className="group">
         <button data-testid="open-examples" onClick={() => studio.setUi({ examplesOpen: true })}>Examples</button>
         <button data-testid="open-autograd-view" onClick={() => studio.setUi({ autogradOpen: true })}>Autograd view</button>
+        <button data-testid="help" className="help-button" onClick={() => studio.setUi({ helpOpen: true })} title="Help: shortcuts and glossary" aria-label="Help">?</button>
       </div>
       <div className="group engine-controls">
         <button data-testid="run" className="primary" disabled={running || !session} onClick={() => void session?.run()} title="Run all (Ctrl+Enter)">▶ Run</button>

@@ -2,11 +2,16 @@
  * The editor as a user drives it (issue 13), mouse and keyboard only: edges
  * are selected by click or keyboard focus, deleted with Delete, moved off a
  * port to disconnect, replaced by a new connection on a used port, edited from
- * a context menu; every edit is one undo step.
+ * a context menu; every edit is one undo step. New nodes land in free space.
+ * A first start greets with a welcome view and a walkthrough that a learner
+ * can follow to a first graph; the help explains shortcuts and words.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, openApp, openExample, shot, type AppPage } from './harness';
+import { clickAndSettle, launch, nodeAttrs, openApp, openExample, shot, type AppPage } from './harness';
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { REPO } from './harness';
 
 let browser: Browser;
 let app: AppPage;
@@ -51,8 +56,9 @@ async function centre(page: Page, sel: string): Promise<{ x: number; y: number }
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
 }
 
-/** Presses the mouse at `a`, drags in small steps to `b` and releases. */
+/** Presses the mouse at `a`, drags in small steps to `b` and releases (after React Flow has measured what just changed). */
 async function dragPoints(page: Page, a: { x: number; y: number }, b: { x: number; y: number }): Promise<void> {
+  await page.waitForTimeout(250);
   await page.mouse.move(a.x, a.y);
   await page.mouse.down();
   await page.mouse.move(a.x + 6, a.y + 4, { steps: 3 });
@@ -312,5 +318,84 @@ describe('placement', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
     expect(app.errors).toEqual([]);
+  });
+});
+
+describe('a way in', () => {
+  let fresh: AppPage;
+  const slugs = readdirSync(resolve(REPO, 'renderer/examples')).filter((f) => f.endsWith('.graph.json')).map((f) => f.replace('.graph.json', ''));
+
+  it('a first start opens the welcome view with the examples and a three-step walkthrough', async () => {
+    fresh = await openApp(browser, inject('baseUrl'), { keepWelcome: true });
+    const { page } = fresh;
+    await page.waitForSelector('[data-testid=welcome]');
+    expect(await page.locator('[data-testid=walkthrough] li').count()).toBe(3);
+    for (const s of slugs) expect(await page.locator(`[data-testid=welcome-example-${s}]`).count(), s).toBe(1);
+    await shot(page, 'welcome');
+    await page.click('[data-testid=welcome-start]');
+    await page.waitForSelector('[data-testid=welcome]', { state: 'detached' });
+  });
+
+  it('following the walkthrough with mouse and keyboard gives a first graph with gradients', async () => {
+    const { page } = fresh;
+    // 1. add nodes: each lands beside the one before
+    for (const op of ['Tensor', 'ReLU', 'Sum']) await page.click(`[data-testid=palette-${op}]`);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3);
+    // the view follows a node placed off screen
+    await page.waitForTimeout(300);
+    const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    const sum = await boxOf(page, 'sum1');
+    expect(sum.x + sum.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+    await page.click('.react-flow__node[data-id="tensor1"] [data-testid=node-title]');
+    await page.check('[data-testid=inspector] .param-field[data-param=requires_grad] input');
+    // 2. wire them
+    await dragPoints(page, await centre(page, out('tensor1')), await centre(page, inp('relu1', 'input')));
+    await expect.poll(() => edgeList(page)).toEqual(['tensor1→relu1.input']);
+    await dragPoints(page, await centre(page, out('relu1')), await centre(page, inp('sum1', 'input')));
+    await expect.poll(() => edgeList(page)).toEqual(['relu1→sum1.input', 'tensor1→relu1.input']);
+    // 3. backward from the sum, run
+    await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+    await page.selectOption('[data-testid=run-backward]', 'sum1');
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    expect(await nodeAttrs(page, 'tensor1')).toMatchObject({ leaf: 'true', requiresGrad: 'true', hasGrad: 'true' });
+    expect(await nodeAttrs(page, 'sum1')).toMatchObject({ leaf: 'false', requiresGrad: 'true', hasGrad: 'false' });
+    await page.mouse.move(0, 0);
+    await shot(page, 'first-graph');
+    // hovering a badge explains it in one sentence
+    const badge = '.react-flow__node[data-id="relu1"] [data-badge=grad_fn]';
+    await page.hover(badge);
+    const tip = (await page.getAttribute(badge, 'title'))!;
+    expect(tip).toMatch(/^grad_fn = ReluBackward0: .+\.$/);
+    expect(tip.slice(0, -1)).not.toMatch(/[.!?]\s/);
+    for (const b of ['leaf', 'requires_grad', 'grad']) {
+      const t = (await page.getAttribute(`.react-flow__node[data-id="tensor1"] [data-badge=${b}]`, 'title'))!;
+      // one sentence: ends with a full stop and has no other sentence end inside
+      expect(t, b).toMatch(/\.$/);
+      expect(t.slice(0, -1), b).not.toMatch(/[.!?]\s/);
+    }
+  });
+
+  it('the help opens the shortcut sheet and the glossary', async () => {
+    const { page } = fresh;
+    await page.click('[data-testid=help]');
+    await page.waitForSelector('[data-testid=help-sheet]');
+    const sheet = (await page.textContent('[data-testid=shortcut-sheet]'))!;
+    for (const w of ['Undo', 'Redo', 'Duplicate', 'Delete', 'Run', 'Ctrl+Z']) expect(sheet).toContain(w);
+    const terms = await page.locator('[data-testid=glossary] [data-term]').evaluateAll((els) => els.map((e) => e.getAttribute('data-term')));
+    expect(terms).toEqual(['leaf', 'requires_grad', 'grad_fn', '.grad', 'detach']);
+    await shot(page, 'help');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=help-sheet]', { state: 'detached' });
+  });
+
+  it('after a first session, a start opens straight onto the canvas (the help stays)', async () => {
+    const { page } = fresh;
+    await page.waitForTimeout(1200); // the autosave
+    await page.reload();
+    await page.waitForSelector('[data-testid=palette]');
+    await page.waitForSelector('[data-testid=restore-banner]');
+    expect(await page.locator('[data-testid=welcome]').count()).toBe(0);
+    expect(await page.locator('[data-testid=help]').count()).toBe(1);
+    expect(fresh.errors).toEqual([]);
   });
 });

@@ -28,8 +28,12 @@ export interface AppPage {
   readonly errors: string[];
 }
 
-/** Opens the app in a fresh context (own localStorage, downloads allowed). */
-export async function openApp(browser: Browser, baseUrl: string): Promise<AppPage> {
+/**
+ * Opens the app in a fresh context (own localStorage, downloads allowed).
+ * A fresh context is a first start, so the app greets with its welcome view;
+ * it is closed as a user would (`keepWelcome` leaves it open).
+ */
+export async function openApp(browser: Browser, baseUrl: string, opts: { keepWelcome?: boolean } = {}): Promise<AppPage> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -40,6 +44,10 @@ export async function openApp(browser: Browser, baseUrl: string): Promise<AppPag
   page.on('dialog', (d) => void d.accept());
   await page.goto(baseUrl);
   await page.waitForSelector('[data-testid=palette]');
+  if (!opts.keepWelcome) {
+    await page.click('[data-testid=welcome-start]');
+    await page.waitForSelector('[data-testid=welcome]', { state: 'detached' });
+  }
   return { page, context, errors };
 }
 

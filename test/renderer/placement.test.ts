@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { besideSelection, copyOffset, freeSpot, GAP } from '../../renderer/document/placement';
+import { BESIDE_GAP, besideSelection, copyOffset, freeSpot, GAP } from '../../renderer/document/placement';
 import type { GraphNode } from '../../renderer/document/types';
 
 const node = (id: string, x: number, y: number): GraphNode => ({ id, op: 'ReLU', params: {}, position: { x, y } });
@@ -21,7 +21,7 @@ describe('placement', () => {
 
   it('places beside the rightmost selected node', () => {
     expect(besideSelection([node('a', 0, 0), node('b', 200, 50)], ['a', 'b'], sizeOf)).toEqual({
-      x: 200 + 100 + 2 * GAP,
+      x: 200 + 100 + BESIDE_GAP,
       y: 50,
     });
     expect(besideSelection([node('a', 0, 0)], [], sizeOf)).toBeNull();
