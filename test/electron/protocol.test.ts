@@ -120,6 +120,11 @@ describe('the content security policy of app:// responses', () => {
     expect(directives.get('default-src')).toEqual(["'self'"]);
   });
 
+  it('allows styles only from the app: no inline <style> or style="..." (CSSOM styles are not inline)', () => {
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+  });
+
   it('forbids plugins, base rewriting, framing and form posts', () => {
     expect(directives.get('object-src')).toEqual(["'none'"]);
     expect(directives.get('base-uri')).toEqual(["'none'"]);
