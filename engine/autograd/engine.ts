@@ -57,6 +57,7 @@ export class BackwardRun {
   step(): BackwardStep {
     const task = this.queue.pop();
     const fn = task.node;
+    // retain_grad hooks; see Note [retain_grad hook moves with grad_fn] (tensor.ts)
     for (const { inputNr, hook } of fn.preHooks) {
       const g = task.inputs[inputNr];
       if (g) hook(g);
@@ -83,7 +84,7 @@ export class BackwardRun {
         const old = buffer[next.inputNr];
         buffer[next.inputNr] = old ? addGrads(old, g) : g;
       }
-      if (ready) this.queue.push({ node: next.node, inputs: buffer });
+      if (ready) this.queue.push({ node: next.node, inputs: buffer }); // See Note [Ready queue tie order]
       else this.notReady.set(next.node, buffer);
     }
     return { node: fn, inputs: task.inputs, outputs };

@@ -129,6 +129,7 @@ export class AccumulateGrad extends Node {
   readonly variable: GradSink;
 
   constructor(variable: GradSink) {
+    // Every AccumulateGrad ties with every other: see Note [Ready queue tie order] (ready-queue.ts).
     super(Number.POSITIVE_INFINITY, [], [{ shape: [...variable.shape], dtype: variable.dtype }]);
     this.variable = variable;
     this.tag = variable.name;

@@ -13,6 +13,20 @@ export interface NodeTask {
  * (higher sequence_nr first). Ties (several AccumulateGrads) are broken exactly as
  * libstdc++'s binary heap breaks them, by reproducing its `push_heap` and
  * `pop_heap`, so the execution order equals PyTorch's on Linux.
+ *
+ * Note [Ready queue tie order]: every AccumulateGrad has the same sequence_nr
+ * (UINT64_MAX in PyTorch, +Infinity here), so whenever two leaves' gradients
+ * are complete at the same time the queue holds equal keys. std::priority_queue
+ * is not stable: which of the equal tasks comes out first depends on the heap's
+ * layout, i.e. on every push and pop since the backward started, as libstdc++'s
+ * `__push_heap` (a tie never moves up) and `__adjust_heap` (the hole walks down
+ * to the larger child, the right one on a tie) shape it. That order is visible:
+ * it is the order of `backward_steps` and of the steps the canvas shows, and
+ * the parity fixtures check it against PyTorch. So `less`, `siftUp` and
+ * `adjustHeap` must stay libstdc++'s algorithm step for step; a "better" heap,
+ * a stable sort or a FIFO for ties gives other orders
+ * (test/unit/autograd/ready-queue.test.ts has hand-derived sequences). Nodes
+ * other than AccumulateGrad never tie: their sequence numbers are unique.
  */
 export class ReadyQueue {
   private readonly heap: NodeTask[] = [];

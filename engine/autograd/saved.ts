@@ -59,7 +59,23 @@ export class SavedVariable {
     this.original = ownerName === undefined ? t : null;
   }
 
-  /** The saved values, checked against the version counter. */
+  /**
+   * The saved values, checked against the version counter.
+   *
+   * Note [SavedVariable version counter]: saving records the storage's
+   * `version` (PyTorch's `saved_version_`); the values are not copied, they
+   * alias the storage. Every in-place write to a storage calls
+   * `Storage.bumpVersion` once, and the storage (with its counter) is shared by
+   * the tensor, its views and its `detach()`ed copies, so a write through any
+   * of them is seen here. Unpacking compares the current version with the
+   * saved one and raises PyTorch's in-place error, word for word, when they
+   * differ: the backward would otherwise read the overwritten values. An
+   * in-place op that forgets to bump lets a wrong gradient through silently;
+   * one that bumps twice is still caught (any difference raises), but its
+   * message names the wrong version, which the parity fixtures compare. When
+   * the check runs matters as much: see Note [Saved variables are unpacked
+   * first] (node.ts).
+   */
   unpack(): SavedValue {
     const v = this.value;
     if (v === null) throw runtimeError(ERR_BACKWARD_TWICE);

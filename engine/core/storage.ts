@@ -49,7 +49,7 @@ export class Storage {
     this.buffer = copy;
   }
 
-  /** Records one in-place modification. */
+  /** Records one in-place modification. See Note [SavedVariable version counter] (engine/autograd/saved.ts). */
   bumpVersion(): void {
     this.version++;
     writeHook?.(this.data);

@@ -6,6 +6,23 @@
  * setup, and the recorded backward steps are replaced then), or when the run
  * ends. What outlives a lease (values fed to the next iteration, the final
  * outputs and steps) is copied out first ({@link ownTensor}, {@link ownGrad}).
+ *
+ * Note [Lent kernel memory]: while a lease is in use, a large float32 result
+ * of the WebAssembly kernels is a view into the module's memory, not an array
+ * of its own (engine/kernels/wasm/memory.ts). After the lease is released the
+ * ring allocator reuses that memory, and the view silently reads whatever the
+ * next kernel call wrote there: no error, just wrong numbers. So whatever
+ * outlives the iteration that computed it passes through one function,
+ * `ownStorage` (via {@link ownTensor} for tensors and their `.grad`,
+ * {@link ownGrad} for recorded gradients), before the lease is released:
+ * values fed to the next iteration (GraphSession's feedback phase) and
+ * everything the session keeps when it finishes or fails (its `settle`).
+ * `.grad` and retained gradients are copies from the start (Tensor's
+ * `accumulateGrad` and retain_grad hook). Releases happen only here:
+ * `releaseOlder` when a backward starts (or at setup when the run has no
+ * backward), `releaseAll` in `settle` and `dispose`. A new place that keeps a
+ * tensor across iterations must call `ownTensor` on it; test/unit/graph/leases.test.ts
+ * poisons released memory with NaN so a view read too late shows.
  */
 import type { Storage } from '../core/storage';
 import type { GradValue } from '../autograd/grad-value';

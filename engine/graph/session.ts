@@ -160,6 +160,7 @@ export class GraphSession {
    * releases the kernel leases.
    */
   private settle(): void {
+    // See Note [Lent kernel memory] (leases.ts): everything kept past the release is owned first.
     for (const t of this.outputs.values()) ownTensor(t);
     for (const t of this.leaves.values()) ownTensor(t);
     for (const t of this.fed.values()) ownTensor(t);
@@ -280,7 +281,7 @@ export class GraphSession {
     }
     const ones = allocFor(root.dtype, 1).fill(1);
     this.steps = [];
-    this.leases.releaseOlder(); // nothing of the previous iteration is read any more
+    this.leases.releaseOlder(); // nothing of the previous iteration is read any more (Note [Lent kernel memory])
     this.backwardRun = new BackwardRun(root.gradientEdge(), { data: ones, shape: root.shape, dtype: root.dtype });
   }
 
@@ -324,7 +325,7 @@ export class GraphSession {
   private feedback(): void {
     for (const f of this.graph.doc.run.feedback) {
       const t = this.outputs.get(f.from)!;
-      ownTensor(t); // it outlives this iteration's lease
+      ownTensor(t); // it outlives this iteration's lease: see Note [Lent kernel memory] (leases.ts)
       this.fed.set(f.to, t);
     }
     this.iterationsRun++;

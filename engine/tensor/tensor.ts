@@ -114,6 +114,19 @@ export class Tensor implements GradSink {
   /**
    * Registers the retain_grad hook on the current grad_fn, moving it there from
    * the previous one after an in-place op (as PyTorch 1.13 moves retains_grad hooks).
+   *
+   * Note [retain_grad hook moves with grad_fn]: retain_grad() is a pre-hook on
+   * the tensor's grad_fn at input `outputNr`, so it sees the gradient summed
+   * over every use of the tensor, before the function runs. An in-place op
+   * (`relu_`) rebases the tensor's history on a new grad_fn; PyTorch 1.13
+   * (`update_tensor_hooks_on_new_gradfn`) then moves the retains_grad hook from
+   * the old function to the new one, so `.grad` is the gradient of the value
+   * after the in-place op and the hook fires once, not once per function. So
+   * every op that rebases a tensor's history that may retain grad must call
+   * this again, and the old entry must be removed, not left behind. The hook
+   * copies the gradient (`slice()`): `.grad` outlives the backward pass, and
+   * the gradient it sees may be lent kernel memory or a buffer that is still
+   * accumulated into (see Note [Lent kernel memory] in engine/graph/leases.ts).
    */
   installRetainHook(): void {
     if (!this.retainsGrad || !this.gradFn) return;
@@ -149,6 +162,7 @@ export class Tensor implements GradSink {
   /** AccumulateGrad's write: sets `.grad`, or adds in place (bumping its version). */
   accumulateGrad(g: GradValue): void {
     if (this.grad === null) {
+      // A copy: `.grad` outlives the iteration. See Note [Lent kernel memory] (engine/graph/leases.ts).
       this.grad = Tensor.fromData(g.data.slice(), this.shape, this.dtype);
     } else {
       const d = this.grad.storage.data;

@@ -136,7 +136,10 @@ export function useKernelLease(lease: KernelLease | null): KernelLease | null {
   return before;
 }
 
-/** Ends `lease`: its views must not be read any more (copy what is kept with {@link kernelOwned}). */
+/**
+ * Ends `lease`: its views must not be read any more (copy what is kept with {@link kernelOwned}).
+ * See Note [Lent kernel memory] (engine/graph/leases.ts).
+ */
 export function releaseKernelLease(lease: KernelLease): void {
   if (active) active.releaseLease(lease);
   else lease.released = true;

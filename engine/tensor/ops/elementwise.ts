@@ -122,7 +122,7 @@ export function relu_(t: Tensor): Tensor {
   } else {
     throw runtimeError('in-place ReLU on a non-contiguous tensor is not supported by this engine');
   }
-  t.storage.bumpVersion();
+  t.storage.bumpVersion(); // See Note [SavedVariable version counter]
   if (needsGrad([t])) {
     const prev = t.gradientEdge();
     const view = new Tensor(t.storage, t.shape, t.dtype, t.strides, t.offset);
@@ -131,7 +131,7 @@ export function relu_(t: Tensor): Tensor {
     record(view, 'ReluBackward0', [view], () => ({ result: saveOutput(view, 'ReluBackward0') }));
     t.gradFn = view.gradFn;
     t.outputNr = 0;
-    t.installRetainHook();
+    t.installRetainHook(); // See Note [retain_grad hook moves with grad_fn]
   }
   return t;
 }
