@@ -54,6 +54,23 @@ export interface AppState {
   readonly ui: UiSlice;
 }
 
+/** The renames a command makes (inside batches too), in order. */
+function renamesOf(cmd: Command): [string, string][] {
+  if (cmd.type === 'renameNode') return [[cmd.from, cmd.to]];
+  if (cmd.type === 'batch') return cmd.commands.flatMap(renamesOf);
+  return [];
+}
+
+/** A tensor name (`id` or `id.param`) after the renames. */
+function renamed(name: string | null, renames: readonly [string, string][]): string | null {
+  let n = name;
+  for (const [from, to] of renames) {
+    if (n === from) n = to;
+    else if (n?.startsWith(`${from}.`)) n = `${to}${n.slice(from.length)}`;
+  }
+  return n;
+}
+
 const initialUi: UiSlice = { selection: { nodes: [], edges: [] }, toast: null, tensor: null, examplesOpen: false, autogradOpen: false, welcomeOpen: false, helpOpen: false };
 
 /** The store and every way to change it. */
@@ -85,12 +102,16 @@ export class Studio {
     return { canUndo: h.canUndo, canRedo: h.canRedo, undoLabel: h.undoLabel, redoLabel: h.redoLabel };
   }
 
-  private commit(doc: GraphDocument): void {
+  /** Writes a changed document; the selection and the viewed tensor follow renames and forget what is gone. */
+  private commit(doc: GraphDocument, cmds: readonly Command[] = []): void {
     const s = this.state;
     const ids = new Set(doc.nodes.map((n) => n.id));
-    const sel = s.ui.selection;
+    const renames = cmds.flatMap(renamesOf);
+    const sel = renames.length ? { ...s.ui.selection, nodes: s.ui.selection.nodes.map((n) => renamed(n, renames)!) } : s.ui.selection;
     const selection = sel.nodes.every((n) => ids.has(n)) ? sel : { ...sel, nodes: sel.nodes.filter((n) => ids.has(n)) };
-    this.store.setState({ doc, revision: s.revision + 1, history: this.syncHistory(), ui: { ...s.ui, selection } });
+    const t = renamed(s.ui.tensor, renames);
+    const tensor = t !== null && ids.has(t.split('.')[0]!) ? t : null;
+    this.store.setState({ doc, revision: s.revision + 1, history: this.syncHistory(), ui: { ...s.ui, selection, tensor } });
   }
 
   /**
@@ -110,7 +131,7 @@ export class Studio {
       throw e;
     }
     this.history.record(label, r.inverse, key);
-    this.commit(r.doc);
+    this.commit(r.doc, [cmd]);
     return true;
   }
 
@@ -133,7 +154,7 @@ export class Studio {
       doc = r.doc;
       back.unshift(r.inverse);
     }
-    this.commit(doc);
+    this.commit(doc, cmds);
     return back;
   }
 
@@ -183,9 +204,11 @@ export class Studio {
     this.store.setState({ ui: { ...this.state.ui, ...patch } });
   }
 
-  /** Sets the selection. */
+  /** Sets the selection; a new selection also shows its node in the tensor viewer (not an older click's tensor). */
   select(nodes: readonly string[], edges: readonly string[] = []): void {
-    this.setUi({ selection: { nodes, edges } });
+    const cur = this.state.ui.selection;
+    const same = nodes.join() === cur.nodes.join() && edges.join() === cur.edges.join();
+    this.setUi({ selection: { nodes, edges }, ...(same ? {} : { tensor: null }) });
   }
 
   /** Shows a short message. */

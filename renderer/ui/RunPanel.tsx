@@ -1,5 +1,8 @@
-/** Run N iterations with a progress bar, a loss curve and cancel. */
-import { useState } from 'react';
+/**
+ * Run N iterations with a progress bar, a loss curve and cancel. N is the
+ * document's own `run.iterations` (what the toolbar's Run uses too), so it
+ * follows the document that is open; editing it is an undoable document edit.
+ */
 import { useApp, useServices } from '../app/context';
 import { createLossCurve } from '../viz/loss-curve';
 import { fmt } from '../viz/scales';
@@ -7,13 +10,15 @@ import { useViz } from '../viz/use-viz';
 
 /** The iterations panel. */
 export function RunPanel(): React.JSX.Element {
-  const { session } = useServices();
-  const docIterations = useApp((s) => s.doc.run?.iterations ?? 1);
+  const { session, studio } = useServices();
+  const iterations = useApp((s) => s.doc.run?.iterations ?? 1);
   const progress = useApp((s) => s.engine.progress);
   const losses = useApp((s) => s.engine.losses);
   const status = useApp((s) => s.engine.status);
-  const [n, setN] = useState<number | null>(null);
-  const iterations = n ?? docIterations;
+  const setN = (n: number): void => {
+    const run = studio.doc.run ?? {};
+    if (n !== iterations) studio.dispatch({ type: 'setRun', run: { ...run, iterations: n } }, 'Set iterations', 'run:iterations');
+  };
   const ref = useViz(createLossCurve, losses.length ? losses : null);
   const pct = progress ? Math.round((100 * progress.iteration) / Math.max(1, progress.of)) : status === 'done' ? 100 : 0;
   return (

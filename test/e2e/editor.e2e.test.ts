@@ -399,3 +399,49 @@ describe('a way in', () => {
     expect(fresh.errors).toEqual([]);
   });
 });
+
+describe('panels follow the selection and the document', () => {
+  const viewerName = (page: Page): Promise<string | null> => page.textContent('[data-testid=tensor-viewer] h3 code');
+
+  it('the tensor viewer follows a rename, and shows the renamed tensor after a run', async () => {
+    const { page } = app;
+    await openExample(page, 'cross_entropy_decomposed');
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await page.click('.react-flow__node[data-id="t"] [data-testid=node-title]');
+    await expect.poll(() => viewerName(page)).toBe('t');
+    await page.fill('[data-testid=inspector-id]', 'target');
+    await page.press('[data-testid=inspector-id]', 'Enter');
+    await expect.poll(() => viewerName(page)).toBe('target');
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await expect.poll(() => page.textContent('[data-testid=tensor-stats]')).toContain('[4] int64');
+    expect(await page.textContent('[data-testid=tensor-viewer]')).not.toContain('Run the graph');
+    // undo the rename: the viewer goes back with it
+    await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+    await page.click('.react-flow__node[data-id="target"] [data-testid=node-title]');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => viewerName(page)).toBe('t');
+  });
+
+  it('after Ctrl+D the inspector and the viewer both show the copy', async () => {
+    const { page } = app;
+    await page.click('.react-flow__node[data-id="x"] [data-testid=node-title]');
+    await expect.poll(() => viewerName(page)).toBe('x');
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => page.inputValue('[data-testid=inspector-id]')).toBe('x1');
+    await expect.poll(() => viewerName(page)).toBe('x1');
+    await shot(page, 'editor-panels-duplicate');
+  });
+
+  it('the iterations follow the document that is open, and the toolbar runs that count', async () => {
+    const { page } = app;
+    await openExample(page, 'small_cnn_training');
+    expect(await page.inputValue('[data-testid=iterations]')).toBe('12');
+    await page.fill('[data-testid=iterations]', '3');
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await expect.poll(() => page.locator('[data-testid=viz-loss-curve] circle').count()).toBe(3);
+    await openExample(page, 'cross_entropy_decomposed');
+    expect(await page.inputValue('[data-testid=iterations]')).toBe('1');
+    expect(await page.textContent('[data-testid=run-n]')).toBe('Run 1×');
+    expect(app.errors).toEqual([]);
+  });
+});

@@ -19,6 +19,30 @@ const doc = () => parseDocument({
 const ids = (s: Studio): string[] => s.doc.nodes.map((n) => n.id);
 
 describe('Studio store', () => {
+  it('the selection and the viewed tensor follow a rename, its undo, and forget a deleted node', () => {
+    const s = new Studio(doc());
+    s.select(['x']);
+    s.setUi({ tensor: 'x.weight' });
+    s.dispatch({ type: 'renameNode', from: 'x', to: 'input' }, 'Rename');
+    expect(s.state.ui.selection.nodes).toEqual(['input']);
+    expect(s.state.ui.tensor).toBe('input.weight');
+    s.undo();
+    expect(s.state.ui.selection.nodes).toEqual(['x']);
+    expect(s.state.ui.tensor).toBe('x.weight');
+    s.dispatch({ type: 'removeElements', nodeIds: ['x'], edgeKeys: [] }, 'Delete');
+    expect(s.state.ui.tensor).toBeNull();
+  });
+
+  it('a new selection drops the tensor an earlier click showed', () => {
+    const s = new Studio(doc());
+    s.select(['x']);
+    s.setUi({ tensor: 'x' });
+    s.select(['x']);
+    expect(s.state.ui.tensor).toBe('x');
+    s.select(['r']);
+    expect(s.state.ui.tensor).toBeNull();
+  });
+
   it('dispatches commands, tracks revision and dirty state', () => {
     const s = new Studio(doc());
     expect(s.dirty).toBe(false);
