@@ -9,7 +9,6 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { readAutosave, startAutosave } from './app/autosave';
 import { AppContext, type AppServices } from './app/context';
-import { EngineClient } from './engine-client/client';
 import { createBrowserHost } from './platform/browser-host';
 import { createElectronHost, hasElectronApi } from './platform/electron-host';
 import type { Host } from './platform/host';
@@ -26,15 +25,14 @@ async function start(): Promise<void> {
   const restore = found && found.record.dirty && found.doc.nodes.length > 0 ? found : null;
   let session: EngineSession | null = null;
   try {
-    const port = await host.connectEngine();
-    session = new EngineSession(studio, new EngineClient(port));
+    session = new EngineSession(studio, await host.connectEngine());
   } catch (e) {
     studio.setEngine((s) => ({ ...s, available: false }));
     studio.toast('error', `The engine could not start: ${(e as Error).message}`);
   }
   host.onEngineReplaced?.(() => {
     host.connectEngine().then(
-      (port) => session?.replaceClient(new EngineClient(port)),
+      (client) => session?.replaceClient(client),
       (e: unknown) => studio.toast('error', `The engine could not restart: ${(e as Error).message}`),
     );
   });

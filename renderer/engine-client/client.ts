@@ -24,6 +24,17 @@ export type RequestBody<K extends Request['type']> = Omit<Extract<Request, { typ
 export type EventName = EngineEvent['event'];
 export type EventOf<E extends EventName> = Extract<EngineEvent, { event: E }>;
 
+/**
+ * What the app needs of an engine: requests, events, and closing. An
+ * {@link EngineClient} over one port (the desktop engine), or a supervised
+ * worker engine that restarts itself (the web build, ./supervised.ts).
+ */
+export interface EngineConnection {
+  request: EngineClient['request'];
+  on: EngineClient['on'];
+  dispose(): void;
+}
+
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
@@ -31,7 +42,7 @@ interface Pending {
 }
 
 /** The client. One per engine connection. */
-export class EngineClient {
+export class EngineClient implements EngineConnection {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Map<string, Set<(e: EngineEvent) => void>>();

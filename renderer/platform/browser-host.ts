@@ -1,9 +1,9 @@
 /**
  * The browser implementation of {@link Host}: a hidden file input to open,
  * a download link to save and export, localStorage for autosave, and the
- * engine in a Web Worker.
+ * engine in a supervised Web Worker.
  */
-import { createEngineWorker } from '../engine-client/worker-url';
+import { supervisedWorkerEngine } from '../engine-client/supervised';
 import type { Host, HostFile } from './host';
 import { localStore } from './storage';
 
@@ -50,7 +50,7 @@ export function createBrowserHost(pickFile: () => HTMLInputElement | null): Host
       document.title = t;
     },
     onMenu: () => () => undefined,
-    connectEngine: async () => createEngineWorker(),
+    connectEngine: async () => supervisedWorkerEngine(),
     storage: localStore(),
     guardUnload: (isDirty) => {
       const h = (e: BeforeUnloadEvent): void => {

@@ -3,6 +3,7 @@
  * preload's `window.api`; the engine runs in a utility process reached over a
  * MessagePort.
  */
+import { EngineClient } from '../engine-client/client';
 import type { ElectronApi } from './api';
 import { downloadBlob } from './browser-host';
 import type { Host } from './host';
@@ -34,7 +35,7 @@ export function createElectronHost(api: ElectronApi): Host {
     },
     setTitle: (t) => api.setTitle(t),
     onMenu: (cb) => api.onMenu(cb),
-    connectEngine: () => api.getEnginePort(),
+    connectEngine: async () => new EngineClient(await api.getEnginePort()),
     onEngineReplaced: (cb) => {
       window.addEventListener(ENGINE_REPLACED_EVENT, cb);
       return () => window.removeEventListener(ENGINE_REPLACED_EVENT, cb);

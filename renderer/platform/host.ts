@@ -2,7 +2,7 @@
  * What the app needs from where it runs (browser or Electron): files, title,
  * menus, the engine connection and a small key-value store for autosave.
  */
-import type { PortLike } from '../engine-client/client';
+import type { EngineConnection } from '../engine-client/client';
 import type { MenuCommand } from './api';
 
 /** A document file the user opened. */
@@ -24,8 +24,12 @@ export interface Host {
   download(data: Blob, name: string): Promise<void>;
   setTitle(title: string): void;
   onMenu(cb: (command: MenuCommand) => void): () => void;
-  /** The engine connection. */
-  connectEngine(): Promise<PortLike>;
+  /**
+   * The engine connection: in the browser a supervised Web Worker engine (it
+   * restarts itself when a Cancel is not acknowledged), in Electron a client
+   * over the engine process's port.
+   */
+  connectEngine(): Promise<EngineConnection>;
   /**
    * Calls `cb` when a new engine connection is waiting (the desktop engine process
    * was restarted); `connectEngine()` then returns it. Absent where engines are not replaced.

@@ -5,7 +5,7 @@
  */
 import { toJson } from '../document/serialize';
 import type { GraphDocument } from '../document/types';
-import type { EngineClient, ResultOf } from '../engine-client/client';
+import type { EngineConnection, ResultOf } from '../engine-client/client';
 import { EngineRequestError } from '../engine-client/client';
 import type { ErrorJson, TensorData } from '../../engine/protocol/messages';
 import { resetResults, withBackwardStep, withForwardStep, withRunSummary } from '../state/engine-state';
@@ -26,13 +26,15 @@ export class EngineSession {
   private loadingKey: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastKey: string;
+  /** Cancel was pressed since the run or step started (it may still be waiting for its load). */
+  private cancelled = false;
   private readonly unsub: (() => void)[] = [];
 
   private clientUnsub: (() => void)[] = [];
 
   constructor(
     private readonly studio: Studio,
-    private client: EngineClient,
+    private client: EngineConnection,
     private readonly debounceMs = 150,
   ) {
     this.lastKey = semanticKey(studio.doc);
@@ -54,7 +56,7 @@ export class EngineSession {
    * Switches to a new engine connection (the desktop app's engine process was
    * restarted and handed over a new port): the document is loaded there again.
    */
-  replaceClient(client: EngineClient): void {
+  replaceClient(client: EngineConnection): void {
     for (const u of this.clientUnsub) u();
     this.client.dispose();
     this.client = client;
@@ -64,7 +66,7 @@ export class EngineSession {
     this.scheduleLoad(0);
   }
 
-  private attach(client: EngineClient): void {
+  private attach(client: EngineConnection): void {
     this.clientUnsub = [
       client.on('ready', (r) => this.studio.setEngine((e) => ({ ...e, kernels: r.kernels ?? null }))),
       client.on('progress', (p) => {
@@ -117,8 +119,14 @@ export class EngineSession {
   }
 
   private async guarded<T>(fn: () => Promise<T>): Promise<T | null> {
+    this.cancelled = false;
     try {
       const load = await this.ensureLoaded();
+      if (this.cancelled) {
+        const message = 'cancelled before the run started (while the document was loading); the document is unchanged';
+        this.studio.setEngine((e) => ({ ...e, status: 'error', error: { type: 'Cancelled', message, node: null, phase: null, iteration: null }, progress: null }));
+        return null;
+      }
       if (!load.ok) {
         const first = load.issues[0];
         this.studio.setEngine((e) => ({
@@ -187,8 +195,12 @@ export class EngineSession {
     }
   }
 
-  /** Cancels a running multi-iteration run. */
+  /**
+   * Cancels what is running: a run between two units at once; a load, or a run
+   * inside one long kernel, by the web engine's restart (engine/host/web/supervised.ts).
+   */
   async cancel(): Promise<void> {
+    this.cancelled = true;
     try {
       await this.client.request({ type: 'cancel' });
     } catch {

@@ -39,11 +39,16 @@ export interface SimulatedHost {
   close(): void;
 }
 
-/** Starts the `web` or `electron` entry in a worker thread. */
-export function startSimulatedHost(kind: 'web' | 'electron'): SimulatedHost {
+/** The `web` or `electron` entry in a worker thread with its runtime's globals. */
+export function simulatedEntryThread(kind: 'web' | 'electron'): Worker {
   const entry = new URL(kind === 'web' ? '../../engine/host/web/worker.ts' : '../../engine/host/electron/entry.ts', import.meta.url);
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
-  const worker = new Worker((kind === 'web' ? WEB : ELECTRON) + LOAD, { eval: true, workerData: { entry: entry.href, tsxApi } });
+  return new Worker((kind === 'web' ? WEB : ELECTRON) + LOAD, { eval: true, workerData: { entry: entry.href, tsxApi } });
+}
+
+/** Starts the `web` or `electron` entry in a worker thread. */
+export function startSimulatedHost(kind: 'web' | 'electron'): SimulatedHost {
+  const worker = simulatedEntryThread(kind);
   if (kind === 'web') {
     const port: EnginePort = {
       postMessage: (m, transfer) => worker.postMessage(m, transfer),

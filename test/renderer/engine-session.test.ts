@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../renderer/document/parse';
-import { EngineClient } from '../../renderer/engine-client/client';
+import { EngineClient, EngineRequestError, type EngineConnection } from '../../renderer/engine-client/client';
+import type { EngineEvent } from '../../engine/protocol/messages';
 import { EngineSession } from '../../renderer/session/engine-session';
 import { flagsOf } from '../../renderer/state/engine-state';
 import { Studio } from '../../renderer/state/store';
@@ -144,5 +145,56 @@ describe('EngineSession.replaceClient', () => {
     expect(next.received.map((r) => r.type)).toEqual(['load', 'run']);
     expect(p.received.map((r) => r.type)).toEqual(['load']);
     expect(studio.state.engine.status).toBe('done');
+  });
+});
+
+describe('EngineSession.cancel', () => {
+  it('stops a run whose load is still under way: the run is never sent', async () => {
+    const p = port({ cancel: () => { throw { error: { type: 'StateError', message: 'nothing to cancel: no run is in progress', node: null, phase: null, iteration: null } }; } });
+    p.auto = false; // the engine is busy with the load (a slow validation)
+    const studio = new Studio(doc());
+    const session = new EngineSession(studio, new EngineClient(p), 5);
+    await tick(20);
+    const run = session.run();
+    expect(studio.state.engine.status).toBe('running');
+    const cancel = session.cancel();
+    p.flush(); // the load finishes; the cancel behind it finds nothing to cancel
+    await Promise.all([run, cancel]);
+    await tick(5);
+    expect(p.received.map((r) => r.type)).toEqual(['load', 'cancel']);
+    expect(studio.state.engine).toMatchObject({ status: 'error', error: { type: 'Cancelled' } });
+    expect(studio.state.engine.load?.ok).toBe(true);
+    // the next Run runs
+    p.auto = true;
+    await session.run();
+    expect(p.received.map((r) => r.type)).toEqual(['load', 'cancel', 'run']);
+    expect(studio.state.engine.status).toBe('done');
+  });
+
+  it('shows the Cancelled error of a run the web engine stopped by restarting its worker', async () => {
+    // A supervised connection, as the web build has: the run rejects, then the restart is announced.
+    const inner = new EngineClient(port());
+    const listeners: ((e: EngineEvent) => void)[] = [];
+    let failRun: (e: Error) => void = () => undefined;
+    const connection: EngineConnection = {
+      request: ((body: { type: string }) =>
+        body.type === 'run' ? new Promise((_ok, fail) => (failRun = fail)) : inner.request(body as never)) as EngineConnection['request'],
+      on: ((event: string, cb: (e: EngineEvent) => void) => {
+        listeners.push((e) => e.event === event && cb(e));
+        return () => undefined;
+      }) as EngineConnection['on'],
+      dispose: () => inner.dispose(),
+    };
+    const studio = new Studio(doc());
+    const session = new EngineSession(studio, connection, 5);
+    await tick(20);
+    const run = session.run();
+    await tick(5);
+    const message = 'cancelled: the engine was stopped in the middle of a computation and restarted; the document was loaded again (the run state is lost)';
+    failRun(new EngineRequestError({ type: 'Cancelled', message, node: null, phase: null, iteration: null }));
+    for (const l of listeners) l({ type: 'event', event: 'restarted', reason: 'cancel: the engine did not answer within 250 ms' });
+    await run;
+    expect(studio.state.engine).toMatchObject({ status: 'error', error: { type: 'Cancelled', message } });
+    expect(studio.state.doc).toEqual(doc());
   });
 });
