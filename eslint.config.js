@@ -1,5 +1,6 @@
-// Lint rules, including the layer rules that keep the engine pure: each folder
-// may import only the layers below it (see README, "Architecture").
+// Lint rules, including the layer rules that keep the engine pure: each engine
+// folder may import only the layers below it, and engine/protocol, at the bottom,
+// is all the app may import (see docs/architecture.md, "What each layer may import").
 import tseslint from 'typescript-eslint';
 
 const NODE = { regex: '^(node:|fs$|path$|os$|child_process$|worker_threads$|url$)', message: 'engine code must not import Node APIs (only engine/host/node may)' };
@@ -10,7 +11,7 @@ const OUTSIDE = { regex: '(^|/)(renderer|electron)/', message: 'the engine must 
 /** Forbids relative imports of the named engine folders. */
 const layers = (...names) => ({
   regex: `^(\\.\\./)+(${names.join('|')})(/|$)`,
-  message: `this layer may not import ${names.join(', ')} (engine layering: core -> kernels -> autograd -> tensor -> nn -> graph -> host)`,
+  message: `this layer may not import ${names.join(', ')} (engine layering: protocol, core -> kernels -> autograd -> tensor -> nn -> graph -> bridge -> host)`,
 });
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -31,7 +32,8 @@ export default tseslint.config(
   { files: ['engine/autograd/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('tensor', 'nn', 'graph', 'host', 'bridge', 'protocol')) },
   { files: ['engine/tensor/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('nn', 'graph', 'host', 'bridge', 'protocol')) },
   { files: ['engine/nn/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('graph', 'host', 'bridge', 'protocol')) },
-  { files: ['engine/graph/**/*.ts', 'engine/bridge/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host')) },
+  { files: ['engine/graph/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host', 'bridge')) },
+  { files: ['engine/bridge/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host')) },
   { files: ['engine/host/node/**/*.ts'], rules: restrict(ELECTRON, UI, OUTSIDE) },
   { files: ['engine/host/electron/**/*.ts', 'engine/host/web/**/*.ts'], rules: restrict(NODE, UI, OUTSIDE) },
   {

@@ -1,7 +1,7 @@
 /**
  * The PyTorch bridge: exports a graph document as a standalone, readable
- * PyTorch script. Pure TypeScript (no Node or DOM), so the app's
- * File > Export > PyTorch script and the CLI's `export-python` share it.
+ * PyTorch script. Pure TypeScript (no Node or DOM); the CLI's `export-python`
+ * calls it (the app has no Python export: its Export menu offers JSON, PNG, SVG).
  */
 import type { GraphDocument, InitSpec } from '../graph/document';
 import { createParams } from '../graph/ops';
