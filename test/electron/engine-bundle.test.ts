@@ -141,6 +141,18 @@ describe('the bundled desktop engine', () => {
     expect(engine.stderr()).toContain('the WebAssembly kernels could not start');
   });
 
+  it('runs in its own thread, without a watchdog, when the engine thread fails as it starts', async () => {
+    const dir = variant('failing-thread', (d) =>
+      writeFileSync(path.join(d, 'engine-thread.cjs'), 'throw new Error("this thread cannot start");'),
+    );
+    const engine = startEngine(dir);
+    expect((await engine.ready()).kernels).toMatch(/^wasm-simd/);
+    await loadsAndRuns(engine);
+    expect(engine.stderr()).toContain(
+      'no worker thread (this thread cannot start); the engine runs without a watchdog',
+    );
+  });
+
   it('runs in its own thread, without a watchdog, when the worker bundle is missing', async () => {
     const dir = variant('no-thread', (d) => rmSync(path.join(d, 'engine-thread.cjs')));
     const engine = startEngine(dir);

@@ -8,16 +8,18 @@
  * a worker thread (engine-thread.cjs, with the WebAssembly kernels shipped
  * beside this bundle), so a hung engine is restarted when it does not answer a
  * cancel, and a closed port (a reload) stops its engine thread. If worker
- * threads cannot start here, the engine runs in this thread, as before: no
- * watchdog, but a working engine.
+ * threads cannot start here (the constructor throws, or a thread ends before
+ * it says anything), the supervisor's next engine runs in this thread
+ * (./in-process.ts): no watchdog, but a working engine.
  *
  * Electron's MessagePortMain transfers only ports, so tensor buffers are
  * structured-cloned (still typed arrays, never JSON arrays).
  */
 import { startFastKernels } from '../node/fast-kernels';
 import { besideBundle, spawnNodeEngine } from '../node/spawn';
-import { SessionHost } from '../session-host';
+import type { SpawnedEngine } from '../port';
 import { createSupervisedClient } from '../supervisor';
+import { inProcessEngine } from './in-process';
 import { serveThroughClient, type PortMain } from './relay';
 
 /** How long an engine thread may take to acknowledge `cancel` before it is restarted. */
@@ -34,40 +36,41 @@ if (!parentPort) throw new Error('engine/host/electron/entry.ts must run in an E
 // Beside the bundle (engine.cjs): engine-thread.cjs and kernels.wasm; run from source, the defaults.
 const here = typeof __dirname === 'string' ? __dirname : '.';
 let threads = true;
+let kernelsStarted = false;
 
-function attach(port: PortMain): void {
-  if (threads) {
-    try {
-      const client = createSupervisedClient(() => spawnNodeEngine(besideBundle(here)), {
-        cancelGraceMs: CANCEL_GRACE_MS,
-      });
-      serveThroughClient(port, client);
-      return;
-    } catch (error) {
-      threads = false;
-      console.error(
-        `engine: no worker thread (${error instanceof Error ? error.message : String(error)}); the engine runs without a watchdog`,
-      );
-    }
-  }
-  attachInProcess(port);
+function noThreads(why: string): void {
+  if (!threads) return;
+  threads = false;
+  console.error(`engine: no worker thread (${why}); the engine runs without a watchdog`);
 }
 
-/** The engine in this thread: one SessionHost per port, dropped when the port closes. */
-function attachInProcess(port: PortMain): void {
-  startFastKernels(besideBundle(here).kernelsFile);
-  let host: SessionHost | null = new SessionHost({
-    post: (message) => port.postMessage(message),
-    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
-    now: () => performance.now(),
-  });
-  port.on('message', (event) => host?.handle(event.data));
-  port.on('close', () => (host = null));
-  port.start();
-  host.start();
+/** An engine: in a worker thread while threads can start, else in this thread. */
+function spawnEngine(): SpawnedEngine {
+  if (threads) {
+    try {
+      const engine = spawnNodeEngine(besideBundle(here));
+      // A thread that ends before it says anything could not start: do not try threads again.
+      let heard = false;
+      const off = engine.onMessage(() => {
+        heard = true;
+        off();
+      });
+      engine.onExit((reason) => {
+        if (!heard) noThreads(reason);
+      });
+      return engine;
+    } catch (error) {
+      noThreads(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (!kernelsStarted) {
+    kernelsStarted = true;
+    startFastKernels(besideBundle(here).kernelsFile);
+  }
+  return inProcessEngine();
 }
 
 parentPort.on('message', (event) => {
   const port = event.ports?.[0];
-  if (port) attach(port);
+  if (port) serveThroughClient(port, createSupervisedClient(spawnEngine, { cancelGraceMs: CANCEL_GRACE_MS }));
 });
