@@ -42,7 +42,12 @@ export function nodeProblems(doc: GraphDocument, engine: EngineSlice): Map<strin
     for (const m of engineIssues.get(n.id) ?? []) if (!errors.includes(m)) errors.push(m);
     // shape problems the engine's inference found: running raises them at this node
     for (const p of engine.load?.problems ?? []) if (p.node === n.id && !errors.includes(p.message)) errors.push(p.message);
-    if (engine.error?.node === n.id && !errors.includes(engine.error.message)) errors.push(engine.error.message);
+    if (engine.error?.node === n.id) {
+      // an engine bug surfaced here: the node says so rather than look like the graph's fault
+      const e = engine.error;
+      const m = e.type === 'InternalError' ? `InternalError: ${e.message}` : e.message;
+      if (!errors.includes(m)) errors.push(m);
+    }
     const w = warnings.get(n.id) ?? [];
     if (errors.length || w.length) out.set(n.id, { errors, warnings: w });
   }

@@ -28,4 +28,9 @@ describe('node problems', () => {
     expect(m.get('p')?.errors).toEqual(['shape problem']);
     expect(m.get('x')?.errors).toEqual(['boom']);
   });
+
+  it('marks a bug of the engine (InternalError) at its node as such', () => {
+    const error = { type: 'InternalError', message: 'TypeError: x is undefined', node: 'x', phase: 'forward', iteration: 0 };
+    expect(nodeProblems(doc, { ...initialEngine, error }).get('x')?.errors).toEqual(['InternalError: TypeError: x is undefined']);
+  });
 });
