@@ -1,7 +1,7 @@
 /**
  * Starts an engine host in a worker thread and adapts it to a
  * {@link SpawnedEngine}. From built JavaScript it loads `worker.js` next to this
- * module. Otherwise (tsx, vitest, or a bundle such as `cli:fast` with no
+ * module. Otherwise (tsx, vitest, or the CLI's bundle, build/scripts/cli.mjs, with no
  * worker.js beside it) it runs `engine/host/node/worker.ts` through a small
  * bootstrap that registers tsx's loader first, since a worker does not inherit
  * the parent's loader hooks on Node 20.
@@ -25,7 +25,7 @@ export interface SpawnOptions {
   readonly resourceLimits?: ResourceLimits;
   /**
    * Install the WebAssembly kernels in the engine thread. Default: when this
-   * thread has them (`cli:fast`), so `step` computes exactly as `run` does.
+   * thread has them (the CLI's bundle), so `step` computes exactly as `run` does.
    */
   readonly fastKernels?: boolean;
   /** The worker script, when it is not worker.js / worker.ts beside this module (the desktop's engine-thread.cjs). */
