@@ -41,6 +41,85 @@ export function resultJson(s: GraphSession): RunResultJson {
   };
 }
 
+/** The spec's result JSON of a session with each tensor's values as a typed array (no copies), for {@link writeJson}. */
+export function resultValues(s: GraphSession): unknown {
+  const tensors: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [name, t] of reportedTensors(s)) {
+    tensors[name] = {
+      shape: [...t.shape],
+      dtype: t.dtype,
+      data: t.contiguousData(),
+      requires_grad: t.requiresGrad,
+      is_leaf: t.isLeaf,
+      grad_fn: t.gradFnName,
+      grad: t.grad ? { shape: [...t.grad.shape], data: t.grad.contiguousData() } : null,
+    };
+  }
+  return {
+    tensors,
+    backward_steps: s.steps.map((st) => ({ grad_fn: st.gradFn, node: st.tag })),
+    iterations_run: s.iterationsRun,
+    error: s.error,
+  };
+}
+
+/** Characters gathered before `writeJson` hands them on. */
+const CHUNK = 1 << 16;
+/** Numbers of a typed array formatted per join. */
+const RUN = 4096;
+
+/**
+ * Writes `value` as `stringifyResult(value)` would (the same bytes, no indent),
+ * in chunks of about 64 KiB, so no text larger than a chunk is ever built: a
+ * result of any size inside the budget can be written. Typed arrays are written
+ * as JSON arrays (their `join` formats numbers as JSON does, and non-finite ones
+ * as the bare tokens).
+ */
+export function writeJson(value: unknown, write: (chunk: string) => void): void {
+  let buf = '';
+  const put = (piece: string) => {
+    buf += piece;
+    if (buf.length >= CHUNK) {
+      write(buf);
+      buf = '';
+    }
+  };
+  const number = (v: number) => put(Number.isFinite(v) || Number.isNaN(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity');
+  const emit = (v: unknown, inArray: boolean): void => {
+    if (v === null || (v === undefined && inArray) || typeof v === 'function' || typeof v === 'symbol') return put('null');
+    if (typeof v === 'number') return number(v);
+    if (typeof v === 'string') return put(JSON.stringify(v));
+    if (typeof v === 'boolean') return put(v ? 'true' : 'false');
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      const a = v as unknown as Float64Array;
+      put('[');
+      for (let i = 0; i < a.length; i += RUN) put((i > 0 ? ',' : '') + a.subarray(i, i + RUN).join(','));
+      return put(']');
+    }
+    if (Array.isArray(v)) {
+      put('[');
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) put(',');
+        emit(v[i], true);
+      }
+      return put(']');
+    }
+    const o = v as Record<string, unknown>;
+    put('{');
+    let first = true;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+      put(`${first ? '' : ','}${JSON.stringify(k)}:`);
+      first = false;
+      emit(x, false);
+    }
+    put('}');
+  };
+  emit(value, true);
+  if (buf.length > 0) write(buf);
+}
+
 /**
  * Serialises a result as JSON with NaN and ±Infinity written as the bare tokens
  * `NaN`, `Infinity`, `-Infinity` (as Python's json module writes and reads them).
@@ -72,36 +151,69 @@ function hasNonFinite(v: unknown, depth: number): boolean {
   return false;
 }
 
-/** Parses JSON that may contain NaN / Infinity tokens (outside strings). */
+const BACKSLASH = 92;
+
+/**
+ * Parses JSON that may contain NaN / Infinity tokens (outside strings), in time
+ * and memory linear in the text: plain JSON.parse when the text has no such
+ * word anywhere; otherwise the text is copied once, with each token
+ * replaced by a sentinel string (slices between tokens, joined once), then
+ * parsed; the sentinels (with a random part a document cannot guess) become
+ * numbers again in one walk.
+ */
 export function parseJsonWithNaN(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    if (!/NaN|Infinity/.test(text)) throw e;
-  }
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
+  if (!/NaN|Infinity/.test(text)) return JSON.parse(text);
+  const tag = `\\u0000nonfinite-${Math.random().toString(36).slice(2)}:`;
+  const parts: string[] = [];
+  let last = 0;
+  const next = /"|NaN|-?Infinity/g; // a string's start, or a token
+  for (let m = next.exec(text); m !== null; m = next.exec(text)) {
+    if (m[0] === '"') {
+      next.lastIndex = afterString(text, m.index);
       continue;
     }
-    if (c === '"') inString = true;
-    if (text.startsWith('NaN', i)) {
-      out += '"\\u0000NaN"';
-      i += 2;
-    } else if (text.startsWith('-Infinity', i)) {
-      out += '"\\u0000-Infinity"';
-      i += 8;
-    } else if (text.startsWith('Infinity', i)) {
-      out += '"\\u0000Infinity"';
-      i += 7;
-    } else out += c;
+    parts.push(text.slice(last, m.index), `"${tag}${m[0]}"`);
+    last = next.lastIndex;
   }
-  return JSON.parse(out, (_k, v: unknown) =>
-    v === '\u0000NaN' ? NaN : v === '\u0000Infinity' ? Infinity : v === '\u0000-Infinity' ? -Infinity : v,
-  );
+  parts.push(text.slice(last));
+  const value = JSON.parse(parts.join('')) as unknown;
+  return restoreNonFinite(value, JSON.parse(`"${tag}"`) as string);
+}
+
+/** The index after the JSON string that starts at `start` (its opening quote). */
+function afterString(text: string, start: number): number {
+  for (let i = start + 1; ; ) {
+    const q = text.indexOf('"', i);
+    if (q < 0) return text.length;
+    let b = q - 1;
+    while (b > start && text.charCodeAt(b) === BACKSLASH) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1; // an even number of backslashes: the quote is not escaped
+    i = q + 1;
+  }
+}
+
+/** Replaces the sentinel strings (`prefix` + token) in a parsed value by NaN / ±Infinity, without recursion. */
+function restoreNonFinite(value: unknown, prefix: string): unknown {
+  const sentinel = (v: unknown): v is string => typeof v === 'string' && v.startsWith(prefix);
+  const number = (v: string): number => Number(v.slice(prefix.length));
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'object' && x !== null) stack.push(x);
+        else if (sentinel(x)) v[i] = number(x);
+      }
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x === 'object' && x !== null) stack.push(x);
+      else if (sentinel(x)) o[k] = number(x);
+    }
+  }
+  return sentinel(value) ? number(value) : value;
 }

@@ -4,11 +4,13 @@
  *   run A.json B.json ... --out-dir DIR write DIR/<name>.result.json
  * Exit status: 0 finished, 1 the graph raised an error, 2 invalid document or usage.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { load, GraphSession, resultJson, stringifyResult } from '../../graph/index';
+import { load, GraphSession } from '../../graph/index';
+import { resultValues, writeJson } from '../../graph/result';
 import { COMMANDS, type Command } from './commands';
 import { readDocument } from './read-document';
+import { toFile, toStdout } from './sink';
 import { backendRequested, runWithBackend } from './torch-backend';
 
 const USAGE = `usage:
@@ -17,24 +19,33 @@ const USAGE = `usage:
   npm run -s cli -- run A.json B.json ... --out-dir DIR
 ${COMMANDS.map((c) => `  npm run -s cli -- ${c.usage}`).join('\n')}`;
 
-/** Runs one document; returns the exit code and the text to write. */
-export function runFile(file: string, iterations: number | null): { code: number; text: string | null } {
+/** Where a result goes: given the value, it writes it (see writeJson). */
+type ResultSink = (result: unknown) => void;
+
+/** Runs one document and hands its result (if it has one) to `sink`; returns the exit code. */
+export function runFile(file: string, iterations: number | null, sink: ResultSink): number {
   const json = readDocument(file);
-  if (json === null) return { code: 2, text: null };
+  if (json === null) return 2;
   if (iterations !== null && typeof json === 'object' && json && 'run' in json) {
     (json as { run: Record<string, unknown> }).run.iterations = iterations;
   }
   const l = load(json);
   if (!l.ok) {
     for (const i of l.issues) process.stderr.write(`${file}: ${i.path}: ${i.message}\n`);
-    return { code: 2, text: null };
+    return 2;
   }
   const s = new GraphSession(l.graph);
   s.run();
   for (const w of s.warnings) process.stderr.write(`${file}: warning at ${w.node}: ${w.message}\n`);
-  const result = resultJson(s);
-  return { code: result.error ? 1 : 0, text: stringifyResult(result) };
+  sink(resultValues(s));
+  return s.error ? 1 : 0;
 }
+
+/** The result JSON and a newline, written in chunks (the same bytes as stringifyResult). */
+const resultText = (result: unknown) => (write: (chunk: string) => void) => {
+  writeJson(result, write);
+  write('\n');
+};
 
 function cmdRun(args: string[]): number {
   if (backendRequested(args)) return runWithBackend(args, cmdRun, usage);
@@ -54,11 +65,11 @@ function cmdRun(args: string[]): number {
   let worst = 0;
   if (outDir !== null) mkdirSync(outDir, { recursive: true });
   for (const f of files) {
-    const { code, text } = runFile(f, iterations);
-    worst = Math.max(worst, code);
-    if (text === null) continue;
-    if (outDir === null) process.stdout.write(`${text}\n`);
-    else writeFileSync(join(outDir, `${basename(f).replace(/\.json$/, '')}.result.json`), `${text}\n`);
+    const dir = outDir;
+    const sink: ResultSink = dir === null
+      ? (result) => toStdout(resultText(result))
+      : (result) => toFile(join(dir, `${basename(f).replace(/\.json$/, '')}.result.json`), resultText(result));
+    worst = Math.max(worst, runFile(f, iterations, sink));
   }
   return worst;
 }

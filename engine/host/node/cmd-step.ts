@@ -8,13 +8,14 @@
  * Exit status as for `run`: 0 finished, 1 the graph raised an error, 2 invalid
  * document or usage (with the JSON path on stderr).
  */
-import { stringifyResult } from '../../graph/result';
-import { EngineRequestError, errorJson, resultFromWire } from '../../protocol/codec';
+import { writeJson } from '../../graph/result';
+import { EngineRequestError, errorJson } from '../../protocol/codec';
 import type { StepPhase } from '../../protocol/messages';
 import { EngineClient } from '../client';
 import type { Command } from './command';
 import { spawnNodeEngine } from './spawn';
 import { readDocument } from './read-document';
+import { toStdout } from './sink';
 
 const USAGE = 'step GRAPH.json [--iterations N]';
 
@@ -65,8 +66,13 @@ async function step(args: string[]): Promise<number> {
         phase = r.phase;
       }
     }
-    const result = resultFromWire(await client.result());
-    process.stdout.write(`${stringifyResult(result)}\n`);
+    const result = await client.result();
+    // The result can be larger than any string: written in chunks, after the step lines.
+    if (process.stdout.writableLength > 0) await new Promise((r) => process.stdout.once('drain', r));
+    toStdout((write) => {
+      writeJson(result, write);
+      write('\n');
+    });
     return result.error ? 1 : 0;
   } catch (e) {
     if (!(e instanceof EngineRequestError)) throw e;
