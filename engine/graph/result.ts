@@ -1,6 +1,7 @@
 import type { RunResultJson, TensorJson } from '../protocol/result';
 import type { Tensor } from '../tensor/tensor';
 import type { GraphSession } from './session';
+import { dict } from '../protocol/dict';
 
 /** A tensor as the result JSON shows it. */
 export function tensorJson(t: Tensor): TensorJson {
@@ -31,7 +32,7 @@ export function reportedTensors(s: GraphSession): Map<string, Tensor> {
 
 /** The spec's result JSON of a session. */
 export function resultJson(s: GraphSession): RunResultJson {
-  const tensors: Record<string, TensorJson> = {};
+  const tensors = dict<TensorJson>();
   for (const [name, t] of reportedTensors(s)) tensors[name] = tensorJson(t);
   return {
     tensors,
@@ -43,7 +44,7 @@ export function resultJson(s: GraphSession): RunResultJson {
 
 /** The spec's result JSON of a session with each tensor's values as a typed array (no copies), for {@link writeJson}. */
 export function resultValues(s: GraphSession): unknown {
-  const tensors: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const tensors = dict<unknown>();
   for (const [name, t] of reportedTensors(s)) {
     tensors[name] = {
       shape: [...t.shape],

@@ -9,6 +9,7 @@ import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import type { CompiledGraph } from '../graph/compile';
 import { inferShapes, type ShapeReport } from '../graph/index';
 import type { PortInfo } from '../protocol/messages';
+import { dict } from '../protocol/dict';
 
 /** The inference's findings, in protocol form. */
 export interface PortReport {
@@ -20,7 +21,7 @@ export interface PortReport {
 
 /** Ports, problems (in execution order) and total elements of a compiled graph (its inferred shapes when known). */
 export function inferPorts(g: CompiledGraph, report: ShapeReport = inferShapes(g)): PortReport {
-  const ports: Record<string, PortInfo> = {};
+  const ports = dict<PortInfo>();
   let elements = 0;
   for (const [name, m] of report.ports) {
     ports[name] = { shape: m.shape ? [...m.shape] : null, dtype: m.dtype, requires_grad: m.requiresGrad, is_leaf: m.isLeaf };

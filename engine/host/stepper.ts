@@ -15,6 +15,7 @@ import type { Tensor } from '../tensor/tensor';
 import { EngineRequestError, errorJson } from '../protocol/codec';
 import type { BackwardStepResult, ForwardStepResult, Stats, StepPhase, TensorSummary } from '../protocol/messages';
 import { gradSummary, stats, tensorSummary } from './summaries';
+import { dict } from '../protocol/dict';
 
 /** An out-of-order request. */
 export function stateError(message: string): EngineRequestError {
@@ -52,7 +53,7 @@ export class Stepper {
       const what = s.backwardPending ? 'is in progress' : 'comes next';
       throw stateError(`the backward pass of iteration ${s.iteration} ${what}: step backward (stepBackward), or run to finish`);
     }
-    const setup: Record<string, TensorSummary> = {};
+    const setup = dict<TensorSummary>();
     const iteration = s.iteration;
     if (s.phase === 'setup') {
       s.advance();

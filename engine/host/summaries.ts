@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor/tensor';
 import type {
   GradSummary, RunResultWire, Stats, TensorBuffer, TensorData, TensorSummary, TensorWhich, TensorWire,
 } from '../protocol/messages';
+import { dict } from '../protocol/dict';
 
 /** Min, max, mean and largest magnitude of the non-NaN values, and the NaN count. */
 export function stats(data: ArrayLike<number>): Stats {
@@ -68,14 +69,14 @@ export function tensorData(name: string, which: TensorWhich, t: Tensor): TensorD
 
 /** Summaries of every tensor a result reports. */
 export function tensorSummaries(s: GraphSession): Record<string, TensorSummary> {
-  const out: Record<string, TensorSummary> = {};
+  const out = dict<TensorSummary>();
   for (const [name, t] of reportedTensors(s)) out[name] = tensorSummary(t);
   return out;
 }
 
 /** The spec's result with typed-array data (`resultFromWire` turns it into the JSON). */
 export function resultWire(s: GraphSession): RunResultWire {
-  const tensors: Record<string, TensorWire> = {};
+  const tensors = dict<TensorWire>();
   for (const [name, t] of reportedTensors(s)) {
     tensors[name] = {
       shape: [...t.shape],

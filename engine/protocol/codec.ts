@@ -5,6 +5,7 @@
  */
 import type { EngineMessage, ErrorJson, RunResultWire, TensorBuffer } from './messages';
 import type { RunResultJson, TensorJson } from './result';
+import { dict } from './dict';
 
 /** An error on the wire with no node, phase or iteration. */
 export function errorJson(type: string, message: string): ErrorJson {
@@ -48,7 +49,7 @@ export function transferablesOf(msg: EngineMessage): ArrayBuffer[] {
 
 /** The spec's result JSON from a `result` reply (as `run` prints it with `stringifyResult`). */
 export function resultFromWire(w: RunResultWire): RunResultJson {
-  const tensors: Record<string, TensorJson> = {};
+  const tensors = dict<TensorJson>();
   for (const [name, t] of Object.entries(w.tensors)) {
     tensors[name] = {
       shape: [...t.shape],

@@ -13,6 +13,7 @@ import { shownParams } from '../document/params';
 import { flagsOf, type NodeFlags } from '../state/engine-state';
 import { BADGE_HELP } from '../ui/glossary';
 import type { OpFlowNode } from './types';
+import { own } from '../../engine/protocol/dict';
 
 export type { OpFlowNode, OpNodeData } from './types';
 
@@ -61,7 +62,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
   const flags = useApp((s) => flagsOf(s.engine, id));
   const active = useApp((s) => s.engine.active === id);
   const inputOf = useApp((s) => s.doc.edges.find((e) => e.target === id && e.targetHandle === 'input')?.source ?? null);
-  const inputStorage = useApp((s) => (inputOf ? s.engine.tensors[inputOf]?.storage ?? null : null));
+  const inputStorage = useApp((s) => (inputOf ? own(s.engine.tensors, inputOf)?.storage ?? null : null));
   if (!node) return null;
   const spec = specOf(node);
   const { errors, warnings } = data.problems;

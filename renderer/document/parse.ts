@@ -4,6 +4,7 @@
  * and keeps every unknown key.
  */
 import { FORMAT, VERSION, type GraphDocument, type GraphEdge, type GraphNode, type RunSpec, type ViewState } from './types';
+import { dict } from '../../engine/protocol/dict';
 
 /** A document that cannot be read, with the JSON path of the fault. */
 export class DocumentParseError extends Error {
@@ -20,7 +21,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function rest(o: Obj, known: readonly string[]): Obj | undefined {
-  const out: Obj = {};
+  const out: Obj = dict<unknown>(); // unknown keys are data, "__proto__" too
   let any = false;
   for (const [k, v] of Object.entries(o)) {
     if (!known.includes(k)) {

@@ -7,6 +7,7 @@ import type {
   BackwardStepResult, EdgeFlow, ErrorJson, ForwardStepResult, LoadResult, RunSummary, Stats, TensorSummary,
 } from '../../engine/protocol/messages';
 import type { BackwardStepJson } from '../../engine/protocol/result';
+import { dict, own } from '../../engine/protocol/dict';
 
 /** `data-state` of the engine status. */
 export type EngineStatus = 'idle' | 'running' | 'done' | 'error';
@@ -75,7 +76,7 @@ interface AnyTensor {
 
 /** Accepts protocol summaries, a `result` reply (typed arrays) or result JSON, giving summaries. */
 export function toSummaries(tensors: Record<string, unknown>): Record<string, TensorSummary> {
-  const out: Record<string, TensorSummary> = {};
+  const out = dict<TensorSummary>();
   for (const [name, raw] of Object.entries(tensors)) {
     const t = raw as AnyTensor;
     if ('has_grad' in t && t.has_grad !== undefined) { out[name] = t as TensorSummary; continue; }
@@ -127,7 +128,7 @@ export function withForwardStep(s: EngineSlice, r: ForwardStepResult): EngineSli
 export function withBackwardStep(s: EngineSlice, r: BackwardStepResult): EngineSlice {
   let tensors = s.tensors;
   if (r.leaf) {
-    const old = tensors[r.leaf.name];
+    const old = own(tensors, r.leaf.name);
     if (old) tensors = { ...tensors, [r.leaf.name]: { ...old, has_grad: true, grad_stats: r.leaf.after } };
   }
   const error = r.error ?? null;
@@ -160,11 +161,11 @@ export interface NodeFlags {
 
 /** Flags for one tensor name. */
 export function flagsOf(s: EngineSlice, name: string): NodeFlags | null {
-  const t = s.tensors[name];
+  const t = own(s.tensors, name);
   if (t) {
     return { leaf: t.is_leaf, requiresGrad: t.requires_grad, hasGrad: t.has_grad, gradFn: t.grad_fn, shape: t.shape, dtype: t.dtype, storage: t.storage };
   }
-  const p = s.load?.ports[name];
+  const p = own(s.load?.ports, name);
   if (p) return { leaf: p.is_leaf, requiresGrad: p.requires_grad, hasGrad: false, gradFn: null, shape: p.shape, dtype: p.dtype, storage: null };
   return null;
 }

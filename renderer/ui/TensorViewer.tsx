@@ -8,6 +8,7 @@ import type { TensorData } from '../../engine/protocol/messages';
 import { useApp, useServices } from '../app/context';
 import { fmt } from '../viz/scales';
 import { TensorView } from './TensorView';
+import { own } from '../../engine/protocol/dict';
 
 type Which = 'value' | 'grad';
 
@@ -15,7 +16,7 @@ type Which = 'value' | 'grad';
 export function TensorViewer(): React.JSX.Element | null {
   const { session, studio } = useServices();
   const name = useApp((s) => s.ui.tensor ?? (s.ui.selection.nodes.length === 1 ? s.ui.selection.nodes[0]! : null));
-  const summary = useApp((s) => (name ? s.engine.tensors[name] ?? null : null));
+  const summary = useApp((s) => (name ? own(s.engine.tensors, name) ?? null : null));
   const [which, setWhich] = useState<Which>('value');
   const [data, setData] = useState<TensorData | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -10,7 +10,7 @@ export function applySetParams(doc: GraphDocument, cmd: SetParams): Applied {
   const unset: string[] = [];
   const touched = new Set([...Object.keys(cmd.set), ...cmd.unset]);
   for (const k of touched) {
-    if (k in node.params) set[k] = node.params[k];
+    if (Object.hasOwn(node.params, k)) set[k] = node.params[k];
     else unset.push(k);
   }
   for (const k of cmd.unset) delete params[k];
