@@ -8,8 +8,8 @@
 //     --root DIR  serve DIR instead of dist/web
 //
 // Electron's npm package downloads its binary on first use: here, with its
-// progress shown and no time limit (a failure names the mirror and proxy
-// settings). Where that cannot happen (no network, a Node older than
+// progress shown, no time limit, resuming a broken download on the next run
+// (a failure names the mirror and proxy settings). Where that cannot happen (no network, a Node older than
 // Electron's installer needs, an unsupported platform), no display is
 // available, or Electron stops right after starting (on Linux, a sandbox the
 // system does not allow: the remedy is printed), this falls back to the web
@@ -23,6 +23,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resumingDownloader } from './electron-download.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -112,14 +113,16 @@ function nodeTooOld(info, version = process.version) {
 export const DOWNLOAD_HELP = [
   'To download Electron through a mirror, set ELECTRON_MIRROR (e.g. ELECTRON_MIRROR=https://npmmirror.com/mirrors/electron/);',
   'through a proxy, set ELECTRON_GET_USE_PROXY=1 and HTTPS_PROXY=http://host:port;',
-  "then run 'npx install-electron' (no time limit) and 'npm start' again.",
+  "then 'npm start' again (it resumes the download), or 'npx install-electron' (Electron's own installer, from the start).",
 ].join('\n  ');
 
 /**
  * Downloads Electron's zip into @electron/get's cache (where Electron's
- * install.js then finds it), printing the progress; no time limit. Resolves
- * with null when done, or the reason it failed; undefined when this electron
- * package has no @electron/get to drive (install.js then downloads it).
+ * install.js then finds it), printing the progress; no time limit, and a
+ * broken download resumes on the next run (electron-download.mjs keeps the
+ * part in node_modules/.cache). Resolves with null when done, or the reason it
+ * failed; undefined when this electron package has no @electron/get to drive
+ * (install.js then downloads it).
  */
 async function prefetchElectron(info) {
   const require = createRequire(path.join(electronPackage, 'install.js'));
@@ -131,6 +134,13 @@ async function prefetchElectron(info) {
   }
   const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   let shown = -1;
+  const report = ({ transferred, total, resumedFrom }) => {
+    if (shown === -1 && resumedFrom > 0) log(`resuming the download at ${megabytes(resumedFrom)}`);
+    const step = total ? Math.floor((transferred / total) * 10) : Math.floor(transferred / (10 * 1024 * 1024));
+    if (step === shown) return;
+    shown = step;
+    log(`downloading Electron ${info.version}: ${total ? `${step * 10}% of ${megabytes(total)}` : megabytes(transferred)}`);
+  };
   try {
     await get.downloadArtifact({
       version: info.version,
@@ -139,15 +149,8 @@ async function prefetchElectron(info) {
       arch: process.env.ELECTRON_INSTALL_ARCH || process.env.npm_config_arch || process.arch,
       cacheRoot: process.env.electron_config_cache,
       checksums: process.env.electron_use_remote_checksums ? undefined : require('./checksums.json'),
-      downloadOptions: {
-        quiet: true,
-        getProgressCallback: ({ transferred, total, percent }) => {
-          const step = Math.floor(percent * 10);
-          if (step === shown) return;
-          shown = step;
-          log(`downloading Electron ${info.version}: ${total ? `${Math.round(percent * 100)}% of ${megabytes(total)}` : megabytes(transferred)}`);
-        },
-      },
+      // node_modules/.cache/autograd-studio-electron: beside the electron package, gone with node_modules
+      downloader: resumingDownloader(path.join(electronPackage, '..', '.cache', 'autograd-studio-electron'), report),
     });
     return null;
   } catch (error) {
