@@ -1,7 +1,8 @@
 /**
  * The headless CLI (graph format spec, "CLI"):
  *   run GRAPH.json                      print the result JSON
- *   run A.json B.json ... --out-dir DIR write DIR/<name>.result.json
+ *   run A.json B.json ... --out-dir DIR write DIR/<name>.result.json (two inputs with the same
+ *                                       file name in different folders are refused)
  * Exit status: 0 finished, 1 the graph raised an error, 2 invalid document or usage.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { basename, join } from 'node:path';
 import { load, GraphSession } from '../../graph/index';
 import { resultValues, writeJson } from '../../graph/result';
 import { COMMANDS, type Command } from './commands';
-import { readDocument } from './read-document';
+import { fsMessage, readDocument, withIterations } from './read-document';
 import { toFile, toStdout } from './sink';
 import { backendRequested, runWithBackend } from './torch-backend';
 
@@ -26,10 +27,7 @@ type ResultSink = (result: unknown) => void;
 export function runFile(file: string, iterations: number | null, sink: ResultSink): number {
   const json = readDocument(file);
   if (json === null) return 2;
-  if (iterations !== null && typeof json === 'object' && json && 'run' in json) {
-    (json as { run: Record<string, unknown> }).run.iterations = iterations;
-  }
-  const l = load(json);
+  const l = load(withIterations(json, iterations));
   if (!l.ok) {
     for (const i of l.issues) process.stderr.write(`${file}: ${i.path}: ${i.message}\n`);
     return 2;
@@ -47,6 +45,21 @@ const resultText = (result: unknown) => (write: (chunk: string) => void) => {
   write('\n');
 };
 
+/** DIR/<name>.result.json of each input; null (with the message written) when two inputs would share one. */
+function outputNames(files: readonly string[], outDir: string): Map<string, string> | null {
+  const byOutput = new Map<string, string>();
+  for (const f of files) {
+    const out = join(outDir, `${basename(f).replace(/\.json$/, '')}.result.json`);
+    const other = byOutput.get(out);
+    if (other !== undefined) {
+      usage(`${other} and ${f} would both write ${out}: give inputs with different file names`);
+      return null;
+    }
+    byOutput.set(out, f);
+  }
+  return new Map([...byOutput].map(([out, f]) => [f, out]));
+}
+
 function cmdRun(args: string[]): number {
   if (backendRequested(args)) return runWithBackend(args, cmdRun, usage);
   let outDir: string | null = null;
@@ -54,22 +67,37 @@ function cmdRun(args: string[]): number {
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--out-dir') outDir = args[++i] ?? null;
-    else if (a === '--iterations') iterations = Number(args[++i]);
+    if (a === '--out-dir') {
+      outDir = args[++i] ?? null;
+      if (outDir === null || outDir === '') return usage('--out-dir needs a directory');
+    } else if (a === '--iterations') iterations = Number(args[++i]);
     else if (a.startsWith('--')) return usage(`unknown option ${a}`);
     else files.push(a);
   }
   if (files.length === 0) return usage('no graph file given');
   if (files.length > 1 && outDir === null) return usage('several files need --out-dir DIR');
   if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0)) return usage('--iterations takes a positive integer');
+  const outputs = outDir === null ? null : outputNames(files, outDir);
+  if (outDir !== null) {
+    if (outputs === null) return 2;
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (e) {
+      process.stderr.write(`--out-dir ${outDir}: cannot create the directory: ${fsMessage(e)}\n`);
+      return 2;
+    }
+  }
   let worst = 0;
-  if (outDir !== null) mkdirSync(outDir, { recursive: true });
   for (const f of files) {
-    const dir = outDir;
-    const sink: ResultSink = dir === null
-      ? (result) => toStdout(resultText(result))
-      : (result) => toFile(join(dir, `${basename(f).replace(/\.json$/, '')}.result.json`), resultText(result));
-    worst = Math.max(worst, runFile(f, iterations, sink));
+    const out = outputs?.get(f) ?? null;
+    const sink: ResultSink = out === null ? (result) => toStdout(resultText(result)) : (result) => toFile(out, resultText(result));
+    try {
+      worst = Math.max(worst, runFile(f, iterations, sink));
+    } catch (e) {
+      if (out === null || typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+      process.stderr.write(`${out}: cannot write: ${fsMessage(e)}\n`);
+      worst = 2;
+    }
   }
   return worst;
 }
@@ -99,7 +127,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // One line; the stack only when asked for (AUTOGRAD_STUDIO_DEBUG=1).
+    const detail = e instanceof Error ? (process.env.AUTOGRAD_STUDIO_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
+    process.stderr.write(`internal error: ${detail}\n`);
     process.exit(2);
   },
 );

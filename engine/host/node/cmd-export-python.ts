@@ -51,7 +51,14 @@ function run(args: string[]): number {
     return 2;
   }
   if (out === null) process.stdout.write(script);
-  else writeFileSync(out, script);
+  else {
+    try {
+      writeFileSync(out, script);
+    } catch (e) {
+      process.stderr.write(`${out}: cannot write: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   return 0;
 }
 

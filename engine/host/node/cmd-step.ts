@@ -14,7 +14,7 @@ import type { StepPhase } from '../../protocol/messages';
 import { EngineClient } from '../client';
 import type { Command } from './command';
 import { spawnNodeEngine } from './spawn';
-import { readDocument } from './read-document';
+import { readDocument, withIterations } from './read-document';
 import { toStdout } from './sink';
 
 const USAGE = 'step GRAPH.json [--iterations N]';
@@ -36,9 +36,9 @@ async function step(args: string[]): Promise<number> {
   if (files.length !== 1) return fail(files.length === 0 ? 'no graph file given' : 'step takes one graph file');
   if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0)) return fail('--iterations takes a positive integer');
   const file = files[0]!;
-  const doc = readDocument(file);
-  if (!doc) return 2;
-  if (iterations !== null) doc.run = { ...(typeof doc.run === 'object' && doc.run ? doc.run : {}), iterations };
+  const read = readDocument(file);
+  if (!read) return 2;
+  const doc = withIterations(read, iterations);
 
   const engine = spawnNodeEngine();
   const client = new EngineClient(engine, { onInvalid: (m) => process.stderr.write(`${file}: protocol: ${m}\n`) });

@@ -22,3 +22,22 @@ export function readDocument(file: string): Record<string, unknown> | null {
   }
   return null;
 }
+
+/**
+ * The document with `run.iterations` set to `iterations` (null: unchanged): the
+ * one rule of `run --iterations` and `step --iterations`. A document without a
+ * `run` section gets one; a `run` that is not an object is left as it is, for
+ * validation to refuse at `run`.
+ */
+export function withIterations(doc: Record<string, unknown>, iterations: number | null): Record<string, unknown> {
+  if (iterations === null) return doc;
+  const run = doc.run;
+  if (run === undefined) return { ...doc, run: { iterations } };
+  if (typeof run !== 'object' || run === null || Array.isArray(run)) return doc;
+  return { ...doc, run: { ...run, iterations } };
+}
+
+/** A file system error as one line: its message without Node's stack (`ENOENT: no such file or directory, open 'x'`). */
+export function fsMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
