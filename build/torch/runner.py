@@ -3,13 +3,16 @@
 usage:
     python3 build/torch/runner.py GRAPH.json [--device cpu|cuda]
     python3 build/torch/runner.py --out-dir DIR A.json B.json ... [--device cpu|cuda]
-    (either form also takes --iterations N, which overrides run.iterations as the CLI's run)
+    (either form also takes --iterations N, which overrides run.iterations as the CLI's step,
+    and --memory-limit MB: the process may use MB megabytes of address space beyond what it
+    holds once torch is imported, enforced with setrlimit(RLIMIT_AS))
 
 The first form prints the result JSON on stdout; the second writes DIR/<name>.result.json
 for each input (<name> = file name without ".json"). Exit status: 0 when every run finished,
 1 when a graph raised an error (its result, with "error", is still written), 2 when a
-document is invalid or the usage is wrong (a message on stderr names the file and the JSON
-path of the fault).
+document is invalid or the usage is wrong (one line on stderr names the file and the JSON
+path of the fault; a malformed document never gives a traceback), 3 when the process ran
+out of memory (one line on stderr; the results written before stay).
 
 The semantics are those of docs/graph-format.md: each iteration runs setup, forward,
 backward, update and feedback; every op is the torch call a user would write; the result
@@ -20,11 +23,17 @@ Standard library and torch only. The module is importable: `load_document`,
 `validate_document`, `run_document` and `result_to_json` are the public functions.
 """
 import argparse
+import heapq
 import json
 import math
 import os
 import sys
 import warnings
+
+try:
+    import resource
+except ImportError:  # not on Windows: --memory-limit is then not enforced
+    resource = None
 
 import torch
 import torch.nn as nn
@@ -33,6 +42,10 @@ import torch.nn.functional as F
 FORMAT = "autograd-studio/graph"
 VERSION = 1
 DTYPES = {"float32": torch.float32, "int64": torch.int64}
+MAX_ITERATIONS = 100000          # engine/graph/document.ts
+MAX_TENSOR_ELEMENTS = 2 ** 25    # engine/core/limits.ts
+MAX_RANK = 8                     # engine/core/limits.ts
+OUT_OF_MEMORY = 3                # exit status
 
 
 # ----------------------------------------------------------------------------------------
@@ -44,7 +57,17 @@ class DocumentError(Exception):
 
 
 def _is_int(v):
+    """An integer as JSON has them: 3, and also 3.0 or 1e300 (JavaScript reads no difference)."""
+    if isinstance(v, float):
+        return v.is_integer()
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _integral(v):
+    """v with integral floats as ints (lists too), once a checker has accepted it."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return [_integral(e) for e in v] if isinstance(v, list) else v
 
 
 def _is_num(v):
@@ -72,16 +95,21 @@ OPT_INT = (lambda v: v is None or _is_int(v), "an integer or null")
 INT2_POS = (lambda v: _int2(v, 1), "a positive integer or a pair")
 INT2_NONNEG = (lambda v: _int2(v, 0), "a non-negative integer or a pair")
 OPT_INT2_POS = (lambda v: v is None or _int2(v, 1), "a positive integer, a pair or null")
-CONV_PADDING = (lambda v: v in ("same", "valid") or _int2(v, 0),
+CONV_PADDING = (lambda v: (isinstance(v, str) and v in ("same", "valid")) or _int2(v, 0),
                 'a non-negative integer, a pair, "same" or "valid"')
 DIMS = (lambda v: v is None or _is_int(v) or (isinstance(v, list) and all(_is_int(e) for e in v)),
         "an integer, a list of integers or null")
-SHAPE = (lambda v: isinstance(v, list) and all(_is_int(e) and e >= 0 for e in v),
-         "a list of non-negative integers")
+def _tensor_shape(v):
+    return (isinstance(v, list) and len(v) <= MAX_RANK and all(_is_int(e) and e >= 0 for e in v)
+            and math.prod(v) <= MAX_TENSOR_ELEMENTS)
+
+
+SHAPE = (_tensor_shape, "a list of at most %d non-negative integers with at most 2^25 elements"
+         % MAX_RANK)
 RESHAPE = (_reshape_shape, "a list of integers with at most one -1")
-DTYPE = (lambda v: v in DTYPES, '"float32" or "int64"')
-REDUCTION = (lambda v: v in ("mean", "sum", "none"), '"mean", "sum" or "none"')
-PADDING_MODE = (lambda v: v in ("zeros", "reflect", "replicate", "circular"),
+DTYPE = (lambda v: isinstance(v, str) and v in DTYPES, '"float32" or "int64"')
+REDUCTION = (lambda v: isinstance(v, str) and v in ("mean", "sum", "none"), '"mean", "sum" or "none"')
+PADDING_MODE = (lambda v: isinstance(v, str) and v in ("zeros", "reflect", "replicate", "circular"),
                 '"zeros", "reflect", "replicate" or "circular"')
 INIT = ("init", None)          # checked by _check_init
 PARAM_INIT = ("param_init", None)  # {weight?, bias?}, each an init
@@ -144,6 +172,11 @@ INIT_FIELDS = {  # kind -> {field: (default, checker)}
 ID_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
+def _is_key(v, table):
+    """v is a string key of table (a list or an object is never one, and never raises)."""
+    return isinstance(v, str) and v in table
+
+
 def _fail(path, expected):
     raise DocumentError("%s: expected %s" % (path, expected))
 
@@ -162,24 +195,23 @@ def _check_fields(obj, fields, path):
                 raise DocumentError("%s.%s: required" % (path, key))
             out[key] = default
             continue
-        out[key] = obj[key]
         if checker is INIT:
-            _check_init(obj[key], "%s.%s" % (path, key))
+            out[key] = _check_init(obj[key], "%s.%s" % (path, key))
         elif checker is PARAM_INIT:
-            _check_fields(obj[key], {"weight": (None, INIT), "bias": (None, INIT)},
-                          "%s.%s" % (path, key))
+            out[key] = _check_fields(obj[key], {"weight": (None, INIT), "bias": (None, INIT)},
+                                     "%s.%s" % (path, key))
         elif not checker[0](obj[key]):
             _fail("%s.%s" % (path, key), checker[1])
+        else:  # tensor values stay as they are; integers written 2.0 become 2
+            out[key] = obj[key] if key == "data" else _integral(obj[key])
     return out
 
 
 def _check_init(init, path):
-    if init is None:
-        return
-    if not isinstance(init, dict) or init.get("kind") not in INIT_FIELDS:
+    if not isinstance(init, dict) or not _is_key(init.get("kind"), INIT_FIELDS):
         _fail(path + ".kind", "one of " + ", ".join('"%s"' % k for k in INIT_FIELDS))
     fields = dict(INIT_FIELDS[init["kind"]], kind=(REQUIRED, (lambda v: True, "")))
-    _check_fields(init, fields, path)
+    return _check_fields(init, fields, path)
 
 
 def _check_tensor_values(params, path):
@@ -202,7 +234,7 @@ def _check_node(node, k):
     nid = node.get("id")
     if not (isinstance(nid, str) and 1 <= len(nid) <= 64 and set(nid) <= ID_CHARS):
         _fail(path + ".id", "1 to 64 characters of A-Z a-z 0-9 _ -")
-    if node.get("op") not in OPS:
+    if not _is_key(node.get("op"), OPS):
         _fail(path + ".op", "a known op (%s)" % ", ".join(OPS))
     params = _check_fields(node.get("params", {}), OPS[node["op"]]["params"], path + ".params")
     if node["op"] == "Tensor":
@@ -219,15 +251,20 @@ def _check_edges(doc, index):
         path = "edges[%d]" % k
         if not isinstance(edge, dict):
             _fail(path, "an object")
-        src, dst, port = edge.get("source"), edge.get("target"), edge.get("targetHandle")
-        if src not in index:
+        src, dst = edge.get("source"), edge.get("target")
+        if not _is_key(src, index):
             _fail(path + ".source", "the id of a node")
         if edge.get("sourceHandle", "out") != "out":
             _fail(path + ".sourceHandle", '"out"')
-        if dst not in index:
+        if not _is_key(dst, index):
             _fail(path + ".target", "the id of a node")
         spec = OPS[doc["nodes"][index[dst]]["op"]]
-        if port not in spec["ports"] + spec["optional"]:
+        ports = spec["ports"] + spec["optional"]
+        # As the engine: an edge without targetHandle (or null) goes to the op's only port.
+        port = edge.get("targetHandle")
+        if port is None and len(ports) == 1:
+            port = ports[0]
+        if not (isinstance(port, str) and port in ports):
             _fail(path + ".targetHandle", "a port of %s (%s)"
                   % (dst, ", ".join(spec["ports"] + spec["optional"]) or "none"))
         if port in inputs[dst]:
@@ -245,13 +282,13 @@ def _check_run(run, index, nodes, later):
     if not isinstance(run, dict):
         _fail("run", "an object")
     back = run.get("backward")
-    if back is not None and back not in index:
+    if back is not None and not _is_key(back, index):
         _fail("run.backward", "the id of a node")
     if back in later:
         raise DocumentError("run.backward: %s depends on a Grad node, which runs after backward"
                             % back)
-    if not (_is_int(run.get("iterations", 1)) and run.get("iterations", 1) >= 1):
-        _fail("run.iterations", "a positive integer")
+    if not (_is_int(run.get("iterations", 1)) and 1 <= run.get("iterations", 1) <= MAX_ITERATIONS):
+        _fail("run.iterations", "an integer from 1 to %d" % MAX_ITERATIONS)
     if not isinstance(run.get("zero_grad", False), bool):
         _fail("run.zero_grad", "true or false")
     if not isinstance(run.get("update_no_grad", False), bool):
@@ -262,10 +299,10 @@ def _check_run(run, index, nodes, later):
     targets = set()
     for k, fb in enumerate(feedback):
         path = "run.feedback[%d]" % k
-        if not isinstance(fb, dict) or fb.get("from") not in index:
+        if not isinstance(fb, dict) or not _is_key(fb.get("from"), index):
             _fail(path + ".from", "the id of a node")
         to = fb.get("to")
-        if to not in index or nodes[index[to]]["op"] != "Tensor":
+        if not _is_key(to, index) or nodes[index[to]]["op"] != "Tensor":
             _fail(path + ".to", "the id of a Tensor node")
         if to in targets:
             raise DocumentError("%s.to: %s already receives feedback" % (path, to))
@@ -304,12 +341,7 @@ def params_with_defaults(op, params):
 
 def load_document(path):
     """Reads and validates a document file; returns (doc, graph)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise DocumentError("$: cannot read JSON (%s)" % exc) from None
-    return doc, validate_document(doc)
+    return read_document(path)
 
 
 # ----------------------------------------------------------------------------------------
@@ -325,9 +357,14 @@ class Graph:
         self.inputs = inputs
         self.index = {n["id"]: k for k, n in enumerate(nodes)}
         self.tensor_ids = [n["id"] for n in nodes if n["op"] == "Tensor"]
+        self.consumers = {n["id"]: [] for n in nodes}  # source -> targets, once per edge
+        for nid, ports in inputs.items():
+            for src in ports.values():
+                self.consumers[src].append(nid)
         ordered = self._kahn(set(self.tensor_ids))
         if len(ordered) + len(self.tensor_ids) != len(nodes):
-            stuck = [n["id"] for n in nodes if n["id"] not in ordered and n["op"] != "Tensor"]
+            done = set(ordered)
+            stuck = [n["id"] for n in nodes if n["id"] not in done and n["op"] != "Tensor"]
             raise DocumentError("edges: the graph has a cycle through %s" % stuck[0])
         self.update_ids = self._grad_dependents()
         self.forward_order = [i for i in ordered if i not in self.update_ids]
@@ -337,28 +374,33 @@ class Graph:
         return self.nodes[self.index[nid]]["op"]
 
     def _kahn(self, done):
-        """Topological order of the non-Tensor nodes; ties go to the earliest in `nodes`."""
-        done, order = set(done), []
-        pending = [n["id"] for n in self.nodes if n["id"] not in done]
-        while True:
-            ready = [i for i in pending if all(s in done for s in self.inputs[i].values())]
-            if not ready:
-                return order
-            nid = ready[0]  # pending keeps document order, so this is the smallest index
-            pending.remove(nid)
-            done.add(nid)
+        """Topological order of the non-Tensor nodes; ties go to the earliest in `nodes`
+        (a heap of document indices: linear time up to the log)."""
+        missing = {}
+        for n in self.nodes:
+            if n["id"] not in done:
+                missing[n["id"]] = sum(1 for s in self.inputs[n["id"]].values() if s not in done)
+        ready = [self.index[nid] for nid, m in missing.items() if m == 0]
+        heapq.heapify(ready)
+        order = []
+        while ready:
+            nid = self.nodes[heapq.heappop(ready)]["id"]
             order.append(nid)
+            for target in self.consumers[nid]:
+                missing[target] -= 1
+                if missing[target] == 0:
+                    heapq.heappush(ready, self.index[target])
+        return order
 
     def _grad_dependents(self):
         """Ids of the Grad nodes and of every node that depends on one."""
         later = {n["id"] for n in self.nodes if n["op"] == "Grad"}
-        changed = True
-        while changed:
-            changed = False
-            for nid, ports in self.inputs.items():
-                if nid not in later and any(s in later for s in ports.values()):
-                    later.add(nid)
-                    changed = True
+        stack = list(later)
+        while stack:
+            for target in self.consumers[stack.pop()]:
+                if target not in later:
+                    later.add(target)
+                    stack.append(target)
         return later
 
 
@@ -604,6 +646,23 @@ def _root_function(root):
 # Running a graph
 # ----------------------------------------------------------------------------------------
 
+class OutOfMemory(Exception):
+    """PyTorch could not allocate memory: a limit of the process, not an error of the graph."""
+
+
+def is_out_of_memory(exc):
+    """MemoryError, or PyTorch's allocator failing (CPU or CUDA)."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc) if isinstance(exc, RuntimeError) else ""
+    return "can't allocate memory" in text or "out of memory" in text.lower()
+
+
+def _first_line(text):
+    lines = str(text).strip().splitlines()
+    return lines[0] if lines else ""
+
+
 class GraphError(Exception):
     """An exception that PyTorch (or a Grad node) raised while running the graph."""
 
@@ -616,8 +675,8 @@ class GraphError(Exception):
 class Runner:
     """Runs one validated document; `run()` returns the result dict."""
 
-    def __init__(self, doc, graph, device="cpu"):
-        self.graph, self.device = graph, device
+    def __init__(self, doc, graph, device="cpu", lazy=False):
+        self.graph, self.device, self.lazy = graph, device, lazy
         self.run_spec = doc.get("run", {})
         self.params = {}     # "<node>.weight" -> Parameter, in creation order
         self.owned = {}      # node id -> {"weight": ..., "bias": ...}
@@ -626,7 +685,7 @@ class Runner:
         self.tracker = GradFnTracker()
 
     def run(self):
-        iterations, done, error = self.run_spec.get("iterations", 1), 0, None
+        iterations, done, error = int(self.run_spec.get("iterations", 1)), 0, None
         try:
             self._create_all_parameters()
             pending = {}
@@ -644,6 +703,10 @@ class Runner:
                            for fb in self.run_spec.get("feedback", [])}
                 done = it + 1
         except GraphError as exc:
+            if is_out_of_memory(exc.__cause__):
+                info = exc.info
+                raise OutOfMemory("%s (at node %s, %s phase, iteration %d)" % (
+                    _first_line(info["message"]), info["node"], info["phase"], info["iteration"]))
             error = exc.info
         return self._result(done, error)
 
@@ -727,26 +790,37 @@ class Runner:
             raise GraphError(exc, root_id, "backward", it) from exc
 
     def _result(self, done, error):
-        tensors = {nid: describe_tensor(t) for nid, t in self.outputs.items()}
-        tensors.update((name, describe_tensor(t)) for name, t in self.params.items())
+        tensors = {nid: describe_tensor(t, self.lazy) for nid, t in self.outputs.items()}
+        tensors.update((name, describe_tensor(t, self.lazy)) for name, t in self.params.items())
         return {"tensors": tensors, "backward_steps": self.tracker.steps,
                 "iterations_run": done, "error": error}
 
 
-def describe_tensor(t):
-    """The result entry of one tensor: value, flags, grad_fn class name and .grad."""
+class FlatValues:
+    """A tensor's values, flattened, for write_result to write in chunks (no list of them all)."""
+
+    def __init__(self, t):
+        self.flat = t.detach().cpu().reshape(-1)
+
+    def tolist(self):
+        return self.flat.tolist()
+
+
+def describe_tensor(t, lazy=False):
+    """The result entry of one tensor: value, flags, grad_fn class name and .grad. With lazy,
+    "data" holds FlatValues instead of a list."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # reading .grad of a non-leaf warns
         grad = t.grad
+    values = FlatValues if lazy else (lambda x: x.detach().cpu().reshape(-1).tolist())
     return {
         "shape": list(t.shape),
         "dtype": str(t.dtype).replace("torch.", ""),
-        "data": t.detach().cpu().reshape(-1).tolist(),
+        "data": values(t),
         "requires_grad": t.requires_grad,
         "is_leaf": t.is_leaf,
         "grad_fn": None if t.grad_fn is None else type(t.grad_fn).__name__,
-        "grad": None if grad is None else {"shape": list(grad.shape),
-                                           "data": grad.detach().cpu().reshape(-1).tolist()},
+        "grad": None if grad is None else {"shape": list(grad.shape), "data": values(grad)},
     }
 
 
@@ -759,7 +833,44 @@ def run_document(doc, device="cpu"):
 
 def result_to_json(result):
     """The result as JSON text; NaN and Infinity as Python's json writes them."""
-    return json.dumps(result)
+    return json.dumps(result, default=FlatValues.tolist)
+
+
+CHUNK = 1 << 16  # values per piece of text write_result builds
+
+
+def write_result(result, fh):
+    """Writes result_to_json(result) to fh piece by piece: a tensor's values go in chunks, so
+    the text of a large result is never built whole (nor a list of all its values)."""
+    fh.write('{"tensors": {')
+    for k, (name, entry) in enumerate(result["tensors"].items()):
+        fh.write("%s%s: " % (", " if k else "", json.dumps(name)))
+        _write_object(entry, fh)
+    fh.write("}")
+    for key in ("backward_steps", "iterations_run", "error"):
+        fh.write(", %s: %s" % (json.dumps(key), json.dumps(result[key])))
+    fh.write("}")
+
+
+def _write_object(obj, fh):
+    fh.write("{")
+    for k, (key, value) in enumerate(obj.items()):
+        fh.write("%s%s: " % (", " if k else "", json.dumps(key)))
+        if isinstance(value, FlatValues):
+            _write_values(value.flat, fh)
+        elif isinstance(value, dict):
+            _write_object(value, fh)
+        else:
+            fh.write(json.dumps(value))
+    fh.write("}")
+
+
+def _write_values(flat, fh):
+    fh.write("[")
+    for start in range(0, flat.numel(), CHUNK):
+        text = json.dumps(flat[start:start + CHUNK].tolist())
+        fh.write(("" if start == 0 else ", ") + text[1:-1])
+    fh.write("]")
 
 
 # ----------------------------------------------------------------------------------------
@@ -771,10 +882,14 @@ def _parse_args(argv):
     parser.add_argument("graphs", nargs="+", metavar="GRAPH.json")
     parser.add_argument("--out-dir", help="write DIR/<name>.result.json for each graph")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    parser.add_argument("--iterations", type=int, help="override run.iterations (as the CLI's run)")
+    parser.add_argument("--iterations", type=int, help="override run.iterations (as the CLI's step)")
+    parser.add_argument("--memory-limit", type=int, metavar="MB",
+                        help="address space the process may use beyond torch's own, in megabytes")
     args = parser.parse_args(argv)
-    if args.iterations is not None and args.iterations < 1:
-        parser.error("--iterations takes a positive integer")
+    if args.iterations is not None and not 1 <= args.iterations <= MAX_ITERATIONS:
+        parser.error("--iterations takes an integer from 1 to %d" % MAX_ITERATIONS)
+    if args.memory_limit is not None and args.memory_limit < 1:
+        parser.error("--memory-limit takes a positive number of megabytes")
     if args.out_dir is None and len(args.graphs) != 1:
         parser.error("several graphs need --out-dir DIR")
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -782,37 +897,101 @@ def _parse_args(argv):
     return args
 
 
+def _address_space():
+    """Bytes of address space this process holds now (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def limit_memory(megabytes):
+    """Caps the address space at what the process holds now plus `megabytes` (RLIMIT_AS):
+    past it, allocations fail with MemoryError or PyTorch's allocator error, and the runner
+    exits with status 3 instead of the system's OOM killer ending it (or the machine)."""
+    if resource is None:
+        return
+    soft = _address_space() + megabytes * (1 << 20)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def with_iterations(doc, iterations):
+    """The document with run.iterations set (a missing run becomes {"iterations": N}), as
+    the CLI's step; a run that is not an object is left for validation to refuse."""
+    if iterations is None or not isinstance(doc, dict):
+        return doc
+    run = doc.get("run", {})
+    return dict(doc, run=dict(run, iterations=iterations)) if isinstance(run, dict) else doc
+
+
+def read_document(path, iterations=None):
+    """Reads and validates a document file; returns (doc, graph). Every fault of the file is
+    a DocumentError with a one-line message (malformed JSON, nesting too deep, wrong types)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise DocumentError("$: cannot read JSON (%s)" % _first_line(exc)) from None
+    except RecursionError:
+        raise DocumentError("$: cannot read JSON (nested too deeply)") from None
+    doc = with_iterations(doc, iterations)
+    try:
+        return doc, validate_document(doc)
+    except DocumentError:
+        raise
+    except (RecursionError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        # A shape of document the checks above do not foresee: still one line, never a traceback.
+        raise DocumentError("$: malformed document (%s: %s)"
+                            % (type(exc).__name__, _first_line(exc))) from None
+
+
 def _run_file(path, device, iterations=None):
     """(result dict, exit status) for one file; prints document errors on stderr."""
     try:
-        doc, graph = load_document(path)
-        if iterations is not None and isinstance(doc.get("run"), dict):
-            doc = dict(doc, run=dict(doc["run"], iterations=iterations))
-            graph = validate_document(doc)
+        doc, graph = read_document(path, iterations)
     except DocumentError as exc:
         print("%s: %s" % (path, exc), file=sys.stderr)
         return None, 2
-    result = Runner(doc, graph, device).run()
+    result = Runner(doc, graph, device, lazy=True).run()
     return result, (0 if result["error"] is None else 1)
+
+
+def _write(result, path, out_dir):
+    if out_dir is None:
+        write_result(result, sys.stdout)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        return
+    os.makedirs(out_dir, exist_ok=True)
+    name = os.path.basename(path)
+    name = name[: -len(".json")] if name.endswith(".json") else name
+    with open(os.path.join(out_dir, name + ".result.json"), "w", encoding="utf-8") as fh:
+        write_result(result, fh)
 
 
 def main(argv=None):
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    if args.memory_limit is not None:
+        limit_memory(args.memory_limit)
+    limit = "" if args.memory_limit is None else "; the limit is --memory-limit %d MB" % args.memory_limit
     status = 0
     for path in args.graphs:
-        result, code = _run_file(path, args.device, args.iterations)
+        try:
+            result, code = _run_file(path, args.device, args.iterations)
+            if result is not None:
+                _write(result, path, args.out_dir)
+        except (OutOfMemory, MemoryError) as exc:
+            result, code = None, OUT_OF_MEMORY
+            print("%s: out of memory: %s%s" % (path, _first_line(exc) or "MemoryError", limit),
+                  file=sys.stderr)
         status = max(status, code)
-        if result is None:
-            continue
-        text = result_to_json(result)
-        if args.out_dir is None:
-            print(text)
-            continue
-        os.makedirs(args.out_dir, exist_ok=True)
-        name = os.path.basename(path)
-        name = name[: -len(".json")] if name.endswith(".json") else name
-        with open(os.path.join(args.out_dir, name + ".result.json"), "w", encoding="utf-8") as fh:
-            fh.write(text)
     return status
 
 
