@@ -78,12 +78,13 @@ describe.concurrent('the CLI writes the same bytes as before', () => {
 });
 
 describe('a 2^25-element randn result', () => {
+  const { file: write } = scratch();
   it('runs through the CLI and is printed whole', async () => {
     const n = 2 ** 25;
     const d = JSON.stringify(doc([tensor('x', [n], { init: { kind: 'randn', seed: 7 } })]));
     const TSX = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
     const CLI = join(REPO_ROOT, 'engine', 'host', 'node', 'cli.ts');
-    const file = scratch().file('randn.graph.json', d);
+    const file = write('randn.graph.json', d);
     const got = await new Promise<{
       code: number | null;
       bytes: number;
@@ -122,4 +123,26 @@ describe('a 2^25-element randn result', () => {
       ),
     ).toBe(true);
   }, 300_000);
+});
+
+describe.concurrent('export-python of a 2^25-element randn tensor', () => {
+  const d = doc([tensor('x', [2 ** 25], { init: { kind: 'randn', seed: 7 } })]);
+  const { file } = scratch();
+
+  it('--seeded engine (every value spelled out) is refused in one line, not a fatal heap error', async () => {
+    const f = file('randn-export.graph.json', d);
+    const r = await cli('export-python', f, '--seeded', 'engine');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `${f}: the script would spell out 33554432 tensor values, more than export-python writes (4194304) (--seeded torch writes seeded tensors as torch.rand* calls)\n`,
+    );
+  });
+
+  it('--seeded torch writes it as a torch.randn call', async () => {
+    const f = file('randn-export-torch.graph.json', d);
+    const r = await cli('export-python', f, '--seeded', 'torch');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('torch.randn(33554432, generator=torch.Generator().manual_seed(7))');
+  });
 });

@@ -1,11 +1,14 @@
 /**
  * `npm run -s cli -- export-python GRAPH.json [--out FILE.py] [--seeded torch|engine]`:
  * prints (or writes) the graph as a standalone PyTorch script (engine/bridge).
- * Exit status: 0 written, 2 invalid document or usage (JSON paths on stderr).
+ * Exit status: 0 written, 2 invalid document or usage (JSON paths on stderr), or a script
+ * that would spell out more than MAX_LITERAL_VALUES values.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { exportPython, ExportError } from '../../bridge/index';
+import { convParamShapes, linearParamShapes } from '../../graph/ops';
 import { parseJsonWithNaN } from '../../graph/result';
+import { validateDocument } from '../../graph/validate';
 import type { Command } from './command';
 
 const USAGE = 'export-python GRAPH.json [--out FILE.py] [--seeded torch|engine]';
@@ -13,6 +16,35 @@ const USAGE = 'export-python GRAPH.json [--out FILE.py] [--seeded torch|engine]'
 function fail(message: string): number {
   process.stderr.write(`${message}\nusage: npm run -s cli -- ${USAGE}\n`);
   return 2;
+}
+
+/**
+ * Most tensor values a script may spell out as literals. The script is built as
+ * one string (engine/bridge), so far larger literals would exhaust the heap; at
+ * this size the script is about 50 MB.
+ */
+export const MAX_LITERAL_VALUES = 2 ** 22;
+
+/** How many values the script would spell out: `values` inits, and with `--seeded engine` the seeded tensors and parameters. */
+function literalValues(doc: unknown, seeded: 'torch' | 'engine'): number {
+  const v = validateDocument(doc);
+  if (!v.ok) return 0; // exportPython reports the issues
+  const size = (shape: readonly number[] | null) => (shape ? shape.reduce((a, b) => a * b, 1) : 0);
+  let total = 0;
+  for (const n of v.doc.nodes) {
+    const init = (n.params.init ?? {}) as { kind?: string; weight?: { kind: string }; bias?: { kind: string } };
+    if (n.op === 'Tensor') {
+      const random = init.kind === 'rand' || init.kind === 'randn' || init.kind === 'randint';
+      if (init.kind === 'values' || (random && seeded === 'engine')) total += size(n.params.shape as number[]);
+    } else if (n.op === 'Conv2d' || n.op === 'Linear') {
+      const shapes = n.op === 'Conv2d' ? convParamShapes(n.params) : linearParamShapes(n.params);
+      for (const which of ['weight', 'bias'] as const) {
+        const spelled = init[which] ? init[which].kind === 'values' : seeded === 'engine';
+        if (spelled) total += size(shapes[which]);
+      }
+    }
+  }
+  return total;
 }
 
 function run(args: string[]): number {
@@ -39,6 +71,14 @@ function run(args: string[]): number {
   } catch (e) {
     process.stderr.write(
       `${file}: ${(e as NodeJS.ErrnoException).code ? 'cannot read' : '$: not valid JSON'}: ${(e as Error).message}\n`,
+    );
+    return 2;
+  }
+  const literals = literalValues(doc, seeded);
+  if (literals > MAX_LITERAL_VALUES) {
+    const hint = seeded === 'engine' ? ' (--seeded torch writes seeded tensors as torch.rand* calls)' : '';
+    process.stderr.write(
+      `${file}: the script would spell out ${literals} tensor values, more than export-python writes (${MAX_LITERAL_VALUES})${hint}\n`,
     );
     return 2;
   }
