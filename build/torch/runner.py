@@ -987,8 +987,12 @@ def main(argv=None):
             result, code = _run_file(path, args.device, args.iterations)
             if result is not None:
                 _write(result, path, args.out_dir)
+        except OSError as exc:  # --out-dir names a file, a folder we may not write, a full disk
+            code = 2
+            print("%s: cannot write the result: %s" % (args.out_dir or "stdout", _first_line(exc)),
+                  file=sys.stderr)
         except (OutOfMemory, MemoryError) as exc:
-            result, code = None, OUT_OF_MEMORY
+            code = OUT_OF_MEMORY
             print("%s: out of memory: %s%s" % (path, _first_line(exc) or "MemoryError", limit),
                   file=sys.stderr)
         status = max(status, code)

@@ -5,7 +5,7 @@
  * answers every malformed document with one line (never a traceback) while accepting every
  * document the engine accepts.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,20 @@ describe('run --backend torch validates with the engine before starting Python',
     }
   }, 60_000);
 
+  it('refuses two inputs that would write the same result file, as the engine does', async () => {
+    const a = join(tmp, 'one');
+    const b = join(tmp, 'two');
+    for (const d of [a, b]) mkdirSync(d);
+    const [fa, fb] = [join(a, 'g.json'), join(b, 'g.json')];
+    for (const f of [fa, fb]) writeFileSync(f, stringifyResult(NO_HANDLE));
+    const out = join(tmp, 'same-out');
+    const r = await cli(['run', fa, fb, '--out-dir', out, '--backend', 'torch', '--python', NO_PYTHON]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `${fa} and ${fb} would both write ${join(out, 'g.result.json')}: give inputs with different file names`,
+    );
+  }, 60_000);
+
   it('sizes the default memory limit from the budget, at most half the machine', () => {
     // 2^27 elements * 4 bytes * 8 = 4096 MB; half of 4 GiB is 2048 MB.
     expect(defaultMemoryLimitMb(64 * 2 ** 30)).toBe(4096);
@@ -217,6 +231,15 @@ describe.skipIf(TORCH_VERSION === null)(`the torch backend's limits (PyTorch ${T
     expect(got.length, r.stderr).toBe(paths.length);
     for (const [k, p] of paths.entries()) expect(got[k]!.startsWith(`${p}: `), got[k]).toBe(true);
     expect(() => readdirSync(out)).toThrow(); // nothing was run, so no result was written
+  }, 60_000);
+
+  it('runner.py: an --out-dir it cannot write is one line', async () => {
+    const blocker = join(tmp, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const r = await run(PYTHON, [RUNNER, '--out-dir', blocker, file(NO_HANDLE)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('Traceback');
+    expect(lines(r.stderr)).toEqual([expect.stringMatching(new RegExp(`^${blocker}: cannot write the result: `))]);
   }, 60_000);
 
   it('runner.py accepts every mutated document the engine accepts and never crashes on the others', async () => {

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_GRAPH_ELEMENTS } from '../../core/limits';
 import { load } from '../../graph/index';
 import { parseJsonWithNaN, writeJson } from '../../graph/result';
-import { readDocument } from './read-document';
+import { readDocument, withIterations } from './read-document';
 import { toFile, toStdout } from './sink';
 
 /** The repository's build/torch directory (this file is engine/host/node/torch-backend.ts). */
@@ -97,18 +97,6 @@ export interface TorchRunOptions {
   readonly timeoutSeconds?: number;
   /** Address space in MB Python may use beyond its own after importing torch; 0: no limit. */
   readonly memoryLimitMb?: number;
-}
-
-/**
- * The document with run.iterations set to `iterations` (a missing run becomes
- * `{"iterations": N}`); a run that is not an object is left for validation to refuse.
- * (build/torch/runner.py applies the same rule to its own --iterations.)
- */
-export function withIterations(doc: Record<string, unknown>, iterations: number | null): Record<string, unknown> {
-  if (iterations === null) return doc;
-  const run = doc.run === undefined ? {} : doc.run;
-  if (typeof run !== 'object' || run === null || Array.isArray(run)) return doc;
-  return { ...doc, run: { ...run, iterations } };
 }
 
 /** A document the engine's loader accepted, from `file`. */
@@ -249,6 +237,18 @@ export function backendRequested(args: readonly string[]): boolean {
   return args.some((a) => a === '--backend' || TORCH_OPTIONS.includes(a));
 }
 
+/** Why two inputs would write the same DIR/<name>.result.json (as the engine's run refuses), or null. */
+function sharedOutput(files: readonly string[], outDir: string): string | null {
+  const byOutput = new Map<string, string>();
+  for (const f of files) {
+    const out = join(outDir, `${basename(f).replace(/\.json$/, '')}.result.json`);
+    const other = byOutput.get(out);
+    if (other !== undefined) return `${other} and ${f} would both write ${out}: give inputs with different file names`;
+    byOutput.set(out, f);
+  }
+  return null;
+}
+
 /** A non-negative integer option value, or null. */
 function count(v: string | null): number | null {
   if (v === null) return null;
@@ -302,6 +302,9 @@ export function runWithBackend(
   }
   if (files.length === 0) return usage('no graph file given');
   if (files.length > 1 && outDir === null) return usage('several files need --out-dir DIR');
+  if (outDir === '') return usage('--out-dir needs a directory');
+  const collision = outDir === null ? null : sharedOutput(files, outDir);
+  if (collision !== null) return usage(collision);
   if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0))
     return usage('--iterations takes a positive integer');
   const timeoutSeconds = count(timeout) ?? DEFAULT_TIMEOUT_SECONDS;
