@@ -6,11 +6,14 @@
  *   refuse a cycle       the same chain closing into a cycle
  *   host load (cycle)    SessionHost answering `load` of that cycle (issues and the valid part's shapes)
  *   50,000 ready nodes   one Tensor feeding 50,000 nodes (the ready heap of the tie rule)
+ *   read NaN JSON        parseJsonWithNaN of a 50 MB document with one NaN token
+ *   write a result       writeJson of 2^22 float32 values (about 80 MB of JSON) into a counting sink
  *
  *   --security       print these rows after W1-W4
  *   --security-only  print only these rows (skips W1-W4)
  */
 import { load } from '../../engine/graph/index';
+import { parseJsonWithNaN, writeJson } from '../../engine/graph/result';
 import { SessionHost } from '../../engine/host/session-host';
 
 /** One timed case: the best of a few runs, in ms. */
@@ -74,6 +77,13 @@ function expectLoad(d: Doc, ok: boolean): void {
   if (l.ok !== ok) throw new Error(`load: expected ok=${ok}`);
 }
 
+/** A document-like text of about `mb` MB: numbers with seven decimals and one NaN in the middle. */
+function nanText(mb: number): string {
+  const n = Math.round((mb * 1e6) / 11);
+  const values = Array.from({ length: n }, (_, i) => (i === n >> 1 ? 'NaN' : ((i % 997) / 997).toFixed(7)));
+  return `{"data": [${values.join(', ')}]}`;
+}
+
 /** Runs every case. */
 export function securityBench(reps = 3): SecurityRow[] {
   const host = new SessionHost({ post: () => {}, yieldToEvents: () => Promise.resolve() });
@@ -113,6 +123,27 @@ export function securityBench(reps = 3): SecurityRow[] {
         (d) => expectLoad(d, true),
       ),
       detail: `${N} nodes ready at once`,
+    },
+    {
+      name: 'read NaN JSON',
+      ms: best(
+        reps,
+        () => nanText(50),
+        (t) => parseJsonWithNaN(t),
+      ),
+      detail: '50 MB, one NaN token',
+    },
+    {
+      name: 'write a result',
+      ms: best(
+        reps,
+        () => new Float32Array(1 << 22).map((_, i) => Math.sin(i)),
+        (data) => {
+          let chars = 0;
+          writeJson({ data }, (c) => (chars += c.length));
+        },
+      ),
+      detail: '2^22 float32 values, in 64 KiB chunks',
     },
   ];
 }
