@@ -144,9 +144,9 @@ export function selectAll(app: AppServices): void {
   app.studio.select(app.studio.doc.nodes.map((n) => n.id), app.studio.doc.edges.map(edgeKey));
 }
 
-/** Lays the graph out left to right (one undo step). */
-export function tidyLayout(app: AppServices): void {
-  const pos = layeredLayout(app.studio.doc);
+/** Lays the graph out left to right with the nodes' drawn sizes (one undo step). */
+export function tidyLayout(app: AppServices, sizeOf?: SizeOf): void {
+  const pos = layeredLayout(app.studio.doc, sizeOf);
   const moves = app.studio.doc.nodes.map((n) => ({ id: n.id, to: pos.get(n.id)! }));
   app.studio.dispatch({ type: 'moveNodes', moves }, 'Tidy layout');
 }

@@ -28,7 +28,7 @@
  */
 import {
   Controls, MiniMap, Panel, ReactFlow, applyEdgeChanges, applyNodeChanges, useReactFlow,
-  type Connection as RFConnection, type EdgeChange, type FinalConnectionState, type NodeChange, type NodeMouseHandler, type OnSelectionChangeParams,
+  type Connection as RFConnection, type EdgeChange, type ReactFlowInstance, type FinalConnectionState, type NodeChange, type NodeMouseHandler, type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { dropNode } from '../app/actions';
@@ -61,6 +61,34 @@ function merge(next: OpFlowNode[], prev: OpFlowNode[]): OpFlowNode[] {
   });
 }
 
+/** How the canvas fits a graph into view (on open, Tidy, the fit button): little margin, never above 110%. */
+export const FIT_VIEW = { padding: 0.06, maxZoom: 1.1 } as const;
+
+/** Font size of a node's title in canvas pixels (styles.css `.op-node-head`). */
+export const TITLE_PX = 16;
+/** The smallest zoom a graph opens at: node titles at least 9 px on screen. */
+export const READABLE_ZOOM = 9 / TITLE_PX;
+
+/**
+ * Fits the graph into the canvas; a graph under {@link LARGE_GRAPH} nodes that
+ * would need a zoom below {@link READABLE_ZOOM} opens at that zoom instead,
+ * with its start (the left edge, where the inputs are) in view and the
+ * minimap for the rest. A large graph opens as an overview.
+ */
+export function fitReadable(rf: ReactFlowInstance<OpFlowNode, GradFlowEdge>, host: HTMLElement | null): void {
+  const nodes = rf.getNodes();
+  const box = host?.getBoundingClientRect();
+  if (!box || !nodes.length || nodes.length >= LARGE_GRAPH) return void rf.fitView(FIT_VIEW);
+  const b = rf.getNodesBounds(nodes);
+  const pad = 1 + 2 * FIT_VIEW.padding;
+  const fit = Math.min(box.width / (b.width * pad), box.height / (b.height * pad), FIT_VIEW.maxZoom);
+  if (fit >= READABLE_ZOOM) return void rf.fitView(FIT_VIEW);
+  const zoom = READABLE_ZOOM;
+  const margin = 24;
+  const y = b.height * zoom <= box.height - 2 * margin ? (box.height - b.height * zoom) / 2 - b.y * zoom : margin - b.y * zoom;
+  void rf.setViewport({ x: margin - b.x * zoom, y, zoom });
+}
+
 /** From this many nodes a graph is drawn for speed: no text when zoomed out. */
 export const LARGE_GRAPH = 100;
 
@@ -77,7 +105,7 @@ export function Canvas(): React.JSX.Element {
   const engine = useApp((s) => s.engine);
   const sel = useApp((s) => s.ui.selection);
   const epoch = useApp((s) => s.epoch);
-  const rf = useReactFlow();
+  const rf = useReactFlow<OpFlowNode, GradFlowEdge>();
   const host = useRef<HTMLDivElement>(null);
   // re-renders when the zoom crosses DETAIL_ZOOM, not on every viewport change
   const { zoomedOut, ...viewportProps } = useFastViewport(host, DETAIL_ZOOM);
@@ -97,7 +125,7 @@ export function Canvas(): React.JSX.Element {
     const view = studio.doc.view;
     const t = setTimeout(() => {
       if (view) void rf.setViewport({ x: view.x, y: view.y, zoom: view.zoom });
-      else void rf.fitView({ padding: 0.15, maxZoom: 1.1 });
+      else fitReadable(rf, host.current);
     }, 60);
     return () => clearTimeout(t);
   }, [epoch, rf, studio]);
@@ -228,7 +256,7 @@ export function Canvas(): React.JSX.Element {
         maxZoom={2.5}
         proOptions={proOptions}
       >
-        <Controls />
+        <Controls fitViewOptions={FIT_VIEW} />
         <MiniMap pannable zoomable />
         <Panel position="bottom-center"><GradLegend /></Panel>
       </ReactFlow>

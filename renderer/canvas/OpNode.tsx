@@ -80,7 +80,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
       data-error={bool(errors.length > 0)}
       data-grad-fn={flags?.gradFn ?? ''}
     >
-      <div className="op-node-head" data-testid="node-title">
+      <div className="op-node-head" data-testid="node-title" title={`${node.op} “${id}”${node.label ? ` (${node.label})` : ''}`}>
         <span className="op-node-op">{node.op}</span>
         <span className="op-node-id">{node.label ?? id}</span>
       </div>

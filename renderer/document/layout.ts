@@ -1,29 +1,32 @@
 /**
- * A left-to-right layered layout: each node's column is its longest distance
- * from a source; rows keep document order. Used for documents without
- * positions and for the examples.
+ * A left-to-right layered layout (dagre's Sugiyama layout: ranks by longest
+ * path, crossings reduced, nodes of their real size), used for documents
+ * without positions, for the bundled examples and by Tidy. Nodes without
+ * edges are laid out too, each in free space of its own.
  */
-import { topoOrder } from './graph';
+import dagre from '@dagrejs/dagre';
+import { estimateSize, type SizeOf } from './placement';
 import type { GraphDocument, XY } from './types';
 
-/** Spacing of the layout grid, in canvas pixels. */
-export const LAYOUT = { dx: 290, dy: 210 } as const;
+/** Gaps of the layout, in canvas pixels: between ranks (room for an edge label) and between nodes of a rank. */
+export const LAYOUT = { ranksep: 60, nodesep: 28 } as const;
 
-/** Positions for every node of `doc`, laid out left to right. */
-export function layeredLayout(doc: Pick<GraphDocument, 'nodes' | 'edges'>): Map<string, XY> {
-  const depth = new Map<string, number>();
-  for (const id of topoOrder(doc)) {
-    let d = 0;
-    for (const e of doc.edges) if (e.target === id && depth.has(e.source)) d = Math.max(d, depth.get(e.source)! + 1);
-    depth.set(id, d);
-  }
-  const rows = new Map<number, number>();
+/** Top-left positions for every node of `doc`, laid out left to right with the nodes' sizes. */
+export function layeredLayout(doc: Pick<GraphDocument, 'nodes' | 'edges'>, sizeOf: SizeOf = () => undefined): Map<string, XY> {
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'LR', ranksep: LAYOUT.ranksep, nodesep: LAYOUT.nodesep, marginx: 0, marginy: 0 });
+  g.setDefaultEdgeLabel(() => ({}));
+  const sizes = new Map(doc.nodes.map((n) => [n.id, sizeOf(n.id) ?? estimateSize(n)]));
+  for (const n of doc.nodes) g.setNode(n.id, { ...sizes.get(n.id)! });
+  doc.edges.forEach((e, i) => {
+    if (g.hasNode(e.source) && g.hasNode(e.target)) g.setEdge(e.source, e.target, {}, `e${i}`);
+  });
+  dagre.layout(g);
   const out = new Map<string, XY>();
   for (const n of doc.nodes) {
-    const col = depth.get(n.id) ?? 0;
-    const row = rows.get(col) ?? 0;
-    rows.set(col, row + 1);
-    out.set(n.id, { x: col * LAYOUT.dx, y: row * LAYOUT.dy });
+    const p = g.node(n.id);
+    const s = sizes.get(n.id)!;
+    out.set(n.id, { x: Math.round(p.x - s.width / 2), y: Math.round(p.y - s.height / 2) });
   }
   return out;
 }

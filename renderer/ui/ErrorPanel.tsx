@@ -21,7 +21,7 @@ export function ErrorPanel(): React.JSX.Element | null {
   if (!error && !issues.length && !warnings.length) return null;
   const internal = error?.type === 'InternalError';
   return (
-    <section className="problems">
+    <section className="problems" data-testid="problems">
       {error && (
         <div className={`error-panel${internal ? ' error-internal' : ''}`} data-testid="error-panel" data-error-type={error.type} role="alert">
           <div className="error-type">{error.type}{error.node ? ` at “${error.node}”` : ''}{error.phase ? ` (${error.phase}${error.iteration !== null ? `, iteration ${error.iteration}` : ''})` : ''}</div>

@@ -7,13 +7,16 @@ import { useReactFlow } from '@xyflow/react';
 import { useRef } from 'react';
 import { exportJson, newDocument, openText, confirmDiscard, save, tidyLayout } from '../app/actions';
 import { useApp, useServices } from '../app/context';
+import { fitReadable } from '../canvas/Canvas';
+import { sizeOfFlow } from '../canvas/flow-model';
+import type { GradFlowEdge, OpFlowNode } from '../canvas/types';
 import { exportImage } from './export-image';
 
 /** The toolbar. */
 export function Toolbar(): React.JSX.Element {
   const app = useServices();
   const { studio, session } = app;
-  const rf = useReactFlow();
+  const rf = useReactFlow<OpFlowNode, GradFlowEdge>();
   const fileRef = useRef<HTMLInputElement>(null);
   const history = useApp((s) => s.history);
   const status = useApp((s) => s.engine.status);
@@ -57,7 +60,7 @@ export function Toolbar(): React.JSX.Element {
       <div className="group">
         <button data-testid="undo" disabled={!history.canUndo} onClick={() => studio.undo()} title={`Undo ${history.undoLabel ?? ''} (Ctrl+Z)`}>Undo</button>
         <button data-testid="redo" disabled={!history.canRedo} onClick={() => studio.redo()} title={`Redo ${history.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
-        <button data-testid="tidy" onClick={() => { tidyLayout(app); setTimeout(() => void rf.fitView({ padding: 0.15, maxZoom: 1.1 }), 50); }} title="Lay the graph out left to right">Tidy</button>
+        <button data-testid="tidy" onClick={() => { tidyLayout(app, sizeOfFlow(rf)); setTimeout(() => fitReadable(rf, document.querySelector('[data-testid=canvas]')), 50); }} title="Lay the graph out left to right">Tidy</button>
       </div>
       <div className="group">
         <button data-testid="open-examples" onClick={() => studio.setUi({ examplesOpen: true })}>Examples</button>

@@ -12,6 +12,7 @@ import { clickAndSettle, launch, nodeAttrs, openApp, openExample, shot, type App
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO } from './harness';
+import { canvasZoom, panePoint } from './frames';
 
 let browser: Browser;
 let app: AppPage;
@@ -65,6 +66,19 @@ async function dragPoints(page: Page, a: { x: number; y: number }, b: { x: numbe
   await page.mouse.move(b.x, b.y, { steps: 15 });
   await page.waitForTimeout(50);
   await page.mouse.up();
+}
+
+/** A point where the input end of the edge into `target`.`handle` can be grabbed (its reconnect anchor, not under a label or a port). */
+async function grabPoint(page: Page, target: string, handle: string): Promise<{ x: number; y: number }> {
+  const sel = `${edgeSel(target, handle)} circle.react-flow__edgeupdater-target`;
+  const c = await centre(page, sel);
+  const hit = await page.evaluate(({ c, sel }) => {
+    const anchor = document.querySelector(sel);
+    for (const dx of [-8, -6, -10, -4]) for (const dy of [0, -4, 4, -7, 7]) if (document.elementFromPoint(c.x + dx, c.y + dy) === anchor) return { x: c.x + dx, y: c.y + dy };
+    return null;
+  }, { c, sel });
+  expect(hit, 'a free spot on the edge end').not.toBeNull();
+  return hit!;
 }
 
 const out = (id: string): string => `.react-flow__node[data-id="${id}"] .react-flow__handle.source`;
@@ -143,10 +157,9 @@ describe('edges are first-class', () => {
 
   it('dragging an edge’s end off its port disconnects it, in one undo step', async () => {
     const { page } = app;
-    const end = await centre(page, `${edgeSel('ce', 'input')} circle.react-flow__edgeupdater-target`);
-    const node = (await page.locator('.react-flow__node[data-id="ce"]').boundingBox())!;
+    const empty = (await panePoint(page))!;
     // grab the end just outside the node (the port's own handle starts a new connection), drop it on empty canvas
-    await dragPoints(page, { x: end.x - 8, y: end.y }, { x: node.x + node.width / 2, y: node.y + node.height + 120 });
+    await dragPoints(page, await grabPoint(page, 'ce', 'input'), empty);
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'x→ce.input'));
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
@@ -155,8 +168,7 @@ describe('edges are first-class', () => {
   it('moving an edge’s end to another port moves the edge', async () => {
     const { page } = app;
     // the end of t → nll.target dropped on logsm.input, which x held: the edge moves and x → logsm.input goes
-    const end = await centre(page, `${edgeSel('nll', 'target')} circle.react-flow__edgeupdater-target`);
-    await dragPoints(page, { x: end.x - 8, y: end.y }, await centre(page, inp('logsm', 'input')));
+    await dragPoints(page, await grabPoint(page, 'nll', 'target'), await centre(page, inp('logsm', 'input')));
     await expect
       .poll(() => edgeList(page))
       .toEqual(
@@ -443,5 +455,93 @@ describe('panels follow the selection and the document', () => {
     expect(await page.inputValue('[data-testid=iterations]')).toBe('1');
     expect(await page.textContent('[data-testid=run-n]')).toBe('Run 1×');
     expect(app.errors).toEqual([]);
+  });
+});
+
+describe('readable graphs', () => {
+  let wide: AppPage;
+  /** Examples with more ranks than fit across a 1440 px window at a readable zoom. */
+  const TOO_WIDE = ['small_cnn_training'];
+  const slugs = readdirSync(resolve(REPO, 'renderer/examples')).filter((f) => f.endsWith('.graph.json')).map((f) => f.replace('.graph.json', ''));
+  type Box = { x: number; y: number; width: number; height: number };
+  const inside = (a: Box, b: Box): boolean => a.x >= b.x - 1 && a.y >= b.y - 1 && a.x + a.width <= b.x + b.width + 1 && a.y + a.height <= b.y + b.height + 1;
+  const apart = (a: Box, b: Box): boolean => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+
+  /** The controls and the minimap are inside the canvas and not under the problems panel. */
+  async function controlsFree(page: Page): Promise<void> {
+    const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    const problems = (await page.locator('[data-testid=problems]').count()) ? await page.locator('[data-testid=problems]').boundingBox() : null;
+    for (const sel of ['.react-flow__controls', '.react-flow__minimap']) {
+      const b = (await page.locator(sel).boundingBox())!;
+      expect(inside(b, canvas), sel).toBe(true);
+      if (problems) expect(apart(b, problems), sel).toBe(true);
+    }
+  }
+
+  for (const slug of slugs) {
+    it(`${slug} at fit view in 1440x900: every node on screen, titles at least 9 px, controls free`, async () => {
+      wide ??= await openApp(browser, inject('baseUrl'));
+      const { page } = wide;
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await openExample(page, slug);
+      await page.waitForTimeout(400); // the fit view runs once the nodes are measured
+      const zoom = await canvasZoom(page);
+      const sizes = await page.locator('[data-testid=node-title]').evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+      expect(sizes.length).toBeGreaterThan(0);
+      expect(Math.min(...sizes) * zoom, `zoom ${zoom}`).toBeGreaterThanOrEqual(9);
+      // the whole graph is on screen, except for a graph too wide to fit readably: it opens at the readable zoom
+      // (titles 16 px x 9/16 = 9 px) with its inputs, the left-most nodes, in view
+      const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+      const boxes = await nodeBoxes(page);
+      const left = Math.min(...boxes.map((b) => b.x));
+      const shown = TOO_WIDE.includes(slug) ? boxes.filter((b) => b.x < left + 5) : boxes;
+      if (TOO_WIDE.includes(slug)) expect(zoom).toBeCloseTo(9 / 16, 5);
+      for (const b of shown) expect(inside({ x: b.x, y: b.y, width: b.w, height: b.h }, canvas), b.id).toBe(true);
+      expect(await overlaps(page)).toEqual([]);
+      await controlsFree(page);
+      await shot(page, `fit-${slug}`);
+    });
+  }
+
+  it('with an error shown after a run, the controls stay free', async () => {
+    const { page } = wide;
+    await openExample(page, 'adversarial_loop_error');
+    expect(await clickAndSettle(page, 'run')).toBe('error');
+    await page.waitForSelector('[data-testid=problems]');
+    await controlsFree(page);
+    await shot(page, 'fit-error-controls');
+  });
+
+  it('Tidy lays out unconnected nodes without overlaps, one undo step', async () => {
+    const { page } = wide;
+    await page.click('[data-testid=new]');
+    for (let i = 0; i < 4; i++) {
+      await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+      await page.click('[data-testid=palette-Tensor]');
+    }
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(4);
+    await page.click('[data-testid=tidy]');
+    await page.waitForTimeout(300);
+    expect(await overlaps(page)).toEqual([]);
+    expect(await page.getAttribute('[data-testid=undo]', 'title')).toContain('Tidy layout');
+  });
+
+  it('the toolbar stays one row at 1280 px, even with a long graph name; the palette search is not clipped', async () => {
+    const { page } = wide;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+    await page.fill('[data-testid=run-settings] .param-field input[type=text]', 'A graph with a rather long name that would not fit into the toolbar at all');
+    const tops = await page.locator('[data-testid=toolbar] > *:not(.visually-hidden)').evaluateAll((els) =>
+      els.filter((e) => getComputedStyle(e).display !== 'none').map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+    expect(new Set(tops).size).toBe(1);
+    const bar = (await page.locator('[data-testid=toolbar]').boundingBox())!;
+    expect(bar.height).toBeLessThan(48);
+    const run = (await page.locator('[data-testid=engine-status]').boundingBox())!;
+    expect(run.x + run.width).toBeLessThanOrEqual(1280);
+    const search = (await page.locator('[data-testid=palette-search]').boundingBox())!;
+    const palette = (await page.locator('[data-testid=palette]').boundingBox())!;
+    expect(inside(search, palette)).toBe(true);
+    await shot(page, 'toolbar-1280');
+    expect(wide.errors).toEqual([]);
   });
 });

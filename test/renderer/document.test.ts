@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { layeredLayout, withPositions } from '../../renderer/document/layout';
+import { LAYOUT, layeredLayout, withPositions } from '../../renderer/document/layout';
 import { DocumentParseError, parseDocument } from '../../renderer/document/parse';
 import { serializeDocument, toJson } from '../../renderer/document/serialize';
 import { emptyDocument } from '../../renderer/document/types';
@@ -76,5 +76,18 @@ describe('document round trip', () => {
     expect(xs[1]).toBeLessThan(xs[2]!);
     expect(layeredLayout(d).size).toBe(3);
     expect(withPositions(emptyDocument())).toEqual(emptyDocument());
+    // ranks are one node width (180) plus the rank gap apart
+    expect(xs[1]! - xs[0]!).toBe(180 + LAYOUT.ranksep);
+  });
+
+  it('lays out unconnected nodes without overlaps, with the sizes it is given', () => {
+    const d = parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [
+      { id: 'a', op: 'ReLU', params: {} }, { id: 'b', op: 'ReLU', params: {} }, { id: 'c', op: 'ReLU', params: {} },
+    ], edges: [] });
+    const pos = layeredLayout(d, () => ({ width: 100, height: 50 }));
+    const ys = ['a', 'b', 'c'].map((id) => pos.get(id)!.y).sort((p, q) => p - q);
+    expect(new Set(['a', 'b', 'c'].map((id) => pos.get(id)!.x)).size).toBe(1);
+    expect(ys[1]! - ys[0]!).toBe(50 + LAYOUT.nodesep);
+    expect(ys[2]! - ys[1]!).toBe(50 + LAYOUT.nodesep);
   });
 });
