@@ -3,8 +3,8 @@
 usage:
     python3 build/torch/runner.py GRAPH.json [--device cpu|cuda]
     python3 build/torch/runner.py --out-dir DIR A.json B.json ... [--device cpu|cuda]
-    (either form also takes --iterations N, which overrides run.iterations as the CLI's step,
-    and --memory-limit MB: the process may use MB megabytes of address space beyond what it
+    (either form also takes --iterations N, which overrides run.iterations as the CLI's run
+    and step, and --memory-limit MB: the process may use MB megabytes of address space beyond what it
     holds once torch is imported, enforced with setrlimit(RLIMIT_AS))
 
 The first form prints the result JSON on stdout; the second writes DIR/<name>.result.json
@@ -882,7 +882,8 @@ def _parse_args(argv):
     parser.add_argument("graphs", nargs="+", metavar="GRAPH.json")
     parser.add_argument("--out-dir", help="write DIR/<name>.result.json for each graph")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-    parser.add_argument("--iterations", type=int, help="override run.iterations (as the CLI's step)")
+    parser.add_argument("--iterations", type=int,
+                        help="override run.iterations (as the CLI's run and step)")
     parser.add_argument("--memory-limit", type=int, metavar="MB",
                         help="address space the process may use beyond torch's own, in megabytes")
     args = parser.parse_args(argv)
@@ -924,7 +925,7 @@ def limit_memory(megabytes):
 
 def with_iterations(doc, iterations):
     """The document with run.iterations set (a missing run becomes {"iterations": N}), as
-    the CLI's step; a run that is not an object is left for validation to refuse."""
+    the CLI's run and step; a run that is not an object is left for validation to refuse."""
     if iterations is None or not isinstance(doc, dict):
         return doc
     run = doc.get("run", {})
