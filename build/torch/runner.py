@@ -4,8 +4,8 @@ usage:
     python3 build/torch/runner.py GRAPH.json [--device cpu|cuda]
     python3 build/torch/runner.py --out-dir DIR A.json B.json ... [--device cpu|cuda]
     (either form also takes --iterations N, which overrides run.iterations as the CLI's run
-    and step, and --memory-limit MB: the process may use MB megabytes of address space beyond what it
-    holds once torch is imported, enforced with setrlimit(RLIMIT_AS))
+    and step, and --memory-limit MB: the process may use MB megabytes of address space
+    beyond what it holds once torch is imported, enforced with setrlimit(RLIMIT_AS))
 
 The first form prints the result JSON on stdout; the second writes DIR/<name>.result.json
 for each input (<name> = file name without ".json"). Exit status: 0 when every run finished,
@@ -108,8 +108,10 @@ SHAPE = (_tensor_shape, "a list of at most %d non-negative integers with at most
          % MAX_RANK)
 RESHAPE = (_reshape_shape, "a list of integers with at most one -1")
 DTYPE = (lambda v: isinstance(v, str) and v in DTYPES, '"float32" or "int64"')
-REDUCTION = (lambda v: isinstance(v, str) and v in ("mean", "sum", "none"), '"mean", "sum" or "none"')
-PADDING_MODE = (lambda v: isinstance(v, str) and v in ("zeros", "reflect", "replicate", "circular"),
+REDUCTION = (lambda v: isinstance(v, str) and v in ("mean", "sum", "none"),
+             '"mean", "sum" or "none"')
+PADDING_MODE = (lambda v: isinstance(v, str)
+                and v in ("zeros", "reflect", "replicate", "circular"),
                 '"zeros", "reflect", "replicate" or "circular"')
 INIT = ("init", None)          # checked by _check_init
 PARAM_INIT = ("param_init", None)  # {weight?, bias?}, each an init
@@ -981,7 +983,8 @@ def main(argv=None):
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     if args.memory_limit is not None:
         limit_memory(args.memory_limit)
-    limit = "" if args.memory_limit is None else "; the limit is --memory-limit %d MB" % args.memory_limit
+    limit = ("" if args.memory_limit is None
+             else "; the limit is --memory-limit %d MB" % args.memory_limit)
     status = 0
     for path in args.graphs:
         try:
