@@ -7,7 +7,9 @@ import { OP_BY_NAME } from '../../engine/protocol/ops';
 import { checkConnection, connectionEdge, freshId, takenBy, type Connection } from '../document/graph';
 import { edgeKey, type GraphEdge } from '../document/types';
 import { starterParams } from '../document/params';
+import { mismatches } from '../document/infer';
 import type { Command } from '../state/commands';
+import { flagsOf } from '../state/engine-state';
 import type { AppServices } from './context';
 
 const arrow = (e: Pick<GraphEdge, 'source' | 'target' | 'targetHandle'>): string =>
@@ -26,15 +28,38 @@ export function connect(app: AppServices, c: Connection): boolean {
   }
   const edge = connectionEdge(c);
   const old = takenBy(studio.doc, edge);
-  const add: Command = { type: 'addElements', nodes: [], edges: [{ edge }] };
-  if (!old) return studio.dispatch(add, `Connect ${arrow(edge)}`);
-  if (old.source === edge.source) return true;
-  const ok = studio.dispatch(
-    { type: 'batch', commands: [{ type: 'removeElements', nodeIds: [], edgeKeys: [edgeKey(old)] }, add] },
-    `Replace ${arrow(old)} by ${arrow(edge)}`,
-  );
-  if (ok) studio.toast('info', `Replaced ${arrow(old)} by ${arrow(edge)}`);
+  if (old && old.source === edge.source) return true;
+  const fill = fillFromInput(app, edge);
+  const commands: Command[] = [
+    ...(old ? [{ type: 'removeElements', nodeIds: [], edgeKeys: [edgeKey(old)] } as const] : []),
+    { type: 'addElements', nodes: [], edges: [{ edge }] },
+    ...(fill ? [fill.cmd] : []),
+  ];
+  const label = old ? `Replace ${arrow(old)} by ${arrow(edge)}` : `Connect ${arrow(edge)}`;
+  const ok = studio.dispatch(commands.length === 1 ? commands[0]! : { type: 'batch', commands }, label);
+  if (ok && (old || fill)) {
+    studio.toast('info', [old ? `Replaced ${arrow(old)} by ${arrow(edge)}` : '', fill?.text ?? ''].filter(Boolean).join('; '));
+  }
   return ok;
+}
+
+/**
+ * The params of the edge's target that its new input's inferred shape decides
+ * (`in_features`, `in_channels`), as one command, unless the user typed them.
+ */
+function fillFromInput(app: AppServices, edge: GraphEdge): { cmd: Command; text: string } | null {
+  const { studio } = app;
+  if (edge.targetHandle !== 'input') return null;
+  const node = studio.doc.nodes.find((n) => n.id === edge.target);
+  const shape = flagsOf(studio.state.engine, edge.source)?.shape;
+  if (!node || !shape) return null;
+  const set = Object.fromEntries(mismatches(node.op, node.params, shape).filter(([k]) => !studio.typed.has(`${node.id}:${k}`)));
+  const names = Object.keys(set);
+  if (!names.length) return null;
+  return {
+    cmd: { type: 'setParams', id: node.id, set, unset: [] },
+    text: `${names.map((k) => `${node.id}.${k} = ${String(set[k])}`).join(', ')} from the input's shape [${shape.join(', ')}]`,
+  };
 }
 
 /** Moves the edge `key` to the connection `c` (one step); refused connections leave it where it was. */

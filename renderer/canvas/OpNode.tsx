@@ -12,6 +12,7 @@ import { specOf } from '../document/graph';
 import { shownParams } from '../document/params';
 import { flagsOf, type NodeFlags } from '../state/engine-state';
 import { BADGE_HELP } from '../ui/glossary';
+import { InferHint } from './InferHint';
 import type { OpFlowNode } from './types';
 import { own } from '../../engine/protocol/dict';
 
@@ -127,6 +128,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
           </div>
         )}
         {node.retain_grad && <div className="storage-mark">retain_grad()</div>}
+        <InferHint id={id} />
         {errors.map((m, i) => (
           <div key={`e${i}`} className="node-error" data-testid="node-error">{m}</div>
         ))}

@@ -77,6 +77,8 @@ const initialUi: UiSlice = { selection: { nodes: [], edges: [] }, toast: null, t
 export class Studio {
   readonly store: StoreApi<AppState>;
   readonly history = new UndoManager();
+  /** Params the user typed (`id:param`): the canvas never fills those in from the input's shape. */
+  readonly typed = new Set<string>();
   private toastId = 0;
 
   constructor(doc: GraphDocument = emptyDocument()) {

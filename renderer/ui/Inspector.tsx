@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useApp, useServices } from '../app/context';
+import { InferHint } from '../canvas/InferHint';
 import { specOf } from '../document/graph';
 import { flagsOf } from '../state/engine-state';
 import { ParamField } from './ParamField';
@@ -69,10 +70,15 @@ export function Inspector(): React.JSX.Element {
           key={`${node.id}.${p.name}`}
           spec={p}
           value={node.params[p.name]}
-          onChange={(v) => studio.dispatch({ type: 'setParams', id: node.id, set: { [p.name]: v }, unset: [] }, `Set ${node.id}.${p.name}`, `param:${node.id}:${p.name}`)}
+          onChange={(v) => {
+            // a typed value is the user's: connecting an input no longer fills it in (InferHint offers the inferred one)
+            studio.typed.add(`${node.id}:${p.name}`);
+            studio.dispatch({ type: 'setParams', id: node.id, set: { [p.name]: v }, unset: [] }, `Set ${node.id}.${p.name}`, `param:${node.id}:${p.name}`);
+          }}
           onReset={() => studio.dispatch({ type: 'setParams', id: node.id, set: {}, unset: [p.name] }, `Reset ${node.id}.${p.name}`)}
         />
       ))}
+      <InferHint id={node.id} />
       {flags && (
         <dl className="autograd-facts">
           <dt>shape</dt><dd>{flags.shape ? `[${flags.shape.join(', ')}]` : '?'}</dd>

@@ -545,3 +545,53 @@ describe('readable graphs', () => {
     expect(wide.errors).toEqual([]);
   });
 });
+
+describe('nodes fill themselves in', () => {
+  const param = (page: Page, id: string, name: string): Promise<string | null> =>
+    page.textContent(`.react-flow__node[data-id="${id}"] .op-node-params [data-param=${name}]`);
+
+  it('connecting an input sets in_features from its shape in the same undo step; a typed value stays, with a one-click "use N"', async () => {
+    const { page } = app;
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await page.click('[data-testid=new]');
+    await page.click('[data-testid=palette-Tensor]');
+    await page.waitForSelector('.react-flow__node[data-id="tensor1"]');
+    const shape = page.locator('[data-testid=inspector] .param-field[data-param=shape] input');
+    await shape.fill('[2, 64]');
+    await shape.press('Enter');
+    await expect.poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .port-out')).toContain('[2, 64]');
+    await page.click('[data-testid=palette-Linear]');
+    await page.waitForSelector('.react-flow__node[data-id="linear1"]');
+    expect(await param(page, 'linear1', 'in_features')).toBe('in_features=3');
+    await dragPoints(page, await centre(page, out('tensor1')), await centre(page, inp('linear1', 'input')));
+    await expect.poll(() => param(page, 'linear1', 'in_features')).toBe('in_features=64');
+    expect(await page.textContent('[data-testid=toast]')).toContain('linear1.in_features = 64 from the input\u2019s shape [2, 64]'.replace('\u2019', "'"));
+    await shot(page, 'editor-infer-filled');
+    // one undo step takes back the edge and the size
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => edgeList(page)).toEqual([]);
+    expect(await param(page, 'linear1', 'in_features')).toBe('in_features=3');
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => edgeList(page)).toEqual(['tensor1→linear1.input']);
+    expect(await param(page, 'linear1', 'in_features')).toBe('in_features=64');
+    // the user types a value: it is kept, even across a new connection, and the face offers the inferred one
+    await page.click('.react-flow__node[data-id="linear1"] [data-testid=node-title]');
+    const field = page.locator('[data-testid=inspector] .param-field[data-param=in_features] input');
+    await field.fill('18');
+    await field.press('Enter');
+    await expect.poll(() => param(page, 'linear1', 'in_features')).toBe('in_features=18');
+    await page.click('.react-flow__node[data-id="linear1"] [data-testid=node-title]', { button: 'right' });
+    await page.click('[data-testid=menu-disconnect]');
+    await expect.poll(() => edgeList(page)).toEqual([]);
+    await dragPoints(page, await centre(page, out('tensor1')), await centre(page, inp('linear1', 'input')));
+    await expect.poll(() => edgeList(page)).toEqual(['tensor1→linear1.input']);
+    expect(await param(page, 'linear1', 'in_features')).toBe('in_features=18');
+    const hint = '.react-flow__node[data-id="linear1"] [data-testid=infer-hint]';
+    await expect.poll(() => page.textContent(hint)).toContain('gives in_features=64');
+    await shot(page, 'editor-infer-mismatch');
+    await page.click(`${hint} [data-testid=use-inferred]`);
+    await expect.poll(() => param(page, 'linear1', 'in_features')).toBe('in_features=64');
+    await expect.poll(() => page.locator(hint).count()).toBe(0);
+    expect(app.errors).toEqual([]);
+  });
+});
