@@ -6,9 +6,9 @@ Prints one JSON object:
   "scripts": per script {"path", "error" (why it does not parse, or null), "exact" (ast.dump of
       the file's bytes, as Python reads a file: encoding declarations included), "canonical" (the
       dump with str constants blanked, NODE_IDS emptied and identifiers renamed scope by scope
-      in order of appearance), "node_ids" (the NODE_IDS table), "globals" (the names bound at module level
-      or read as globals, builtins included), "comments" (the leading comment lines,
-      decoded with unicode_escape)}
+      in order of appearance), "node_ids" (the NODE_IDS table), "globals" (the names bound at
+      module level or read as globals, builtins included), "comments" (the leading comment
+      lines, decoded with unicode_escape)}
   "literals": per pair, whether ast.literal_eval(PYTHON_LITERAL) == json.loads(JSON_STRING)
 Nothing is executed: scripts are only parsed.
 """
