@@ -120,7 +120,8 @@ class Canonical(ast.NodeTransformer):
 
 def node_ids(tree):
     for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and [getattr(t, "id", None) for t in stmt.targets] == ["NODE_IDS"]:
+        targets = [getattr(t, "id", None) for t in getattr(stmt, "targets", [])]
+        if isinstance(stmt, ast.Assign) and targets == ["NODE_IDS"]:
             return ast.literal_eval(stmt.value)
     return None
 
