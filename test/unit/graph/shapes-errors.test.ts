@@ -7,10 +7,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { load } from '../../../engine/graph/index';
 import { doc, edge, node, tensor } from '../../helpers/docs';
+import type * as ViewModuleNs from '../../../engine/tensor/ops/view';
+
+type ViewModule = typeof ViewModuleNs;
 
 const bug = vi.hoisted(() => ({ on: false }));
 vi.mock('../../../engine/tensor/ops/view', async (importOriginal) => {
-  const view = await importOriginal<typeof import('../../../engine/tensor/ops/view')>();
+  const view = await importOriginal<ViewModule>();
   return {
     ...view,
     inferShape: (shape: number[], size: number) => {
