@@ -8,6 +8,7 @@ import { useApp, useServices } from '../app/context';
 import { InferHint } from '../canvas/InferHint';
 import { specOf } from '../document/graph';
 import { flagsOf } from '../state/engine-state';
+import { InitEditor } from './InitEditor';
 import { ParamField } from './ParamField';
 import { RunSettings } from './RunSettings';
 
@@ -65,19 +66,22 @@ export function Inspector(): React.JSX.Element {
           </label>
         </div>
       )}
-      {spec?.params.map((p) => (
-        <ParamField
-          key={`${node.id}.${p.name}`}
-          spec={p}
-          value={node.params[p.name]}
-          onChange={(v) => {
+      {spec?.params.map((p) => {
+        const props = {
+          spec: p,
+          value: node.params[p.name],
+          onChange: (v: unknown): void => {
             // a typed value is the user's: connecting an input no longer fills it in (InferHint offers the inferred one)
             studio.typed.add(`${node.id}:${p.name}`);
             studio.dispatch({ type: 'setParams', id: node.id, set: { [p.name]: v }, unset: [] }, `Set ${node.id}.${p.name}`, `param:${node.id}:${p.name}`);
-          }}
-          onReset={() => studio.dispatch({ type: 'setParams', id: node.id, set: {}, unset: [p.name] }, `Reset ${node.id}.${p.name}`)}
-        />
-      ))}
+          },
+          onReset: (): void => void studio.dispatch({ type: 'setParams', id: node.id, set: {}, unset: [p.name] }, `Reset ${node.id}.${p.name}`),
+        };
+        const shape = node.params.shape;
+        return p.kind === 'init' && Array.isArray(shape)
+          ? <InitEditor key={`${node.id}.${p.name}`} {...props} shape={shape as number[]} />
+          : <ParamField key={`${node.id}.${p.name}`} {...props} />;
+      })}
       <InferHint id={node.id} />
       {flags && (
         <dl className="autograd-facts">

@@ -595,3 +595,45 @@ describe('nodes fill themselves in', () => {
     expect(app.errors).toEqual([]);
   });
 });
+
+describe('tensor values are edited as values', () => {
+  it('the kind picker, the grid, paste from NumPy text, and full; each one undo step, and the engine computes with them', async () => {
+    const { page } = app;
+    await page.click('[data-testid=new]');
+    await page.click('[data-testid=palette-Tensor]');
+    await page.waitForSelector('.react-flow__node[data-id="tensor1"]');
+    const shape = page.locator('[data-testid=inspector] .param-field[data-param=shape] input');
+    await shape.fill('[2, 3]');
+    await shape.press('Enter');
+    await page.selectOption('[data-testid=init-kind]', 'values');
+    await expect.poll(() => page.locator('[data-testid=init-cell]').count()).toBe(6);
+    expect(await page.getAttribute('[data-testid=init-grid]', 'data-cols')).toBe('3');
+    // type one cell
+    const cell = page.locator('[data-testid=init-cell][data-index="4"]');
+    await cell.fill('2.5');
+    await cell.press('Enter');
+    await page.click('[data-testid=init-json] summary');
+    await expect.poll(() => page.inputValue('[data-testid=init-json] textarea')).toMatch(/"data": \[\s*0,\s*0,\s*0,\s*0,\s*2\.5,\s*0\s*\]/);
+    // paste a PyTorch repr
+    await page.fill('[data-testid=init-paste]', 'tensor([[1., 2., 3.],\n        [4., 5., -6.]])');
+    await page.click('[data-testid=init-paste-apply]');
+    await expect.poll(() => page.locator('[data-testid=init-cell]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1', '2', '3', '4', '5', '-6']);
+    await page.fill('[data-testid=init-paste]', '1, 2, 3');
+    await page.click('[data-testid=init-paste-apply]');
+    expect(await page.textContent('[data-testid=init-paste-error]')).toBe('3 numbers for 6 elements of [2, 3]');
+    await shot(page, 'editor-init-grid');
+    // the engine sees the values: run and read the tensor's stats
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await page.click('.react-flow__node[data-id="tensor1"] [data-testid=node-title]');
+    await expect.poll(() => page.textContent('[data-testid=tensor-stats]')).toContain('min -6');
+    expect(await page.textContent('[data-testid=tensor-stats]')).toContain('max 5');
+    // full(7): the face says so; one undo step goes back to the pasted values
+    await page.selectOption('[data-testid=init-kind]', 'full');
+    await page.fill('[data-testid=init-field-value]', '7');
+    await expect.poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .op-node-params [data-param=init]')).toBe('init=full(7)');
+    await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .op-node-params [data-param=init]')).toBe('init=values');
+    expect(app.errors).toEqual([]);
+  });
+});
