@@ -65,6 +65,7 @@ export function InitEditor({ spec, value, shape, onChange, onReset }: InitEditor
   const init = (value ?? spec.default ?? { kind: 'zeros' }) as Record<string, unknown>;
   const kind = (INIT_KINDS as readonly string[]).includes(String(init.kind)) ? (init.kind as InitKind) : 'zeros';
   const count = numel(shape);
+  const [pasting, setPasting] = useState(false);
   const [paste, setPaste] = useState('');
   const [pasteError, setPasteError] = useState<string | null>(null);
   const data = Array.isArray(init.data) ? (init.data as number[]) : [];
@@ -77,6 +78,7 @@ export function InitEditor({ spec, value, shape, onChange, onReset }: InitEditor
     if (r.length !== count) return setPasteError(`${r.length} numbers for ${count} elements of [${shape.join(', ')}]`);
     setPasteError(null);
     setPaste('');
+    setPasting(false);
     onChange({ kind: 'values', data: r });
   };
   return (
@@ -131,16 +133,24 @@ export function InitEditor({ spec, value, shape, onChange, onReset }: InitEditor
                 <Cell key={i} index={i} value={data[i] ?? 0} onCommit={setCell} />
               ))}
             </div>
-            <textarea
-              rows={2}
-              data-testid="init-paste"
-              placeholder="paste numbers: 1, 2, 3 or [[1., 2.], [3., 4.]]"
-              value={paste}
-              onChange={(e) => setPaste(e.target.value)}
-            />
-            <button data-testid="init-paste-apply" disabled={!paste.trim()} onClick={applyPaste}>
-              Use pasted numbers
-            </button>
+            {pasting ? (
+              <>
+                <textarea
+                  rows={2}
+                  data-testid="init-paste"
+                  placeholder="1, 2, 3 or [[1., 2.], [3., 4.]]"
+                  value={paste}
+                  onChange={(e) => setPaste(e.target.value)}
+                />
+                <button data-testid="init-paste-apply" disabled={!paste.trim()} onClick={applyPaste}>
+                  Use pasted numbers
+                </button>
+              </>
+            ) : (
+              <button className="link" data-testid="init-paste-open" onClick={() => setPasting(true)}>
+                paste numbers…
+              </button>
+            )}
             {pasteError && (
               <div className="field-error" data-testid="init-paste-error">
                 {pasteError}

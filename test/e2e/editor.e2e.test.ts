@@ -615,9 +615,11 @@ describe('tensor values are edited as values', () => {
     await page.click('[data-testid=init-json] summary');
     await expect.poll(() => page.inputValue('[data-testid=init-json] textarea')).toMatch(/"data": \[\s*0,\s*0,\s*0,\s*0,\s*2\.5,\s*0\s*\]/);
     // paste a PyTorch repr
+    await page.click('[data-testid=init-paste-open]');
     await page.fill('[data-testid=init-paste]', 'tensor([[1., 2., 3.],\n        [4., 5., -6.]])');
     await page.click('[data-testid=init-paste-apply]');
     await expect.poll(() => page.locator('[data-testid=init-cell]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1', '2', '3', '4', '5', '-6']);
+    await page.click('[data-testid=init-paste-open]');
     await page.fill('[data-testid=init-paste]', '1, 2, 3');
     await page.click('[data-testid=init-paste-apply]');
     expect(await page.textContent('[data-testid=init-paste-error]')).toBe('3 numbers for 6 elements of [2, 3]');

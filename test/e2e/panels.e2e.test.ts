@@ -29,6 +29,7 @@ describe('tensor viewer', () => {
     await page.waitForSelector('[data-testid=viz-image-grid] canvas');
     expect(await page.locator('[data-testid=viz-image-grid] canvas').count()).toBe(2);
     const c = page.locator('[data-testid=viz-image-grid] canvas').first();
+    await c.scrollIntoViewIfNeeded(); // the side panel scrolls when the inspector above is tall
     const box = (await c.boundingBox())!;
     await page.mouse.move(box.x + 3, box.y + 3);
     await expect.poll(() => page.locator('[data-testid=viz-tooltip]').first().textContent()).toMatch(/^\[0, 0, 0, 0\] = -?\d/);
