@@ -17,7 +17,7 @@ import { backendRequested, runWithBackend } from './torch-backend';
 const USAGE = `usage:
   npm run -s cli -- run GRAPH.json [--out-dir DIR] [--iterations N]
   npm run -s cli -- run ... --backend torch [--python PATH] [--device cpu|cuda]   (on PyTorch)
-  npm run -s cli -- run A.json B.json ... --out-dir DIR
+  npm run -s cli -- run A.json B.json ... --out-dir DIR   (writes DIR/<name>.result.json: inputs need different file names)
 ${COMMANDS.map((c) => `  npm run -s cli -- ${c.usage}`).join('\n')}`;
 
 /** Where a result goes: given the value, it writes it (see writeJson). */
