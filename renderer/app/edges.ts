@@ -38,7 +38,10 @@ export function connect(app: AppServices, c: Connection): boolean {
   const label = old ? `Replace ${arrow(old)} by ${arrow(edge)}` : `Connect ${arrow(edge)}`;
   const ok = studio.dispatch(commands.length === 1 ? commands[0]! : { type: 'batch', commands }, label);
   if (ok && (old || fill)) {
-    studio.toast('info', [old ? `Replaced ${arrow(old)} by ${arrow(edge)}` : '', fill?.text ?? ''].filter(Boolean).join('; '));
+    studio.toast(
+      'info',
+      [old ? `Replaced ${arrow(old)} by ${arrow(edge)}` : '', fill?.text ?? ''].filter(Boolean).join('; '),
+    );
   }
   return ok;
 }
@@ -53,7 +56,9 @@ function fillFromInput(app: AppServices, edge: GraphEdge): { cmd: Command; text:
   const node = studio.doc.nodes.find((n) => n.id === edge.target);
   const shape = flagsOf(studio.state.engine, edge.source)?.shape;
   if (!node || !shape) return null;
-  const set = Object.fromEntries(mismatches(node.op, node.params, shape).filter(([k]) => !studio.typed.has(`${node.id}:${k}`)));
+  const set = Object.fromEntries(
+    mismatches(node.op, node.params, shape).filter(([k]) => !studio.typed.has(`${node.id}:${k}`)),
+  );
   const names = Object.keys(set);
   if (!names.length) return null;
   return {
@@ -76,16 +81,20 @@ export function reconnect(app: AppServices, key: string, c: Connection): boolean
   if (edgeKey(edge) === key && edge.source === old.source) return true;
   const held = takenBy(studio.doc, edge);
   const gone = [key, ...(held && edgeKey(held) !== key ? [edgeKey(held)] : [])];
-  return studio.dispatch(
+  const fill = fillFromInput(app, edge);
+  const ok = studio.dispatch(
     {
       type: 'batch',
       commands: [
         { type: 'removeElements', nodeIds: [], edgeKeys: gone },
         { type: 'addElements', nodes: [], edges: [{ edge }] },
+        ...(fill ? [fill.cmd] : []),
       ],
     },
     `Move edge to ${arrow(edge)}`,
   );
+  if (ok && fill) studio.toast('info', fill.text);
+  return ok;
 }
 
 /** Removes the edges with these keys (one step). */

@@ -72,11 +72,16 @@ async function dragPoints(page: Page, a: { x: number; y: number }, b: { x: numbe
 async function grabPoint(page: Page, target: string, handle: string): Promise<{ x: number; y: number }> {
   const sel = `${edgeSel(target, handle)} circle.react-flow__edgeupdater-target`;
   const c = await centre(page, sel);
-  const hit = await page.evaluate(({ c, sel }) => {
-    const anchor = document.querySelector(sel);
-    for (const dx of [-8, -6, -10, -4]) for (const dy of [0, -4, 4, -7, 7]) if (document.elementFromPoint(c.x + dx, c.y + dy) === anchor) return { x: c.x + dx, y: c.y + dy };
-    return null;
-  }, { c, sel });
+  const hit = await page.evaluate(
+    ({ c, sel }) => {
+      const anchor = document.querySelector(sel);
+      for (const dx of [-8, -6, -10, -4])
+        for (const dy of [0, -4, 4, -7, 7])
+          if (document.elementFromPoint(c.x + dx, c.y + dy) === anchor) return { x: c.x + dx, y: c.y + dy };
+      return null;
+    },
+    { c, sel },
+  );
   expect(hit, 'a free spot on the edge end').not.toBeNull();
   return hit!;
 }
@@ -178,6 +183,10 @@ describe('edges are first-class', () => {
       );
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
+    // dropped on a port that refuses it (logsm would feed itself): the edge stays where it was, and the toast says why
+    await dragPoints(page, await grabPoint(page, 'nll', 'input'), await centre(page, inp('logsm', 'input')));
+    await expect.poll(() => page.textContent('[data-testid=toast]')).toContain('cannot feed itself');
+    expect(await edgeList(page)).toEqual(ORIGINAL);
   });
 
   it('right-click on an edge inserts Detach on it; undo takes it out again', async () => {
@@ -242,7 +251,8 @@ async function nodeBoxes(page: Page): Promise<{ id: string; x: number; y: number
     els.map((e) => {
       const r = e.getBoundingClientRect();
       return { id: e.getAttribute('data-id')!, x: r.x, y: r.y, w: r.width, h: r.height };
-    }));
+    }),
+  );
 }
 
 /** Pairs of nodes whose boxes overlap on screen. */
@@ -300,7 +310,9 @@ describe('placement', () => {
     expect(at.y).toBeLessThan(t.y + 40);
     // dropped on top of relu1: it goes to the nearest free spot instead
     const r = await boxOf(page, 'relu1');
-    await page.dragAndDrop('[data-testid=palette-Clamp]', '[data-testid=canvas]', { targetPosition: { x: r.x - canvas.x + r.width / 2, y: r.y - canvas.y + 10 } });
+    await page.dragAndDrop('[data-testid=palette-Clamp]', '[data-testid=canvas]', {
+      targetPosition: { x: r.x - canvas.x + r.width / 2, y: r.y - canvas.y + 10 },
+    });
     await page.waitForSelector('.react-flow__node[data-id="clamp2"]');
     await page.waitForTimeout(150);
     expect(await overlaps(page)).toEqual([]);
@@ -320,7 +332,9 @@ describe('placement', () => {
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(11);
-    await expect.poll(() => edgeList(page)).toEqual(['tensor1→relu1.input', 'tensor3→relu2.input', 'tensor4→relu3.input']);
+    await expect
+      .poll(() => edgeList(page))
+      .toEqual(['tensor1→relu1.input', 'tensor3→relu2.input', 'tensor4→relu3.input']);
     await page.waitForTimeout(150);
     expect(await overlaps(page)).toEqual([]);
     await shot(page, 'editor-placement-duplicate');
@@ -335,7 +349,9 @@ describe('placement', () => {
 
 describe('a way in', () => {
   let fresh: AppPage;
-  const slugs = readdirSync(resolve(REPO, 'renderer/examples')).filter((f) => f.endsWith('.graph.json')).map((f) => f.replace('.graph.json', ''));
+  const slugs = readdirSync(resolve(REPO, 'renderer/examples'))
+    .filter((f) => f.endsWith('.graph.json'))
+    .map((f) => f.replace('.graph.json', ''));
 
   it('a first start opens the welcome view with the examples and a three-step walkthrough', async () => {
     fresh = await openApp(browser, inject('baseUrl'), { keepWelcome: true });
@@ -393,7 +409,9 @@ describe('a way in', () => {
     await page.waitForSelector('[data-testid=help-sheet]');
     const sheet = (await page.textContent('[data-testid=shortcut-sheet]'))!;
     for (const w of ['Undo', 'Redo', 'Duplicate', 'Delete', 'Run', 'Ctrl+Z']) expect(sheet).toContain(w);
-    const terms = await page.locator('[data-testid=glossary] [data-term]').evaluateAll((els) => els.map((e) => e.getAttribute('data-term')));
+    const terms = await page
+      .locator('[data-testid=glossary] [data-term]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-term')));
     expect(terms).toEqual(['leaf', 'requires_grad', 'grad_fn', '.grad', 'detach']);
     await shot(page, 'help');
     await page.keyboard.press('Escape');
@@ -462,15 +480,21 @@ describe('readable graphs', () => {
   let wide: AppPage;
   /** Examples with more ranks than fit across a 1440 px window at a readable zoom. */
   const TOO_WIDE = ['small_cnn_training'];
-  const slugs = readdirSync(resolve(REPO, 'renderer/examples')).filter((f) => f.endsWith('.graph.json')).map((f) => f.replace('.graph.json', ''));
+  const slugs = readdirSync(resolve(REPO, 'renderer/examples'))
+    .filter((f) => f.endsWith('.graph.json'))
+    .map((f) => f.replace('.graph.json', ''));
   type Box = { x: number; y: number; width: number; height: number };
-  const inside = (a: Box, b: Box): boolean => a.x >= b.x - 1 && a.y >= b.y - 1 && a.x + a.width <= b.x + b.width + 1 && a.y + a.height <= b.y + b.height + 1;
-  const apart = (a: Box, b: Box): boolean => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+  const inside = (a: Box, b: Box): boolean =>
+    a.x >= b.x - 1 && a.y >= b.y - 1 && a.x + a.width <= b.x + b.width + 1 && a.y + a.height <= b.y + b.height + 1;
+  const apart = (a: Box, b: Box): boolean =>
+    a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
 
   /** The controls and the minimap are inside the canvas and not under the problems panel. */
   async function controlsFree(page: Page): Promise<void> {
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
-    const problems = (await page.locator('[data-testid=problems]').count()) ? await page.locator('[data-testid=problems]').boundingBox() : null;
+    const problems = (await page.locator('[data-testid=problems]').count())
+      ? await page.locator('[data-testid=problems]').boundingBox()
+      : null;
     for (const sel of ['.react-flow__controls', '.react-flow__minimap']) {
       const b = (await page.locator(sel).boundingBox())!;
       expect(inside(b, canvas), sel).toBe(true);
@@ -486,7 +510,9 @@ describe('readable graphs', () => {
       await openExample(page, slug);
       await page.waitForTimeout(400); // the fit view runs once the nodes are measured
       const zoom = await canvasZoom(page);
-      const sizes = await page.locator('[data-testid=node-title]').evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
+      const sizes = await page
+        .locator('[data-testid=node-title]')
+        .evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)));
       expect(sizes.length).toBeGreaterThan(0);
       expect(Math.min(...sizes) * zoom, `zoom ${zoom}`).toBeGreaterThanOrEqual(9);
       // the whole graph is on screen, except for a graph too wide to fit readably: it opens at the readable zoom
@@ -530,9 +556,17 @@ describe('readable graphs', () => {
     const { page } = wide;
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
-    await page.fill('[data-testid=run-settings] .param-field input[type=text]', 'A graph with a rather long name that would not fit into the toolbar at all');
-    const tops = await page.locator('[data-testid=toolbar] > *:not(.visually-hidden)').evaluateAll((els) =>
-      els.filter((e) => getComputedStyle(e).display !== 'none').map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+    await page.fill(
+      '[data-testid=run-settings] .param-field input[type=text]',
+      'A graph with a rather long name that would not fit into the toolbar at all',
+    );
+    const tops = await page
+      .locator('[data-testid=toolbar] > *:not(.visually-hidden)')
+      .evaluateAll((els) =>
+        els
+          .filter((e) => getComputedStyle(e).display !== 'none')
+          .map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)),
+      );
     expect(new Set(tops).size).toBe(1);
     const bar = (await page.locator('[data-testid=toolbar]').boundingBox())!;
     expect(bar.height).toBeLessThan(48);
@@ -565,7 +599,9 @@ describe('nodes fill themselves in', () => {
     expect(await param(page, 'linear1', 'in_features')).toBe('in_features=3');
     await dragPoints(page, await centre(page, out('tensor1')), await centre(page, inp('linear1', 'input')));
     await expect.poll(() => param(page, 'linear1', 'in_features')).toBe('in_features=64');
-    expect(await page.textContent('[data-testid=toast]')).toContain('linear1.in_features = 64 from the input\u2019s shape [2, 64]'.replace('\u2019', "'"));
+    expect(await page.textContent('[data-testid=toast]')).toContain(
+      'linear1.in_features = 64 from the input\u2019s shape [2, 64]'.replace('\u2019', "'"),
+    );
     await shot(page, 'editor-infer-filled');
     // one undo step takes back the edge and the size
     await page.keyboard.press('Control+z');
@@ -594,6 +630,27 @@ describe('nodes fill themselves in', () => {
     await expect.poll(() => page.locator(hint).count()).toBe(0);
     expect(app.errors).toEqual([]);
   });
+
+  it('a Conv2d takes in_channels from an NCHW input', async () => {
+    const { page } = app;
+    await page.click('[data-testid=new]');
+    await page.click('[data-testid=palette-Tensor]');
+    await page.waitForSelector('.react-flow__node[data-id="tensor1"]');
+    const shape = page.locator('[data-testid=inspector] .param-field[data-param=shape] input');
+    await shape.fill('[2, 5, 8, 8]');
+    await shape.press('Enter');
+    await expect
+      .poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .port-out'))
+      .toContain('[2, 5, 8, 8]');
+    await page.click('[data-testid=palette-Conv2d]');
+    await page.waitForSelector('.react-flow__node[data-id="conv1"]');
+    expect(await param(page, 'conv1', 'in_channels')).toBe('in_channels=1');
+    await dragPoints(page, await centre(page, out('tensor1')), await centre(page, inp('conv1', 'input')));
+    await expect.poll(() => param(page, 'conv1', 'in_channels')).toBe('in_channels=5');
+    // the engine agrees: the output shape follows, with no problem on the node
+    await expect.poll(() => page.textContent('.react-flow__node[data-id="conv1"] .port-out')).toContain('[2, 1, 6, 6]');
+    expect(await page.locator('.react-flow__node[data-id="conv1"] [data-testid=node-error]').count()).toBe(0);
+  });
 });
 
 describe('tensor values are edited as values', () => {
@@ -613,12 +670,18 @@ describe('tensor values are edited as values', () => {
     await cell.fill('2.5');
     await cell.press('Enter');
     await page.click('[data-testid=init-json] summary');
-    await expect.poll(() => page.inputValue('[data-testid=init-json] textarea')).toMatch(/"data": \[\s*0,\s*0,\s*0,\s*0,\s*2\.5,\s*0\s*\]/);
+    await expect
+      .poll(() => page.inputValue('[data-testid=init-json] textarea'))
+      .toMatch(/"data": \[\s*0,\s*0,\s*0,\s*0,\s*2\.5,\s*0\s*\]/);
     // paste a PyTorch repr
     await page.click('[data-testid=init-paste-open]');
     await page.fill('[data-testid=init-paste]', 'tensor([[1., 2., 3.],\n        [4., 5., -6.]])');
     await page.click('[data-testid=init-paste-apply]');
-    await expect.poll(() => page.locator('[data-testid=init-cell]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['1', '2', '3', '4', '5', '-6']);
+    await expect
+      .poll(() =>
+        page.locator('[data-testid=init-cell]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+      )
+      .toEqual(['1', '2', '3', '4', '5', '-6']);
     await page.click('[data-testid=init-paste-open]');
     await page.fill('[data-testid=init-paste]', '1, 2, 3');
     await page.click('[data-testid=init-paste-apply]');
@@ -632,10 +695,14 @@ describe('tensor values are edited as values', () => {
     // full(7): the face says so; one undo step goes back to the pasted values
     await page.selectOption('[data-testid=init-kind]', 'full');
     await page.fill('[data-testid=init-field-value]', '7');
-    await expect.poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .op-node-params [data-param=init]')).toBe('init=full(7)');
+    await expect
+      .poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .op-node-params [data-param=init]'))
+      .toBe('init=full(7)');
     await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+z');
-    await expect.poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .op-node-params [data-param=init]')).toBe('init=values');
+    await expect
+      .poll(() => page.textContent('.react-flow__node[data-id="tensor1"] .op-node-params [data-param=init]'))
+      .toBe('init=values');
     expect(app.errors).toEqual([]);
   });
 });
