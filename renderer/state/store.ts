@@ -77,7 +77,7 @@ const initialUi: UiSlice = { selection: { nodes: [], edges: [] }, toast: null, t
 export class Studio {
   readonly store: StoreApi<AppState>;
   readonly history = new UndoManager();
-  /** Params the user typed (`id:param`): the canvas never fills those in from the input's shape. */
+  /** Params the user typed in this document (`id:param`): the canvas never fills those in from the input's shape. */
   readonly typed = new Set<string>();
   private toastId = 0;
 
@@ -177,6 +177,7 @@ export class Studio {
   /** Replaces the whole document (new, open, example); forgets history. */
   replaceDocument(doc: GraphDocument, file: { name?: string | null; path?: string | null; dirty?: boolean } = {}): void {
     this.history.clear();
+    this.typed.clear();
     const s = this.state;
     const revision = s.revision + 1;
     this.store.setState({

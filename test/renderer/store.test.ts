@@ -33,6 +33,13 @@ describe('Studio store', () => {
     expect(s.state.ui.tensor).toBeNull();
   });
 
+  it('forgets which params were typed when another document is opened', () => {
+    const s = new Studio(doc());
+    s.typed.add('r:in_features');
+    s.replaceDocument(doc());
+    expect(s.typed.size).toBe(0);
+  });
+
   it('a new selection drops the tensor an earlier click showed', () => {
     const s = new Studio(doc());
     s.select(['x']);
