@@ -3,7 +3,10 @@
 // is all the app may import (see docs/architecture.md, "What each layer may import").
 import tseslint from 'typescript-eslint';
 
-const NODE = { regex: '^(node:|fs$|path$|os$|child_process$|worker_threads$|url$)', message: 'engine code must not import Node APIs (only engine/host/node may)' };
+const NODE = {
+  regex: '^(node:|fs$|path$|os$|child_process$|worker_threads$|url$)',
+  message: 'engine code must not import Node APIs (only engine/host/node may)',
+};
 const ELECTRON = { regex: '^electron', message: 'only electron/ may import Electron' };
 const UI = { regex: '^(react|react-dom|@xyflow|d3|zustand)', message: 'the engine must not import UI libraries' };
 const OUTSIDE = { regex: '(^|/)(renderer|electron)/', message: 'the engine must not import the app' };
@@ -26,12 +29,48 @@ export default tseslint.config(
     },
   },
   { files: ['engine/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE) },
-  { files: ['engine/protocol/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('core', 'kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge')) },
-  { files: ['engine/core/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge', 'protocol')) },
-  { files: ['engine/kernels/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('autograd', 'tensor', 'nn', 'graph', 'host', 'bridge', 'protocol')) },
-  { files: ['engine/autograd/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('tensor', 'nn', 'graph', 'host', 'bridge', 'protocol')) },
-  { files: ['engine/tensor/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('nn', 'graph', 'host', 'bridge', 'protocol')) },
-  { files: ['engine/nn/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('graph', 'host', 'bridge', 'protocol')) },
+  {
+    files: ['engine/protocol/**/*.ts'],
+    rules: restrict(
+      NODE,
+      ELECTRON,
+      UI,
+      OUTSIDE,
+      layers('core', 'kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge'),
+    ),
+  },
+  {
+    files: ['engine/core/**/*.ts'],
+    rules: restrict(
+      NODE,
+      ELECTRON,
+      UI,
+      OUTSIDE,
+      layers('kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge', 'protocol'),
+    ),
+  },
+  {
+    files: ['engine/kernels/**/*.ts'],
+    rules: restrict(
+      NODE,
+      ELECTRON,
+      UI,
+      OUTSIDE,
+      layers('autograd', 'tensor', 'nn', 'graph', 'host', 'bridge', 'protocol'),
+    ),
+  },
+  {
+    files: ['engine/autograd/**/*.ts'],
+    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('tensor', 'nn', 'graph', 'host', 'bridge', 'protocol')),
+  },
+  {
+    files: ['engine/tensor/**/*.ts'],
+    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('nn', 'graph', 'host', 'bridge', 'protocol')),
+  },
+  {
+    files: ['engine/nn/**/*.ts'],
+    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('graph', 'host', 'bridge', 'protocol')),
+  },
   { files: ['engine/graph/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host', 'bridge')) },
   { files: ['engine/bridge/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host')) },
   { files: ['engine/host/node/**/*.ts'], rules: restrict(ELECTRON, UI, OUTSIDE) },
@@ -45,9 +84,12 @@ export default tseslint.config(
   },
   {
     files: ['electron/**/*.ts'],
-    rules: restrict({ regex: '(^|/)renderer/', message: 'electron/ must not import the renderer' }, {
-      regex: '(^|/)engine/(?!protocol/)',
-      message: 'electron/ may import only engine/protocol',
-    }),
+    rules: restrict(
+      { regex: '(^|/)renderer/', message: 'electron/ must not import the renderer' },
+      {
+        regex: '(^|/)engine/(?!protocol/)',
+        message: 'electron/ may import only engine/protocol',
+      },
+    ),
   },
 );

@@ -22,12 +22,19 @@ import { Welcome } from './ui/Welcome';
 /** The title bar text. */
 function useTitle(): void {
   const { host } = useServices();
-  const title = useApp((s) => `${s.revision !== s.savedRevision ? '• ' : ''}${s.doc.meta.name ?? s.fileName ?? 'Untitled'} — Autograd Studio`);
+  const title = useApp(
+    (s) =>
+      `${s.revision !== s.savedRevision ? '• ' : ''}${s.doc.meta.name ?? s.fileName ?? 'Untitled'} — Autograd Studio`,
+  );
   useEffect(() => host.setTitle(title), [host, title]);
 }
 
 /** The app. */
-export function App({ restore }: { restore: { record: AutosaveRecord; doc: GraphDocument } | null }): React.JSX.Element {
+export function App({
+  restore,
+}: {
+  restore: { record: AutosaveRecord; doc: GraphDocument } | null;
+}): React.JSX.Element {
   useShortcuts();
   useTitle();
   return (

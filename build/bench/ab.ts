@@ -18,7 +18,13 @@ for (let b = 0; b < Number(blocks) * 2; b++) {
   if (!l.ok) throw new Error('invalid');
   const s = new GraphSession(l.graph);
   let t = 0;
-  s.run({ onIteration: (it) => { const now = performance.now(); if (it > 3) times[mode]!.push(now - t); t = now; } });
+  s.run({
+    onIteration: (it) => {
+      const now = performance.now();
+      if (it > 3) times[mode]!.push(now - t);
+      t = now;
+    },
+  });
 }
 for (const [k, v] of Object.entries(times)) {
   v.sort((a, b) => a - b);

@@ -31,7 +31,14 @@ if (!l.ok) throw new Error('invalid');
 const s = new GraphSession(l.graph);
 let t0 = 0;
 const warm = 5;
-s.run({ onIteration: (it) => { if (it === warm) { t0 = performance.now(); spent.clear(); } } });
+s.run({
+  onIteration: (it) => {
+    if (it === warm) {
+      t0 = performance.now();
+      spent.clear();
+    }
+  },
+});
 const n = Number(iters) - warm;
 const wall = (performance.now() - t0) / n;
 console.log(`${name}: ${wall.toFixed(3)} ms/step`);

@@ -28,4 +28,6 @@ const n = Number(iters) - warm;
 const c = process.cpuUsage(c0);
 const wall = (performance.now() - t0) / n;
 const cpu = (c.user + c.system) / 1000 / n;
-process.stdout.write(`${name}: ${wall.toFixed(3)} ms/iteration wall, ${cpu.toFixed(3)} ms cpu (all threads), error ${s.error?.message ?? 'none'}\n`);
+process.stdout.write(
+  `${name}: ${wall.toFixed(3)} ms/iteration wall, ${cpu.toFixed(3)} ms cpu (all threads), error ${s.error?.message ?? 'none'}\n`,
+);

@@ -23,7 +23,12 @@ export function det(n: number, seed: number, scale: number): number[] {
 }
 
 /** FLOP per forward+backward step, by the workloads file's convention. */
-export const FLOPS: Readonly<Record<WorkloadName, number>> = { W1: 4608, W2: 190_869_504, W3: 603_979_776, W4: 9_437_184 };
+export const FLOPS: Readonly<Record<WorkloadName, number>> = {
+  W1: 4608,
+  W2: 190_869_504,
+  W3: 603_979_776,
+  W4: 9_437_184,
+};
 
 interface ConvSpec {
   id: string;
@@ -54,8 +59,13 @@ function convNode(c: ConvSpec): Json {
     id: c.id,
     op: 'Conv2d',
     params: {
-      in_channels: c.cin, out_channels: c.cout, kernel_size: c.k, padding: c.padding,
-      dilation: c.dilation ?? 1, groups, padding_mode: c.mode ?? 'zeros',
+      in_channels: c.cin,
+      out_channels: c.cout,
+      kernel_size: c.k,
+      padding: c.padding,
+      dilation: c.dilation ?? 1,
+      groups,
+      padding_mode: c.mode ?? 'zeros',
       init: {
         weight: { kind: 'values', data: det(c.cout * fanIn, c.wSeed, scale) },
         bias: { kind: 'values', data: det(c.cout, c.bSeed, scale) },
@@ -71,7 +81,12 @@ function doc(name: string, nodes: Json[], edges: [string, string, string?][], ro
     version: 1,
     meta: { name, description: `performance workload ${name} (docs/workloads.md)` },
     nodes,
-    edges: edges.map(([source, target, port]) => ({ source, sourceHandle: 'out', target, targetHandle: port ?? 'input' })),
+    edges: edges.map(([source, target, port]) => ({
+      source,
+      sourceHandle: 'out',
+      target,
+      targetHandle: port ?? 'input',
+    })),
     run: { backward: root, iterations, zero_grad: true },
   };
 }
@@ -92,7 +107,10 @@ export function workloadDocument(name: WorkloadName, iterations = 1): Json {
         tensorNode('target', [1], [3], 'int64'),
         { id: 'loss', op: 'NLLLoss', params: { reduction: 'mean' } },
       ];
-      const edges: [string, string, string?][] = [...chain(['x', 'conv1', 'pool', 'flat', 'lsm', 'loss']), ['target', 'loss', 'target']];
+      const edges: [string, string, string?][] = [
+        ...chain(['x', 'conv1', 'pool', 'flat', 'lsm', 'loss']),
+        ['target', 'loss', 'target'],
+      ];
       return doc('W1', nodes, edges, 'loss', iterations);
     }
     case 'W2': {
@@ -108,14 +126,24 @@ export function workloadDocument(name: WorkloadName, iterations = 1): Json {
         { id: 'pool2', op: 'MaxPool2d', params: { kernel_size: 2 } },
         { id: 'flat', op: 'Flatten', params: {} },
         {
-          id: 'fc', op: 'Linear',
+          id: 'fc',
+          op: 'Linear',
           params: {
-            in_features: 1568, out_features: 10,
-            init: { weight: { kind: 'values', data: det(15680, 6, fcScale) }, bias: { kind: 'values', data: det(10, 7, fcScale) } },
+            in_features: 1568,
+            out_features: 10,
+            init: {
+              weight: { kind: 'values', data: det(15680, 6, fcScale) },
+              bias: { kind: 'values', data: det(10, 7, fcScale) },
+            },
           },
         },
         { id: 'lsm', op: 'LogSoftmax', params: { dim: 1 } },
-        tensorNode('target', [32], Array.from({ length: 32 }, (_, n) => (3 * n + 1) % 10), 'int64'),
+        tensorNode(
+          'target',
+          [32],
+          Array.from({ length: 32 }, (_, n) => (3 * n + 1) % 10),
+          'int64',
+        ),
         { id: 'loss', op: 'NLLLoss', params: { reduction: 'mean' } },
       ];
       const ids = ['x', 'conv1', 'relu1', 'pool1', 'conv2', 'relu2', 'pool2', 'flat', 'fc', 'lsm', 'loss'];

@@ -61,12 +61,17 @@ const roundedRect = (cx, cy, hw, hh, r) => (x, y) => {
 };
 const circle = (cx, cy, r) => (x, y) => Math.hypot(x - cx, y - cy) - r;
 const segment = (ax, ay, bx, by, w) => (x, y) => {
-  const px = x - ax, py = y - ay, dx = bx - ax, dy = by - ay;
+  const px = x - ax,
+    py = y - ay,
+    dx = bx - ax,
+    dy = by - ay;
   const t = Math.max(0, Math.min(1, (px * dx + py * dy) / (dx * dx + dy * dy)));
   return Math.hypot(px - t * dx, py - t * dy) - w / 2;
 };
 
-const inA = [0.3, 0.32], inB = [0.3, 0.68], out = [0.7, 0.5];
+const inA = [0.3, 0.32],
+  inB = [0.3, 0.68],
+  out = [0.7, 0.5];
 const layers = [
   { shape: roundedRect(0.5, 0.5, 0.44, 0.44, 0.1), color: hex('#1f232c') },
   { shape: segment(...inA, ...out, 0.05), color: hex('#7f93b0') },
@@ -82,8 +87,12 @@ export function drawIcon(size) {
   const aa = 1 / size; // one pixel of soft edge
   for (let j = 0; j < size; j++) {
     for (let i = 0; i < size; i++) {
-      const x = (i + 0.5) / size, y = (j + 0.5) / size;
-      let r = 0, g = 0, b = 0, a = 0;
+      const x = (i + 0.5) / size,
+        y = (j + 0.5) / size;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (const { shape, color } of layers) {
         const cover = Math.max(0, Math.min(1, 0.5 - shape(x, y) / aa));
         if (cover === 0) continue;

@@ -82,9 +82,13 @@ function runEngine(name: WorkloadName, minTimeMs: number, maxReps: number): Meas
   cpu.sort((a, b) => a - b);
   const grads: Record<string, [number, number]> = {};
   for (const [id, p] of s.params) {
-    for (const [which, t] of [['weight', p.weight], ['bias', p.bias]] as const) {
+    for (const [which, t] of [
+      ['weight', p.weight],
+      ['bias', p.bias],
+    ] as const) {
       if (!t?.grad) continue;
-      let sum = 0, abs = 0;
+      let sum = 0,
+        abs = 0;
       for (const v of t.grad.contiguousData()) {
         sum += v;
         abs += Math.abs(v);
@@ -92,7 +96,13 @@ function runEngine(name: WorkloadName, minTimeMs: number, maxReps: number): Meas
       grads[`${id}.${which}`] = [sum, abs];
     }
   }
-  return { ms: times[times.length >> 1]!, cpu_ms: cpu[cpu.length >> 1]!, reps: times.length, loss: s.losses[s.losses.length - 1]!, grads };
+  return {
+    ms: times[times.length >> 1]!,
+    cpu_ms: cpu[cpu.length >> 1]!,
+    reps: times.length,
+    loss: s.losses[s.losses.length - 1]!,
+    grads,
+  };
 }
 
 /** Compares the engine's loss and grad checksums with torch's; null when they agree. */
@@ -124,7 +134,9 @@ class TorchPeer {
   }
 
   static async start(): Promise<TorchPeer> {
-    const child = spawn(PYTHON, [join(ROOT, 'build/bench/torch_bench.py'), '--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [join(ROOT, 'build/bench/torch_bench.py'), '--serve'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const first = await lines.next();
     if (first.done) throw new Error('torch peer did not start');
@@ -144,7 +156,10 @@ class TorchPeer {
 }
 
 function runTorch(args: string[]): TorchOut {
-  const r = spawnSync(PYTHON, [join(ROOT, 'build/bench/torch_bench.py'), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(PYTHON, [join(ROOT, 'build/bench/torch_bench.py'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`torch peer failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as TorchOut;
 }
@@ -152,9 +167,13 @@ function runTorch(args: string[]): TorchOut {
 /** Peak RSS (KiB) of a fresh process of this script running only W2. */
 function enginePeakRss(minTimeMs: number): number {
   const script = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', 'W2', '--min-time', String(minTimeMs / 1000), ...passThrough], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, script, '--child', 'W2', '--min-time', String(minTimeMs / 1000), ...passThrough],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`engine child failed: ${r.stderr}`);
   return Number(r.stdout.trim());
 }
@@ -165,7 +184,11 @@ function cliTime(cmd: string[], iters: number): { totalMs: number; perIterMs: nu
   const file = join(dir, 'W2.graph.json');
   writeFileSync(file, JSON.stringify(workloadDocument('W2', iters)));
   const t0 = performance.now();
-  const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'run', file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'run', file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   const totalMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`);
   return { totalMs, perIterMs: totalMs / iters };
@@ -182,7 +205,9 @@ function cliTimes(iters: number): Record<string, { totalMs: number; perIterMs: n
 const fmt = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : '-');
 
 async function main(argv: string[]): Promise<void> {
-  let json = false, withTorch = true, withCli = false;
+  let json = false,
+    withTorch = true,
+    withCli = false;
   let only: WorkloadName[] = [...WORKLOADS];
   let minTime = 2;
   let rounds = 3;
@@ -202,7 +227,10 @@ async function main(argv: string[]): Promise<void> {
     else if (a === '--kernels') kernels = argv[++i]!;
   }
   if (kernels !== 'ts') {
-    if (!child) spawnSync(process.execPath, [join(ROOT, 'build/wasm/build.mjs'), '--if-missing', '--quiet'], { stdio: 'inherit' });
+    if (!child)
+      spawnSync(process.execPath, [join(ROOT, 'build/wasm/build.mjs'), '--if-missing', '--quiet'], {
+        stdio: 'inherit',
+      });
     installNodeFastKernels(threads);
   }
   passThrough = [...(threads ? ['--threads', String(threads)] : []), '--kernels', kernels];
@@ -213,7 +241,9 @@ async function main(argv: string[]): Promise<void> {
   }
   if (argv.includes('--security-only')) {
     const rows = securityBench();
-    process.stdout.write(json ? `${JSON.stringify({ security: rows }, null, 2)}\n` : `${securityRows(rows).join('\n')}\n`);
+    process.stdout.write(
+      json ? `${JSON.stringify({ security: rows }, null, 2)}\n` : `${securityRows(rows).join('\n')}\n`,
+    );
     return;
   }
   const canvas = canvasBench(argv, ROOT);
@@ -257,8 +287,23 @@ async function main(argv: string[]): Promise<void> {
     };
   });
   const cli = withCli ? cliTimes(CLI_ITERS) : null;
-  const machine = { cpu: cpus()[0]?.model ?? '?', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  const report = { date: new Date().toISOString(), machine, loadAverage: [load0, loadavg()[0]!], rounds, backend: kernelBackend(), torch: torch?.torch ?? null, rows, peakRssKiB: rss, cli };
+  const machine = {
+    cpu: cpus()[0]?.model ?? '?',
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  const report = {
+    date: new Date().toISOString(),
+    machine,
+    loadAverage: [load0, loadavg()[0]!],
+    rounds,
+    backend: kernelBackend(),
+    torch: torch?.torch ?? null,
+    rows,
+    peakRssKiB: rss,
+    cli,
+  };
   if (canvas) Object.assign(report, { canvas });
   const security = argv.includes('--security') ? securityBench() : null;
   if (security) Object.assign(report, { security });
@@ -267,25 +312,41 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const out: string[] = [];
-  out.push(`# bench ${report.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), node ${machine.node}, kernels: ${report.backend}${torch ? `, torch ${torch.torch} (1 thread)` : ''}, best of ${rounds} rounds, load average ${fmt(load0, 1)} -> ${fmt(report.loadAverage[1]!, 1)}`);
-  out.push('| workload | engine ms/step | torch-1t ms/step | ratio | engine GFLOP/s | torch GFLOP/s | engine cpu ms | torch cpu ms | check |');
+  out.push(
+    `# bench ${report.date.slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), node ${machine.node}, kernels: ${report.backend}${torch ? `, torch ${torch.torch} (1 thread)` : ''}, best of ${rounds} rounds, load average ${fmt(load0, 1)} -> ${fmt(report.loadAverage[1]!, 1)}`,
+  );
+  out.push(
+    '| workload | engine ms/step | torch-1t ms/step | ratio | engine GFLOP/s | torch GFLOP/s | engine cpu ms | torch cpu ms | check |',
+  );
   out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
-    out.push(`| ${r.workload} | ${fmt(r.engineMs, 3)} | ${r.torchMs === null ? '-' : fmt(r.torchMs, 3)} | ${r.ratio === null ? '-' : `${fmt(r.ratio)}x`} | ${fmt(r.engineGflops)} | ${r.torchGflops === null ? '-' : fmt(r.torchGflops)} | ${fmt(r.engineCpuMs, 3)} | ${r.torchCpuMs === null ? '-' : fmt(r.torchCpuMs, 3)} | ${r.check} |`);
+    out.push(
+      `| ${r.workload} | ${fmt(r.engineMs, 3)} | ${r.torchMs === null ? '-' : fmt(r.torchMs, 3)} | ${r.ratio === null ? '-' : `${fmt(r.ratio)}x`} | ${fmt(r.engineGflops)} | ${r.torchGflops === null ? '-' : fmt(r.torchGflops)} | ${fmt(r.engineCpuMs, 3)} | ${r.torchCpuMs === null ? '-' : fmt(r.torchCpuMs, 3)} | ${r.check} |`,
+    );
   }
   if (rss) {
     const ratio = rss.torch ? ` (${fmt(rss.engine / rss.torch)}x)` : '';
-    out.push(`peak RSS W2: engine ${fmt(rss.engine / 1024, 1)} MiB, torch ${rss.torch ? fmt(rss.torch / 1024, 1) : '-'} MiB${ratio}`);
+    out.push(
+      `peak RSS W2: engine ${fmt(rss.engine / 1024, 1)} MiB, torch ${rss.torch ? fmt(rss.torch / 1024, 1) : '-'} MiB${ratio}`,
+    );
   }
   if (cli) {
     for (const [cmd, t] of Object.entries(cli)) {
-      out.push(`${cmd} run W2.graph.json (${CLI_ITERS} iterations): ${fmt(t.totalMs, 0)} ms wall, ${fmt(t.perIterMs)} ms/iteration incl. start-up`);
+      out.push(
+        `${cmd} run W2.graph.json (${CLI_ITERS} iterations): ${fmt(t.totalMs, 0)} ms wall, ${fmt(t.perIterMs)} ms/iteration incl. start-up`,
+      );
     }
   }
   if (canvas) out.push(canvasRow(canvas));
   if (security) out.push(...securityRows(security));
   const bad = rows.filter((r) => r.check !== 'ok' && r.check !== 'no torch');
-  out.push(bad.length === 0 ? (torch ? 'check ok' : 'check skipped (no torch)') : `check FAILED: ${bad.map((r) => `${r.workload} ${r.check}`).join('; ')}`);
+  out.push(
+    bad.length === 0
+      ? torch
+        ? 'check ok'
+        : 'check skipped (no torch)'
+      : `check FAILED: ${bad.map((r) => `${r.workload} ${r.check}`).join('; ')}`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
   if (bad.length > 0) process.exitCode = 1;
 }

@@ -51,10 +51,16 @@ export async function buildElectron({ dev = false, outdir = path.join(root, 'dis
   if (hasEngine) {
     builds.push(
       build({ ...engine, entryPoints: ['engine/host/electron/entry.ts'], outfile: path.join(outdir, 'engine.cjs') }),
-      build({ ...engine, entryPoints: ['engine/host/node/worker.ts'], outfile: path.join(outdir, 'engine-thread.cjs') }),
+      build({
+        ...engine,
+        entryPoints: ['engine/host/node/worker.ts'],
+        outfile: path.join(outdir, 'engine-thread.cjs'),
+      }),
     );
   } else {
-    console.warn('build-electron: engine/host/electron/entry.ts does not exist yet; the desktop app will start without an engine.');
+    console.warn(
+      'build-electron: engine/host/electron/entry.ts does not exist yet; the desktop app will start without an engine.',
+    );
   }
   await Promise.all(builds);
   // The engine's WebAssembly kernels (built by `node build/wasm/build.mjs`), read by engine.cjs.
@@ -62,7 +68,10 @@ export async function buildElectron({ dev = false, outdir = path.join(root, 'dis
   const fma = path.join(root, 'build', 'wasm', 'out', 'kernels-fma.wasm');
   if (hasEngine && existsSync(wasm)) await copyFile(wasm, path.join(outdir, 'kernels.wasm'));
   if (hasEngine && existsSync(wasm) && existsSync(fma)) await copyFile(fma, path.join(outdir, 'kernels-fma.wasm'));
-  else if (hasEngine) console.warn('build-electron: build/wasm/out/kernels.wasm is not built; the desktop engine will use its TypeScript kernels.');
+  else if (hasEngine)
+    console.warn(
+      'build-electron: build/wasm/out/kernels.wasm is not built; the desktop engine will use its TypeScript kernels.',
+    );
   return { outdir, engine: hasEngine };
 }
 

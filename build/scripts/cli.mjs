@@ -31,11 +31,16 @@ function newest(dir) {
 function stale() {
   if (!existsSync(bundle)) return true;
   const built = statSync(bundle).mtimeMs;
-  return Math.max(newest(join(root, 'engine')), statSync(entry).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs) > built;
+  return (
+    Math.max(newest(join(root, 'engine')), statSync(entry).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs) >
+    built
+  );
 }
 
 if (process.env.AUTOGRAD_STUDIO_KERNELS !== 'ts') {
-  spawnSync(process.execPath, [join(root, 'build', 'wasm', 'build.mjs'), '--if-stale', '--quiet'], { stdio: 'inherit' });
+  spawnSync(process.execPath, [join(root, 'build', 'wasm', 'build.mjs'), '--if-stale', '--quiet'], {
+    stdio: 'inherit',
+  });
 }
 if (stale()) {
   const { buildSync } = await import('esbuild');

@@ -27,4 +27,11 @@ run(npm, ['run', '-s', 'build:web']);
 await buildElectron();
 
 const builder = path.join(root, 'node_modules', 'electron-builder', 'cli.js');
-run(process.execPath, [builder, '--config', 'build/electron-builder.yml', '--publish', 'never', ...process.argv.slice(2)]);
+run(process.execPath, [
+  builder,
+  '--config',
+  'build/electron-builder.yml',
+  '--publish',
+  'never',
+  ...process.argv.slice(2),
+]);

@@ -55,7 +55,8 @@ function parseArgs(argv) {
     else if (a === '--root') options.root = path.resolve(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
-  if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) throw new Error('--port expects 1..65535');
+  if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)
+    throw new Error('--port expects 1..65535');
   return options;
 }
 
@@ -139,7 +140,9 @@ async function prefetchElectron(info) {
     const step = total ? Math.floor((transferred / total) * 10) : Math.floor(transferred / (10 * 1024 * 1024));
     if (step === shown) return;
     shown = step;
-    log(`downloading Electron ${info.version}: ${total ? `${step * 10}% of ${megabytes(total)}` : megabytes(transferred)}`);
+    log(
+      `downloading Electron ${info.version}: ${total ? `${step * 10}% of ${megabytes(total)}` : megabytes(transferred)}`,
+    );
   };
   try {
     await get.downloadArtifact({
@@ -161,7 +164,10 @@ async function prefetchElectron(info) {
 /** Runs Electron's install.js (no time limit): its output is shown and its first error line kept. */
 function runInstaller() {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(electronPackage, 'install.js')], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(electronPackage, 'install.js')], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
@@ -191,7 +197,12 @@ async function findElectron() {
 }
 
 function firstLine(text) {
-  return (text ?? '').split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('at ')) ?? '';
+  return (
+    (text ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l && !l.startsWith('at ')) ?? ''
+  );
 }
 
 /** A text file's trimmed contents, or null. */
@@ -213,7 +224,11 @@ function readText(file) {
  * latter without set-uid. Then Electron aborts (SIGTRAP, "The SUID sandbox
  * helper binary was found, but is not configured correctly").
  */
-export function linuxSandboxProblem(binary, sysctl = process.env.STUDIO_SYSCTL_DIR || '/proc/sys', apparmor = process.env.STUDIO_APPARMOR_DIR || '/etc/apparmor.d') {
+export function linuxSandboxProblem(
+  binary,
+  sysctl = process.env.STUDIO_SYSCTL_DIR || '/proc/sys',
+  apparmor = process.env.STUDIO_APPARMOR_DIR || '/etc/apparmor.d',
+) {
   const restricted =
     readText(path.join(sysctl, 'kernel', 'apparmor_restrict_unprivileged_userns')) === '1'
       ? 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1, as on Ubuntu 23.10 and later)'
@@ -253,7 +268,9 @@ function hasAppArmorProfile(dir, binary) {
 
 function displayProblem() {
   if (process.platform !== 'linux') return null;
-  return process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? null : 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+  return process.env.DISPLAY || process.env.WAYLAND_DISPLAY
+    ? null
+    : 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
 }
 
 /**
@@ -262,8 +279,16 @@ function displayProblem() {
  * --no-sandbox; otherwise a sandbox problem found by {@link linuxSandboxProblem}.
  */
 export function earlyExit(how, { root, sandbox }) {
-  if (root) return { reason: `Electron ${how} right after starting; Chromium refuses to run as root without --no-sandbox`, remedy: null };
-  if (sandbox) return { reason: `Electron ${how} right after starting; Linux did not let Chromium's sandbox start (the remedy is printed above)`, remedy: sandbox };
+  if (root)
+    return {
+      reason: `Electron ${how} right after starting; Chromium refuses to run as root without --no-sandbox`,
+      remedy: null,
+    };
+  if (sandbox)
+    return {
+      reason: `Electron ${how} right after starting; Linux did not let Chromium's sandbox start (the remedy is printed above)`,
+      remedy: sandbox,
+    };
   return { reason: `Electron ${how} right after starting`, remedy: null };
 }
 
@@ -308,11 +333,17 @@ function buildWeb(webRoot) {
   const index = path.join(webRoot, 'index.html');
   if (!hasScript('build:web')) {
     if (existsSync(index)) return true;
-    console.error('start: there is no web build (dist/web/index.html) and package.json has no "build:web" script to make one.');
+    console.error(
+      'start: there is no web build (dist/web/index.html) and package.json has no "build:web" script to make one.',
+    );
     return false;
   }
   log('building the web app (npm run build:web)...');
-  const result = spawnSync(npm, ['run', '-s', 'build:web'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  const result = spawnSync(npm, ['run', '-s', 'build:web'], {
+    cwd: root,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (result.status === 0) return true;
   if (existsSync(index)) {
     log('the web build failed; serving the previous one');
@@ -355,11 +386,20 @@ export function createStaticServer(dir) {
     const file = path.resolve(base, `.${pathname}`);
     const relative = path.relative(base, file);
     const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-    if (!inside || pathname.includes('\0') || pathname.includes('\\') || !existsSync(file) || !statSync(file).isFile()) {
+    if (
+      !inside ||
+      pathname.includes('\0') ||
+      pathname.includes('\\') ||
+      !existsSync(file) ||
+      !statSync(file).isFile()
+    ) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
       return;
     }
-    res.writeHead(200, { ...headers, 'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream' });
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   });
@@ -390,7 +430,9 @@ async function serveWeb(options, reason) {
   log(`the desktop app cannot start here: ${reason}; serving the web build instead`);
   if (options.build && !buildWeb(options.root)) process.exit(1);
   if (!existsSync(path.join(options.root, 'index.html'))) {
-    console.error(`start: ${path.relative(root, options.root) || options.root}/index.html does not exist; run 'npm run build:web'.`);
+    console.error(
+      `start: ${path.relative(root, options.root) || options.root}/index.html does not exist; run 'npm run build:web'.`,
+    );
     process.exit(1);
   }
   const server = createStaticServer(options.root);

@@ -38,7 +38,8 @@ function version(cmd) {
 const missing = () => REQUIREMENTS.filter((r) => !r.present()).map((r) => r.pkg);
 
 function canInstall() {
-  if (process.platform !== 'linux' || !ok('apt-get', ['--version'])) return { how: null, why: 'this is not a Debian/Ubuntu system with apt-get' };
+  if (process.platform !== 'linux' || !ok('apt-get', ['--version']))
+    return { how: null, why: 'this is not a Debian/Ubuntu system with apt-get' };
   if (process.getuid?.() === 0) return { how: [] };
   if (ok('sudo', ['-n', 'true'])) return { how: ['sudo', '-n'] };
   return { how: null, why: 'not root and sudo asks for a password' };

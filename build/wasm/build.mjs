@@ -24,7 +24,17 @@
 // --quiet drops progress lines (never the line that says why nothing was rebuilt).
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,10 +52,25 @@ const say = (m) => process.stderr.write(`${m}\n`);
 const MAX_MEMORY = 2 ** 31;
 const UNITS = ['kernels.c', 'ops.c', 'softmax.c', 'elementwise.c'];
 const COMMON_FLAGS = [
-  '--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-matomics', '-mnontrapping-fptoint', '-msign-ext',
-  '-nostdlib', '-ffreestanding', '-fno-builtin', '-Wall', '-Wextra', '-Werror',
-  '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--shared-memory', `-Wl,--max-memory=${MAX_MEMORY}`,
-  '-Wl,--export=__heap_base', '-Wl,-z,stack-size=65536',
+  '--target=wasm32',
+  '-O3',
+  '-msimd128',
+  '-mbulk-memory',
+  '-matomics',
+  '-mnontrapping-fptoint',
+  '-msign-ext',
+  '-nostdlib',
+  '-ffreestanding',
+  '-fno-builtin',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-Wl,--no-entry',
+  '-Wl,--import-memory',
+  '-Wl,--shared-memory',
+  `-Wl,--max-memory=${MAX_MEMORY}`,
+  '-Wl,--export=__heap_base',
+  '-Wl,-z,stack-size=65536',
 ];
 /** The two modules: file, the compilers that may build it (first found wins), the clang major it must be, extra flags. */
 const MODULES = [
@@ -59,7 +84,10 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 /** The hash of everything that determines the modules' bytes: every source file and the flags. */
 function recipeHash() {
   const h = createHash('sha256');
-  for (const f of readdirSync(src).sort()) h.update(`${f}\0`).update(readFileSync(join(src, f))).update('\0');
+  for (const f of readdirSync(src).sort())
+    h.update(`${f}\0`)
+      .update(readFileSync(join(src, f)))
+      .update('\0');
   h.update(JSON.stringify({ COMMON_FLAGS, UNITS, modules: MODULES.map((m) => [m.file, m.major, m.flags]) }));
   return h.digest('hex');
 }
@@ -82,7 +110,9 @@ function findCompiler(m) {
     if (Number(/clang version (\d+)/.exec(version)?.[1]) === m.major) return { cc, version };
     seen.push(`${cc} is "${version}"`);
   }
-  return { reason: `${m.file} needs clang ${m.major} with lld (${seen.length ? seen.join(', ') : 'none found'}; ${APT})` };
+  return {
+    reason: `${m.file} needs clang ${m.major} with lld (${seen.length ? seen.join(', ') : 'none found'}; ${APT})`,
+  };
 }
 
 /** Compiles module `m` into `dir`; returns null or the reason it failed. */
@@ -147,7 +177,8 @@ function check() {
   const problems = [];
   if (!manifest) problems.push(`${manifestPath} is missing or not JSON`);
   else {
-    if (manifest.recipe !== recipeHash()) problems.push('the C sources or flags changed since the committed modules were built');
+    if (manifest.recipe !== recipeHash())
+      problems.push('the C sources or flags changed since the committed modules were built');
     if (!committedIntact(manifest)) problems.push('a committed module does not match the SHA-256 in manifest.json');
   }
   const staging = mkdtempSync(join(tmpdir(), 'kernels-check-'));
@@ -159,7 +190,9 @@ function check() {
         const built = readFileSync(join(staging, m.file));
         const p = join(outDir, m.file);
         if (!existsSync(p) || !built.equals(readFileSync(p))) {
-          problems.push(`${m.file}: rebuilding from the sources gives other bytes (sha256 ${sha256(built)}) than the committed module`);
+          problems.push(
+            `${m.file}: rebuilding from the sources gives other bytes (sha256 ${sha256(built)}) than the committed module`,
+          );
         }
       }
     }
@@ -177,7 +210,9 @@ function ifStale() {
   const manifest = readManifest();
   const fresh = manifest?.recipe === recipeHash();
   if (fresh && committedIntact(manifest)) return;
-  const why = fresh ? 'the committed modules do not match their manifest' : 'the C sources changed since the committed modules were built';
+  const why = fresh
+    ? 'the committed modules do not match their manifest'
+    : 'the C sources changed since the committed modules were built';
   const failed = rebuild();
   if (failed) say(`wasm: ${why}, but no rebuild: ${failed}; using the committed modules`);
 }

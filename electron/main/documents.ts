@@ -43,7 +43,12 @@ export function documentKind(text: string): DocumentKind {
   }
 }
 
-const EXTENSIONS: Record<DocumentKind, string | null> = { graph: GRAPH_EXTENSION, svg: '.svg', json: '.json', text: null };
+const EXTENSIONS: Record<DocumentKind, string | null> = {
+  graph: GRAPH_EXTENSION,
+  svg: '.svg',
+  json: '.json',
+  text: null,
+};
 
 /** Adds the kind's extension when the chosen name lacks it (`model` -> `model.graph.json`). */
 export function ensureExtension(file: string, kind: DocumentKind): string {
@@ -63,7 +68,10 @@ export function suggestedFileName(text: string, kind: DocumentKind): string {
     } catch {
       // not reached: kind 'graph' parsed
     }
-    const cleaned = name.replace(/[^A-Za-z0-9 _-]+/g, ' ').trim().replace(/\s+/g, '_');
+    const cleaned = name
+      .replace(/[^A-Za-z0-9 _-]+/g, ' ')
+      .trim()
+      .replace(/\s+/g, '_');
     return `${cleaned || 'untitled'}${GRAPH_EXTENSION}`;
   }
   return { svg: 'graph.svg', json: 'export.json', text: 'untitled.txt' }[kind];
@@ -144,7 +152,12 @@ export function checkGraphDocument(text: string): GraphCheck {
   if (!isObject(doc)) return fail('(file)', 'expected a JSON object');
   if (doc.format !== GRAPH_FORMAT) return fail('format', `expected "${GRAPH_FORMAT}"`);
   if (doc.version !== 1) {
-    return fail('version', typeof doc.version === 'number' ? `version ${doc.version} is not supported (this app reads version 1)` : 'expected 1');
+    return fail(
+      'version',
+      typeof doc.version === 'number'
+        ? `version ${doc.version} is not supported (this app reads version 1)`
+        : 'expected 1',
+    );
   }
   if (doc.meta !== undefined && !isObject(doc.meta)) return fail('meta', 'expected an object');
   if (!Array.isArray(doc.nodes)) return fail('nodes', 'expected an array');
@@ -161,7 +174,8 @@ export function checkGraphDocument(text: string): GraphCheck {
     if (node.params !== undefined && !isObject(node.params)) return fail(`${at}.params`, 'expected an object');
     if (node.position !== undefined) {
       const p = node.position;
-      if (!isObject(p) || !Number.isFinite(p.x) || !Number.isFinite(p.y)) return fail(`${at}.position`, 'expected {x, y} numbers');
+      if (!isObject(p) || !Number.isFinite(p.x) || !Number.isFinite(p.y))
+        return fail(`${at}.position`, 'expected {x, y} numbers');
     }
   }
   if (!Array.isArray(doc.edges)) return fail('edges', 'expected an array');
@@ -174,7 +188,8 @@ export function checkGraphDocument(text: string): GraphCheck {
       if (!ids.has(id)) return fail(`${at}.${end}`, `no node "${id}"`);
     }
     for (const handle of ['sourceHandle', 'targetHandle'] as const) {
-      if (edge[handle] !== undefined && typeof edge[handle] !== 'string') return fail(`${at}.${handle}`, 'expected a port name');
+      if (edge[handle] !== undefined && typeof edge[handle] !== 'string')
+        return fail(`${at}.${handle}`, 'expected a port name');
     }
   }
   if (doc.run !== undefined) {
@@ -187,7 +202,8 @@ export function checkGraphDocument(text: string): GraphCheck {
       return fail('run.iterations', 'expected a positive integer');
     }
     if (run.feedback !== undefined && !Array.isArray(run.feedback)) return fail('run.feedback', 'expected an array');
-    if (run.zero_grad !== undefined && typeof run.zero_grad !== 'boolean') return fail('run.zero_grad', 'expected true or false');
+    if (run.zero_grad !== undefined && typeof run.zero_grad !== 'boolean')
+      return fail('run.zero_grad', 'expected true or false');
   }
   return { ok: true, document: doc };
 }
@@ -219,7 +235,11 @@ function intersects(a: Rect, b: Rect): boolean {
  * and a position only if at least 100x50 pixels of the title area lies on a
  * current display (a monitor may have been unplugged); else null or centred.
  */
-export function sanitizeWindowState(raw: unknown, workAreas: readonly Rect[], min = { width: 800, height: 560 }): WindowState | null {
+export function sanitizeWindowState(
+  raw: unknown,
+  workAreas: readonly Rect[],
+  min = { width: 800, height: 560 },
+): WindowState | null {
   if (!isObject(raw) || !Number.isFinite(raw.width) || !Number.isFinite(raw.height)) return null;
   const width = Math.max(min.width, Math.round(raw.width as number));
   const height = Math.max(min.height, Math.round(raw.height as number));

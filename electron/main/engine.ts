@@ -106,7 +106,9 @@ export class EngineHost {
   private exited(child: UtilityProcess, code: number, fatal: string | null): void {
     if (child !== this.child || this.stopped) return;
     this.child = null;
-    const reason = fatal ? `the engine process failed (${fatal}; code ${code})` : `the engine process exited (code ${code})`;
+    const reason = fatal
+      ? `the engine process failed (${fatal}; code ${code})`
+      : `the engine process exited (code ${code})`;
     const { maxRestarts = 3, restartWindowMs = 60_000, log = console.error } = this.options;
     const now = Date.now();
     this.restarts = [...this.restarts.filter((t) => now - t < restartWindowMs), now];

@@ -43,7 +43,8 @@ function expectText(value: unknown, what: string, maxBytes: number): string {
 }
 
 function expectAbsolutePath(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096) throw new IpcRejection(`${what}: expected a path`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4096)
+    throw new IpcRejection(`${what}: expected a path`);
   if (value.includes('\0') || !path.isAbsolute(value)) throw new IpcRejection(`${what}: expected an absolute path`);
   return value;
 }
@@ -99,7 +100,9 @@ export function registerIpc(
 ): void {
   const check = (channel: string, event: SenderInfo): void => {
     if (!isTrustedSender(event, expectedSender())) {
-      throw new IpcRejection(`${channel}: refused a message from an unexpected sender (${event.senderFrame?.url ?? 'no frame'})`);
+      throw new IpcRejection(
+        `${channel}: refused a message from an unexpected sender (${event.senderFrame?.url ?? 'no frame'})`,
+      );
     }
   };
 

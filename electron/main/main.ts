@@ -112,7 +112,9 @@ function run(): void {
   });
 
   function rememberBounds(w: BrowserWindow): void {
-    store.write(WINDOW_STATE_FILE, boundsOf(w)).catch((error: unknown) => console.warn(`could not save the window state: ${String(error)}`));
+    store
+      .write(WINDOW_STATE_FILE, boundsOf(w))
+      .catch((error: unknown) => console.warn(`could not save the window state: ${String(error)}`));
   }
 
   function buildMenu(recent: readonly string[]): void {
@@ -145,7 +147,10 @@ function run(): void {
   /** Opens the window; resolves once its page has loaded. */
   async function createWindow(): Promise<void> {
     const saved = await store.read(WINDOW_STATE_FILE);
-    const state = sanitizeWindowState(saved, screen.getAllDisplays().map((d) => d.workArea));
+    const state = sanitizeWindowState(
+      saved,
+      screen.getAllDisplays().map((d) => d.workArea),
+    );
     const created = createMainWindow(paths.preload, state);
     win = created;
     pageLoaded = false;

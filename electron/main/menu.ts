@@ -61,7 +61,11 @@ export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuIt
       item('&Open…', 'open', 'CmdOrCtrl+O'),
       {
         label: 'Open &Recent',
-        submenu: [...recentItems, { type: 'separator' }, { label: 'Clear Recent', enabled: recent.length > 0, click: () => actions.clearRecent() }],
+        submenu: [
+          ...recentItems,
+          { type: 'separator' },
+          { label: 'Clear Recent', enabled: recent.length > 0, click: () => actions.clearRecent() },
+        ],
       },
       item('E&xamples…', 'examples'),
       { type: 'separator' },
@@ -69,7 +73,11 @@ export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuIt
       item('Save &As…', 'saveAs', 'CmdOrCtrl+Shift+S'),
       {
         label: '&Export',
-        submenu: [item('Graph as &JSON…', 'exportJson'), item('Canvas as &PNG…', 'exportPng'), item('Canvas as &SVG…', 'exportSvg')],
+        submenu: [
+          item('Graph as &JSON…', 'exportJson'),
+          item('Canvas as &PNG…', 'exportPng'),
+          item('Canvas as &SVG…', 'exportSvg'),
+        ],
       },
       { type: 'separator' },
       isMac ? { role: 'close' } : { role: 'quit', label: 'E&xit' },
@@ -118,7 +126,9 @@ export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuIt
   const view: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
-      ...(isDev ? ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[]) : []),
+      ...(isDev
+        ? ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as MenuItemConstructorOptions[])
+        : []),
       { role: 'resetZoom' },
       { role: 'zoomIn' },
       { role: 'zoomOut' },

@@ -111,7 +111,10 @@ export async function serveAppRequest(root: string, request: { url: string; meth
   if (file !== null) {
     try {
       const body = await readFile(file);
-      return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: securityHeaders(contentType(file)) });
+      return new Response(request.method === 'HEAD' ? null : body, {
+        status: 200,
+        headers: securityHeaders(contentType(file)),
+      });
     } catch {
       // fall through to 404 (missing file, a directory)
     }

@@ -158,7 +158,10 @@ export class DocumentSession {
     const kind = documentKind(request.text);
     let target = request.path !== null && this.approved.has(request.path) ? request.path : null;
     if (target === null) {
-      const chosen = await this.deps.dialogs.chooseFileToSave(request.path ?? suggestedFileName(request.text, kind), kind);
+      const chosen = await this.deps.dialogs.chooseFileToSave(
+        request.path ?? suggestedFileName(request.text, kind),
+        kind,
+      );
       if (chosen === null) {
         this.closeAfterSave = false;
         return null;
@@ -204,7 +207,9 @@ export class DocumentSession {
 
   private setRecent(list: string[]): void {
     this.recentFiles = list;
-    this.deps.store.write(RECENT_FILE, list).catch((error: unknown) => console.warn(`could not save recent files: ${String(error)}`));
+    this.deps.store
+      .write(RECENT_FILE, list)
+      .catch((error: unknown) => console.warn(`could not save recent files: ${String(error)}`));
     this.deps.onRecentChanged?.(list);
   }
 

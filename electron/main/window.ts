@@ -74,7 +74,10 @@ export function isExternalLink(url: string): boolean {
  * No navigation (the page is a single-page app: any navigation is a link, a
  * drop or an attack), no frame leaving app://, no new windows, no <webview>.
  */
-export function guardWebContents(contents: WebContents, openExternal: (url: string) => void = (url) => void shell.openExternal(url)): void {
+export function guardWebContents(
+  contents: WebContents,
+  openExternal: (url: string) => void = (url) => void shell.openExternal(url),
+): void {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-frame-navigate', (details) => {
     if (details.isMainFrame || !isAppUrl(details.url)) details.preventDefault();

@@ -13,15 +13,49 @@ export interface OpenedFile {
 
 /** Menu commands the main process sends to the window. */
 export type MenuCommand =
-  | 'new' | 'open' | 'save' | 'saveAs' | 'exportJson' | 'exportPng' | 'exportSvg'
-  | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'selectAll'
-  | 'run' | 'stepForward' | 'stepBackward' | 'reset' | 'examples' | 'autogradView';
+  | 'new'
+  | 'open'
+  | 'save'
+  | 'saveAs'
+  | 'exportJson'
+  | 'exportPng'
+  | 'exportSvg'
+  | 'undo'
+  | 'redo'
+  | 'copy'
+  | 'paste'
+  | 'duplicate'
+  | 'delete'
+  | 'selectAll'
+  | 'run'
+  | 'stepForward'
+  | 'stepBackward'
+  | 'reset'
+  | 'examples'
+  | 'autogradView';
 
 /** Every menu command (a record, so the compiler notices a missing one). */
 const MENU_COMMAND_SET: Record<MenuCommand, true> = {
-  new: true, open: true, save: true, saveAs: true, exportJson: true, exportPng: true, exportSvg: true,
-  undo: true, redo: true, copy: true, paste: true, duplicate: true, delete: true, selectAll: true,
-  run: true, stepForward: true, stepBackward: true, reset: true, examples: true, autogradView: true,
+  new: true,
+  open: true,
+  save: true,
+  saveAs: true,
+  exportJson: true,
+  exportPng: true,
+  exportSvg: true,
+  undo: true,
+  redo: true,
+  copy: true,
+  paste: true,
+  duplicate: true,
+  delete: true,
+  selectAll: true,
+  run: true,
+  stepForward: true,
+  stepBackward: true,
+  reset: true,
+  examples: true,
+  autogradView: true,
 };
 export const MENU_COMMANDS = Object.keys(MENU_COMMAND_SET) as MenuCommand[];
 

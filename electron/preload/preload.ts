@@ -6,7 +6,14 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { Channel, ENGINE_PORT_MESSAGE, isMenuCommand, type ElectronApi, type MenuCommand, type OpenedFile } from './api';
+import {
+  Channel,
+  ENGINE_PORT_MESSAGE,
+  isMenuCommand,
+  type ElectronApi,
+  type MenuCommand,
+  type OpenedFile,
+} from './api';
 
 /** What the isolated world lends the page's world (functions cross contextBridge; MessagePorts cannot). */
 export interface Bridge {
@@ -33,7 +40,13 @@ function deliver(command: MenuCommand): void {
 
 /** The graph's edit commands, and what each does natively in a focused text field (null: nothing). */
 const NATIVE_EDIT: Partial<Record<MenuCommand, string | null>> = {
-  undo: 'undo', redo: 'redo', copy: 'copy', paste: 'paste', selectAll: 'selectAll', delete: 'forwardDelete', duplicate: null,
+  undo: 'undo',
+  redo: 'redo',
+  copy: 'copy',
+  paste: 'paste',
+  selectAll: 'selectAll',
+  delete: 'forwardDelete',
+  duplicate: null,
 };
 
 /** The page's rule for its shortcuts (renderer/app/shortcuts.ts): an element the user types in. */
@@ -47,7 +60,8 @@ export function isTextField(target: unknown): boolean {
  * field (see electron/main/menu.ts): done natively there; true when so.
  */
 function editsTextField(command: MenuCommand): boolean {
-  if (!Object.hasOwn(NATIVE_EDIT, command) || typeof document === 'undefined' || !isTextField(document.activeElement)) return false;
+  if (!Object.hasOwn(NATIVE_EDIT, command) || typeof document === 'undefined' || !isTextField(document.activeElement))
+    return false;
   const native = NATIVE_EDIT[command];
   if (native) document.execCommand(native);
   return true;
@@ -116,7 +130,12 @@ export function installApi(lent: Bridge, portMessage: string, target: Window = w
         lent.requestEnginePort();
       }),
   };
-  Object.defineProperty(target, 'api', { value: Object.freeze(api), enumerable: true, writable: false, configurable: false });
+  Object.defineProperty(target, 'api', {
+    value: Object.freeze(api),
+    enumerable: true,
+    writable: false,
+    configurable: false,
+  });
 }
 
 contextBridge.executeInMainWorld({ func: installApi, args: [bridge, ENGINE_PORT_MESSAGE] });

@@ -84,7 +84,8 @@ export class BackwardRun {
         const old = buffer[next.inputNr];
         buffer[next.inputNr] = old ? addGrads(old, g) : g;
       }
-      if (ready) this.queue.push({ node: next.node, inputs: buffer }); // See Note [Ready queue tie order]
+      if (ready)
+        this.queue.push({ node: next.node, inputs: buffer }); // See Note [Ready queue tie order]
       else this.notReady.set(next.node, buffer);
     }
     return { node: fn, inputs: task.inputs, outputs };

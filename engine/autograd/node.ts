@@ -76,7 +76,11 @@ export class FunctionNode<S> extends Node {
     nextEdges: readonly (Edge | null)[],
     outputs: readonly { shape: Shape; dtype: DType }[],
   ) {
-    super(takeSequenceNr(), nextEdges, outputs.map((o) => ({ shape: [...o.shape], dtype: o.dtype })));
+    super(
+      takeSequenceNr(),
+      nextEdges,
+      outputs.map((o) => ({ shape: [...o.shape], dtype: o.dtype })),
+    );
     this.name = name;
     this.rule = rule;
     this.saved = saved;

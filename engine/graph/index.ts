@@ -30,7 +30,11 @@ export function load(json: unknown): Loaded {
   const graph = compile(v.doc);
   const root = v.doc.run.backward;
   if (root !== null && graph.update.some((n) => n.id === root)) {
-    const issue = { path: 'run.backward', message: `${root} depends on a Grad node, so it is computed after backward`, node: root };
+    const issue = {
+      path: 'run.backward',
+      message: `${root} depends on a Grad node, so it is computed after backward`,
+      node: root,
+    };
     return { ok: false, issues: [issue], partial: graph };
   }
   const shapes = inferShapes(graph);
@@ -51,7 +55,9 @@ function graphBudgetIssue(shapes: ShapeReport): DocumentIssue | null {
 }
 
 /** Runs a document to the end and returns the spec's result (or the document's issues). */
-export function runDocument(json: unknown): { ok: true; result: RunResultJson } | { ok: false; issues: DocumentIssue[] } {
+export function runDocument(
+  json: unknown,
+): { ok: true; result: RunResultJson } | { ok: false; issues: DocumentIssue[] } {
   const l = load(json);
   if (!l.ok) return { ok: false, issues: l.issues };
   const s = new GraphSession(l.graph);

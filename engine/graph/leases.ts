@@ -28,7 +28,11 @@ import type { Storage } from '../core/storage';
 import type { GradValue } from '../autograd/grad-value';
 import type { Tensor } from '../tensor/tensor';
 import {
-  kernelOwned, openKernelLease, releaseKernelLease, useKernelLease, type KernelLease,
+  kernelOwned,
+  openKernelLease,
+  releaseKernelLease,
+  useKernelLease,
+  type KernelLease,
 } from '../kernels/fast/index';
 
 /** Releases the leases of sessions dropped without {@link SessionLeases.dispose}. */

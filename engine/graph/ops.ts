@@ -43,10 +43,19 @@ export function linearParamShapes(p: Params): { weight: number[]; bias: number[]
 }
 
 /** Creates a Conv2d/Linear node's parameters (iteration 0's setup). */
-export function createParams(node: GraphNode, wired: ReadonlyMap<string, string> = new Map()): { weight: Tensor | null; bias: Tensor | null } {
+export function createParams(
+  node: GraphNode,
+  wired: ReadonlyMap<string, string> = new Map(),
+): { weight: Tensor | null; bias: Tensor | null } {
   const p = node.params;
   if (node.op === 'Conv2d') {
-    checkConv2dModule(p.in_channels as number, p.out_channels as number, p.groups as number, p.padding as ConvPadding, p.stride as Pair);
+    checkConv2dModule(
+      p.in_channels as number,
+      p.out_channels as number,
+      p.groups as number,
+      p.padding as ConvPadding,
+      p.stride as Pair,
+    );
   }
   const shapes = node.op === 'Conv2d' ? convParamShapes(p) : linearParamShapes(p);
   const init = (p.init ?? {}) as { weight?: InitSpec; bias?: InitSpec };
@@ -71,19 +80,31 @@ export function createParams(node: GraphNode, wired: ReadonlyMap<string, string>
 function softmaxDim(t: Tensor, dim: unknown, name: string, ctx: OpContext): number {
   if (dim !== null) return dim as number;
   const d = implicitSoftmaxDim(t.ndim);
-  ctx.warn(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
+  ctx.warn(
+    `Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`,
+  );
   return d;
 }
 
 /** Runs one op of the catalog (not Tensor or Grad, which the session handles). */
-export function executeOp(node: GraphNode, inputs: Inputs, params: { weight: Tensor | null; bias: Tensor | null } | null, ctx: OpContext): Tensor {
+export function executeOp(
+  node: GraphNode,
+  inputs: Inputs,
+  params: { weight: Tensor | null; bias: Tensor | null } | null,
+  ctx: OpContext,
+): Tensor {
   const p = node.params;
   const x = () => need(inputs, 'input');
   switch (node.op) {
     case 'Conv2d': {
       const w = inputs.get('weight') ?? params!.weight!;
       const b = inputs.get('bias') ?? params!.bias;
-      const args = { stride: p.stride as Pair, padding: p.padding as ConvPadding, dilation: p.dilation as Pair, groups: p.groups as number };
+      const args = {
+        stride: p.stride as Pair,
+        padding: p.padding as ConvPadding,
+        dilation: p.dilation as Pair,
+        groups: p.groups as number,
+      };
       return conv2dModule(x(), w, b, args, p.padding_mode as PaddingMode);
     }
     case 'Linear':
@@ -91,7 +112,13 @@ export function executeOp(node: GraphNode, inputs: Inputs, params: { weight: Ten
     case 'MaxPool2d':
     case 'AvgPool2d': {
       const kernel = p.kernel_size as Pair;
-      const args = { kernel, stride: (p.stride as Pair | null) ?? kernel, padding: p.padding as Pair, dilation: (p.dilation as Pair | undefined) ?? [1, 1], ceilMode: p.ceil_mode as boolean };
+      const args = {
+        kernel,
+        stride: (p.stride as Pair | null) ?? kernel,
+        padding: p.padding as Pair,
+        dilation: (p.dilation as Pair | undefined) ?? [1, 1],
+        ceilMode: p.ceil_mode as boolean,
+      };
       return node.op === 'MaxPool2d'
         ? maxPool2d(x(), args as typeof args & { dilation: Pair })
         : avgPool2d(x(), args, p.count_include_pad as boolean, p.divisor_override as number | null);
@@ -106,23 +133,49 @@ export function executeOp(node: GraphNode, inputs: Inputs, params: { weight: Ten
       return logSoftmax(x(), softmaxDim(x(), p.dim, 'log_softmax', ctx));
     case 'Softmax':
       return softmax(x(), softmaxDim(x(), p.dim, 'softmax', ctx));
-    case 'Log': return E.log(x());
-    case 'Exp': return E.exp(x());
-    case 'Neg': return E.neg(x());
-    case 'Sign': return E.sign(x());
-    case 'Add': return E.add(need(inputs, 'a'), need(inputs, 'b'));
-    case 'Sub': return E.sub(need(inputs, 'a'), need(inputs, 'b'));
-    case 'Mul': return E.mul(need(inputs, 'a'), need(inputs, 'b'));
-    case 'Div': return E.div(need(inputs, 'a'), need(inputs, 'b'));
-    case 'Sum': return sum(x(), p.dim as number | number[] | null, p.keepdim as boolean);
-    case 'Mean': return mean(x(), p.dim as number | number[] | null, p.keepdim as boolean);
-    case 'Clamp': return E.clamp(x(), p.min as number | null, p.max as number | null);
+    case 'Log':
+      return E.log(x());
+    case 'Exp':
+      return E.exp(x());
+    case 'Neg':
+      return E.neg(x());
+    case 'Sign':
+      return E.sign(x());
+    case 'Add':
+      return E.add(need(inputs, 'a'), need(inputs, 'b'));
+    case 'Sub':
+      return E.sub(need(inputs, 'a'), need(inputs, 'b'));
+    case 'Mul':
+      return E.mul(need(inputs, 'a'), need(inputs, 'b'));
+    case 'Div':
+      return E.div(need(inputs, 'a'), need(inputs, 'b'));
+    case 'Sum':
+      return sum(x(), p.dim as number | number[] | null, p.keepdim as boolean);
+    case 'Mean':
+      return mean(x(), p.dim as number | number[] | null, p.keepdim as boolean);
+    case 'Clamp':
+      return E.clamp(x(), p.min as number | null, p.max as number | null);
     case 'NLLLoss':
-      return nllLoss(x(), need(inputs, 'target'), inputs.get('weight') ?? null, p.reduction as Reduction, p.ignore_index as number);
+      return nllLoss(
+        x(),
+        need(inputs, 'target'),
+        inputs.get('weight') ?? null,
+        p.reduction as Reduction,
+        p.ignore_index as number,
+      );
     case 'CrossEntropyLoss':
-      return crossEntropy(x(), need(inputs, 'target'), inputs.get('weight') ?? null, p.reduction as Reduction, p.ignore_index as number, p.label_smoothing as number);
-    case 'Detach': return x().detach();
-    case 'Clone': return clone(x());
+      return crossEntropy(
+        x(),
+        need(inputs, 'target'),
+        inputs.get('weight') ?? null,
+        p.reduction as Reduction,
+        p.ignore_index as number,
+        p.label_smoothing as number,
+      );
+    case 'Detach':
+      return x().detach();
+    case 'Clone':
+      return clone(x());
     default:
       throw internalError(`no executor for op ${node.op}`);
   }

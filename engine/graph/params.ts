@@ -29,7 +29,8 @@ const KIND_CHECKS: Record<Exclude<ParamKind, 'init' | 'param_init' | 'enum'>, (v
   },
   bool: (v) => (typeof v === 'boolean' ? ok(v) : fail('expected true or false')),
   number: (v) => (typeof v === 'number' && Number.isFinite(v) ? ok(v) : fail('expected a finite number')),
-  'number|null': (v) => (v === null || (typeof v === 'number' && Number.isFinite(v)) ? ok(v) : fail('expected a number or null')),
+  'number|null': (v) =>
+    v === null || (typeof v === 'number' && Number.isFinite(v)) ? ok(v) : fail('expected a number or null'),
   'posint|null': (v) => (v === null || isPos(v) ? ok(v) : fail('expected a positive integer or null')),
   dim: (v) => (isInt(v) ? ok(v) : fail('expected an integer dimension')),
   'dim|null': (v) => (v === null || isInt(v) ? ok(v) : fail('expected an integer dimension or null')),
@@ -89,7 +90,15 @@ export function checkInit(v: unknown, count: number | null, integer: boolean): [
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return [['', 'expected an init object {"kind": ...}']];
   const o = v as Record<string, unknown>;
   const fields = typeof o.kind === 'string' && Object.hasOwn(INIT_FIELDS, o.kind) ? INIT_FIELDS[o.kind] : undefined;
-  if (!fields) return [['.kind', `expected one of ${Object.keys(INIT_FIELDS).map((k) => `"${k}"`).join(', ')}`]];
+  if (!fields)
+    return [
+      [
+        '.kind',
+        `expected one of ${Object.keys(INIT_FIELDS)
+          .map((k) => `"${k}"`)
+          .join(', ')}`,
+      ],
+    ];
   const out: [string, string][] = [];
   for (const key of Object.keys(o)) {
     if (key !== 'kind' && !Object.hasOwn(fields, key)) out.push([`.${key}`, `unknown field for init kind "${o.kind}"`]);

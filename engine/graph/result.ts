@@ -85,9 +85,11 @@ export function writeJson(value: unknown, write: (chunk: string) => void): void 
       buf = '';
     }
   };
-  const number = (v: number) => put(Number.isFinite(v) || Number.isNaN(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity');
+  const number = (v: number) =>
+    put(Number.isFinite(v) || Number.isNaN(v) ? String(v) : v > 0 ? 'Infinity' : '-Infinity');
   const emit = (v: unknown, inArray: boolean): void => {
-    if (v === null || (v === undefined && inArray) || typeof v === 'function' || typeof v === 'symbol') return put('null');
+    if (v === null || (v === undefined && inArray) || typeof v === 'function' || typeof v === 'symbol')
+      return put('null');
     if (typeof v === 'number') return number(v);
     if (typeof v === 'string') return put(JSON.stringify(v));
     if (typeof v === 'boolean') return put(v ? 'true' : 'false');

@@ -86,7 +86,11 @@ export class GraphSession {
       const before = this.iterationsRun;
       this.advance();
       if (this.iterationsRun > before) {
-        hooks.onIteration?.(this.iterationsRun, this.graph.doc.run.iterations, this.losses[this.losses.length - 1] ?? null);
+        hooks.onIteration?.(
+          this.iterationsRun,
+          this.graph.doc.run.iterations,
+          this.losses[this.losses.length - 1] ?? null,
+        );
       }
     }
   }
@@ -99,12 +103,18 @@ export class GraphSession {
     if (this.phase === 'setup') this.leases.nextIteration();
     this.leases.within(() => {
       switch (this.phase) {
-        case 'setup': return this.guard('setup', () => this.setup());
-        case 'forward': return this.guard('forward', () => this.forwardNode());
-        case 'backward': return this.guard('backward', () => this.finishBackward());
-        case 'update': return this.guard('update', () => this.updateNode());
-        case 'feedback': return this.feedback();
-        case 'finished': return;
+        case 'setup':
+          return this.guard('setup', () => this.setup());
+        case 'forward':
+          return this.guard('forward', () => this.forwardNode());
+        case 'backward':
+          return this.guard('backward', () => this.finishBackward());
+        case 'update':
+          return this.guard('update', () => this.updateNode());
+        case 'feedback':
+          return this.feedback();
+        case 'finished':
+          return;
       }
     });
   }
@@ -114,16 +124,18 @@ export class GraphSession {
     while (this.phase === 'setup' || this.phase === 'forward') this.advance();
     if (this.phase !== 'backward') return null;
     let step: TaggedStep | null = null;
-    this.leases.within(() => this.guard('backward', () => {
-      this.startBackward();
-      if (!this.backwardRun || this.backwardRun.done) {
-        this.endBackward();
-        return;
-      }
-      step = this.tagged(this.backwardRun.step());
-      this.steps.push(step);
-      if (this.backwardRun.done) this.endBackward();
-    }));
+    this.leases.within(() =>
+      this.guard('backward', () => {
+        this.startBackward();
+        if (!this.backwardRun || this.backwardRun.done) {
+          this.endBackward();
+          return;
+        }
+        step = this.tagged(this.backwardRun.step());
+        this.steps.push(step);
+        if (this.backwardRun.done) this.endBackward();
+      }),
+    );
     return step;
   }
 

@@ -61,8 +61,10 @@ export function inferShapes(g: CompiledGraph): ShapeReport {
 function addParams(n: GraphNode, ins: Map<string, PortMeta>, ports: Map<string, PortMeta>): void {
   const s = n.op === 'Conv2d' ? convParamShapes(n.params) : linearParamShapes(n.params);
   const rg = n.params.requires_grad !== false;
-  if (!ins.has('weight')) ports.set(`${n.id}.weight`, { shape: s.weight, dtype: 'float32', requiresGrad: rg, isLeaf: true });
-  if (s.bias && !ins.has('bias')) ports.set(`${n.id}.bias`, { shape: s.bias, dtype: 'float32', requiresGrad: rg, isLeaf: true });
+  if (!ins.has('weight'))
+    ports.set(`${n.id}.weight`, { shape: s.weight, dtype: 'float32', requiresGrad: rg, isLeaf: true });
+  if (s.bias && !ins.has('bias'))
+    ports.set(`${n.id}.bias`, { shape: s.bias, dtype: 'float32', requiresGrad: rg, isLeaf: true });
 }
 
 function out(shape: number[], dtype: 'float32' | 'int64', inputs: PortMeta[]): PortMeta {
@@ -85,12 +87,15 @@ function inferNode(n: GraphNode, ins: Map<string, PortMeta>, ports: Map<string, 
     case 'Conv2d': {
       const w = ins.get('weight') ?? ports.get(`${n.id}.weight`)!;
       const b = ins.get('bias') ?? ports.get(`${n.id}.bias`);
-      if (xs.length !== 3 && xs.length !== 4) fail(`Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(xs)}`);
+      if (xs.length !== 3 && xs.length !== 4)
+        fail(`Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(xs)}`);
       const ws = w.shape!;
       const c = xs[xs.length - 3]!;
       const groups = p.groups as number;
       if (c !== ws[1]! * groups) {
-        fail(`Given groups=${groups}, weight of size ${formatShape(ws)}, expected input${formatShape(xs.length === 3 ? [1, ...xs] : xs)} to have ${ws[1]! * groups} channels, but got ${c} channels instead`);
+        fail(
+          `Given groups=${groups}, weight of size ${formatShape(ws)}, expected input${formatShape(xs.length === 3 ? [1, ...xs] : xs)} to have ${ws[1]! * groups} channels, but got ${c} channels instead`,
+        );
       }
       const [h, wd] = xs.slice(-2) as Pair;
       const k = ws.slice(2) as Pair;
@@ -109,7 +114,8 @@ function inferNode(n: GraphNode, ins: Map<string, PortMeta>, ports: Map<string, 
       const pad = p.padding as Pair;
       const d = (p.dilation as Pair | undefined) ?? [1, 1];
       const size = [0, 1].map((i) => {
-        if (pad[i]! > Math.floor(k[i]! / 2)) fail(`pad should be at most half of kernel size, but got pad=${pad[i]} and kernel_size=${k[i]}`);
+        if (pad[i]! > Math.floor(k[i]! / 2))
+          fail(`pad should be at most half of kernel size, but got pad=${pad[i]} and kernel_size=${k[i]}`);
         return poolOutputSize(xs[xs.length - 2 + i]!, k[i]!, pad[i]!, st[i]!, d[i]!, p.ceil_mode as boolean);
       });
       if (size.some((s) => s < 1)) fail('Output size is too small');
@@ -157,7 +163,8 @@ function inferNode(n: GraphNode, ins: Map<string, PortMeta>, ports: Map<string, 
     case 'CrossEntropyLoss': {
       const t = ins.get('target')!;
       const same = t.shape!.length === xs.length && t.shape!.every((v, i) => v === xs[i]);
-      const shape = p.reduction !== 'none' ? [] : same ? xs.filter((_, i) => i !== (xs.length === 1 ? 0 : 1)) : [...t.shape!];
+      const shape =
+        p.reduction !== 'none' ? [] : same ? xs.filter((_, i) => i !== (xs.length === 1 ? 0 : 1)) : [...t.shape!];
       return out(shape, float, [x!]);
     }
     case 'Detach':

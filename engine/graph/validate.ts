@@ -76,9 +76,12 @@ function check(json: unknown): Checked {
   if (!isObj(json)) return { issues: [{ path: '$', message: 'expected a JSON object' }] };
   if (json.format !== FORMAT) add('format', `expected "${FORMAT}"`);
   if (json.version !== VERSION) {
-    add('version', typeof json.version === 'number' && json.version > VERSION
-      ? `version ${json.version} is newer than this engine understands (${VERSION})`
-      : `expected ${VERSION}`);
+    add(
+      'version',
+      typeof json.version === 'number' && json.version > VERSION
+        ? `version ${json.version} is newer than this engine understands (${VERSION})`
+        : `expected ${VERSION}`,
+    );
   }
   if (json.meta !== undefined && !isObj(json.meta)) add('meta', 'expected an object');
   if (!Array.isArray(json.nodes)) add('nodes', 'expected an array');
@@ -138,11 +141,15 @@ function validateNodes(raw: unknown[], add: Add, broken: Set<string>): GraphNode
       broken.add(id);
       return add(`${at}.op`, `unknown op ${describe(n.op)}`, id);
     }
-    if (n.position !== undefined && !(isObj(n.position) && typeof n.position.x === 'number' && typeof n.position.y === 'number')) {
+    if (
+      n.position !== undefined &&
+      !(isObj(n.position) && typeof n.position.x === 'number' && typeof n.position.y === 'number')
+    ) {
       add(`${at}.position`, 'expected {"x": number, "y": number}', id);
     }
     if (n.label !== undefined && typeof n.label !== 'string') add(`${at}.label`, 'expected a string', id);
-    if (n.retain_grad !== undefined && typeof n.retain_grad !== 'boolean') add(`${at}.retain_grad`, 'expected true or false', id);
+    if (n.retain_grad !== undefined && typeof n.retain_grad !== 'boolean')
+      add(`${at}.retain_grad`, 'expected true or false', id);
     const rawParams = n.params === undefined ? {} : n.params;
     if (!isObj(rawParams)) {
       broken.add(id);
@@ -198,14 +205,21 @@ function validateEdges(raw: unknown[], byId: Map<string, GraphNode>, add: Add, b
       if (typeof target === 'string') broken.add(`${target}:${String(e.targetHandle)}`);
       return;
     }
-    if (typeof source !== 'string' || !byId.has(source)) return add(`${at}.source`, `no node with id ${describe(source)}`);
-    if (typeof target !== 'string' || !byId.has(target)) return add(`${at}.target`, `no node with id ${describe(target)}`);
-    if (e.sourceHandle !== undefined && e.sourceHandle !== 'out') return add(`${at}.sourceHandle`, 'every op has one output, "out"', source);
+    if (typeof source !== 'string' || !byId.has(source))
+      return add(`${at}.source`, `no node with id ${describe(source)}`);
+    if (typeof target !== 'string' || !byId.has(target))
+      return add(`${at}.target`, `no node with id ${describe(target)}`);
+    if (e.sourceHandle !== undefined && e.sourceHandle !== 'out')
+      return add(`${at}.sourceHandle`, 'every op has one output, "out"', source);
     const spec = OP_BY_NAME.get(byId.get(target)!.op)!;
     const handle = e.targetHandle ?? (spec.ports.length === 1 ? spec.ports[0]!.name : undefined);
     if (typeof handle !== 'string' || !spec.ports.some((p) => p.name === handle)) {
       const names = spec.ports.map((p) => `"${p.name}"`).join(', ') || 'none';
-      return add(`${at}.targetHandle`, `${spec.op} has no input port ${describe(e.targetHandle)} (ports: ${names})`, target);
+      return add(
+        `${at}.targetHandle`,
+        `${spec.op} has no input port ${describe(e.targetHandle)} (ports: ${names})`,
+        target,
+      );
     }
     const key = `${target}:${handle}`;
     if (taken.has(key)) return add(`${at}.targetHandle`, `port "${handle}" of ${target} already has an edge`, target);
@@ -222,7 +236,8 @@ function validateRun(raw: unknown, byId: Map<string, GraphNode>, add: Add): Grap
     return null;
   }
   for (const key of Object.keys(raw)) {
-    if (!['backward', 'iterations', 'feedback', 'zero_grad', 'update_no_grad'].includes(key)) add(`run.${key}`, 'unknown field of run');
+    if (!['backward', 'iterations', 'feedback', 'zero_grad', 'update_no_grad'].includes(key))
+      add(`run.${key}`, 'unknown field of run');
   }
   const backward = raw.backward === undefined ? null : raw.backward;
   if (backward !== null && (typeof backward !== 'string' || !byId.has(backward))) {
@@ -244,12 +259,20 @@ function validateRun(raw: unknown, byId: Map<string, GraphNode>, add: Add): Grap
     fb.forEach((f, i) => {
       const at = `run.feedback[${i}]`;
       if (!isObj(f)) return add(at, 'expected {"from": node, "to": Tensor node}');
-      if (typeof f.from !== 'string' || !byId.has(f.from)) return add(`${at}.from`, `no node with id ${describe(f.from)}`);
-      if (typeof f.to !== 'string' || byId.get(f.to)?.op !== 'Tensor') return add(`${at}.to`, 'expected the id of a Tensor node');
+      if (typeof f.from !== 'string' || !byId.has(f.from))
+        return add(`${at}.from`, `no node with id ${describe(f.from)}`);
+      if (typeof f.to !== 'string' || byId.get(f.to)?.op !== 'Tensor')
+        return add(`${at}.to`, 'expected the id of a Tensor node');
       if (targets.has(f.to)) return add(`${at}.to`, `Tensor node ${f.to} already receives feedback`);
       targets.add(f.to);
       feedback.push({ from: f.from, to: f.to });
     });
   }
-  return { backward: backward as string | null, iterations: iterations as number, feedback, zeroGrad: zeroGrad as boolean, updateNoGrad: updateNoGrad as boolean };
+  return {
+    backward: backward as string | null,
+    iterations: iterations as number,
+    feedback,
+    zeroGrad: zeroGrad as boolean,
+    updateNoGrad: updateNoGrad as boolean,
+  };
 }

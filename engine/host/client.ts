@@ -6,9 +6,22 @@
  */
 import { EngineRequestError, errorJson } from '../protocol/codec';
 import {
-  PROTOCOL_VERSION, type CancelResult, type EngineEvent, type ErrorJson, type ForwardStepResult, type GraphDocumentJson,
-  type LoadResult, type Request, type RequestType, type ResetResult, type ResultOf, type RunResultWire, type RunSummary,
-  type TensorData, type TensorWhich, type BackwardStepResult,
+  PROTOCOL_VERSION,
+  type CancelResult,
+  type EngineEvent,
+  type ErrorJson,
+  type ForwardStepResult,
+  type GraphDocumentJson,
+  type LoadResult,
+  type Request,
+  type RequestType,
+  type ResetResult,
+  type ResultOf,
+  type RunResultWire,
+  type RunSummary,
+  type TensorData,
+  type TensorWhich,
+  type BackwardStepResult,
 } from '../protocol/messages';
 import { checkEngineMessage } from '../protocol/validate';
 import type { EnginePort } from './port';
@@ -38,7 +51,9 @@ export abstract class RequestMethods {
   }
   /** Runs what is left (or everything again, or with other iterations). */
   run(options: { iterations?: number } = {}): Promise<RunSummary> {
-    return this.request(options.iterations === undefined ? { type: 'run' } : { type: 'run', iterations: options.iterations });
+    return this.request(
+      options.iterations === undefined ? { type: 'run' } : { type: 'run', iterations: options.iterations },
+    );
   }
   /** Executes the next graph node. */
   stepForward(): Promise<ForwardStepResult> {
@@ -106,7 +121,9 @@ export class EngineClient extends RequestMethods {
         this.port.postMessage({ ...body, id });
       } catch (e) {
         this.pending.delete(id);
-        reject(new EngineRequestError(errorJson('ProtocolError', `could not send ${body.type}: ${(e as Error).message}`)));
+        reject(
+          new EngineRequestError(errorJson('ProtocolError', `could not send ${body.type}: ${(e as Error).message}`)),
+        );
       }
     });
   }
@@ -151,7 +168,10 @@ export class EngineClient extends RequestMethods {
       if (msg.event === 'ready') {
         this.kernels = msg.kernels ?? null;
         if (msg.protocol === PROTOCOL_VERSION) this.settleReady.resolve(msg.protocol);
-        else this.close(errorJson('ProtocolError', `the engine speaks protocol ${msg.protocol}, this client ${PROTOCOL_VERSION}`));
+        else
+          this.close(
+            errorJson('ProtocolError', `the engine speaks protocol ${msg.protocol}, this client ${PROTOCOL_VERSION}`),
+          );
       }
       for (const l of [...this.listeners]) l(msg);
       return;
@@ -163,7 +183,9 @@ export class EngineClient extends RequestMethods {
     }
     this.pending.delete(msg.id!);
     if (msg.request !== p.type) {
-      return p.reject(new EngineRequestError(errorJson('ProtocolError', `reply to ${p.type} claims to answer ${msg.request}`)));
+      return p.reject(
+        new EngineRequestError(errorJson('ProtocolError', `reply to ${p.type} claims to answer ${msg.request}`)),
+      );
     }
     if (msg.ok) p.resolve(msg.result);
     else p.reject(new EngineRequestError(msg.error));

@@ -42,7 +42,7 @@ export function edgeFlow(s: GraphSession): EdgeFlow[] {
     });
   }
   // Document edges grouped by (source, target), in the target's port order.
-  const groups = new Map<string, typeof doc.edges[number][]>();
+  const groups = new Map<string, (typeof doc.edges)[number][]>();
   for (const e of doc.edges) {
     const key = `${e.source}\u0000${e.target}`;
     groups.set(key, [...(groups.get(key) ?? []), e]);

@@ -24,7 +24,12 @@ export function inferPorts(g: CompiledGraph, report: ShapeReport = inferShapes(g
   const ports = dict<PortInfo>();
   let elements = 0;
   for (const [name, m] of report.ports) {
-    ports[name] = { shape: m.shape ? [...m.shape] : null, dtype: m.dtype, requires_grad: m.requiresGrad, is_leaf: m.isLeaf };
+    ports[name] = {
+      shape: m.shape ? [...m.shape] : null,
+      dtype: m.dtype,
+      requires_grad: m.requiresGrad,
+      is_leaf: m.isLeaf,
+    };
     if (m.shape) elements += m.shape.reduce((a, b) => a * b, 1);
   }
   const problems = [...g.forward, ...g.update]

@@ -16,8 +16,17 @@ import { reportedTensors } from '../graph/result';
 import { GraphSession } from '../graph/session';
 import { EngineRequestError, errorJson, transferablesOf } from '../protocol/codec';
 import {
-  PROTOCOL_VERSION, REQUEST_TYPES, type EngineEvent, type EngineMessage, type ErrorJson, type GraphDocumentJson,
-  type LoadResult, type Request, type RequestType, type ResultOf, type RunSummary,
+  PROTOCOL_VERSION,
+  REQUEST_TYPES,
+  type EngineEvent,
+  type EngineMessage,
+  type ErrorJson,
+  type GraphDocumentJson,
+  type LoadResult,
+  type Request,
+  type RequestType,
+  type ResultOf,
+  type RunSummary,
 } from '../protocol/messages';
 import { checkRequest } from '../protocol/validate';
 import { kernelBackend } from '../kernels/fast/index';
@@ -121,16 +130,28 @@ export class SessionHost {
       // Shapes of the valid part, so the canvas keeps showing them while a graph is being built.
       const report = l.partial ? inferPorts(l.partial) : null;
       return {
-        ok: false, issues: l.issues, ports: report?.ports ?? {}, order: [], update: [], problems: report?.problems ?? [],
-        elements: report?.elements ?? 0, budget: MAX_GRAPH_ELEMENTS,
+        ok: false,
+        issues: l.issues,
+        ports: report?.ports ?? {},
+        order: [],
+        update: [],
+        problems: report?.problems ?? [],
+        elements: report?.elements ?? 0,
+        budget: MAX_GRAPH_ELEMENTS,
       };
     }
     const { ports, problems, elements, budget } = inferPorts(l.graph, l.shapes);
     this.loaded = { document, graph: l.graph };
     this.setStepper(new Stepper(new GraphSession(l.graph)));
     return {
-      ok: true, issues: [], ports, order: l.graph.forward.map((n) => n.id), update: l.graph.update.map((n) => n.id),
-      problems, elements, budget,
+      ok: true,
+      issues: [],
+      ports,
+      order: l.graph.forward.map((n) => n.id),
+      update: l.graph.update.map((n) => n.id),
+      problems,
+      elements,
+      budget,
     };
   }
 
@@ -152,7 +173,10 @@ export class SessionHost {
       if (!finished) {
         const where = `iteration ${s.iteration}, ${s.phase}`;
         const error: ErrorJson = {
-          type: 'Cancelled', node: s.node, phase: s.phase, iteration: s.iteration,
+          type: 'Cancelled',
+          node: s.node,
+          phase: s.phase,
+          iteration: s.iteration,
           message: `run cancelled (${where}); the session stands where it stopped: step on, run to continue, or reset`,
         };
         this.post(req.id, 'run', { ok: false, error });
@@ -173,7 +197,10 @@ export class SessionHost {
     if (iterations !== undefined && iterations !== current.session.graph.doc.run.iterations) {
       const doc = { ...loaded.document, run: { ...((loaded.document.run as object | undefined) ?? {}), iterations } };
       const l = load(doc);
-      if (!l.ok) throw new EngineRequestError(errorJson('DocumentError', l.issues.map((i) => `${i.path}: ${i.message}`).join('; ')));
+      if (!l.ok)
+        throw new EngineRequestError(
+          errorJson('DocumentError', l.issues.map((i) => `${i.path}: ${i.message}`).join('; ')),
+        );
       this.setStepper(new Stepper(new GraphSession(l.graph)));
     } else if (current.phase === 'done') {
       this.setStepper(new Stepper(new GraphSession(current.session.graph)));
@@ -183,7 +210,10 @@ export class SessionHost {
 
   private cancel(req: Req<'cancel'>): void {
     if (!this.running) {
-      return this.post(req.id, 'cancel', { ok: false, error: stateError('nothing to cancel: no run is in progress').error });
+      return this.post(req.id, 'cancel', {
+        ok: false,
+        error: stateError('nothing to cancel: no run is in progress').error,
+      });
     }
     this.running.cancelled = true;
     this.post(req.id, 'cancel', { ok: true, result: { cancelled: true, restarted: false } });
@@ -241,7 +271,10 @@ export class SessionHost {
     try {
       this.env.post(msg, transferablesOf(msg));
     } catch (e) {
-      const error = errorJson('InternalError', `could not send the reply: ${e instanceof Error ? e.message : String(e)}`);
+      const error = errorJson(
+        'InternalError',
+        `could not send the reply: ${e instanceof Error ? e.message : String(e)}`,
+      );
       this.env.post({ type: 'response', id, request, ok: false, error }, []);
     }
   }

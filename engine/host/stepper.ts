@@ -51,7 +51,9 @@ export class Stepper {
     this.assertNotDone();
     if (this.phase === 'backward') {
       const what = s.backwardPending ? 'is in progress' : 'comes next';
-      throw stateError(`the backward pass of iteration ${s.iteration} ${what}: step backward (stepBackward), or run to finish`);
+      throw stateError(
+        `the backward pass of iteration ${s.iteration} ${what}: step backward (stepBackward), or run to finish`,
+      );
     }
     const setup = dict<TensorSummary>();
     const iteration = s.iteration;
@@ -64,7 +66,16 @@ export class Stepper {
       if (!s.error) this.settle();
       const now = s.phase as SessionPhase; // advance() moved it on
       if (s.error || (now !== 'forward' && now !== 'update')) {
-        return { phase: this.phase, node: null, ran_in: null, iteration, grad_fn: null, tensor: null, setup, error: s.error };
+        return {
+          phase: this.phase,
+          node: null,
+          ran_in: null,
+          iteration,
+          grad_fn: null,
+          tensor: null,
+          setup,
+          error: s.error,
+        };
       }
     }
     const ranIn = s.phase as 'forward' | 'update';
@@ -73,8 +84,14 @@ export class Stepper {
     const t = node ? s.outputs.get(node) : undefined;
     if (!s.error) this.settle();
     return {
-      phase: this.phase, node, ran_in: ranIn, iteration, grad_fn: t?.gradFnName ?? null,
-      tensor: t ? tensorSummary(t) : null, setup, error: s.error,
+      phase: this.phase,
+      node,
+      ran_in: ranIn,
+      iteration,
+      grad_fn: t?.gradFnName ?? null,
+      tensor: t ? tensorSummary(t) : null,
+      setup,
+      error: s.error,
     };
   }
 
@@ -92,8 +109,17 @@ export class Stepper {
     }
     const iteration = s.iteration;
     const none = (): BackwardStepResult => ({
-      index: -1, grad_fn: null, node: null, iteration, inputs: [], outputs: [], leaf: null, forwarded,
-      done: !s.backwardPending, phase: this.phase, error: s.error,
+      index: -1,
+      grad_fn: null,
+      node: null,
+      iteration,
+      inputs: [],
+      outputs: [],
+      leaf: null,
+      forwarded,
+      done: !s.backwardPending,
+      phase: this.phase,
+      error: s.error,
     });
     if (this.phase !== 'backward') return none();
     this.snapshotLeafGrads();
@@ -117,15 +143,26 @@ export class Stepper {
     const done = !s.backwardPending;
     if (!s.error) this.settle();
     return {
-      index: s.steps.length - 1, grad_fn: st.gradFn, node: st.tag, iteration,
-      inputs: st.inputs.map((g) => gradSummary(g)), outputs, leaf, forwarded, done, phase: this.phase, error: s.error,
+      index: s.steps.length - 1,
+      grad_fn: st.gradFn,
+      node: st.tag,
+      iteration,
+      inputs: st.inputs.map((g) => gradSummary(g)),
+      outputs,
+      leaf,
+      forwarded,
+      done,
+      phase: this.phase,
+      error: s.error,
     };
   }
 
   private assertNotDone(): void {
     const s = this.session;
     if (this.phase !== 'done') return;
-    const how = s.error ? ` (it stopped with ${s.error.type} at ${s.error.node ?? 'the graph'} in ${s.error.phase})` : '';
+    const how = s.error
+      ? ` (it stopped with ${s.error.type} at ${s.error.node ?? 'the graph'} in ${s.error.phase})`
+      : '';
     throw stateError(`step past the end: the run is finished${how}; reset to step it again`);
   }
 

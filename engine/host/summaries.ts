@@ -8,7 +8,14 @@ import type { GraphSession } from '../graph/session';
 import { reportedTensors } from '../graph/result';
 import type { Tensor } from '../tensor/tensor';
 import type {
-  GradSummary, RunResultWire, Stats, TensorBuffer, TensorData, TensorSummary, TensorWhich, TensorWire,
+  GradSummary,
+  RunResultWire,
+  Stats,
+  TensorBuffer,
+  TensorData,
+  TensorSummary,
+  TensorWhich,
+  TensorWire,
 } from '../protocol/messages';
 import { dict } from '../protocol/dict';
 

@@ -107,7 +107,10 @@ export class SupervisedClient extends RequestMethods {
     if (gen === this.generation) {
       this.restart(
         `cancel: the engine did not answer within ${grace} ms (busy inside one computation), so it was restarted`,
-        errorJson('Cancelled', 'cancelled: the engine was stopped in the middle of a computation and restarted; the document was loaded again (the run state is lost)'),
+        errorJson(
+          'Cancelled',
+          'cancelled: the engine was stopped in the middle of a computation and restarted; the document was loaded again (the run state is lost)',
+        ),
       );
     }
     return { cancelled: true, restarted: true };
@@ -145,7 +148,10 @@ export class SupervisedClient extends RequestMethods {
     const windowMs = this.options.restartWindowMs ?? 60_000;
     this.restarts = [...this.restarts.filter((t) => now - t < windowMs), now];
     if (this.restarts.length > (this.options.maxRestarts ?? 5)) {
-      this.dead = errorJson('EngineUnavailable', `the engine stopped ${this.restarts.length} times within ${windowMs} ms; last: ${reason}`);
+      this.dead = errorJson(
+        'EngineUnavailable',
+        `the engine stopped ${this.restarts.length} times within ${windowMs} ms; last: ${reason}`,
+      );
       return;
     }
     this.emit({ type: 'event', event: 'restarted', reason });

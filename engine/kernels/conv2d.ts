@@ -36,10 +36,17 @@ const LB = 1024;
  * where A(i,p) = a[aOff + i*aRs + p*aCs]. Per (i,j) the sum runs in ascending p.
  */
 function gemmAcc(
-  c: Float64Array, cOff: number,
-  a: FloatArray, aOff: number, aRs: number, aCs: number,
-  b: FloatArray, bOff: number,
-  M: number, K: number, N: number,
+  c: Float64Array,
+  cOff: number,
+  a: FloatArray,
+  aOff: number,
+  aRs: number,
+  aCs: number,
+  b: FloatArray,
+  bOff: number,
+  M: number,
+  K: number,
+  N: number,
 ): void {
   for (let j0 = 0; j0 < N; j0 += JB) {
     const j1 = Math.min(N, j0 + JB);
@@ -50,9 +57,14 @@ function gemmAcc(
         const cRow = cOff + i * N;
         let p = p0;
         for (; p + 3 < p1; p += 4) {
-          const a0 = a[aRow + p * aCs], a1 = a[aRow + (p + 1) * aCs];
-          const a2 = a[aRow + (p + 2) * aCs], a3 = a[aRow + (p + 3) * aCs];
-          const r0 = bOff + p * N, r1 = r0 + N, r2 = r1 + N, r3 = r2 + N;
+          const a0 = a[aRow + p * aCs],
+            a1 = a[aRow + (p + 1) * aCs];
+          const a2 = a[aRow + (p + 2) * aCs],
+            a3 = a[aRow + (p + 3) * aCs];
+          const r0 = bOff + p * N,
+            r1 = r0 + N,
+            r2 = r1 + N,
+            r3 = r2 + N;
           for (let j = j0; j < j1; j++) {
             // Left-associative: identical rounding to four sequential updates.
             c[cRow + j] = c[cRow + j] + a0 * b[r0 + j] + a1 * b[r1 + j] + a2 * b[r2 + j] + a3 * b[r3 + j];
@@ -73,10 +85,15 @@ function gemmAcc(
  * both operands row-major), blocked over l.
  */
 function gemmNTAcc(
-  c: Float64Array, cOff: number,
-  a: FloatArray, aOff: number,
-  b: FloatArray, bOff: number,
-  M: number, N: number, L: number,
+  c: Float64Array,
+  cOff: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  M: number,
+  N: number,
+  L: number,
 ): void {
   for (let l0 = 0; l0 < L; l0 += LB) {
     const l1 = Math.min(L, l0 + LB);
@@ -121,7 +138,14 @@ function validRange(base: number, stride: number, size: number, outSize: number,
  * Unfolds `cInG` input planes starting at `xOff` into `col`
  * ([cInG*kH*kW, hOut*wOut]); out-of-range taps become 0.
  */
-function im2col(x: FloatArray, xOff: number, col: Float64Array, cInG: number, g: Conv2dGeometry, rng: Int32Array): void {
+function im2col(
+  x: FloatArray,
+  xOff: number,
+  col: Float64Array,
+  cInG: number,
+  g: Conv2dGeometry,
+  rng: Int32Array,
+): void {
   const { h, w, kH, kW, strideH: sH, strideW: sW, padH, padW, dilH, dilW, hOut, wOut } = g;
   const P = hOut * wOut;
   const hw = h * w;
@@ -133,7 +157,8 @@ function im2col(x: FloatArray, xOff: number, col: Float64Array, cInG: number, g:
       for (let kw = 0; kw < kW; kw++) {
         const iwBase = kw * dilW - padW;
         validRange(iwBase, sW, w, wOut, rng);
-        const lo = rng[0], hi = rng[1];
+        const lo = rng[0],
+          hi = rng[1];
         for (let oh = 0; oh < hOut; oh++) {
           const ih = oh * sH + ihBase;
           const dst = r + oh * wOut;
@@ -154,7 +179,14 @@ function im2col(x: FloatArray, xOff: number, col: Float64Array, cInG: number, g:
 }
 
 /** Inverse of {@link im2col}: scatter-adds `col` into `cInG` planes of `dst` starting at `dOff`. */
-function col2im(col: Float64Array, dst: Float64Array, dOff: number, cInG: number, g: Conv2dGeometry, rng: Int32Array): void {
+function col2im(
+  col: Float64Array,
+  dst: Float64Array,
+  dOff: number,
+  cInG: number,
+  g: Conv2dGeometry,
+  rng: Int32Array,
+): void {
   const { h, w, kH, kW, strideH: sH, strideW: sW, padH, padW, dilH, dilW, hOut, wOut } = g;
   const P = hOut * wOut;
   const hw = h * w;
@@ -166,7 +198,8 @@ function col2im(col: Float64Array, dst: Float64Array, dOff: number, cInG: number
       for (let kw = 0; kw < kW; kw++) {
         const iwBase = kw * dilW - padW;
         validRange(iwBase, sW, w, wOut, rng);
-        const lo = rng[0], hi = rng[1];
+        const lo = rng[0],
+          hi = rng[1];
         for (let oh = 0; oh < hOut; oh++) {
           const ih = oh * sH + ihBase;
           if (ih < 0 || ih >= h) continue;
@@ -187,9 +220,20 @@ function col2im(col: Float64Array, dst: Float64Array, dOff: number, cInG: number
  * float64 sum of products (ascending input channel, kernel row, kernel column)
  * plus the bias, rounded once.
  */
-export function conv2dForward(x: FloatArray, weight: FloatArray, bias: FloatArray | null, g: Conv2dGeometry): FloatArray {
+export function conv2dForward(
+  x: FloatArray,
+  weight: FloatArray,
+  bias: FloatArray | null,
+  g: Conv2dGeometry,
+): FloatArray {
   const fast = fastKernels();
-  if (fast && hasWork(g) && x instanceof Float32Array && weight instanceof Float32Array && (bias === null || bias instanceof Float32Array)) {
+  if (
+    fast &&
+    hasWork(g) &&
+    x instanceof Float32Array &&
+    weight instanceof Float32Array &&
+    (bias === null || bias instanceof Float32Array)
+  ) {
     const r = fast.convForward(x, weight, bias, g);
     if (r) return r;
   }
@@ -197,7 +241,9 @@ export function conv2dForward(x: FloatArray, weight: FloatArray, bias: FloatArra
   const P = Math.max(0, hOut) * Math.max(0, wOut);
   const out = allocLike(x, n * cOut * P);
   if (out.length === 0) return out;
-  const cInG = cIn / groups, cOutG = cOut / groups, K = cInG * kH * kW;
+  const cInG = cIn / groups,
+    cOutG = cOut / groups,
+    K = cInG * kH * kW;
   const col = new Float64Array(K * P);
   const acc = new Float64Array(cOutG * P);
   const rng = new Int32Array(2);
@@ -209,7 +255,8 @@ export function conv2dForward(x: FloatArray, weight: FloatArray, bias: FloatArra
       const oBase = (b * cOut + gi * cOutG) * P;
       for (let oc = 0; oc < cOutG; oc++) {
         const bv = bias === null ? 0 : bias[gi * cOutG + oc];
-        const o = oBase + oc * P, a = oc * P;
+        const o = oBase + oc * P,
+          a = oc * P;
         for (let p = 0; p < P; p++) out[o + p] = acc[a + p] + bv;
       }
     }
@@ -233,7 +280,9 @@ export function conv2dBackwardInput(gradOut: FloatArray, weight: FloatArray, g: 
   const plane = cIn * h * w;
   const gradIn = allocLike(gradOut, n * plane);
   if (gradIn.length === 0 || P === 0) return gradIn;
-  const cInG = cIn / groups, cOutG = cOut / groups, K = cInG * kH * kW;
+  const cInG = cIn / groups,
+    cOutG = cOut / groups,
+    K = cInG * kH * kW;
   const col = new Float64Array(K * P);
   const acc = new Float64Array(plane);
   const rng = new Int32Array(2);
@@ -263,7 +312,9 @@ export function conv2dBackwardWeight(gradOut: FloatArray, x: FloatArray, g: Conv
   }
   const { n, cIn, h, w, cOut, kH, kW, groups, hOut, wOut } = g;
   const P = Math.max(0, hOut) * Math.max(0, wOut);
-  const cInG = cIn / groups, cOutG = cOut / groups, K = cInG * kH * kW;
+  const cInG = cIn / groups,
+    cOutG = cOut / groups,
+    K = cInG * kH * kW;
   const gradW = allocLike(gradOut, cOut * K);
   if (gradW.length === 0 || P === 0 || n === 0) return gradW;
   const col = new Float64Array(K * P);
@@ -288,12 +339,28 @@ export function conv2dBackwardWeight(gradOut: FloatArray, x: FloatArray, g: Conv
  * copy `gradOut` once for all three.
  */
 export function conv2dBackward(
-  gradOut: FloatArray, x: FloatArray | null, weight: FloatArray, g: Conv2dGeometry, needs: readonly boolean[],
+  gradOut: FloatArray,
+  x: FloatArray | null,
+  weight: FloatArray,
+  g: Conv2dGeometry,
+  needs: readonly boolean[],
 ): [FloatArray | null, FloatArray | null, FloatArray | null] {
   const fast = fastKernels();
   const wantX = needs[1] === true && x !== null;
-  if (fast && hasWork(g) && gradOut instanceof Float32Array && weight instanceof Float32Array && (!wantX || x instanceof Float32Array)) {
-    const r = fast.convBackward(gradOut, wantX ? (x as Float32Array) : null, needs[0] ? weight : null, needs[2] === true, g);
+  if (
+    fast &&
+    hasWork(g) &&
+    gradOut instanceof Float32Array &&
+    weight instanceof Float32Array &&
+    (!wantX || x instanceof Float32Array)
+  ) {
+    const r = fast.convBackward(
+      gradOut,
+      wantX ? (x as Float32Array) : null,
+      needs[0] ? weight : null,
+      needs[2] === true,
+      g,
+    );
     if (r) return [r.input, r.weight, r.bias];
   }
   return [

@@ -34,7 +34,8 @@ export function reluForward(x: FloatArray): FloatArray {
 
 /** ReluBackward0 from the saved result: `result <= 0 ? 0 : g` (same length). */
 export function reluBackward(g: FloatArray, result: FloatArray): FloatArray {
-  const fast = g.length >= FAST_MIN && g instanceof Float32Array && result instanceof Float32Array ? fastKernels() : null;
+  const fast =
+    g.length >= FAST_MIN && g instanceof Float32Array && result instanceof Float32Array ? fastKernels() : null;
   const r = fast ? fast.reluBackward(g as Float32Array, result as Float32Array) : null;
   if (r) return r;
   const out = allocLike(g, g.length);
@@ -104,7 +105,13 @@ const OP_FN: Record<BinaryOp, (x: number, y: number) => number> = {
  * is a single element; other broadcasts take the general path.
  */
 export function binaryOp(
-  op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, outShape: Shape, like: FloatArray = a,
+  op: BinaryOp,
+  a: FloatArray,
+  aShape: Shape,
+  b: FloatArray,
+  bShape: Shape,
+  outShape: Shape,
+  like: FloatArray = a,
 ): FloatArray {
   let total = 1;
   for (const s of outShape) total *= s;
@@ -113,9 +120,20 @@ export function binaryOp(
   if (!((sameA && (sameB || b.length === 1)) || (sameB && a.length === 1))) {
     return binaryBroadcast(a, aShape, b, bShape, outShape, OP_FN[op], like);
   }
-  if (total >= ARITH_FAST_MIN && a instanceof Float32Array && b instanceof Float32Array && like instanceof Float32Array) {
+  if (
+    total >= ARITH_FAST_MIN &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array &&
+    like instanceof Float32Array
+  ) {
     const fast = fastKernels();
-    const r = !fast ? null : sameA && sameB ? fast.binaryOp(op, a, b) : sameA ? fast.scalarOp(op, a, b[0]!, false) : fast.scalarOp(op, b, a[0]!, true);
+    const r = !fast
+      ? null
+      : sameA && sameB
+        ? fast.binaryOp(op, a, b)
+        : sameA
+          ? fast.scalarOp(op, a, b[0]!, false)
+          : fast.scalarOp(op, b, a[0]!, true);
     if (r) return r;
   }
   const out = allocLike(like, total);

@@ -20,7 +20,16 @@ const KB = 64;
  * c[i*N + j] += sum_p A(i,p) * b[p*N + j] for i<M, p<K, j<N, where
  * A(i,p) = a[i*aRs + p*aCs]. Per (i,j) the sum runs in ascending p.
  */
-function gemmAcc(c: Float64Array, a: FloatArray, aRs: number, aCs: number, b: FloatArray, M: number, K: number, N: number): void {
+function gemmAcc(
+  c: Float64Array,
+  a: FloatArray,
+  aRs: number,
+  aCs: number,
+  b: FloatArray,
+  M: number,
+  K: number,
+  N: number,
+): void {
   for (let j0 = 0; j0 < N; j0 += JB) {
     const j1 = Math.min(N, j0 + JB);
     for (let p0 = 0; p0 < K; p0 += KB) {
@@ -30,9 +39,14 @@ function gemmAcc(c: Float64Array, a: FloatArray, aRs: number, aCs: number, b: Fl
         const cRow = i * N;
         let p = p0;
         for (; p + 3 < p1; p += 4) {
-          const a0 = a[aRow + p * aCs], a1 = a[aRow + (p + 1) * aCs];
-          const a2 = a[aRow + (p + 2) * aCs], a3 = a[aRow + (p + 3) * aCs];
-          const r0 = p * N, r1 = r0 + N, r2 = r1 + N, r3 = r2 + N;
+          const a0 = a[aRow + p * aCs],
+            a1 = a[aRow + (p + 1) * aCs];
+          const a2 = a[aRow + (p + 2) * aCs],
+            a3 = a[aRow + (p + 3) * aCs];
+          const r0 = p * N,
+            r1 = r0 + N,
+            r2 = r1 + N,
+            r3 = r2 + N;
           for (let j = j0; j < j1; j++) {
             // Left-associative: identical rounding to four sequential updates.
             c[cRow + j] = c[cRow + j] + a0 * b[r0 + j] + a1 * b[r1 + j] + a2 * b[r2 + j] + a3 * b[r3 + j];
@@ -49,9 +63,18 @@ function gemmAcc(c: Float64Array, a: FloatArray, aRs: number, aCs: number, b: Fl
 }
 
 /** A·B in float32 by the fast kernels, or null when they are off or do not apply. */
-function fastProduct(a: FloatArray, b: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): Float32Array | null {
+function fastProduct(
+  a: FloatArray,
+  b: FloatArray,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): Float32Array | null {
   const fast = fastKernels();
-  if (!fast || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m === 0 || n === 0 || k === 0) return null;
+  if (!fast || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m === 0 || n === 0 || k === 0)
+    return null;
   let bRm = b;
   if (transB) {
     bRm = new Float32Array(k * n);
@@ -64,7 +87,15 @@ function fastProduct(a: FloatArray, b: FloatArray, m: number, k: number, n: numb
 }
 
 /** Float64 accumulator holding A·B (`[m, n]`), honouring the transpose flags. */
-function product(a: FloatArray, b: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): Float64Array {
+function product(
+  a: FloatArray,
+  b: FloatArray,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): Float64Array {
   const acc = new Float64Array(m * n);
   if (m === 0 || n === 0 || k === 0) return acc;
   let bRm: FloatArray = b;
@@ -91,7 +122,15 @@ function product(a: FloatArray, b: FloatArray, m: number, k: number, n: number, 
  * Gradients of `C = A·B` for upstream `dC`: `dA = matmul(dC, B, m, n, k, false, true)`
  * (with B stored `[k, n]`) and `dB = matmul(A, dC, k, m, n, true, false)`.
  */
-export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: number, transA: boolean, transB: boolean): FloatArray {
+export function matmul(
+  a: FloatArray,
+  b: FloatArray,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): FloatArray {
   const f = fastProduct(a, b, m, k, n, transA, transB);
   if (f) return f;
   const acc = product(a, b, m, k, n, transA, transB);
@@ -109,8 +148,14 @@ export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: nu
  * type of `a`.
  */
 export function addmm(
-  bias: FloatArray, a: FloatArray, b: FloatArray,
-  m: number, k: number, n: number, transA: boolean, transB: boolean,
+  bias: FloatArray,
+  a: FloatArray,
+  b: FloatArray,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
 ): FloatArray {
   const f = fastProduct(a, b, m, k, n, transA, transB);
   if (f) {

@@ -54,8 +54,17 @@ function indexMap(size: number, before: number, after: number, rule: IndexRule):
  * Gathers out[p, i, j] = x[p, mapH[i], mapW[j]]. The interior columns of a
  * row (where mapW is the identity shifted by `left`) are one block copy.
  */
-function gather(x: FloatArray, planes: number, h: number, w: number, mapH: Int32Array, mapW: Int32Array, left: number): FloatArray {
-  const hOut = mapH.length, wOut = mapW.length;
+function gather(
+  x: FloatArray,
+  planes: number,
+  h: number,
+  w: number,
+  mapH: Int32Array,
+  mapW: Int32Array,
+  left: number,
+): FloatArray {
+  const hOut = mapH.length,
+    wOut = mapW.length;
   const out = allocLike(x, planes * hOut * wOut);
   const right = left + w;
   let o = 0;
@@ -74,8 +83,16 @@ function gather(x: FloatArray, planes: number, h: number, w: number, mapH: Int32
 }
 
 /** Scatter-adds gradIn[p, mapH[i], mapW[j]] += gradOut[p, i, j] in row-major output order. */
-function scatter(gradOut: FloatArray, planes: number, h: number, w: number, mapH: Int32Array, mapW: Int32Array): FloatArray {
-  const hOut = mapH.length, wOut = mapW.length;
+function scatter(
+  gradOut: FloatArray,
+  planes: number,
+  h: number,
+  w: number,
+  mapH: Int32Array,
+  mapW: Int32Array,
+): FloatArray {
+  const hOut = mapH.length,
+    wOut = mapW.length;
   const gradIn = allocLike(gradOut, planes * h * w);
   let o = 0;
   for (let p = 0; p < planes; p++) {
@@ -92,15 +109,24 @@ function scatter(gradOut: FloatArray, planes: number, h: number, w: number, mapH
  * Constant padding (`F.pad(x, (left, right, top, bottom), value=value)`).
  * Returns `[planes, h+top+bottom, w+left+right]` with the element type of `x`.
  */
-export function constantPad2d(x: FloatArray, planes: number, h: number, w: number, p: Pad2d, value: number): FloatArray {
-  const hOut = h + p.top + p.bottom, wOut = w + p.left + p.right;
+export function constantPad2d(
+  x: FloatArray,
+  planes: number,
+  h: number,
+  w: number,
+  p: Pad2d,
+  value: number,
+): FloatArray {
+  const hOut = h + p.top + p.bottom,
+    wOut = w + p.left + p.right;
   const out = allocLike(x, planes * hOut * wOut);
   if (value !== 0) out.fill(value);
   for (let q = 0; q < planes; q++) {
     const src = q * h * w;
     const dst = q * hOut * wOut + p.top * wOut + p.left;
     for (let i = 0; i < h; i++) {
-      const s = src + i * w, d = dst + i * wOut;
+      const s = src + i * w,
+        d = dst + i * wOut;
       for (let j = 0; j < w; j++) out[d + j] = x[s + j];
     }
   }
@@ -113,13 +139,15 @@ export function constantPad2d(x: FloatArray, planes: number, h: number, w: numbe
  * element type of `gradOut`.
  */
 export function constantPad2dBackward(gradOut: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  const hOut = h + p.top + p.bottom, wOut = w + p.left + p.right;
+  const hOut = h + p.top + p.bottom,
+    wOut = w + p.left + p.right;
   const gradIn = allocLike(gradOut, planes * h * w);
   for (let q = 0; q < planes; q++) {
     const dst = q * h * w;
     const src = q * hOut * wOut + p.top * wOut + p.left;
     for (let i = 0; i < h; i++) {
-      const s = src + i * wOut, d = dst + i * w;
+      const s = src + i * wOut,
+        d = dst + i * w;
       for (let j = 0; j < w; j++) gradIn[d + j] += gradOut[s + j];
     }
   }
@@ -133,15 +161,36 @@ export function constantPad2dBackward(gradOut: FloatArray, planes: number, h: nu
  * `[planes, h+top+bottom, w+left+right]` with the element type of `x`.
  */
 export function reflectionPad2d(x: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, reflectIndex), indexMap(w, p.left, p.right, reflectIndex), p.left);
+  return gather(
+    x,
+    planes,
+    h,
+    w,
+    indexMap(h, p.top, p.bottom, reflectIndex),
+    indexMap(w, p.left, p.right, reflectIndex),
+    p.left,
+  );
 }
 
 /**
  * Gradient of {@link reflectionPad2d}: scatter-add of `gradOut` into the
  * mirrored source positions. Returns `[planes, h, w]`.
  */
-export function reflectionPad2dBackward(gradOut: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return scatter(gradOut, planes, h, w, indexMap(h, p.top, p.bottom, reflectIndex), indexMap(w, p.left, p.right, reflectIndex));
+export function reflectionPad2dBackward(
+  gradOut: FloatArray,
+  planes: number,
+  h: number,
+  w: number,
+  p: Pad2d,
+): FloatArray {
+  return scatter(
+    gradOut,
+    planes,
+    h,
+    w,
+    indexMap(h, p.top, p.bottom, reflectIndex),
+    indexMap(w, p.left, p.right, reflectIndex),
+  );
 }
 
 /**
@@ -149,15 +198,36 @@ export function reflectionPad2dBackward(gradOut: FloatArray, planes: number, h: 
  * Returns `[planes, h+top+bottom, w+left+right]` with the element type of `x`.
  */
 export function replicationPad2d(x: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, replicateIndex), indexMap(w, p.left, p.right, replicateIndex), p.left);
+  return gather(
+    x,
+    planes,
+    h,
+    w,
+    indexMap(h, p.top, p.bottom, replicateIndex),
+    indexMap(w, p.left, p.right, replicateIndex),
+    p.left,
+  );
 }
 
 /**
  * Gradient of {@link replicationPad2d}: scatter-add of `gradOut` into the
  * clamped source positions. Returns `[planes, h, w]`.
  */
-export function replicationPad2dBackward(gradOut: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return scatter(gradOut, planes, h, w, indexMap(h, p.top, p.bottom, replicateIndex), indexMap(w, p.left, p.right, replicateIndex));
+export function replicationPad2dBackward(
+  gradOut: FloatArray,
+  planes: number,
+  h: number,
+  w: number,
+  p: Pad2d,
+): FloatArray {
+  return scatter(
+    gradOut,
+    planes,
+    h,
+    w,
+    indexMap(h, p.top, p.bottom, replicateIndex),
+    indexMap(w, p.left, p.right, replicateIndex),
+  );
 }
 
 /**
@@ -167,7 +237,15 @@ export function replicationPad2dBackward(gradOut: FloatArray, planes: number, h:
  * Returns `[planes, h+top+bottom, w+left+right]` with the element type of `x`.
  */
 export function circularPad2d(x: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return gather(x, planes, h, w, indexMap(h, p.top, p.bottom, circularIndex), indexMap(w, p.left, p.right, circularIndex), p.left);
+  return gather(
+    x,
+    planes,
+    h,
+    w,
+    indexMap(h, p.top, p.bottom, circularIndex),
+    indexMap(w, p.left, p.right, circularIndex),
+    p.left,
+  );
 }
 
 /**
@@ -175,5 +253,12 @@ export function circularPad2d(x: FloatArray, planes: number, h: number, w: numbe
  * wrapped source positions. Returns `[planes, h, w]`.
  */
 export function circularPad2dBackward(gradOut: FloatArray, planes: number, h: number, w: number, p: Pad2d): FloatArray {
-  return scatter(gradOut, planes, h, w, indexMap(h, p.top, p.bottom, circularIndex), indexMap(w, p.left, p.right, circularIndex));
+  return scatter(
+    gradOut,
+    planes,
+    h,
+    w,
+    indexMap(h, p.top, p.bottom, circularIndex),
+    indexMap(w, p.left, p.right, circularIndex),
+  );
 }

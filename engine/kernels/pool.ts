@@ -60,10 +60,7 @@ export function poolOutputSize(
  *   `indices`, the flat `ih * w + iw` position within the plane, as PyTorch
  *   returns them.
  */
-export function maxPool2dForward(
-  x: FloatArray,
-  g: Pool2dGeometry,
-): { out: FloatArray; indices: Int32Array } {
+export function maxPool2dForward(x: FloatArray, g: Pool2dGeometry): { out: FloatArray; indices: Int32Array } {
   const fast = fastKernels();
   if (fast && x instanceof Float32Array && g.planes * g.hOut * g.wOut > 0) {
     const r = fast.maxPoolForward(x, g);
@@ -119,11 +116,7 @@ export function maxPool2dForward(
  *
  * @returns A new array of the same type as `gradOut`.
  */
-export function maxPool2dBackward(
-  gradOut: FloatArray,
-  indices: Int32Array,
-  g: Pool2dGeometry,
-): FloatArray {
+export function maxPool2dBackward(gradOut: FloatArray, indices: Int32Array, g: Pool2dGeometry): FloatArray {
   const fast = fastKernels();
   if (fast && gradOut instanceof Float32Array && g.planes * g.h * g.w > 0) {
     const r = fast.maxPoolBackward(gradOut, indices, g);

@@ -49,12 +49,7 @@ function sliceMax(x: FloatArray, base: number, dimSize: number, inner: number): 
  *
  * @returns `[outer, dimSize, inner]`, same array type as `x`.
  */
-export function softmaxForward(
-  x: FloatArray,
-  outer: number,
-  dimSize: number,
-  inner: number,
-): FloatArray {
+export function softmaxForward(x: FloatArray, outer: number, dimSize: number, inner: number): FloatArray {
   const fast = fastFor(x)?.softmax(x as Float32Array, outer, dimSize, inner, false);
   if (fast) return fast;
   const out = allocLike(x, outer * dimSize * inner);
@@ -90,7 +85,12 @@ export function softmaxBackward(
   inner: number,
 ): FloatArray {
   const fast = fastFor(gradOut, out, SOFTMAX_BACKWARD_FAST_MIN)?.softmaxBackwardData(
-    gradOut as Float32Array, out as Float32Array, outer, dimSize, inner, false,
+    gradOut as Float32Array,
+    out as Float32Array,
+    outer,
+    dimSize,
+    inner,
+    false,
   );
   if (fast) return fast;
   const gradIn = allocLike(gradOut, outer * dimSize * inner);
@@ -113,12 +113,7 @@ export function softmaxBackward(
  *
  * @returns `[outer, dimSize, inner]`, same array type as `x`.
  */
-export function logSoftmaxForward(
-  x: FloatArray,
-  outer: number,
-  dimSize: number,
-  inner: number,
-): FloatArray {
+export function logSoftmaxForward(x: FloatArray, outer: number, dimSize: number, inner: number): FloatArray {
   const fast = fastFor(x)?.softmax(x as Float32Array, outer, dimSize, inner, true);
   if (fast) return fast;
   const out = allocLike(x, outer * dimSize * inner);
@@ -150,7 +145,14 @@ export function logSoftmaxBackward(
   dimSize: number,
   inner: number,
 ): FloatArray {
-  const fast = fastFor(gradOut, out)?.softmaxBackwardData(gradOut as Float32Array, out as Float32Array, outer, dimSize, inner, true);
+  const fast = fastFor(gradOut, out)?.softmaxBackwardData(
+    gradOut as Float32Array,
+    out as Float32Array,
+    outer,
+    dimSize,
+    inner,
+    true,
+  );
   if (fast) return fast;
   const gradIn = allocLike(gradOut, outer * dimSize * inner);
   for (let o = 0; o < outer; o++) {

@@ -67,9 +67,20 @@ function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, a: Conv
   const [n, cIn, h, w] = input.shape as [number, number, number, number];
   const [cOut, , kH, kW] = weight.shape as [number, number, number, number];
   const g: Conv2dGeometry = {
-    n, cIn, h, w, cOut, kH, kW,
-    strideH: a.stride[0], strideW: a.stride[1], padH: pad[0], padW: pad[1],
-    dilH: a.dilation[0], dilW: a.dilation[1], groups: a.groups,
+    n,
+    cIn,
+    h,
+    w,
+    cOut,
+    kH,
+    kW,
+    strideH: a.stride[0],
+    strideW: a.stride[1],
+    padH: pad[0],
+    padW: pad[1],
+    dilH: a.dilation[0],
+    dilW: a.dilation[1],
+    groups: a.groups,
     hOut: convOutputSize(h, kH, a.stride[0], pad[0], a.dilation[0]),
     wOut: convOutputSize(w, kW, a.stride[1], pad[1], a.dilation[1]),
   };
@@ -116,7 +127,11 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, a: Co
 }
 
 /** `F.pad(x, [left, right, top, bottom], mode)` for the non-zero padding modes of nn.Conv2d. */
-export function padForConv(x: Tensor, mode: Exclude<PaddingMode, 'zeros'>, p: { left: number; right: number; top: number; bottom: number }): Tensor {
+export function padForConv(
+  x: Tensor,
+  mode: Exclude<PaddingMode, 'zeros'>,
+  p: { left: number; right: number; top: number; bottom: number },
+): Tensor {
   if (mode === 'reflect') return reflectionPad2d_(x, p);
   if (mode === 'replicate') return replicationPad2d_(x, p);
   return circularPad2d_(x, p);
@@ -126,13 +141,24 @@ export function padForConv(x: Tensor, mode: Exclude<PaddingMode, 'zeros'>, p: { 
  * `nn.Conv2d.forward`: with `padding_mode` other than zeros the input is padded
  * explicitly (`_reversed_padding_repeated_twice`) and the conv runs with padding 0.
  */
-export function conv2dModule(input: Tensor, weight: Tensor, bias: Tensor | null, a: Conv2dArgs, mode: PaddingMode): Tensor {
+export function conv2dModule(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  a: Conv2dArgs,
+  mode: PaddingMode,
+): Tensor {
   if (mode === 'zeros') return conv2d(input, weight, bias, a);
   let p: { left: number; right: number; top: number; bottom: number };
   if (a.padding === 'same') {
     const k = weight.shape.slice(2);
     const tot = [0, 1].map((i) => a.dilation[i]! * ((k[i] ?? 1) - 1));
-    p = { top: Math.floor(tot[0]! / 2), bottom: tot[0]! - Math.floor(tot[0]! / 2), left: Math.floor(tot[1]! / 2), right: tot[1]! - Math.floor(tot[1]! / 2) };
+    p = {
+      top: Math.floor(tot[0]! / 2),
+      bottom: tot[0]! - Math.floor(tot[0]! / 2),
+      left: Math.floor(tot[1]! / 2),
+      right: tot[1]! - Math.floor(tot[1]! / 2),
+    };
   } else if (a.padding === 'valid') {
     p = { left: 0, right: 0, top: 0, bottom: 0 };
   } else {
@@ -151,7 +177,13 @@ export function conv2dModule(input: Tensor, weight: Tensor, bias: Tensor | null,
 }
 
 /** nn.Conv2d's constructor checks (ValueError), with PyTorch's messages. */
-export function checkConv2dModule(inChannels: number, outChannels: number, groups: number, padding: ConvPadding, stride: Pair): void {
+export function checkConv2dModule(
+  inChannels: number,
+  outChannels: number,
+  groups: number,
+  padding: ConvPadding,
+  stride: Pair,
+): void {
   if (groups <= 0) throw new TorchError('ValueError', 'groups must be a positive integer');
   if (inChannels % groups !== 0) throw new TorchError('ValueError', 'in_channels must be divisible by groups');
   if (outChannels % groups !== 0) throw new TorchError('ValueError', 'out_channels must be divisible by groups');

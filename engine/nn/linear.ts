@@ -26,7 +26,9 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   return record(out, 'MmBackward0', [a, b], () => ({
     mat1: b.requiresGrad ? save(a) : null,
     mat2: a.requiresGrad ? save(b) : null,
-    m, k, n,
+    m,
+    k,
+    n,
   }));
 }
 
@@ -37,7 +39,9 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const n = b.shape[1]!;
   checkBudget([m, n]);
   const bias1d = bias.numel === n && (bias.ndim === 1 || bias.shape[0] === 1);
-  const biasData = bias1d ? bias.contiguousData() : expandTo(bias.contiguousData(), broadcastShapes(bias.shape, [m, n]) && bias.shape, [m, n]);
+  const biasData = bias1d
+    ? bias.contiguousData()
+    : expandTo(bias.contiguousData(), broadcastShapes(bias.shape, [m, n]) && bias.shape, [m, n]);
   let data: FloatArray;
   if (bias1d) data = addmmKernel(biasData, a.contiguousData(), b.contiguousData(), m, k, n, false, false);
   else {
@@ -47,7 +51,9 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   return record(Tensor.fromData(data, [m, n], a.dtype), 'AddmmBackward0', [bias, a, b], () => ({
     mat2: a.requiresGrad ? save(b) : null, // AddmmBackward0 declares mat2_ before mat1_
     mat1: b.requiresGrad ? save(a) : null,
-    m, k, n,
+    m,
+    k,
+    n,
   }));
 }
 

@@ -14,15 +14,24 @@ import { indexPutMask_, maskedSelect } from './mask';
 export type { Reduction };
 
 /** `at::nll_loss` (1-D/2-D input) or `at::nll_loss2d` (4-D input) on a validated layout. */
-function nllCore(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number, twoD: boolean): Tensor {
-  if (target.dtype !== 'int64') throw runtimeError(`expected scalar type Long but found ${target.dtype === 'float64' ? 'Double' : 'Float'}`);
+function nllCore(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ignoreIndex: number,
+  twoD: boolean,
+): Tensor {
+  if (target.dtype !== 'int64')
+    throw runtimeError(`expected scalar type Long but found ${target.dtype === 'float64' ? 'Double' : 'Float'}`);
   const n = input.ndim === 1 ? 1 : input.shape[0]!;
   const c = input.ndim === 1 ? input.shape[0]! : input.shape[1]!;
   const spatial = twoD ? input.shape[2]! * input.shape[3]! : 1;
   const t = target.contiguousData() as Float64Array;
   const bad = checkNllTargets(t, c, ignoreIndex);
   if (bad) throw new TorchError('IndexError', bad);
-  if (weight && weight.requiresGrad && isGradEnabled()) throw runtimeError("the derivative for 'weight' is not implemented.");
+  if (weight && weight.requiresGrad && isGradEnabled())
+    throw runtimeError("the derivative for 'weight' is not implemented.");
   const w = weight ? weight.contiguousData() : null;
   const { out, totalWeight } = nllLossForward(input.contiguousData(), t, w, n, c, spatial, reduction, ignoreIndex);
   const shape = reduction !== 'none' ? [] : twoD ? [n, input.shape[2]!, input.shape[3]!] : input.ndim === 1 ? [] : [n];
@@ -31,11 +40,22 @@ function nllCore(input: Tensor, target: Tensor, weight: Tensor | null, reduction
     self: save(input),
     target: save(target),
     weight: weight ? save(weight) : null,
-    n, c, spatial, reduction, ignoreIndex, totalWeight,
+    n,
+    c,
+    spatial,
+    reduction,
+    ignoreIndex,
+    totalWeight,
   }));
 }
 
-function nllLoss1d2d(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number): Tensor {
+function nllLoss1d2d(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ignoreIndex: number,
+): Tensor {
   if (target.ndim > 1) throw runtimeError('0D or 1D target tensor expected, multi-target not supported');
   const noBatch = input.ndim === 1 && target.ndim === 0;
   if (!noBatch && input.shape[0] !== target.shape[0]) {
@@ -50,11 +70,20 @@ function nllLoss1d2d(input: Tensor, target: Tensor, weight: Tensor | null, reduc
   return nllCore(input, target, weight, reduction, ignoreIndex, false);
 }
 
-function nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number): Tensor {
+function nllLoss2d(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ignoreIndex: number,
+): Tensor {
   if (target.ndim !== 3) {
-    throw runtimeError(`only batches of spatial targets supported (3D tensors) but got targets of dimension: ${target.ndim}`);
+    throw runtimeError(
+      `only batches of spatial targets supported (3D tensors) but got targets of dimension: ${target.ndim}`,
+    );
   }
-  if (weight && weight.numel !== input.shape[1]) throw runtimeError('weight tensor should be defined either for all or no classes');
+  if (weight && weight.numel !== input.shape[1])
+    throw runtimeError('weight tensor should be defined either for all or no classes');
   const [i0, , i2, i3] = input.shape;
   const [t0, t1, t2] = target.shape;
   if (i0 !== t0 || i2 !== t1 || i3 !== t2) {
@@ -64,7 +93,13 @@ function nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null, reducti
 }
 
 /** `F.nll_loss` = PyTorch's `nll_loss_nd`: 1-D/2-D, 4-D, and other spatial inputs viewed as 4-D. */
-export function nllLoss(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number): Tensor {
+export function nllLoss(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ignoreIndex: number,
+): Tensor {
   if (input.ndim < 1) throw new TorchError('ValueError', `Expected 1 or more dimensions (got ${input.ndim})`);
   if (input.ndim !== 1 && input.shape[0] !== target.shape[0]) {
     throw new TorchError(
@@ -92,7 +127,13 @@ function broadcastWeight(weight: Tensor, input: Tensor): Tensor {
 }
 
 /** `cross_entropy_loss_prob_target` of PyTorch 1.13. */
-function crossEntropyProb(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ls: number): Tensor {
+function crossEntropyProb(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ls: number,
+): Tensor {
   const classDim = input.ndim === 1 ? 0 : 1;
   const nClasses = input.shape[classDim]!;
   if (weight && (weight.ndim !== 1 || weight.numel !== nClasses)) {
@@ -111,7 +152,14 @@ function crossEntropyProb(input: Tensor, target: Tensor, weight: Tensor | null, 
 }
 
 /** `cross_entropy_loss_label_smoothing` of PyTorch 1.13 (class-index targets). */
-function crossEntropySmoothed(input: Tensor, target: Tensor, weight: Tensor | null, reduction: Reduction, ignoreIndex: number, ls: number): Tensor {
+function crossEntropySmoothed(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  reduction: Reduction,
+  ignoreIndex: number,
+  ls: number,
+): Tensor {
   const classDim = input.ndim === 1 ? 0 : 1;
   const logp = logSoftmax(input, classDim);
   const nll = nllLoss(logp, target, weight, reduction, ignoreIndex);

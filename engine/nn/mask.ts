@@ -12,7 +12,11 @@ export function maskedSelect(t: Tensor, mask: Uint8Array): Tensor {
   const out = allocFor(t.dtype, n);
   let k = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i]) out[k++] = src[i]!;
-  return record(Tensor.fromData(out, [n], t.dtype), 'MaskedSelectBackward0', [t], () => ({ self: save(t), shape: t.shape, mask }));
+  return record(Tensor.fromData(out, [n], t.dtype), 'MaskedSelectBackward0', [t], () => ({
+    self: save(t),
+    shape: t.shape,
+    mask,
+  }));
 }
 
 /** `t.index_put_((mask,), 0.0)`: zeroes the masked elements in place (IndexPutBackward0). */

@@ -1,11 +1,6 @@
 import { runtimeError } from '../core/errors';
 import { checkBudget } from '../core/shape';
-import {
-  avgPool2dForward,
-  maxPool2dForward,
-  poolOutputSize,
-  type Pool2dGeometry,
-} from '../kernels/pool';
+import { avgPool2dForward, maxPool2dForward, poolOutputSize, type Pool2dGeometry } from '../kernels/pool';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
 import type { Pair } from './conv';
@@ -43,10 +38,19 @@ function geometry(t: Tensor, a: Pool2dArgs): Pool2dGeometry {
   }
   checkBudget([...t.shape.slice(0, -2), out[0], out[1]]);
   return {
-    planes: t.numel / (h * w), h, w,
-    kH: a.kernel[0], kW: a.kernel[1], strideH: a.stride[0], strideW: a.stride[1],
-    padH: a.padding[0], padW: a.padding[1], dilH: a.dilation[0], dilW: a.dilation[1],
-    hOut: out[0], wOut: out[1],
+    planes: t.numel / (h * w),
+    h,
+    w,
+    kH: a.kernel[0],
+    kW: a.kernel[1],
+    strideH: a.stride[0],
+    strideW: a.stride[1],
+    padH: a.padding[0],
+    padW: a.padding[1],
+    dilH: a.dilation[0],
+    dilW: a.dilation[1],
+    hOut: out[0],
+    wOut: out[1],
   };
 }
 
@@ -55,14 +59,30 @@ export function maxPool2d(t: Tensor, a: Pool2dArgs): Tensor {
   const g = geometry(t, a);
   const { out, indices } = maxPool2dForward(t.contiguousData(), g);
   const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
-  return record(res, 'MaxPool2DWithIndicesBackward0', [t], () => ({ self: save(t), shape: t.shape, indices, geometry: g }));
+  return record(res, 'MaxPool2DWithIndicesBackward0', [t], () => ({
+    self: save(t),
+    shape: t.shape,
+    indices,
+    geometry: g,
+  }));
 }
 
 /** `F.avg_pool2d` (AvgPool2DBackward0). */
-export function avgPool2d(t: Tensor, a: Omit<Pool2dArgs, 'dilation'>, countIncludePad: boolean, divisorOverride: number | null): Tensor {
+export function avgPool2d(
+  t: Tensor,
+  a: Omit<Pool2dArgs, 'dilation'>,
+  countIncludePad: boolean,
+  divisorOverride: number | null,
+): Tensor {
   if (divisorOverride === 0) throw runtimeError('divisor must be not zero');
   const g = geometry(t, { ...a, dilation: [1, 1] });
   const out = avgPool2dForward(t.contiguousData(), g, countIncludePad, divisorOverride);
   const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
-  return record(res, 'AvgPool2DBackward0', [t], () => ({ self: save(t), shape: t.shape, geometry: g, countIncludePad, divisorOverride }));
+  return record(res, 'AvgPool2DBackward0', [t], () => ({
+    self: save(t),
+    shape: t.shape,
+    geometry: g,
+    countIncludePad,
+    divisorOverride,
+  }));
 }

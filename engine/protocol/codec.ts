@@ -34,7 +34,8 @@ export function transferablesOf(msg: EngineMessage): ArrayBuffer[] {
   if (msg.type !== 'response' || !msg.ok) return [];
   const out = new Set<ArrayBuffer>();
   const add = (v: unknown) => {
-    if (isTyped(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.add(v.buffer);
+    if (isTyped(v) && v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength)
+      out.add(v.buffer);
   };
   const r = msg.result as Record<string, unknown>;
   if (msg.request === 'getTensor') add(r.data);

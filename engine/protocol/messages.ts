@@ -37,7 +37,14 @@ export type RequestType = Request['type'];
 
 /** Every request kind, for validators and dispatch tables. */
 export const REQUEST_TYPES: readonly RequestType[] = [
-  'load', 'run', 'stepForward', 'stepBackward', 'reset', 'cancel', 'getTensor', 'result',
+  'load',
+  'run',
+  'stepForward',
+  'stepBackward',
+  'reset',
+  'cancel',
+  'getTensor',
+  'result',
 ];
 
 /** Summary statistics of a tensor (NaN-aware: NaNs are counted, not folded into min/max/mean). */

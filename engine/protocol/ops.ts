@@ -61,7 +61,12 @@ const p = (name: string, kind: ParamKind, def: unknown, doc: string, values?: re
   values ? { name, kind, default: def, doc, values } : { name, kind, default: def, doc };
 const req = (name: string, kind: ParamKind, doc: string): ParamSpec => ({ name, kind, doc });
 const unary = (op: string, torch: string, doc: string): OpSpec => ({
-  op, torch, category: 'math', ports: [input], params: [], doc,
+  op,
+  torch,
+  category: 'math',
+  ports: [input],
+  params: [],
+  doc,
 });
 const binary = (op: string, sym: string): OpSpec => ({
   op,
@@ -75,7 +80,7 @@ const binary = (op: string, sym: string): OpSpec => ({
   doc: `Elementwise a ${sym} b with broadcasting.`,
 });
 const lossParams = [
-  p('reduction', 'enum', 'mean', "how to reduce the per-element losses", ['mean', 'sum', 'none']),
+  p('reduction', 'enum', 'mean', 'how to reduce the per-element losses', ['mean', 'sum', 'none']),
   p('ignore_index', 'number', -100, 'target value that contributes no loss and no gradient'),
 ];
 const lossPorts: PortSpec[] = [
@@ -87,7 +92,10 @@ const lossPorts: PortSpec[] = [
 /** Every op of graph format version 1, in palette order. */
 export const OPS: readonly OpSpec[] = [
   {
-    op: 'Tensor', torch: 'torch.tensor', category: 'tensor', ports: [],
+    op: 'Tensor',
+    torch: 'torch.tensor',
+    category: 'tensor',
+    ports: [],
     params: [
       req('shape', 'shape', 'the tensor shape'),
       p('dtype', 'dtype', 'float32', 'float32, or int64 for class targets'),
@@ -97,8 +105,14 @@ export const OPS: readonly OpSpec[] = [
     doc: 'A leaf tensor, like a variable defined before a Python loop.',
   },
   {
-    op: 'Conv2d', torch: 'nn.Conv2d', category: 'layer',
-    ports: [input, { name: 'weight', optional: true, doc: 'replaces the owned weight' }, { name: 'bias', optional: true, doc: 'replaces the owned bias' }],
+    op: 'Conv2d',
+    torch: 'nn.Conv2d',
+    category: 'layer',
+    ports: [
+      input,
+      { name: 'weight', optional: true, doc: 'replaces the owned weight' },
+      { name: 'bias', optional: true, doc: 'replaces the owned bias' },
+    ],
     params: [
       req('in_channels', 'posint', 'channels of the input'),
       req('out_channels', 'posint', 'channels produced'),
@@ -115,7 +129,10 @@ export const OPS: readonly OpSpec[] = [
     doc: 'A 2-D convolution that owns <id>.weight and <id>.bias.',
   },
   {
-    op: 'MaxPool2d', torch: 'nn.MaxPool2d', category: 'layer', ports: [input],
+    op: 'MaxPool2d',
+    torch: 'nn.MaxPool2d',
+    category: 'layer',
+    ports: [input],
     params: [
       req('kernel_size', 'int2', 'window size'),
       p('stride', 'int2|null', null, 'window stride (default: kernel_size)'),
@@ -126,7 +143,10 @@ export const OPS: readonly OpSpec[] = [
     doc: 'Max over each window; the gradient goes to the first maximum.',
   },
   {
-    op: 'AvgPool2d', torch: 'nn.AvgPool2d', category: 'layer', ports: [input],
+    op: 'AvgPool2d',
+    torch: 'nn.AvgPool2d',
+    category: 'layer',
+    ports: [input],
     params: [
       req('kernel_size', 'int2', 'window size'),
       p('stride', 'int2|null', null, 'window stride (default: kernel_size)'),
@@ -138,8 +158,14 @@ export const OPS: readonly OpSpec[] = [
     doc: 'Mean over each window.',
   },
   {
-    op: 'Linear', torch: 'nn.Linear', category: 'layer',
-    ports: [input, { name: 'weight', optional: true, doc: 'replaces the owned weight' }, { name: 'bias', optional: true, doc: 'replaces the owned bias' }],
+    op: 'Linear',
+    torch: 'nn.Linear',
+    category: 'layer',
+    ports: [
+      input,
+      { name: 'weight', optional: true, doc: 'replaces the owned weight' },
+      { name: 'bias', optional: true, doc: 'replaces the owned bias' },
+    ],
     params: [
       req('in_features', 'posint', 'size of each input sample'),
       req('out_features', 'posint', 'size of each output sample'),
@@ -150,27 +176,42 @@ export const OPS: readonly OpSpec[] = [
     doc: 'y = x Wᵀ + b, owning <id>.weight and <id>.bias.',
   },
   {
-    op: 'ReLU', torch: 'nn.ReLU', category: 'activation', ports: [input],
+    op: 'ReLU',
+    torch: 'nn.ReLU',
+    category: 'activation',
+    ports: [input],
     params: [p('inplace', 'bool', false, 'overwrite the input (bumps its version counter)')],
     doc: 'max(x, 0).',
   },
   {
-    op: 'Flatten', torch: 'nn.Flatten', category: 'shape', ports: [input],
+    op: 'Flatten',
+    torch: 'nn.Flatten',
+    category: 'shape',
+    ports: [input],
     params: [p('start_dim', 'dim', 1, 'first dim to flatten'), p('end_dim', 'dim', -1, 'last dim to flatten')],
     doc: 'Merges dims start_dim..end_dim into one.',
   },
   {
-    op: 'Reshape', torch: 'Tensor.reshape', category: 'shape', ports: [input],
+    op: 'Reshape',
+    torch: 'Tensor.reshape',
+    category: 'shape',
+    ports: [input],
     params: [req('shape', 'reshape', 'the new shape; one entry may be -1')],
     doc: 'Same elements, new shape (a view when possible).',
   },
   {
-    op: 'LogSoftmax', torch: 'nn.LogSoftmax', category: 'activation', ports: [input],
+    op: 'LogSoftmax',
+    torch: 'nn.LogSoftmax',
+    category: 'activation',
+    ports: [input],
     params: [p('dim', 'dim|null', null, 'dimension to normalise over')],
     doc: 'log(softmax(x)), computed stably.',
   },
   {
-    op: 'Softmax', torch: 'nn.Softmax', category: 'activation', ports: [input],
+    op: 'Softmax',
+    torch: 'nn.Softmax',
+    category: 'activation',
+    ports: [input],
     params: [p('dim', 'dim|null', null, 'dimension to normalise over')],
     doc: 'exp(x) / sum(exp(x)) along dim.',
   },
@@ -183,40 +224,73 @@ export const OPS: readonly OpSpec[] = [
   binary('Mul', '*'),
   binary('Div', '/'),
   {
-    op: 'Sum', torch: 'Tensor.sum', category: 'reduce', ports: [input],
-    params: [p('dim', 'dims|null', null, 'dims to reduce (null: all)'), p('keepdim', 'bool', false, 'keep reduced dims as size 1')],
+    op: 'Sum',
+    torch: 'Tensor.sum',
+    category: 'reduce',
+    ports: [input],
+    params: [
+      p('dim', 'dims|null', null, 'dims to reduce (null: all)'),
+      p('keepdim', 'bool', false, 'keep reduced dims as size 1'),
+    ],
     doc: 'Sum of elements.',
   },
   {
-    op: 'Mean', torch: 'Tensor.mean', category: 'reduce', ports: [input],
-    params: [p('dim', 'dims|null', null, 'dims to reduce (null: all)'), p('keepdim', 'bool', false, 'keep reduced dims as size 1')],
+    op: 'Mean',
+    torch: 'Tensor.mean',
+    category: 'reduce',
+    ports: [input],
+    params: [
+      p('dim', 'dims|null', null, 'dims to reduce (null: all)'),
+      p('keepdim', 'bool', false, 'keep reduced dims as size 1'),
+    ],
     doc: 'Mean of elements.',
   },
   {
-    op: 'Clamp', torch: 'torch.clamp', category: 'math', ports: [input],
+    op: 'Clamp',
+    torch: 'torch.clamp',
+    category: 'math',
+    ports: [input],
     params: [p('min', 'number|null', null, 'lower bound'), p('max', 'number|null', null, 'upper bound')],
     doc: 'Limits values to [min, max]; no gradient where clamped.',
   },
   {
-    op: 'NLLLoss', torch: 'nn.NLLLoss', category: 'loss', ports: lossPorts, params: lossParams,
+    op: 'NLLLoss',
+    torch: 'nn.NLLLoss',
+    category: 'loss',
+    ports: lossPorts,
+    params: lossParams,
     doc: 'Negative log likelihood of log-probabilities.',
   },
   {
-    op: 'CrossEntropyLoss', torch: 'nn.CrossEntropyLoss', category: 'loss', ports: lossPorts,
+    op: 'CrossEntropyLoss',
+    torch: 'nn.CrossEntropyLoss',
+    category: 'loss',
+    ports: lossPorts,
     params: [...lossParams, p('label_smoothing', 'number', 0, 'amount of smoothing in [0, 1]')],
     doc: 'LogSoftmax followed by NLLLoss, as autograd shows.',
   },
   {
-    op: 'Detach', torch: 'Tensor.detach', category: 'autograd', ports: [input], params: [],
+    op: 'Detach',
+    torch: 'Tensor.detach',
+    category: 'autograd',
+    ports: [input],
+    params: [],
     doc: 'Shares storage with its input; a leaf that does not require grad.',
   },
   {
-    op: 'Clone', torch: 'Tensor.clone', category: 'autograd', ports: [input], params: [],
+    op: 'Clone',
+    torch: 'Tensor.clone',
+    category: 'autograd',
+    ports: [input],
+    params: [],
     doc: 'Copies into new storage; stays in the graph.',
   },
   {
-    op: 'Grad', torch: 'Tensor.grad', category: 'autograd',
-    ports: [{ name: 'of', optional: false, doc: 'the tensor whose .grad to read after backward' }], params: [],
+    op: 'Grad',
+    torch: 'Tensor.grad',
+    category: 'autograd',
+    ports: [{ name: 'of', optional: false, doc: 'the tensor whose .grad to read after backward' }],
+    params: [],
     doc: 'Reads of.grad after backward (update phase).',
   },
 ];

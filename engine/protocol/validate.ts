@@ -18,17 +18,28 @@ const isTyped = (v: unknown) => v instanceof Float32Array || v instanceof Float6
 const isShape = (v: unknown) => Array.isArray(v) && v.every((d) => Number.isInteger(d) && d >= 0);
 
 /** Fields each request may carry besides `type` and `id`: name -> check and description. */
-const REQUEST_FIELDS: Record<RequestType, Record<string, { optional: boolean; check(v: unknown): boolean; expected: string }>> = {
+const REQUEST_FIELDS: Record<
+  RequestType,
+  Record<string, { optional: boolean; check(v: unknown): boolean; expected: string }>
+> = {
   load: { document: { optional: false, check: isObj, expected: 'a graph document (a JSON object)' } },
   run: {
-    iterations: { optional: true, check: (v) => Number.isSafeInteger(v) && (v as number) >= 1, expected: 'a positive integer' },
+    iterations: {
+      optional: true,
+      check: (v) => Number.isSafeInteger(v) && (v as number) >= 1,
+      expected: 'a positive integer',
+    },
   },
   stepForward: {},
   stepBackward: {},
   reset: {},
   cancel: {},
   getTensor: {
-    name: { optional: false, check: (v) => typeof v === 'string' && v.length > 0 && v.length <= 200, expected: 'a tensor name' },
+    name: {
+      optional: false,
+      check: (v) => typeof v === 'string' && v.length > 0 && v.length <= 200,
+      expected: 'a tensor name',
+    },
     which: { optional: false, check: (v) => v === 'value' || v === 'grad', expected: '"value" or "grad"' },
   },
   result: {},
@@ -41,12 +52,15 @@ export function checkRequest(raw: unknown): Checked<Request> {
   const bad = (message: string): Checked<Request> => ({ ok: false, id, message });
   if (typeof raw.type !== 'string') return bad('request.type: expected a string');
   if (!(REQUEST_TYPES as readonly string[]).includes(raw.type)) {
-    return bad(`request.type: unknown request ${JSON.stringify(raw.type)} (expected one of ${REQUEST_TYPES.join(', ')})`);
+    return bad(
+      `request.type: unknown request ${JSON.stringify(raw.type)} (expected one of ${REQUEST_TYPES.join(', ')})`,
+    );
   }
   if (id === null) return bad(`request.id: expected a non-negative integer, got ${describe(raw.id)}`);
   const fields = REQUEST_FIELDS[raw.type as RequestType];
   for (const key of Object.keys(raw)) {
-    if (key !== 'type' && key !== 'id' && !Object.hasOwn(fields, key)) return bad(`request.${key}: unknown field of ${raw.type}`);
+    if (key !== 'type' && key !== 'id' && !Object.hasOwn(fields, key))
+      return bad(`request.${key}: unknown field of ${raw.type}`);
   }
   for (const [key, f] of Object.entries(fields)) {
     const v = raw[key];
@@ -62,26 +76,47 @@ export function checkRequest(raw: unknown): Checked<Request> {
 /** Checks the shape of an error on the wire. */
 export function isErrorJson(v: unknown): v is ErrorJson {
   return (
-    isObj(v) && typeof v.type === 'string' && typeof v.message === 'string' && isStrOrNull(v.node) &&
-    isStrOrNull(v.phase) && isNumOrNull(v.iteration)
+    isObj(v) &&
+    typeof v.type === 'string' &&
+    typeof v.message === 'string' &&
+    isStrOrNull(v.node) &&
+    isStrOrNull(v.phase) &&
+    isNumOrNull(v.iteration)
   );
 }
 
 /** Key fields of each request's result (enough to catch a mismatched or garbled reply). */
 const RESULT_CHECKS: Record<RequestType, (r: Obj) => string | null> = {
-  load: (r) => need(r, { ok: 'boolean', issues: 'array', ports: 'object', order: 'array', update: 'array', problems: 'array' }),
-  run: (r) => need(r, { tensors: 'object', backward_steps: 'array', iterations_run: 'number', edge_flow: 'array', losses: 'array' }),
-  stepForward: (r) => need(r, { phase: 'string', iteration: 'number', setup: 'object' }) ?? nullable(r, ['node', 'grad_fn']),
+  load: (r) =>
+    need(r, { ok: 'boolean', issues: 'array', ports: 'object', order: 'array', update: 'array', problems: 'array' }),
+  run: (r) =>
+    need(r, {
+      tensors: 'object',
+      backward_steps: 'array',
+      iterations_run: 'number',
+      edge_flow: 'array',
+      losses: 'array',
+    }),
+  stepForward: (r) =>
+    need(r, { phase: 'string', iteration: 'number', setup: 'object' }) ?? nullable(r, ['node', 'grad_fn']),
   stepBackward: (r) =>
-    need(r, { index: 'number', iteration: 'number', inputs: 'array', outputs: 'array', forwarded: 'array', done: 'boolean', phase: 'string' }) ??
-    nullable(r, ['node', 'grad_fn']),
+    need(r, {
+      index: 'number',
+      iteration: 'number',
+      inputs: 'array',
+      outputs: 'array',
+      forwarded: 'array',
+      done: 'boolean',
+      phase: 'string',
+    }) ?? nullable(r, ['node', 'grad_fn']),
   reset: (r) => need(r, { phase: 'string' }),
   cancel: (r) => need(r, { cancelled: 'boolean', restarted: 'boolean' }),
   getTensor: (r) =>
     need(r, { name: 'string', which: 'string', dtype: 'string' }) ??
     (isShape(r.shape) ? null : 'shape: expected a list of sizes') ??
     (isTyped(r.data) ? null : 'data: expected a Float32Array or Float64Array'),
-  result: (r) => need(r, { tensors: 'object', backward_steps: 'array', iterations_run: 'number' }) ?? wireTensors(r.tensors as Obj),
+  result: (r) =>
+    need(r, { tensors: 'object', backward_steps: 'array', iterations_run: 'number' }) ?? wireTensors(r.tensors as Obj),
 };
 
 /** Checks a message from an engine host. */
@@ -96,9 +131,12 @@ export function checkEngineMessage(raw: unknown): Checked<EngineMessage> {
   if (raw.type !== 'response') return bad(`message.type: expected "response" or "event", got ${describe(raw.type)}`);
   if (raw.id !== null && id === null) return bad('response.id: expected a non-negative integer or null');
   const req = raw.request;
-  if (req !== null && !(REQUEST_TYPES as readonly unknown[]).includes(req)) return bad(`response.request: unknown request ${describe(req)}`);
+  if (req !== null && !(REQUEST_TYPES as readonly unknown[]).includes(req))
+    return bad(`response.request: unknown request ${describe(req)}`);
   if (raw.ok === false) {
-    return isErrorJson(raw.error) ? { ok: true, value: raw as unknown as EngineMessage } : bad('response.error: expected {type, message, node, phase, iteration}');
+    return isErrorJson(raw.error)
+      ? { ok: true, value: raw as unknown as EngineMessage }
+      : bad('response.error: expected {type, message, node, phase, iteration}');
   }
   if (raw.ok !== true) return bad('response.ok: expected true or false');
   if (req === null) return bad('response.request: a successful response names its request');
@@ -110,10 +148,17 @@ export function checkEngineMessage(raw: unknown): Checked<EngineMessage> {
 function checkEvent(e: Obj): string | null {
   switch (e.event) {
     case 'ready':
-      return need(e, { protocol: 'number' }) ?? (e.kernels === undefined || typeof e.kernels === 'string' ? null : 'kernels: expected a string');
-    case 'restarted': return need(e, { reason: 'string' });
+      return (
+        need(e, { protocol: 'number' }) ??
+        (e.kernels === undefined || typeof e.kernels === 'string' ? null : 'kernels: expected a string')
+      );
+    case 'restarted':
+      return need(e, { reason: 'string' });
     case 'progress':
-      return need(e, { iteration: 'number', of: 'number', elapsed_ms: 'number' }) ?? (isNumOrNull(e.loss) ? null : 'loss: expected a number or null');
+      return (
+        need(e, { iteration: 'number', of: 'number', elapsed_ms: 'number' }) ??
+        (isNumOrNull(e.loss) ? null : 'loss: expected a number or null')
+      );
     case 'warning':
       return need(e, { message: 'string' }) ?? (isStrOrNull(e.node) ? null : 'node: expected a string or null');
     default:
@@ -127,7 +172,8 @@ function need(o: Obj, fields: Record<string, Kind>): string | null {
   for (const [key, kind] of Object.entries(fields)) {
     const v = o[key];
     const ok = kind === 'array' ? Array.isArray(v) : kind === 'object' ? isObj(v) : typeof v === kind;
-    if (!ok) return `${key}: expected ${kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`}, got ${describe(v)}`;
+    if (!ok)
+      return `${key}: expected ${kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`}, got ${describe(v)}`;
   }
   return null;
 }
@@ -139,8 +185,10 @@ function nullable(o: Obj, keys: string[]): string | null {
 
 function wireTensors(tensors: Obj): string | null {
   for (const [name, t] of Object.entries(tensors)) {
-    if (!isObj(t) || !isShape(t.shape) || !isTyped(t.data)) return `tensors.${name}: expected {shape, data: Float32Array | Float64Array, ...}`;
-    if (t.grad !== null && !(isObj(t.grad) && isTyped(t.grad.data))) return `tensors.${name}.grad: expected null or {shape, data}`;
+    if (!isObj(t) || !isShape(t.shape) || !isTyped(t.data))
+      return `tensors.${name}: expected {shape, data: Float32Array | Float64Array, ...}`;
+    if (t.grad !== null && !(isObj(t.grad) && isTyped(t.grad.data)))
+      return `tensors.${name}.grad: expected null or {shape, data}`;
   }
   return null;
 }

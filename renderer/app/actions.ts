@@ -42,7 +42,10 @@ export function openText(app: AppServices, text: string, name: string | null, pa
     app.studio.toast('info', `Opened ${name ?? doc.meta.name ?? 'graph'}`);
     return true;
   } catch (e) {
-    app.studio.toast('error', e instanceof DocumentParseError ? `Cannot open ${name ?? 'file'}: ${e.message}` : String(e));
+    app.studio.toast(
+      'error',
+      e instanceof DocumentParseError ? `Cannot open ${name ?? 'file'}: ${e.message}` : String(e),
+    );
     return false;
   }
 }
@@ -86,11 +89,17 @@ export function addNode(app: AppServices, op: string, at: XY | null, sizeOf?: Si
   const spec = OP_BY_NAME.get(op);
   if (!spec) return null;
   const doc = app.studio.doc;
-  const id = freshId(op.toLowerCase().replace(/2d$/, '').replace('crossentropyloss', 'loss').replace('nllloss', 'nll'), new Set(doc.nodes.map((n) => n.id)));
+  const id = freshId(
+    op.toLowerCase().replace(/2d$/, '').replace('crossentropyloss', 'loss').replace('nllloss', 'nll'),
+    new Set(doc.nodes.map((n) => n.id)),
+  );
   const params = starterParams(spec);
   const want = besideSelection(doc.nodes, app.studio.state.ui.selection.nodes, sizeOf) ?? at ?? { x: 0, y: 0 };
   const position = freeSpot(doc.nodes, want, estimateSize({ op, params }), sizeOf);
-  const ok = app.studio.dispatch({ type: 'addElements', nodes: [{ node: { id, op, params, position } }], edges: [] }, `Add ${op}`);
+  const ok = app.studio.dispatch(
+    { type: 'addElements', nodes: [{ node: { id, op, params, position } }], edges: [] },
+    `Add ${op}`,
+  );
   if (!ok) return null;
   app.studio.select([id]);
   return id;
@@ -115,7 +124,12 @@ export function copySelection(app: AppServices): void {
 }
 
 /** Pastes what was copied, with its connections, as one undo step; the copy goes below the original, in free space. */
-export function paste(app: AppServices, data: ClipboardData | null = clipboard, label = 'Paste', sizeOf?: SizeOf): void {
+export function paste(
+  app: AppServices,
+  data: ClipboardData | null = clipboard,
+  label = 'Paste',
+  sizeOf?: SizeOf,
+): void {
   if (!data || !data.nodes.length) return;
   const d = copyOffset(app.studio.doc.nodes, data.nodes, sizeOf);
   const { cmd, ids } = pasteCommand(app.studio.doc, data, d.x, d.y);
@@ -141,7 +155,10 @@ export function deleteSelection(app: AppServices, focused: readonly string[] = [
 
 /** Selects every node. */
 export function selectAll(app: AppServices): void {
-  app.studio.select(app.studio.doc.nodes.map((n) => n.id), app.studio.doc.edges.map(edgeKey));
+  app.studio.select(
+    app.studio.doc.nodes.map((n) => n.id),
+    app.studio.doc.edges.map(edgeKey),
+  );
 }
 
 /** Lays the graph out left to right with the nodes' drawn sizes (one undo step). */

@@ -38,7 +38,12 @@ export function startAutosave(studio: Studio, storage: Host['storage'], delayMs 
   const write = (): void => {
     timer = null;
     const s = studio.state;
-    const rec: AutosaveRecord = { text: serializeDocument(s.doc), fileName: s.fileName, savedAt: Date.now(), dirty: studio.dirty };
+    const rec: AutosaveRecord = {
+      text: serializeDocument(s.doc),
+      fileName: s.fileName,
+      savedAt: Date.now(),
+      dirty: studio.dirty,
+    };
     storage.set(AUTOSAVE_KEY, JSON.stringify(rec));
   };
   const unsub = studio.store.subscribe((s, prev) => {

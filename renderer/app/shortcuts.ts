@@ -8,7 +8,17 @@ import type { MenuCommand } from '../platform/api';
 import { sizeOfFlow } from '../canvas/flow-model';
 import type { SizeOf } from '../document/placement';
 import { exportImage } from '../ui/export-image';
-import { copySelection, deleteSelection, duplicate, exportJson, newDocument, openFile, paste, save, selectAll } from './actions';
+import {
+  copySelection,
+  deleteSelection,
+  duplicate,
+  exportJson,
+  newDocument,
+  openFile,
+  paste,
+  save,
+  selectAll,
+} from './actions';
 import { useServices, type AppServices } from './context';
 
 /** The key of the edge that has keyboard focus, if any (Delete removes it). */
@@ -18,39 +28,74 @@ function focusedEdge(): string[] {
 }
 
 /** Runs a menu command. */
-export function runCommand(app: AppServices, cmd: MenuCommand, view: () => { x: number; y: number; zoom: number }, sizeOf?: SizeOf): void {
+export function runCommand(
+  app: AppServices,
+  cmd: MenuCommand,
+  view: () => { x: number; y: number; zoom: number },
+  sizeOf?: SizeOf,
+): void {
   const s = app.session;
   switch (cmd) {
-    case 'new': return newDocument(app);
-    case 'open': return void openFile(app);
-    case 'save': return void save(app, view());
-    case 'saveAs': return void save(app, view(), true);
-    case 'exportJson': return void exportJson(app, view());
-    case 'exportPng': return void exportImage(app, 'png');
-    case 'exportSvg': return void exportImage(app, 'svg');
-    case 'undo': return app.studio.undo();
-    case 'redo': return app.studio.redo();
-    case 'copy': return copySelection(app);
-    case 'paste': return paste(app, undefined, 'Paste', sizeOf);
-    case 'duplicate': return duplicate(app, sizeOf);
-    case 'delete': return deleteSelection(app, focusedEdge());
-    case 'selectAll': return selectAll(app);
-    case 'run': return void s?.run();
-    case 'stepForward': return void s?.stepForward();
-    case 'stepBackward': return void s?.stepBackward();
-    case 'reset': return void s?.reset();
-    case 'examples': return app.studio.setUi({ examplesOpen: true });
-    case 'autogradView': return app.studio.setUi({ autogradOpen: true });
+    case 'new':
+      return newDocument(app);
+    case 'open':
+      return void openFile(app);
+    case 'save':
+      return void save(app, view());
+    case 'saveAs':
+      return void save(app, view(), true);
+    case 'exportJson':
+      return void exportJson(app, view());
+    case 'exportPng':
+      return void exportImage(app, 'png');
+    case 'exportSvg':
+      return void exportImage(app, 'svg');
+    case 'undo':
+      return app.studio.undo();
+    case 'redo':
+      return app.studio.redo();
+    case 'copy':
+      return copySelection(app);
+    case 'paste':
+      return paste(app, undefined, 'Paste', sizeOf);
+    case 'duplicate':
+      return duplicate(app, sizeOf);
+    case 'delete':
+      return deleteSelection(app, focusedEdge());
+    case 'selectAll':
+      return selectAll(app);
+    case 'run':
+      return void s?.run();
+    case 'stepForward':
+      return void s?.stepForward();
+    case 'stepBackward':
+      return void s?.stepBackward();
+    case 'reset':
+      return void s?.reset();
+    case 'examples':
+      return app.studio.setUi({ examplesOpen: true });
+    case 'autogradView':
+      return app.studio.setUi({ autogradOpen: true });
   }
 }
 
 /** The shortcut table (shown in the help). */
 export const SHORTCUTS: readonly [string, string, MenuCommand][] = [
-  ['mod+z', 'Undo', 'undo'], ['mod+shift+z', 'Redo', 'redo'], ['mod+y', 'Redo', 'redo'],
-  ['mod+c', 'Copy', 'copy'], ['mod+v', 'Paste', 'paste'], ['mod+d', 'Duplicate', 'duplicate'],
-  ['delete', 'Delete', 'delete'], ['backspace', 'Delete', 'delete'], ['mod+a', 'Select all', 'selectAll'],
-  ['mod+s', 'Save', 'save'], ['mod+o', 'Open', 'open'], ['mod+e', 'Export JSON', 'exportJson'],
-  ['mod+enter', 'Run', 'run'], ['mod+.', 'Step forward', 'stepForward'], ['mod+,', 'Step backward', 'stepBackward'],
+  ['mod+z', 'Undo', 'undo'],
+  ['mod+shift+z', 'Redo', 'redo'],
+  ['mod+y', 'Redo', 'redo'],
+  ['mod+c', 'Copy', 'copy'],
+  ['mod+v', 'Paste', 'paste'],
+  ['mod+d', 'Duplicate', 'duplicate'],
+  ['delete', 'Delete', 'delete'],
+  ['backspace', 'Delete', 'delete'],
+  ['mod+a', 'Select all', 'selectAll'],
+  ['mod+s', 'Save', 'save'],
+  ['mod+o', 'Open', 'open'],
+  ['mod+e', 'Export JSON', 'exportJson'],
+  ['mod+enter', 'Run', 'run'],
+  ['mod+.', 'Step forward', 'stepForward'],
+  ['mod+,', 'Step backward', 'stepBackward'],
 ];
 
 /** The key chord of an event, like `mod+shift+z`. */

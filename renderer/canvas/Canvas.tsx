@@ -27,8 +27,20 @@
  *   Chromium, at rest instead of in the middle of the zoom).
  */
 import {
-  Controls, MiniMap, Panel, ReactFlow, applyEdgeChanges, applyNodeChanges, useReactFlow,
-  type Connection as RFConnection, type EdgeChange, type ReactFlowInstance, type FinalConnectionState, type NodeChange, type NodeMouseHandler, type OnSelectionChangeParams,
+  Controls,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  applyEdgeChanges,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection as RFConnection,
+  type EdgeChange,
+  type ReactFlowInstance,
+  type FinalConnectionState,
+  type NodeChange,
+  type NodeMouseHandler,
+  type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { dropNode } from '../app/actions';
@@ -57,7 +69,12 @@ function merge(next: OpFlowNode[], prev: OpFlowNode[]): OpFlowNode[] {
   return next.map((n) => {
     const o = old.get(n.id);
     if (!o) return n;
-    return { ...o, ...n, position: o.dragging ? o.position : n.position, ...(o.measured ? { measured: o.measured } : {}) };
+    return {
+      ...o,
+      ...n,
+      position: o.dragging ? o.position : n.position,
+      ...(o.measured ? { measured: o.measured } : {}),
+    };
   });
 }
 
@@ -85,7 +102,8 @@ export function fitReadable(rf: ReactFlowInstance<OpFlowNode, GradFlowEdge>, hos
   if (fit >= READABLE_ZOOM) return void rf.fitView(FIT_VIEW);
   const zoom = READABLE_ZOOM;
   const margin = 24;
-  const y = b.height * zoom <= box.height - 2 * margin ? (box.height - b.height * zoom) / 2 - b.y * zoom : margin - b.y * zoom;
+  const y =
+    b.height * zoom <= box.height - 2 * margin ? (box.height - b.height * zoom) / 2 - b.y * zoom : margin - b.y * zoom;
   void rf.setViewport({ x: margin - b.x * zoom, y, zoom });
 }
 
@@ -95,7 +113,12 @@ export const LARGE_GRAPH = 100;
 /** Below this zoom a large graph is drawn without text (11 px text would be under 5 px tall). */
 export const DETAIL_ZOOM = 0.45;
 
-const toConn = (c: RFConnection | Connection): Connection => ({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? 'out', targetHandle: c.targetHandle ?? null });
+const toConn = (c: RFConnection | Connection): Connection => ({
+  source: c.source,
+  target: c.target,
+  sourceHandle: c.sourceHandle ?? 'out',
+  targetHandle: c.targetHandle ?? null,
+});
 
 /** The canvas. */
 export function Canvas(): React.JSX.Element {
@@ -131,102 +154,168 @@ export function Canvas(): React.JSX.Element {
   }, [epoch, rf, studio]);
 
   const onNodesChange = useCallback((changes: NodeChange<OpFlowNode>[]) => {
-    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), ns));
+    setNodes((ns) =>
+      applyNodeChanges(
+        changes.filter((c) => c.type !== 'remove'),
+        ns,
+      ),
+    );
   }, []);
 
   // selection only: an edge is removed or added through the document (one command each)
   const onEdgesChange = useCallback((changes: EdgeChange<GradFlowEdge>[]) => {
-    setEdges((es) => applyEdgeChanges(changes.filter((c) => c.type === 'select'), es));
+    setEdges((es) =>
+      applyEdgeChanges(
+        changes.filter((c) => c.type === 'select'),
+        es,
+      ),
+    );
   }, []);
 
-  const onSelectionChange = useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
-    const cur = studio.state.ui.selection;
-    const n = ns.map((x) => x.id), e = es.map((x) => x.id);
-    if (n.join() !== cur.nodes.join() || e.join() !== cur.edges.join()) studio.select(n, e);
-  }, [studio]);
+  const onSelectionChange = useCallback(
+    ({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+      const cur = studio.state.ui.selection;
+      const n = ns.map((x) => x.id),
+        e = es.map((x) => x.id);
+      if (n.join() !== cur.nodes.join() || e.join() !== cur.edges.join()) studio.select(n, e);
+    },
+    [studio],
+  );
 
   const onConnect = useCallback((c: RFConnection) => void connect(app, toConn(c)), [app]);
 
   // a used port takes the new edge (the old one is replaced); while an edge's end is dragged, that edge does not count
-  const isValidConnection = useCallback((c: RFConnection | { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null }) =>
-    checkConnection(studio.doc, toConn(c as RFConnection), { replace: true, ignore: moving.current?.key ?? null }).ok, [studio]);
+  const isValidConnection = useCallback(
+    (
+      c: RFConnection | { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null },
+    ) =>
+      checkConnection(studio.doc, toConn(c as RFConnection), { replace: true, ignore: moving.current?.key ?? null }).ok,
+    [studio],
+  );
 
   // React Flow's reconnect pattern: an edge end dropped on a port moves the edge, dropped anywhere else disconnects it
   const onReconnectStart = useCallback((_: unknown, e: GradFlowEdge) => {
     moving.current = { key: e.id, placed: false };
   }, []);
-  const onReconnect = useCallback((old: GradFlowEdge, c: RFConnection) => {
-    if (moving.current) moving.current.placed = true;
-    reconnect(app, old.id, toConn(c));
-  }, [app]);
-  const onReconnectEnd = useCallback((_: unknown, e: GradFlowEdge, _end: unknown, s: FinalConnectionState) => {
-    const m = moving.current;
-    moving.current = null;
-    if (!m || m.placed) return;
-    // dropped on a port that refuses it: the edge stays, and the toast says why
-    if (s.toHandle && s.toNode && s.isValid === false) {
-      const check = checkConnection(studio.doc, { source: e.source, target: s.toNode.id, targetHandle: s.toHandle.id ?? null }, { replace: true, ignore: e.id });
-      studio.toast('error', check.ok ? 'Drop the edge’s end on an input port (left).' : check.reason);
-      return;
-    }
-    disconnect(app, [e.id]);
-  }, [app, studio]);
+  const onReconnect = useCallback(
+    (old: GradFlowEdge, c: RFConnection) => {
+      if (moving.current) moving.current.placed = true;
+      reconnect(app, old.id, toConn(c));
+    },
+    [app],
+  );
+  const onReconnectEnd = useCallback(
+    (_: unknown, e: GradFlowEdge, _end: unknown, s: FinalConnectionState) => {
+      const m = moving.current;
+      moving.current = null;
+      if (!m || m.placed) return;
+      // dropped on a port that refuses it: the edge stays, and the toast says why
+      if (s.toHandle && s.toNode && s.isValid === false) {
+        const check = checkConnection(
+          studio.doc,
+          { source: e.source, target: s.toNode.id, targetHandle: s.toHandle.id ?? null },
+          { replace: true, ignore: e.id },
+        );
+        studio.toast('error', check.ok ? 'Drop the edge’s end on an input port (left).' : check.reason);
+        return;
+      }
+      disconnect(app, [e.id]);
+    },
+    [app, studio],
+  );
 
   const onNodeContextMenu = useCallback<NodeMouseHandler<OpFlowNode>>((ev, n) => {
     ev.preventDefault();
     const box = host.current!.getBoundingClientRect();
     setMenu({ kind: 'node', id: n.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
   }, []);
-  const onEdgeContextMenu = useCallback((ev: React.MouseEvent, e: GradFlowEdge) => {
-    ev.preventDefault();
-    const box = host.current!.getBoundingClientRect();
-    studio.select([], [e.id]);
-    setMenu({ kind: 'edge', id: e.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
-  }, [studio]);
+  const onEdgeContextMenu = useCallback(
+    (ev: React.MouseEvent, e: GradFlowEdge) => {
+      ev.preventDefault();
+      const box = host.current!.getBoundingClientRect();
+      studio.select([], [e.id]);
+      setMenu({ kind: 'edge', id: e.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
+    },
+    [studio],
+  );
   const closeMenu = useCallback(() => setMenu(null), []);
 
-  const onConnectEnd = useCallback((_: MouseEvent | TouchEvent, s: FinalConnectionState) => {
-    if (s.isValid !== false || !s.toHandle || !s.fromHandle || !s.toNode || !s.fromNode) return;
-    const fromSource = s.fromHandle.type === 'source';
-    const conn: Connection = fromSource
-      ? { source: s.fromNode.id, sourceHandle: s.fromHandle.id ?? 'out', target: s.toNode.id, targetHandle: s.toHandle.id ?? null }
-      : { source: s.toNode.id, sourceHandle: s.toHandle.id ?? 'out', target: s.fromNode.id, targetHandle: s.fromHandle.id ?? null };
-    const check = checkConnection(studio.doc, conn, { replace: true });
-    studio.toast('error', check.ok ? 'Connect an output (right) to an input port (left).' : check.reason);
-  }, [studio]);
+  const onConnectEnd = useCallback(
+    (_: MouseEvent | TouchEvent, s: FinalConnectionState) => {
+      if (s.isValid !== false || !s.toHandle || !s.fromHandle || !s.toNode || !s.fromNode) return;
+      const fromSource = s.fromHandle.type === 'source';
+      const conn: Connection = fromSource
+        ? {
+            source: s.fromNode.id,
+            sourceHandle: s.fromHandle.id ?? 'out',
+            target: s.toNode.id,
+            targetHandle: s.toHandle.id ?? null,
+          }
+        : {
+            source: s.toNode.id,
+            sourceHandle: s.toHandle.id ?? 'out',
+            target: s.fromNode.id,
+            targetHandle: s.fromHandle.id ?? null,
+          };
+      const check = checkConnection(studio.doc, conn, { replace: true });
+      studio.toast('error', check.ok ? 'Connect an output (right) to an input port (left).' : check.reason);
+    },
+    [studio],
+  );
 
-  const onNodeDragStop = useCallback((_: unknown, _n: OpFlowNode, dragged: OpFlowNode[]) => {
-    const moves = dragged
-      .map((n) => ({ id: n.id, to: { x: Math.round(n.position.x), y: Math.round(n.position.y) } }))
-      .filter((m) => {
-        const old = studio.doc.nodes.find((x) => x.id === m.id);
-        return old && (old.position.x !== m.to.x || old.position.y !== m.to.y);
-      });
-    if (moves.length) studio.dispatch({ type: 'moveNodes', moves }, moves.length > 1 ? `Move ${moves.length} nodes` : `Move ${moves[0]!.id}`);
-  }, [studio]);
+  const onNodeDragStop = useCallback(
+    (_: unknown, _n: OpFlowNode, dragged: OpFlowNode[]) => {
+      const moves = dragged
+        .map((n) => ({ id: n.id, to: { x: Math.round(n.position.x), y: Math.round(n.position.y) } }))
+        .filter((m) => {
+          const old = studio.doc.nodes.find((x) => x.id === m.id);
+          return old && (old.position.x !== m.to.x || old.position.y !== m.to.y);
+        });
+      if (moves.length)
+        studio.dispatch(
+          { type: 'moveNodes', moves },
+          moves.length > 1 ? `Move ${moves.length} nodes` : `Move ${moves[0]!.id}`,
+        );
+    },
+    [studio],
+  );
 
   // Pointer capture for a pane drag (a pan): mouse moves then go to the pane
   // without a hit test of every node and edge under the pointer.
   const onPointerDownCapture = useCallback((ev: React.PointerEvent) => {
     const t = ev.target as Element;
-    if (ev.button === 0 && t.classList.contains('react-flow__pane') && !t.hasPointerCapture(ev.pointerId)) t.setPointerCapture(ev.pointerId);
+    if (ev.button === 0 && t.classList.contains('react-flow__pane') && !t.hasPointerCapture(ev.pointerId))
+      t.setPointerCapture(ev.pointerId);
   }, []);
 
   const onNodeClick = useCallback<NodeMouseHandler<OpFlowNode>>((_, n) => studio.setUi({ tensor: n.id }), [studio]);
   const onPaneClick = useCallback(() => studio.select([]), [studio]);
 
-  const onDrop = useCallback((ev: React.DragEvent) => {
-    const op = ev.dataTransfer.getData(DRAG_TYPE);
-    if (!op) return;
-    ev.preventDefault();
-    // the node's head under the cursor
-    const p = rf.screenToFlowPosition({ x: ev.clientX, y: ev.clientY });
-    const size = estimateSize({ op, params: {} });
-    dropNode(app, op, { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - 14) }, sizeOfFlow(rf));
-  }, [app, rf]);
+  const onDrop = useCallback(
+    (ev: React.DragEvent) => {
+      const op = ev.dataTransfer.getData(DRAG_TYPE);
+      if (!op) return;
+      ev.preventDefault();
+      // the node's head under the cursor
+      const p = rf.screenToFlowPosition({ x: ev.clientX, y: ev.clientY });
+      const size = estimateSize({ op, params: {} });
+      dropNode(app, op, { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - 14) }, sizeOfFlow(rf));
+    },
+    [app, rf],
+  );
 
   return (
-    <div ref={host} className="canvas" data-testid="canvas" data-detail={lowDetail ? 'low' : 'full'} onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault(); }} onDrop={onDrop} onPointerDownCapture={onPointerDownCapture}>
+    <div
+      ref={host}
+      className="canvas"
+      data-testid="canvas"
+      data-detail={lowDetail ? 'low' : 'full'}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault();
+      }}
+      onDrop={onDrop}
+      onPointerDownCapture={onPointerDownCapture}
+    >
       <ReactFlow<OpFlowNode, GradFlowEdge>
         nodes={nodes}
         edges={edges}
@@ -258,7 +347,9 @@ export function Canvas(): React.JSX.Element {
       >
         <Controls fitViewOptions={FIT_VIEW} />
         <MiniMap pannable zoomable />
-        <Panel position="bottom-center"><GradLegend /></Panel>
+        <Panel position="bottom-center">
+          <GradLegend />
+        </Panel>
       </ReactFlow>
       {menu && <ContextMenu target={menu} close={closeMenu} />}
     </div>

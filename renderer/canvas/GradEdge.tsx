@@ -11,16 +11,18 @@ import type { GradFlowEdge } from './types';
 
 export type { GradEdgeData, GradFlowEdge } from './types';
 
-
 function GradEdgeImpl(props: EdgeProps<GradFlowEdge>): React.JSX.Element {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
   const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const { studio } = useServices();
   const mode = data?.mode ?? 'none';
   const style: React.CSSProperties =
-    mode === 'flow' ? { stroke: '#ea580c', strokeWidth: data!.width }
-      : mode === 'cut' ? { stroke: '#9ca3af', strokeWidth: 1.5, strokeDasharray: '6 5' }
-        : mode === 'zero' ? { stroke: '#fdba74', strokeWidth: 1.5 }
+    mode === 'flow'
+      ? { stroke: '#ea580c', strokeWidth: data!.width }
+      : mode === 'cut'
+        ? { stroke: '#9ca3af', strokeWidth: 1.5, strokeDasharray: '6 5' }
+        : mode === 'zero'
+          ? { stroke: '#fdba74', strokeWidth: 1.5 }
           : { stroke: selected ? '#2563eb' : '#64748b', strokeWidth: selected ? 2.5 : 1.6 };
   return (
     <>
@@ -36,7 +38,11 @@ function GradEdgeImpl(props: EdgeProps<GradFlowEdge>): React.JSX.Element {
             title={mode === 'flow' ? `‖grad‖ = ${data!.norm}` : mode === 'cut' ? data!.cutReason : undefined}
             onClick={() => studio.select([], [id])}
           >
-            {mode === 'cut' && <span className="edge-cut" aria-label="gradient stops">✂ </span>}
+            {mode === 'cut' && (
+              <span className="edge-cut" aria-label="gradient stops">
+                ✂{' '}
+              </span>
+            )}
             <span className="edge-shape">{data?.shape}</span>
             {mode === 'flow' && <span className="edge-norm"> ‖g‖ {fmt(data!.norm, 3)}</span>}
             {data?.stepGrad && <span className="edge-stepgrad"> ← {data.stepGrad}</span>}

@@ -25,14 +25,30 @@ function Flags({ f }: { f: NodeFlags | null }): React.JSX.Element | null {
   if (!f) return null;
   return (
     <div className="node-flags">
-      <span className={`badge ${f.leaf ? 'badge-leaf' : 'badge-nonleaf'}`} data-badge="leaf" title={f.leaf ? BADGE_HELP.leaf : BADGE_HELP.nonleaf}>
+      <span
+        className={`badge ${f.leaf ? 'badge-leaf' : 'badge-nonleaf'}`}
+        data-badge="leaf"
+        title={f.leaf ? BADGE_HELP.leaf : BADGE_HELP.nonleaf}
+      >
         {f.leaf ? 'leaf' : 'non-leaf'}
       </span>
-      <span className={`badge ${f.requiresGrad ? 'badge-rg' : 'badge-norg'}`} data-badge="requires_grad" title={f.requiresGrad ? BADGE_HELP.requiresGrad : BADGE_HELP.noGrad}>
+      <span
+        className={`badge ${f.requiresGrad ? 'badge-rg' : 'badge-norg'}`}
+        data-badge="requires_grad"
+        title={f.requiresGrad ? BADGE_HELP.requiresGrad : BADGE_HELP.noGrad}
+      >
         {f.requiresGrad ? 'requires_grad' : 'no grad'}
       </span>
-      {f.gradFn && <span className="badge badge-gradfn" data-badge="grad_fn" title={BADGE_HELP.gradFn(f.gradFn)}>{f.gradFn}</span>}
-      {f.hasGrad && <span className="badge badge-grad" data-testid="grad-badge" data-badge="grad" title={BADGE_HELP.grad}>.grad</span>}
+      {f.gradFn && (
+        <span className="badge badge-gradfn" data-badge="grad_fn" title={BADGE_HELP.gradFn(f.gradFn)}>
+          {f.gradFn}
+        </span>
+      )}
+      {f.hasGrad && (
+        <span className="badge badge-grad" data-testid="grad-badge" data-badge="grad" title={BADGE_HELP.grad}>
+          .grad
+        </span>
+      )}
     </div>
   );
 }
@@ -52,7 +68,8 @@ function ParamChip({ name, owner }: { name: string; owner: string }): React.JSX.
         studio.setUi({ tensor: `${owner}.${name}` });
       }}
     >
-      <span className="param-chip-name">{name}</span> {shapeText(f?.shape)} <span className="badge badge-leaf">leaf</span>
+      <span className="param-chip-name">{name}</span> {shapeText(f?.shape)}{' '}
+      <span className="badge badge-leaf">leaf</span>
       {f?.hasGrad && <span className="badge badge-grad">.grad</span>}
     </button>
   );
@@ -63,13 +80,20 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
   const flags = useApp((s) => flagsOf(s.engine, id));
   const active = useApp((s) => s.engine.active === id);
   const inputOf = useApp((s) => s.doc.edges.find((e) => e.target === id && e.targetHandle === 'input')?.source ?? null);
-  const inputStorage = useApp((s) => (inputOf ? own(s.engine.tensors, inputOf)?.storage ?? null : null));
+  const inputStorage = useApp((s) => (inputOf ? (own(s.engine.tensors, inputOf)?.storage ?? null) : null));
   if (!node) return null;
   const spec = specOf(node);
   const { errors, warnings } = data.problems;
   const shown = shownParams(spec, node.params);
   const hasOwnParams = node.op === 'Conv2d' || node.op === 'Linear';
-  const classes = ['op-node', `cat-${spec?.category ?? 'unknown'}`, errors.length ? 'has-error' : '', warnings.length ? 'has-warning' : '', active ? 'is-active' : '', selected ? 'is-selected' : ''];
+  const classes = [
+    'op-node',
+    `cat-${spec?.category ?? 'unknown'}`,
+    errors.length ? 'has-error' : '',
+    warnings.length ? 'has-warning' : '',
+    active ? 'is-active' : '',
+    selected ? 'is-selected' : '',
+  ];
   return (
     <div
       className={classes.filter(Boolean).join(' ')}
@@ -81,14 +105,22 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
       data-error={bool(errors.length > 0)}
       data-grad-fn={flags?.gradFn ?? ''}
     >
-      <div className="op-node-head" data-testid="node-title" title={`${node.op} “${id}”${node.label ? ` (${node.label})` : ''}`}>
+      <div
+        className="op-node-head"
+        data-testid="node-title"
+        title={`${node.op} “${id}”${node.label ? ` (${node.label})` : ''}`}
+      >
         <span className="op-node-op">{node.op}</span>
         <span className="op-node-id">{node.label ?? id}</span>
       </div>
       <div className="op-node-body">
         <div className="op-node-ports">
           {(spec?.ports ?? []).map((p) => (
-            <div key={p.name} className={`port port-in ${p.optional ? 'optional' : ''}`} title={`${p.name}: ${p.doc}${p.optional ? ' (optional)' : ''}`}>
+            <div
+              key={p.name}
+              className={`port port-in ${p.optional ? 'optional' : ''}`}
+              title={`${p.name}: ${p.doc}${p.optional ? ' (optional)' : ''}`}
+            >
               <Handle type="target" position={Position.Left} id={p.name} className="handle-in" />
               <span>{p.name}</span>
               <span className="port-type">Tensor</span>
@@ -117,23 +149,38 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
           </div>
         )}
         {node.op === 'Detach' && (
-          <div className="storage-mark storage-shared" data-storage="shared" title="detach() returns a tensor that shares storage with its input">
+          <div
+            className="storage-mark storage-shared"
+            data-storage="shared"
+            title="detach() returns a tensor that shares storage with its input"
+          >
             ⇄ shares storage with {inputOf ?? 'its input'}
-            {flags?.storage != null && inputStorage != null && flags.storage >= 0 && ` (#${flags.storage}${flags.storage === inputStorage ? ' = ' : ' ≠ '}#${inputStorage})`}
+            {flags?.storage != null &&
+              inputStorage != null &&
+              flags.storage >= 0 &&
+              ` (#${flags.storage}${flags.storage === inputStorage ? ' = ' : ' ≠ '}#${inputStorage})`}
           </div>
         )}
         {node.op === 'Clone' && (
-          <div className="storage-mark storage-copy" data-storage="copy" title="clone() copies into new storage and stays in the graph">
+          <div
+            className="storage-mark storage-copy"
+            data-storage="copy"
+            title="clone() copies into new storage and stays in the graph"
+          >
             ⧉ copy (new storage)
           </div>
         )}
         {node.retain_grad && <div className="storage-mark">retain_grad()</div>}
         <InferHint id={id} />
         {errors.map((m, i) => (
-          <div key={`e${i}`} className="node-error" data-testid="node-error">{m}</div>
+          <div key={`e${i}`} className="node-error" data-testid="node-error">
+            {m}
+          </div>
         ))}
         {warnings.map((m, i) => (
-          <div key={`w${i}`} className="node-warning" data-testid="node-warning">⚠ {m}</div>
+          <div key={`w${i}`} className="node-warning" data-testid="node-warning">
+            ⚠ {m}
+          </div>
         ))}
       </div>
     </div>

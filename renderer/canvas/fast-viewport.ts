@@ -55,9 +55,12 @@ export function useFastViewport(host: RefObject<HTMLElement | null>, detailZoom:
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const element = useRef<HTMLElement | null>(null);
 
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   const flush = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
@@ -68,19 +71,26 @@ export function useFastViewport(host: RefObject<HTMLElement | null>, detailZoom:
   }, [store]);
 
   // below detailZoom: at once; above it: only at rest
-  const detail = useCallback((zoom: number) => {
-    if (zoom < detailZoom) setZoomedOut(true);
-    else if (!gesture.current) setZoomedOut(false);
-  }, [detailZoom]);
+  const detail = useCallback(
+    (zoom: number) => {
+      if (zoom < detailZoom) setZoomedOut(true);
+      else if (!gesture.current) setZoomedOut(false);
+    },
+    [detailZoom],
+  );
 
-  const onViewportChange = useCallback((v: Viewport) => {
-    live.current = v;
-    if (!element.current?.isConnected) element.current = host.current?.querySelector<HTMLElement>('.react-flow__viewport') ?? null;
-    if (element.current) element.current.style.transform = viewportTransform(v);
-    detail(v.zoom);
-    if (!gesture.current) flush();
-    else timer.current ??= setTimeout(flush, SYNC_MS);
-  }, [host, detail, flush]);
+  const onViewportChange = useCallback(
+    (v: Viewport) => {
+      live.current = v;
+      if (!element.current?.isConnected)
+        element.current = host.current?.querySelector<HTMLElement>('.react-flow__viewport') ?? null;
+      if (element.current) element.current.style.transform = viewportTransform(v);
+      detail(v.zoom);
+      if (!gesture.current) flush();
+      else timer.current ??= setTimeout(flush, SYNC_MS);
+    },
+    [host, detail, flush],
+  );
 
   // d3-zoom starts a gesture before its first step; programmatic moves have no input event
   const onMoveStart = useCallback<OnMove>((event) => {

@@ -16,7 +16,10 @@ import { problemsOf, type NodeProblems } from './problems';
 export function flowNodes(doc: GraphDocument, sel: Selection, problems: Map<string, NodeProblems>): OpFlowNode[] {
   const selected = new Set(sel.nodes);
   return doc.nodes.map((n) => ({
-    id: n.id, type: 'op', position: n.position, selected: selected.has(n.id),
+    id: n.id,
+    type: 'op',
+    position: n.position,
+    selected: selected.has(n.id),
     data: { problems: problemsOf(problems, n.id) },
   }));
 }
@@ -52,15 +55,30 @@ export function flowEdges(doc: GraphDocument, engine: EngineSlice, sel: Selectio
     const mode = reason ? 'cut' : norm !== undefined ? (norm > 0 ? 'flow' : 'zero') : 'none';
     const sent = step?.outputs.find((o) => o.to_node === e.source && step.node?.split('.')[0] === e.target);
     return {
-      id: key, type: 'grad', source: e.source, target: e.target, sourceHandle: e.sourceHandle, targetHandle: e.targetHandle,
+      id: key,
+      type: 'grad',
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.sourceHandle,
+      targetHandle: e.targetHandle,
       selected: selected.has(key),
       // only the input end can be pulled off its port (the output end of a short edge would cover the edge)
       reconnectable: 'target',
       // the DOM contract of an edge (issue 13): focusable (React Flow's tabindex), named by its ends
-      domAttributes: { 'data-testid': 'edge', 'data-source': e.source, 'data-target': e.target, 'data-target-handle': e.targetHandle } as GradFlowEdge['domAttributes'],
+      domAttributes: {
+        'data-testid': 'edge',
+        'data-source': e.source,
+        'data-target': e.target,
+        'data-target-handle': e.targetHandle,
+      } as GradFlowEdge['domAttributes'],
       data: {
-        index, shape: f?.shape ? `[${f.shape.join(', ')}]` : '', mode, norm: norm ?? 0, width: norm ? width(norm) : 1.5,
-        cutReason: reason ?? '', stepGrad: sent?.grad ? `grad ‖${fmt(sent.grad.stats.absMax, 3)}‖∞` : null,
+        index,
+        shape: f?.shape ? `[${f.shape.join(', ')}]` : '',
+        mode,
+        norm: norm ?? 0,
+        width: norm ? width(norm) : 1.5,
+        cutReason: reason ?? '',
+        stepGrad: sent?.grad ? `grad ‖${fmt(sent.grad.stats.absMax, 3)}‖∞` : null,
       },
     };
   });

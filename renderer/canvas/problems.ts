@@ -41,7 +41,8 @@ export function nodeProblems(doc: GraphDocument, engine: EngineSlice): Map<strin
     else errors.push(...checkParams(spec, n.params).map((p) => p.message));
     for (const m of engineIssues.get(n.id) ?? []) if (!errors.includes(m)) errors.push(m);
     // shape problems the engine's inference found: running raises them at this node
-    for (const p of engine.load?.problems ?? []) if (p.node === n.id && !errors.includes(p.message)) errors.push(p.message);
+    for (const p of engine.load?.problems ?? [])
+      if (p.node === n.id && !errors.includes(p.message)) errors.push(p.message);
     if (engine.error?.node === n.id) {
       // an engine bug surfaced here: the node says so rather than look like the graph's fault
       const e = engine.error;

@@ -53,7 +53,10 @@ export interface CheckOptions {
 }
 
 /** The edge that occupies the target port of `c`, if any. */
-export function takenBy(doc: Pick<GraphDocument, 'edges'>, c: Pick<Connection, 'target' | 'targetHandle'>): GraphEdge | undefined {
+export function takenBy(
+  doc: Pick<GraphDocument, 'edges'>,
+  c: Pick<Connection, 'target' | 'targetHandle'>,
+): GraphEdge | undefined {
   const key = edgeKey({ target: c.target, targetHandle: c.targetHandle ?? '' });
   return doc.edges.find((e) => edgeKey(e) === key);
 }
@@ -72,18 +75,29 @@ export function checkConnection(doc: GraphDocument, c: Connection, opts: CheckOp
   const taken = takenBy(doc, c);
   const ignored = new Set([opts.ignore, opts.replace && taken ? edgeKey(taken) : null].filter((k): k is string => !!k));
   if (taken && !ignored.has(edgeKey(taken))) {
-    return { ok: false, reason: `Port “${port}” of “${dst.id}” is already taken by “${taken.source}”. Drop the new edge on it to replace that one, or select the edge and press Delete.` };
+    return {
+      ok: false,
+      reason: `Port “${port}” of “${dst.id}” is already taken by “${taken.source}”. Drop the new edge on it to replace that one, or select the edge and press Delete.`,
+    };
   }
   const rest = ignored.size ? { ...doc, edges: doc.edges.filter((e) => !ignored.has(edgeKey(e))) } : doc;
   if (reaches(rest, c.target, c.source)) {
-    return { ok: false, reason: `Connecting “${c.source}” → “${c.target}” would make a cycle (“${c.target}” already feeds “${c.source}”).` };
+    return {
+      ok: false,
+      reason: `Connecting “${c.source}” → “${c.target}” would make a cycle (“${c.target}” already feeds “${c.source}”).`,
+    };
   }
   return { ok: true };
 }
 
 /** The edge a valid connection creates. */
 export function connectionEdge(c: Connection): GraphEdge {
-  return { source: c.source, sourceHandle: c.sourceHandle ?? 'out', target: c.target, targetHandle: c.targetHandle ?? 'input' };
+  return {
+    source: c.source,
+    sourceHandle: c.sourceHandle ?? 'out',
+    target: c.target,
+    targetHandle: c.targetHandle ?? 'input',
+  };
 }
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -105,7 +119,8 @@ export function freshId(base: string, taken: ReadonlySet<string>): string {
 /** Node ids in topological order (ties by document order); nodes on a cycle come last. */
 export function topoOrder(doc: Pick<GraphDocument, 'nodes' | 'edges'>): string[] {
   const indeg = new Map(doc.nodes.map((n) => [n.id, 0]));
-  for (const e of doc.edges) if (indeg.has(e.target) && indeg.has(e.source)) indeg.set(e.target, indeg.get(e.target)! + 1);
+  for (const e of doc.edges)
+    if (indeg.has(e.target) && indeg.has(e.source)) indeg.set(e.target, indeg.get(e.target)! + 1);
   const order: string[] = [];
   const done = new Set<string>();
   let progress = true;
@@ -116,7 +131,8 @@ export function topoOrder(doc: Pick<GraphDocument, 'nodes' | 'edges'>): string[]
       done.add(n.id);
       order.push(n.id);
       progress = true;
-      for (const e of doc.edges) if (e.source === n.id && indeg.has(e.target)) indeg.set(e.target, indeg.get(e.target)! - 1);
+      for (const e of doc.edges)
+        if (e.source === n.id && indeg.has(e.target)) indeg.set(e.target, indeg.get(e.target)! - 1);
       break;
     }
   }

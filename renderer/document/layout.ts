@@ -12,7 +12,10 @@ import type { GraphDocument, XY } from './types';
 export const LAYOUT = { ranksep: 60, nodesep: 28 } as const;
 
 /** Top-left positions for every node of `doc`, laid out left to right with the nodes' sizes. */
-export function layeredLayout(doc: Pick<GraphDocument, 'nodes' | 'edges'>, sizeOf: SizeOf = () => undefined): Map<string, XY> {
+export function layeredLayout(
+  doc: Pick<GraphDocument, 'nodes' | 'edges'>,
+  sizeOf: SizeOf = () => undefined,
+): Map<string, XY> {
   const g = new dagre.graphlib.Graph({ multigraph: true });
   g.setGraph({ rankdir: 'LR', ranksep: LAYOUT.ranksep, nodesep: LAYOUT.nodesep, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));

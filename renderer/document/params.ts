@@ -16,8 +16,10 @@ const INIT_KINDS = ['values', 'zeros', 'ones', 'full', 'arange', 'rand', 'randn'
 export function checkInit(v: unknown): string | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected an init object like {"kind": "zeros"}';
   const o = v as Record<string, unknown>;
-  if (!INIT_KINDS.includes(o.kind as (typeof INIT_KINDS)[number])) return `init kind must be one of ${INIT_KINDS.join(', ')}`;
-  if (o.kind === 'values' && !(Array.isArray(o.data) && o.data.every((x) => typeof x === 'number'))) return 'values: data must be a list of numbers';
+  if (!INIT_KINDS.includes(o.kind as (typeof INIT_KINDS)[number]))
+    return `init kind must be one of ${INIT_KINDS.join(', ')}`;
+  if (o.kind === 'values' && !(Array.isArray(o.data) && o.data.every((x) => typeof x === 'number')))
+    return 'values: data must be a list of numbers';
   if (o.kind === 'full' && typeof o.value !== 'number') return 'full: value must be a number';
   if (o.kind === 'randint' && !isInt(o.high)) return 'randint: high must be an integer';
   return null;
@@ -26,27 +28,50 @@ export function checkInit(v: unknown): string | null {
 /** Validates one value of a kind; returns a message in the inspector's words, or null. */
 export function checkValue(kind: ParamKind, v: unknown, values?: readonly string[]): string | null {
   switch (kind) {
-    case 'int': return nonneg(v) ? null : 'expected a non-negative integer';
-    case 'posint': return pos(v) ? null : 'expected a positive integer';
-    case 'int2': return pos(v) || isPair(v, pos) ? null : 'expected a positive integer or a pair';
-    case 'int2nn': return nonneg(v) || isPair(v, nonneg) ? null : 'expected a non-negative integer or a pair';
-    case 'int2|null': return v === null || pos(v) || isPair(v, pos) ? null : 'expected null, a positive integer or a pair';
+    case 'int':
+      return nonneg(v) ? null : 'expected a non-negative integer';
+    case 'posint':
+      return pos(v) ? null : 'expected a positive integer';
+    case 'int2':
+      return pos(v) || isPair(v, pos) ? null : 'expected a positive integer or a pair';
+    case 'int2nn':
+      return nonneg(v) || isPair(v, nonneg) ? null : 'expected a non-negative integer or a pair';
+    case 'int2|null':
+      return v === null || pos(v) || isPair(v, pos) ? null : 'expected null, a positive integer or a pair';
     case 'conv_padding':
-      return v === 'same' || v === 'valid' || nonneg(v) || isPair(v, nonneg) ? null : 'expected a non-negative integer, a pair, "same" or "valid"';
-    case 'bool': return typeof v === 'boolean' ? null : 'expected true or false';
-    case 'number': return typeof v === 'number' && Number.isFinite(v) ? null : 'expected a number';
-    case 'number|null': return v === null || (typeof v === 'number' && Number.isFinite(v)) ? null : 'expected a number or null';
-    case 'posint|null': return v === null || pos(v) ? null : 'expected null or a positive integer';
-    case 'dim': return isInt(v) ? null : 'expected an integer dimension';
-    case 'dim|null': return v === null || isInt(v) ? null : 'expected an integer dimension or null';
-    case 'dims|null': return v === null || isInt(v) || (Array.isArray(v) && v.every(isInt)) ? null : 'expected null, an integer or a list of integers';
-    case 'shape': return Array.isArray(v) && v.every(nonneg) ? null : 'expected a list of non-negative integers, like [2, 3]';
+      return v === 'same' || v === 'valid' || nonneg(v) || isPair(v, nonneg)
+        ? null
+        : 'expected a non-negative integer, a pair, "same" or "valid"';
+    case 'bool':
+      return typeof v === 'boolean' ? null : 'expected true or false';
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v) ? null : 'expected a number';
+    case 'number|null':
+      return v === null || (typeof v === 'number' && Number.isFinite(v)) ? null : 'expected a number or null';
+    case 'posint|null':
+      return v === null || pos(v) ? null : 'expected null or a positive integer';
+    case 'dim':
+      return isInt(v) ? null : 'expected an integer dimension';
+    case 'dim|null':
+      return v === null || isInt(v) ? null : 'expected an integer dimension or null';
+    case 'dims|null':
+      return v === null || isInt(v) || (Array.isArray(v) && v.every(isInt))
+        ? null
+        : 'expected null, an integer or a list of integers';
+    case 'shape':
+      return Array.isArray(v) && v.every(nonneg) ? null : 'expected a list of non-negative integers, like [2, 3]';
     case 'reshape':
       return Array.isArray(v) && v.every((x) => isInt(x) && x >= -1) && v.filter((x) => x === -1).length <= 1
-        ? null : 'expected a list of integers with at most one -1';
-    case 'dtype': return v === 'float32' || v === 'int64' ? null : 'expected "float32" or "int64"';
-    case 'enum': return typeof v === 'string' && (values ?? []).includes(v) ? null : `expected one of ${(values ?? []).join(', ')}`;
-    case 'init': return checkInit(v);
+        ? null
+        : 'expected a list of integers with at most one -1';
+    case 'dtype':
+      return v === 'float32' || v === 'int64' ? null : 'expected "float32" or "int64"';
+    case 'enum':
+      return typeof v === 'string' && (values ?? []).includes(v)
+        ? null
+        : `expected one of ${(values ?? []).join(', ')}`;
+    case 'init':
+      return checkInit(v);
     case 'param_init': {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'expected {"weight"?: init, "bias"?: init}';
       for (const [k, x] of Object.entries(v)) {
@@ -118,8 +143,11 @@ export function parseText(text: string): unknown {
 export function starterParams(spec: OpSpec): Record<string, unknown> {
   const starters: Record<string, unknown> = {
     shape: spec.op === 'Reshape' ? [-1] : [1, 3],
-    in_channels: 1, out_channels: 1, kernel_size: spec.op === 'Conv2d' ? 3 : 2,
-    in_features: 3, out_features: 2,
+    in_channels: 1,
+    out_channels: 1,
+    kernel_size: spec.op === 'Conv2d' ? 3 : 2,
+    in_features: 3,
+    out_features: 2,
   };
   const out: Record<string, unknown> = {};
   for (const p of spec.params) if (p.default === undefined && p.name in starters) out[p.name] = starters[p.name];

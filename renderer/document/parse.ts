@@ -3,7 +3,15 @@
  * the canvas needs to show the graph (the engine's validation is authoritative)
  * and keeps every unknown key.
  */
-import { FORMAT, VERSION, type GraphDocument, type GraphEdge, type GraphNode, type RunSpec, type ViewState } from './types';
+import {
+  FORMAT,
+  VERSION,
+  type GraphDocument,
+  type GraphEdge,
+  type GraphNode,
+  type RunSpec,
+  type ViewState,
+} from './types';
 import { dict } from '../../engine/protocol/dict';
 
 /** A document that cannot be read, with the JSON path of the fault. */
@@ -44,9 +52,10 @@ function parseNode(v: unknown, i: number): GraphNode {
   if (typeof v.op !== 'string') throw new DocumentParseError(`${at}.op`, 'expected a string');
   const params = v.params === undefined ? {} : v.params;
   if (!isObj(params)) throw new DocumentParseError(`${at}.params`, 'expected an object');
-  const pos = isObj(v.position) && typeof v.position.x === 'number' && typeof v.position.y === 'number'
-    ? { x: v.position.x, y: v.position.y }
-    : { x: Number.NaN, y: Number.NaN };
+  const pos =
+    isObj(v.position) && typeof v.position.x === 'number' && typeof v.position.y === 'number'
+      ? { x: v.position.x, y: v.position.y }
+      : { x: Number.NaN, y: Number.NaN };
   const node: GraphNode = { id: v.id, op: v.op, params, position: pos };
   const extra = rest(v, NODE_KEYS);
   return {
@@ -107,7 +116,10 @@ export function parseDocument(input: string | unknown): GraphDocument {
   if (!isObj(v)) throw new DocumentParseError('', 'expected a JSON object');
   if (v.format !== FORMAT) throw new DocumentParseError('format', `expected "${FORMAT}"`);
   if (v.version !== VERSION) {
-    throw new DocumentParseError('version', `version ${String(v.version)} is not supported (this app reads version ${VERSION})`);
+    throw new DocumentParseError(
+      'version',
+      `version ${String(v.version)} is not supported (this app reads version ${VERSION})`,
+    );
   }
   if (!Array.isArray(v.nodes)) throw new DocumentParseError('nodes', 'expected an array');
   const edgesIn = v.edges === undefined ? [] : v.edges;

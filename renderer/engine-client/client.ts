@@ -57,7 +57,8 @@ export class EngineClient implements EngineConnection {
 
   /** Sends a request; resolves with its result or rejects with {@link EngineRequestError}. */
   request<K extends Request['type']>(body: RequestBody<K> & { type: K }): Promise<ResultOf[K]> {
-    if (this.disposed) return Promise.reject(new EngineRequestError(errorJson('EngineClosed', 'the engine connection is closed')));
+    if (this.disposed)
+      return Promise.reject(new EngineRequestError(errorJson('EngineClosed', 'the engine connection is closed')));
     const id = this.nextId++;
     return new Promise<ResultOf[K]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, type: body.type });

@@ -15,7 +15,15 @@ export interface Example {
 const files = import.meta.glob<Record<string, unknown>>('./*.graph.json', { eager: true, import: 'default' });
 
 /** Display order (others follow alphabetically). */
-const ORDER = ['cross_entropy_decomposed', 'adversarial_loop_error', 'adversarial_loop_detached', 'detach_vs_clone', 'conv2d_padding_modes', 'pooling_variants', 'small_cnn_training'];
+const ORDER = [
+  'cross_entropy_decomposed',
+  'adversarial_loop_error',
+  'adversarial_loop_detached',
+  'detach_vs_clone',
+  'conv2d_padding_modes',
+  'pooling_variants',
+  'small_cnn_training',
+];
 
 /** Every example, in gallery order. */
 export const EXAMPLES: readonly Example[] = Object.entries(files)
@@ -25,6 +33,7 @@ export const EXAMPLES: readonly Example[] = Object.entries(files)
     return { slug, name: meta.name ?? slug, description: meta.description ?? '', document };
   })
   .sort((a, b) => {
-    const ia = ORDER.indexOf(a.slug), ib = ORDER.indexOf(b.slug);
+    const ia = ORDER.indexOf(a.slug),
+      ib = ORDER.indexOf(b.slug);
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.slug.localeCompare(b.slug);
   });

@@ -6,7 +6,12 @@ import type { GraphDocument, GraphNode } from '../document/types';
 
 /** One warning. */
 export interface LintWarning {
-  readonly code: 'softmax-into-cross-entropy' | 'probabilities-into-nll' | 'log-of-softmax' | 'grad-of-non-leaf' | 'backward-root-missing';
+  readonly code:
+    | 'softmax-into-cross-entropy'
+    | 'probabilities-into-nll'
+    | 'log-of-softmax'
+    | 'grad-of-non-leaf'
+    | 'backward-root-missing';
   readonly node: string;
   readonly message: string;
 }
@@ -24,7 +29,8 @@ export function lint(doc: GraphDocument): LintWarning[] {
       const src = inputOf(doc, n, 'input');
       if (src && (src.op === 'Softmax' || src.op === 'LogSoftmax')) {
         out.push({
-          code: 'softmax-into-cross-entropy', node: n.id,
+          code: 'softmax-into-cross-entropy',
+          node: n.id,
           message: `CrossEntropyLoss already applies LogSoftmax; feeding it ${src.op} (“${src.id}”) normalises twice. Feed it raw logits.`,
         });
       }
@@ -33,7 +39,8 @@ export function lint(doc: GraphDocument): LintWarning[] {
       const src = inputOf(doc, n, 'input');
       if (src && src.op === 'Softmax') {
         out.push({
-          code: 'probabilities-into-nll', node: n.id,
+          code: 'probabilities-into-nll',
+          node: n.id,
           message: `NLLLoss expects log-probabilities, but “${src.id}” is Softmax (probabilities). Use LogSoftmax instead.`,
         });
       }
@@ -41,14 +48,19 @@ export function lint(doc: GraphDocument): LintWarning[] {
     if (n.op === 'Log') {
       const src = inputOf(doc, n, 'input');
       if (src && src.op === 'Softmax') {
-        out.push({ code: 'log-of-softmax', node: n.id, message: `Log of Softmax is unstable; LogSoftmax computes the same thing stably.` });
+        out.push({
+          code: 'log-of-softmax',
+          node: n.id,
+          message: `Log of Softmax is unstable; LogSoftmax computes the same thing stably.`,
+        });
       }
     }
     if (n.op === 'Grad') {
       const src = inputOf(doc, n, 'of');
       if (src && src.op !== 'Tensor' && !src.retain_grad) {
         out.push({
-          code: 'grad-of-non-leaf', node: n.id,
+          code: 'grad-of-non-leaf',
+          node: n.id,
           message: `“${src.id}” is not a leaf, so its .grad stays None unless retain_grad is set on it.`,
         });
       }
@@ -56,7 +68,11 @@ export function lint(doc: GraphDocument): LintWarning[] {
   }
   const root = doc.run?.backward;
   if (root !== undefined && !doc.nodes.some((n) => n.id === root)) {
-    out.push({ code: 'backward-root-missing', node: root, message: `run.backward names “${root}”, which is not a node.` });
+    out.push({
+      code: 'backward-root-missing',
+      node: root,
+      message: `run.backward names “${root}”, which is not a node.`,
+    });
   }
   return out;
 }

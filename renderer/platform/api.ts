@@ -12,9 +12,26 @@ export interface OpenedFile {
 
 /** Menu commands the main process sends to the window. */
 export type MenuCommand =
-  | 'new' | 'open' | 'save' | 'saveAs' | 'exportJson' | 'exportPng' | 'exportSvg'
-  | 'undo' | 'redo' | 'copy' | 'paste' | 'duplicate' | 'delete' | 'selectAll'
-  | 'run' | 'stepForward' | 'stepBackward' | 'reset' | 'examples' | 'autogradView';
+  | 'new'
+  | 'open'
+  | 'save'
+  | 'saveAs'
+  | 'exportJson'
+  | 'exportPng'
+  | 'exportSvg'
+  | 'undo'
+  | 'redo'
+  | 'copy'
+  | 'paste'
+  | 'duplicate'
+  | 'delete'
+  | 'selectAll'
+  | 'run'
+  | 'stepForward'
+  | 'stepBackward'
+  | 'reset'
+  | 'examples'
+  | 'autogradView';
 
 /** `window.api` in Electron. */
 export interface ElectronApi {

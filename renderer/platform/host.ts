@@ -36,7 +36,11 @@ export interface Host {
    */
   onEngineReplaced?(cb: () => void): () => void;
   /** Autosave storage (localStorage in the browser). */
-  readonly storage: { get(key: string): string | null; set(key: string, value: string): void; remove(key: string): void };
+  readonly storage: {
+    get(key: string): string | null;
+    set(key: string, value: string): void;
+    remove(key: string): void;
+  };
   /** Installs the unsaved-changes guard on closing the window. */
   guardUnload(isDirty: () => boolean): () => void;
 }

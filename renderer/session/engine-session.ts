@@ -13,11 +13,17 @@ import type { Studio } from '../state/store';
 
 /** The parts of a document the engine cares about (not positions, labels or view). */
 export function semanticKey(doc: GraphDocument): string {
-  return JSON.stringify([doc.nodes.map((n) => [n.id, n.op, n.params, n.retain_grad ?? false]), doc.edges.map((e) => [e.source, e.sourceHandle, e.target, e.targetHandle]), doc.run ?? null]);
+  return JSON.stringify([
+    doc.nodes.map((n) => [n.id, n.op, n.params, n.retain_grad ?? false]),
+    doc.edges.map((e) => [e.source, e.sourceHandle, e.target, e.targetHandle]),
+    doc.run ?? null,
+  ]);
 }
 
 const asErrorJson = (e: unknown): ErrorJson =>
-  e instanceof EngineRequestError ? e.error : { type: 'Error', message: (e as Error)?.message ?? String(e), node: null, phase: null, iteration: null };
+  e instanceof EngineRequestError
+    ? e.error
+    : { type: 'Error', message: (e as Error)?.message ?? String(e), node: null, phase: null, iteration: null };
 
 /** One engine session per window. */
 export class EngineSession {
@@ -71,16 +77,24 @@ export class EngineSession {
       client.on('ready', (r) => this.studio.setEngine((e) => ({ ...e, kernels: r.kernels ?? null }))),
       client.on('progress', (p) => {
         this.studio.setEngine((e) => ({
-          ...e, progress: { iteration: p.iteration, of: p.of, loss: p.loss, elapsed_ms: p.elapsed_ms },
+          ...e,
+          progress: { iteration: p.iteration, of: p.of, loss: p.loss, elapsed_ms: p.elapsed_ms },
           losses: p.loss === null ? e.losses : [...e.losses.slice(0, p.iteration - 1), p.loss],
         }));
       }),
       client.on('warning', (w) => {
-        this.studio.setEngine((e) => ({ ...e, warnings: [...e.warnings.slice(-19), { message: w.message, node: w.node }] }));
+        this.studio.setEngine((e) => ({
+          ...e,
+          warnings: [...e.warnings.slice(-19), { message: w.message, node: w.node }],
+        }));
       }),
       client.on('restarted', (r) => {
         this.loadedKey = null;
-        this.studio.setEngine((e) => ({ ...resetResults(e), status: 'error', error: { type: 'EngineRestarted', message: r.reason, node: null, phase: null, iteration: null } }));
+        this.studio.setEngine((e) => ({
+          ...resetResults(e),
+          status: 'error',
+          error: { type: 'EngineRestarted', message: r.reason, node: null, phase: null, iteration: null },
+        }));
       }),
     ];
   }
@@ -124,14 +138,27 @@ export class EngineSession {
       const load = await this.ensureLoaded();
       if (this.cancelled) {
         const message = 'cancelled before the run started (while the document was loading); the document is unchanged';
-        this.studio.setEngine((e) => ({ ...e, status: 'error', error: { type: 'Cancelled', message, node: null, phase: null, iteration: null }, progress: null }));
+        this.studio.setEngine((e) => ({
+          ...e,
+          status: 'error',
+          error: { type: 'Cancelled', message, node: null, phase: null, iteration: null },
+          progress: null,
+        }));
         return null;
       }
       if (!load.ok) {
         const first = load.issues[0];
         this.studio.setEngine((e) => ({
-          ...e, status: 'error', active: first?.node ?? null,
-          error: { type: 'DocumentError', message: first ? `${first.path}: ${first.message}` : 'the document is not valid', node: first?.node ?? null, phase: null, iteration: null },
+          ...e,
+          status: 'error',
+          active: first?.node ?? null,
+          error: {
+            type: 'DocumentError',
+            message: first ? `${first.path}: ${first.message}` : 'the document is not valid',
+            node: first?.node ?? null,
+            phase: null,
+            iteration: null,
+          },
         }));
         return null;
       }
@@ -176,8 +203,15 @@ export class EngineSession {
     try {
       const res = await this.client.request({ type: 'result' });
       this.studio.setEngine((e) => ({
-        ...withRunSummary(e, { tensors: res.tensors as Record<string, unknown>, backward_steps: res.backward_steps, error: res.error, iterations_run: res.iterations_run }),
-        stepResults: e.stepResults, active: e.active, forwardExecuted: e.forwardExecuted,
+        ...withRunSummary(e, {
+          tensors: res.tensors as Record<string, unknown>,
+          backward_steps: res.backward_steps,
+          error: res.error,
+          iterations_run: res.iterations_run,
+        }),
+        stepResults: e.stepResults,
+        active: e.active,
+        forwardExecuted: e.forwardExecuted,
       }));
     } catch {
       /* the step results already carry what the canvas needs */

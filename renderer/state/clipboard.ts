@@ -33,7 +33,12 @@ export function isClipboardData(v: unknown): v is ClipboardData {
  * Edges among pasted nodes are remapped; an edge from a node that is not
  * pasted keeps its source when that node still exists (duplicate keeps inputs).
  */
-export function pasteCommand(doc: GraphDocument, data: ClipboardData, dx = 40, dy = 40): { cmd: AddElements; ids: string[] } {
+export function pasteCommand(
+  doc: GraphDocument,
+  data: ClipboardData,
+  dx = 40,
+  dy = 40,
+): { cmd: AddElements; ids: string[] } {
   const taken = new Set(doc.nodes.map((n) => n.id));
   const map = new Map<string, string>();
   for (const n of data.nodes) {

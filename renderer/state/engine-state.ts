@@ -4,7 +4,14 @@
  * read them through selectors.
  */
 import type {
-  BackwardStepResult, EdgeFlow, ErrorJson, ForwardStepResult, LoadResult, RunSummary, Stats, TensorSummary,
+  BackwardStepResult,
+  EdgeFlow,
+  ErrorJson,
+  ForwardStepResult,
+  LoadResult,
+  RunSummary,
+  Stats,
+  TensorSummary,
 } from '../../engine/protocol/messages';
 import type { BackwardStepJson } from '../../engine/protocol/result';
 import { dict, own } from '../../engine/protocol/dict';
@@ -50,8 +57,22 @@ export interface EngineSlice {
 
 /** The slice before anything ran. */
 export const initialEngine: EngineSlice = {
-  available: true, kernels: null, status: 'idle', load: null, tensors: {}, backwardSteps: [], stepResults: [], forwardExecuted: [],
-  active: null, phase: 'none', error: null, edgeFlow: [], losses: [], progress: null, warnings: [], backwardRan: false,
+  available: true,
+  kernels: null,
+  status: 'idle',
+  load: null,
+  tensors: {},
+  backwardSteps: [],
+  stepResults: [],
+  forwardExecuted: [],
+  active: null,
+  phase: 'none',
+  error: null,
+  edgeFlow: [],
+  losses: [],
+  progress: null,
+  warnings: [],
+  backwardRan: false,
 };
 
 /** Clears results (the document changed or the user pressed reset) but keeps the load answer. */
@@ -60,18 +81,36 @@ export function resetResults(s: EngineSlice): EngineSlice {
 }
 
 const statsOf = (data: ArrayLike<number | null>): Stats => {
-  let min = Infinity, max = -Infinity, sum = 0, absMax = 0, nan = 0, n = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0,
+    absMax = 0,
+    nan = 0,
+    n = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (v === null || v === undefined || Number.isNaN(v)) { nan++; continue; }
-    min = Math.min(min, v); max = Math.max(max, v); absMax = Math.max(absMax, Math.abs(v)); sum += v; n++;
+    if (v === null || v === undefined || Number.isNaN(v)) {
+      nan++;
+      continue;
+    }
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    absMax = Math.max(absMax, Math.abs(v));
+    sum += v;
+    n++;
   }
   return { min, max, mean: n ? sum / n : NaN, absMax, nan };
 };
 
 interface AnyTensor {
-  shape?: number[]; dtype?: string; requires_grad?: boolean; is_leaf?: boolean; grad_fn?: string | null;
-  has_grad?: boolean; data?: ArrayLike<number | null>; grad?: { data: ArrayLike<number | null> } | null;
+  shape?: number[];
+  dtype?: string;
+  requires_grad?: boolean;
+  is_leaf?: boolean;
+  grad_fn?: string | null;
+  has_grad?: boolean;
+  data?: ArrayLike<number | null>;
+  grad?: { data: ArrayLike<number | null> } | null;
 }
 
 /** Accepts protocol summaries, a `result` reply (typed arrays) or result JSON, giving summaries. */
@@ -79,18 +118,30 @@ export function toSummaries(tensors: Record<string, unknown>): Record<string, Te
   const out = dict<TensorSummary>();
   for (const [name, raw] of Object.entries(tensors)) {
     const t = raw as AnyTensor;
-    if ('has_grad' in t && t.has_grad !== undefined) { out[name] = t as TensorSummary; continue; }
+    if ('has_grad' in t && t.has_grad !== undefined) {
+      out[name] = t as TensorSummary;
+      continue;
+    }
     out[name] = {
-      shape: t.shape ?? [], dtype: t.dtype ?? 'float32', requires_grad: !!t.requires_grad, is_leaf: !!t.is_leaf,
-      grad_fn: t.grad_fn ?? null, has_grad: t.grad != null, stats: t.data ? statsOf(t.data) : null,
-      grad_stats: t.grad ? statsOf(t.grad.data) : null, storage: -1,
+      shape: t.shape ?? [],
+      dtype: t.dtype ?? 'float32',
+      requires_grad: !!t.requires_grad,
+      is_leaf: !!t.is_leaf,
+      grad_fn: t.grad_fn ?? null,
+      has_grad: t.grad != null,
+      stats: t.data ? statsOf(t.data) : null,
+      grad_stats: t.grad ? statsOf(t.grad.data) : null,
+      storage: -1,
     };
   }
   return out;
 }
 
 /** Folds in the answer to `run` (or `result`). */
-export function withRunSummary(s: EngineSlice, r: Partial<Omit<RunSummary, 'tensors'>> & { tensors?: Record<string, unknown> }): EngineSlice {
+export function withRunSummary(
+  s: EngineSlice,
+  r: Partial<Omit<RunSummary, 'tensors'>> & { tensors?: Record<string, unknown> },
+): EngineSlice {
   const error = (r.error as ErrorJson | null | undefined) ?? null;
   const steps = r.backward_steps ?? [];
   return {
@@ -120,7 +171,10 @@ export function withForwardStep(s: EngineSlice, r: ForwardStepResult): EngineSli
     phase: r.phase,
     error,
     status: error ? 'error' : r.phase === 'done' ? 'done' : 'idle',
-    stepResults: r.iteration !== undefined && s.stepResults.length && s.stepResults[0]!.iteration !== r.iteration ? [] : s.stepResults,
+    stepResults:
+      r.iteration !== undefined && s.stepResults.length && s.stepResults[0]!.iteration !== r.iteration
+        ? []
+        : s.stepResults,
   };
 }
 
@@ -163,10 +217,27 @@ export interface NodeFlags {
 export function flagsOf(s: EngineSlice, name: string): NodeFlags | null {
   const t = own(s.tensors, name);
   if (t) {
-    return { leaf: t.is_leaf, requiresGrad: t.requires_grad, hasGrad: t.has_grad, gradFn: t.grad_fn, shape: t.shape, dtype: t.dtype, storage: t.storage };
+    return {
+      leaf: t.is_leaf,
+      requiresGrad: t.requires_grad,
+      hasGrad: t.has_grad,
+      gradFn: t.grad_fn,
+      shape: t.shape,
+      dtype: t.dtype,
+      storage: t.storage,
+    };
   }
   const p = own(s.load?.ports, name);
-  if (p) return { leaf: p.is_leaf, requiresGrad: p.requires_grad, hasGrad: false, gradFn: null, shape: p.shape, dtype: p.dtype, storage: null };
+  if (p)
+    return {
+      leaf: p.is_leaf,
+      requiresGrad: p.requires_grad,
+      hasGrad: false,
+      gradFn: null,
+      shape: p.shape,
+      dtype: p.dtype,
+      storage: null,
+    };
   return null;
 }
 

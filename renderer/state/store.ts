@@ -49,7 +49,12 @@ export interface AppState {
   readonly savedRevision: number;
   readonly fileName: string | null;
   readonly filePath: string | null;
-  readonly history: { readonly canUndo: boolean; readonly canRedo: boolean; readonly undoLabel: string | null; readonly redoLabel: string | null };
+  readonly history: {
+    readonly canUndo: boolean;
+    readonly canRedo: boolean;
+    readonly undoLabel: string | null;
+    readonly redoLabel: string | null;
+  };
   readonly engine: EngineSlice;
   readonly ui: UiSlice;
 }
@@ -71,7 +76,15 @@ function renamed(name: string | null, renames: readonly [string, string][]): str
   return n;
 }
 
-const initialUi: UiSlice = { selection: { nodes: [], edges: [] }, toast: null, tensor: null, examplesOpen: false, autogradOpen: false, welcomeOpen: false, helpOpen: false };
+const initialUi: UiSlice = {
+  selection: { nodes: [], edges: [] },
+  toast: null,
+  tensor: null,
+  examplesOpen: false,
+  autogradOpen: false,
+  welcomeOpen: false,
+  helpOpen: false,
+};
 
 /** The store and every way to change it. */
 export class Studio {
@@ -83,9 +96,15 @@ export class Studio {
 
   constructor(doc: GraphDocument = emptyDocument()) {
     this.store = createStore<AppState>(() => ({
-      doc: withPositions(doc), revision: 0, epoch: 0, savedRevision: 0, fileName: null, filePath: null,
+      doc: withPositions(doc),
+      revision: 0,
+      epoch: 0,
+      savedRevision: 0,
+      fileName: null,
+      filePath: null,
       history: { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null },
-      engine: initialEngine, ui: initialUi,
+      engine: initialEngine,
+      ui: initialUi,
     }));
   }
 
@@ -109,11 +128,18 @@ export class Studio {
     const s = this.state;
     const ids = new Set(doc.nodes.map((n) => n.id));
     const renames = cmds.flatMap(renamesOf);
-    const sel = renames.length ? { ...s.ui.selection, nodes: s.ui.selection.nodes.map((n) => renamed(n, renames)!) } : s.ui.selection;
+    const sel = renames.length
+      ? { ...s.ui.selection, nodes: s.ui.selection.nodes.map((n) => renamed(n, renames)!) }
+      : s.ui.selection;
     const selection = sel.nodes.every((n) => ids.has(n)) ? sel : { ...sel, nodes: sel.nodes.filter((n) => ids.has(n)) };
     const t = renamed(s.ui.tensor, renames);
     const tensor = t !== null && ids.has(t.split('.')[0]!) ? t : null;
-    this.store.setState({ doc, revision: s.revision + 1, history: this.syncHistory(), ui: { ...s.ui, selection, tensor } });
+    this.store.setState({
+      doc,
+      revision: s.revision + 1,
+      history: this.syncHistory(),
+      ui: { ...s.ui, selection, tensor },
+    });
   }
 
   /**
@@ -175,15 +201,23 @@ export class Studio {
   }
 
   /** Replaces the whole document (new, open, example); forgets history. */
-  replaceDocument(doc: GraphDocument, file: { name?: string | null; path?: string | null; dirty?: boolean } = {}): void {
+  replaceDocument(
+    doc: GraphDocument,
+    file: { name?: string | null; path?: string | null; dirty?: boolean } = {},
+  ): void {
     this.history.clear();
     this.typed.clear();
     const s = this.state;
     const revision = s.revision + 1;
     this.store.setState({
-      doc: withPositions(doc), revision, epoch: s.epoch + 1, savedRevision: file.dirty ? -1 : revision,
-      fileName: file.name ?? null, filePath: file.path ?? null,
-      history: this.syncHistory(), ui: { ...s.ui, selection: { nodes: [], edges: [] }, tensor: null },
+      doc: withPositions(doc),
+      revision,
+      epoch: s.epoch + 1,
+      savedRevision: file.dirty ? -1 : revision,
+      fileName: file.name ?? null,
+      filePath: file.path ?? null,
+      history: this.syncHistory(),
+      ui: { ...s.ui, selection: { nodes: [], edges: [] }, tensor: null },
     });
   }
 

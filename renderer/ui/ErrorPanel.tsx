@@ -23,23 +23,47 @@ export function ErrorPanel(): React.JSX.Element | null {
   return (
     <section className="problems" data-testid="problems">
       {error && (
-        <div className={`error-panel${internal ? ' error-internal' : ''}`} data-testid="error-panel" data-error-type={error.type} role="alert">
-          <div className="error-type">{error.type}{error.node ? ` at “${error.node}”` : ''}{error.phase ? ` (${error.phase}${error.iteration !== null ? `, iteration ${error.iteration}` : ''})` : ''}</div>
-          {internal && <p className="error-hint" data-testid="internal-error-hint">{INTERNAL_ERROR_HINT}</p>}
+        <div
+          className={`error-panel${internal ? ' error-internal' : ''}`}
+          data-testid="error-panel"
+          data-error-type={error.type}
+          role="alert"
+        >
+          <div className="error-type">
+            {error.type}
+            {error.node ? ` at “${error.node}”` : ''}
+            {error.phase ? ` (${error.phase}${error.iteration !== null ? `, iteration ${error.iteration}` : ''})` : ''}
+          </div>
+          {internal && (
+            <p className="error-hint" data-testid="internal-error-hint">
+              {INTERNAL_ERROR_HINT}
+            </p>
+          )}
           <pre className="error-message">{error.message}</pre>
         </div>
       )}
       {issues.length > 0 && (
         <ul className="issues" data-testid="document-issues">
           {issues.map((i, k) => (
-            <li key={k}><button className="link" onClick={() => i.node && studio.select([i.node])}>{i.path}</button>: {i.message}</li>
+            <li key={k}>
+              <button className="link" onClick={() => i.node && studio.select([i.node])}>
+                {i.path}
+              </button>
+              : {i.message}
+            </li>
           ))}
         </ul>
       )}
       {warnings.length > 0 && (
         <ul className="lint" data-testid="lint-warnings">
           {warnings.map((w, k) => (
-            <li key={k} data-code={w.code}>⚠ <button className="link" onClick={() => studio.select([w.node])}>{w.node}</button>: {w.message}</li>
+            <li key={k} data-code={w.code}>
+              ⚠{' '}
+              <button className="link" onClick={() => studio.select([w.node])}>
+                {w.node}
+              </button>
+              : {w.message}
+            </li>
           ))}
         </ul>
       )}

@@ -11,8 +11,19 @@ export function ExamplesGallery(): React.JSX.Element | null {
   const close = (): void => app.studio.setUi({ examplesOpen: false });
   return (
     <div className="modal-backdrop" onClick={close}>
-      <div className="modal examples" data-testid="examples-gallery" role="dialog" aria-label="Examples" onClick={(e) => e.stopPropagation()}>
-        <h2>Examples <button className="link" onClick={close}>close</button></h2>
+      <div
+        className="modal examples"
+        data-testid="examples-gallery"
+        role="dialog"
+        aria-label="Examples"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h2>
+          Examples{' '}
+          <button className="link" onClick={close}>
+            close
+          </button>
+        </h2>
         <div className="example-grid">
           {EXAMPLES.map((ex) => (
             <button

@@ -17,12 +17,21 @@ function IdField({ id }: { id: string }): React.JSX.Element {
   const [text, setText] = useState(id);
   useEffect(() => setText(id), [id]);
   const commit = (): void => {
-    if (text !== id && !studio.dispatch({ type: 'renameNode', from: id, to: text }, `Rename ${id} → ${text}`)) setText(id);
+    if (text !== id && !studio.dispatch({ type: 'renameNode', from: id, to: text }, `Rename ${id} → ${text}`))
+      setText(id);
     else if (text !== id) studio.select([text]);
   };
   return (
-    <input type="text" value={text} data-testid="inspector-id" onChange={(e) => setText(e.target.value)} onBlur={commit}
-      onKeyDown={(e) => { if (e.key === 'Enter') commit(); }} />
+    <input
+      type="text"
+      value={text}
+      data-testid="inspector-id"
+      onChange={(e) => setText(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+      }}
+    />
   );
 }
 
@@ -36,7 +45,11 @@ export function Inspector(): React.JSX.Element {
   if (!node) {
     return (
       <section className="inspector" data-testid="inspector">
-        {count > 1 ? <p className="muted">{count} nodes selected. Ctrl+D duplicates, Delete removes them (one undo step).</p> : <RunSettings />}
+        {count > 1 ? (
+          <p className="muted">{count} nodes selected. Ctrl+D duplicates, Delete removes them (one undo step).</p>
+        ) : (
+          <RunSettings />
+        )}
       </section>
     );
   }
@@ -49,19 +62,41 @@ export function Inspector(): React.JSX.Element {
         {spec && <p className="muted">{spec.doc}</p>}
       </header>
       <div className="param-field">
-        <label><span className="param-name">id</span></label>
+        <label>
+          <span className="param-name">id</span>
+        </label>
         <IdField id={node.id} />
       </div>
       <div className="param-field">
-        <label><span className="param-name">label</span></label>
-        <input type="text" value={node.label ?? ''} placeholder={node.id}
-          onChange={(e) => studio.dispatch({ type: 'setNodeProps', id: node.id, label: e.target.value || null }, 'Edit label', `label:${node.id}`)} />
+        <label>
+          <span className="param-name">label</span>
+        </label>
+        <input
+          type="text"
+          value={node.label ?? ''}
+          placeholder={node.id}
+          onChange={(e) =>
+            studio.dispatch(
+              { type: 'setNodeProps', id: node.id, label: e.target.value || null },
+              'Edit label',
+              `label:${node.id}`,
+            )
+          }
+        />
       </div>
       {node.op !== 'Tensor' && (
         <div className="param-field">
           <label title="keep .grad on this non-leaf (tensor.retain_grad())">
-            <input type="checkbox" checked={node.retain_grad === true}
-              onChange={(e) => studio.dispatch({ type: 'setNodeProps', id: node.id, retain_grad: e.target.checked || null }, 'Toggle retain_grad')} />
+            <input
+              type="checkbox"
+              checked={node.retain_grad === true}
+              onChange={(e) =>
+                studio.dispatch(
+                  { type: 'setNodeProps', id: node.id, retain_grad: e.target.checked || null },
+                  'Toggle retain_grad',
+                )
+              }
+            />
             <span className="param-name"> retain_grad</span>
           </label>
         </div>
@@ -73,23 +108,38 @@ export function Inspector(): React.JSX.Element {
           onChange: (v: unknown): void => {
             // a typed value is the user's: connecting an input no longer fills it in (InferHint offers the inferred one)
             studio.typed.add(`${node.id}:${p.name}`);
-            studio.dispatch({ type: 'setParams', id: node.id, set: { [p.name]: v }, unset: [] }, `Set ${node.id}.${p.name}`, `param:${node.id}:${p.name}`);
+            studio.dispatch(
+              { type: 'setParams', id: node.id, set: { [p.name]: v }, unset: [] },
+              `Set ${node.id}.${p.name}`,
+              `param:${node.id}:${p.name}`,
+            );
           },
-          onReset: (): void => void studio.dispatch({ type: 'setParams', id: node.id, set: {}, unset: [p.name] }, `Reset ${node.id}.${p.name}`),
+          onReset: (): void =>
+            void studio.dispatch(
+              { type: 'setParams', id: node.id, set: {}, unset: [p.name] },
+              `Reset ${node.id}.${p.name}`,
+            ),
         };
         const shape = node.params.shape;
-        return p.kind === 'init' && Array.isArray(shape)
-          ? <InitEditor key={`${node.id}.${p.name}`} {...props} shape={shape as number[]} />
-          : <ParamField key={`${node.id}.${p.name}`} {...props} />;
+        return p.kind === 'init' && Array.isArray(shape) ? (
+          <InitEditor key={`${node.id}.${p.name}`} {...props} shape={shape as number[]} />
+        ) : (
+          <ParamField key={`${node.id}.${p.name}`} {...props} />
+        );
       })}
       <InferHint id={node.id} />
       {flags && (
         <dl className="autograd-facts">
-          <dt>shape</dt><dd>{flags.shape ? `[${flags.shape.join(', ')}]` : '?'}</dd>
-          <dt>is_leaf</dt><dd>{flags.leaf ? 'True' : 'False'}</dd>
-          <dt>requires_grad</dt><dd>{flags.requiresGrad ? 'True' : 'False'}</dd>
-          <dt>grad_fn</dt><dd>{flags.gradFn ?? 'None'}</dd>
-          <dt>.grad</dt><dd>{flags.hasGrad ? 'populated' : 'None'}</dd>
+          <dt>shape</dt>
+          <dd>{flags.shape ? `[${flags.shape.join(', ')}]` : '?'}</dd>
+          <dt>is_leaf</dt>
+          <dd>{flags.leaf ? 'True' : 'False'}</dd>
+          <dt>requires_grad</dt>
+          <dd>{flags.requiresGrad ? 'True' : 'False'}</dd>
+          <dt>grad_fn</dt>
+          <dd>{flags.gradFn ?? 'None'}</dd>
+          <dt>.grad</dt>
+          <dd>{flags.hasGrad ? 'populated' : 'None'}</dd>
         </dl>
       )}
     </section>

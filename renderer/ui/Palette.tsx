@@ -13,7 +13,14 @@ import { sizeOfFlow } from '../canvas/flow-model';
 import { estimateSize } from '../document/placement';
 
 const CATEGORY_TITLES: Record<string, string> = {
-  tensor: 'Tensors', layer: 'Layers', activation: 'Activations', shape: 'Shape', math: 'Math', reduce: 'Reductions', loss: 'Losses', autograd: 'Autograd',
+  tensor: 'Tensors',
+  layer: 'Layers',
+  activation: 'Activations',
+  shape: 'Shape',
+  math: 'Math',
+  reduce: 'Reductions',
+  loss: 'Losses',
+  autograd: 'Autograd',
 };
 
 /** The palette panel. */
@@ -23,7 +30,9 @@ export function Palette(): React.JSX.Element {
   const [q, setQ] = useState('');
   const groups = useMemo(() => {
     const needle = q.trim().toLowerCase();
-    const hits = OPS.filter((o) => !needle || `${o.op} ${o.torch} ${o.doc} ${o.category}`.toLowerCase().includes(needle));
+    const hits = OPS.filter(
+      (o) => !needle || `${o.op} ${o.torch} ${o.doc} ${o.category}`.toLowerCase().includes(needle),
+    );
     const by = new Map<string, typeof hits>();
     for (const o of hits) by.set(o.category, [...(by.get(o.category) ?? []), o]);
     return [...by.entries()];
@@ -34,15 +43,22 @@ export function Palette(): React.JSX.Element {
     const centre = el ? { x: el.left + el.width / 2, y: el.top + el.height / 2 } : { x: 400, y: 300 };
     const p = rf.screenToFlowPosition(centre);
     const size = estimateSize({ op, params: {} });
-    const id = addNode(app, op, { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - size.height / 2) }, sizeOfFlow(rf));
+    const id = addNode(
+      app,
+      op,
+      { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - size.height / 2) },
+      sizeOfFlow(rf),
+    );
     const at = app.studio.doc.nodes.find((n) => n.id === id)?.position;
     if (!el || !at) return;
     // a node placed beside the selection may be off screen: pan just enough to show it (same zoom)
     const a = rf.screenToFlowPosition({ x: el.left, y: el.top });
     const b = rf.screenToFlowPosition({ x: el.right, y: el.bottom });
     const m = 40;
-    const over = (lo: number, hi: number, min: number, max: number): number => (hi + m > max ? hi + m - max : lo - m < min ? lo - m - min : 0);
-    const dx = over(at.x, at.x + size.width, a.x, b.x), dy = over(at.y, at.y + size.height, a.y, b.y);
+    const over = (lo: number, hi: number, min: number, max: number): number =>
+      hi + m > max ? hi + m - max : lo - m < min ? lo - m - min : 0;
+    const dx = over(at.x, at.x + size.width, a.x, b.x),
+      dy = over(at.y, at.y + size.height, a.y, b.y);
     if (dx || dy) {
       const v = rf.getViewport();
       void rf.setViewport({ x: v.x - dx * v.zoom, y: v.y - dy * v.zoom, zoom: v.zoom });

@@ -25,7 +25,9 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
   const [text, setText] = useState(formatValue(value));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    setText(JSON_KINDS.has(spec.kind) ? (value === undefined ? '' : JSON.stringify(value, null, 1)) : formatValue(value));
+    setText(
+      JSON_KINDS.has(spec.kind) ? (value === undefined ? '' : JSON.stringify(value, null, 1)) : formatValue(value),
+    );
     setError(null);
   }, [value, spec.kind]);
 
@@ -48,7 +50,11 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
     const values = spec.kind === 'dtype' ? ['float32', 'int64'] : (spec.values ?? []);
     editor = (
       <select value={String(effective)} onChange={(e) => onChange(e.target.value)}>
-        {values.map((v) => <option key={v} value={v}>{v}</option>)}
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
       </select>
     );
   } else if (JSON_KINDS.has(spec.kind)) {
@@ -87,11 +93,19 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
         <span className="param-name">{spec.name}</span>
         {spec.default !== undefined && <span className="param-default">default {formatValue(spec.default)}</span>}
         {isSet && spec.default !== undefined && (
-          <button className="link" title="reset to PyTorch's default" onClick={onReset}>reset</button>
+          <button className="link" title="reset to PyTorch's default" onClick={onReset}>
+            reset
+          </button>
         )}
       </label>
       {editor}
-      {error ? <div className="field-error" data-testid="param-error">{error}</div> : <div className="param-doc">{spec.doc}</div>}
+      {error ? (
+        <div className="field-error" data-testid="param-error">
+          {error}
+        </div>
+      ) : (
+        <div className="param-doc">{spec.doc}</div>
+      )}
     </div>
   );
 }

@@ -17,20 +17,45 @@ export function RunPanel(): React.JSX.Element {
   const status = useApp((s) => s.engine.status);
   const setN = (n: number): void => {
     const run = studio.doc.run ?? {};
-    if (n !== iterations) studio.dispatch({ type: 'setRun', run: { ...run, iterations: n } }, 'Set iterations', 'run:iterations');
+    if (n !== iterations)
+      studio.dispatch({ type: 'setRun', run: { ...run, iterations: n } }, 'Set iterations', 'run:iterations');
   };
   const ref = useViz(createLossCurve, losses.length ? losses : null);
-  const pct = progress ? Math.round((100 * progress.iteration) / Math.max(1, progress.of)) : status === 'done' ? 100 : 0;
+  const pct = progress
+    ? Math.round((100 * progress.iteration) / Math.max(1, progress.of))
+    : status === 'done'
+      ? 100
+      : 0;
   return (
     <section className="run-panel" data-testid="run-panel">
       <h3>Iterations</h3>
       <div className="row">
-        <input type="number" min={1} max={100000} value={iterations} data-testid="iterations" onChange={(e) => setN(Math.max(1, Number(e.target.value) || 1))} />
-        <button data-testid="run-n" disabled={!session || status === 'running'} onClick={() => void session?.run(iterations)}>Run {iterations}×</button>
-        <button data-testid="cancel" disabled={!session || status !== 'running'} onClick={() => void session?.cancel()}>Cancel</button>
+        <input
+          type="number"
+          min={1}
+          max={100000}
+          value={iterations}
+          data-testid="iterations"
+          onChange={(e) => setN(Math.max(1, Number(e.target.value) || 1))}
+        />
+        <button
+          data-testid="run-n"
+          disabled={!session || status === 'running'}
+          onClick={() => void session?.run(iterations)}
+        >
+          Run {iterations}×
+        </button>
+        <button data-testid="cancel" disabled={!session || status !== 'running'} onClick={() => void session?.cancel()}>
+          Cancel
+        </button>
       </div>
       <progress data-testid="progress" max={100} value={pct} />
-      {progress && <div className="muted">iteration {progress.iteration}/{progress.of}{progress.loss !== null ? ` · loss ${fmt(progress.loss)}` : ''} · {Math.round(progress.elapsed_ms)} ms</div>}
+      {progress && (
+        <div className="muted">
+          iteration {progress.iteration}/{progress.of}
+          {progress.loss !== null ? ` · loss ${fmt(progress.loss)}` : ''} · {Math.round(progress.elapsed_ms)} ms
+        </div>
+      )}
       <div ref={ref} className="loss-curve" style={{ display: losses.length ? 'block' : 'none' }} />
     </section>
   );

@@ -19,51 +19,122 @@ export function RunSettings(): React.JSX.Element {
     <div className="run-settings" data-testid="run-settings">
       <h2>Graph</h2>
       <div className="param-field">
-        <label><span className="param-name">name</span></label>
-        <input type="text" value={doc.meta.name ?? ''} onChange={(e) => studio.dispatch({ type: 'setMeta', meta: { ...doc.meta, name: e.target.value } }, 'Rename graph', 'meta:name')} />
+        <label>
+          <span className="param-name">name</span>
+        </label>
+        <input
+          type="text"
+          value={doc.meta.name ?? ''}
+          onChange={(e) =>
+            studio.dispatch(
+              { type: 'setMeta', meta: { ...doc.meta, name: e.target.value } },
+              'Rename graph',
+              'meta:name',
+            )
+          }
+        />
       </div>
       <div className="param-field">
-        <label><span className="param-name">description</span></label>
-        <textarea rows={3} value={doc.meta.description ?? ''} onChange={(e) => studio.dispatch({ type: 'setMeta', meta: { ...doc.meta, description: e.target.value } }, 'Edit description', 'meta:description')} />
+        <label>
+          <span className="param-name">description</span>
+        </label>
+        <textarea
+          rows={3}
+          value={doc.meta.description ?? ''}
+          onChange={(e) =>
+            studio.dispatch(
+              { type: 'setMeta', meta: { ...doc.meta, description: e.target.value } },
+              'Edit description',
+              'meta:description',
+            )
+          }
+        />
       </div>
       <h3>Run</h3>
       <div className="param-field">
-        <label title="the node whose output .backward() is called on"><span className="param-name">backward</span></label>
-        <select data-testid="run-backward" value={run.backward ?? ''} onChange={(e) => setRun({ backward: e.target.value || undefined }, 'Set backward root')}>
+        <label title="the node whose output .backward() is called on">
+          <span className="param-name">backward</span>
+        </label>
+        <select
+          data-testid="run-backward"
+          value={run.backward ?? ''}
+          onChange={(e) => setRun({ backward: e.target.value || undefined }, 'Set backward root')}
+        >
           <option value="">(forward only)</option>
-          {doc.nodes.map((n) => <option key={n.id} value={n.id}>{n.id} ({n.op})</option>)}
+          {doc.nodes.map((n) => (
+            <option key={n.id} value={n.id}>
+              {n.id} ({n.op})
+            </option>
+          ))}
         </select>
       </div>
       <div className="param-field">
-        <label><span className="param-name">iterations</span><span className="param-default">default 1</span></label>
-        <input type="number" min={1} value={run.iterations ?? 1} onChange={(e) => setRun({ iterations: Math.max(1, Number(e.target.value) || 1) }, 'Set iterations', 'run:iterations')} />
+        <label>
+          <span className="param-name">iterations</span>
+          <span className="param-default">default 1</span>
+        </label>
+        <input
+          type="number"
+          min={1}
+          value={run.iterations ?? 1}
+          onChange={(e) =>
+            setRun({ iterations: Math.max(1, Number(e.target.value) || 1) }, 'Set iterations', 'run:iterations')
+          }
+        />
       </div>
       <div className="param-field">
         <label title="set .grad to None at the start of each iteration">
-          <input type="checkbox" checked={run.zero_grad === true} onChange={(e) => setRun({ zero_grad: e.target.checked }, 'Toggle zero_grad')} />
+          <input
+            type="checkbox"
+            checked={run.zero_grad === true}
+            onChange={(e) => setRun({ zero_grad: e.target.checked }, 'Toggle zero_grad')}
+          />
           <span className="param-name"> zero_grad</span>
         </label>
       </div>
       <div className="param-field">
-        <label title="hands A's output to Tensor node T for the next iteration"><span className="param-name">feedback</span></label>
+        <label title="hands A's output to Tensor node T for the next iteration">
+          <span className="param-name">feedback</span>
+        </label>
         <ul className="feedback-list">
           {(run.feedback ?? []).map((f, i) => (
             <li key={i}>
               {f.from} → {f.to}{' '}
-              <button className="link" onClick={() => setRun({ feedback: (run.feedback ?? []).filter((_, j) => j !== i) }, 'Remove feedback')}>remove</button>
+              <button
+                className="link"
+                onClick={() => setRun({ feedback: (run.feedback ?? []).filter((_, j) => j !== i) }, 'Remove feedback')}
+              >
+                remove
+              </button>
             </li>
           ))}
         </ul>
         <div className="row">
           <select value={fb.from} onChange={(e) => setFb({ ...fb, from: e.target.value })}>
             <option value="">from…</option>
-            {doc.nodes.map((n) => <option key={n.id} value={n.id}>{n.id}</option>)}
+            {doc.nodes.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.id}
+              </option>
+            ))}
           </select>
           <select value={fb.to} onChange={(e) => setFb({ ...fb, to: e.target.value })}>
             <option value="">to Tensor…</option>
-            {tensors.map((n) => <option key={n.id} value={n.id}>{n.id}</option>)}
+            {tensors.map((n) => (
+              <option key={n.id} value={n.id}>
+                {n.id}
+              </option>
+            ))}
           </select>
-          <button disabled={!fb.from || !fb.to} onClick={() => { setRun({ feedback: [...(run.feedback ?? []), fb] }, 'Add feedback'); setFb({ from: '', to: '' }); }}>add</button>
+          <button
+            disabled={!fb.from || !fb.to}
+            onClick={() => {
+              setRun({ feedback: [...(run.feedback ?? []), fb] }, 'Add feedback');
+              setFb({ from: '', to: '' });
+            }}
+          >
+            add
+          </button>
         </div>
       </div>
     </div>

@@ -11,7 +11,10 @@ import { useViz } from '../viz/use-viz';
 function Chart({ t }: { t: TensorInput }): React.JSX.Element {
   const rank = t.shape.length;
   const create = rank >= 3 ? createImageGrid : rank === 2 ? createHeatmap : createBars;
-  const input = useMemo<TensorInput>(() => (rank > 4 ? { ...t, shape: [t.shape.slice(0, -3).reduce((a, b) => a * b, 1), ...t.shape.slice(-3)] } : t), [t, rank]);
+  const input = useMemo<TensorInput>(
+    () => (rank > 4 ? { ...t, shape: [t.shape.slice(0, -3).reduce((a, b) => a * b, 1), ...t.shape.slice(-3)] } : t),
+    [t, rank],
+  );
   const ref = useViz(create, input);
   return <div ref={ref} className="viz-host" key={`${rank >= 3 ? 'img' : rank}`} />;
 }
@@ -26,11 +29,21 @@ export function TensorView({ t }: { t: TensorInput }): React.JSX.Element {
       return { kind: 'colour', title: 'gradient (diverging, 0 = white)', colour: divergingColour(m), min: -m, max: m };
     }
     const [lo, hi] = extent(t.data);
-    return { kind: 'colour', title: t.shape.length >= 3 ? 'value (normalised per image)' : 'value', colour: sequentialColour(lo, hi), min: lo, max: hi };
+    return {
+      kind: 'colour',
+      title: t.shape.length >= 3 ? 'value (normalised per image)' : 'value',
+      colour: sequentialColour(lo, hi),
+      min: lo,
+      max: hi,
+    };
   }, [t, numel]);
   const legendRef = useViz(createLegend, legend);
   if (numel === 1) {
-    return <div className="scalar" data-testid="tensor-scalar" title={String(t.data[0])}>{fmt(t.data[0]!, 6)}</div>;
+    return (
+      <div className="scalar" data-testid="tensor-scalar" title={String(t.data[0])}>
+        {fmt(t.data[0]!, 6)}
+      </div>
+    );
   }
   const rank = t.shape.length;
   return (

@@ -16,7 +16,7 @@ type Which = 'value' | 'grad';
 export function TensorViewer(): React.JSX.Element | null {
   const { session, studio } = useServices();
   const name = useApp((s) => s.ui.tensor ?? (s.ui.selection.nodes.length === 1 ? s.ui.selection.nodes[0]! : null));
-  const summary = useApp((s) => (name ? own(s.engine.tensors, name) ?? null : null));
+  const summary = useApp((s) => (name ? (own(s.engine.tensors, name) ?? null) : null));
   const [which, setWhich] = useState<Which>('value');
   const [data, setData] = useState<TensorData | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +27,10 @@ export function TensorViewer(): React.JSX.Element | null {
     if (!name || !summary || !session) return;
     if (which === 'grad' && !summary.has_grad) return;
     let live = true;
-    session.getTensor(name, which).then((d) => live && setData(d), (e: Error) => live && setError(e.message));
+    session.getTensor(name, which).then(
+      (d) => live && setData(d),
+      (e: Error) => live && setError(e.message),
+    );
     return () => {
       live = false;
     };
@@ -37,26 +40,45 @@ export function TensorViewer(): React.JSX.Element | null {
   const copy = (): void => {
     if (!data) return;
     const text = JSON.stringify({ name, which, shape: data.shape, dtype: data.dtype, data: Array.from(data.data) });
-    navigator.clipboard?.writeText(text).then(() => studio.toast('info', `Copied ${name} ${which} as JSON`), () => studio.toast('warn', 'Clipboard not available'));
+    navigator.clipboard?.writeText(text).then(
+      () => studio.toast('info', `Copied ${name} ${which} as JSON`),
+      () => studio.toast('warn', 'Clipboard not available'),
+    );
   };
   return (
     <section className="tensor-viewer" data-testid="tensor-viewer">
       <h3>
         Tensor <code>{name}</code>
-        <button className="link" onClick={() => studio.setUi({ tensor: null })}>close</button>
+        <button className="link" onClick={() => studio.setUi({ tensor: null })}>
+          close
+        </button>
       </h3>
       <div className="tabs">
-        <button className={which === 'value' ? 'on' : ''} data-testid="tensor-tab-value" onClick={() => setWhich('value')}>value</button>
-        <button className={which === 'grad' ? 'on' : ''} data-testid="tensor-tab-grad" onClick={() => setWhich('grad')}>.grad</button>
-        <button data-testid="tensor-copy" disabled={!data} onClick={copy}>Copy JSON</button>
+        <button
+          className={which === 'value' ? 'on' : ''}
+          data-testid="tensor-tab-value"
+          onClick={() => setWhich('value')}
+        >
+          value
+        </button>
+        <button className={which === 'grad' ? 'on' : ''} data-testid="tensor-tab-grad" onClick={() => setWhich('grad')}>
+          .grad
+        </button>
+        <button data-testid="tensor-copy" disabled={!data} onClick={copy}>
+          Copy JSON
+        </button>
       </div>
       {!summary && <p className="muted">Run the graph to see this tensor.</p>}
-      {summary && which === 'grad' && !summary.has_grad && <p className="muted">.grad is None{summary.is_leaf ? '' : ' (not a leaf: set retain_grad to keep it)'}.</p>}
+      {summary && which === 'grad' && !summary.has_grad && (
+        <p className="muted">.grad is None{summary.is_leaf ? '' : ' (not a leaf: set retain_grad to keep it)'}.</p>
+      )}
       {summary && (
         <p className="muted" data-testid="tensor-stats">
           [{summary.shape.join(', ')}] {summary.dtype}
           {(which === 'value' ? summary.stats : summary.grad_stats) &&
-            ((s) => ` · min ${fmt(s.min)} · max ${fmt(s.max)} · mean ${fmt(s.mean)}${s.nan ? ` · NaN×${s.nan}` : ''}`)((which === 'value' ? summary.stats : summary.grad_stats)!)}
+            ((s) => ` · min ${fmt(s.min)} · max ${fmt(s.max)} · mean ${fmt(s.mean)}${s.nan ? ` · NaN×${s.nan}` : ''}`)(
+              (which === 'value' ? summary.stats : summary.grad_stats)!,
+            )}
         </p>
       )}
       {error && <p className="field-error">{error}</p>}

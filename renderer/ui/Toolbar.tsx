@@ -30,9 +30,14 @@ export function Toolbar(): React.JSX.Element {
   return (
     <header className="toolbar" data-testid="toolbar">
       <span className="brand">Autograd Studio</span>
-      <span className="doc-name" data-testid="doc-name" title={dirty ? 'unsaved changes' : 'saved'}>{dirty ? '• ' : ''}{name}</span>
+      <span className="doc-name" data-testid="doc-name" title={dirty ? 'unsaved changes' : 'saved'}>
+        {dirty ? '• ' : ''}
+        {name}
+      </span>
       <div className="group">
-        <button data-testid="new" onClick={() => newDocument(app)} title="New">New</button>
+        <button data-testid="new" onClick={() => newDocument(app)} title="New">
+          New
+        </button>
         <label className="button" title="Open a .graph.json (Ctrl+O)">
           Open
           <input
@@ -52,27 +57,104 @@ export function Toolbar(): React.JSX.Element {
             }}
           />
         </label>
-        <button onClick={() => void save(app, view())} title="Save (Ctrl+S)">Save</button>
-        <button data-testid="export-json" onClick={() => void exportJson(app, view())} title="Download the document as .graph.json">Export JSON</button>
-        <button data-testid="export-png" onClick={() => void exportImage(app, 'png')}>PNG</button>
-        <button data-testid="export-svg" onClick={() => void exportImage(app, 'svg')}>SVG</button>
+        <button onClick={() => void save(app, view())} title="Save (Ctrl+S)">
+          Save
+        </button>
+        <button
+          data-testid="export-json"
+          onClick={() => void exportJson(app, view())}
+          title="Download the document as .graph.json"
+        >
+          Export JSON
+        </button>
+        <button data-testid="export-png" onClick={() => void exportImage(app, 'png')}>
+          PNG
+        </button>
+        <button data-testid="export-svg" onClick={() => void exportImage(app, 'svg')}>
+          SVG
+        </button>
       </div>
       <div className="group">
-        <button data-testid="undo" disabled={!history.canUndo} onClick={() => studio.undo()} title={`Undo ${history.undoLabel ?? ''} (Ctrl+Z)`}>Undo</button>
-        <button data-testid="redo" disabled={!history.canRedo} onClick={() => studio.redo()} title={`Redo ${history.redoLabel ?? ''} (Ctrl+Shift+Z)`}>Redo</button>
-        <button data-testid="tidy" onClick={() => { tidyLayout(app, sizeOfFlow(rf)); setTimeout(() => fitReadable(rf, document.querySelector('[data-testid=canvas]')), 50); }} title="Lay the graph out left to right">Tidy</button>
+        <button
+          data-testid="undo"
+          disabled={!history.canUndo}
+          onClick={() => studio.undo()}
+          title={`Undo ${history.undoLabel ?? ''} (Ctrl+Z)`}
+        >
+          Undo
+        </button>
+        <button
+          data-testid="redo"
+          disabled={!history.canRedo}
+          onClick={() => studio.redo()}
+          title={`Redo ${history.redoLabel ?? ''} (Ctrl+Shift+Z)`}
+        >
+          Redo
+        </button>
+        <button
+          data-testid="tidy"
+          onClick={() => {
+            tidyLayout(app, sizeOfFlow(rf));
+            setTimeout(() => fitReadable(rf, document.querySelector('[data-testid=canvas]')), 50);
+          }}
+          title="Lay the graph out left to right"
+        >
+          Tidy
+        </button>
       </div>
       <div className="group">
-        <button data-testid="open-examples" onClick={() => studio.setUi({ examplesOpen: true })}>Examples</button>
-        <button data-testid="open-autograd-view" onClick={() => studio.setUi({ autogradOpen: true })}>Autograd view</button>
-        <button data-testid="help" className="help-button" onClick={() => studio.setUi({ helpOpen: true })} title="Help: shortcuts and glossary" aria-label="Help">?</button>
+        <button data-testid="open-examples" onClick={() => studio.setUi({ examplesOpen: true })}>
+          Examples
+        </button>
+        <button data-testid="open-autograd-view" onClick={() => studio.setUi({ autogradOpen: true })}>
+          Autograd view
+        </button>
+        <button
+          data-testid="help"
+          className="help-button"
+          onClick={() => studio.setUi({ helpOpen: true })}
+          title="Help: shortcuts and glossary"
+          aria-label="Help"
+        >
+          ?
+        </button>
       </div>
       <div className="group engine-controls">
-        <button data-testid="run" className="primary" disabled={running || !session} onClick={() => void session?.run()} title="Run all (Ctrl+Enter)">▶ Run</button>
-        <button data-testid="step-forward" disabled={running || !session} onClick={() => void session?.stepForward()} title="Step forward one node (Ctrl+.)">Step ▸</button>
-        <button data-testid="step-backward" disabled={running || !session} onClick={() => void session?.stepBackward()} title="Step backward one grad_fn (Ctrl+,)">◂ Step back</button>
-        <button data-testid="reset" disabled={!session} onClick={() => void session?.reset()} title="Reset">Reset</button>
-        <span className={`engine-status state-${status}`} data-testid="engine-status" data-state={status} data-kernels={kernels ?? ''} title={available ? `engine${kernels ? `, kernels: ${kernels}` : ''}` : 'engine not available'}>
+        <button
+          data-testid="run"
+          className="primary"
+          disabled={running || !session}
+          onClick={() => void session?.run()}
+          title="Run all (Ctrl+Enter)"
+        >
+          ▶ Run
+        </button>
+        <button
+          data-testid="step-forward"
+          disabled={running || !session}
+          onClick={() => void session?.stepForward()}
+          title="Step forward one node (Ctrl+.)"
+        >
+          Step ▸
+        </button>
+        <button
+          data-testid="step-backward"
+          disabled={running || !session}
+          onClick={() => void session?.stepBackward()}
+          title="Step backward one grad_fn (Ctrl+,)"
+        >
+          ◂ Step back
+        </button>
+        <button data-testid="reset" disabled={!session} onClick={() => void session?.reset()} title="Reset">
+          Reset
+        </button>
+        <span
+          className={`engine-status state-${status}`}
+          data-testid="engine-status"
+          data-state={status}
+          data-kernels={kernels ?? ''}
+          title={available ? `engine${kernels ? `, kernels: ${kernels}` : ''}` : 'engine not available'}
+        >
           {available ? status : 'no engine'}
         </span>
       </div>

@@ -26,11 +26,18 @@ export interface BackwardGraph {
 const owner = (n: string | null): string | null => (n ? n.split('.')[0]! : null);
 
 /** Builds the backward graph from step results (exact) or the step list and the document (inferred). */
-export function backwardGraph(doc: GraphDocument, steps: readonly BackwardStepJson[], results: readonly BackwardStepResult[]): BackwardGraph {
+export function backwardGraph(
+  doc: GraphDocument,
+  steps: readonly BackwardStepJson[],
+  results: readonly BackwardStepResult[],
+): BackwardGraph {
   const exact = results.length > 0;
-  const list: BackwardStepJson[] = exact ? results.map((r) => ({ grad_fn: r.grad_fn ?? '?', node: r.node })) : [...steps];
+  const list: BackwardStepJson[] = exact
+    ? results.map((r) => ({ grad_fn: r.grad_fn ?? '?', node: r.node }))
+    : [...steps];
   const edges: { from: number; to: number }[] = [];
-  const findAfter = (i: number, pred: (s: BackwardStepJson) => boolean): number => list.findIndex((s, k) => k > i && pred(s));
+  const findAfter = (i: number, pred: (s: BackwardStepJson) => boolean): number =>
+    list.findIndex((s, k) => k > i && pred(s));
   list.forEach((s, i) => {
     if (exact) {
       for (const o of results[i]!.outputs) {

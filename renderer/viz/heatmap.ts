@@ -22,24 +22,50 @@ export function createHeatmap(el: HTMLElement): Viz<TensorInput> {
       const colour = t.diverging ? divergingColour(absMax(t.data)) : sequentialColour(lo, hi);
       const cells = Array.from({ length: R * C }, (_, i) => ({ i, r: Math.floor(i / C), c: i % C, v: t.data[i]! }));
       const g = svg.append('g').attr('transform', `translate(${pad},${pad})`);
-      g.selectAll('rect').data(cells).join('rect')
-        .attr('x', (d) => d.c * cell).attr('y', (d) => d.r * cell)
-        .attr('width', cell - 1).attr('height', cell - 1).attr('fill', (d) => colour(d.v))
+      g.selectAll('rect')
+        .data(cells)
+        .join('rect')
+        .attr('x', (d) => d.c * cell)
+        .attr('y', (d) => d.r * cell)
+        .attr('width', cell - 1)
+        .attr('height', cell - 1)
+        .attr('fill', (d) => colour(d.v))
         .on('mousemove', (ev: MouseEvent, d) => {
           const [x, y] = localXY(el, ev);
           tip.show(x, y, `[${d.r}, ${d.c}] = ${d.v}`);
         })
         .on('mouseleave', () => tip.hide());
       if (cell >= 28 && R * C <= 144) {
-        g.selectAll('text.v').data(cells).join('text').attr('class', 'v')
-          .attr('x', (d) => d.c * cell + cell / 2).attr('y', (d) => d.r * cell + cell / 2 + 3)
-          .attr('text-anchor', 'middle').attr('font-size', 9).attr('pointer-events', 'none').text((d) => fmt(d.v, 2));
+        g.selectAll('text.v')
+          .data(cells)
+          .join('text')
+          .attr('class', 'v')
+          .attr('x', (d) => d.c * cell + cell / 2)
+          .attr('y', (d) => d.r * cell + cell / 2 + 3)
+          .attr('text-anchor', 'middle')
+          .attr('font-size', 9)
+          .attr('pointer-events', 'none')
+          .text((d) => fmt(d.v, 2));
       }
-      svg.append('g').selectAll('text').data(Array.from({ length: C }, (_, i) => i)).join('text')
-        .attr('x', (c) => pad + c * cell + cell / 2).attr('y', pad - 6).attr('text-anchor', 'middle').attr('font-size', 9)
+      svg
+        .append('g')
+        .selectAll('text')
+        .data(Array.from({ length: C }, (_, i) => i))
+        .join('text')
+        .attr('x', (c) => pad + c * cell + cell / 2)
+        .attr('y', pad - 6)
+        .attr('text-anchor', 'middle')
+        .attr('font-size', 9)
         .text((c) => (C <= 32 || c % 4 === 0 ? String(c) : ''));
-      svg.append('g').selectAll('text').data(Array.from({ length: R }, (_, i) => i)).join('text')
-        .attr('x', pad - 4).attr('y', (r) => pad + r * cell + cell / 2 + 3).attr('text-anchor', 'end').attr('font-size', 9)
+      svg
+        .append('g')
+        .selectAll('text')
+        .data(Array.from({ length: R }, (_, i) => i))
+        .join('text')
+        .attr('x', pad - 4)
+        .attr('y', (r) => pad + r * cell + cell / 2 + 3)
+        .attr('text-anchor', 'end')
+        .attr('font-size', 9)
         .text((r) => (R <= 32 || r % 4 === 0 ? String(r) : ''));
     },
     destroy() {

@@ -29,14 +29,22 @@ export function createImageGrid(el: HTMLElement): Viz<TensorInput> {
       const shared = t.diverging ? divergingColour(m) : null;
       for (let n = 0; n < N; n++) {
         const row = root.append('div').attr('class', 'viz-image-row');
-        row.append('span').attr('class', 'viz-image-rowlabel').text(t.shape.length === 4 ? `n=${n}` : '');
+        row
+          .append('span')
+          .attr('class', 'viz-image-rowlabel')
+          .text(t.shape.length === 4 ? `n=${n}` : '');
         for (let c = 0; c < C; c++) {
           const off = (n * C + c) * plane;
           const [lo, hi] = extent(t.data, off, off + plane);
           const colour = shared ?? sequentialColour(lo, hi);
           const cell = row.append('figure').attr('class', 'viz-image');
-          const canvas = cell.append('canvas').attr('width', W).attr('height', H)
-            .style('width', `${W * scale}px`).style('height', `${H * scale}px`).node()!;
+          const canvas = cell
+            .append('canvas')
+            .attr('width', W)
+            .attr('height', H)
+            .style('width', `${W * scale}px`)
+            .style('height', `${H * scale}px`)
+            .node()!;
           cell.append('figcaption').text(`c=${c}`);
           const ctx = canvas.getContext('2d');
           if (ctx) {

@@ -13,7 +13,8 @@ export const NAN_COLOUR = '#ff00ff';
 
 /** Min and max of finite values (0..0 when there are none). */
 export function extent(data: ArrayLike<number>, from = 0, to = data.length): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = from; i < to; i++) {
     const v = data[i]!;
     if (Number.isFinite(v)) {

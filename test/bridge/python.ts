@@ -17,7 +17,9 @@ function probeTorch(): string | null {
 const probed = probeTorch();
 if (probed === null) {
   // `npm test` installs it first (build/scripts/test-setup.mjs); a bridge test never skips.
-  throw new Error(`${PYTHON} cannot import torch: install it with \`apt-get install -y python3-torch python3-pyflakes\``);
+  throw new Error(
+    `${PYTHON} cannot import torch: install it with \`apt-get install -y python3-torch python3-pyflakes\``,
+  );
 }
 /** PyTorch's version under {@link PYTHON}. */
 export const TORCH_VERSION: string = probed;

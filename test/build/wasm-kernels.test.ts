@@ -28,7 +28,8 @@ function build(dir: string, args: string[], path?: string) {
   return { status: r.status, stderr: r.stderr };
 }
 
-const modules = (dir: string) => ['kernels.wasm', 'kernels-fma.wasm', 'manifest.json'].map((f) => readFileSync(join(dir, 'out', f)));
+const modules = (dir: string) =>
+  ['kernels.wasm', 'kernels-fma.wasm', 'manifest.json'].map((f) => readFileSync(join(dir, 'out', f)));
 
 describe('committed WebAssembly kernels', () => {
   it('are byte for byte what the C sources build (reproducible build)', () => {
@@ -77,7 +78,9 @@ describe('committed WebAssembly kernels', () => {
     const r = build(dir, ['--if-stale', '--quiet'], join(scratch, 'no-such-bin'));
     expect(r.status).toBe(0);
     expect(r.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^wasm: the C sources changed .*, but no rebuild: kernels.wasm needs clang 14 .*; using the committed modules$/),
+      expect.stringMatching(
+        /^wasm: the C sources changed .*, but no rebuild: kernels.wasm needs clang 14 .*; using the committed modules$/,
+      ),
     ]);
     expect(modules(dir)).toEqual(before);
   });
@@ -87,14 +90,29 @@ describe('committed WebAssembly kernels', () => {
     const bin = join(scratch, `bin-${name}-${version.length}`);
     mkdirSync(bin, { recursive: true });
     const fake = join(bin, name);
-    writeFileSync(fake, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "${version}"; exit 0; fi\necho "${error}" >&2; exit 1\n`);
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "${version}"; exit 0; fi\necho "${error}" >&2; exit 1\n`,
+    );
     chmodSync(fake, 0o755);
     return bin;
   }
 
   it.each([
-    ["Apple's clang (no wasm32 target)", standIn('clang', 'Apple clang version 15.0.0 (clang-1500.3.9.4)', 'no wasm32'), 'clang is "Apple clang version 15.0.0'],
-    ['clang 14 without lld', standIn('clang-14', 'Debian clang version 14.0.6', 'clang: error: unable to execute command: Executable wasm-ld does not exist'), 'clang-14 could not build kernels.wasm: clang: error: unable to execute command: Executable wasm-ld does not exist'],
+    [
+      "Apple's clang (no wasm32 target)",
+      standIn('clang', 'Apple clang version 15.0.0 (clang-1500.3.9.4)', 'no wasm32'),
+      'clang is "Apple clang version 15.0.0',
+    ],
+    [
+      'clang 14 without lld',
+      standIn(
+        'clang-14',
+        'Debian clang version 14.0.6',
+        'clang: error: unable to execute command: Executable wasm-ld does not exist',
+      ),
+      'clang-14 could not build kernels.wasm: clang: error: unable to execute command: Executable wasm-ld does not exist',
+    ],
   ])('--if-stale with %s keeps the committed modules, says why in one line, exits 0', (_name, bin, why) => {
     const dir = copyOfBuild(`stand-in-${bin.length}-${why.length}`);
     const file = join(dir, 'src', 'ops.c');

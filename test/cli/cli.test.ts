@@ -57,7 +57,10 @@ const GRAPH_ERROR = join(REFERENCE_PARITY_DIR, 'backward_non_scalar.graph.json')
 const LOOP = join(LOCAL_PARITY_DIR, 'loop_manual_sgd.graph.json');
 
 /** A document whose Conv2d has kernel_size 0 (invalid). */
-const BAD_KERNEL = doc([tensor('x', [1, 1, 4, 4]), node('conv', 'Conv2d', { in_channels: 1, out_channels: 1, kernel_size: 0 })], [edge('x', 'conv', 'input')]);
+const BAD_KERNEL = doc(
+  [tensor('x', [1, 1, 4, 4]), node('conv', 'Conv2d', { in_channels: 1, out_channels: 1, kernel_size: 0 })],
+  [edge('x', 'conv', 'input')],
+);
 
 describe.concurrent('cli run', () => {
   it('one file: stdout is the result JSON, equal to runDocument and to PyTorch', async () => {
@@ -65,7 +68,9 @@ describe.concurrent('cli run', () => {
     expect(r.code, r.stderr).toBe(0);
     const got = parseJsonNaN(r.stdout);
     expect(got).toEqual(expectedRun(FINISHED));
-    expect(compareResult(readJson(FINISHED.replace('.graph.json', '.expected.json')) as ResultLike, got as ResultLike)).toEqual([]);
+    expect(
+      compareResult(readJson(FINISHED.replace('.graph.json', '.expected.json')) as ResultLike, got as ResultLike),
+    ).toEqual([]);
   });
 
   it('one file with NaN and -Infinity values: written as bare tokens, read back equal', async () => {
@@ -89,9 +94,15 @@ describe.concurrent('cli run', () => {
     const r = await cli('run', FINISHED, WITH_NAN, plain, '--out-dir', out);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    expect(readdirSync(out).sort()).toEqual(['log_negative_nan.graph.result.json', 'plain.result.json', 'small_cnn.graph.result.json']);
+    expect(readdirSync(out).sort()).toEqual([
+      'log_negative_nan.graph.result.json',
+      'plain.result.json',
+      'small_cnn.graph.result.json',
+    ]);
     expect(parseJsonNaN(readFileSync(join(out, 'small_cnn.graph.result.json'), 'utf8'))).toEqual(expectedRun(FINISHED));
-    expect(parseJsonNaN(readFileSync(join(out, 'log_negative_nan.graph.result.json'), 'utf8'))).toEqual(expectedRun(WITH_NAN));
+    expect(parseJsonNaN(readFileSync(join(out, 'log_negative_nan.graph.result.json'), 'utf8'))).toEqual(
+      expectedRun(WITH_NAN),
+    );
     expect(parseJsonNaN(readFileSync(join(out, 'plain.result.json'), 'utf8'))).toEqual(expectedRun(FINISHED));
   });
 
@@ -100,7 +111,9 @@ describe.concurrent('cli run', () => {
     const r = await cli('run', '--out-dir', out, GRAPH_ERROR, FINISHED);
     expect(r.code).toBe(1);
     expect(readdirSync(out).sort()).toEqual(['backward_non_scalar.graph.result.json', 'small_cnn.graph.result.json']);
-    expect(parseJsonNaN(readFileSync(join(out, 'backward_non_scalar.graph.result.json'), 'utf8'))).toEqual(expectedRun(GRAPH_ERROR));
+    expect(parseJsonNaN(readFileSync(join(out, 'backward_non_scalar.graph.result.json'), 'utf8'))).toEqual(
+      expectedRun(GRAPH_ERROR),
+    );
   });
 
   it('an invalid document: exit 2, stderr names the file and the JSON path', async () => {
@@ -142,7 +155,9 @@ describe.concurrent('cli run', () => {
   });
 
   it('a document with NaN tokens in its values runs (Python json writes them)', async () => {
-    const text = JSON.stringify(doc([tensor('x', [2], { init: { kind: 'values', data: [7, 1] } }), node('e', 'Exp')], [edge('x', 'e', 'input')]));
+    const text = JSON.stringify(
+      doc([tensor('x', [2], { init: { kind: 'values', data: [7, 1] } }), node('e', 'Exp')], [edge('x', 'e', 'input')]),
+    );
     const nanDoc = file('nan-values.json', text.replace('[7,1]', '[NaN,1]'));
     const r = await cli('run', nanDoc);
     expect(r.code, r.stderr).toBe(0);

@@ -30,7 +30,9 @@ describe('app shell', () => {
     // worker runs the WebAssembly kernels (built before the e2e tests) on two threads.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.waitForSelector('[data-testid=engine-status][data-kernels^=wasm-simd]');
-    expect(await page.getAttribute('[data-testid=engine-status]', 'title')).toMatch(/^engine, kernels: wasm-simd(\+fma)? x2$/);
+    expect(await page.getAttribute('[data-testid=engine-status]', 'title')).toMatch(
+      /^engine, kernels: wasm-simd(\+fma)? x2$/,
+    );
     await shot(page, 'app-empty');
     expect(app.errors).toEqual([]);
   });
@@ -48,7 +50,9 @@ describe('app shell', () => {
     // place each node by dragging it from the palette to its own spot
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
     const place = async (op: string, x: number, y: number): Promise<void> => {
-      await page.dragAndDrop(`[data-testid=palette-${op}]`, '[data-testid=canvas]', { targetPosition: { x: canvas.width * x, y: canvas.height * y } });
+      await page.dragAndDrop(`[data-testid=palette-${op}]`, '[data-testid=canvas]', {
+        targetPosition: { x: canvas.width * x, y: canvas.height * y },
+      });
     };
     await place('Tensor', 0.15, 0.2);
     await place('ReLU', 0.5, 0.35);
@@ -71,7 +75,8 @@ describe('app shell', () => {
       await page.mouse.up();
     };
     const out = (id: string): string => `.react-flow__node[data-id="${id}"] .react-flow__handle.source`;
-    const inp = (id: string, port: string): string => `.react-flow__node[data-id="${id}"] .react-flow__handle[data-handleid="${port}"]`;
+    const inp = (id: string, port: string): string =>
+      `.react-flow__node[data-id="${id}"] .react-flow__handle[data-handleid="${port}"]`;
     for (let i = 0; i < 3 && (await page.locator('.react-flow__edge').count()) === 0; i++) {
       await drag(out('tensor1'), inp('relu1', 'input'));
       await page.waitForTimeout(300);
@@ -79,7 +84,9 @@ describe('app shell', () => {
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
     // a connection dropped on a used port replaces the edge that held it (one undo step)
     await drag(out('tensor2'), inp('relu1', 'input'));
-    await expect.poll(() => page.locator('[data-testid=toast]').textContent()).toContain('Replaced tensor1 → relu1.input by tensor2 → relu1.input');
+    await expect
+      .poll(() => page.locator('[data-testid=toast]').textContent())
+      .toContain('Replaced tensor1 → relu1.input by tensor2 → relu1.input');
     expect(await page.locator('[data-testid=edge]').getAttribute('data-source')).toBe('tensor2');
     await shot(page, 'app-connected');
 
@@ -117,7 +124,9 @@ describe('app shell', () => {
     await expect.poll(() => page.locator('[data-testid=param-error]').count()).toBe(1);
     await field.fill('[2, 3]');
     await field.press('Enter');
-    await expect.poll(() => page.locator('.react-flow__node[data-id="tensor1"] .op-node-params').textContent()).toContain('[2,3]');
+    await expect
+      .poll(() => page.locator('.react-flow__node[data-id="tensor1"] .op-node-params').textContent())
+      .toContain('[2,3]');
   });
 
   it('exports the canvas as SVG and PNG', async () => {

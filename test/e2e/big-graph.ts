@@ -22,12 +22,17 @@ type Node = { id: string; op: string; params: Record<string, unknown> };
 type Edge = { source: string; sourceHandle: 'out'; target: string; targetHandle: string };
 
 /** Node count of {@link bigGraph}`(branches, blocks)`. */
-export const bigGraphSize = (branches = 25, blocks = 4): { nodes: number; edges: number } =>
-  ({ nodes: branches * (4 + 2 * blocks), edges: branches * (3 + 2 * blocks) + 2 * (branches - 1) + 1 });
+export const bigGraphSize = (branches = 25, blocks = 4): { nodes: number; edges: number } => ({
+  nodes: branches * (4 + 2 * blocks),
+  edges: branches * (3 + 2 * blocks) + 2 * (branches - 1) + 1,
+});
 
 /** The document: `branches` residual branches of `blocks` Linear+ReLU blocks each. */
 export function bigGraph(branches = 25, blocks = 4): Record<string, unknown> {
-  for (const [k, v] of [['branches', branches], ['blocks', blocks]] as const) {
+  for (const [k, v] of [
+    ['branches', branches],
+    ['blocks', blocks],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${k}: expected a positive integer, got ${v}`);
   }
   const nodes: Node[] = [];
@@ -35,14 +40,24 @@ export function bigGraph(branches = 25, blocks = 4): Record<string, unknown> {
   const edge = (source: string, target: string, targetHandle: string): void => {
     edges.push({ source, sourceHandle: 'out', target, targetHandle });
   };
-  const linear = (id: string): Node => ({ id, op: 'Linear', params: { in_features: FEATURES, out_features: FEATURES, bias: true } });
+  const linear = (id: string): Node => ({
+    id,
+    op: 'Linear',
+    params: { in_features: FEATURES, out_features: FEATURES, bias: true },
+  });
   let level: string[] = [];
   for (let i = 0; i < branches; i++) {
-    const x = `x_${i}`, res = `res_${i}`;
-    nodes.push({ id: x, op: 'Tensor', params: { shape: [2, FEATURES], dtype: 'float32', requires_grad: true, init: { kind: 'randn', seed: i + 1 } } });
+    const x = `x_${i}`,
+      res = `res_${i}`;
+    nodes.push({
+      id: x,
+      op: 'Tensor',
+      params: { shape: [2, FEATURES], dtype: 'float32', requires_grad: true, init: { kind: 'randn', seed: i + 1 } },
+    });
     let prev = x;
     for (let k = 1; k <= blocks; k++) {
-      const fc = `fc_${i}_${k}`, relu = `relu_${i}_${k}`;
+      const fc = `fc_${i}_${k}`,
+        relu = `relu_${i}_${k}`;
       nodes.push(linear(fc), { id: relu, op: 'ReLU', params: {} });
       edge(prev, fc, 'input');
       edge(fc, relu, 'input');
@@ -74,7 +89,10 @@ export function bigGraph(branches = 25, blocks = 4): Record<string, unknown> {
   return {
     format: 'autograd-studio/graph',
     version: 1,
-    meta: { name: `${nodes.length}-node graph`, description: `${branches} residual Linear/ReLU branches merged by Adds into one Sum (canvas performance test).` },
+    meta: {
+      name: `${nodes.length}-node graph`,
+      description: `${branches} residual Linear/ReLU branches merged by Adds into one Sum (canvas performance test).`,
+    },
     nodes,
     edges,
     run: { backward: 'loss', iterations: 1, feedback: [], zero_grad: false },

@@ -10,7 +10,10 @@ export async function expectFlags(page: Page, expected: ExpectedResult, ids: rea
     if (!t) continue;
     const a = await nodeAttrs(page, id);
     expect({ id, leaf: a.leaf, requiresGrad: a.requiresGrad, hasGrad: a.hasGrad }).toEqual({
-      id, leaf: String(t.is_leaf), requiresGrad: String(t.requires_grad), hasGrad: String(t.grad !== null),
+      id,
+      leaf: String(t.is_leaf),
+      requiresGrad: String(t.requires_grad),
+      hasGrad: String(t.grad !== null),
     });
   }
 }
@@ -25,7 +28,12 @@ export async function currentStep(page: Page): Promise<{ gradFn: string | null; 
  * Clicks step-backward until the engine says done (or error), checking each
  * step's grad_fn and node against `steps`; returns the steps seen.
  */
-export async function stepBackwardToEnd(page: Page, steps: ExpectedResult['backward_steps'] | null, shotAt: { step: number; name: string } | null = null, max = 200): Promise<{ gradFn: string | null; node: string | null }[]> {
+export async function stepBackwardToEnd(
+  page: Page,
+  steps: ExpectedResult['backward_steps'] | null,
+  shotAt: { step: number; name: string } | null = null,
+  max = 200,
+): Promise<{ gradFn: string | null; node: string | null }[]> {
   const seen: { gradFn: string | null; node: string | null }[] = [];
   for (let i = 0; i < max; i++) {
     await page.waitForSelector('[data-testid=step-backward]:not([disabled])');
@@ -39,7 +47,11 @@ export async function stepBackwardToEnd(page: Page, steps: ExpectedResult['backw
     const cur = await currentStep(page);
     seen.push(cur);
     if (shotAt && shotAt.step === i + 1) await shot(page, shotAt.name);
-    if (steps) expect(cur, `backward step ${i + 1}`).toEqual({ gradFn: steps[i]?.grad_fn ?? null, node: steps[i]?.node ?? null });
+    if (steps)
+      expect(cur, `backward step ${i + 1}`).toEqual({
+        gradFn: steps[i]?.grad_fn ?? null,
+        node: steps[i]?.node ?? null,
+      });
     if (state === 'done' || state === 'error') break;
   }
   return seen;

@@ -7,7 +7,18 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { clickAndSettle, launch, nodeAttrs, openApp, openExample, parity, REPO, shot, type AppPage, type ExpectedResult } from './harness';
+import {
+  clickAndSettle,
+  launch,
+  nodeAttrs,
+  openApp,
+  openExample,
+  parity,
+  REPO,
+  shot,
+  type AppPage,
+  type ExpectedResult,
+} from './harness';
 import { expectFlags, stepBackwardToEnd } from './check';
 
 /** Examples that are parity fixtures with a new layout (same ids, ops, params). */
@@ -20,14 +31,36 @@ const PARITY_OF: Record<string, string> = {
 
 /** Facts about the other examples: [node, leaf, requires_grad, has_grad]. */
 const FACTS: Record<string, [string, boolean, boolean, boolean][]> = {
-  detach_vs_clone: [['x', true, true, true], ['w', true, true, true], ['detached', true, false, false], ['cloned', false, true, false], ['total', false, true, false]],
-  pooling_variants: [['x', true, true, true], ['maxpool', false, true, false], ['avg_excl', false, true, false]],
-  small_cnn_training: [['x', true, false, false], ['W', true, true, true], ['b', true, true, true], ['fc', false, true, false], ['loss', false, true, false]],
-  classic_mistakes: [['x', true, true, true], ['probs', false, true, false]],
+  detach_vs_clone: [
+    ['x', true, true, true],
+    ['w', true, true, true],
+    ['detached', true, false, false],
+    ['cloned', false, true, false],
+    ['total', false, true, false],
+  ],
+  pooling_variants: [
+    ['x', true, true, true],
+    ['maxpool', false, true, false],
+    ['avg_excl', false, true, false],
+  ],
+  small_cnn_training: [
+    ['x', true, false, false],
+    ['W', true, true, true],
+    ['b', true, true, true],
+    ['fc', false, true, false],
+    ['loss', false, true, false],
+  ],
+  classic_mistakes: [
+    ['x', true, true, true],
+    ['probs', false, true, false],
+  ],
 };
 
-const slugs = readdirSync(resolve(REPO, 'renderer/examples')).filter((f) => f.endsWith('.graph.json')).map((f) => f.replace('.graph.json', ''));
-const docOf = (slug: string): { nodes: { id: string }[] } => JSON.parse(readFileSync(resolve(REPO, 'renderer/examples', `${slug}.graph.json`), 'utf8'));
+const slugs = readdirSync(resolve(REPO, 'renderer/examples'))
+  .filter((f) => f.endsWith('.graph.json'))
+  .map((f) => f.replace('.graph.json', ''));
+const docOf = (slug: string): { nodes: { id: string }[] } =>
+  JSON.parse(readFileSync(resolve(REPO, 'renderer/examples', `${slug}.graph.json`), 'utf8'));
 
 let browser: Browser;
 let app: AppPage;
@@ -71,7 +104,14 @@ describe('examples gallery', () => {
           expect(state).toBe('done');
           for (const [id, leaf, rg, grad] of FACTS[slug] ?? []) {
             const a = await nodeAttrs(page, id);
-            expect({ id, ...a, active: null, error: null }).toEqual({ id, leaf: String(leaf), requiresGrad: String(rg), hasGrad: String(grad), active: null, error: null });
+            expect({ id, ...a, active: null, error: null }).toEqual({
+              id,
+              leaf: String(leaf),
+              requiresGrad: String(rg),
+              hasGrad: String(grad),
+              active: null,
+              error: null,
+            });
           }
         }
       });
@@ -91,7 +131,10 @@ describe('examples gallery', () => {
       it('steps backward to the end in PyTorch’s order', async () => {
         const { page } = app;
         await clickAndSettle(page, 'reset');
-        const seen = await stepBackwardToEnd(page, expected?.backward_steps ?? null, { step: 3, name: `example-${slug}-step-backward-3` });
+        const seen = await stepBackwardToEnd(page, expected?.backward_steps ?? null, {
+          step: 3,
+          name: `example-${slug}-step-backward-3`,
+        });
         expect(seen.length).toBeGreaterThan(0);
         if (expected) expect(seen.length).toBe(expected.backward_steps.length);
         expect(await page.getAttribute('[data-testid=engine-status]', 'data-state')).toBe('done');

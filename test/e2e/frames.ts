@@ -113,8 +113,21 @@ async function paced(ms: number, everyMs: number, send: (t: number) => Promise<u
   return pending.length;
 }
 
-const mouse = (cdp: CDPSession, type: 'mouseMoved' | 'mousePressed' | 'mouseReleased', x: number, y: number, buttons: number): Promise<unknown> =>
-  cdp.send('Input.dispatchMouseEvent', { type, x, y, button: type === 'mouseMoved' && !buttons ? 'none' : 'left', buttons, clickCount: type === 'mouseMoved' ? 0 : 1 });
+const mouse = (
+  cdp: CDPSession,
+  type: 'mouseMoved' | 'mousePressed' | 'mouseReleased',
+  x: number,
+  y: number,
+  buttons: number,
+): Promise<unknown> =>
+  cdp.send('Input.dispatchMouseEvent', {
+    type,
+    x,
+    y,
+    button: type === 'mouseMoved' && !buttons ? 'none' : 'left',
+    buttons,
+    clickCount: type === 'mouseMoved' ? 0 : 1,
+  });
 
 /**
  * Drags the pane from `at` around a circle of radius 150 px, one turn per
@@ -141,9 +154,15 @@ const WHEEL_LOG2_PER_PX = 0.002;
  * Wheels at `at` for `ms` with 60 wheel events a second (a touchpad), the zoom
  * going in by `log2Range` doublings and back out (1 - cos). Returns the events sent.
  */
-export async function zoom(cdp: CDPSession, at: { x: number; y: number }, ms: number, log2Range: number): Promise<number> {
+export async function zoom(
+  cdp: CDPSession,
+  at: { x: number; y: number },
+  ms: number,
+  log2Range: number,
+): Promise<number> {
   let sent = 0;
-  const wheel = (dy: number): Promise<unknown> => cdp.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: at.x, y: at.y, deltaX: 0, deltaY: dy });
+  const wheel = (dy: number): Promise<unknown> =>
+    cdp.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: at.x, y: at.y, deltaX: 0, deltaY: dy });
   await mouse(cdp, 'mouseMoved', at.x, at.y, 0);
   const n = await paced(ms, 1000 / 60, (t) => {
     const target = (log2Range * (1 - Math.cos((2 * Math.PI * t) / ms))) / 2;
@@ -164,12 +183,18 @@ export async function zoomTo(page: Page, cdp: CDPSession, at: { x: number; y: nu
 }
 
 const median = (s: readonly number[]): number => s[Math.floor((s.length - 1) / 2)]!;
-const pct = (s: readonly number[], p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+const pct = (s: readonly number[], p: number): number =>
+  s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 const r2 = (v: number): number => Math.round(v * 100) / 100;
 
 /** The refresh interval: the median frame time of a recording of the idle page. */
 export function refreshInterval(idle: Recording): number {
-  return median(idle.ts.slice(1).map((t, i) => t - idle.ts[i]!).sort((a, b) => a - b));
+  return median(
+    idle.ts
+      .slice(1)
+      .map((t, i) => t - idle.ts[i]!)
+      .sort((a, b) => a - b),
+  );
 }
 
 /** Joins recordings into one series (the gap between two is counted as one refresh). */
@@ -191,9 +216,17 @@ export function frameStats(r: Recording, intervalMs: number): FrameStats {
   const durationMs = ts[ts.length - 1]! - ts[0]!;
   const slots = d.reduce((n, x) => n + Math.max(1, Math.round(x / intervalMs)), 0);
   return {
-    frames: d.length, durationMs: r2(durationMs), medianMs: r2(median(s)), p95Ms: r2(pct(s, 95)), maxMs: r2(s[s.length - 1]!),
-    meanMs: r2(durationMs / d.length), fps: r2(1000 / median(s)), avgFps: r2((1000 * d.length) / durationMs),
-    droppedShare: r2((slots - d.length) / slots), over60HzShare: r2(d.filter((x) => x > 1000 / 60 + 0.5).length / d.length),
-    longFrames: r.loaf, events: r.events,
+    frames: d.length,
+    durationMs: r2(durationMs),
+    medianMs: r2(median(s)),
+    p95Ms: r2(pct(s, 95)),
+    maxMs: r2(s[s.length - 1]!),
+    meanMs: r2(durationMs / d.length),
+    fps: r2(1000 / median(s)),
+    avgFps: r2((1000 * d.length) / durationMs),
+    droppedShare: r2((slots - d.length) / slots),
+    over60HzShare: r2(d.filter((x) => x > 1000 / 60 + 0.5).length / d.length),
+    longFrames: r.loaf,
+    events: r.events,
   };
 }

@@ -17,7 +17,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(dist, 'index.html'))) {
     // NODE_ENV: vitest sets it to "test", with which Vite bundles React's development build
     // (2-3x slower rendering); the tests and the canvas frame times are for the build that ships.
-    execFileSync('npm', ['run', '-s', 'build:web'], { cwd: repo, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    execFileSync('npm', ['run', '-s', 'build:web'], {
+      cwd: repo,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
   const s = await serveStatic(dist);
   server = s.server;

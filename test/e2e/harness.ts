@@ -14,11 +14,23 @@ export const PARITY = resolve(REPO, 'test/fixtures/reference');
 /** Where screenshots go. */
 export const SHOTS = resolve(REPO, 'test-results/screenshots');
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** Launches headless Chromium (with `extraArgs` after the usual flags). */
 export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: [...ARGS, ...extraArgs] });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...ARGS, ...extraArgs],
+  });
 }
 
 /** An open app page, with the console errors and page errors it logged. */
@@ -33,7 +45,11 @@ export interface AppPage {
  * A fresh context is a first start, so the app greets with its welcome view;
  * it is closed as a user would (`keepWelcome` leaves it open).
  */
-export async function openApp(browser: Browser, baseUrl: string, opts: { keepWelcome?: boolean } = {}): Promise<AppPage> {
+export async function openApp(
+  browser: Browser,
+  baseUrl: string,
+  opts: { keepWelcome?: boolean } = {},
+): Promise<AppPage> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -66,7 +82,10 @@ export function epoch(page: Page): Promise<number> {
 
 /** Waits until a new document was opened after `before`, and the canvas shows its nodes. */
 async function waitOpened(page: Page, before: number): Promise<void> {
-  await page.waitForFunction((b) => (window as unknown as { __studio: { state: { epoch: number } } }).__studio.state.epoch > b, before);
+  await page.waitForFunction(
+    (b) => (window as unknown as { __studio: { state: { epoch: number } } }).__studio.state.epoch > b,
+    before,
+  );
   await page.waitForFunction(() => {
     const s = (window as unknown as { __studio: { state: { doc: { nodes: { id: string }[] } } } }).__studio.state;
     const shown = new Set(Array.from(document.querySelectorAll('.react-flow__node'), (e) => e.getAttribute('data-id')));
@@ -99,7 +118,8 @@ export function engineState(page: Page): Promise<string | null> {
 export async function waitState(page: Page, states: readonly string[], timeout = 60_000): Promise<string> {
   await page.waitForFunction(
     (s) => s.includes(document.querySelector('[data-testid=engine-status]')?.getAttribute('data-state') ?? ''),
-    states, { timeout },
+    states,
+    { timeout },
   );
   return (await engineState(page))!;
 }
@@ -125,7 +145,13 @@ export interface NodeAttrs {
 export async function nodeAttrs(page: Page, id: string): Promise<NodeAttrs> {
   const el = page.locator(`.react-flow__node[data-id="${id}"] .op-node`);
   const get = (a: string): Promise<string | null> => el.getAttribute(a);
-  return { leaf: await get('data-leaf'), requiresGrad: await get('data-requires-grad'), hasGrad: await get('data-has-grad'), active: await get('data-active'), error: await get('data-error') };
+  return {
+    leaf: await get('data-leaf'),
+    requiresGrad: await get('data-requires-grad'),
+    hasGrad: await get('data-has-grad'),
+    active: await get('data-active'),
+    error: await get('data-error'),
+  };
 }
 
 /** A parity fixture's document and expected result. */
@@ -134,7 +160,11 @@ export function parity(name: string): { graphPath: string; graph: Record<string,
   return {
     graphPath,
     graph: JSON.parse(readFileSync(graphPath, 'utf8')),
-    expected: JSON.parse(readFileSync(resolve(PARITY, `${name}.expected.json`), 'utf8').replace(/\bNaN\b/g, 'null').replace(/-?Infinity\b/g, 'null')),
+    expected: JSON.parse(
+      readFileSync(resolve(PARITY, `${name}.expected.json`), 'utf8')
+        .replace(/\bNaN\b/g, 'null')
+        .replace(/-?Infinity\b/g, 'null'),
+    ),
   };
 }
 

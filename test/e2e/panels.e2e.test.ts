@@ -32,7 +32,9 @@ describe('tensor viewer', () => {
     await c.scrollIntoViewIfNeeded(); // the side panel scrolls when the inspector above is tall
     const box = (await c.boundingBox())!;
     await page.mouse.move(box.x + 3, box.y + 3);
-    await expect.poll(() => page.locator('[data-testid=viz-tooltip]').first().textContent()).toMatch(/^\[0, 0, 0, 0\] = -?\d/);
+    await expect
+      .poll(() => page.locator('[data-testid=viz-tooltip]').first().textContent())
+      .toMatch(/^\[0, 0, 0, 0\] = -?\d/);
     await page.click('[data-testid=tensor-tab-grad]');
     await page.waitForSelector('[data-testid=viz-image-grid] canvas');
     expect(await page.textContent('[data-testid=tensor-viewer]')).toContain('gradient (diverging');
@@ -67,7 +69,9 @@ describe('autograd view', () => {
     await clickAndSettle(page, 'run');
     await page.click('[data-testid=open-autograd-view]');
     await page.waitForSelector('[data-testid=autograd-view] .bw-node');
-    const fns = await page.locator('[data-testid=autograd-view] .bw-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-grad-fn')));
+    const fns = await page
+      .locator('[data-testid=autograd-view] .bw-node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-grad-fn')));
     expect(fns).toContain('CloneBackward0');
     expect(fns).toContain('AccumulateGrad');
     await shot(page, 'autograd-view');
@@ -94,7 +98,9 @@ describe('learn', () => {
     const { page } = app;
     await openExample(page, 'classic_mistakes');
     await page.waitForSelector('[data-testid=lint-warnings]');
-    const codes = await page.locator('[data-testid=lint-warnings] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    const codes = await page
+      .locator('[data-testid=lint-warnings] li')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
     expect(codes.sort()).toEqual(['probabilities-into-nll', 'softmax-into-cross-entropy']);
     expect(await page.locator('[data-testid=node-warning]').count()).toBe(2);
     await shot(page, 'lint-warnings');
@@ -118,7 +124,9 @@ describe('keep work', () => {
     const { page } = app;
     const before = await page.locator('.react-flow__node').count();
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
-    await page.dragAndDrop('[data-testid=palette-Clamp]', '[data-testid=canvas]', { targetPosition: { x: canvas.width / 3, y: 80 } });
+    await page.dragAndDrop('[data-testid=palette-Clamp]', '[data-testid=canvas]', {
+      targetPosition: { x: canvas.width / 3, y: 80 },
+    });
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(before + 1);
   });
 });

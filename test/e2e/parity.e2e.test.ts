@@ -8,11 +8,31 @@ import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectFlags, stepBackwardToEnd } from './check';
-import { clickAndSettle, launch, nodeAttrs, openApp, openFile, parity, PARITY, REPO, shot, type AppPage } from './harness';
+import {
+  clickAndSettle,
+  launch,
+  nodeAttrs,
+  openApp,
+  openFile,
+  parity,
+  PARITY,
+  REPO,
+  shot,
+  type AppPage,
+} from './harness';
 
-const names = readdirSync(PARITY).filter((f) => f.endsWith('.graph.json')).map((f) => f.replace('.graph.json', '')).sort();
+const names = readdirSync(PARITY)
+  .filter((f) => f.endsWith('.graph.json'))
+  .map((f) => f.replace('.graph.json', ''))
+  .sort();
 /** Fixtures stepped backward to the end, one grad_fn per click. */
-const STEPPED = new Set(['small_cnn', 'clone_keeps_graph', 'detach_blocks_grad', 'retain_grad', 'maxpool_ceil_padding']);
+const STEPPED = new Set([
+  'small_cnn',
+  'clone_keeps_graph',
+  'detach_blocks_grad',
+  'retain_grad',
+  'maxpool_ceil_padding',
+]);
 
 let browser: Browser;
 let app: AppPage;
@@ -27,7 +47,12 @@ afterAll(async () => {
 
 const core = (d: Record<string, unknown>): unknown => ({
   nodes: (d.nodes as Record<string, unknown>[]).map((n) => ({ id: n.id, op: n.op, params: n.params })),
-  edges: (d.edges as Record<string, unknown>[]).map((e) => ({ source: e.source, sourceHandle: e.sourceHandle ?? 'out', target: e.target, targetHandle: e.targetHandle })),
+  edges: (d.edges as Record<string, unknown>[]).map((e) => ({
+    source: e.source,
+    sourceHandle: e.sourceHandle ?? 'out',
+    target: e.target,
+    targetHandle: e.targetHandle,
+  })),
 });
 
 async function exportJson(): Promise<{ name: string; json: Record<string, unknown> }> {
@@ -54,7 +79,8 @@ describe('parity fixtures through the file input', () => {
       await expectFlags(page, expected, ids);
       if (expected.error) {
         expect(await page.textContent('[data-testid=error-panel]')).toContain(expected.error.message);
-        if (expected.error.node && ids.includes(expected.error.node)) expect((await nodeAttrs(page, expected.error.node)).error).toBe('true');
+        if (expected.error.node && ids.includes(expected.error.node))
+          expect((await nodeAttrs(page, expected.error.node)).error).toBe('true');
       }
       if (STEPPED.has(name)) {
         await clickAndSettle(page, 'reset');

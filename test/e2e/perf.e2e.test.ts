@@ -20,7 +20,20 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { bigGraphSize, writeBigGraph } from './big-graph';
-import { canvasZoom, frameStats, joinRecordings, pan, panePoint, recordFrames, refreshInterval, waitViewportSettled, zoom, zoomTo, type FrameStats, type Recording } from './frames';
+import {
+  canvasZoom,
+  frameStats,
+  joinRecordings,
+  pan,
+  panePoint,
+  recordFrames,
+  refreshInterval,
+  waitViewportSettled,
+  zoom,
+  zoomTo,
+  type FrameStats,
+  type Recording,
+} from './frames';
 import { epoch, launch, nodeAttrs, openApp, REPO, shot, waitState } from './harness';
 
 /** Where the measurements go (the bench reads them). */
@@ -54,22 +67,46 @@ interface ModeResult {
 }
 
 const report: {
-  date: string; browser: string; machine: { cpu: string; cores: number; loadAverage: number[] };
-  graph: { nodes: number; edges: number }; viewport: { width: number; height: number };
-  summary: { medianMs: number; p95Ms: number; fps: number; droppedShare: number; uncappedMedianMs: number | null; uncappedP95Ms: number | null } | null;
-  capped: ModeResult | null; uncapped: ModeResult | null;
+  date: string;
+  browser: string;
+  machine: { cpu: string; cores: number; loadAverage: number[] };
+  graph: { nodes: number; edges: number };
+  viewport: { width: number; height: number };
+  summary: {
+    medianMs: number;
+    p95Ms: number;
+    fps: number;
+    droppedShare: number;
+    uncappedMedianMs: number | null;
+    uncappedP95Ms: number | null;
+  } | null;
+  capped: ModeResult | null;
+  uncapped: ModeResult | null;
 } = {
-  date: new Date().toISOString(), browser: '', machine: { cpu: cpus()[0]?.model ?? '?', cores: cpus().length, loadAverage: [loadavg()[0]!] },
-  graph: { nodes: 0, edges: 0 }, viewport: { width: 1600, height: 1000 }, summary: null, capped: null, uncapped: null,
+  date: new Date().toISOString(),
+  browser: '',
+  machine: { cpu: cpus()[0]?.model ?? '?', cores: cpus().length, loadAverage: [loadavg()[0]!] },
+  graph: { nodes: 0, edges: 0 },
+  viewport: { width: 1600, height: 1000 },
+  summary: null,
+  capped: null,
+  uncapped: null,
 };
 
 function writeReport(): void {
   mkdirSync(resolve(PERF_JSON, '..'), { recursive: true });
-  const c = report.capped, u = report.uncapped;
-  report.summary = c ? {
-    medianMs: c.all.medianMs, p95Ms: c.all.p95Ms, fps: c.all.fps, droppedShare: c.all.droppedShare,
-    uncappedMedianMs: u?.all.medianMs ?? null, uncappedP95Ms: u?.all.p95Ms ?? null,
-  } : null;
+  const c = report.capped,
+    u = report.uncapped;
+  report.summary = c
+    ? {
+        medianMs: c.all.medianMs,
+        p95Ms: c.all.p95Ms,
+        fps: c.all.fps,
+        droppedShare: c.all.droppedShare,
+        uncappedMedianMs: u?.all.medianMs ?? null,
+        uncappedP95Ms: u?.all.p95Ms ?? null,
+      }
+    : null;
   report.machine.loadAverage[1] = loadavg()[0]!;
   writeFileSync(PERF_JSON, `${JSON.stringify(report, null, 2)}\n`);
 }
@@ -82,10 +119,14 @@ const edgeCount = bigGraphSize().edges;
 /** Waits until every node is rendered and measured (React Flow shows a node once it has its size). */
 async function waitLaidOut(page: Page, nodes: number): Promise<void> {
   // a function, not a string: the app's CSP forbids the eval a string predicate needs
-  await page.waitForFunction((n) => {
-    const els = Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'));
-    return els.length === n && els.every((e) => e.style.visibility !== 'hidden');
-  }, nodes, { timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => {
+      const els = Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'));
+      return els.length === n && els.every((e) => e.style.visibility !== 'hidden');
+    },
+    nodes,
+    { timeout: 60_000 },
+  );
 }
 
 /** Opens, lays out and runs the 300-node graph, then measures pan and zoom in one browser. */
@@ -103,7 +144,10 @@ async function measure(browser: Browser, flags: string[], shots: boolean): Promi
     const before = await epoch(page);
     const t0 = Date.now();
     await page.setInputFiles('[data-testid=open-file]', graphPath);
-    await page.waitForFunction((b) => (window as unknown as { __studio: { state: { epoch: number } } }).__studio.state.epoch > b, before);
+    await page.waitForFunction(
+      (b) => (window as unknown as { __studio: { state: { epoch: number } } }).__studio.state.epoch > b,
+      before,
+    );
     await waitLaidOut(page, nodeCount);
     const openMs = Date.now() - t0;
     await waitViewportSettled(page);
@@ -155,8 +199,13 @@ async function measure(browser: Browser, flags: string[], shots: boolean): Promi
 
     const st = (r: Recording): FrameStats => frameStats(r, intervalMs);
     return {
-      flags, intervalMs: Math.round(intervalMs * 100) / 100, openMs, runMs, fitZoom: Math.round(fitZoom * 1000) / 1000,
-      phases: { pan: st(a), zoom: st(b), pan1to1: st(c) }, all: st(joinRecordings([a, b, c], intervalMs)),
+      flags,
+      intervalMs: Math.round(intervalMs * 100) / 100,
+      openMs,
+      runMs,
+      fitZoom: Math.round(fitZoom * 1000) / 1000,
+      phases: { pan: st(a), zoom: st(b), pan1to1: st(c) },
+      all: st(joinRecordings([a, b, c], intervalMs)),
       detailSwitchMaxMs: st(d).maxMs,
     };
   } finally {
@@ -179,7 +228,9 @@ describe('canvas performance, 300 nodes', () => {
     const m = await measure(browser, [], true);
     report.capped = m;
     writeReport();
-    console.log(`canvas ${nodeCount} nodes (capped 60 Hz): open ${m.openMs} ms, run ${m.runMs} ms, fit zoom ${m.fitZoom}, text back after zoom-in: max frame ${m.detailSwitchMaxMs} ms; ${JSON.stringify(m.phases)}`);
+    console.log(
+      `canvas ${nodeCount} nodes (capped 60 Hz): open ${m.openMs} ms, run ${m.runMs} ms, fit zoom ${m.fitZoom}, text back after zoom-in: max frame ${m.detailSwitchMaxMs} ms; ${JSON.stringify(m.phases)}`,
+    );
     expect(m.all.frames).toBeGreaterThan(30);
     expect(m.all.medianMs).toBeLessThan(MEDIAN_BOUND_MS);
   });
@@ -190,7 +241,9 @@ describe('canvas performance, 300 nodes', () => {
     const m = await measure(browser, UNCAPPED, false);
     report.uncapped = m;
     writeReport();
-    console.log(`canvas ${nodeCount} nodes (uncapped): open ${m.openMs} ms, run ${m.runMs} ms, text back after zoom-in: max frame ${m.detailSwitchMaxMs} ms; ${JSON.stringify(m.phases)}`);
+    console.log(
+      `canvas ${nodeCount} nodes (uncapped): open ${m.openMs} ms, run ${m.runMs} ms, text back after zoom-in: max frame ${m.detailSwitchMaxMs} ms; ${JSON.stringify(m.phases)}`,
+    );
     expect(m.all.frames).toBeGreaterThan(30);
   });
 });

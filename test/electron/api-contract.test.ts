@@ -5,8 +5,18 @@
  * the two drift apart; the runtime part checks the menu command list.
  */
 import { describe, expectTypeOf, it, expect } from 'vitest';
-import type { ElectronApi as RendererApi, MenuCommand as RendererMenuCommand, OpenedFile as RendererOpenedFile } from '../../renderer/platform/api';
-import { MENU_COMMANDS, isMenuCommand, type ElectronApi, type MenuCommand, type OpenedFile } from '../../electron/preload/api';
+import type {
+  ElectronApi as RendererApi,
+  MenuCommand as RendererMenuCommand,
+  OpenedFile as RendererOpenedFile,
+} from '../../renderer/platform/api';
+import {
+  MENU_COMMANDS,
+  isMenuCommand,
+  type ElectronApi,
+  type MenuCommand,
+  type OpenedFile,
+} from '../../electron/preload/api';
 
 describe('the window.api contract', () => {
   it('is the interface the renderer defines', () => {

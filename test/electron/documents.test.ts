@@ -52,11 +52,37 @@ describe('checkGraphDocument', () => {
     ['a newer version', doc({ version: 2 }), 'version', /version 2 is not supported/],
     ['no nodes', doc({ nodes: undefined }), 'nodes', /array/],
     ['a bad node id', doc({ nodes: [{ id: 'conv.1', op: 'ReLU' }] }), 'nodes[0].id', /no "\."/],
-    ['a duplicate id', doc({ nodes: [{ id: 'a', op: 'ReLU' }, { id: 'a', op: 'ReLU' }], edges: [] }), 'nodes[1].id', /duplicate/],
+    [
+      'a duplicate id',
+      doc({
+        nodes: [
+          { id: 'a', op: 'ReLU' },
+          { id: 'a', op: 'ReLU' },
+        ],
+        edges: [],
+      }),
+      'nodes[1].id',
+      /duplicate/,
+    ],
     ['a node without op', doc({ nodes: [{ id: 'a' }], edges: [] }), 'nodes[0].op', /op name/],
-    ['params that are not an object', doc({ nodes: [{ id: 'a', op: 'ReLU', params: [1] }], edges: [] }), 'nodes[0].params', /object/],
-    ['a bad position', doc({ nodes: [{ id: 'a', op: 'ReLU', position: { x: 'left' } }], edges: [] }), 'nodes[0].position', /x, y/],
-    ['an edge to a missing node', doc({ edges: [{ source: 'x', target: 'nope' }] }), 'edges[0].target', /no node "nope"/],
+    [
+      'params that are not an object',
+      doc({ nodes: [{ id: 'a', op: 'ReLU', params: [1] }], edges: [] }),
+      'nodes[0].params',
+      /object/,
+    ],
+    [
+      'a bad position',
+      doc({ nodes: [{ id: 'a', op: 'ReLU', position: { x: 'left' } }], edges: [] }),
+      'nodes[0].position',
+      /x, y/,
+    ],
+    [
+      'an edge to a missing node',
+      doc({ edges: [{ source: 'x', target: 'nope' }] }),
+      'edges[0].target',
+      /no node "nope"/,
+    ],
     ['a bad handle', doc({ edges: [{ source: 'x', target: 'y', targetHandle: 3 }] }), 'edges[0].targetHandle', /port/],
     ['zero iterations', doc({ run: { iterations: 0 } }), 'run.iterations', /positive integer/],
     ['a bad zero_grad', doc({ run: { zero_grad: 'yes' } }), 'run.zero_grad', /true or false/],
@@ -118,7 +144,9 @@ describe('what is being saved', () => {
 
   it("suggests a name from the graph's meta.name", () => {
     expect(suggestedFileName(doc(), 'graph')).toBe('tiny.graph.json');
-    expect(suggestedFileName(doc({ meta: { name: 'LogSoftmax + NLLLoss' } }), 'graph')).toBe('LogSoftmax_NLLLoss.graph.json');
+    expect(suggestedFileName(doc({ meta: { name: 'LogSoftmax + NLLLoss' } }), 'graph')).toBe(
+      'LogSoftmax_NLLLoss.graph.json',
+    );
     expect(suggestedFileName(doc({ meta: {} }), 'graph')).toBe('untitled.graph.json');
     expect(suggestedFileName('<svg/>', 'svg')).toBe('graph.svg');
   });
@@ -126,9 +154,15 @@ describe('what is being saved', () => {
 
 describe('graphFileFromArgv', () => {
   it('finds the document on a packaged command line', () => {
-    expect(graphFileFromArgv(['/opt/Autograd Studio/autograd-studio', '/home/u/a.graph.json'], true, '/')).toBe('/home/u/a.graph.json');
-    expect(graphFileFromArgv(['/opt/x/autograd-studio', '--no-sandbox', 'b.graph.json'], true, '/home/u')).toBe('/home/u/b.graph.json');
-    expect(graphFileFromArgv(['/opt/x/autograd-studio', 'file:///home/u/My%20Graph.graph.json'], true, '/')).toBe('/home/u/My Graph.graph.json');
+    expect(graphFileFromArgv(['/opt/Autograd Studio/autograd-studio', '/home/u/a.graph.json'], true, '/')).toBe(
+      '/home/u/a.graph.json',
+    );
+    expect(graphFileFromArgv(['/opt/x/autograd-studio', '--no-sandbox', 'b.graph.json'], true, '/home/u')).toBe(
+      '/home/u/b.graph.json',
+    );
+    expect(graphFileFromArgv(['/opt/x/autograd-studio', 'file:///home/u/My%20Graph.graph.json'], true, '/')).toBe(
+      '/home/u/My Graph.graph.json',
+    );
   });
 
   it('skips electron and the app folder in development', () => {
@@ -147,18 +181,34 @@ describe('sanitizeWindowState', () => {
 
   it('keeps bounds that are on a display', () => {
     expect(sanitizeWindowState({ x: 100, y: 50, width: 1200, height: 800, maximized: true }, screen)).toEqual({
-      x: 100, y: 50, width: 1200, height: 800, maximized: true,
+      x: 100,
+      y: 50,
+      width: 1200,
+      height: 800,
+      maximized: true,
     });
   });
 
   it('drops the position of a window on a display that is gone', () => {
-    expect(sanitizeWindowState({ x: 3000, y: 50, width: 1200, height: 800 }, screen)).toEqual({ width: 1200, height: 800, maximized: false });
+    expect(sanitizeWindowState({ x: 3000, y: 50, width: 1200, height: 800 }, screen)).toEqual({
+      width: 1200,
+      height: 800,
+      maximized: false,
+    });
   });
 
   it('enforces the minimum size and rejects junk', () => {
-    expect(sanitizeWindowState({ width: 10, height: 10 }, screen)).toEqual({ width: 800, height: 560, maximized: false });
+    expect(sanitizeWindowState({ width: 10, height: 10 }, screen)).toEqual({
+      width: 800,
+      height: 560,
+      maximized: false,
+    });
     expect(sanitizeWindowState({ width: 'big', height: 600 }, screen)).toBeNull();
     expect(sanitizeWindowState(undefined, screen)).toBeNull();
-    expect(sanitizeWindowState({ x: Number.NaN, y: 0, width: 900, height: 600 }, screen)).toEqual({ width: 900, height: 600, maximized: false });
+    expect(sanitizeWindowState({ x: Number.NaN, y: 0, width: 900, height: 600 }, screen)).toEqual({
+      width: 900,
+      height: 600,
+      maximized: false,
+    });
   });
 });

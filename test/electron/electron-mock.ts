@@ -148,4 +148,19 @@ export const contextBridge = {
 
 export const webUtils = { getPathForFile: vi.fn((file: { path?: string }) => file.path ?? '') };
 
-export default { app, BrowserWindow, dialog, Menu, screen, session, shell, protocol, ipcMain, utilityProcess, MessageChannelMain, ipcRenderer, contextBridge, webUtils };
+export default {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  screen,
+  session,
+  shell,
+  protocol,
+  ipcMain,
+  utilityProcess,
+  MessageChannelMain,
+  ipcRenderer,
+  contextBridge,
+  webUtils,
+};

@@ -16,7 +16,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function setup(options: { entry?: string; maxRestarts?: number } = {}) {
   const target = { postMessage: vi.fn(), isDestroyed: () => false };
   const onGiveUp = vi.fn();
-  const host = new EngineHost({ entry: options.entry ?? entry, target: () => target, onGiveUp, maxRestarts: options.maxRestarts, log: () => undefined });
+  const host = new EngineHost({
+    entry: options.entry ?? entry,
+    target: () => target,
+    onGiveUp,
+    maxRestarts: options.maxRestarts,
+    log: () => undefined,
+  });
   const child = (i: number) => utilityProcess.fork.mock.results[i]!.value as FakeUtilityProcess;
   return { host, target, onGiveUp, child };
 }
@@ -30,7 +36,11 @@ describe('EngineHost', () => {
   it('forks the engine and gives one port to it and the other to the window', () => {
     const { host, target, child } = setup();
     host.connect();
-    expect(utilityProcess.fork).toHaveBeenCalledWith(entry, [], expect.objectContaining({ serviceName: expect.any(String) }));
+    expect(utilityProcess.fork).toHaveBeenCalledWith(
+      entry,
+      [],
+      expect.objectContaining({ serviceName: expect.any(String) }),
+    );
     const channel = MessageChannelMain.created[0]!;
     expect(child(0).postMessage).toHaveBeenCalledWith({ type: 'connect' }, [channel.port1]);
     expect(target.postMessage).toHaveBeenCalledWith('engine-port', null, [channel.port2]);
@@ -55,7 +65,11 @@ describe('EngineHost', () => {
     child(0).emit('exit', 9);
     expect(utilityProcess.fork).toHaveBeenCalledTimes(2);
     const channel = MessageChannelMain.created[1]!;
-    expect(channel.port1.postMessage).toHaveBeenCalledWith({ type: 'event', event: 'restarted', reason: 'the engine process exited (code 9)' });
+    expect(channel.port1.postMessage).toHaveBeenCalledWith({
+      type: 'event',
+      event: 'restarted',
+      reason: 'the engine process exited (code 9)',
+    });
     expect(child(1).postMessage).toHaveBeenCalledWith({ type: 'connect' }, [channel.port1]);
     expect(target.postMessage).toHaveBeenLastCalledWith('engine-port', null, [channel.port2]);
   });

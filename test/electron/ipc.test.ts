@@ -2,13 +2,23 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ipcMain } from './electron-mock';
 import { Channel } from '../../electron/preload/api';
-import { IpcRejection, isTrustedSender, registerIpc, validate, type IpcHandlers, type SenderInfo } from '../../electron/main/ipc';
+import {
+  IpcRejection,
+  isTrustedSender,
+  registerIpc,
+  validate,
+  type IpcHandlers,
+  type SenderInfo,
+} from '../../electron/main/ipc';
 import { MAX_DOCUMENT_BYTES } from '../../electron/main/documents';
 
 vi.mock('electron', () => import('./electron-mock'));
 
 const WINDOW_ID = 7;
-const trusted: SenderInfo = { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://studio/index.html', parent: null } };
+const trusted: SenderInfo = {
+  sender: { id: WINDOW_ID },
+  senderFrame: { url: 'app://studio/index.html', parent: null },
+};
 
 function setup() {
   vi.clearAllMocks();
@@ -21,8 +31,12 @@ function setup() {
   } satisfies IpcHandlers;
   const log = vi.fn();
   registerIpc(ipcMain as never, handlers, () => WINDOW_ID, log);
-  const invokers = new Map(ipcMain.handle.mock.calls.map(([channel, fn]) => [channel as string, fn as (...a: unknown[]) => Promise<unknown>]));
-  const listeners = new Map(ipcMain.on.mock.calls.map(([channel, fn]) => [channel as string, fn as (...a: unknown[]) => void]));
+  const invokers = new Map(
+    ipcMain.handle.mock.calls.map(([channel, fn]) => [channel as string, fn as (...a: unknown[]) => Promise<unknown>]),
+  );
+  const listeners = new Map(
+    ipcMain.on.mock.calls.map(([channel, fn]) => [channel as string, fn as (...a: unknown[]) => void]),
+  );
   return {
     handlers,
     log,
@@ -39,7 +53,9 @@ beforeEach(() => {
 describe('registration', () => {
   it('covers every page -> main channel', () => {
     expect(ipcMain.handle.mock.calls.map((c) => c[0]).sort()).toEqual([Channel.openFile, Channel.saveFile].sort());
-    expect(ipcMain.on.mock.calls.map((c) => c[0]).sort()).toEqual([Channel.connectEngine, Channel.openDropped, Channel.setTitle].sort());
+    expect(ipcMain.on.mock.calls.map((c) => c[0]).sort()).toEqual(
+      [Channel.connectEngine, Channel.openDropped, Channel.setTitle].sort(),
+    );
   });
 
   it('passes valid messages from the app window through', async () => {
@@ -61,10 +77,16 @@ describe('registration', () => {
 describe('unexpected senders', () => {
   const strangers: [string, SenderInfo][] = [
     ['another origin', { sender: { id: WINDOW_ID }, senderFrame: { url: 'https://evil.example/', parent: null } }],
-    ['a file:// page', { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///app/dist/web/index.html', parent: null } }],
+    [
+      'a file:// page',
+      { sender: { id: WINDOW_ID }, senderFrame: { url: 'file:///app/dist/web/index.html', parent: null } },
+    ],
     ['another app:// host', { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://evil/index.html', parent: null } }],
     ['a subframe', { sender: { id: WINDOW_ID }, senderFrame: { url: 'app://studio/index.html', parent: {} } }],
-    ['another webContents', { sender: { id: WINDOW_ID + 1 }, senderFrame: { url: 'app://studio/index.html', parent: null } }],
+    [
+      'another webContents',
+      { sender: { id: WINDOW_ID + 1 }, senderFrame: { url: 'app://studio/index.html', parent: null } },
+    ],
     ['no frame (navigated away)', { sender: { id: WINDOW_ID }, senderFrame: null }],
   ];
 

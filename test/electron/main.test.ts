@@ -17,11 +17,17 @@ const argv = process.argv;
 
 const invoke = (channel: string, ...args: unknown[]) => {
   const handler = ipcMain.handle.mock.calls.find(([c]) => c === channel)![1] as (...a: unknown[]) => Promise<unknown>;
-  return handler({ sender: { id: win.webContents.id }, senderFrame: { url: 'app://studio/index.html', parent: null } }, ...args);
+  return handler(
+    { sender: { id: win.webContents.id }, senderFrame: { url: 'app://studio/index.html', parent: null } },
+    ...args,
+  );
 };
 const send = (channel: string, ...args: unknown[]) => {
   const listener = ipcMain.on.mock.calls.find(([c]) => c === channel)![1] as (...a: unknown[]) => void;
-  listener({ sender: { id: win.webContents.id }, senderFrame: { url: 'app://studio/index.html', parent: null } }, ...args);
+  listener(
+    { sender: { id: win.webContents.id }, senderFrame: { url: 'app://studio/index.html', parent: null } },
+    ...args,
+  );
 };
 
 beforeAll(async () => {
@@ -118,7 +124,10 @@ describe('electron main', () => {
 
   it('says so when the engine was not built', () => {
     send('engine:connect');
-    expect(dialog.showMessageBox).toHaveBeenCalledWith(win, expect.objectContaining({ message: 'The engine is not running' }));
+    expect(dialog.showMessageBox).toHaveBeenCalledWith(
+      win,
+      expect.objectContaining({ message: 'The engine is not running' }),
+    );
   });
 
   it('asks before closing with unsaved changes', () => {
@@ -146,8 +155,13 @@ describe('electron main', () => {
   it('remembers the window bounds on close', async () => {
     win.emit('close', { preventDefault: vi.fn() });
     await vi.waitFor(() =>
-      expect(JSON.parse(readFileSync(path.join(data, 'window-state.json'), 'utf8'))).toEqual({ x: 10, y: 20, width: 1000, height: 700, maximized: false }),
+      expect(JSON.parse(readFileSync(path.join(data, 'window-state.json'), 'utf8'))).toEqual({
+        x: 10,
+        y: 20,
+        width: 1000,
+        height: 700,
+        maximized: false,
+      }),
     );
   });
-
 });

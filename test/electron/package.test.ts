@@ -12,7 +12,18 @@
  * packager hashes every asar in resources/.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { extractFile, listPackage } from '@electron/asar';
@@ -46,17 +57,34 @@ function stageProject(): void {
   for (const icon of readdirSync(path.join(ROOT, 'build', 'icons')).filter((f) => f.endsWith('.png'))) {
     cpSync(path.join(ROOT, 'build', 'icons', icon), path.join(project, 'build', 'icons', icon));
   }
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'build', 'scripts', 'build-electron.mjs'), '--outdir', path.join(project, 'dist', 'electron')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const built = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'build', 'scripts', 'build-electron.mjs'), '--outdir', path.join(project, 'dist', 'electron')],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (built.status !== 0) throw new Error(`build-electron failed:\n${built.stderr}`);
   // the web app, built as `npm run build:web` builds it (source maps included: they must stay out of the asar)
   const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const web = spawnSync(process.execPath, [vite, 'build', '--config', 'build/vite.web.config.ts', '--outDir', path.join(project, 'dist', 'web'), '--logLevel', 'error'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const web = spawnSync(
+    process.execPath,
+    [
+      vite,
+      'build',
+      '--config',
+      'build/vite.web.config.ts',
+      '--outDir',
+      path.join(project, 'dist', 'web'),
+      '--logLevel',
+      'error',
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (web.status !== 0) throw new Error(`the web build failed:\n${web.stderr}`);
   // decoys
   write(path.join(project, 'dist', 'electron', 'main.js.map'), '{}');
@@ -68,7 +96,11 @@ function stageProject(): void {
 }
 
 function stageElectron(): void {
-  const wire = Buffer.concat([Buffer.from(`#!/bin/sh\necho "stand-in Electron"\n# ${SENTINEL}`), Buffer.from([1, STOCK_FUSES.length]), Buffer.from(`${STOCK_FUSES}\n`)]);
+  const wire = Buffer.concat([
+    Buffer.from(`#!/bin/sh\necho "stand-in Electron"\n# ${SENTINEL}`),
+    Buffer.from([1, STOCK_FUSES.length]),
+    Buffer.from(`${STOCK_FUSES}\n`),
+  ]);
   write(path.join(electronDist, 'electron'), '');
   writeFileSync(path.join(electronDist, 'electron'), wire);
   chmodSync(path.join(electronDist, 'electron'), 0o755);
@@ -97,15 +129,24 @@ beforeAll(() => {
     process.execPath,
     [
       path.join(ROOT, 'node_modules', 'electron-builder', 'cli.js'),
-      '--linux', 'dir',
-      '--projectDir', project,
-      '--config', 'build/electron-builder.yml',
-      '--publish', 'never',
+      '--linux',
+      'dir',
+      '--projectDir',
+      project,
+      '--config',
+      'build/electron-builder.yml',
+      '--publish',
+      'never',
       `-c.electronDist=${electronDist}`,
       `-c.electronVersion=${electronVersion()}`,
       `-c.directories.output=${output}`,
     ],
-    { cwd: project, encoding: 'utf8', timeout: 180_000, env: { ...process.env, ELECTRON_BUILDER_CACHE: path.join(work, 'cache') } },
+    {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, ELECTRON_BUILDER_CACHE: path.join(work, 'cache') },
+    },
   );
   log = `${result.stdout}\n${result.stderr}`;
   if (result.status !== 0) throw new Error(`electron-builder failed (${result.status ?? result.signal}):\n${log}`);
@@ -122,14 +163,32 @@ describe('electron-builder --linux dir', () => {
   });
 
   it('puts only package.json and the built app in the asar', () => {
-    const outside = entries.filter((e) => !(e === '/package.json' || e === '/dist' || /^\/dist\/(electron|web)(\/|$)/.test(e)));
+    const outside = entries.filter(
+      (e) => !(e === '/package.json' || e === '/dist' || /^\/dist\/(electron|web)(\/|$)/.test(e)),
+    );
     expect(outside).toEqual([]);
-    expect(entries).toEqual(expect.arrayContaining(['/package.json', '/dist/electron/main.js', '/dist/electron/preload.cjs', '/dist/web/index.html']));
-    if (existsSync(path.join(ROOT, 'engine', 'host', 'electron', 'entry.ts'))) expect(entries).toContain('/dist/electron/engine.cjs');
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        '/package.json',
+        '/dist/electron/main.js',
+        '/dist/electron/preload.cjs',
+        '/dist/web/index.html',
+      ]),
+    );
+    if (existsSync(path.join(ROOT, 'engine', 'host', 'electron', 'entry.ts')))
+      expect(entries).toContain('/dist/electron/engine.cjs');
   });
 
   it('leaves out tests, sources, source maps and dependencies', () => {
-    expect(entries.filter((e) => /\/(test|node_modules|electron\/main|coverage)\//.test(e) || e.endsWith('.map') || e.endsWith('.ts') || e.endsWith('.md'))).toEqual([]);
+    expect(
+      entries.filter(
+        (e) =>
+          /\/(test|node_modules|electron\/main|coverage)\//.test(e) ||
+          e.endsWith('.map') ||
+          e.endsWith('.ts') ||
+          e.endsWith('.md'),
+      ),
+    ).toEqual([]);
   });
 
   it('stays within the size budget', () => {

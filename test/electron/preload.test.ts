@@ -42,7 +42,10 @@ beforeEach(() => {
 
 describe('window.api', () => {
   it('is built in the page world by installApi, never by exposing ipcRenderer', () => {
-    expect(contextBridge.executeInMainWorld).toHaveBeenCalledWith({ func: preload.installApi, args: [preload.bridge, 'engine-port'] });
+    expect(contextBridge.executeInMainWorld).toHaveBeenCalledWith({
+      func: preload.installApi,
+      args: [preload.bridge, 'engine-port'],
+    });
     expect(contextBridge.exposeInMainWorld).not.toHaveBeenCalled();
     expect(Object.values(preload.bridge).every((v) => typeof v === 'function')).toBe(true);
     expect(Object.values(preload.bridge)).not.toContain(ipcRenderer);
@@ -144,7 +147,12 @@ describe('dropping a file on the window', () => {
 
   it('ignores other files and drags that carry no files', () => {
     preloadWindow.dispatch('drop', dropEvent([{ name: 'photo.png', path: '/d/photo.png' }]));
-    const nodeDrag = { isTrusted: true, dataTransfer: { files: [], types: ['application/reactflow'] }, preventDefault: vi.fn(), stopPropagation: vi.fn() };
+    const nodeDrag = {
+      isTrusted: true,
+      dataTransfer: { files: [], types: ['application/reactflow'] },
+      preventDefault: vi.fn(),
+      stopPropagation: vi.fn(),
+    };
     preloadWindow.dispatch('drop', nodeDrag);
     expect(nodeDrag.preventDefault).not.toHaveBeenCalled();
     expect(ipcRenderer.send).not.toHaveBeenCalled();

@@ -93,7 +93,12 @@ describe('serveAppRequest', () => {
   });
 
   it('answers 404 outside the root, for directories and missing files', async () => {
-    for (const url of ['app://studio/../secret.txt', 'app://studio/..%2fsecret.txt', 'app://studio/assets', 'app://studio/nope.js']) {
+    for (const url of [
+      'app://studio/../secret.txt',
+      'app://studio/..%2fsecret.txt',
+      'app://studio/assets',
+      'app://studio/nope.js',
+    ]) {
       const response = await serveAppRequest(root, { url, method: 'GET' });
       expect(response.status, url).toBe(404);
       expect(await response.text()).not.toContain('outside the web root');

@@ -40,8 +40,17 @@ describe('build/electron-builder.yml', () => {
   it('packs only the built app into an asar, without dependencies to rebuild', () => {
     expect(config.asar).toBe(true);
     // electron-builder normalises `files` into file sets
-    const patterns = [config.files].flat().flatMap((set) => (typeof set === 'string' ? [set] : [set?.filter ?? []].flat()));
-    expect(patterns).toEqual(['package.json', 'dist/electron/**', 'dist/web/**', '!**/*.map', '!**/*.ts', '!node_modules/**']);
+    const patterns = [config.files]
+      .flat()
+      .flatMap((set) => (typeof set === 'string' ? [set] : [set?.filter ?? []].flat()));
+    expect(patterns).toEqual([
+      'package.json',
+      'dist/electron/**',
+      'dist/web/**',
+      '!**/*.map',
+      '!**/*.ts',
+      '!node_modules/**',
+    ]);
     expect(config.npmRebuild).toBe(false);
     expect(config.extraMetadata).toEqual({ main: 'dist/electron/main.js' });
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -65,15 +74,19 @@ describe('build/electron-builder.yml', () => {
   });
 
   /** The associations electron-builder writes for a platform: the top-level list, then the platform's (platformPackager.fileAssociations). */
-  const associations = (platform: 'linux' | 'mac' | 'win') => [config.fileAssociations ?? [], config[platform]?.fileAssociations ?? []].flat();
+  const associations = (platform: 'linux' | 'mac' | 'win') =>
+    [config.fileAssociations ?? [], config[platform]?.fileAssociations ?? []].flat();
   const extensions = (platform: 'linux' | 'mac' | 'win') => associations(platform).flatMap((a) => [a.ext].flat());
 
   it('Linux: *.graph.json is a MIME type of its own (shared-mime-info matches the whole glob)', () => {
-    expect(associations('linux')).toEqual([expect.objectContaining({ ext: 'graph.json', mimeType: 'application/x-autograd-studio-graph+json' })]);
+    expect(associations('linux')).toEqual([
+      expect.objectContaining({ ext: 'graph.json', mimeType: 'application/x-autograd-studio-graph+json' }),
+    ]);
   });
 
   it('macOS: only extensions Launch Services can match (one part), and .json as an Alternate handler, never the default', () => {
-    for (const ext of extensions('mac')) expect(ext, 'Launch Services matches only the last extension').not.toContain('.');
+    for (const ext of extensions('mac'))
+      expect(ext, 'Launch Services matches only the last extension').not.toContain('.');
     expect(associations('mac')).toEqual([expect.objectContaining({ ext: 'json', rank: 'Alternate' })]);
   });
 
@@ -83,18 +96,25 @@ describe('build/electron-builder.yml', () => {
     const nsh = readFileSync(path.join(ROOT, 'build', 'installer.nsh'), 'utf8');
     const install = /!macro customInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
     const uninstall = /!macro customUnInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
-    expect(install).toContain('WriteRegNone SHELL_CONTEXT "Software\\Classes\\.json\\OpenWithProgids" "${STUDIO_PROGID}"');
+    expect(install).toContain(
+      'WriteRegNone SHELL_CONTEXT "Software\\Classes\\.json\\OpenWithProgids" "${STUDIO_PROGID}"',
+    );
     expect(install).toContain(`"Software\\Classes\\\${STUDIO_PROGID}\\shell\\open\\command" "" '"$appExe" "%1"'`);
     // .json's own default value (the double-click handler) is never written
     expect(nsh).not.toMatch(/WriteReg\w+ SHELL_CONTEXT "Software\\Classes\\\.json" /);
-    expect(uninstall).toContain('DeleteRegValue SHELL_CONTEXT "Software\\Classes\\.json\\OpenWithProgids" "${STUDIO_PROGID}"');
+    expect(uninstall).toContain(
+      'DeleteRegValue SHELL_CONTEXT "Software\\Classes\\.json\\OpenWithProgids" "${STUDIO_PROGID}"',
+    );
     expect(uninstall).toContain('DeleteRegKey SHELL_CONTEXT "Software\\Classes\\${STUDIO_PROGID}"');
   });
 
   it('the deb depends on what Electron loads, libgbm1 and libasound2 included', () => {
     const depends = config.deb?.depends ?? [];
     for (const lib of ['libgbm1', 'libasound2', 'libnss3', 'libgtk-3-0', 'xdg-utils']) {
-      expect(depends.some((d) => d.split(' | ').includes(lib)), lib).toBe(true);
+      expect(
+        depends.some((d) => d.split(' | ').includes(lib)),
+        lib,
+      ).toBe(true);
     }
   });
 });
@@ -120,7 +140,19 @@ describe('the CSP of the built page', () => {
   let html = '';
   beforeAll(() => {
     const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-    const args = [vite, 'build', '--config', 'build/vite.web.config.ts', '--outDir', out, '--emptyOutDir', '--sourcemap', 'false', '--logLevel', 'error'];
+    const args = [
+      vite,
+      'build',
+      '--config',
+      'build/vite.web.config.ts',
+      '--outDir',
+      out,
+      '--emptyOutDir',
+      '--sourcemap',
+      'false',
+      '--logLevel',
+      'error',
+    ];
     const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     if (result.status !== 0) throw new Error(`the web build failed:\n${result.stderr}`);
     html = readFileSync(path.join(out, 'index.html'), 'utf8');
@@ -130,7 +162,8 @@ describe('the CSP of the built page', () => {
   it('allows scripts only from the app, without eval', () => {
     const csp = metaCsp(html);
     expect(csp, 'the built index.html has no CSP meta tag').not.toBeNull();
-    const directive = (name: string) => new RegExp(`(?:^|;)\\s*${name}\\s+([^;]*)`).exec(csp!)?.[1]?.trim().split(/\s+/);
+    const directive = (name: string) =>
+      new RegExp(`(?:^|;)\\s*${name}\\s+([^;]*)`).exec(csp!)?.[1]?.trim().split(/\s+/);
     expect(directive('default-src')).toEqual(["'self'"]);
     expect(directive('script-src') ?? directive('default-src')).toEqual(["'self'"]);
     expect(csp).not.toContain('unsafe-eval');

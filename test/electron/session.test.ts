@@ -6,7 +6,13 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DocumentSession, HANDOVER_TTL_MS, RECENT_FILE, type SaveChoice } from '../../electron/main/session';
 import { folderStore, writeFileAtomic, type StateStore } from '../../electron/main/storage';
 
-const GRAPH = JSON.stringify({ format: 'autograd-studio/graph', version: 1, meta: { name: 'tiny' }, nodes: [{ id: 'x', op: 'Tensor' }], edges: [] });
+const GRAPH = JSON.stringify({
+  format: 'autograd-studio/graph',
+  version: 1,
+  meta: { name: 'tiny' },
+  nodes: [{ id: 'x', op: 'Tensor' }],
+  edges: [],
+});
 const NOT_A_GRAPH = JSON.stringify({ format: 'autograd-studio/graph', version: 1, nodes: [{ id: 'x' }], edges: [] });
 
 function memoryStore(initial: Record<string, unknown> = {}): StateStore & { data: Map<string, unknown> } {
@@ -63,17 +69,26 @@ describe('opening', () => {
     const t = setup({ files: { '/d/bad.graph.json': NOT_A_GRAPH } });
     t.dialogs.chooseFileToOpen.mockResolvedValueOnce('/d/bad.graph.json');
     await expect(t.session.openFile()).resolves.toBeNull();
-    expect(t.dialogs.showError).toHaveBeenCalledWith('bad.graph.json is not a valid graph document', expect.stringContaining('nodes[0].op: expected an op name'));
+    expect(t.dialogs.showError).toHaveBeenCalledWith(
+      'bad.graph.json is not a valid graph document',
+      expect.stringContaining('nodes[0].op: expected an op name'),
+    );
     expect(t.session.recent).toEqual([]);
     expect(t.win.command).not.toHaveBeenCalled();
   });
 
   it('drops a recent file that is gone', async () => {
-    const t = setup({ store: { [RECENT_FILE]: ['/d/gone.graph.json', '/d/a.graph.json'] }, files: { '/d/a.graph.json': GRAPH } });
+    const t = setup({
+      store: { [RECENT_FILE]: ['/d/gone.graph.json', '/d/a.graph.json'] },
+      files: { '/d/a.graph.json': GRAPH },
+    });
     await t.session.init();
     t.session.handOver('/d/gone.graph.json');
     await expect(t.session.openFile()).resolves.toBeNull();
-    expect(t.dialogs.showError).toHaveBeenCalledWith('Could not open gone.graph.json', expect.stringContaining('ENOENT'));
+    expect(t.dialogs.showError).toHaveBeenCalledWith(
+      'Could not open gone.graph.json',
+      expect.stringContaining('ENOENT'),
+    );
     expect(t.session.recent).toEqual(['/d/a.graph.json']);
   });
 });
@@ -99,7 +114,9 @@ describe('files handed over (Open Recent, a drop, the OS)', () => {
     await expect(t.session.openFile()).resolves.toEqual({ path: '/d/dropped.graph.json', text: GRAPH });
     expect(t.dialogs.chooseFileToOpen).not.toHaveBeenCalled();
     // main has only the page's word that this file was dropped: no silent write to it
-    await expect(t.session.saveFile({ text: GRAPH.replace('tiny', 'v2'), path: '/d/dropped.graph.json' })).resolves.toBeNull();
+    await expect(
+      t.session.saveFile({ text: GRAPH.replace('tiny', 'v2'), path: '/d/dropped.graph.json' }),
+    ).resolves.toBeNull();
     expect(t.dialogs.chooseFileToSave).toHaveBeenCalledWith('/d/dropped.graph.json', 'graph');
     expect(t.disk.get('/d/dropped.graph.json')).toBe(GRAPH);
     // once the user confirms it in the dialog, it is the document's file
@@ -134,12 +151,14 @@ describe('saving', () => {
     const t = setup({ files: { '/d/a.graph.json': GRAPH } });
     t.dialogs.chooseFileToOpen.mockResolvedValueOnce('/d/a.graph.json');
     await t.session.openFile();
-    await expect(t.session.saveFile({ text: GRAPH.replace('tiny', 'v2'), path: '/d/a.graph.json' })).resolves.toBe('/d/a.graph.json');
+    await expect(t.session.saveFile({ text: GRAPH.replace('tiny', 'v2'), path: '/d/a.graph.json' })).resolves.toBe(
+      '/d/a.graph.json',
+    );
     expect(t.dialogs.chooseFileToSave).not.toHaveBeenCalled();
     expect(t.disk.get('/d/a.graph.json')).toContain('v2');
   });
 
-  it('forgets the previous document\'s file once another is open', async () => {
+  it("forgets the previous document's file once another is open", async () => {
     const t = setup({ files: { '/d/a.graph.json': GRAPH, '/d/b.graph.json': GRAPH } });
     t.dialogs.chooseFileToOpen.mockResolvedValueOnce('/d/a.graph.json').mockResolvedValueOnce('/d/b.graph.json');
     await t.session.openFile();
@@ -154,7 +173,9 @@ describe('saving', () => {
   it('asks before writing to a path the user never chose', async () => {
     const t = setup();
     t.dialogs.chooseFileToSave.mockResolvedValueOnce('/d/elsewhere');
-    await expect(t.session.saveFile({ text: GRAPH, path: '/home/u/.bashrc.json' })).resolves.toBe('/d/elsewhere.graph.json');
+    await expect(t.session.saveFile({ text: GRAPH, path: '/home/u/.bashrc.json' })).resolves.toBe(
+      '/d/elsewhere.graph.json',
+    );
     expect(t.dialogs.chooseFileToSave).toHaveBeenCalledWith('/home/u/.bashrc.json', 'graph');
     expect(t.disk.has('/home/u/.bashrc.json')).toBe(false);
   });
@@ -173,7 +194,9 @@ describe('saving', () => {
   it('exports (SVG) get their own extension and stay out of recent files', async () => {
     const t = setup();
     t.dialogs.chooseFileToSave.mockResolvedValueOnce('/d/canvas');
-    await expect(t.session.saveFile({ text: '<svg xmlns="http://www.w3.org/2000/svg"/>', path: null })).resolves.toBe('/d/canvas.svg');
+    await expect(t.session.saveFile({ text: '<svg xmlns="http://www.w3.org/2000/svg"/>', path: null })).resolves.toBe(
+      '/d/canvas.svg',
+    );
     expect(t.dialogs.chooseFileToSave).toHaveBeenCalledWith('graph.svg', 'svg');
     expect(t.session.recent).toEqual([]);
   });

@@ -88,7 +88,7 @@ export async function downloadArtifact(details) {
   }
   return target;
 }`,
-  'install.js': `const fs = require('node:fs');
+    'install.js': `const fs = require('node:fs');
 fs.mkdirSync(__dirname + '/dist', { recursive: true });
 fs.writeFileSync(__dirname + '/dist/electron', '#!/bin/sh\\nexit 3\\n', { mode: 0o755 });
 fs.writeFileSync(__dirname + '/path.txt', 'electron');`,
@@ -182,9 +182,7 @@ describe('npm start without Electron', () => {
       DISPLAY: ':99',
     });
     expect(output).toContain('no time limit');
-    expect(output).toMatch(
-      /downloading Electron 45\.5\.0: 0% of 4\.0 MB[\s\S]*50% of 4\.0 MB[\s\S]*100% of 4\.0 MB/,
-    );
+    expect(output).toMatch(/downloading Electron 45\.5\.0: 0% of 4\.0 MB[\s\S]*50% of 4\.0 MB[\s\S]*100% of 4\.0 MB/);
     // install.js then put the binary in place, and it was run
     expect(output).toContain('opening the desktop app');
     expect(output).toMatch(/Electron exited with code 3 right after starting/);

@@ -77,9 +77,19 @@ describe('guardWebContents', () => {
     const { contents, openExternal } = guarded();
     const handler = contents.windowOpenHandler!;
     expect(handler({ url: 'https://pytorch.org/docs/' })).toEqual({ action: 'deny' });
-    expect(handler({ url: 'https://docs.pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html' })).toEqual({ action: 'deny' });
-    expect(openExternal.mock.calls).toEqual([['https://pytorch.org/docs/'], ['https://docs.pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html']]);
-    for (const url of ['file:///etc/passwd', 'http://insecure.example/', 'app://studio/index.html', 'javascript:alert(1)']) {
+    expect(handler({ url: 'https://docs.pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html' })).toEqual({
+      action: 'deny',
+    });
+    expect(openExternal.mock.calls).toEqual([
+      ['https://pytorch.org/docs/'],
+      ['https://docs.pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html'],
+    ]);
+    for (const url of [
+      'file:///etc/passwd',
+      'http://insecure.example/',
+      'app://studio/index.html',
+      'javascript:alert(1)',
+    ]) {
       expect(handler({ url })).toEqual({ action: 'deny' });
     }
     expect(openExternal).toHaveBeenCalledTimes(2);
@@ -137,7 +147,9 @@ describe('permissions', () => {
     lockDownSession(session as never);
     const request = session.setPermissionRequestHandler.mock.calls[0]![0];
     const callback = vi.fn();
-    request({ getURL: () => 'app://studio/index.html' }, 'media', callback, { requestingUrl: 'app://studio/index.html' });
+    request({ getURL: () => 'app://studio/index.html' }, 'media', callback, {
+      requestingUrl: 'app://studio/index.html',
+    });
     expect(callback).toHaveBeenCalledWith(false);
     const check = session.setPermissionCheckHandler.mock.calls[0]![0];
     expect(check(null, 'geolocation', 'app://studio')).toBe(false);

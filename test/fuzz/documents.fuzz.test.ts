@@ -22,7 +22,8 @@ const TIME_LIMIT_MS = 2000;
 const PHASES = ['setup', 'forward', 'backward', 'update'];
 const TYPES = ['RuntimeError', 'ValueError', 'TypeError', 'IndexError', 'NotImplementedError'];
 /** Messages that show a JavaScript failure inside the engine rather than a PyTorch error. */
-const LEAKED = /out of memory|Maximum call stack|Invalid (typed )?array length|Array buffer allocation|Cannot read prop|is not a function|is not iterable|undefined|internal:/;
+const LEAKED =
+  /out of memory|Maximum call stack|Invalid (typed )?array length|Array buffer allocation|Cannot read prop|is not a function|is not iterable|undefined|internal:/;
 
 type Outcome = 'issues' | 'finished' | 'graph error' | 'threw' | 'invalid';
 const tally = new Map<string, Record<Outcome, number>>();
@@ -39,23 +40,46 @@ function runOne(d: Doc): { outcome: Outcome; fault: string | null; ms: number; d
     r = runDocument(d);
   } catch (e) {
     const ms = performance.now() - t0;
-    return { outcome: 'threw', fault: `threw ${(e as Error)?.constructor?.name}: ${String((e as Error)?.message).slice(0, 120)}`, ms, detail: '' };
+    return {
+      outcome: 'threw',
+      fault: `threw ${(e as Error)?.constructor?.name}: ${String((e as Error)?.message).slice(0, 120)}`,
+      ms,
+      detail: '',
+    };
   }
   const ms = performance.now() - t0;
   if (!r.ok) {
-    const bad = r.issues.find((i) => typeof i.path !== 'string' || i.path === '' || typeof i.message !== 'string' || i.message === '');
+    const bad = r.issues.find(
+      (i) => typeof i.path !== 'string' || i.path === '' || typeof i.message !== 'string' || i.message === '',
+    );
     if (r.issues.length === 0) return { outcome: 'invalid', fault: 'ok:false with no issues', ms, detail: '' };
-    if (bad) return { outcome: 'invalid', fault: `issue without path/message: ${JSON.stringify(bad).slice(0, 120)}`, ms, detail: '' };
+    if (bad)
+      return {
+        outcome: 'invalid',
+        fault: `issue without path/message: ${JSON.stringify(bad).slice(0, 120)}`,
+        ms,
+        detail: '',
+      };
     return { outcome: 'issues', fault: null, ms, detail: r.issues[0]!.path };
   }
   const e = r.result.error;
   if (e === null) return { outcome: 'finished', fault: null, ms, detail: '' };
   const shapeOk =
-    typeof e.type === 'string' && TYPES.includes(e.type) && typeof e.message === 'string' && e.message !== '' &&
-    PHASES.includes(e.phase) && Number.isInteger(e.iteration);
-  if (!shapeOk) return { outcome: 'invalid', fault: `malformed error ${JSON.stringify(e).slice(0, 160)}`, ms, detail: '' };
+    typeof e.type === 'string' &&
+    TYPES.includes(e.type) &&
+    typeof e.message === 'string' &&
+    e.message !== '' &&
+    PHASES.includes(e.phase) &&
+    Number.isInteger(e.iteration);
+  if (!shapeOk)
+    return { outcome: 'invalid', fault: `malformed error ${JSON.stringify(e).slice(0, 160)}`, ms, detail: '' };
   if (LEAKED.test(e.message)) {
-    return { outcome: 'invalid', fault: `leaked JS error at ${e.node} (${e.phase}): ${e.type}: ${e.message.slice(0, 160)}`, ms, detail: '' };
+    return {
+      outcome: 'invalid',
+      fault: `leaked JS error at ${e.node} (${e.phase}): ${e.type}: ${e.message.slice(0, 160)}`,
+      ms,
+      detail: '',
+    };
   }
   return { outcome: 'graph error', fault: null, ms, detail: `${e.type}: ${e.message.slice(0, 60)}` };
 }
@@ -92,13 +116,19 @@ describe('document fuzzing', () => {
         const edges: unknown = (d as { edges?: unknown }).edges;
         const wiredWeight =
           Array.isArray(edges) &&
-          edges.some((e: { target?: unknown; targetHandle?: unknown } | null) => e?.target === node && e?.targetHandle === 'weight');
+          edges.some(
+            (e: { target?: unknown; targetHandle?: unknown } | null) =>
+              e?.target === node && e?.targetHandle === 'weight',
+          );
         const harmless = wiredWeight && /\((Conv2d|Linear)\)/.test(what) && res.outcome === 'finished';
         if (kind === 'huge-shape' && !harmless && (res.outcome === 'finished' || res.outcome === 'threw')) {
           faults.push(`${where} -> a huge shape must end as issues or an error, got ${res.outcome}`);
         }
       }
-      expect(faults, `${faults.length} of ${PER_KIND} ${kind} cases broke the contract:\n  ${faults.slice(0, 12).join('\n  ')}`).toEqual([]);
+      expect(
+        faults,
+        `${faults.length} of ${PER_KIND} ${kind} cases broke the contract:\n  ${faults.slice(0, 12).join('\n  ')}`,
+      ).toEqual([]);
     });
   }
 
@@ -108,7 +138,12 @@ describe('document fuzzing', () => {
 });
 
 afterAll(() => {
-  const rows = [...tally].map(([k, c]) => `${k.padEnd(16)} ${Object.values(c).map((v) => String(v).padStart(6)).join('')}`);
+  const rows = [...tally].map(
+    ([k, c]) =>
+      `${k.padEnd(16)} ${Object.values(c)
+        .map((v) => String(v).padStart(6))
+        .join('')}`,
+  );
   const sums: Record<string, number> = {};
   for (const c of tally.values()) for (const [o, v] of Object.entries(c)) sums[o] = (sums[o] ?? 0) + v;
   console.log(
@@ -116,7 +151,9 @@ afterAll(() => {
       `fuzz: ${total} mutated documents (seed ${SEED})`,
       `${'mutation'.padEnd(16)}${['issues', 'finished', 'graph error', 'threw', 'invalid'].map((h) => h.slice(0, 6).padStart(6)).join('')}`,
       ...rows,
-      `${'total'.padEnd(16)} ${Object.values(sums).map((v) => String(v).padStart(6)).join('')}`,
+      `${'total'.padEnd(16)} ${Object.values(sums)
+        .map((v) => String(v).padStart(6))
+        .join('')}`,
       `slowest case: ${slowest.ms.toFixed(1)} ms (${slowest.what.slice(0, 120)})`,
     ].join('\n'),
   );

@@ -41,7 +41,10 @@ const show = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.s
  * Element-wise closeness as check.py defines it: |x - y| <= 1e-5 * scale + 1e-4 * |y|,
  * scale = max(1, max |y| over finite expected y). Returns a fault or null.
  */
-export function closeArrays(got: readonly unknown[] | undefined | null, exp: readonly (number | null)[]): string | null {
+export function closeArrays(
+  got: readonly unknown[] | undefined | null,
+  exp: readonly (number | null)[],
+): string | null {
   if (!Array.isArray(got)) return `no data (got ${show(got)})`;
   if (got.length !== exp.length) return `length ${got.length} != expected ${exp.length}`;
   let scale = 1;
@@ -80,7 +83,8 @@ function compareError(exp: ErrorLike | null | undefined, got: ErrorLike | null |
 function compareTensor(name: string, exp: TensorLike, got: TensorLike): string[] {
   const faults: string[] = [];
   if (!sameList(got.shape, exp.shape ?? [])) return [`${name}: shape ${show(got.shape)} != ${show(exp.shape)}`];
-  if (exp.dtype !== undefined && got.dtype !== exp.dtype) faults.push(`${name}: dtype ${show(got.dtype)} != ${show(exp.dtype)}`);
+  if (exp.dtype !== undefined && got.dtype !== exp.dtype)
+    faults.push(`${name}: dtype ${show(got.dtype)} != ${show(exp.dtype)}`);
   for (const k of ['requires_grad', 'is_leaf', 'grad_fn'] as const) {
     if (got[k] !== exp[k]) faults.push(`${name}: ${k} ${show(got[k])} != ${show(exp[k])}`);
   }
@@ -129,7 +133,8 @@ export function compareResult(expected: ResultLike, got: ResultLike): string[] {
     if (!g) faults.push(`${name}: missing`);
     else faults.push(...compareTensor(name, e, g));
   }
-  for (const name of Object.keys(gt)) if (!(name in et)) faults.push(`${name}: reported, but PyTorch's result has no such tensor`);
+  for (const name of Object.keys(gt))
+    if (!(name in et)) faults.push(`${name}: reported, but PyTorch's result has no such tensor`);
   faults.push(...compareSteps(expected.backward_steps, got.backward_steps));
   return faults;
 }

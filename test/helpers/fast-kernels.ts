@@ -19,7 +19,8 @@ export const WASM_PATH = join(__dirname, '../../build/wasm/out/kernels.wasm');
  * having returned a Float32Array (not null, i.e. no fallback).
  */
 export function fastKernelSuite(): (
-  first: keyof WasmKernels, second: keyof WasmKernels,
+  first: keyof WasmKernels,
+  second: keyof WasmKernels,
 ) => (firstCalls: number, secondCalls: number) => void {
   const spies: MockInstance[] = [];
   beforeAll(() => {

@@ -29,47 +29,68 @@ export type Gen = (r: Rng) => GcInput;
 
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const float = (shape: readonly number[], f: () => number): GcInput => ({
-  shape, data: Array.from({ length: count(shape) }, f), dtype: 'float64', grad: true,
+  shape,
+  data: Array.from({ length: count(shape) }, f),
+  dtype: 'float64',
+  grad: true,
 });
 
 /** Standard normal values. */
-export const N = (...shape: number[]): Gen => (r) => float(shape, () => r.normal());
+export const N =
+  (...shape: number[]): Gen =>
+  (r) =>
+    float(shape, () => r.normal());
 /** Uniform values in [lo, hi). */
-export const U = (lo: number, hi: number, ...shape: number[]): Gen => (r) => float(shape, () => r.uniform(lo, hi));
+export const U =
+  (lo: number, hi: number, ...shape: number[]): Gen =>
+  (r) =>
+    float(shape, () => r.uniform(lo, hi));
 /** Normal values at least `margin` away from every point (kinks of ReLU, Clamp; zero of a divisor). */
-export const Away = (points: number[], margin: number, ...shape: number[]): Gen => (r) =>
-  float(shape, () => {
-    for (;;) {
-      const x = r.normal();
-      if (points.every((p) => Math.abs(x - p) > margin)) return x;
-    }
-  });
+export const Away =
+  (points: number[], margin: number, ...shape: number[]): Gen =>
+  (r) =>
+    float(shape, () => {
+      for (;;) {
+        const x = r.normal();
+        if (points.every((p) => Math.abs(x - p) > margin)) return x;
+      }
+    });
 /** Pairwise distinct values (no ties for max pooling): a shuffled grid 0.1 apart, plus small noise. */
-export const Distinct = (...shape: number[]): Gen => (r) => {
-  const n = count(shape);
-  const perm = r.permutation(n);
-  return { shape, data: perm.map((p) => (p - n / 2) * 0.1 + r.uniform(0, 0.02)), dtype: 'float64', grad: true };
-};
+export const Distinct =
+  (...shape: number[]): Gen =>
+  (r) => {
+    const n = count(shape);
+    const perm = r.permutation(n);
+    return { shape, data: perm.map((p) => (p - n / 2) * 0.1 + r.uniform(0, 0.02)), dtype: 'float64', grad: true };
+  };
 /** Non-negative rows that sum to 1 along dim `dim` (probability targets). */
-export const Probs = (dim: number, ...shape: number[]): Gen => (r) => {
-  const raw = Array.from({ length: count(shape) }, () => r.uniform(0.1, 1));
-  const inner = count(shape.slice(dim + 1));
-  const size = shape[dim]!;
-  const data = raw.map((v, i) => {
-    const base = i - (Math.floor(i / inner) % size) * inner;
-    let s = 0;
-    for (let k = 0; k < size; k++) s += raw[base + k * inner]!;
-    return v / s;
-  });
-  return { shape, data, dtype: 'float64', grad: true };
-};
+export const Probs =
+  (dim: number, ...shape: number[]): Gen =>
+  (r) => {
+    const raw = Array.from({ length: count(shape) }, () => r.uniform(0.1, 1));
+    const inner = count(shape.slice(dim + 1));
+    const size = shape[dim]!;
+    const data = raw.map((v, i) => {
+      const base = i - (Math.floor(i / inner) % size) * inner;
+      let s = 0;
+      for (let k = 0; k < size; k++) s += raw[base + k * inner]!;
+      return v / s;
+    });
+    return { shape, data, dtype: 'float64', grad: true };
+  };
 /** Class indices in [0, classes), optionally with some entries replaced by `ignore`. */
-export const Target = (classes: number, shape: number[], ignore?: number): Gen => (r) => {
-  const data = Array.from({ length: count(shape) }, (_, i) => (ignore !== undefined && i % 3 === 1 ? ignore : r.int(0, classes - 1)));
-  return { shape, data, dtype: 'int64', grad: false };
-};
+export const Target =
+  (classes: number, shape: number[], ignore?: number): Gen =>
+  (r) => {
+    const data = Array.from({ length: count(shape) }, (_, i) =>
+      ignore !== undefined && i % 3 === 1 ? ignore : r.int(0, classes - 1),
+    );
+    return { shape, data, dtype: 'int64', grad: false };
+  };
 /** The same input as `g`, but a constant (no gradient checked). */
-export const Const = (g: Gen): Gen => (r) => ({ ...g(r), grad: false });
+export const Const =
+  (g: Gen): Gen =>
+  (r) => ({ ...g(r), grad: false });
 
 function tensorOf(x: GcInput, data: readonly number[]): Tensor {
   const t = Tensor.fromData(Float64Array.from(data), x.shape, x.dtype);
@@ -95,7 +116,12 @@ export interface GradcheckOptions {
  * Runs the check for `fn` on inputs generated from a generator seeded by `name`.
  * Returns the faults (empty when autograd agrees with the finite differences).
  */
-export function gradcheck(name: string, gens: readonly Gen[], fn: (xs: Tensor[]) => Tensor, o: GradcheckOptions = {}): string[] {
+export function gradcheck(
+  name: string,
+  gens: readonly Gen[],
+  fn: (xs: Tensor[]) => Tensor,
+  o: GradcheckOptions = {},
+): string[] {
   const { eps = 1e-6, rtol = 1e-5, atol = 1e-7 } = o;
   const rng = new Rng(name);
   const inputs = gens.map((g) => g(rng));

@@ -19,7 +19,9 @@ export function mulberry32(seed: number): () => number {
 export const randInt = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 /** `len` float64 values in [-1, 1). */
-export const randArr = (r: () => number, len: number): Float64Array => Float64Array.from({ length: len }, () => r() * 2 - 1);
+export const randArr = (r: () => number, len: number): Float64Array =>
+  Float64Array.from({ length: len }, () => r() * 2 - 1);
 
 /** `n` float32 values in [-1, 1). */
-export const randF32 = (r: () => number, n: number): Float32Array => Float32Array.from({ length: n }, () => r() * 2 - 1);
+export const randF32 = (r: () => number, n: number): Float32Array =>
+  Float32Array.from({ length: n }, () => r() * 2 - 1);

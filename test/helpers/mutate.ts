@@ -12,20 +12,67 @@ export type Mutator = (d: Doc, r: Rng) => string;
 
 /** Values that break assumptions: wrong types, non-finite and extreme numbers, odd strings. */
 export const NASTY: readonly unknown[] = [
-  null, true, false, 0, -0, -1, 1, 2, 3, 1.5, -0.5, NaN, Infinity, -Infinity, 1e308, -1e308, 2 ** 31, 2 ** 53, 1e9,
-  '', '0', 'x', 'same', 'valid', 'NaN', 'constructor', '__proto__', 'Tensor', 'out', 'input',
-  [], [0], [-1], [1, 2], [1, 2, 3], [1e9, 1e9], [NaN], [[1]], {}, { kind: 'zeros' }, { kind: 'values', data: [] },
-  { x: 1, y: 2 }, { __proto__: null, kind: 'ones' },
+  null,
+  true,
+  false,
+  0,
+  -0,
+  -1,
+  1,
+  2,
+  3,
+  1.5,
+  -0.5,
+  NaN,
+  Infinity,
+  -Infinity,
+  1e308,
+  -1e308,
+  2 ** 31,
+  2 ** 53,
+  1e9,
+  '',
+  '0',
+  'x',
+  'same',
+  'valid',
+  'NaN',
+  'constructor',
+  '__proto__',
+  'Tensor',
+  'out',
+  'input',
+  [],
+  [0],
+  [-1],
+  [1, 2],
+  [1, 2, 3],
+  [1e9, 1e9],
+  [NaN],
+  [[1]],
+  {},
+  { kind: 'zeros' },
+  { kind: 'values', data: [] },
+  { x: 1, y: 2 },
+  { __proto__: null, kind: 'ones' },
 ];
 
 /** Shapes far beyond the per-tensor budget of 2^25 elements. */
 export const HUGE_SHAPES: readonly number[][] = [
-  [100000, 100000, 100], [2 ** 25 + 1], [1e9], [65536, 65536], [2 ** 13, 2 ** 13, 2 ** 13], [1, 1, 100000, 100000],
+  [100000, 100000, 100],
+  [2 ** 25 + 1],
+  [1e9],
+  [65536, 65536],
+  [2 ** 13, 2 ** 13, 2 ** 13],
+  [1, 1, 100000, 100000],
 ];
 
 const ops = (d: Doc): Any[] =>
   Array.isArray(d.nodes) ? (d.nodes as unknown[]).filter((n): n is Any => typeof n === 'object' && n !== null) : [];
-const ids = (d: Doc): string[] => ops(d).map((n) => n.id).filter((x) => typeof x === 'string');
+const ids = (d: Doc): string[] =>
+  ops(d)
+    .map((n) => n.id)
+    .filter((x) => typeof x === 'string');
 const params = (n: Any): Any => {
   if (typeof n.params !== 'object' || n.params === null || Array.isArray(n.params)) n.params = {};
   return n.params;
@@ -51,7 +98,8 @@ function slots(root: unknown): [Any, string | number, string][] {
 function otherType(v: unknown, r: Rng): unknown {
   for (;;) {
     const c = r.pick(NASTY);
-    if (typeof c !== typeof v || Array.isArray(c) !== Array.isArray(v) || (c === null) !== (v === null)) return structuredClone(c);
+    if (typeof c !== typeof v || Array.isArray(c) !== Array.isArray(v) || (c === null) !== (v === null))
+      return structuredClone(c);
   }
 }
 
@@ -117,7 +165,15 @@ export const MUTATORS: Record<string, Mutator> = {
     const n = r.pick(ops(d).filter((x) => ['Tensor', 'Reshape', 'Conv2d', 'Linear'].includes(x.op)));
     const p = params(n);
     if (n.op === 'Tensor' || n.op === 'Reshape') p.shape = [...r.pick(HUGE_SHAPES)];
-    else if (n.op === 'Conv2d') Object.assign(p, r.pick([{ out_channels: 1e6, in_channels: 1e6, groups: 1 }, { kernel_size: 100000 }, { out_channels: 2 ** 26 }]));
+    else if (n.op === 'Conv2d')
+      Object.assign(
+        p,
+        r.pick([
+          { out_channels: 1e6, in_channels: 1e6, groups: 1 },
+          { kernel_size: 100000 },
+          { out_channels: 2 ** 26 },
+        ]),
+      );
     else Object.assign(p, r.pick([{ in_features: 1e6, out_features: 1e6 }, { out_features: 2 ** 26 }]));
     return `${n.id} (${n.op}) huge: ${JSON.stringify(p.shape ?? p).slice(0, 80)}`;
   },
@@ -125,20 +181,37 @@ export const MUTATORS: Record<string, Mutator> = {
     const n = r.pick(ops(d));
     const p = params(n);
     const spec = OP_BY_NAME.get(n.op);
-    const names = [...Object.keys(p).filter((k) => typeof p[k] === 'number'), ...(spec?.params.map((x) => x.name) ?? [])];
+    const names = [
+      ...Object.keys(p).filter((k) => typeof p[k] === 'number'),
+      ...(spec?.params.map((x) => x.name) ?? []),
+    ];
     const key = names.length > 0 ? r.pick(names) : 'shape';
     p[key] = r.pick([NaN, Infinity, -Infinity, -1, -3, 0.5, 2.5, 1e308, -0, 2 ** 31]);
     return `${n.id}.params.${key} = ${p[key]}`;
   },
   'unknown-op': (d, r) => {
     const n = r.pick(ops(d));
-    n.op = r.pick(['Softplus', 'tensor', 'TENSOR', 'Conv3d', '', ' ReLU', 'ReLU ', 'hasOwnProperty', 'toString', '__proto__']);
+    n.op = r.pick([
+      'Softplus',
+      'tensor',
+      'TENSOR',
+      'Conv3d',
+      '',
+      ' ReLU',
+      'ReLU ',
+      'hasOwnProperty',
+      'toString',
+      '__proto__',
+    ]);
     return `${n.id}.op = ${JSON.stringify(n.op)}`;
   },
   'param-pool': (d, r) => {
     const n = r.pick(ops(d));
     const spec = OP_BY_NAME.get(n.op) ?? r.pick(OPS);
-    const key = spec.params.length > 0 && r.chance(0.9) ? r.pick(spec.params).name : r.pick(['bogus', 'constructor', '__proto__']);
+    const key =
+      spec.params.length > 0 && r.chance(0.9)
+        ? r.pick(spec.params).name
+        : r.pick(['bogus', 'constructor', '__proto__']);
     params(n)[key] = structuredClone(r.pick(NASTY));
     return `${n.id}.params.${key} = ${String(JSON.stringify(params(n)[key])).slice(0, 40)}`;
   },
@@ -163,14 +236,21 @@ export const MUTATORS: Record<string, Mutator> = {
     if (where === 'op' || where === 'id') n[where] = value;
     else if (where === 'params') n.params = value;
     else if (where === 'param') params(n)[r.pick(OP_BY_NAME.get(n.op)?.params.map((p) => p.name) ?? ['x'])] = value;
-    else if (where === 'edge' && d.edges.length > 0) r.pick(d.edges as Any[])[r.pick(['source', 'target', 'targetHandle'])] = value;
+    else if (where === 'edge' && d.edges.length > 0)
+      r.pick(d.edges as Any[])[r.pick(['source', 'target', 'targetHandle'])] = value;
     else if (where === 'run') d.run = { ...(d.run ?? {}), [r.pick(['backward', 'feedback', 'iterations'])]: value };
     else if (where === 'meta') d.meta = value;
     else params(n).init = value;
     return `${depth}-deep value at ${where} of ${id}`;
   },
   'long-strings': (d, r) => {
-    const s = r.pick(['x'.repeat(1_000_000), '\u0000'.repeat(1000), '\ud800'.repeat(1000), 'é'.repeat(100000), '.'.repeat(64)]);
+    const s = r.pick([
+      'x'.repeat(1_000_000),
+      '\u0000'.repeat(1000),
+      '\ud800'.repeat(1000),
+      'é'.repeat(100000),
+      '.'.repeat(64),
+    ]);
     const n = r.pick(ops(d));
     const id = String(n.id);
     const where = r.pick(['id', 'op', 'label', 'enum', 'handle', 'backward', 'name']);
@@ -186,7 +266,11 @@ export const MUTATORS: Record<string, Mutator> = {
     const run: Any = typeof d.run === 'object' && d.run !== null ? d.run : {};
     const what = r.pick(['backward', 'feedback', 'iterations', 'zero_grad', 'update_no_grad', 'whole']);
     if (what === 'backward') run.backward = r.pick(all);
-    else if (what === 'feedback') run.feedback = [{ from: r.pick(all), to: r.pick(all) }, ...(r.chance(0.3) ? [{ from: r.pick(all), to: r.pick(all) }] : [])];
+    else if (what === 'feedback')
+      run.feedback = [
+        { from: r.pick(all), to: r.pick(all) },
+        ...(r.chance(0.3) ? [{ from: r.pick(all), to: r.pick(all) }] : []),
+      ];
     else if (what === 'iterations') run.iterations = r.pick([0, -1, 1.5, 2, 3, 100001, 1e9, '2', NaN, null]);
     else if (what === 'whole') d.run = r.pick(NASTY);
     else run[what] = r.pick(NASTY);
@@ -197,12 +281,23 @@ export const MUTATORS: Record<string, Mutator> = {
     // Valid values of the right kind (so most documents pass validation and reach the
     // engine's own checks: shape mismatches, padding limits, in-place rules, ...).
     const VALID: Record<string, unknown[]> = {
-      int: [0, 1, 2], posint: [1, 2, 3, 4], int2: [1, 2, 3, [1, 2], [3, 1]], int2nn: [0, 1, 2, [0, 1], [2, 0]],
-      'int2|null': [null, 1, 2, [2, 1]], conv_padding: [0, 1, 2, 'same', 'valid', [1, 0]], bool: [true, false],
-      number: [-100, -1, 0, 1, 2, 0.5], 'number|null': [null, -1, 0, 0.5, 1], 'posint|null': [null, 1, 2, 3],
-      dim: [-2, -1, 0, 1, 2, 3], 'dim|null': [null, -1, 0, 1, 2], 'dims|null': [null, 0, 1, -1, [0, 1], [], [1, -1]],
-      shape: [[], [1], [2, 3], [1, 1, 4, 4], [2, 0]], reshape: [[-1], [2, -1], [1, 1, -1], [3, 4], [0]],
-      dtype: ['float32', 'int64'], init: [{ kind: 'ones' }, { kind: 'randn', seed: 3 }, { kind: 'randint', high: 3, seed: 2 }],
+      int: [0, 1, 2],
+      posint: [1, 2, 3, 4],
+      int2: [1, 2, 3, [1, 2], [3, 1]],
+      int2nn: [0, 1, 2, [0, 1], [2, 0]],
+      'int2|null': [null, 1, 2, [2, 1]],
+      conv_padding: [0, 1, 2, 'same', 'valid', [1, 0]],
+      bool: [true, false],
+      number: [-100, -1, 0, 1, 2, 0.5],
+      'number|null': [null, -1, 0, 0.5, 1],
+      'posint|null': [null, 1, 2, 3],
+      dim: [-2, -1, 0, 1, 2, 3],
+      'dim|null': [null, -1, 0, 1, 2],
+      'dims|null': [null, 0, 1, -1, [0, 1], [], [1, -1]],
+      shape: [[], [1], [2, 3], [1, 1, 4, 4], [2, 0]],
+      reshape: [[-1], [2, -1], [1, 1, -1], [3, 4], [0]],
+      dtype: ['float32', 'int64'],
+      init: [{ kind: 'ones' }, { kind: 'randn', seed: 3 }, { kind: 'randint', high: 3, seed: 2 }],
       param_init: [{}, { weight: { kind: 'ones' } }, { bias: { kind: 'zeros' } }],
     };
     const changes: string[] = [];
@@ -224,10 +319,18 @@ export const MUTATORS: Record<string, Mutator> = {
     const n = r.pick(ops(d).filter((x) => x.op === 'Tensor' || x.op === 'Conv2d' || x.op === 'Linear'));
     const p = params(n);
     const init = r.pick<unknown>([
-      { kind: 'values', data: [NaN, Infinity, -Infinity] }, { kind: 'values', data: [] }, { kind: 'values', data: [1.5, 2.5] },
-      { kind: 'full', value: NaN }, { kind: 'full', value: 1e308 }, { kind: 'randint', low: 5, high: 2, seed: 1 },
-      { kind: 'randint', high: 1e300, seed: 1 }, { kind: 'rand', seed: -1 }, { kind: 'arange', start: 1e308, step: 1e308 },
-      { kind: 'zeros', extra: true }, { kind: 'gaussian' }, { weight: { kind: 'ones' }, bias: { kind: 'values', data: [1] } },
+      { kind: 'values', data: [NaN, Infinity, -Infinity] },
+      { kind: 'values', data: [] },
+      { kind: 'values', data: [1.5, 2.5] },
+      { kind: 'full', value: NaN },
+      { kind: 'full', value: 1e308 },
+      { kind: 'randint', low: 5, high: 2, seed: 1 },
+      { kind: 'randint', high: 1e300, seed: 1 },
+      { kind: 'rand', seed: -1 },
+      { kind: 'arange', start: 1e308, step: 1e308 },
+      { kind: 'zeros', extra: true },
+      { kind: 'gaussian' },
+      { weight: { kind: 'ones' }, bias: { kind: 'values', data: [1] } },
     ]);
     p.init = structuredClone(init);
     if (n.op === 'Tensor' && r.chance(0.3)) p.dtype = r.pick(['int64', 'float32', 'float64']);

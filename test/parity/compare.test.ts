@@ -7,11 +7,21 @@ import { describe, expect, it } from 'vitest';
 import { closeArrays, compareResult, type ResultLike } from '../helpers/compare';
 
 const tensor = (data: number[], extra: Record<string, unknown> = {}) => ({
-  shape: [data.length], dtype: 'float32', data, requires_grad: true, is_leaf: true, grad_fn: null, grad: null, ...extra,
+  shape: [data.length],
+  dtype: 'float32',
+  data,
+  requires_grad: true,
+  is_leaf: true,
+  grad_fn: null,
+  grad: null,
+  ...extra,
 });
 const result = (over: Partial<ResultLike> = {}): ResultLike => ({
   tensors: { x: tensor([1, 2]) },
-  backward_steps: [{ grad_fn: 'SumBackward0', node: 's' }, { grad_fn: 'AccumulateGrad', node: 'x' }],
+  backward_steps: [
+    { grad_fn: 'SumBackward0', node: 's' },
+    { grad_fn: 'AccumulateGrad', node: 'x' },
+  ],
   iterations_run: 1,
   error: null,
   ...over,
@@ -52,8 +62,13 @@ describe('compareResult', () => {
   });
 
   it('checks every grad_fn name, requires_grad, is_leaf and dtype', () => {
-    const got = result({ tensors: { x: tensor([1, 2], { grad_fn: 'ViewBackward0', is_leaf: false, dtype: 'int64' }) } });
-    const faults = compareResult(result({ tensors: { x: tensor([1, 2], { grad_fn: 'ReshapeAliasBackward0', is_leaf: false }) } }), got);
+    const got = result({
+      tensors: { x: tensor([1, 2], { grad_fn: 'ViewBackward0', is_leaf: false, dtype: 'int64' }) },
+    });
+    const faults = compareResult(
+      result({ tensors: { x: tensor([1, 2], { grad_fn: 'ReshapeAliasBackward0', is_leaf: false }) } }),
+      got,
+    );
     expect(faults).toEqual(['x: dtype "int64" != "float32"', 'x: grad_fn "ViewBackward0" != "ReshapeAliasBackward0"']);
   });
 
@@ -66,12 +81,22 @@ describe('compareResult', () => {
 
   it('reports missing and extra tensors', () => {
     const got = result({ tensors: { y: tensor([1, 2]) } });
-    expect(compareResult(result(), got)).toEqual(['x: missing', "y: reported, but PyTorch's result has no such tensor"]);
+    expect(compareResult(result(), got)).toEqual([
+      'x: missing',
+      "y: reported, but PyTorch's result has no such tensor",
+    ]);
   });
 
   it('compares the full backward_steps list, including the nodes of AccumulateGrad', () => {
-    const got = result({ backward_steps: [{ grad_fn: 'SumBackward0', node: 's' }, { grad_fn: 'AccumulateGrad', node: 'w' }] });
-    expect(compareResult(result(), got)[0]).toMatch(/^backward_steps differ first at step 1: got AccumulateGrad@w, PyTorch AccumulateGrad@x/);
+    const got = result({
+      backward_steps: [
+        { grad_fn: 'SumBackward0', node: 's' },
+        { grad_fn: 'AccumulateGrad', node: 'w' },
+      ],
+    });
+    expect(compareResult(result(), got)[0]).toMatch(
+      /^backward_steps differ first at step 1: got AccumulateGrad@w, PyTorch AccumulateGrad@x/,
+    );
     expect(compareResult(result(), result({ backward_steps: [] }))[0]).toMatch(/step 0/);
   });
 

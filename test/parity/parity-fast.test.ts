@@ -8,7 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelLendThreshold,
+  installWasmKernels,
+  kernelBackend,
+  setFastKernelsEnabled,
+  setKernelLendThreshold,
 } from '../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../engine/host/node/fast-kernels';
 import { PARITY_DIRS, casesOf, checkParityCase } from '../helpers/parity-check';

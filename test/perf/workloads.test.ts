@@ -22,7 +22,10 @@ function run(w: WorkloadName, iterations: number): { loss: number; grads: Map<st
   expect(s.error).toBeNull();
   const grads = new Map<string, Float32Array>();
   for (const [id, p] of s.params) {
-    for (const [which, t] of [['weight', p.weight], ['bias', p.bias]] as const) {
+    for (const [which, t] of [
+      ['weight', p.weight],
+      ['bias', p.bias],
+    ] as const) {
       if (t?.grad) grads.set(`${id}.${which}`, t.grad.contiguousData() as Float32Array);
     }
   }

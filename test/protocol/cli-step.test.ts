@@ -37,12 +37,16 @@ describe('cli step', () => {
     const lines = step.stdout.trimEnd().split('\n');
     expect(lines.at(-1)).toBe(run.stdout.trimEnd());
     expect(step.stderr).toBe(run.stderr);
-    const steps = lines.slice(0, -1).map((l) => JSON.parse(l) as { phase: string; node: string; grad_fn: string | null });
+    const steps = lines
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as { phase: string; node: string; grad_fn: string | null });
     for (const s of steps) {
       expect(Object.keys(s)).toEqual(['phase', 'node', 'grad_fn']);
       expect(['forward', 'backward']).toContain(s.phase);
     }
-    const result = JSON.parse(run.stdout.replace(/\bNaN\b|-?Infinity/g, '0')) as { backward_steps: { grad_fn: string; node: string }[] };
+    const result = JSON.parse(run.stdout.replace(/\bNaN\b|-?Infinity/g, '0')) as {
+      backward_steps: { grad_fn: string; node: string }[];
+    };
     const backward = steps.filter((s) => s.phase === 'backward');
     // The last backward pass printed is the result's backward_steps.
     const tail = backward.slice(backward.length - result.backward_steps.length);
@@ -52,7 +56,11 @@ describe('cli step', () => {
 
   it('prints forward nodes in order before their backward pass', async () => {
     const { stdout } = await cli('step', join(SHARED, 'retain_grad.graph.json'));
-    const lines = stdout.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l));
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l));
     expect(lines.slice(0, 3)).toEqual([
       { phase: 'forward', node: 'y', grad_fn: 'ExpBackward0' },
       { phase: 'forward', node: 'z', grad_fn: 'MulBackward0' },
@@ -63,10 +71,15 @@ describe('cli step', () => {
 
   it('exit 2 with the JSON path for an invalid document', async () => {
     const file = join(tmp, 'bad.json');
-    writeFileSync(file, JSON.stringify({
-      format: 'autograd-studio/graph', version: 1,
-      nodes: [{ id: 'p', op: 'MaxPool2d', params: { kernel_size: 'big' } }], edges: [],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        format: 'autograd-studio/graph',
+        version: 1,
+        nodes: [{ id: 'p', op: 'MaxPool2d', params: { kernel_size: 'big' } }],
+        edges: [],
+      }),
+    );
     const r = await cli('step', file);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');

@@ -46,7 +46,9 @@ export async function connect(): Promise<Connected> {
   client.on((e) => events.push(e));
   await client.ready;
   return {
-    engine, client, events,
+    engine,
+    client,
+    events,
     close() {
       client.close();
       engine.terminate();
@@ -77,7 +79,11 @@ export function doc(nodes: unknown[], edges: unknown[], run: Record<string, unkn
 export function squareDoc(iterations = 1): GraphDocumentJson {
   return doc(
     [
-      { id: 'x', op: 'Tensor', params: { shape: [3], requires_grad: true, init: { kind: 'values', data: [1, -2, 3] } } },
+      {
+        id: 'x',
+        op: 'Tensor',
+        params: { shape: [3], requires_grad: true, init: { kind: 'values', data: [1, -2, 3] } },
+      },
       { id: 'm', op: 'Mul' },
       { id: 's', op: 'Sum' },
     ],
@@ -119,7 +125,11 @@ export function bigConvDoc(iterations: number, batch = 8): GraphDocumentJson {
   return doc(
     [
       { id: 'x', op: 'Tensor', params: { shape: [batch, 16, 64, 64], init: { kind: 'ones' } } },
-      { id: 'conv', op: 'Conv2d', params: { in_channels: 16, out_channels: 32, kernel_size: 3, padding: 1, padding_mode: 'reflect' } },
+      {
+        id: 'conv',
+        op: 'Conv2d',
+        params: { in_channels: 16, out_channels: 32, kernel_size: 3, padding: 1, padding_mode: 'reflect' },
+      },
       { id: 'mean', op: 'Mean' },
     ],
     [

@@ -22,7 +22,10 @@ import { readJson } from '../helpers/fixtures';
 import { startSimulatedHost } from './simulated-hosts';
 
 const SHARED = resolve(ROOT, 'test/fixtures/reference');
-const graphs = readdirSync(SHARED).filter((f) => f.endsWith('.graph.json')).sort().map((f) => resolve(SHARED, f));
+const graphs = readdirSync(SHARED)
+  .filter((f) => f.endsWith('.graph.json'))
+  .sort()
+  .map((f) => resolve(SHARED, f));
 
 const KINDS = ['node', 'node+wasm', 'web', 'electron'] as const;
 
@@ -60,7 +63,8 @@ describe.each(KINDS)('%s host', (kind) => {
     expect((await client.load(readDoc(graphs[0]!))).ok).toBe(true);
     await client.run();
     const wire = await client.result();
-    for (const t of Object.values(wire.tensors)) expect(t.data instanceof Float32Array || t.data instanceof Float64Array).toBe(true);
+    for (const t of Object.values(wire.tensors))
+      expect(t.data instanceof Float32Array || t.data instanceof Float64Array).toBe(true);
   });
 
   it.each(graphs.map((f) => [basename(f, '.graph.json'), f]))('%s: steps to the end', async (_name, file) => {

@@ -9,7 +9,9 @@ beforeAll(async () => {
 afterAll(() => c.close());
 
 const protocolError = (id: number | null, message: string) => ({
-  type: 'response', id, ok: false,
+  type: 'response',
+  id,
+  ok: false,
   error: { type: 'ProtocolError', message: expect.stringContaining(message), node: null, phase: null, iteration: null },
 });
 
@@ -23,7 +25,12 @@ describe('malformed messages', () => {
     ['no id', { type: 'run' }, null, 'request.id: expected a non-negative integer'],
     ['a string id', { type: 'reset', id: '13' }, null, 'request.id'],
     ['a document that is not an object', { type: 'load', id: 14, document: 'graph.json' }, 14, 'request.document'],
-    ['iterations of the wrong type', { type: 'run', id: 15, iterations: 2.5 }, 15, 'request.iterations: expected a positive integer'],
+    [
+      'iterations of the wrong type',
+      { type: 'run', id: 15, iterations: 2.5 },
+      15,
+      'request.iterations: expected a positive integer',
+    ],
     ['an unknown field', { type: 'stepBackward', id: 16, count: 3 }, 16, 'request.count: unknown field'],
     ['a bad which', { type: 'getTensor', id: 17, name: 'x', which: 'data' }, 17, 'request.which'],
   ])('%s', async (_what, raw, id, message) => {
@@ -67,7 +74,9 @@ describe('out-of-order messages', () => {
   it('steps past the end', async () => {
     expect((await c.client.load(squareDoc())).ok).toBe(true);
     await c.client.run();
-    const past = { error: { type: 'StateError', message: 'step past the end: the run is finished; reset to step it again' } };
+    const past = {
+      error: { type: 'StateError', message: 'step past the end: the run is finished; reset to step it again' },
+    };
     await expect(c.client.stepForward()).rejects.toMatchObject(past);
     await expect(c.client.stepBackward()).rejects.toMatchObject(past);
   });
@@ -88,7 +97,10 @@ describe('out-of-order messages', () => {
     expect((await c.client.load(squareDoc())).ok).toBe(true);
     await c.client.stepBackward();
     await expect(c.client.stepForward()).rejects.toMatchObject({
-      error: { type: 'StateError', message: expect.stringContaining('the backward pass of iteration 0 is in progress') },
+      error: {
+        type: 'StateError',
+        message: expect.stringContaining('the backward pass of iteration 0 is in progress'),
+      },
     });
   });
 
@@ -96,7 +108,9 @@ describe('out-of-order messages', () => {
     // longRunDoc cannot finish before the two requests below, on any machine.
     expect((await c.client.load(longRunDoc())).ok).toBe(true);
     const run = c.client.run();
-    await expect(c.client.stepForward()).rejects.toMatchObject({ error: { type: 'StateError', message: expect.stringContaining('busy') } });
+    await expect(c.client.stepForward()).rejects.toMatchObject({
+      error: { type: 'StateError', message: expect.stringContaining('busy') },
+    });
     expect(await c.client.cancel()).toEqual({ cancelled: true, restarted: false });
     await expect(run).rejects.toMatchObject({ error: { type: 'Cancelled' } });
     // The session stands where the run stopped: stepping goes on from there.

@@ -19,21 +19,33 @@ describe('round trips over a worker thread', () => {
   it('load reports issues with JSON paths and loads nothing', async () => {
     const r = await c.client.load(doc([{ id: 'c', op: 'Conv2d', params: { in_channels: 1, out_channels: 1 } }], []));
     expect(r.ok).toBe(false);
-    expect(r.issues).toContainEqual({ path: 'nodes[0].params.kernel_size', message: 'required parameter of Conv2d is missing', node: 'c' });
-    await expect(c.client.stepForward()).rejects.toMatchObject({ error: { type: 'StateError', message: expect.stringContaining('no graph is loaded') } });
+    expect(r.issues).toContainEqual({
+      path: 'nodes[0].params.kernel_size',
+      message: 'required parameter of Conv2d is missing',
+      node: 'c',
+    });
+    await expect(c.client.stepForward()).rejects.toMatchObject({
+      error: { type: 'StateError', message: expect.stringContaining('no graph is loaded') },
+    });
   });
 
   it('load infers every port, leaves and parameters included, before anything runs', async () => {
-    const r = await c.client.load(doc(
-      [
-        { id: 'x', op: 'Tensor', params: { shape: [2, 3], requires_grad: true } },
-        { id: 'fc', op: 'Linear', params: { in_features: 3, out_features: 4 } },
-        { id: 'd', op: 'Detach' },
-        { id: 'loss', op: 'Sum' },
-      ],
-      [{ source: 'x', target: 'fc', targetHandle: 'input' }, { source: 'fc', target: 'd' }, { source: 'fc', target: 'loss' }],
-      { backward: 'loss' },
-    ));
+    const r = await c.client.load(
+      doc(
+        [
+          { id: 'x', op: 'Tensor', params: { shape: [2, 3], requires_grad: true } },
+          { id: 'fc', op: 'Linear', params: { in_features: 3, out_features: 4 } },
+          { id: 'd', op: 'Detach' },
+          { id: 'loss', op: 'Sum' },
+        ],
+        [
+          { source: 'x', target: 'fc', targetHandle: 'input' },
+          { source: 'fc', target: 'd' },
+          { source: 'fc', target: 'loss' },
+        ],
+        { backward: 'loss' },
+      ),
+    );
     expect(r.ok).toBe(true);
     expect(r.order).toEqual(['x', 'fc', 'd', 'loss']);
     expect(r.ports.x).toEqual({ shape: [2, 3], dtype: 'float32', requires_grad: true, is_leaf: true });
@@ -46,15 +58,21 @@ describe('round trips over a worker thread', () => {
   });
 
   it('load reports shape problems by node, and still loads', async () => {
-    const r = await c.client.load(doc(
-      [
-        { id: 'a', op: 'Tensor', params: { shape: [2] } },
-        { id: 'b', op: 'Tensor', params: { shape: [3] } },
-        { id: 'sum', op: 'Add' },
-        { id: 'e', op: 'Exp' },
-      ],
-      [{ source: 'a', target: 'sum', targetHandle: 'a' }, { source: 'b', target: 'sum', targetHandle: 'b' }, { source: 'sum', target: 'e' }],
-    ));
+    const r = await c.client.load(
+      doc(
+        [
+          { id: 'a', op: 'Tensor', params: { shape: [2] } },
+          { id: 'b', op: 'Tensor', params: { shape: [3] } },
+          { id: 'sum', op: 'Add' },
+          { id: 'e', op: 'Exp' },
+        ],
+        [
+          { source: 'a', target: 'sum', targetHandle: 'a' },
+          { source: 'b', target: 'sum', targetHandle: 'b' },
+          { source: 'sum', target: 'e' },
+        ],
+      ),
+    );
     expect(r.ok).toBe(true);
     expect(r.problems).toEqual([{ node: 'sum', message: expect.stringContaining('must match the size of tensor b') }]);
     expect(r.ports.e!.shape).toBeNull();
@@ -63,11 +81,16 @@ describe('round trips over a worker thread', () => {
   });
 
   it('steps to a backward error and reports it', async () => {
-    const r = await c.client.load(doc(
-      [{ id: 'x', op: 'Tensor', params: { shape: [2] } }, { id: 's', op: 'Sum' }],
-      [{ source: 'x', target: 's' }],
-      { backward: 's' },
-    ));
+    const r = await c.client.load(
+      doc(
+        [
+          { id: 'x', op: 'Tensor', params: { shape: [2] } },
+          { id: 's', op: 'Sum' },
+        ],
+        [{ source: 'x', target: 's' }],
+        { backward: 's' },
+      ),
+    );
     expect(r.ok).toBe(true);
     const f = await c.client.stepForward();
     expect(f).toMatchObject({ node: 's', phase: 'backward' });
@@ -89,29 +112,47 @@ describe('round trips over a worker thread', () => {
     const document = squareDoc();
     expect((await c.client.load(document)).ok).toBe(true);
     const f1 = await c.client.stepForward();
-    expect(f1).toMatchObject({ node: 'm', ran_in: 'forward', grad_fn: 'MulBackward0', phase: 'forward', iteration: 0, error: null });
+    expect(f1).toMatchObject({
+      node: 'm',
+      ran_in: 'forward',
+      grad_fn: 'MulBackward0',
+      phase: 'forward',
+      iteration: 0,
+      error: null,
+    });
     expect(Object.keys(f1.setup)).toEqual(['x']);
     expect(f1.tensor).toMatchObject({ shape: [3], requires_grad: true, is_leaf: false, stats: { min: 1, max: 9 } });
     const f2 = await c.client.stepForward();
     expect(f2).toMatchObject({ node: 's', phase: 'backward' });
-    await expect(c.client.stepForward()).rejects.toMatchObject({ error: { type: 'StateError', message: expect.stringContaining('step backward') } });
+    await expect(c.client.stepForward()).rejects.toMatchObject({
+      error: { type: 'StateError', message: expect.stringContaining('step backward') },
+    });
 
     const b1 = await c.client.stepBackward();
     expect(b1).toMatchObject({ index: 0, grad_fn: 'SumBackward0', node: 's', done: false, phase: 'backward' });
     expect(b1.inputs[0]).toMatchObject({ shape: [], stats: { min: 1, max: 1 } });
-    expect(b1.outputs).toEqual([{ to: 'MulBackward0', to_node: 'm', grad: { shape: [3], stats: { min: 1, max: 1, mean: 1, absMax: 1, nan: 0 } } }]);
+    expect(b1.outputs).toEqual([
+      { to: 'MulBackward0', to_node: 'm', grad: { shape: [3], stats: { min: 1, max: 1, mean: 1, absMax: 1, nan: 0 } } },
+    ]);
     const b2 = await c.client.stepBackward();
     expect(b2).toMatchObject({ grad_fn: 'MulBackward0', node: 'm' });
-    expect(b2.outputs.map((o) => [o.to, o.to_node])).toEqual([['AccumulateGrad', 'x'], ['AccumulateGrad', 'x']]);
+    expect(b2.outputs.map((o) => [o.to, o.to_node])).toEqual([
+      ['AccumulateGrad', 'x'],
+      ['AccumulateGrad', 'x'],
+    ]);
     const b3 = await c.client.stepBackward();
     expect(b3).toMatchObject({ grad_fn: 'AccumulateGrad', node: 'x', done: true, phase: 'done' });
     expect(b3.leaf).toEqual({ name: 'x', before: null, after: { min: -4, max: 6, mean: 4 / 3, absMax: 6, nan: 0 } });
-    await expect(c.client.stepBackward()).rejects.toMatchObject({ error: { type: 'StateError', message: expect.stringContaining('step past the end') } });
+    await expect(c.client.stepBackward()).rejects.toMatchObject({
+      error: { type: 'StateError', message: expect.stringContaining('step past the end') },
+    });
 
     const g = await c.client.getTensor('x', 'grad');
     expect(g.data).toBeInstanceOf(Float32Array);
     expect(Array.from(g.data)).toEqual([2, -4, 6]);
-    await expect(c.client.getTensor('m', 'grad')).rejects.toMatchObject({ error: { message: 'm.grad is None (no gradient has reached it)' } });
+    await expect(c.client.getTensor('m', 'grad')).rejects.toMatchObject({
+      error: { message: 'm.grad is None (no gradient has reached it)' },
+    });
     await expect(c.client.getTensor('nope', 'value')).rejects.toMatchObject({ error: { type: 'StateError' } });
 
     const wire = await c.client.result();
@@ -121,7 +162,9 @@ describe('round trips over a worker thread', () => {
     expect(stringifyResult(resultFromWire(wire))).toBe(stringifyResult(expected.result));
 
     expect(await c.client.reset()).toEqual({ phase: 'forward' });
-    await expect(c.client.getTensor('m', 'value')).rejects.toMatchObject({ error: { message: expect.stringContaining('not been computed yet') } });
+    await expect(c.client.getTensor('m', 'value')).rejects.toMatchObject({
+      error: { message: expect.stringContaining('not been computed yet') },
+    });
     const run = await c.client.run();
     expect(run.backward_steps).toEqual(expected.result.backward_steps);
     expect(run.tensors.x).toMatchObject({ has_grad: true, grad_stats: { min: -4, max: 6 } });
@@ -165,7 +208,11 @@ describe('round trips over a worker thread', () => {
         { id: 's', op: 'Sum' },
         { id: 'g', op: 'Grad' },
       ],
-      [{ source: 'x', target: 'e' }, { source: 'e', target: 's' }, { source: 'e', target: 'g', targetHandle: 'of' }],
+      [
+        { source: 'x', target: 'e' },
+        { source: 'e', target: 's' },
+        { source: 'e', target: 'g', targetHandle: 'of' },
+      ],
       { backward: 's' },
     );
     expect((await c.client.load(d)).ok).toBe(true);
@@ -174,6 +221,11 @@ describe('round trips over a worker thread', () => {
     const r = await c.client.run();
     off();
     expect(r.error).toMatchObject({ node: 'g', phase: 'update' });
-    expect(seen).toContainEqual({ type: 'event', event: 'warning', node: 'g', message: expect.stringContaining('is not a leaf Tensor is being accessed') });
+    expect(seen).toContainEqual({
+      type: 'event',
+      event: 'warning',
+      node: 'g',
+      message: expect.stringContaining('is not a leaf Tensor is being accessed'),
+    });
   });
 });

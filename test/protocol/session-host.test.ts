@@ -28,24 +28,29 @@ function harness() {
   return { host, send, events };
 }
 
-const linearConv = (xGrad = false) => doc(
-  [
-    { id: 'x', op: 'Tensor', params: { shape: [1, 1, 4, 4], requires_grad: xGrad, init: { kind: 'arange' } } },
-    { id: 'conv', op: 'Conv2d', params: { in_channels: 1, out_channels: 2, kernel_size: 3, padding: 1, padding_mode: 'reflect' } },
-    { id: 'flat', op: 'Flatten' },
-    { id: 'fc', op: 'Linear', params: { in_features: 32, out_features: 3 } },
-    { id: 'd', op: 'Detach' },
-    { id: 'loss', op: 'Sum' },
-  ],
-  [
-    { source: 'x', target: 'conv', targetHandle: 'input' },
-    { source: 'conv', target: 'flat' },
-    { source: 'flat', target: 'fc', targetHandle: 'input' },
-    { source: 'fc', target: 'd' },
-    { source: 'fc', target: 'loss' },
-  ],
-  { backward: 'loss' },
-);
+const linearConv = (xGrad = false) =>
+  doc(
+    [
+      { id: 'x', op: 'Tensor', params: { shape: [1, 1, 4, 4], requires_grad: xGrad, init: { kind: 'arange' } } },
+      {
+        id: 'conv',
+        op: 'Conv2d',
+        params: { in_channels: 1, out_channels: 2, kernel_size: 3, padding: 1, padding_mode: 'reflect' },
+      },
+      { id: 'flat', op: 'Flatten' },
+      { id: 'fc', op: 'Linear', params: { in_features: 32, out_features: 3 } },
+      { id: 'd', op: 'Detach' },
+      { id: 'loss', op: 'Sum' },
+    ],
+    [
+      { source: 'x', target: 'conv', targetHandle: 'input' },
+      { source: 'conv', target: 'flat' },
+      { source: 'flat', target: 'fc', targetHandle: 'input' },
+      { source: 'fc', target: 'd' },
+      { source: 'fc', target: 'loss' },
+    ],
+    { backward: 'loss' },
+  );
 
 describe('SessionHost', () => {
   it('steps internal grad_fns (TBackward0 of Linear, the padding of Conv2d) attributed to their node', async () => {

@@ -41,9 +41,15 @@ export interface SimulatedHost {
 
 /** The `web` or `electron` entry in a worker thread with its runtime's globals. */
 export function simulatedEntryThread(kind: 'web' | 'electron'): Worker {
-  const entry = new URL(kind === 'web' ? '../../engine/host/web/worker.ts' : '../../engine/host/electron/entry.ts', import.meta.url);
+  const entry = new URL(
+    kind === 'web' ? '../../engine/host/web/worker.ts' : '../../engine/host/electron/entry.ts',
+    import.meta.url,
+  );
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
-  return new Worker((kind === 'web' ? WEB : ELECTRON) + LOAD, { eval: true, workerData: { entry: entry.href, tsxApi } });
+  return new Worker((kind === 'web' ? WEB : ELECTRON) + LOAD, {
+    eval: true,
+    workerData: { entry: entry.href, tsxApi },
+  });
 }
 
 /** Starts the `web` or `electron` entry in a worker thread. */

@@ -119,10 +119,14 @@ describe('supervised engine', () => {
         await sup.reset();
         const r = await cancelMidRun(sup);
         expect(r.restarted).toBe(false);
-        expect(r.error).toMatchObject({ error: { type: 'Cancelled', message: expect.stringContaining('run cancelled') } });
+        expect(r.error).toMatchObject({
+          error: { type: 'Cancelled', message: expect.stringContaining('run cancelled') },
+        });
         ms.push(r.ms);
       }
-      console.log(`cancel latency, cooperative (ms): ${ms.map((x) => x.toFixed(1)).join(' ')}; median ${median(ms).toFixed(1)}`);
+      console.log(
+        `cancel latency, cooperative (ms): ${ms.map((x) => x.toFixed(1)).join(' ')}; median ${median(ms).toFixed(1)}`,
+      );
       // The session stands where it stopped and can continue.
       expect((await sup.stepBackward()).error).toBeNull();
     } finally {
@@ -145,7 +149,9 @@ describe('supervised engine', () => {
         ms.push(r.ms);
         await sup.whenReady();
       }
-      console.log(`cancel latency, engine restarted (ms): ${ms.map((x) => x.toFixed(1)).join(' ')}; median ${median(ms).toFixed(1)}`);
+      console.log(
+        `cancel latency, engine restarted (ms): ${ms.map((x) => x.toFixed(1)).join(' ')}; median ${median(ms).toFixed(1)}`,
+      );
       expect(events.filter((e) => e.event === 'restarted')).toHaveLength(3);
       // Each restart loaded the document again into a fresh engine.
       expect(events.filter((e) => e.event === 'ready')).toHaveLength(4);

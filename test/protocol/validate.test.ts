@@ -30,7 +30,11 @@ describe('checkRequest', () => {
     [{ type: 'run', id: 1.5 }, null, 'request.id'],
     [{ type: 'run', id: '7' }, null, 'request.id'],
     [{ type: 'load', id: 2 }, 2, 'request.document: required field of load is missing'],
-    [{ type: 'load', id: 2, document: [] }, 2, 'request.document: expected a graph document (a JSON object), got an array'],
+    [
+      { type: 'load', id: 2, document: [] },
+      2,
+      'request.document: expected a graph document (a JSON object), got an array',
+    ],
     [{ type: 'run', id: 3, iterations: 0 }, 3, 'request.iterations: expected a positive integer'],
     [{ type: 'run', id: 3, iterations: '5' }, 3, 'request.iterations: expected a positive integer, got "5"'],
     [{ type: 'getTensor', id: 4, name: 'x', which: 'both' }, 4, 'request.which: expected "value" or "grad"'],
@@ -54,8 +58,20 @@ describe('checkEngineMessage', () => {
       { type: 'event', event: 'progress', iteration: 1, of: 3, loss: null, elapsed_ms: 5 },
       { type: 'event', event: 'warning', message: 'w', node: 'x' },
       { type: 'response', id: 1, request: 'reset', ok: true, result: { phase: 'forward' } },
-      { type: 'response', id: null, request: null, ok: false, error: { type: 'ProtocolError', message: 'm', node: null, phase: null, iteration: null } },
-      { type: 'response', id: 2, request: 'getTensor', ok: true, result: { name: 'x', which: 'value', shape: [2], dtype: 'float32', data: new Float32Array(2) } },
+      {
+        type: 'response',
+        id: null,
+        request: null,
+        ok: false,
+        error: { type: 'ProtocolError', message: 'm', node: null, phase: null, iteration: null },
+      },
+      {
+        type: 'response',
+        id: 2,
+        request: 'getTensor',
+        ok: true,
+        result: { name: 'x', which: 'value', shape: [2], dtype: 'float32', data: new Float32Array(2) },
+      },
     ];
     for (const m of msgs) expect(checkEngineMessage(m).ok, JSON.stringify(m)).toBe(true);
   });
@@ -68,7 +84,16 @@ describe('checkEngineMessage', () => {
     [{ type: 'response', id: 1, request: 'reset', ok: true }, 'response.result: expected an object'],
     [{ type: 'response', id: 1, request: 'reset', ok: 'yes', result: {} }, 'response.ok'],
     [{ type: 'response', id: 1, request: 'reset', ok: false, error: { message: 'm' } }, 'response.error'],
-    [{ type: 'response', id: 1, request: 'getTensor', ok: true, result: { name: 'x', which: 'value', shape: [2], dtype: 'float32', data: [1, 2] } }, 'data: expected a Float32Array'],
+    [
+      {
+        type: 'response',
+        id: 1,
+        request: 'getTensor',
+        ok: true,
+        result: { name: 'x', which: 'value', shape: [2], dtype: 'float32', data: [1, 2] },
+      },
+      'data: expected a Float32Array',
+    ],
     [{ type: 'response', id: 1, request: 'load', ok: true, result: { ok: true } }, 'response.result.issues'],
   ])('rejects %j', (raw, message) => {
     const c = checkEngineMessage(raw);
@@ -83,9 +108,33 @@ describe('codec', () => {
     const grad = new Float32Array([0.5, 2]);
     const result = {
       tensors: {
-        x: { shape: [2], dtype: 'float32' as const, data, requires_grad: true, is_leaf: true, grad_fn: null, grad: { shape: [2], data: grad } },
-        y: { shape: [1], dtype: 'int64' as const, data: new Float64Array([3]), requires_grad: false, is_leaf: true, grad_fn: null, grad: null },
-        view: { shape: [1], dtype: 'float32' as const, data: data.subarray(1), requires_grad: false, is_leaf: true, grad_fn: null, grad: null },
+        x: {
+          shape: [2],
+          dtype: 'float32' as const,
+          data,
+          requires_grad: true,
+          is_leaf: true,
+          grad_fn: null,
+          grad: { shape: [2], data: grad },
+        },
+        y: {
+          shape: [1],
+          dtype: 'int64' as const,
+          data: new Float64Array([3]),
+          requires_grad: false,
+          is_leaf: true,
+          grad_fn: null,
+          grad: null,
+        },
+        view: {
+          shape: [1],
+          dtype: 'float32' as const,
+          data: data.subarray(1),
+          requires_grad: false,
+          is_leaf: true,
+          grad_fn: null,
+          grad: null,
+        },
       },
       backward_steps: [{ grad_fn: 'AccumulateGrad', node: 'x' }],
       iterations_run: 1,

@@ -4,7 +4,9 @@ import type { GraphDocument } from '../../renderer/document/types';
 import { applyCommand, CommandError, type Command } from '../../renderer/state/commands';
 
 const base: GraphDocument = parseDocument({
-  format: 'autograd-studio/graph', version: 1, meta: { name: 'g' },
+  format: 'autograd-studio/graph',
+  version: 1,
+  meta: { name: 'g' },
   nodes: [
     { id: 'x', op: 'Tensor', params: { shape: [2, 3], requires_grad: true }, position: { x: 0, y: 0 } },
     { id: 'r', op: 'ReLU', params: {}, position: { x: 200, y: 0 } },
@@ -30,14 +32,30 @@ function roundTrip(cmd: Command): GraphDocument {
 
 describe('commands and their inverses', () => {
   it('addElements adds nodes and edges; the inverse removes them', () => {
-    const d = roundTrip({ type: 'addElements', nodes: [{ node: { id: 'e', op: 'Exp', params: {}, position: { x: 1, y: 1 } } }], edges: [{ edge: { source: 'x', sourceHandle: 'out', target: 'e', targetHandle: 'input' } }] });
+    const d = roundTrip({
+      type: 'addElements',
+      nodes: [{ node: { id: 'e', op: 'Exp', params: {}, position: { x: 1, y: 1 } } }],
+      edges: [{ edge: { source: 'x', sourceHandle: 'out', target: 'e', targetHandle: 'input' } }],
+    });
     expect(d.nodes.map((n) => n.id)).toEqual(['x', 'r', 's', 'e']);
     expect(d.edges.length).toBe(3);
   });
 
   it('addElements refuses a taken id or port', () => {
-    expect(() => applyCommand(base, { type: 'addElements', nodes: [{ node: { id: 'x', op: 'Exp', params: {}, position: { x: 0, y: 0 } } }], edges: [] })).toThrow(CommandError);
-    expect(() => applyCommand(base, { type: 'addElements', nodes: [], edges: [{ edge: { source: 's', sourceHandle: 'out', target: 'r', targetHandle: 'input' } }] })).toThrow(/already taken/);
+    expect(() =>
+      applyCommand(base, {
+        type: 'addElements',
+        nodes: [{ node: { id: 'x', op: 'Exp', params: {}, position: { x: 0, y: 0 } } }],
+        edges: [],
+      }),
+    ).toThrow(CommandError);
+    expect(() =>
+      applyCommand(base, {
+        type: 'addElements',
+        nodes: [],
+        edges: [{ edge: { source: 's', sourceHandle: 'out', target: 'r', targetHandle: 'input' } }],
+      }),
+    ).toThrow(/already taken/);
   });
 
   it('removeElements removes a node with its edges and run references; the inverse restores order', () => {
@@ -63,7 +81,12 @@ describe('commands and their inverses', () => {
   });
 
   it('setParams sets and unsets; the inverse restores both', () => {
-    const d = roundTrip({ type: 'setParams', id: 'x', set: { shape: [4], init: { kind: 'ones' } }, unset: ['requires_grad'] });
+    const d = roundTrip({
+      type: 'setParams',
+      id: 'x',
+      set: { shape: [4], init: { kind: 'ones' } },
+      unset: ['requires_grad'],
+    });
     expect(d.nodes[0]!.params).toEqual({ shape: [4], init: { kind: 'ones' } });
     expect(() => applyCommand(base, { type: 'setParams', id: 'nope', set: {}, unset: [] })).toThrow(CommandError);
   });
@@ -77,7 +100,10 @@ describe('commands and their inverses', () => {
 
   it('renameNode renames everywhere; refuses bad or taken ids', () => {
     const d = roundTrip({ type: 'renameNode', from: 'r', to: 'act' });
-    expect(d.edges.map((e) => [e.source, e.target])).toEqual([['x', 'act'], ['act', 's']]);
+    expect(d.edges.map((e) => [e.source, e.target])).toEqual([
+      ['x', 'act'],
+      ['act', 's'],
+    ]);
     expect(d.run?.feedback).toEqual([{ from: 'act', to: 'x' }]);
     expect(() => applyCommand(base, { type: 'renameNode', from: 'r', to: 'x' })).toThrow(/already exists/);
     expect(() => applyCommand(base, { type: 'renameNode', from: 'r', to: 'a.b' })).toThrow(/not a valid id/);
@@ -95,10 +121,13 @@ describe('commands and their inverses', () => {
   });
 
   it('batch applies in order and undoes in reverse', () => {
-    const d = roundTrip({ type: 'batch', commands: [
-      { type: 'renameNode', from: 'r', to: 'act' },
-      { type: 'setParams', id: 'act', set: { inplace: true }, unset: [] },
-    ] });
+    const d = roundTrip({
+      type: 'batch',
+      commands: [
+        { type: 'renameNode', from: 'r', to: 'act' },
+        { type: 'setParams', id: 'act', set: { inplace: true }, unset: [] },
+      ],
+    });
     expect(d.nodes[1]).toMatchObject({ id: 'act', params: { inplace: true } });
   });
 });

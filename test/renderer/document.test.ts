@@ -10,7 +10,9 @@ const repo = resolve(import.meta.dirname, '../..');
 const dirs = [resolve(repo, 'test/fixtures/reference'), resolve(repo, 'renderer/examples')];
 const files = dirs.flatMap((d) => {
   try {
-    return readdirSync(d).filter((f) => f.endsWith('.graph.json')).map((f) => resolve(d, f));
+    return readdirSync(d)
+      .filter((f) => f.endsWith('.graph.json'))
+      .map((f) => resolve(d, f));
   } catch {
     return [];
   }
@@ -18,7 +20,12 @@ const files = dirs.flatMap((d) => {
 
 const core = (d: Record<string, unknown>): unknown => ({
   nodes: (d.nodes as Record<string, unknown>[]).map((n) => ({ id: n.id, op: n.op, params: n.params })),
-  edges: (d.edges as Record<string, unknown>[]).map((e) => ({ source: e.source, sourceHandle: e.sourceHandle ?? 'out', target: e.target, targetHandle: e.targetHandle })),
+  edges: (d.edges as Record<string, unknown>[]).map((e) => ({
+    source: e.source,
+    sourceHandle: e.sourceHandle ?? 'out',
+    target: e.target,
+    targetHandle: e.targetHandle,
+  })),
   run: d.run,
 });
 
@@ -41,9 +48,24 @@ describe('document round trip', () => {
 
   it('keeps unknown keys: top level, in nodes, edges and run', () => {
     const doc = {
-      format: 'autograd-studio/graph', version: 1, meta: { name: 'x', author: 'me' },
-      nodes: [{ id: 'a', op: 'Tensor', params: { shape: [2] }, position: { x: 1.5, y: 2 }, note: 'hi', label: 'A', retain_grad: false }],
-      edges: [], run: { backward: 'a', future_option: 3 }, view: { x: 10, y: 20, zoom: 1.5 }, plugin: { data: [1, 2] },
+      format: 'autograd-studio/graph',
+      version: 1,
+      meta: { name: 'x', author: 'me' },
+      nodes: [
+        {
+          id: 'a',
+          op: 'Tensor',
+          params: { shape: [2] },
+          position: { x: 1.5, y: 2 },
+          note: 'hi',
+          label: 'A',
+          retain_grad: false,
+        },
+      ],
+      edges: [],
+      run: { backward: 'a', future_option: 3 },
+      view: { x: 10, y: 20, zoom: 1.5 },
+      plugin: { data: [1, 2] },
     };
     const out = toJson(parseDocument(doc));
     expect(out).toEqual(doc);
@@ -51,25 +73,49 @@ describe('document round trip', () => {
   });
 
   it('defaults sourceHandle to "out" and edges to []', () => {
-    const d = parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [
-      { id: 'a', op: 'Tensor', params: { shape: [1] } }, { id: 'b', op: 'ReLU', params: {} },
-    ], edges: [{ source: 'a', target: 'b', targetHandle: 'input' }] });
+    const d = parseDocument({
+      format: 'autograd-studio/graph',
+      version: 1,
+      nodes: [
+        { id: 'a', op: 'Tensor', params: { shape: [1] } },
+        { id: 'b', op: 'ReLU', params: {} },
+      ],
+      edges: [{ source: 'a', target: 'b', targetHandle: 'input' }],
+    });
     expect(d.edges[0]!.sourceHandle).toBe('out');
     expect(parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [] }).edges).toEqual([]);
   });
 
   it('refuses other formats and versions with a clear message and path', () => {
     expect(() => parseDocument('{')).toThrow(DocumentParseError);
-    expect(() => parseDocument({ format: 'other', version: 1, nodes: [] })).toThrow(/format: expected "autograd-studio\/graph"/);
-    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 2, nodes: [] })).toThrow(/version 2 is not supported/);
-    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [{ op: 'ReLU' }] })).toThrow(/nodes\[0\]\.id/);
-    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [], edges: [{ source: 'a' }] })).toThrow(/edges\[0\]\.target/);
+    expect(() => parseDocument({ format: 'other', version: 1, nodes: [] })).toThrow(
+      /format: expected "autograd-studio\/graph"/,
+    );
+    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 2, nodes: [] })).toThrow(
+      /version 2 is not supported/,
+    );
+    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [{ op: 'ReLU' }] })).toThrow(
+      /nodes\[0\]\.id/,
+    );
+    expect(() =>
+      parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [], edges: [{ source: 'a' }] }),
+    ).toThrow(/edges\[0\]\.target/);
   });
 
   it('lays out nodes without positions left to right', () => {
-    const d = parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [
-      { id: 'x', op: 'Tensor', params: { shape: [1] } }, { id: 'r', op: 'ReLU', params: {} }, { id: 's', op: 'Sum', params: {} },
-    ], edges: [{ source: 'x', target: 'r', targetHandle: 'input' }, { source: 'r', target: 's', targetHandle: 'input' }] });
+    const d = parseDocument({
+      format: 'autograd-studio/graph',
+      version: 1,
+      nodes: [
+        { id: 'x', op: 'Tensor', params: { shape: [1] } },
+        { id: 'r', op: 'ReLU', params: {} },
+        { id: 's', op: 'Sum', params: {} },
+      ],
+      edges: [
+        { source: 'x', target: 'r', targetHandle: 'input' },
+        { source: 'r', target: 's', targetHandle: 'input' },
+      ],
+    });
     const laid = withPositions(d);
     const xs = laid.nodes.map((n) => n.position.x);
     expect(xs[0]).toBeLessThan(xs[1]!);
@@ -81,9 +127,16 @@ describe('document round trip', () => {
   });
 
   it('lays out unconnected nodes without overlaps, with the sizes it is given', () => {
-    const d = parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [
-      { id: 'a', op: 'ReLU', params: {} }, { id: 'b', op: 'ReLU', params: {} }, { id: 'c', op: 'ReLU', params: {} },
-    ], edges: [] });
+    const d = parseDocument({
+      format: 'autograd-studio/graph',
+      version: 1,
+      nodes: [
+        { id: 'a', op: 'ReLU', params: {} },
+        { id: 'b', op: 'ReLU', params: {} },
+        { id: 'c', op: 'ReLU', params: {} },
+      ],
+      edges: [],
+    });
     const pos = layeredLayout(d, () => ({ width: 100, height: 50 }));
     const ys = ['a', 'b', 'c'].map((id) => pos.get(id)!.y).sort((p, q) => p - q);
     expect(new Set(['a', 'b', 'c'].map((id) => pos.get(id)!.x)).size).toBe(1);

@@ -20,8 +20,18 @@ describe('EngineClient', () => {
   });
 
   it('rejects with the engine error (PyTorch type and message)', async () => {
-    const error = { type: 'RuntimeError', message: 'element 0 of tensors does not require grad and does not have a grad_fn', node: 's', phase: 'backward', iteration: 0 };
-    const port = new FakeEnginePort({ run: () => { throw { error }; } });
+    const error = {
+      type: 'RuntimeError',
+      message: 'element 0 of tensors does not require grad and does not have a grad_fn',
+      node: 's',
+      phase: 'backward',
+      iteration: 0,
+    };
+    const port = new FakeEnginePort({
+      run: () => {
+        throw { error };
+      },
+    });
     const c = new EngineClient(port);
     const e = await c.request({ type: 'run' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(EngineRequestError);

@@ -7,33 +7,59 @@ import { flagsOf } from '../../renderer/state/engine-state';
 import { Studio } from '../../renderer/state/store';
 import { FakeEnginePort, tick } from './fake-engine';
 
-const doc = () => parseDocument({
-  format: 'autograd-studio/graph', version: 1,
-  nodes: [
-    { id: 'x', op: 'Tensor', params: { shape: [2], requires_grad: true }, position: { x: 0, y: 0 } },
-    { id: 's', op: 'Sum', params: {}, position: { x: 200, y: 0 } },
-  ],
-  edges: [{ source: 'x', target: 's', targetHandle: 'input' }],
-  run: { backward: 's' },
-});
+const doc = () =>
+  parseDocument({
+    format: 'autograd-studio/graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'Tensor', params: { shape: [2], requires_grad: true }, position: { x: 0, y: 0 } },
+      { id: 's', op: 'Sum', params: {}, position: { x: 200, y: 0 } },
+    ],
+    edges: [{ source: 'x', target: 's', targetHandle: 'input' }],
+    run: { backward: 's' },
+  });
 
 const stats = { min: 0, max: 1, mean: 0.5, absMax: 1, nan: 0 };
 const summary = (rg: boolean, leaf: boolean, gradFn: string | null, hasGrad: boolean) => ({
-  shape: [2], dtype: 'float32', requires_grad: rg, is_leaf: leaf, grad_fn: gradFn, has_grad: hasGrad, stats, grad_stats: hasGrad ? stats : null, storage: 1,
+  shape: [2],
+  dtype: 'float32',
+  requires_grad: rg,
+  is_leaf: leaf,
+  grad_fn: gradFn,
+  has_grad: hasGrad,
+  stats,
+  grad_stats: hasGrad ? stats : null,
+  storage: 1,
 });
-const port = (overrides: Record<string, (r: Record<string, unknown>) => unknown> = {}) => new FakeEnginePort({
-  load: () => ({
-    ok: true, issues: [], order: ['x', 's'], update: [], problems: [], elements: 3, budget: 1e6,
-    ports: { x: { shape: [2], dtype: 'float32', requires_grad: true, is_leaf: true, grad_fn: null }, s: { shape: [], dtype: 'float32', requires_grad: true, is_leaf: false, grad_fn: 'SumBackward0' } },
-  }),
-  run: () => ({
-    tensors: { x: summary(true, true, null, true), s: summary(true, false, 'SumBackward0', false) },
-    backward_steps: [{ grad_fn: 'SumBackward0', node: 's' }, { grad_fn: 'AccumulateGrad', node: 'x' }],
-    iterations_run: 1, error: null, edge_flow: [{ edge: 0, norm: 1.41 }], losses: [1],
-  }),
-  reset: () => ({ phase: 'forward' }),
-  ...overrides,
-});
+const port = (overrides: Record<string, (r: Record<string, unknown>) => unknown> = {}) =>
+  new FakeEnginePort({
+    load: () => ({
+      ok: true,
+      issues: [],
+      order: ['x', 's'],
+      update: [],
+      problems: [],
+      elements: 3,
+      budget: 1e6,
+      ports: {
+        x: { shape: [2], dtype: 'float32', requires_grad: true, is_leaf: true, grad_fn: null },
+        s: { shape: [], dtype: 'float32', requires_grad: true, is_leaf: false, grad_fn: 'SumBackward0' },
+      },
+    }),
+    run: () => ({
+      tensors: { x: summary(true, true, null, true), s: summary(true, false, 'SumBackward0', false) },
+      backward_steps: [
+        { grad_fn: 'SumBackward0', node: 's' },
+        { grad_fn: 'AccumulateGrad', node: 'x' },
+      ],
+      iterations_run: 1,
+      error: null,
+      edge_flow: [{ edge: 0, norm: 1.41 }],
+      losses: [1],
+    }),
+    reset: () => ({ phase: 'forward' }),
+    ...overrides,
+  });
 
 async function setup(p = port()) {
   const studio = new Studio(doc());
@@ -46,7 +72,12 @@ describe('EngineSession', () => {
   it('loads the document at start and shows leaf flags before running', async () => {
     const { studio, p } = await setup();
     expect(p.received.map((r) => r.type)).toEqual(['load']);
-    expect(flagsOf(studio.state.engine, 'x')).toMatchObject({ leaf: true, requiresGrad: true, hasGrad: false, shape: [2] });
+    expect(flagsOf(studio.state.engine, 'x')).toMatchObject({
+      leaf: true,
+      requiresGrad: true,
+      hasGrad: false,
+      shape: [2],
+    });
   });
 
   it('runs: status done, flags and edge flow from the summary', async () => {
@@ -63,14 +94,35 @@ describe('EngineSession', () => {
   });
 
   it('shows a run error with PyTorch’s message at its node', async () => {
-    const error = { type: 'RuntimeError', message: 'you can only change requires_grad flags of leaf variables.', node: 'x', phase: 'setup', iteration: 1 };
-    const { studio, session } = await setup(port({ run: () => ({ tensors: {}, backward_steps: [], iterations_run: 1, error, edge_flow: [], losses: [] }) }));
+    const error = {
+      type: 'RuntimeError',
+      message: 'you can only change requires_grad flags of leaf variables.',
+      node: 'x',
+      phase: 'setup',
+      iteration: 1,
+    };
+    const { studio, session } = await setup(
+      port({ run: () => ({ tensors: {}, backward_steps: [], iterations_run: 1, error, edge_flow: [], losses: [] }) }),
+    );
     await session.run();
     expect(studio.state.engine).toMatchObject({ status: 'error', error, active: 'x' });
   });
 
   it('refuses to run an invalid document and says where', async () => {
-    const { studio, session } = await setup(port({ load: () => ({ ok: false, issues: [{ path: 'nodes[1].params.dim', message: 'expected an integer', node: 's' }], ports: {}, order: [], update: [], problems: [], elements: 0, budget: 1 }) }));
+    const { studio, session } = await setup(
+      port({
+        load: () => ({
+          ok: false,
+          issues: [{ path: 'nodes[1].params.dim', message: 'expected an integer', node: 's' }],
+          ports: {},
+          order: [],
+          update: [],
+          problems: [],
+          elements: 0,
+          budget: 1,
+        }),
+      }),
+    );
     await session.run();
     expect(studio.state.engine.status).toBe('error');
     expect(studio.state.engine.error?.message).toBe('nodes[1].params.dim: expected an integer');
@@ -91,21 +143,47 @@ describe('EngineSession', () => {
 
   it('steps backward one grad_fn at a time and ends with done and the full result', async () => {
     let i = 0;
-    const steps = [['SumBackward0', 's'], ['AccumulateGrad', 'x']] as const;
-    const { studio, session, p } = await setup(port({
-      stepBackward: () => {
-        const [grad_fn, node] = steps[i]!;
-        const done = i === 1;
-        return {
-          index: i++, grad_fn, node, iteration: 0, inputs: [{ shape: [], stats }], outputs: done ? [] : [{ to: 'AccumulateGrad', to_node: 'x', grad: { shape: [2], stats } }],
-          leaf: done ? { name: 'x', before: null, after: stats } : null, forwarded: i === 1 ? ['x', 's'] : [], done, phase: done ? 'done' : 'backward', error: null,
-        };
-      },
-      result: () => ({
-        tensors: { x: { shape: [2], dtype: 'float32', data: new Float32Array([1, 2]), requires_grad: true, is_leaf: true, grad_fn: null, grad: { shape: [2], data: new Float32Array([1, 1]) } } },
-        backward_steps: steps.map(([grad_fn, node]) => ({ grad_fn, node })), iterations_run: 1, error: null,
+    const steps = [
+      ['SumBackward0', 's'],
+      ['AccumulateGrad', 'x'],
+    ] as const;
+    const { studio, session, p } = await setup(
+      port({
+        stepBackward: () => {
+          const [grad_fn, node] = steps[i]!;
+          const done = i === 1;
+          return {
+            index: i++,
+            grad_fn,
+            node,
+            iteration: 0,
+            inputs: [{ shape: [], stats }],
+            outputs: done ? [] : [{ to: 'AccumulateGrad', to_node: 'x', grad: { shape: [2], stats } }],
+            leaf: done ? { name: 'x', before: null, after: stats } : null,
+            forwarded: i === 1 ? ['x', 's'] : [],
+            done,
+            phase: done ? 'done' : 'backward',
+            error: null,
+          };
+        },
+        result: () => ({
+          tensors: {
+            x: {
+              shape: [2],
+              dtype: 'float32',
+              data: new Float32Array([1, 2]),
+              requires_grad: true,
+              is_leaf: true,
+              grad_fn: null,
+              grad: { shape: [2], data: new Float32Array([1, 1]) },
+            },
+          },
+          backward_steps: steps.map(([grad_fn, node]) => ({ grad_fn, node })),
+          iterations_run: 1,
+          error: null,
+        }),
       }),
-    }));
+    );
     await session.stepBackward();
     expect(studio.state.engine).toMatchObject({ status: 'idle', active: 's', forwardExecuted: ['x', 's'] });
     expect(studio.state.engine.stepResults.length).toBe(1);
@@ -150,7 +228,19 @@ describe('EngineSession.replaceClient', () => {
 
 describe('EngineSession.cancel', () => {
   it('stops a run whose load is still under way: the run is never sent', async () => {
-    const p = port({ cancel: () => { throw { error: { type: 'StateError', message: 'nothing to cancel: no run is in progress', node: null, phase: null, iteration: null } }; } });
+    const p = port({
+      cancel: () => {
+        throw {
+          error: {
+            type: 'StateError',
+            message: 'nothing to cancel: no run is in progress',
+            node: null,
+            phase: null,
+            iteration: null,
+          },
+        };
+      },
+    });
     p.auto = false; // the engine is busy with the load (a slow validation)
     const studio = new Studio(doc());
     const session = new EngineSession(studio, new EngineClient(p), 5);
@@ -178,7 +268,9 @@ describe('EngineSession.cancel', () => {
     let failRun: (e: Error) => void = () => undefined;
     const connection: EngineConnection = {
       request: ((body: { type: string }) =>
-        body.type === 'run' ? new Promise((_ok, fail) => (failRun = fail)) : inner.request(body as never)) as EngineConnection['request'],
+        body.type === 'run'
+          ? new Promise((_ok, fail) => (failRun = fail))
+          : inner.request(body as never)) as EngineConnection['request'],
       on: ((event: string, cb: (e: EngineEvent) => void) => {
         listeners.push((e) => e.event === event && cb(e));
         return () => undefined;
@@ -190,9 +282,11 @@ describe('EngineSession.cancel', () => {
     await tick(20);
     const run = session.run();
     await tick(5);
-    const message = 'cancelled: the engine was stopped in the middle of a computation and restarted; the document was loaded again (the run state is lost)';
+    const message =
+      'cancelled: the engine was stopped in the middle of a computation and restarted; the document was loaded again (the run state is lost)';
     failRun(new EngineRequestError({ type: 'Cancelled', message, node: null, phase: null, iteration: null }));
-    for (const l of listeners) l({ type: 'event', event: 'restarted', reason: 'cancel: the engine did not answer within 250 ms' });
+    for (const l of listeners)
+      l({ type: 'event', event: 'restarted', reason: 'cancel: the engine did not answer within 250 ms' });
     await run;
     expect(studio.state.engine).toMatchObject({ status: 'error', error: { type: 'Cancelled', message } });
     expect(studio.state.doc).toEqual(doc());

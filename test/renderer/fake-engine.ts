@@ -38,10 +38,25 @@ export class FakeEnginePort implements PortLike {
   private answer(req: Record<string, unknown>): void {
     const h = this.handlers[req.type as string];
     try {
-      if (!h) throw { error: { type: 'StateError', message: `no handler for ${String(req.type)}`, node: null, phase: null, iteration: null } };
+      if (!h)
+        throw {
+          error: {
+            type: 'StateError',
+            message: `no handler for ${String(req.type)}`,
+            node: null,
+            phase: null,
+            iteration: null,
+          },
+        };
       this.emit({ type: 'response', id: req.id, request: req.type, ok: true, result: h(req) });
     } catch (e) {
-      const error = (e as { error?: unknown }).error ?? { type: 'InternalError', message: String(e), node: null, phase: null, iteration: null };
+      const error = (e as { error?: unknown }).error ?? {
+        type: 'InternalError',
+        message: String(e),
+        node: null,
+        phase: null,
+        iteration: null,
+      };
       this.emit({ type: 'response', id: req.id, request: req.type, ok: false, error });
     }
   }

@@ -6,11 +6,34 @@ import { parseDocument } from '../../renderer/document/parse';
 import { initialEngine, type EngineSlice } from '../../renderer/state/engine-state';
 import { backwardGraph } from '../../renderer/ui/backward-graph';
 
-const doc = parseDocument(readFileSync(resolve(import.meta.dirname, '../../renderer/examples/detach_vs_clone.graph.json'), 'utf8'));
-const t = (rg: boolean) => ({ shape: [2, 3], dtype: 'float32', requires_grad: rg, is_leaf: !rg, grad_fn: null, has_grad: false, stats: null, grad_stats: null, storage: 1 });
+const doc = parseDocument(
+  readFileSync(resolve(import.meta.dirname, '../../renderer/examples/detach_vs_clone.graph.json'), 'utf8'),
+);
+const t = (rg: boolean) => ({
+  shape: [2, 3],
+  dtype: 'float32',
+  requires_grad: rg,
+  is_leaf: !rg,
+  grad_fn: null,
+  has_grad: false,
+  stats: null,
+  grad_stats: null,
+  storage: 1,
+});
 const engine: EngineSlice = {
-  ...initialEngine, backwardRan: true,
-  tensors: { x: t(true), w: t(true), detached: t(false), cloned: t(true), a: t(true), b: t(true), sum_a: t(true), sum_b: t(true), total: t(true) },
+  ...initialEngine,
+  backwardRan: true,
+  tensors: {
+    x: t(true),
+    w: t(true),
+    detached: t(false),
+    cloned: t(true),
+    a: t(true),
+    b: t(true),
+    sum_a: t(true),
+    sum_b: t(true),
+    total: t(true),
+  },
   edgeFlow: doc.edges.map((e, i) => ({ edge: i, norm: e.target === 'detached' ? 0 : i + 1 })),
 };
 
@@ -38,8 +61,12 @@ describe('canvas edges after backward', () => {
 
 describe('backward graph', () => {
   it('infers edges after a run, with the internal TBackward0 of Linear feeding weight’s AccumulateGrad', () => {
-    const cnn = parseDocument(readFileSync(resolve(import.meta.dirname, '../fixtures/reference/small_cnn.graph.json'), 'utf8'));
-    const steps = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/reference/small_cnn.expected.json'), 'utf8')).backward_steps;
+    const cnn = parseDocument(
+      readFileSync(resolve(import.meta.dirname, '../fixtures/reference/small_cnn.graph.json'), 'utf8'),
+    );
+    const steps = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../fixtures/reference/small_cnn.expected.json'), 'utf8'),
+    ).backward_steps;
     const g = backwardGraph(cnn, steps, []);
     const name = (i: number) => `${g.nodes[i]!.gradFn}:${g.nodes[i]!.node}`;
     const edges = g.edges.map((e) => `${name(e.from)} -> ${name(e.to)}`);

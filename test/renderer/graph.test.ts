@@ -3,7 +3,8 @@ import { checkConnection, freshId, isValidId, reaches, topoOrder } from '../../r
 import { parseDocument } from '../../renderer/document/parse';
 
 const doc = parseDocument({
-  format: 'autograd-studio/graph', version: 1,
+  format: 'autograd-studio/graph',
+  version: 1,
   nodes: [
     { id: 'x', op: 'Tensor', params: { shape: [2] } },
     { id: 'y', op: 'Tensor', params: { shape: [2] } },
@@ -28,12 +29,18 @@ describe('connection validation', () => {
     expect(!c.ok && c.reason).toMatch(/already taken by “x”/);
   });
   it('with replace, accepts a used port; a cycle through the replaced edge is no cycle', () => {
-    expect(checkConnection(doc, { source: 'y', target: 'r', targetHandle: 'input' }, { replace: true })).toEqual({ ok: true });
+    expect(checkConnection(doc, { source: 'y', target: 'r', targetHandle: 'input' }, { replace: true })).toEqual({
+      ok: true,
+    });
     // s → r.input would close x→r→m→s→r; it is still a cycle with r's input replaced (r → m → s remains)
     expect(checkConnection(doc, { source: 's', target: 'r', targetHandle: 'input' }, { replace: true }).ok).toBe(false);
     // moving the edge r → m.a (ignored) so that m feeds r: no cycle once r → m is gone
-    expect(checkConnection(doc, { source: 'm', target: 'r', targetHandle: 'input' }, { replace: true })).toMatchObject({ ok: false });
-    expect(checkConnection(doc, { source: 'm', target: 'r', targetHandle: 'input' }, { replace: true, ignore: 'm:a' })).toEqual({ ok: true });
+    expect(checkConnection(doc, { source: 'm', target: 'r', targetHandle: 'input' }, { replace: true })).toMatchObject({
+      ok: false,
+    });
+    expect(
+      checkConnection(doc, { source: 'm', target: 'r', targetHandle: 'input' }, { replace: true, ignore: 'm:a' }),
+    ).toEqual({ ok: true });
   });
   it('refuses a cycle', () => {
     const c = checkConnection(doc, { source: 's', target: 'm', targetHandle: 'b' });
@@ -43,7 +50,10 @@ describe('connection validation', () => {
   });
   it('refuses a self loop, an unknown port, a missing node and a non-out source', () => {
     expect(checkConnection(doc, { source: 'r', target: 'r', targetHandle: 'input' }).ok).toBe(false);
-    expect(checkConnection(doc, { source: 'y', target: 'r', targetHandle: 'weight' })).toMatchObject({ ok: false, reason: expect.stringMatching(/no input port “weight”/) });
+    expect(checkConnection(doc, { source: 'y', target: 'r', targetHandle: 'weight' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/no input port “weight”/),
+    });
     expect(checkConnection(doc, { source: 'nope', target: 'r', targetHandle: 'input' }).ok).toBe(false);
     expect(checkConnection(doc, { source: 'y', sourceHandle: 'a', target: 'm', targetHandle: 'b' }).ok).toBe(false);
     expect(checkConnection(doc, { source: 'y', target: 'x', targetHandle: 'input' }).ok).toBe(false);

@@ -10,7 +10,9 @@ const spec = (op: string, name: string) => OP_BY_NAME.get(op)!.params.find((p) =
 describe('ParamField', () => {
   it('shows PyTorch’s default and validates as you type; commits only valid values', () => {
     const onChange = vi.fn();
-    const { container } = render(<ParamField spec={spec('Conv2d', 'stride')} value={undefined} onChange={onChange} onReset={() => {}} />);
+    const { container } = render(
+      <ParamField spec={spec('Conv2d', 'stride')} value={undefined} onChange={onChange} onReset={() => {}} />,
+    );
     expect(screen.getByText('default 1')).toBeTruthy();
     const input = container.querySelector('input')!;
     fireEvent.change(input, { target: { value: '0' } });
@@ -24,10 +26,19 @@ describe('ParamField', () => {
 
   it('uses a select for enums and a checkbox for booleans', () => {
     const onChange = vi.fn();
-    const { container, rerender } = render(<ParamField spec={spec('Conv2d', 'padding_mode')} value={undefined} onChange={onChange} onReset={() => {}} />);
+    const { container, rerender } = render(
+      <ParamField spec={spec('Conv2d', 'padding_mode')} value={undefined} onChange={onChange} onReset={() => {}} />,
+    );
     fireEvent.change(container.querySelector('select')!, { target: { value: 'reflect' } });
     expect(onChange).toHaveBeenLastCalledWith('reflect');
-    rerender(<ParamField spec={spec('AvgPool2d', 'count_include_pad')} value={undefined} onChange={onChange} onReset={() => {}} />);
+    rerender(
+      <ParamField
+        spec={spec('AvgPool2d', 'count_include_pad')}
+        value={undefined}
+        onChange={onChange}
+        onReset={() => {}}
+      />,
+    );
     const box = container.querySelector('input[type=checkbox]') as HTMLInputElement;
     expect(box.checked).toBe(true);
     fireEvent.click(box);
@@ -36,7 +47,9 @@ describe('ParamField', () => {
 
   it('resets to the default when cleared', () => {
     const onReset = vi.fn();
-    const { container } = render(<ParamField spec={spec('Flatten', 'start_dim')} value={2} onChange={() => {}} onReset={onReset} />);
+    const { container } = render(
+      <ParamField spec={spec('Flatten', 'start_dim')} value={2} onChange={() => {}} onReset={onReset} />,
+    );
     const input = container.querySelector('input')!;
     fireEvent.change(input, { target: { value: '' } });
     fireEvent.blur(input);

@@ -4,21 +4,34 @@ import { parseDocument } from '../../renderer/document/parse';
 import { initialEngine } from '../../renderer/state/engine-state';
 
 const doc = parseDocument({
-  format: 'autograd-studio/graph', version: 1,
+  format: 'autograd-studio/graph',
+  version: 1,
   nodes: [
     { id: 'x', op: 'Tensor', params: { shape: [2, 3] } },
     { id: 'p', op: 'Softmax', params: { dim: 1 } },
     { id: 'ce', op: 'CrossEntropyLoss', params: {} },
     { id: 'c', op: 'Conv2d', params: { in_channels: 1, out_channels: 2 } },
   ],
-  edges: [{ source: 'x', target: 'p', targetHandle: 'input' }, { source: 'p', target: 'ce', targetHandle: 'input' }],
+  edges: [
+    { source: 'x', target: 'p', targetHandle: 'input' },
+    { source: 'p', target: 'ce', targetHandle: 'input' },
+  ],
 });
 
 describe('node problems', () => {
   it('gathers param errors, engine issues and shape problems, run errors and lint warnings per node', () => {
     const engine = {
       ...initialEngine,
-      load: { ok: false, issues: [{ path: 'nodes[2]', message: 'required input port "target" of CrossEntropyLoss is not connected' }], ports: {}, order: [], update: [], problems: [{ node: 'p', message: 'shape problem' }], elements: 0, budget: 1 },
+      load: {
+        ok: false,
+        issues: [{ path: 'nodes[2]', message: 'required input port "target" of CrossEntropyLoss is not connected' }],
+        ports: {},
+        order: [],
+        update: [],
+        problems: [{ node: 'p', message: 'shape problem' }],
+        elements: 0,
+        budget: 1,
+      },
       error: { type: 'RuntimeError', message: 'boom', node: 'x', phase: 'forward', iteration: 0 },
     };
     const m = nodeProblems(doc, engine);
@@ -30,7 +43,15 @@ describe('node problems', () => {
   });
 
   it('marks a bug of the engine (InternalError) at its node as such', () => {
-    const error = { type: 'InternalError', message: 'TypeError: x is undefined', node: 'x', phase: 'forward', iteration: 0 };
-    expect(nodeProblems(doc, { ...initialEngine, error }).get('x')?.errors).toEqual(['InternalError: TypeError: x is undefined']);
+    const error = {
+      type: 'InternalError',
+      message: 'TypeError: x is undefined',
+      node: 'x',
+      phase: 'forward',
+      iteration: 0,
+    };
+    expect(nodeProblems(doc, { ...initialEngine, error }).get('x')?.errors).toEqual([
+      'InternalError: TypeError: x is undefined',
+    ]);
   });
 });

@@ -3,18 +3,21 @@ import { parseDocument } from '../../renderer/document/parse';
 import { copyNodes, deleteCommand, pasteCommand } from '../../renderer/state/clipboard';
 import { Studio } from '../../renderer/state/store';
 
-const doc = () => parseDocument({
-  format: 'autograd-studio/graph', version: 1, meta: { name: 'g' },
-  nodes: [
-    { id: 'x', op: 'Tensor', params: { shape: [2] }, position: { x: 0, y: 0 } },
-    { id: 'r', op: 'ReLU', params: {}, position: { x: 200, y: 0 } },
-    { id: 's', op: 'Sum', params: {}, position: { x: 400, y: 0 } },
-  ],
-  edges: [
-    { source: 'x', target: 'r', targetHandle: 'input' },
-    { source: 'r', target: 's', targetHandle: 'input' },
-  ],
-});
+const doc = () =>
+  parseDocument({
+    format: 'autograd-studio/graph',
+    version: 1,
+    meta: { name: 'g' },
+    nodes: [
+      { id: 'x', op: 'Tensor', params: { shape: [2] }, position: { x: 0, y: 0 } },
+      { id: 'r', op: 'ReLU', params: {}, position: { x: 200, y: 0 } },
+      { id: 's', op: 'Sum', params: {}, position: { x: 400, y: 0 } },
+    ],
+    edges: [
+      { source: 'x', target: 'r', targetHandle: 'input' },
+      { source: 'r', target: 's', targetHandle: 'input' },
+    ],
+  });
 
 const ids = (s: Studio): string[] => s.doc.nodes.map((n) => n.id);
 
@@ -116,12 +119,26 @@ describe('Studio store', () => {
     s.transact('Insert Exp', () => {
       s.dispatch({ type: 'removeElements', nodeIds: [], edgeKeys: ['s:input'] }, 'a');
       s.transact('inner', () => {
-        s.dispatch({ type: 'addElements', nodes: [{ node: { id: 'e', op: 'Exp', params: {}, position: { x: 300, y: 0 } } }], edges: [] }, 'b');
+        s.dispatch(
+          {
+            type: 'addElements',
+            nodes: [{ node: { id: 'e', op: 'Exp', params: {}, position: { x: 300, y: 0 } } }],
+            edges: [],
+          },
+          'b',
+        );
       });
-      s.dispatch({ type: 'addElements', nodes: [], edges: [
-        { edge: { source: 'r', sourceHandle: 'out', target: 'e', targetHandle: 'input' } },
-        { edge: { source: 'e', sourceHandle: 'out', target: 's', targetHandle: 'input' } },
-      ] }, 'c');
+      s.dispatch(
+        {
+          type: 'addElements',
+          nodes: [],
+          edges: [
+            { edge: { source: 'r', sourceHandle: 'out', target: 'e', targetHandle: 'input' } },
+            { edge: { source: 'e', sourceHandle: 'out', target: 's', targetHandle: 'input' } },
+          ],
+        },
+        'c',
+      );
     });
     expect(s.history.depth).toBe(1);
     expect(s.state.history.undoLabel).toBe('Insert Exp');
@@ -133,7 +150,8 @@ describe('Studio store', () => {
 
   it('coalesces quick edits of the same field into one step', () => {
     const s = new Studio(doc());
-    for (const n of [2, 3, 4]) s.dispatch({ type: 'setParams', id: 'x', set: { shape: [n] }, unset: [] }, 'Set shape', 'param:x:shape');
+    for (const n of [2, 3, 4])
+      s.dispatch({ type: 'setParams', id: 'x', set: { shape: [n] }, unset: [] }, 'Set shape', 'param:x:shape');
     expect(s.history.depth).toBe(1);
     s.undo();
     expect(s.doc.nodes[0]!.params.shape).toEqual([2]);

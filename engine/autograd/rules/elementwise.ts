@@ -1,6 +1,15 @@
 import { allocLike } from '../../core/dtype';
 import type { Shape } from '../../core/shape';
-import { binaryBroadcast, binaryOp, divScalarArray, expandTo, negArray, reluBackward, scalarOp, type BinaryOp } from '../../kernels/elementwise';
+import {
+  binaryBroadcast,
+  binaryOp,
+  divScalarArray,
+  expandTo,
+  negArray,
+  reluBackward,
+  scalarOp,
+  type BinaryOp,
+} from '../../kernels/elementwise';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
 import type { SavedVariable } from '../saved';
@@ -48,7 +57,11 @@ export const elementwiseRules = {
         const a = s.a!.unpack();
         const outShape = g!.shape;
         const ab = binaryBroadcast(a.data, a.shape, b.data, b.shape, outShape, (x, y) => x / (y * y), g!.data);
-        gb = gv(binaryBroadcast(g!.data, outShape, ab, outShape, outShape, (x, y) => -x * y), outShape, g!);
+        gb = gv(
+          binaryBroadcast(g!.data, outShape, ab, outShape, outShape, (x, y) => -x * y),
+          outShape,
+          g!,
+        );
       }
       return [ga, gb];
     },
@@ -78,7 +91,9 @@ export const elementwiseRules = {
     backward: (_s: null, [g]: Grads) => [gv(allocLike(g!.data, g!.data.length), g!.shape, g!)],
   } satisfies GradRule<null>,
   ReluBackward0: {
-    backward: (s: { result: SavedVariable }, [g]: Grads) => [gv(reluBackward(g!.data, s.result.unpack().data), g!.shape, g!)],
+    backward: (s: { result: SavedVariable }, [g]: Grads) => [
+      gv(reluBackward(g!.data, s.result.unpack().data), g!.shape, g!),
+    ],
   } satisfies GradRule<{ result: SavedVariable }>,
   ClampBackward1: {
     backward: (s: { self: SavedVariable; min: number | null; max: number | null }, [g]: Grads) => {
@@ -107,4 +122,3 @@ export const elementwiseRules = {
     ],
   } satisfies GradRule<{ self: SavedVariable; shape: Shape; keptShape: Shape; count: number }>,
 };
-

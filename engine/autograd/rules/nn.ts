@@ -1,11 +1,7 @@
 import type { Shape } from '../../core/shape';
 import { conv2dBackward, type Conv2dGeometry } from '../../kernels/conv2d';
 import { matmul } from '../../kernels/matmul';
-import {
-  reflectionPad2dBackward,
-  replicationPad2dBackward,
-  type Pad2d,
-} from '../../kernels/pad';
+import { reflectionPad2dBackward, replicationPad2dBackward, type Pad2d } from '../../kernels/pad';
 import { avgPool2dBackward, maxPool2dBackward, type Pool2dGeometry } from '../../kernels/pool';
 import { logSoftmaxBackward, softmaxBackward } from '../../kernels/softmax';
 import { nllLossBackward, type Reduction } from '../../kernels/nll';
@@ -69,7 +65,18 @@ const nllRule: GradRule<NllSaved> = {
     const self = s.self.unpack();
     const target = s.target.unpack().data as Float64Array;
     const weight = s.weight ? s.weight.unpack().data : null;
-    const d = nllLossBackward(g!.data, target, weight, s.n, s.c, s.spatial, s.reduction, s.ignoreIndex, s.totalWeight, self.data);
+    const d = nllLossBackward(
+      g!.data,
+      target,
+      weight,
+      s.n,
+      s.c,
+      s.spatial,
+      s.reduction,
+      s.ignoreIndex,
+      s.totalWeight,
+      self.data,
+    );
     return [like(d, self.shape, g!)];
   },
 };
@@ -83,7 +90,11 @@ export const nnRules = {
       const w = s.weight.unpack();
       const x = needs[1] ? s.input.unpack().data : null;
       const [gi, gw, gb] = conv2dBackward(g!.data, x, w.data, geo, needs);
-      return [gi ? like(gi, inShape, g!) : null, gw ? like(gw, w.shape, g!) : null, gb ? like(gb, [geo.cOut], g!) : null];
+      return [
+        gi ? like(gi, inShape, g!) : null,
+        gw ? like(gw, w.shape, g!) : null,
+        gb ? like(gb, [geo.cOut], g!) : null,
+      ];
     },
   } satisfies GradRule<ConvSaved>,
   /** addmm(bias, mat1, mat2): the bias gets the full gradient, summed down by the engine. */

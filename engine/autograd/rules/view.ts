@@ -48,7 +48,9 @@ export const viewRules = {
   'torch::autograd::CopySlices': {
     backward: (s: { shape: Shape; region: Region }, [g]: Grads, needs) => [
       needs[0] ? { data: zeroRegion(g!.data, s.shape, s.region), shape: s.shape, dtype: g!.dtype } : null,
-      needs[1] ? { data: readRegion(g!.data, s.shape, s.region), shape: s.region.map(([a, b]) => b - a), dtype: g!.dtype } : null,
+      needs[1]
+        ? { data: readRegion(g!.data, s.shape, s.region), shape: s.region.map(([a, b]) => b - a), dtype: g!.dtype }
+        : null,
     ],
   } satisfies GradRule<{ shape: Shape; region: Region }>,
   /** `x.masked_select(mask)`: gradients scatter back to the selected positions. */

@@ -76,7 +76,8 @@ function cmdRun(args: string[]): number {
   }
   if (files.length === 0) return usage('no graph file given');
   if (files.length > 1 && outDir === null) return usage('several files need --out-dir DIR');
-  if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0)) return usage('--iterations takes a positive integer');
+  if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0))
+    return usage('--iterations takes a positive integer');
   const outputs = outDir === null ? null : outputNames(files, outDir);
   if (outDir !== null) {
     if (outputs === null) return 2;
@@ -90,7 +91,8 @@ function cmdRun(args: string[]): number {
   let worst = 0;
   for (const f of files) {
     const out = outputs?.get(f) ?? null;
-    const sink: ResultSink = out === null ? (result) => toStdout(resultText(result)) : (result) => toFile(out, resultText(result));
+    const sink: ResultSink =
+      out === null ? (result) => toStdout(resultText(result)) : (result) => toFile(out, resultText(result));
     try {
       worst = Math.max(worst, runFile(f, iterations, sink));
     } catch (e) {
@@ -128,7 +130,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     // One line; the stack only when asked for (AUTOGRAD_STUDIO_DEBUG=1).
-    const detail = e instanceof Error ? (process.env.AUTOGRAD_STUDIO_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
+    const detail =
+      e instanceof Error ? (process.env.AUTOGRAD_STUDIO_DEBUG ? (e.stack ?? e.message) : e.message) : String(e);
     process.stderr.write(`internal error: ${detail}\n`);
     process.exit(2);
   },

@@ -34,7 +34,8 @@ async function step(args: string[]): Promise<number> {
     else files.push(a);
   }
   if (files.length !== 1) return fail(files.length === 0 ? 'no graph file given' : 'step takes one graph file');
-  if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0)) return fail('--iterations takes a positive integer');
+  if (iterations !== null && !(Number.isInteger(iterations) && iterations > 0))
+    return fail('--iterations takes a positive integer');
   const file = files[0]!;
   const read = readDocument(file);
   if (!read) return 2;

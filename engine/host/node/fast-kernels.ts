@@ -21,12 +21,22 @@ import { basename, dirname, join } from 'node:path';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { installWasmKernels, kernelBackend, setFastKernelsEnabled, setKernelLendThreshold, type WorkerSpawner } from '../../kernels/fast/index';
+import {
+  installWasmKernels,
+  kernelBackend,
+  setFastKernelsEnabled,
+  setKernelLendThreshold,
+  type WorkerSpawner,
+} from '../../kernels/fast/index';
 import { wasmApi } from '../../kernels/wasm/api';
 
 /** Starts a helper thread that runs `source` on `init`; it never keeps the process alive. */
 export const nodeSpawner: WorkerSpawner = (source, init) => {
-  const w = new Worker(`(${source})(require('node:worker_threads').workerData)`, { eval: true, workerData: init, execArgv: [] });
+  const w = new Worker(`(${source})(require('node:worker_threads').workerData)`, {
+    eval: true,
+    workerData: init,
+    execArgv: [],
+  });
   // A helper that fails never takes work (the caller withdraws it), so its error must not end the process.
   w.on('error', () => {});
   w.unref();
@@ -98,9 +108,15 @@ export function installNodeFastKernels(threads?: number, file?: string): string 
   file ??= findKernelModule() ?? undefined;
   if (!file) return installed;
   const envThreads = Number(process.env.AUTOGRAD_STUDIO_THREADS);
-  const n = threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.min(2, availableParallelism()));
+  const n =
+    threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.min(2, availableParallelism()));
   const fma = fmaModule(file);
-  installWasmKernels(fma ?? new Uint8Array(readFileSync(file)), { spawn: nodeSpawner, threads: n, allocate: nodeAllocate, fma: fma !== null });
+  installWasmKernels(fma ?? new Uint8Array(readFileSync(file)), {
+    spawn: nodeSpawner,
+    threads: n,
+    allocate: nodeAllocate,
+    fma: fma !== null,
+  });
   const lendMin = Number(process.env.AUTOGRAD_STUDIO_LEND_MIN);
   if (Number.isInteger(lendMin) && lendMin > 0) setKernelLendThreshold(lendMin, true);
   installed = kernelBackend();
@@ -117,7 +133,9 @@ export function startFastKernels(file?: string, log: (message: string) => void =
     return installNodeFastKernels(undefined, file);
   } catch (error) {
     setFastKernelsEnabled(false);
-    log(`engine: the WebAssembly kernels could not start (${error instanceof Error ? error.message : String(error)}); using the TypeScript kernels`);
+    log(
+      `engine: the WebAssembly kernels could not start (${error instanceof Error ? error.message : String(error)}); using the TypeScript kernels`,
+    );
     return kernelBackend();
   }
 }

@@ -55,14 +55,18 @@ function workerEntry(): { url: URL; typescript: boolean } {
 
 /** Starts a worker-thread engine. */
 export function spawnNodeEngine(options: SpawnOptions = {}): NodeEngine {
-  const entry = options.entry ? { url: pathToFileURL(options.entry), typescript: options.entry.endsWith('.ts') } : workerEntry();
+  const entry = options.entry
+    ? { url: pathToFileURL(options.entry), typescript: options.entry.endsWith('.ts') }
+    : workerEntry();
   const fastKernels = options.fastKernels ?? kernelBackend() !== 'ts';
   const kernelsFile = options.kernelsFile;
   const worker = entry.typescript
     ? new Worker(BOOTSTRAP, {
         eval: true,
         workerData: {
-          entry: entry.url.href, fastKernels, kernelsFile,
+          entry: entry.url.href,
+          fastKernels,
+          kernelsFile,
           tsxApi: pathToFileURL(createRequire(entry.url).resolve('tsx/esm/api')).href,
         },
         resourceLimits: options.resourceLimits,
@@ -98,5 +102,9 @@ export function spawnNodeEngine(options: SpawnOptions = {}): NodeEngine {
 export function besideBundle(dir: string): SpawnOptions {
   const thread = join(dir, 'engine-thread.cjs');
   const kernels = join(dir, 'kernels.wasm');
-  return { fastKernels: true, entry: existsSync(thread) ? thread : undefined, kernelsFile: existsSync(kernels) ? kernels : undefined };
+  return {
+    fastKernels: true,
+    entry: existsSync(thread) ? thread : undefined,
+    kernelsFile: existsSync(kernels) ? kernels : undefined,
+  };
 }

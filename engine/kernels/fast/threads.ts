@@ -35,7 +35,12 @@ export type WorkerSpawner = (source: string, init: WorkerInit) => void;
  * seq*4 + phase (1 posted, 2 taken by the helper, 3 withdrawn by the caller),
  * or -1 to end the helper; `done` is the seq of the last job the helper ran.
  */
-const STATE = 0, DONE = 1, FN = 2, NARGS = 3, STATUS = 4, ARGS = 8;
+const STATE = 0,
+  DONE = 1,
+  FN = 2,
+  NARGS = 3,
+  STATUS = 4,
+  ARGS = 8;
 /** Int32 slots per control block (room for 24 arguments, padded to a cache line multiple). */
 export const CONTROL_INTS = 32;
 /** Spins before the calling thread sleeps in `Atomics.wait` while a helper finishes. */

@@ -26,7 +26,9 @@ export type Fn = (...args: number[]) => number;
  * enough to keep a step's results of W2/W3 until their gradients are
  * computed; small graphs keep reusing the same (cached) memory.
  */
-const RING_MIN = 1 << 20, RING_MAX = 32 << 20, RING_CALLS = 8;
+const RING_MIN = 1 << 20,
+  RING_MAX = 32 << 20,
+  RING_CALLS = 8;
 
 /** Elements from which a result buffer comes from the host's allocator (smaller: a typed array is cheaper). */
 const UNZEROED_MIN = 16384;
@@ -214,7 +216,10 @@ export class KernelMemory {
    */
   protected result(at: number, length: number): Float32Array {
     if (this.lease && length >= this.lendMin) return this.lend(this.f32.subarray(at >> 2, (at >> 2) + length), at);
-    const out = this.allocate && length >= UNZEROED_MIN ? new Float32Array(this.allocate(length * 4), 0, length) : new Float32Array(length);
+    const out =
+      this.allocate && length >= UNZEROED_MIN
+        ? new Float32Array(this.allocate(length * 4), 0, length)
+        : new Float32Array(length);
     out.set(this.f32.subarray(at >> 2, (at >> 2) + length));
     this.remember(out, at);
     return out;
@@ -223,7 +228,10 @@ export class KernelMemory {
   /** The int32 result at `at`, lent or copied out and remembered as resident. */
   protected resultInt(at: number, length: number): Int32Array {
     if (this.lease && length >= this.lendMin) return this.lend(this.i32.subarray(at >> 2, (at >> 2) + length), at);
-    const out = this.allocate && length >= UNZEROED_MIN ? new Int32Array(this.allocate(length * 4), 0, length) : new Int32Array(length);
+    const out =
+      this.allocate && length >= UNZEROED_MIN
+        ? new Int32Array(this.allocate(length * 4), 0, length)
+        : new Int32Array(length);
     out.set(this.i32.subarray(at >> 2, (at >> 2) + length));
     this.remember(out, at);
     return out;
@@ -232,7 +240,10 @@ export class KernelMemory {
   /** The result at `at`, lent or copied out, but not remembered (its caller may change it in place). */
   protected resultUnkept(at: number, length: number): Float32Array {
     if (this.lease && length >= this.lendMin) return this.lend(this.f32.subarray(at >> 2, (at >> 2) + length), at);
-    const out = this.allocate && length >= UNZEROED_MIN ? new Float32Array(this.allocate(length * 4), 0, length) : new Float32Array(length);
+    const out =
+      this.allocate && length >= UNZEROED_MIN
+        ? new Float32Array(this.allocate(length * 4), 0, length)
+        : new Float32Array(length);
     out.set(this.f32.subarray(at >> 2, (at >> 2) + length));
     return out;
   }

@@ -19,8 +19,17 @@ export { KernelLease } from './memory';
 
 /** Export names that helper threads may run (function numbers of a job). */
 export const JOB_NAMES = [
-  'conv_forward_dyn', 'conv_backward_input_dyn', 'conv_backward_weight_dyn', 'matmul_dyn', 'pack_gout_dyn',
-  'relu_forward_dyn', 'relu_backward_dyn', 'maxpool_forward_dyn', 'maxpool_backward_dyn', 'avgpool_forward_dyn', 'avgpool_backward_dyn',
+  'conv_forward_dyn',
+  'conv_backward_input_dyn',
+  'conv_backward_weight_dyn',
+  'matmul_dyn',
+  'pack_gout_dyn',
+  'relu_forward_dyn',
+  'relu_backward_dyn',
+  'maxpool_forward_dyn',
+  'maxpool_backward_dyn',
+  'avgpool_forward_dyn',
+  'avgpool_backward_dyn',
 ] as const;
 
 /** Multiply-adds below which a call stays on one thread. */
@@ -70,7 +79,11 @@ export class WasmKernels extends KernelMemory {
    * differs); the counter, total and step follow.
    */
   private run(
-    name: string, threads: number, total: number, step: number, args: (t: number) => number[],
+    name: string,
+    threads: number,
+    total: number,
+    step: number,
+    args: (t: number) => number[],
     single: () => void = () => this.fns[name]!(...args(0), 0, total),
   ): void {
     const pool = this.pool;
@@ -100,7 +113,24 @@ export class WasmKernels extends KernelMemory {
   private geometry(g: Conv2dGeometry): number {
     const at = this.alloc(16);
     if (at < 0) return -1;
-    const v = [g.n, g.cIn, g.h, g.w, g.cOut, g.kH, g.kW, g.strideH, g.strideW, g.padH, g.padW, g.dilH, g.dilW, g.groups, g.hOut, g.wOut];
+    const v = [
+      g.n,
+      g.cIn,
+      g.h,
+      g.w,
+      g.cOut,
+      g.kH,
+      g.kW,
+      g.strideH,
+      g.strideW,
+      g.padH,
+      g.padW,
+      g.dilH,
+      g.dilW,
+      g.groups,
+      g.hOut,
+      g.wOut,
+    ];
     this.i32.set(v, at >> 2);
     return at;
   }
@@ -111,16 +141,20 @@ export class WasmKernels extends KernelMemory {
 
   /** Convolution forward; null when the operands do not fit the memory limit. */
   convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry): Float32Array | null {
-    const P = g.hOut * g.wOut, outLen = g.n * g.cOut * P;
+    const P = g.hOut * g.wOut,
+      outLen = g.n * g.cOut * P;
     const macs = outLen * (g.cIn / g.groups) * g.kH * g.kW;
     this.begin();
-    const px = this.operand(x), pw = this.operand(w), pb = bias ? this.operand(bias) : 0;
+    const px = this.operand(x),
+      pw = this.operand(w),
+      pb = bias ? this.operand(bias) : 0;
     if (px < 0 || pw < 0 || pb < 0) return null;
     const geo = this.geometry(g);
     if (geo < 0) return null;
     const per = this.fns.conv_forward_scratch!(geo);
     const T = this.threadsFor(macs, g.n);
-    const po = this.alloc(outLen), ps = this.alloc(stride(per) * T);
+    const po = this.alloc(outLen),
+      ps = this.alloc(stride(per) * T);
     if (po < 0 || ps < 0) return null;
     this.run('conv_forward', T, g.n, sampleStep(g.n), (t) => [px, pw, pb, po, geo, ps + t * stride(per) * 4]);
     return this.result(po, outLen);
@@ -132,26 +166,39 @@ export class WasmKernels extends KernelMemory {
    * Null when the operands do not fit.
    */
   convBackward(
-    gradOut: Float32Array, x: Float32Array | null, w: Float32Array | null, bias: boolean, g: Conv2dGeometry,
+    gradOut: Float32Array,
+    x: Float32Array | null,
+    w: Float32Array | null,
+    bias: boolean,
+    g: Conv2dGeometry,
   ): { input: Float32Array | null; weight: Float32Array | null; bias: Float32Array | null } | null {
-    const K = (g.cIn / g.groups) * g.kH * g.kW, P = g.hOut * g.wOut, inLen = g.n * g.cIn * g.h * g.w;
+    const K = (g.cIn / g.groups) * g.kH * g.kW,
+      P = g.hOut * g.wOut,
+      inLen = g.n * g.cIn * g.h * g.w;
     const macs = gradOut.length * K;
     this.begin();
-    const pg = this.operand(gradOut), pwt = w ? this.operand(w) : 0, px = x ? this.operand(x) : 0;
+    const pg = this.operand(gradOut),
+      pwt = w ? this.operand(w) : 0,
+      px = x ? this.operand(x) : 0;
     if (pg < 0 || pwt < 0 || px < 0) return null;
     const geo = this.geometry(g);
     if (geo < 0) return null;
-    let pi = 0, pw = 0, pb = 0;
+    let pi = 0,
+      pw = 0,
+      pb = 0;
     if (w) {
-      const per = this.fns.conv_backward_input_scratch!(geo), T = this.threadsFor(macs, g.n);
+      const per = this.fns.conv_backward_input_scratch!(geo),
+        T = this.threadsFor(macs, g.n);
       const ps = this.alloc(stride(per) * T);
       pi = this.alloc(inLen);
       if (ps < 0 || pi < 0) return null;
       this.run('conv_backward_input', T, g.n, sampleStep(g.n), (t) => [pg, pwt, pi, geo, ps + t * stride(per) * 4]);
     }
     if (x) {
-      const per = this.fns.conv_backward_weight_scratch!(geo), T = this.threadsFor(macs, Math.ceil(K / weightRows(K)));
-      const ps = this.alloc(stride(per) * T), pk = this.alloc(this.fns.pack_gout_floats!(geo));
+      const per = this.fns.conv_backward_weight_scratch!(geo),
+        T = this.threadsFor(macs, Math.ceil(K / weightRows(K)));
+      const ps = this.alloc(stride(per) * T),
+        pk = this.alloc(this.fns.pack_gout_floats!(geo));
       pw = this.alloc(g.cOut * K);
       if (ps < 0 || pw < 0 || pk < 0) return null;
       this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
@@ -195,19 +242,34 @@ export class WasmKernels extends KernelMemory {
     const po = this.alloc(x.length);
     if (po < 0) return null;
     const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
-    this.run('relu_forward', T, x.length, elementStep(x.length), () => [px, po], () => this.fns.relu_forward!(px, po, x.length));
+    this.run(
+      'relu_forward',
+      T,
+      x.length,
+      elementStep(x.length),
+      () => [px, po],
+      () => this.fns.relu_forward!(px, po, x.length),
+    );
     return this.result(po, x.length);
   }
 
   /** ReLU gradient from the saved result; null when it does not fit. */
   reluBackward(g: Float32Array, result: Float32Array): Float32Array | null {
     this.begin();
-    const pg = this.operand(g), pr = this.operand(result);
+    const pg = this.operand(g),
+      pr = this.operand(result);
     if (pg < 0 || pr < 0) return null;
     const po = this.alloc(g.length);
     if (po < 0) return null;
     const T = g.length >= PARALLEL_ELEMENTS ? this.threads : 1;
-    this.run('relu_backward', T, g.length, elementStep(g.length), () => [pg, pr, po], () => this.fns.relu_backward!(pg, pr, po, g.length));
+    this.run(
+      'relu_backward',
+      T,
+      g.length,
+      elementStep(g.length),
+      () => [pg, pr, po],
+      () => this.fns.relu_backward!(pg, pr, po, g.length),
+    );
     return this.result(po, g.length);
   }
 
@@ -217,7 +279,9 @@ export class WasmKernels extends KernelMemory {
     this.begin();
     const px = this.operand(x);
     if (px < 0) return null;
-    const geo = this.poolGeometry(g), po = this.alloc(outLen), pi = this.alloc(outLen);
+    const geo = this.poolGeometry(g),
+      po = this.alloc(outLen),
+      pi = this.alloc(outLen);
     if (geo < 0 || po < 0 || pi < 0) return null;
     const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
     this.run('maxpool_forward', T, g.planes, planeStep(g.planes), () => [px, po, pi, geo]);
@@ -228,14 +292,21 @@ export class WasmKernels extends KernelMemory {
   maxPoolBackward(gradOut: Float32Array, indices: Int32Array, g: Pool2dGeometry): Float32Array | null {
     const inLen = g.planes * g.h * g.w;
     this.begin();
-    const pg = this.operand(gradOut), pi = this.operand(indices);
+    const pg = this.operand(gradOut),
+      pi = this.operand(indices);
     if (pg < 0 || pi < 0) return null;
-    const geo = this.poolGeometry(g), po = this.alloc(inLen);
+    const geo = this.poolGeometry(g),
+      po = this.alloc(inLen);
     if (geo < 0 || po < 0) return null;
     // With dilation an empty window's index may point into the next plane: one thread then.
     const T = inLen >= PARALLEL_ELEMENTS && g.dilH === 1 && g.dilW === 1 ? this.threads : 1;
-    this.run('maxpool_backward', T, g.planes, planeStep(g.planes), () => [pg, pi, po, geo, inLen], () =>
-      this.fns.maxpool_backward!(pg, pi, po, geo, 0, g.planes, inLen),
+    this.run(
+      'maxpool_backward',
+      T,
+      g.planes,
+      planeStep(g.planes),
+      () => [pg, pi, po, geo, inLen],
+      () => this.fns.maxpool_backward!(pg, pi, po, geo, 0, g.planes, inLen),
     );
     return this.result(po, inLen);
   }
@@ -246,23 +317,42 @@ export class WasmKernels extends KernelMemory {
     this.begin();
     const px = this.operand(x);
     if (px < 0) return null;
-    const geo = this.poolGeometry(g), po = this.alloc(outLen);
+    const geo = this.poolGeometry(g),
+      po = this.alloc(outLen);
     if (geo < 0 || po < 0) return null;
     const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
-    this.run('avgpool_forward', T, g.planes, planeStep(g.planes), () => [px, po, geo, includePad ? 1 : 0, divisor ?? 0]);
+    this.run('avgpool_forward', T, g.planes, planeStep(g.planes), () => [
+      px,
+      po,
+      geo,
+      includePad ? 1 : 0,
+      divisor ?? 0,
+    ]);
     return this.result(po, outLen);
   }
 
   /** Average pooling gradient; null when it does not fit. */
-  avgPoolBackward(gradOut: Float32Array, g: Pool2dGeometry, includePad: boolean, divisor: number | null): Float32Array | null {
+  avgPoolBackward(
+    gradOut: Float32Array,
+    g: Pool2dGeometry,
+    includePad: boolean,
+    divisor: number | null,
+  ): Float32Array | null {
     const inLen = g.planes * g.h * g.w;
     this.begin();
     const pg = this.operand(gradOut);
     if (pg < 0) return null;
-    const geo = this.poolGeometry(g), po = this.alloc(inLen);
+    const geo = this.poolGeometry(g),
+      po = this.alloc(inLen);
     if (geo < 0 || po < 0) return null;
     const T = inLen >= PARALLEL_ELEMENTS ? this.threads : 1;
-    this.run('avgpool_backward', T, g.planes, planeStep(g.planes), () => [pg, po, geo, includePad ? 1 : 0, divisor ?? 0]);
+    this.run('avgpool_backward', T, g.planes, planeStep(g.planes), () => [
+      pg,
+      po,
+      geo,
+      includePad ? 1 : 0,
+      divisor ?? 0,
+    ]);
     return this.result(po, inLen);
   }
 
@@ -283,13 +373,23 @@ export class WasmKernels extends KernelMemory {
    * kept resident: addmm adds its bias to it in place (a lent one is the
    * memory itself, so that is fine).
    */
-  matmul(a: Float32Array, ars: number, acs: number, b: Float32Array, m: number, k: number, n: number): Float32Array | null {
+  matmul(
+    a: Float32Array,
+    ars: number,
+    acs: number,
+    b: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+  ): Float32Array | null {
     this.begin();
-    const pa = this.operand(a), pb = this.operand(b);
+    const pa = this.operand(a),
+      pb = this.operand(b);
     if (pa < 0 || pb < 0) return null;
     const per = this.fns.matmul_scratch!(m, k);
     const T = this.threadsFor(m * k * n, Math.ceil(m / 8));
-    const pc = this.alloc(m * n), ps = this.alloc(stride(per) * T);
+    const pc = this.alloc(m * n),
+      ps = this.alloc(stride(per) * T);
     if (pc < 0 || ps < 0) return null;
     this.run('matmul', T, m, 8, (t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4]);
     return this.resultUnkept(pc, m * n);
@@ -317,10 +417,16 @@ export class WasmKernels extends KernelMemory {
    * null when it does not fit.
    */
   softmaxBackwardData(
-    gradOut: Float32Array, output: Float32Array, outer: number, dimSize: number, inner: number, log: boolean,
+    gradOut: Float32Array,
+    output: Float32Array,
+    outer: number,
+    dimSize: number,
+    inner: number,
+    log: boolean,
   ): Float32Array | null {
     this.begin();
-    const pg = this.operand(gradOut), py = this.operand(output);
+    const pg = this.operand(gradOut),
+      py = this.operand(output);
     if (pg < 0 || py < 0) return null;
     const po = this.alloc(gradOut.length);
     if (po < 0) return null;
@@ -334,7 +440,8 @@ export class WasmKernels extends KernelMemory {
    */
   binaryOp(op: BinaryOp, a: Float32Array, b: Float32Array): Float32Array | null {
     this.begin();
-    const pa = this.operand(a), pb = this.operand(b);
+    const pa = this.operand(a),
+      pb = this.operand(b);
     if (pa < 0 || pb < 0) return null;
     const po = this.alloc(a.length);
     if (po < 0) return null;

@@ -21,11 +21,16 @@ export function reductionDims(dim: number | readonly number[] | null, ndim: numb
  * an empty dim list reduce every dim through the dim overload (SumBackward1).
  */
 function fullIfEmpty(dims: number[] | null, keepdim: boolean, ndim: number): number[] | null {
-  if ((dims === null && keepdim) || (dims !== null && dims.length === 0)) return Array.from({ length: ndim }, (_, i) => i);
+  if ((dims === null && keepdim) || (dims !== null && dims.length === 0))
+    return Array.from({ length: ndim }, (_, i) => i);
   return dims;
 }
 
-function reduce(t: Tensor, dims: number[] | null, keepdim: boolean): { data: Float32Array | Float64Array; kept: Shape; out: Shape } {
+function reduce(
+  t: Tensor,
+  dims: number[] | null,
+  keepdim: boolean,
+): { data: Float32Array | Float64Array; kept: Shape; out: Shape } {
   const all = dims === null ? t.shape.map((_, i) => i) : dims.filter((d) => d < t.ndim);
   const kept = t.shape.map((s, i) => (all.includes(i) ? 1 : s));
   const out = keepdim ? kept : t.shape.filter((_, i) => !all.includes(i));

@@ -37,7 +37,7 @@ export function view(t: Tensor, shape: readonly number[]): Tensor {
   const s = inferShape(shape, t.numel);
   if (!t.isContiguous) {
     throw runtimeError(
-      'view size is not compatible with input tensor\'s size and stride (at least one dimension spans across two ' +
+      "view size is not compatible with input tensor's size and stride (at least one dimension spans across two " +
         'contiguous subspaces). Use .reshape(...) instead.',
     );
   }
@@ -82,7 +82,11 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
 }
 
 /** `t.squeeze(dim)`: SqueezeBackward1 (or SqueezeBackward3 for the dims-list overload used by F.linear). */
-export function squeeze(t: Tensor, dim: number, name: 'SqueezeBackward1' | 'SqueezeBackward3' = 'SqueezeBackward1'): Tensor {
+export function squeeze(
+  t: Tensor,
+  dim: number,
+  name: 'SqueezeBackward1' | 'SqueezeBackward3' = 'SqueezeBackward1',
+): Tensor {
   const d = normalizeDim(dim, t.ndim);
   const shape = t.shape[d] === 1 ? t.shape.filter((_, i) => i !== d) : [...t.shape];
   const c = t.isContiguous ? aliasOf(t, shape) : aliasOf(clone(t), shape);

@@ -18,13 +18,18 @@ export function applyAddElements(doc: GraphDocument, cmd: AddElements): Applied 
   const keys = new Set(doc.edges.map(edgeKey));
   const edges = [...doc.edges];
   for (const { edge, index } of [...cmd.edges].sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity))) {
-    if (!ids.has(edge.source) || !ids.has(edge.target)) throw new CommandError(`edge ${edge.source} → ${edge.target}: missing node`);
+    if (!ids.has(edge.source) || !ids.has(edge.target))
+      throw new CommandError(`edge ${edge.source} → ${edge.target}: missing node`);
     if (keys.has(edgeKey(edge))) throw new CommandError(`port ${edgeKey(edge)} is already taken`);
     keys.add(edgeKey(edge));
     insertAt(edges, edge, index);
   }
   return {
     doc: { ...doc, nodes, edges },
-    inverse: { type: 'removeElements', nodeIds: cmd.nodes.map((n) => n.node.id), edgeKeys: cmd.edges.map((e) => edgeKey(e.edge)) },
+    inverse: {
+      type: 'removeElements',
+      nodeIds: cmd.nodes.map((n) => n.node.id),
+      edgeKeys: cmd.edges.map((e) => edgeKey(e.edge)),
+    },
   };
 }

@@ -18,14 +18,23 @@ export * from './types';
 /** Applies a command to a document; returns the new document and the inverse command. Throws `CommandError`. */
 export function applyCommand(doc: GraphDocument, cmd: Command): Applied {
   switch (cmd.type) {
-    case 'addElements': return applyAddElements(doc, cmd);
-    case 'removeElements': return applyRemoveElements(doc, cmd);
-    case 'moveNodes': return applyMoveNodes(doc, cmd);
-    case 'setParams': return applySetParams(doc, cmd);
-    case 'setNodeProps': return applySetNodeProps(doc, cmd);
-    case 'renameNode': return applyRenameNode(doc, cmd);
-    case 'setRun': return applySetRun(doc, cmd);
-    case 'setMeta': return applySetMeta(doc, cmd);
-    case 'batch': return applyBatch(doc, cmd, applyCommand);
+    case 'addElements':
+      return applyAddElements(doc, cmd);
+    case 'removeElements':
+      return applyRemoveElements(doc, cmd);
+    case 'moveNodes':
+      return applyMoveNodes(doc, cmd);
+    case 'setParams':
+      return applySetParams(doc, cmd);
+    case 'setNodeProps':
+      return applySetNodeProps(doc, cmd);
+    case 'renameNode':
+      return applyRenameNode(doc, cmd);
+    case 'setRun':
+      return applySetRun(doc, cmd);
+    case 'setMeta':
+      return applySetMeta(doc, cmd);
+    case 'batch':
+      return applyBatch(doc, cmd, applyCommand);
   }
 }

@@ -29,6 +29,7 @@ export function applyRemoveElements(doc: GraphDocument, cmd: RemoveElements): Ap
     ...(run !== doc.run ? { run } : {}),
   };
   const restore: Command = { type: 'addElements', nodes: removedNodes, edges: removedEdges };
-  const inverse: Command = run !== doc.run ? { type: 'batch', commands: [restore, { type: 'setRun', run: doc.run ?? null }] } : restore;
+  const inverse: Command =
+    run !== doc.run ? { type: 'batch', commands: [restore, { type: 'setRun', run: doc.run ?? null }] } : restore;
   return { doc: next, inverse };
 }

@@ -67,7 +67,16 @@ export interface Batch {
 }
 
 /** Every command. */
-export type Command = AddElements | RemoveElements | MoveNodes | SetParams | SetNodeProps | RenameNode | SetRun | SetMeta | Batch;
+export type Command =
+  | AddElements
+  | RemoveElements
+  | MoveNodes
+  | SetParams
+  | SetNodeProps
+  | RenameNode
+  | SetRun
+  | SetMeta
+  | Batch;
 
 /** What applying a command gives. */
 export interface Applied {

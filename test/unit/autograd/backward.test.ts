@@ -24,7 +24,11 @@ function leaf(values: number[], requiresGrad = true): Tensor {
 /** `root.backward()` for a scalar root, as engine/graph/session.ts starts it. */
 function backward(root: Tensor, retainGraph = false): BackwardStep[] {
   const ones = new Float32Array(1).fill(1);
-  return new BackwardRun(root.gradientEdge(), { data: ones, shape: root.shape, dtype: root.dtype }, { retainGraph }).runToEnd();
+  return new BackwardRun(
+    root.gradientEdge(),
+    { data: ones, shape: root.shape, dtype: root.dtype },
+    { retainGraph },
+  ).runToEnd();
 }
 
 const names = (steps: BackwardStep[]) => steps.map((s) => s.node.name);
@@ -121,7 +125,9 @@ describe('retain_grad', () => {
   });
 
   it("refuses a tensor that does not require grad, with PyTorch's message", () => {
-    expect(thrown(() => leaf([1], false).retainGrad()).message).toBe("can't retain_grad on Tensor that has requires_grad=False");
+    expect(thrown(() => leaf([1], false).retainGrad()).message).toBe(
+      "can't retain_grad on Tensor that has requires_grad=False",
+    );
   });
 
   it('is a no-op on a leaf', () => {

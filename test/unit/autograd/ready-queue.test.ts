@@ -42,7 +42,15 @@ function play(ops: Op[]): string {
 
 describe('ReadyQueue (libstdc++ std::priority_queue order)', () => {
   it('distinct priorities come out highest sequence_nr first, whatever the push order', () => {
-    expect(play([['push', 'a', 3], ['push', 'b', 9], ['push', 'c', 1], ['push', 'd', 7], ['push', 'e', 5]])).toBe('bdeac');
+    expect(
+      play([
+        ['push', 'a', 3],
+        ['push', 'b', 9],
+        ['push', 'c', 1],
+        ['push', 'd', 7],
+        ['push', 'e', 5],
+      ]),
+    ).toBe('bdeac');
   });
 
   it('five equal priorities pushed A..E come out A C E B D', () => {
@@ -51,20 +59,44 @@ describe('ReadyQueue (libstdc++ std::priority_queue order)', () => {
     // pop C: value D, len 3: hole 0 -> child 2 (E); D fills 2                  -> [E B D]
     // pop E: value D, len 2 (even): hole 0 takes lone left child 1 (B); D at 1  -> [B D]
     // pop B, then D.
-    expect(play([['push', 'A', INF], ['push', 'B', INF], ['push', 'C', INF], ['push', 'D', INF], ['push', 'E', INF]])).toBe('ACEBD');
+    expect(
+      play([
+        ['push', 'A', INF],
+        ['push', 'B', INF],
+        ['push', 'C', INF],
+        ['push', 'D', INF],
+        ['push', 'E', INF],
+      ]),
+    ).toBe('ACEBD');
   });
 
   it('four equal priorities come out A C B D', () => {
     // [A B C D]; pop A: value D, len 3: hole 0 -> child 2 (C), D at 2 -> [C B D]
     // pop C: value D, len 2: hole 0 takes left child B, D at 1 -> [B D]; then B, D.
-    expect(play([['push', 'A', INF], ['push', 'B', INF], ['push', 'C', INF], ['push', 'D', INF]])).toBe('ACBD');
+    expect(
+      play([
+        ['push', 'A', INF],
+        ['push', 'B', INF],
+        ['push', 'C', INF],
+        ['push', 'D', INF],
+      ]),
+    ).toBe('ACBD');
   });
 
   it('interleaved pushes and pops of equal priorities: A B D C E', () => {
     // push A B C -> [A B C]; pop A: value C, len 2: hole 0 takes B, C at 1 -> [B C]
     // push D, E -> [B C D E]; pop B: value E, len 3: hole 0 -> child 2 (D), E at 2 -> [D C E]
     // pop D: value E, len 2: hole 0 takes C, E at 1 -> [C E]; then C, E.
-    expect(play([['push', 'A', INF], ['push', 'B', INF], ['push', 'C', INF], ['pop'], ['push', 'D', INF], ['push', 'E', INF]])).toBe('ABDCE');
+    expect(
+      play([
+        ['push', 'A', INF],
+        ['push', 'B', INF],
+        ['push', 'C', INF],
+        ['pop'],
+        ['push', 'D', INF],
+        ['push', 'E', INF],
+      ]),
+    ).toBe('ABDCE');
   });
 
   it('equal and finite priorities mixed: B C F E D A', () => {
@@ -75,7 +107,14 @@ describe('ReadyQueue (libstdc++ std::priority_queue order)', () => {
     // pop F: value A, len 3: children E(inf), D(7): comp(D, E) so the left child E; A at 1 -> [E A D]
     // pop E: value D, len 2: hole 0 takes A, then D (7) rises above A (5) -> [D A]; then D, A.
     expect(
-      play([['push', 'A', 5], ['push', 'B', INF], ['push', 'C', INF], ['push', 'D', 7], ['push', 'E', INF], ['push', 'F', INF]]),
+      play([
+        ['push', 'A', 5],
+        ['push', 'B', INF],
+        ['push', 'C', INF],
+        ['push', 'D', 7],
+        ['push', 'E', INF],
+        ['push', 'F', INF],
+      ]),
     ).toBe('BCFEDA');
   });
 

@@ -17,7 +17,10 @@ function compiled(d: Obj) {
 
 describe('topological order', () => {
   it('ties go to the node listed first', () => {
-    const d = doc([tensor('x'), node('b', 'Exp'), node('a', 'Neg')], [edge('x', 'a', 'input'), edge('x', 'b', 'input')]);
+    const d = doc(
+      [tensor('x'), node('b', 'Exp'), node('a', 'Neg')],
+      [edge('x', 'a', 'input'), edge('x', 'b', 'input')],
+    );
     expect(compiled(d).forward).toEqual(['x', 'b', 'a']);
   });
 
@@ -41,8 +44,22 @@ describe('topological order', () => {
 
   it('nodes that depend on a Grad node form the update phase, in the same order', () => {
     const d = doc(
-      [tensor('x', [2], { requires_grad: true }), node('s', 'Sum'), node('g', 'Grad'), node('n', 'Neg'), node('e', 'Exp'), node('k', 'Mul')],
-      [edge('x', 's', 'input'), edge('x', 'g', 'of'), edge('g', 'e', 'input'), edge('g', 'n', 'input'), edge('n', 'k', 'a'), edge('x', 'k', 'b')],
+      [
+        tensor('x', [2], { requires_grad: true }),
+        node('s', 'Sum'),
+        node('g', 'Grad'),
+        node('n', 'Neg'),
+        node('e', 'Exp'),
+        node('k', 'Mul'),
+      ],
+      [
+        edge('x', 's', 'input'),
+        edge('x', 'g', 'of'),
+        edge('g', 'e', 'input'),
+        edge('g', 'n', 'input'),
+        edge('n', 'k', 'a'),
+        edge('x', 'k', 'b'),
+      ],
       { backward: 's' },
     );
     expect(compiled(d)).toEqual({ forward: ['x', 's'], update: ['g', 'n', 'e', 'k'] });
@@ -67,8 +84,20 @@ describe('creation order decides the backward order', () => {
   // the most recently created ready function first; derived by hand).
   const graph = (first: Obj, second: Obj) =>
     doc(
-      [tensor('x', [3], { requires_grad: true, init: { kind: 'arange' } }), first, second, node('a', 'Add'), node('s', 'Sum')],
-      [edge('x', 'e', 'input'), edge('x', 'n', 'input'), edge('e', 'a', 'a'), edge('n', 'a', 'b'), edge('a', 's', 'input')],
+      [
+        tensor('x', [3], { requires_grad: true, init: { kind: 'arange' } }),
+        first,
+        second,
+        node('a', 'Add'),
+        node('s', 'Sum'),
+      ],
+      [
+        edge('x', 'e', 'input'),
+        edge('x', 'n', 'input'),
+        edge('e', 'a', 'a'),
+        edge('n', 'a', 'b'),
+        edge('a', 's', 'input'),
+      ],
       { backward: 's' },
     );
   const steps = (d: Obj) => {
@@ -79,13 +108,21 @@ describe('creation order decides the backward order', () => {
 
   it('Exp listed first', () => {
     expect(steps(graph(node('e', 'Exp'), node('n', 'Neg')))).toEqual([
-      'SumBackward0@s', 'AddBackward0@a', 'NegBackward0@n', 'ExpBackward0@e', 'AccumulateGrad@x',
+      'SumBackward0@s',
+      'AddBackward0@a',
+      'NegBackward0@n',
+      'ExpBackward0@e',
+      'AccumulateGrad@x',
     ]);
   });
 
   it('Neg listed first', () => {
     expect(steps(graph(node('n', 'Neg'), node('e', 'Exp')))).toEqual([
-      'SumBackward0@s', 'AddBackward0@a', 'ExpBackward0@e', 'NegBackward0@n', 'AccumulateGrad@x',
+      'SumBackward0@s',
+      'AddBackward0@a',
+      'ExpBackward0@e',
+      'NegBackward0@n',
+      'AccumulateGrad@x',
     ]);
   });
 });

@@ -12,7 +12,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GraphSession, load, resultJson } from '../../../engine/graph/index';
 import {
-  installWasmKernels, kernelLentBytes, kernelOwned, setFastKernelsEnabled, setKernelLendThreshold,
+  installWasmKernels,
+  kernelLentBytes,
+  kernelOwned,
+  setFastKernelsEnabled,
+  setKernelLendThreshold,
 } from '../../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
 import { edgeFlow } from '../../../engine/host/edge-flow';
@@ -21,7 +25,12 @@ const WASM = join(__dirname, '../../../build/wasm/out/kernels.wasm');
 const OFF = 2 ** 31;
 
 const pos = { x: 0, y: 0 };
-const edge = (source: string, target: string, targetHandle: string) => ({ source, sourceHandle: 'out', target, targetHandle });
+const edge = (source: string, target: string, targetHandle: string) => ({
+  source,
+  sourceHandle: 'out',
+  target,
+  targetHandle,
+});
 
 /**
  * x -> Conv2d -> ReLU (retain_grad) -> MaxPool2d -> Sum -> loss; ReLU -> Detach
@@ -30,16 +39,40 @@ const edge = (source: string, target: string, targetHandle: string) => ({ source
  */
 function feedbackDoc(iterations: number, shape = [2, 1, 40, 40]): unknown {
   return {
-    format: 'autograd-studio/graph', version: 1, meta: { name: 'lent feedback' },
+    format: 'autograd-studio/graph',
+    version: 1,
+    meta: { name: 'lent feedback' },
     nodes: [
-      { id: 'x', op: 'Tensor', position: pos, params: { shape, dtype: 'float32', requires_grad: true, init: { kind: 'randn', seed: 7 } } },
-      { id: 'conv', op: 'Conv2d', position: pos, params: { in_channels: 1, out_channels: 1, kernel_size: 3, padding: 1, init: { weight: { kind: 'randn', seed: 3 }, bias: { kind: 'randn', seed: 4 } } } },
+      {
+        id: 'x',
+        op: 'Tensor',
+        position: pos,
+        params: { shape, dtype: 'float32', requires_grad: true, init: { kind: 'randn', seed: 7 } },
+      },
+      {
+        id: 'conv',
+        op: 'Conv2d',
+        position: pos,
+        params: {
+          in_channels: 1,
+          out_channels: 1,
+          kernel_size: 3,
+          padding: 1,
+          init: { weight: { kind: 'randn', seed: 3 }, bias: { kind: 'randn', seed: 4 } },
+        },
+      },
       { id: 'relu', op: 'ReLU', position: pos, params: {}, retain_grad: true },
       { id: 'pool', op: 'MaxPool2d', position: pos, params: { kernel_size: 2 } },
       { id: 'loss', op: 'Sum', position: pos, params: {} },
       { id: 'detached', op: 'Detach', position: pos, params: {} },
     ],
-    edges: [edge('x', 'conv', 'input'), edge('conv', 'relu', 'input'), edge('relu', 'pool', 'input'), edge('pool', 'loss', 'input'), edge('relu', 'detached', 'input')],
+    edges: [
+      edge('x', 'conv', 'input'),
+      edge('conv', 'relu', 'input'),
+      edge('relu', 'pool', 'input'),
+      edge('pool', 'loss', 'input'),
+      edge('relu', 'detached', 'input'),
+    ],
     run: { backward: 'loss', iterations, feedback: [{ from: 'detached', to: 'x' }], zero_grad: false },
   };
 }
@@ -89,7 +122,8 @@ describe('kernel results lent to a session', () => {
       expect(kernelOwned(t.storage.data), id).toBe(false);
       if (t.grad) expect(kernelOwned(t.grad.storage.data), `${id}.grad`).toBe(false);
     }
-    for (const st of s.steps) for (const g of [...st.inputs, ...st.outputs]) if (g) expect(kernelOwned(g.data)).toBe(false);
+    for (const st of s.steps)
+      for (const g of [...st.inputs, ...st.outputs]) if (g) expect(kernelOwned(g.data)).toBe(false);
     expect(kernelLentBytes()).toBe(0);
   });
 

@@ -70,7 +70,9 @@ describe('bad values of every parameter of every op are reported at their JSON p
           const v = validateDocument(withOp(spec, params));
           const at = `nodes[${indexOfN(spec)}].params.${p.name}`;
           expect(v.ok, `${JSON.stringify(bad)} accepted for ${spec.op}.${p.name}`).toBe(false);
-          const issue = v.issues.find((i) => i.path === at || i.path.startsWith(`${at}.`) || i.path.startsWith(`${at}[`));
+          const issue = v.issues.find(
+            (i) => i.path === at || i.path.startsWith(`${at}.`) || i.path.startsWith(`${at}[`),
+          );
           expect(issue, `${JSON.stringify(bad)} for ${at}: ${JSON.stringify(v.issues)}`).toBeDefined();
           expect(issue!.message.length).toBeGreaterThan(0);
           expect(issue!.node).toBe('n');
@@ -86,16 +88,24 @@ describe('parameter messages', () => {
 
   it('a missing required parameter', () => {
     expect(one(op('Conv2d'), { in_channels: 1, out_channels: 1 })).toEqual({
-      path: 'nodes[1].params.kernel_size', message: 'required parameter of Conv2d is missing', node: 'n',
+      path: 'nodes[1].params.kernel_size',
+      message: 'required parameter of Conv2d is missing',
+      node: 'n',
     });
   });
 
   it('an unknown parameter', () => {
-    expect(one(op('ReLU'), { inplace: false, alpha: 1 })).toEqual({ path: 'nodes[1].params.alpha', message: 'unknown parameter of ReLU', node: 'n' });
+    expect(one(op('ReLU'), { inplace: false, alpha: 1 })).toEqual({
+      path: 'nodes[1].params.alpha',
+      message: 'unknown parameter of ReLU',
+      node: 'n',
+    });
   });
 
   it("kernel_size (the spec's CLI example)", () => {
-    expect(one(op('Conv2d'), { ...REQUIRED.Conv2d, kernel_size: 0 })!.message).toBe('expected a positive integer or a pair');
+    expect(one(op('Conv2d'), { ...REQUIRED.Conv2d, kernel_size: 0 })!.message).toBe(
+      'expected a positive integer or a pair',
+    );
   });
 
   it("an unknown padding string, with PyTorch's text", () => {
@@ -122,9 +132,16 @@ describe('init specs', () => {
 
   it('every kind with its fields is accepted', () => {
     const good: Json[] = [
-      { kind: 'values', data: [1, 2, 3, 4] }, { kind: 'zeros' }, { kind: 'ones' }, { kind: 'full', value: 2 },
-      { kind: 'arange' }, { kind: 'arange', start: 1, step: 0.5 }, { kind: 'rand', seed: 1 }, { kind: 'randn', seed: 2 },
-      { kind: 'randint', high: 3, seed: 0 }, { kind: 'randint', low: -2, high: 3, seed: 0 },
+      { kind: 'values', data: [1, 2, 3, 4] },
+      { kind: 'zeros' },
+      { kind: 'ones' },
+      { kind: 'full', value: 2 },
+      { kind: 'arange' },
+      { kind: 'arange', start: 1, step: 0.5 },
+      { kind: 'rand', seed: 1 },
+      { kind: 'randn', seed: 2 },
+      { kind: 'randint', high: 3, seed: 0 },
+      { kind: 'randint', low: -2, high: 3, seed: 0 },
     ];
     for (const init of good) expect(tensorInit(init), JSON.stringify(init)).toEqual([]);
   });
@@ -133,22 +150,43 @@ describe('init specs', () => {
     expect(tensorInit({ kind: 'gaussian' })).toEqual([
       'nodes[0].params.init.kind: expected one of "values", "zeros", "ones", "full", "arange", "rand", "randn", "randint"',
     ]);
-    expect(tensorInit({ kind: 'values', data: [1, 2, 3] })).toEqual(['nodes[0].params.init.data: expected 4 values for the shape, got 3']);
-    expect(tensorInit({ kind: 'values', data: [1, 'x', 3, 4] })).toEqual(['nodes[0].params.init.data[1]: expected a number']);
-    expect(tensorInit({ kind: 'values', data: [1, 2.5, 3, 4] }, [2, 2], 'int64')).toEqual(['nodes[0].params.init.data[1]: expected an integer']);
-    expect(tensorInit({ kind: 'values', data: 'abcd' })).toEqual(['nodes[0].params.init.data: expected an array of numbers']);
+    expect(tensorInit({ kind: 'values', data: [1, 2, 3] })).toEqual([
+      'nodes[0].params.init.data: expected 4 values for the shape, got 3',
+    ]);
+    expect(tensorInit({ kind: 'values', data: [1, 'x', 3, 4] })).toEqual([
+      'nodes[0].params.init.data[1]: expected a number',
+    ]);
+    expect(tensorInit({ kind: 'values', data: [1, 2.5, 3, 4] }, [2, 2], 'int64')).toEqual([
+      'nodes[0].params.init.data[1]: expected an integer',
+    ]);
+    expect(tensorInit({ kind: 'values', data: 'abcd' })).toEqual([
+      'nodes[0].params.init.data: expected an array of numbers',
+    ]);
     expect(tensorInit({ kind: 'full' })).toEqual(['nodes[0].params.init.value: missing']);
-    expect(tensorInit({ kind: 'full', value: 1, seed: 3 })).toEqual(['nodes[0].params.init.seed: unknown field for init kind "full"']);
+    expect(tensorInit({ kind: 'full', value: 1, seed: 3 })).toEqual([
+      'nodes[0].params.init.seed: unknown field for init kind "full"',
+    ]);
     expect(tensorInit({ kind: 'rand', seed: 1.5 })).toEqual(['nodes[0].params.init.seed: expected an integer']);
-    expect(tensorInit({ kind: 'randint', low: 3, high: 3, seed: 1 })).toEqual(['nodes[0].params.init.high: expected high > low']);
+    expect(tensorInit({ kind: 'randint', low: 3, high: 3, seed: 1 })).toEqual([
+      'nodes[0].params.init.high: expected high > low',
+    ]);
     expect(tensorInit(7)).toEqual(['nodes[0].params.init: expected an init object {"kind": ...}']);
   });
 
   it('Conv2d / Linear inits are checked under init.weight / init.bias', () => {
     const v = validateDocument(
-      doc([tensor('x', [1, 4]), node('fc', 'Linear', { in_features: 4, out_features: 2, init: { weight: { kind: 'nope' }, bogus: {} } })], [edge('x', 'fc', 'input')]),
+      doc(
+        [
+          tensor('x', [1, 4]),
+          node('fc', 'Linear', { in_features: 4, out_features: 2, init: { weight: { kind: 'nope' }, bogus: {} } }),
+        ],
+        [edge('x', 'fc', 'input')],
+      ),
     );
-    expect(v.issues.map((i) => i.path).sort()).toEqual(['nodes[1].params.init.bogus', 'nodes[1].params.init.weight.kind']);
+    expect(v.issues.map((i) => i.path).sort()).toEqual([
+      'nodes[1].params.init.bogus',
+      'nodes[1].params.init.weight.kind',
+    ]);
   });
 
   it('checkParam and checkInit accept every good value and refuse every bad one without throwing', () => {

@@ -7,7 +7,11 @@ import { parseJsonWithNaN, runDocument, stringifyResult } from '../../../engine/
 import { parseJsonNaN } from '../../helpers/json';
 import { doc, edge, node, tensor } from '../../helpers/docs';
 
-const SAMPLE = { data: [1, NaN, Infinity, -Infinity, -0.5], name: 'NaN Infinity "quoted" \\ backslash', nested: [{ v: NaN }] };
+const SAMPLE = {
+  data: [1, NaN, Infinity, -Infinity, -0.5],
+  name: 'NaN Infinity "quoted" \\ backslash',
+  nested: [{ v: NaN }],
+};
 
 describe('stringifyResult', () => {
   it('writes bare tokens outside strings and leaves strings alone', () => {
@@ -34,7 +38,10 @@ describe('parseJsonWithNaN', () => {
 
   it('reads Python json.dumps output with non-finite values', () => {
     // json.dumps({"x": [float("nan"), float("inf"), -float("inf")], "s": "NaN"}) in Python:
-    expect(parseJsonWithNaN('{"x": [NaN, Infinity, -Infinity], "s": "NaN"}')).toEqual({ x: [NaN, Infinity, -Infinity], s: 'NaN' });
+    expect(parseJsonWithNaN('{"x": [NaN, Infinity, -Infinity], "s": "NaN"}')).toEqual({
+      x: [NaN, Infinity, -Infinity],
+      s: 'NaN',
+    });
   });
 
   it('still rejects invalid JSON', () => {

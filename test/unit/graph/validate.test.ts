@@ -49,8 +49,12 @@ describe('document level', () => {
   });
 
   it('wrong format and version', () => {
-    expect(issues(edited((d) => (d.format = 'something/else')))).toEqual([{ path: 'format', message: 'expected "autograd-studio/graph"' }]);
-    expect(issues(edited((d) => delete d.format))).toEqual([{ path: 'format', message: 'expected "autograd-studio/graph"' }]);
+    expect(issues(edited((d) => (d.format = 'something/else')))).toEqual([
+      { path: 'format', message: 'expected "autograd-studio/graph"' },
+    ]);
+    expect(issues(edited((d) => delete d.format))).toEqual([
+      { path: 'format', message: 'expected "autograd-studio/graph"' },
+    ]);
     expect(issues(edited((d) => (d.version = 2)))).toEqual([
       { path: 'version', message: 'version 2 is newer than this engine understands (1)' },
     ]);
@@ -81,12 +85,18 @@ describe('nodes', () => {
   });
 
   it('an unknown op', () => {
-    expect(issues(edited((d) => (d.nodes[1]!.op = 'Softplus')))).toContainEqual({ path: 'nodes[1].op', message: 'unknown op "Softplus"' });
+    expect(issues(edited((d) => (d.nodes[1]!.op = 'Softplus')))).toContainEqual({
+      path: 'nodes[1].op',
+      message: 'unknown op "Softplus"',
+    });
     expect(paths(edited((d) => delete d.nodes[1]!.op))).toContain('nodes[1].op');
   });
 
   it('a duplicate id', () => {
-    expect(issues(edited((d) => d.nodes.push(tensor('x'))))).toContainEqual({ path: 'nodes[3].id', message: 'duplicate node id "x"' });
+    expect(issues(edited((d) => d.nodes.push(tensor('x'))))).toContainEqual({
+      path: 'nodes[3].id',
+      message: 'duplicate node id "x"',
+    });
   });
 
   it('ids with bad characters or length', () => {
@@ -110,13 +120,17 @@ describe('edges', () => {
   });
 
   it('to or from a missing node', () => {
-    expect(issues(edited((d) => (d.edges[0]!.source = 'ghost')))).toContainEqual({ path: 'edges[0].source', message: 'no node with id "ghost"' });
+    expect(issues(edited((d) => (d.edges[0]!.source = 'ghost')))).toContainEqual({
+      path: 'edges[0].source',
+      message: 'no node with id "ghost"',
+    });
     expect(paths(edited((d) => (d.edges[1]!.target = 'ghost')))).toContain('edges[1].target');
   });
 
   it('an unknown targetHandle, and a sourceHandle other than "out"', () => {
     expect(issues(edited((d) => (d.edges[0]!.targetHandle = 'other')))).toContainEqual({
-      path: 'edges[0].targetHandle', message: 'ReLU has no input port "other" (ports: "input")',
+      path: 'edges[0].targetHandle',
+      message: 'ReLU has no input port "other" (ports: "input")',
     });
     expect(paths(edited((d) => (d.edges[0]!.sourceHandle = 'out2')))).toContain('edges[0].sourceHandle');
   });
@@ -126,7 +140,10 @@ describe('edges', () => {
       x.nodes.push(tensor('y'));
       x.edges.push(edge('y', 'r', 'input'));
     });
-    expect(issues(d)).toContainEqual({ path: 'edges[2].targetHandle', message: 'port "input" of r already has an edge' });
+    expect(issues(d)).toContainEqual({
+      path: 'edges[2].targetHandle',
+      message: 'port "input" of r already has an edge',
+    });
   });
 
   it('a required port left open', () => {
@@ -165,7 +182,8 @@ describe('run', () => {
   });
 
   it('bad iterations, zero_grad, update_no_grad and unknown fields', () => {
-    for (const it of [0, -1, 1.5, '3', 100001]) expect(runIssues({ backward: 's', iterations: it }), String(it)).toEqual(['run.iterations']);
+    for (const it of [0, -1, 1.5, '3', 100001])
+      expect(runIssues({ backward: 's', iterations: it }), String(it)).toEqual(['run.iterations']);
     expect(runIssues({ zero_grad: 1 })).toEqual(['run.zero_grad']);
     expect(runIssues({ update_no_grad: 'no' })).toEqual(['run.update_no_grad']);
     expect(runIssues({ backwards: 's' })).toEqual(['run.backwards']);
@@ -182,7 +200,14 @@ describe('run', () => {
     expect(runIssues({ feedback: [3] })).toEqual(['run.feedback[0]']);
     expect(runIssues({ feedback: [{ from: 'ghost', to: 'x' }] })).toEqual(['run.feedback[0].from']);
     expect(runIssues({ feedback: [{ from: 's', to: 'r' }] })).toEqual(['run.feedback[0].to']);
-    expect(runIssues({ feedback: [{ from: 's', to: 'x' }, { from: 'r', to: 'x' }] })).toEqual(['run.feedback[1].to']);
+    expect(
+      runIssues({
+        feedback: [
+          { from: 's', to: 'x' },
+          { from: 'r', to: 'x' },
+        ],
+      }),
+    ).toEqual(['run.feedback[1].to']);
   });
 
   it('a backward root computed after backward (depends on a Grad node) is refused by load', () => {

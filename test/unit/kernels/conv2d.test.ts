@@ -20,10 +20,14 @@ function geom(p: Omit<Conv2dGeometry, 'hOut' | 'wOut'>): Conv2dGeometry {
 
 function randomGeometry(r: () => number): Conv2dGeometry {
   const groups = [1, 2, 3][randInt(r, 0, 2)];
-  const kH = randInt(r, 1, 4), kW = randInt(r, 1, 4);
-  const strideH = randInt(r, 1, 3), strideW = randInt(r, 1, 3);
-  const padH = randInt(r, 0, 2), padW = randInt(r, 0, 2);
-  const dilH = randInt(r, 1, 3), dilW = randInt(r, 1, 3);
+  const kH = randInt(r, 1, 4),
+    kW = randInt(r, 1, 4);
+  const strideH = randInt(r, 1, 3),
+    strideW = randInt(r, 1, 3);
+  const padH = randInt(r, 0, 2),
+    padW = randInt(r, 0, 2);
+  const dilH = randInt(r, 1, 3),
+    dilW = randInt(r, 1, 3);
   const minH = Math.max(1, dilH * (kH - 1) + 1 - 2 * padH);
   const minW = Math.max(1, dilW * (kW - 1) + 1 - 2 * padW);
   return geom({
@@ -32,13 +36,22 @@ function randomGeometry(r: () => number): Conv2dGeometry {
     cOut: groups * randInt(r, 1, 3),
     h: minH + randInt(r, 0, 5),
     w: minW + randInt(r, 0, 5),
-    kH, kW, strideH, strideW, padH, padW, dilH, dilW, groups,
+    kH,
+    kW,
+    strideH,
+    strideW,
+    padH,
+    padW,
+    dilH,
+    dilW,
+    groups,
   });
 }
 
 /** Naive reference: 7 nested loops, indices by formula. */
 function refForward(x: Float64Array, wt: Float64Array, bias: Float64Array | null, g: Conv2dGeometry): Float64Array {
-  const cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups;
+  const cInG = g.cIn / g.groups,
+    cOutG = g.cOut / g.groups;
   const out = new Float64Array(g.n * g.cOut * g.hOut * g.wOut);
   for (let b = 0; b < g.n; b++)
     for (let oc = 0; oc < g.cOut; oc++)
@@ -62,8 +75,11 @@ function refForward(x: Float64Array, wt: Float64Array, bias: Float64Array | null
 
 /** Naive reference backward: scatter every (output, tap) pair. */
 function refBackward(go: Float64Array, x: Float64Array, wt: Float64Array, g: Conv2dGeometry) {
-  const cInG = g.cIn / g.groups, cOutG = g.cOut / g.groups;
-  const gx = new Float64Array(x.length), gw = new Float64Array(wt.length), gb = new Float64Array(g.cOut);
+  const cInG = g.cIn / g.groups,
+    cOutG = g.cOut / g.groups;
+  const gx = new Float64Array(x.length),
+    gw = new Float64Array(wt.length),
+    gb = new Float64Array(g.cOut);
   for (let b = 0; b < g.n; b++)
     for (let oc = 0; oc < g.cOut; oc++)
       for (let oh = 0; oh < g.hOut; oh++)
@@ -148,8 +164,22 @@ describe('conv2d hand-computed cases', () => {
 
   it('groups = 2 keeps channels separate', () => {
     // 2 input channels, 2 output channels, 1x1 kernels [2] and [3]: out = [2*x0, 3*x1]
-    const g = geom({ n: 1, cIn: 2, h: 1, w: 2, cOut: 2, kH: 1, kW: 1, groups: 2,
-      strideH: 1, strideW: 1, padH: 0, padW: 0, dilH: 1, dilW: 1 });
+    const g = geom({
+      n: 1,
+      cIn: 2,
+      h: 1,
+      w: 2,
+      cOut: 2,
+      kH: 1,
+      kW: 1,
+      groups: 2,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      dilH: 1,
+      dilW: 1,
+    });
     const out = conv2dForward(Float64Array.from([1, 2, 10, 20]), Float64Array.from([2, 3]), null, g);
     expect(Array.from(out)).toEqual([2, 4, 30, 60]);
   });
@@ -161,7 +191,7 @@ describe('conv2d vs naive reference (random geometries)', () => {
     for (let t = 0; t < 300; t++) {
       const g = randomGeometry(r);
       const x = randArr(r, g.n * g.cIn * g.h * g.w);
-      const wt = randArr(r, (g.cOut * g.cIn / g.groups) * g.kH * g.kW);
+      const wt = randArr(r, ((g.cOut * g.cIn) / g.groups) * g.kH * g.kW);
       const bias = t % 3 === 0 ? null : randArr(r, g.cOut);
       const out = conv2dForward(x, wt, bias, g);
       expect(out).toBeInstanceOf(Float64Array);
@@ -183,9 +213,11 @@ describe('conv2d vs naive reference (random geometries)', () => {
     for (let t = 0; t < 100; t++) {
       const g = randomGeometry(r);
       const x = Float32Array.from(randArr(r, g.n * g.cIn * g.h * g.w));
-      const wt = Float32Array.from(randArr(r, (g.cOut * g.cIn / g.groups) * g.kH * g.kW));
+      const wt = Float32Array.from(randArr(r, ((g.cOut * g.cIn) / g.groups) * g.kH * g.kW));
       const bias = Float32Array.from(randArr(r, g.cOut));
-      const x64 = Float64Array.from(x), w64 = Float64Array.from(wt), b64 = Float64Array.from(bias);
+      const x64 = Float64Array.from(x),
+        w64 = Float64Array.from(wt),
+        b64 = Float64Array.from(bias);
       const out = conv2dForward(x, wt, bias, g);
       expect(out).toBeInstanceOf(Float32Array);
       // single rounding of a float64 sum: each element within half an ulp of the float64 result
@@ -204,10 +236,24 @@ describe('conv2d vs naive reference (random geometries)', () => {
 
   it('a larger case exercises the GEMM blocking', () => {
     const r = mulberry32(7);
-    const g = geom({ n: 2, cIn: 12, h: 30, w: 31, cOut: 10, kH: 3, kW: 3, groups: 2,
-      strideH: 1, strideW: 1, padH: 1, padW: 1, dilH: 1, dilW: 1 });
+    const g = geom({
+      n: 2,
+      cIn: 12,
+      h: 30,
+      w: 31,
+      cOut: 10,
+      kH: 3,
+      kW: 3,
+      groups: 2,
+      strideH: 1,
+      strideW: 1,
+      padH: 1,
+      padW: 1,
+      dilH: 1,
+      dilW: 1,
+    });
     const x = randArr(r, g.n * g.cIn * g.h * g.w);
-    const wt = randArr(r, (g.cOut * g.cIn / g.groups) * g.kH * g.kW);
+    const wt = randArr(r, ((g.cOut * g.cIn) / g.groups) * g.kH * g.kW);
     const bias = randArr(r, g.cOut);
     expectClose(conv2dForward(x, wt, bias, g), refForward(x, wt, bias, g), 1e-12);
     const go = randArr(r, g.n * g.cOut * g.hOut * g.wOut);
@@ -224,7 +270,7 @@ describe('conv2d backward is the gradient (finite differences, float64)', () => 
     for (let t = 0; t < 25; t++) {
       const g = randomGeometry(r);
       const x = randArr(r, g.n * g.cIn * g.h * g.w);
-      const wt = randArr(r, (g.cOut * g.cIn / g.groups) * g.kH * g.kW);
+      const wt = randArr(r, ((g.cOut * g.cIn) / g.groups) * g.kH * g.kW);
       const bias = randArr(r, g.cOut);
       const R = randArr(r, g.n * g.cOut * g.hOut * g.wOut);
       const loss = (): number => dot(conv2dForward(x, wt, bias, g), R);

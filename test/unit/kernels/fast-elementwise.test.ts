@@ -9,7 +9,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { setFastKernelsEnabled } from '../../../engine/kernels/fast/index';
-import { ARITH_FAST_MIN, binaryOp, divScalarArray, negArray, scalarOp, type BinaryOp } from '../../../engine/kernels/elementwise';
+import {
+  ARITH_FAST_MIN,
+  binaryOp,
+  divScalarArray,
+  negArray,
+  scalarOp,
+  type BinaryOp,
+} from '../../../engine/kernels/elementwise';
 import { fastKernelSuite } from '../../helpers/fast-kernels';
 import { mulberry32 } from '../../helpers/mulberry';
 
@@ -47,10 +54,14 @@ describe('WebAssembly SIMD elementwise arithmetic', () => {
   it('same-shape and scalar-broadcast + - * / are bit-identical', () => {
     const r = mulberry32(31);
     const check = spy();
-    let binary = 0, scalar = 0;
+    let binary = 0,
+      scalar = 0;
     for (const n of [ARITH_FAST_MIN, ARITH_FAST_MIN + 3, 70001]) {
-      const a = values(r, n), b = values(r, n), shape = [n];
-      const y = Float32Array.of(values(r, 1)[0]!), sc = Float32Array.of(-2.75);
+      const a = values(r, n),
+        b = values(r, n),
+        shape = [n];
+      const y = Float32Array.of(values(r, 1)[0]!),
+        sc = Float32Array.of(-2.75);
       for (const op of OPS) {
         const [p, q] = both(() => binaryOp(op, a, shape, b, shape, shape));
         expectSame(q, p, `${op} n=${n}`);
@@ -92,7 +103,8 @@ describe('WebAssembly SIMD elementwise arithmetic', () => {
   it('stays on TypeScript below the threshold, for float64 and for mixed dtypes', () => {
     const r = mulberry32(41);
     const check = spy();
-    const small = values(r, ARITH_FAST_MIN - 1), big = values(r, ARITH_FAST_MIN);
+    const small = values(r, ARITH_FAST_MIN - 1),
+      big = values(r, ARITH_FAST_MIN);
     binaryOp('add', small, [small.length], small, [small.length], [small.length]);
     scalarOp('mul', small, 3);
     const f64 = Float64Array.from(big);

@@ -11,7 +11,12 @@
 import { describe, expect, it } from 'vitest';
 import { setFastKernelsEnabled } from '../../../engine/kernels/fast/index';
 import {
-  SOFTMAX_BACKWARD_FAST_MIN, SOFTMAX_FAST_MIN, logSoftmaxBackward, logSoftmaxForward, softmaxBackward, softmaxForward,
+  SOFTMAX_BACKWARD_FAST_MIN,
+  SOFTMAX_FAST_MIN,
+  logSoftmaxBackward,
+  logSoftmaxForward,
+  softmaxBackward,
+  softmaxForward,
 } from '../../../engine/kernels/softmax';
 import { logSoftmax, softmax } from '../../../engine/nn/softmax';
 import { mul } from '../../../engine/tensor/ops/elementwise';
@@ -20,7 +25,6 @@ import { Tensor } from '../../../engine/tensor/tensor';
 import { BackwardRun } from '../../../engine/autograd/engine';
 import { fastKernelSuite } from '../../helpers/fast-kernels';
 import { mulberry32, randF32, randInt } from '../../helpers/mulberry';
-
 
 /** Runs `f` on the TypeScript kernels, then on the fast ones. */
 function both<T>(f: () => T): [T, T] {
@@ -39,7 +43,8 @@ function expectClose(fast: ArrayLike<number>, ts: ArrayLike<number>, rel: number
   let scale = 1;
   for (let i = 0; i < ts.length; i++) if (Number.isFinite(ts[i])) scale = Math.max(scale, Math.abs(ts[i]!));
   for (let i = 0; i < ts.length; i++) {
-    const a = fast[i]!, b = ts[i]!;
+    const a = fast[i]!,
+      b = ts[i]!;
     if (!Number.isFinite(b)) {
       if (!Object.is(a, b)) expect.fail(`${what}: element ${i}: ${a} vs ${b}`);
     } else if (!(Math.abs(a - b) <= rel * Math.abs(b) + abs * scale + 1e-37)) {
@@ -73,11 +78,13 @@ describe('WebAssembly SIMD softmax and log_softmax', () => {
   it('match the TypeScript kernels on random layouts, forward and backward', () => {
     const r = mulberry32(23);
     const inners = [1, 1, 1, 2, 3, 4, 5, 7, 8, 12, 13, 64, 255, 256, 259, 300, 517];
-    let forward = 0, backward = 0;
+    let forward = 0,
+      backward = 0;
     const check = spy();
     for (let t = 0; t < 160; t++) {
       const inner = inners[t % inners.length]!;
-      const dim = inner > 64 ? randInt(r, 1, 9) : randInt(r, 1, 70), outer = randInt(r, 1, inner > 64 ? 3 : 5);
+      const dim = inner > 64 ? randInt(r, 1, 9) : randInt(r, 1, 70),
+        outer = randInt(r, 1, inner > 64 ? 3 : 5);
       const n = outer * dim * inner;
       const scale = [1, 10, 100, 1e-3, 30, 1e4][t % 6]!;
       const x = values(r, n, scale, t % 3 === 0 ? [0.05, 0.01, 0.005] : [0, 0, 0]);
@@ -100,12 +107,22 @@ describe('WebAssembly SIMD softmax and log_softmax', () => {
 
   it('keep the NaN rules: NaN, +inf or all -inf in a slice make it NaN; -inf elsewhere gives 0 / -inf', () => {
     const rows = [
-      [1, 2, NaN, 3], [-Infinity, -Infinity, -Infinity, -Infinity], [1, Infinity, 2, 3], [-Infinity, 0, 1, -Infinity],
-      [1e30, -1e30, 0, 5], [-200, 0, -150, -90], [88, 89, 90, 87], [0, -0, 0, -0],
+      [1, 2, NaN, 3],
+      [-Infinity, -Infinity, -Infinity, -Infinity],
+      [1, Infinity, 2, 3],
+      [-Infinity, 0, 1, -Infinity],
+      [1e30, -1e30, 0, 5],
+      [-200, 0, -150, -90],
+      [88, 89, 90, 87],
+      [0, -0, 0, -0],
     ];
     // 18 columns of each row: vector lanes and the scalar tail.
     const x = Float32Array.from(rows.flatMap((row) => Array.from({ length: 18 }, (_, i) => row[i % 4]!)));
-    for (const [outer, dim, inner] of [[8, 18, 1], [2, 4, 18], [1, 8, 18]] as const) {
+    for (const [outer, dim, inner] of [
+      [8, 18, 1],
+      [2, 4, 18],
+      [1, 8, 18],
+    ] as const) {
       for (const log of [false, true]) {
         const [a, b] = both(() => (log ? logSoftmaxForward : softmaxForward)(x, outer, dim, inner));
         expectClose(b, a, 1e-6, log ? LOG_ABS : 0, `specials ${outer} ${dim} ${inner} ${log}`);
@@ -124,7 +141,12 @@ describe('WebAssembly SIMD softmax and log_softmax', () => {
     const small = randF32(mulberry32(1), SOFTMAX_FAST_MIN - 1);
     softmaxForward(small, 1, small.length, 1);
     logSoftmaxBackward(small, small, 1, small.length, 1);
-    softmaxForward(Float64Array.from({ length: 200 }, (_, i) => i / 7), 2, 100, 1);
+    softmaxForward(
+      Float64Array.from({ length: 200 }, (_, i) => i / 7),
+      2,
+      100,
+      1,
+    );
     const mid = randF32(mulberry32(2), SOFTMAX_BACKWARD_FAST_MIN - 1);
     softmaxBackward(mid, mid, 1, mid.length, 1);
     check(0, 0);
@@ -136,7 +158,8 @@ describe('WebAssembly SIMD softmax and log_softmax', () => {
   it('give the same gradients through autograd, every dim of a 4-d tensor', () => {
     const r = mulberry32(29);
     const shape = [3, 5, 16, 72];
-    const xd = randF32(r, 3 * 5 * 16 * 72).map((v) => v * 4), wd = randF32(r, xd.length);
+    const xd = randF32(r, 3 * 5 * 16 * 72).map((v) => v * 4),
+      wd = randF32(r, xd.length);
     const check = spy();
     for (let dim = 0; dim < 4; dim++) {
       for (const f of [softmax, logSoftmax]) {

@@ -8,13 +8,36 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conv2dBackward, conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convOutputSize, type Conv2dGeometry } from '../../../engine/kernels/conv2d';
+import {
+  conv2dBackward,
+  conv2dBackwardBias,
+  conv2dBackwardInput,
+  conv2dBackwardWeight,
+  conv2dForward,
+  convOutputSize,
+  type Conv2dGeometry,
+} from '../../../engine/kernels/conv2d';
 import { addmm, matmul } from '../../../engine/kernels/matmul';
-import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, poolOutputSize, type Pool2dGeometry } from '../../../engine/kernels/pool';
+import {
+  avgPool2dBackward,
+  avgPool2dForward,
+  maxPool2dBackward,
+  maxPool2dForward,
+  poolOutputSize,
+  type Pool2dGeometry,
+} from '../../../engine/kernels/pool';
 import { reluBackward, reluForward } from '../../../engine/kernels/elementwise';
 import {
-  installWasmKernels, kernelBackend, kernelLentBytes, kernelOwned, openKernelLease, releaseKernelLease, setFastKernelsEnabled,
-  setKernelLendThreshold, setKernelThreads, useKernelLease,
+  installWasmKernels,
+  kernelBackend,
+  kernelLentBytes,
+  kernelOwned,
+  openKernelLease,
+  releaseKernelLease,
+  setFastKernelsEnabled,
+  setKernelLendThreshold,
+  setKernelThreads,
+  useKernelLease,
 } from '../../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
 import { Storage } from '../../../engine/core/storage';
@@ -35,7 +58,8 @@ function expectClose(fast: ArrayLike<number>, ts: ArrayLike<number>, tol: number
   expect(fast.length, what).toBe(ts.length);
   let scale = 1;
   for (let i = 0; i < ts.length; i++) scale = Math.max(scale, Math.abs(ts[i]!));
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < ts.length; i++) {
     const e = Math.abs(fast[i]! - ts[i]!) / scale;
     if (!(e <= worst)) {
@@ -48,16 +72,38 @@ function expectClose(fast: ArrayLike<number>, ts: ArrayLike<number>, tol: number
 
 function convGeometry(r: () => number, big: boolean): Conv2dGeometry {
   const groups = [1, 1, 2, 3][randInt(r, 0, 3)]!;
-  const kH = randInt(r, 1, 4), kW = randInt(r, 1, 4);
-  const strideH = randInt(r, 1, 3) === 1 || big ? 1 : randInt(r, 2, 3), strideW = randInt(r, 1, 3) === 1 || big ? 1 : randInt(r, 2, 3);
-  const padH = randInt(r, 0, 2), padW = randInt(r, 0, 2), dilH = randInt(r, 1, 3), dilW = randInt(r, 1, 3);
-  const minH = Math.max(1, dilH * (kH - 1) + 1 - 2 * padH), minW = Math.max(1, dilW * (kW - 1) + 1 - 2 * padW);
+  const kH = randInt(r, 1, 4),
+    kW = randInt(r, 1, 4);
+  const strideH = randInt(r, 1, 3) === 1 || big ? 1 : randInt(r, 2, 3),
+    strideW = randInt(r, 1, 3) === 1 || big ? 1 : randInt(r, 2, 3);
+  const padH = randInt(r, 0, 2),
+    padW = randInt(r, 0, 2),
+    dilH = randInt(r, 1, 3),
+    dilW = randInt(r, 1, 3);
+  const minH = Math.max(1, dilH * (kH - 1) + 1 - 2 * padH),
+    minW = Math.max(1, dilW * (kW - 1) + 1 - 2 * padW);
   const n = big ? randInt(r, 2, 5) : randInt(r, 1, 3);
-  const cIn = groups * (big ? randInt(r, 3, 9) : randInt(r, 1, 5)), cOut = groups * (big ? randInt(r, 4, 12) : randInt(r, 1, 9));
-  const h = minH + randInt(r, 0, big ? 30 : 12), w = minW + randInt(r, 0, big ? 30 : 12);
+  const cIn = groups * (big ? randInt(r, 3, 9) : randInt(r, 1, 5)),
+    cOut = groups * (big ? randInt(r, 4, 12) : randInt(r, 1, 9));
+  const h = minH + randInt(r, 0, big ? 30 : 12),
+    w = minW + randInt(r, 0, big ? 30 : 12);
   return {
-    n, cIn, cOut, h, w, kH, kW, strideH, strideW, padH, padW, dilH, dilW, groups,
-    hOut: convOutputSize(h, kH, strideH, padH, dilH), wOut: convOutputSize(w, kW, strideW, padW, dilW),
+    n,
+    cIn,
+    cOut,
+    h,
+    w,
+    kH,
+    kW,
+    strideH,
+    strideW,
+    padH,
+    padW,
+    dilH,
+    dilW,
+    groups,
+    hOut: convOutputSize(h, kH, strideH, padH, dilH),
+    wOut: convOutputSize(w, kW, strideW, padW, dilW),
   };
 }
 
@@ -108,10 +154,26 @@ describe('WebAssembly SIMD kernels', () => {
     ];
     for (const [n, cIn, h, w, cOut, k, pad, dil, groups] of shapes) {
       const g: Conv2dGeometry = {
-        n, cIn, h, w, cOut, kH: k, kW: k, strideH: 1, strideW: 1, padH: pad, padW: pad, dilH: dil, dilW: dil, groups,
-        hOut: convOutputSize(h, k, 1, pad, dil), wOut: convOutputSize(w, k, 1, pad, dil),
+        n,
+        cIn,
+        h,
+        w,
+        cOut,
+        kH: k,
+        kW: k,
+        strideH: 1,
+        strideW: 1,
+        padH: pad,
+        padW: pad,
+        dilH: dil,
+        dilW: dil,
+        groups,
+        hOut: convOutputSize(h, k, 1, pad, dil),
+        wOut: convOutputSize(w, k, 1, pad, dil),
       };
-      const x = randF32(r, n * cIn * h * w), wt = randF32(r, (cOut * cIn * k * k) / groups), bias = randF32(r, cOut);
+      const x = randF32(r, n * cIn * h * w),
+        wt = randF32(r, (cOut * cIn * k * k) / groups),
+        bias = randF32(r, cOut);
       const go = randF32(r, n * cOut * g.hOut * g.wOut);
       const [a, b] = both(() => conv2dForward(x, wt, bias, g));
       expectClose(b, a, 2e-6, `forward ${JSON.stringify(g)}`);
@@ -126,7 +188,8 @@ describe('WebAssembly SIMD kernels', () => {
     const r = mulberry32(3);
     for (let t = 0; t < 12; t++) {
       const g = convGeometry(r, true);
-      const x = randF32(r, g.n * g.cIn * g.h * g.w), wt = randF32(r, (g.cOut * g.cIn * g.kH * g.kW) / g.groups);
+      const x = randF32(r, g.n * g.cIn * g.h * g.w),
+        wt = randF32(r, (g.cOut * g.cIn * g.kH * g.kW) / g.groups);
       const go = randF32(r, g.n * g.cOut * g.hOut * g.wOut);
       const run = () => [conv2dForward(x, wt, null, g), conv2dBackwardInput(go, wt, g), conv2dBackwardWeight(go, x, g)];
       setKernelThreads(1);
@@ -136,24 +199,47 @@ describe('WebAssembly SIMD kernels', () => {
       for (let i = 0; i < 3; i++) expect(Array.from(two[i]!)).toEqual(Array.from(one[i]!));
     }
     // Memory-bound kernels on inputs large enough to be split.
-    const pg: Pool2dGeometry = { planes: 300, h: 30, w: 34, kH: 3, kW: 2, strideH: 2, strideW: 2, padH: 1, padW: 1, dilH: 1, dilW: 1, hOut: 0, wOut: 0 };
+    const pg: Pool2dGeometry = {
+      planes: 300,
+      h: 30,
+      w: 34,
+      kH: 3,
+      kW: 2,
+      strideH: 2,
+      strideW: 2,
+      padH: 1,
+      padW: 1,
+      dilH: 1,
+      dilW: 1,
+      hOut: 0,
+      wOut: 0,
+    };
     pg.hOut = poolOutputSize(30, 3, 1, 2, 1, true);
     pg.wOut = poolOutputSize(34, 2, 1, 2, 1, true);
     const big = randF32(r, 300 * 30 * 34);
     const gpo = randF32(r, 300 * pg.hOut * pg.wOut);
     const mem = () => {
       const mp = maxPool2dForward(big, pg);
-      return [reluForward(big), reluBackward(big, big), mp.out, mp.indices,
-        maxPool2dBackward(gpo, mp.indices, pg), avgPool2dForward(big, pg, false, null), avgPool2dBackward(gpo, pg, true, null)];
+      return [
+        reluForward(big),
+        reluBackward(big, big),
+        mp.out,
+        mp.indices,
+        maxPool2dBackward(gpo, mp.indices, pg),
+        avgPool2dForward(big, pg, false, null),
+        avgPool2dBackward(gpo, pg, true, null),
+      ];
     };
     setKernelThreads(1);
     const k1 = mem();
     setKernelThreads(2, nodeSpawner);
     const k2 = mem();
-    for (let i = 0; i < k1.length; i++) expect(Array.from(k2[i]!), `memory-bound kernel ${i}`).toEqual(Array.from(k1[i]!));
+    for (let i = 0; i < k1.length; i++)
+      expect(Array.from(k2[i]!), `memory-bound kernel ${i}`).toEqual(Array.from(k1[i]!));
     const [ts1, fa1] = both(() => mem());
     for (let i = 0; i < ts1.length; i++) expectClose(fa1[i]!, ts1[i]!, 1e-6, `memory-bound kernel ${i} vs TypeScript`);
-    const a = randF32(r, 96 * 700), b = randF32(r, 700 * 40);
+    const a = randF32(r, 96 * 700),
+      b = randF32(r, 700 * 40);
     setKernelThreads(1);
     const m1 = matmul(a, b, 96, 700, 40, false, false);
     setKernelThreads(2, nodeSpawner);
@@ -163,9 +249,14 @@ describe('WebAssembly SIMD kernels', () => {
   it('matmul and addmm match, with every transpose', () => {
     const r = mulberry32(5);
     for (let t = 0; t < 60; t++) {
-      const m = randInt(r, 1, 70), k = randInt(r, 1, 90), n = randInt(r, 1, 40);
-      const tA = r() < 0.5, tB = r() < 0.5;
-      const a = randF32(r, m * k), b = randF32(r, k * n), bias = randF32(r, n);
+      const m = randInt(r, 1, 70),
+        k = randInt(r, 1, 90),
+        n = randInt(r, 1, 40);
+      const tA = r() < 0.5,
+        tB = r() < 0.5;
+      const a = randF32(r, m * k),
+        b = randF32(r, k * n),
+        bias = randF32(r, n);
       const [c0, c1] = both(() => matmul(a, b, m, k, n, tA, tB));
       expect(c1).toBeInstanceOf(Float32Array);
       expectClose(c1, c0, 2e-6, `matmul ${m}x${k}x${n} ${tA} ${tB}`);
@@ -177,14 +268,35 @@ describe('WebAssembly SIMD kernels', () => {
   it('max and average pooling match (max pooling exactly, with ties, NaN and -inf)', () => {
     const r = mulberry32(9);
     for (let t = 0; t < 200; t++) {
-      const kH = randInt(r, 1, 4), kW = randInt(r, 1, 4);
-      const padH = randInt(r, 0, kH >> 1), padW = randInt(r, 0, kW >> 1);
-      const dilH = randInt(r, 1, 3), dilW = randInt(r, 1, 3), ceil = r() < 0.4;
-      const sH = randInt(r, 1, 3), sW = randInt(r, 1, 3);
-      const h = randInt(r, 1, 20), w = randInt(r, 1, 20);
-      const hOut = poolOutputSize(h, kH, padH, sH, dilH, ceil), wOut = poolOutputSize(w, kW, padW, sW, dilW, ceil);
+      const kH = randInt(r, 1, 4),
+        kW = randInt(r, 1, 4);
+      const padH = randInt(r, 0, kH >> 1),
+        padW = randInt(r, 0, kW >> 1);
+      const dilH = randInt(r, 1, 3),
+        dilW = randInt(r, 1, 3),
+        ceil = r() < 0.4;
+      const sH = randInt(r, 1, 3),
+        sW = randInt(r, 1, 3);
+      const h = randInt(r, 1, 20),
+        w = randInt(r, 1, 20);
+      const hOut = poolOutputSize(h, kH, padH, sH, dilH, ceil),
+        wOut = poolOutputSize(w, kW, padW, sW, dilW, ceil);
       if (hOut < 1 || wOut < 1) continue;
-      const g: Pool2dGeometry = { planes: randInt(r, 1, 6), h, w, kH, kW, strideH: sH, strideW: sW, padH, padW, dilH, dilW, hOut, wOut };
+      const g: Pool2dGeometry = {
+        planes: randInt(r, 1, 6),
+        h,
+        w,
+        kH,
+        kW,
+        strideH: sH,
+        strideW: sW,
+        padH,
+        padW,
+        dilH,
+        dilW,
+        hOut,
+        wOut,
+      };
       const x = Float32Array.from({ length: g.planes * h * w }, () => {
         const u = r();
         return u < 0.03 ? NaN : u < 0.06 ? -Infinity : u < 0.3 ? 0.5 : Math.round(r() * 8) / 4 - 1;
@@ -199,7 +311,9 @@ describe('WebAssembly SIMD kernels', () => {
       ga.hOut = poolOutputSize(h, kH, padH, sH, 1, ceil);
       ga.wOut = poolOutputSize(w, kW, padW, sW, 1, ceil);
       if (ga.hOut < 1 || ga.wOut < 1) continue;
-      const xa = randF32(r, g.planes * h * w), inc = r() < 0.5, div = r() < 0.2 ? randInt(r, 1, 7) : null;
+      const xa = randF32(r, g.planes * h * w),
+        inc = r() < 0.5,
+        div = r() < 0.2 ? randInt(r, 1, 7) : null;
       const [e, f] = both(() => avgPool2dForward(xa, ga, inc, div));
       expectClose(f, e, 1e-6, 'avg pool forward');
       const gao = randF32(r, g.planes * ga.hOut * ga.wOut);
@@ -210,10 +324,33 @@ describe('WebAssembly SIMD kernels', () => {
 
   it('MaxPool2d(2) (its own SIMD path) matches exactly for even, odd and ceil_mode sizes', () => {
     const r = mulberry32(29);
-    for (const [h, w] of [[28, 28], [14, 14], [7, 9], [2, 2], [3, 17], [16, 8], [9, 31]]) {
+    for (const [h, w] of [
+      [28, 28],
+      [14, 14],
+      [7, 9],
+      [2, 2],
+      [3, 17],
+      [16, 8],
+      [9, 31],
+    ]) {
       for (const ceil of [false, true]) {
-        const hOut = poolOutputSize(h!, 2, 0, 2, 1, ceil), wOut = poolOutputSize(w!, 2, 0, 2, 1, ceil);
-        const g: Pool2dGeometry = { planes: 5, h: h!, w: w!, kH: 2, kW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilH: 1, dilW: 1, hOut, wOut };
+        const hOut = poolOutputSize(h!, 2, 0, 2, 1, ceil),
+          wOut = poolOutputSize(w!, 2, 0, 2, 1, ceil);
+        const g: Pool2dGeometry = {
+          planes: 5,
+          h: h!,
+          w: w!,
+          kH: 2,
+          kW: 2,
+          strideH: 2,
+          strideW: 2,
+          padH: 0,
+          padW: 0,
+          dilH: 1,
+          dilW: 1,
+          hOut,
+          wOut,
+        };
         const x = Float32Array.from({ length: g.planes * h! * w! }, () => {
           const u = r();
           return u < 0.05 ? NaN : u < 0.1 ? -Infinity : u < 0.4 ? 0.5 : Math.round(r() * 8) / 4 - 1;
@@ -228,7 +365,9 @@ describe('WebAssembly SIMD kernels', () => {
   it('ReLU and its gradient match exactly (NaN, -0, infinities)', () => {
     const r = mulberry32(13);
     const special = [NaN, -0, 0, Infinity, -Infinity, 1e-40, -1e-40];
-    const x = Float32Array.from({ length: 5003 }, (_, i) => (i % 7 === 0 ? special[(i / 7) % special.length]! : r() * 2 - 1));
+    const x = Float32Array.from({ length: 5003 }, (_, i) =>
+      i % 7 === 0 ? special[(i / 7) % special.length]! : r() * 2 - 1,
+    );
     const [a, b] = both(() => reluForward(x));
     expect(Array.from(b).map(String)).toEqual(Array.from(a).map(String));
     const g = randF32(r, x.length);
@@ -238,7 +377,8 @@ describe('WebAssembly SIMD kernels', () => {
 
   it('reuses results left in WebAssembly memory, and drops them on an in-place write', () => {
     const r = mulberry32(17);
-    const x = randF32(r, 8192), g = randF32(r, 8192);
+    const x = randF32(r, 8192),
+      g = randF32(r, 8192);
     const y = reluForward(x) as Float32Array;
     // The ring's copy of y is used as the operand: a write without a version bump is not seen
     // (the engine never writes a result in place without bumping its storage's version).
@@ -259,7 +399,21 @@ describe('WebAssembly SIMD kernels', () => {
   it('a result overwritten in the ring is copied in again (chains longer than the ring)', () => {
     const r = mulberry32(19);
     const first = reluForward(randF32(r, 1 << 20)) as Float32Array;
-    const pg: Pool2dGeometry = { planes: 64, h: 128, w: 128, kH: 2, kW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilH: 1, dilW: 1, hOut: 64, wOut: 64 };
+    const pg: Pool2dGeometry = {
+      planes: 64,
+      h: 128,
+      w: 128,
+      kH: 2,
+      kW: 2,
+      strideH: 2,
+      strideW: 2,
+      padH: 0,
+      padW: 0,
+      dilH: 1,
+      dilW: 1,
+      hOut: 64,
+      wOut: 64,
+    };
     let prev = first;
     for (let i = 0; i < 12; i++) {
       const p = maxPool2dForward(prev, pg);
@@ -296,7 +450,21 @@ describe('WebAssembly SIMD kernels', () => {
     expect(Array.from(d)).toEqual(Array.from(c));
     lent[0] = expected[0]!;
     // Calls without the lease copy out, and wrap the ring many times around the lent region.
-    const pg: Pool2dGeometry = { planes: 64, h: 128, w: 128, kH: 2, kW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, dilH: 1, dilW: 1, hOut: 64, wOut: 64 };
+    const pg: Pool2dGeometry = {
+      planes: 64,
+      h: 128,
+      w: 128,
+      kH: 2,
+      kW: 2,
+      strideH: 2,
+      strideW: 2,
+      padH: 0,
+      padW: 0,
+      dilH: 1,
+      dilW: 1,
+      hOut: 64,
+      wOut: 64,
+    };
     let prev = reluForward(randF32(r, 1 << 20)) as Float32Array;
     for (let i = 0; i < 12; i++) {
       expect(kernelOwned(prev)).toBe(false);

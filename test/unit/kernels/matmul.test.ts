@@ -58,12 +58,23 @@ describe('matmul hand-computed cases', () => {
   });
   it('addmm adds the bias to every row', () => {
     // [1,2,3] · [[1],[1],[1]] ... as [1,3]·[3,2] with B = [[1,0],[0,1],[1,1]]: [1+3, 2+3] = [4,5]; + [10,20]
-    const out = addmm(Float64Array.of(10, 20), Float64Array.of(1, 2, 3), Float64Array.of(1, 0, 0, 1, 1, 1), 1, 3, 2, false, false);
+    const out = addmm(
+      Float64Array.of(10, 20),
+      Float64Array.of(1, 2, 3),
+      Float64Array.of(1, 0, 0, 1, 1, 1),
+      1,
+      3,
+      2,
+      false,
+      false,
+    );
     expect(Array.from(out)).toEqual([14, 25]);
   });
   it('degenerate sizes', () => {
     expect(matmul(new Float32Array(0), new Float32Array(6), 2, 0, 3, false, false)).toEqual(new Float32Array(6));
-    expect(Array.from(addmm(Float64Array.of(1, 2), new Float64Array(0), new Float64Array(0), 2, 0, 2, false, false))).toEqual([1, 2, 1, 2]);
+    expect(
+      Array.from(addmm(Float64Array.of(1, 2), new Float64Array(0), new Float64Array(0), 2, 0, 2, false, false)),
+    ).toEqual([1, 2, 1, 2]);
     expect(matmul(new Float64Array(0), new Float64Array(0), 0, 3, 0, false, false).length).toBe(0);
   });
 });
@@ -72,9 +83,14 @@ describe('matmul vs naive reference (random shapes)', () => {
   it('float64 and float32, all transpose flags', () => {
     const r = mulberry32(42);
     for (let t = 0; t < 200; t++) {
-      const m = randInt(r, 1, 9), k = randInt(r, 1, 11), n = randInt(r, 1, 9);
-      const tA = r() < 0.5, tB = r() < 0.5;
-      const a = randArr(r, m * k), b = randArr(r, k * n), bias = randArr(r, n);
+      const m = randInt(r, 1, 9),
+        k = randInt(r, 1, 11),
+        n = randInt(r, 1, 9);
+      const tA = r() < 0.5,
+        tB = r() < 0.5;
+      const a = randArr(r, m * k),
+        b = randArr(r, k * n),
+        bias = randArr(r, n);
       const { sa, sb } = store(a, b, m, k, n, tA, tB);
       const ref = refMatmul(a, b, m, k, n);
       const c = matmul(sa, sb, m, k, n, tA, tB);
@@ -89,16 +105,25 @@ describe('matmul vs naive reference (random shapes)', () => {
       expectClose(c32, ref32, 1e-6);
       const d32 = addmm(Float32Array.from(bias), Float32Array.from(sa), Float32Array.from(sb), m, k, n, tA, tB);
       expect(d32).toBeInstanceOf(Float32Array);
-      expectClose(d32, ref32.map((v, i) => v + Math.fround(bias[i % n])), 1e-6);
+      expectClose(
+        d32,
+        ref32.map((v, i) => v + Math.fround(bias[i % n])),
+        1e-6,
+      );
     }
   });
 
   it('large shapes exercise the blocking (k > 64, n > 512)', () => {
     const r = mulberry32(5);
-    for (const [m, k, n] of [[7, 131, 530], [3, 200, 1100], [65, 67, 9]] as const) {
+    for (const [m, k, n] of [
+      [7, 131, 530],
+      [3, 200, 1100],
+      [65, 67, 9],
+    ] as const) {
       for (const tA of [false, true])
         for (const tB of [false, true]) {
-          const a = randArr(r, m * k), b = randArr(r, k * n);
+          const a = randArr(r, m * k),
+            b = randArr(r, k * n);
           const { sa, sb } = store(a, b, m, k, n, tA, tB);
           const c = matmul(sa, sb, m, k, n, tA, tB);
           // blocking keeps the ascending-k summation order: bit-identical to the naive loop
@@ -113,15 +138,24 @@ describe('matmul gradients (finite differences, float64)', () => {
     const r = mulberry32(77);
     const eps = 1e-4;
     for (let t = 0; t < 30; t++) {
-      const m = randInt(r, 1, 5), k = randInt(r, 1, 6), n = randInt(r, 1, 5);
-      const a = randArr(r, m * k), b = randArr(r, k * n), bias = randArr(r, n), R = randArr(r, m * n);
+      const m = randInt(r, 1, 5),
+        k = randInt(r, 1, 6),
+        n = randInt(r, 1, 5);
+      const a = randArr(r, m * k),
+        b = randArr(r, k * n),
+        bias = randArr(r, n),
+        R = randArr(r, m * n);
       const loss = (): number => dot(addmm(bias, a, b, m, k, n, false, false), R);
       const dA = matmul(R, b, m, n, k, false, true);
       const dB = matmul(a, R, k, m, n, true, false);
       // d/dbias = column sums of R
       const dBias = new Float64Array(n);
       for (let i = 0; i < m * n; i++) dBias[i % n] += R[i];
-      for (const [v, g] of [[a, dA], [b, dB], [bias, dBias]] as const) {
+      for (const [v, g] of [
+        [a, dA],
+        [b, dB],
+        [bias, dBias],
+      ] as const) {
         for (let i = 0; i < v.length; i++) {
           const old = v[i];
           v[i] = old + eps;

@@ -11,8 +11,14 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 
 /** Naive NLL: per-element terms via explicit [b, t, s] indexing. */
 function refNll(
-  x: Float64Array, t: Float64Array, w: Float64Array | null, n: number, c: number, sp: number,
-  red: Reduction, ignore: number,
+  x: Float64Array,
+  t: Float64Array,
+  w: Float64Array | null,
+  n: number,
+  c: number,
+  sp: number,
+  red: Reduction,
+  ignore: number,
 ): number[] {
   const terms: number[] = [];
   let tw = 0;
@@ -73,14 +79,19 @@ describe('nllLoss', () => {
     //   xx=lp.clone().requires_grad_(); y=F.nll_loss(xx,t,weight=w,ignore_index=-1,reduction=r)
     //   go=torch.tensor([[1.0,-2.0],[0.5,3.0]],dtype=torch.float64) if r=='none' else torch.tensor(1.5,dtype=torch.float64)
     //   y.backward(go); print(y.flatten(), xx.grad.flatten())
-    const lp = new Float64Array([-2.871539031853, -1.753428877985, -1.371539031853, -0.503428877985, -0.371539031853,
-      -1.503428877985, -0.249229907687, -1.464368784108, -3.749229907687, -0.464368784108, -1.624229907687,
-      -1.964368784108]);
+    const lp = new Float64Array([
+      -2.871539031853, -1.753428877985, -1.371539031853, -0.503428877985, -0.371539031853, -1.503428877985,
+      -0.249229907687, -1.464368784108, -3.749229907687, -0.464368784108, -1.624229907687, -1.964368784108,
+    ]);
     const t = new Float64Array([2, -1, 0, 1]);
     const w = new Float64Array([0.5, 2.0, 1.5]);
     const cases: [Reduction, number[], number[], number[]][] = [
-      ['none', [1, -2, 0.5, 3], [0.557308547779, 0.0, 0.124614953843, 0.928737568216],
-        [0, 0, 0, 0, -1.5, 0, -0.25, 0, 0, -6.0, 0, 0]],
+      [
+        'none',
+        [1, -2, 0.5, 3],
+        [0.557308547779, 0.0, 0.124614953843, 0.928737568216],
+        [0, 0, 0, 0, -1.5, 0, -0.25, 0, 0, -6.0, 0, 0],
+      ],
       ['mean', [1.5], [0.40266526746], [0, 0, 0, 0, -0.5625, 0, -0.1875, 0, 0, -0.75, 0, 0]],
       ['sum', [1.5], [1.610661069838], [0, 0, 0, 0, -2.25, 0, -0.75, 0, 0, -3.0, 0, 0]],
     ];
@@ -140,7 +151,8 @@ describe('nllLoss', () => {
     expect(all.out[0]).toBeNaN();
     expect(all.totalWeight).toBe(0);
     expect(Array.from(nllLossBackward(new Float64Array([1]), t, null, 3, 4, 1, 'mean', 1, 0, x))).toEqual(
-      new Array<number>(12).fill(0));
+      new Array<number>(12).fill(0),
+    );
     // F.nll_loss(x, torch.tensor([1,1,2]), weight=torch.tensor([1.,0,0,1])) -> nan;
     // x.grad = [[0,nan,0,0],[0,nan,0,0],[0,0,nan,0]]
     const t2 = new Float64Array([1, 1, 2]);
@@ -175,7 +187,9 @@ describe('nllLoss', () => {
 
   it('float32 input keeps float32 outputs and agrees with float64', () => {
     const rand = mulberry32(5);
-    const n = 3, c = 4, sp = 5;
+    const n = 3,
+      c = 4,
+      sp = 5;
     const x = Float64Array.from({ length: n * c * sp }, () => rand() * 4 - 3);
     const t = Float64Array.from({ length: n * sp }, () => Math.floor(rand() * c));
     t[3] = -100;
@@ -187,8 +201,18 @@ describe('nllLoss', () => {
       expectClose(r32.out, r64.out, 1e-5);
       const go = Float64Array.from({ length: r64.out.length }, () => rand());
       const g64 = nllLossBackward(go, t, w, n, c, sp, red, -100, r64.totalWeight, x);
-      const g32 = nllLossBackward(Float32Array.from(go), t, Float32Array.from(w), n, c, sp, red, -100,
-        r32.totalWeight, Float32Array.from(x));
+      const g32 = nllLossBackward(
+        Float32Array.from(go),
+        t,
+        Float32Array.from(w),
+        n,
+        c,
+        sp,
+        red,
+        -100,
+        r32.totalWeight,
+        Float32Array.from(x),
+      );
       expect(g32).toBeInstanceOf(Float32Array);
       expectClose(g32, g64, 1e-5);
     }

@@ -49,7 +49,15 @@ function fdGrad(f: (x: Float64Array) => Float64Array, x: Float64Array, gOut: Flo
   return grad;
 }
 
-const shapes: [number, number, number][] = [[1, 1, 1], [1, 5, 1], [3, 4, 1], [2, 3, 5], [1, 6, 4], [4, 1, 3], [2, 7, 2]];
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 5, 1],
+  [3, 4, 1],
+  [2, 3, 5],
+  [1, 6, 4],
+  [4, 1, 3],
+  [2, 7, 2],
+];
 
 describe('softmax / logSoftmax forward', () => {
   it('match a naive reference for every [outer, dim, inner] layout (float64 and float32)', () => {
@@ -86,18 +94,39 @@ describe('softmax / logSoftmax forward', () => {
     const x = new Float64Array([0.5, -1.0, 2.0, 0.25, 3.0, -0.75, 1.5, 0.0, -2.0, 1.0, 0.125, -0.5]);
     const g = new Float64Array([1.0, -2.0, 0.5, 3.0, -1.0, 0.25, 2.0, 1.5, -0.5, -3.0, 1.0, 0.75]);
     const sm = softmaxForward(x, 2, 3, 2);
-    expectClose(sm, [0.05661173224, 0.173179114183, 0.253716181635, 0.604454501567, 0.689672086125, 0.22236638425,
-      0.779400762558, 0.231223897622, 0.023535863667, 0.628531719212, 0.197063373775, 0.140244383166], 1e-11);
-    expectClose(softmaxBackward(g, sm, 2, 3, 2), [0.085268719217, -0.610040205985, 0.255289796138, 0.893022971108,
-      -0.340558515354, -0.282982765123, 0.199451019016, 0.6783128822, -0.052816760271, -0.984547154758,
-      -0.146634258744, 0.306234272558], 1e-11);
+    expectClose(
+      sm,
+      [
+        0.05661173224, 0.173179114183, 0.253716181635, 0.604454501567, 0.689672086125, 0.22236638425, 0.779400762558,
+        0.231223897622, 0.023535863667, 0.628531719212, 0.197063373775, 0.140244383166,
+      ],
+      1e-11,
+    );
+    expectClose(
+      softmaxBackward(g, sm, 2, 3, 2),
+      [
+        0.085268719217, -0.610040205985, 0.255289796138, 0.893022971108, -0.340558515354, -0.282982765123,
+        0.199451019016, 0.6783128822, -0.052816760271, -0.984547154758, -0.146634258744, 0.306234272558,
+      ],
+      1e-11,
+    );
     const ls = logSoftmaxForward(x, 2, 3, 2);
-    expectClose(ls, [-2.871539031853, -1.753428877985, -1.371539031853, -0.503428877985, -0.371539031853,
-      -1.503428877985, -0.249229907687, -1.464368784108, -3.749229907687, -0.464368784108, -1.624229907687,
-      -1.964368784108], 1e-11);
-    expectClose(logSoftmaxBackward(g, ls, 2, 3, 2), [0.97169413388, -2.216473892728, 0.373141909182,
-      2.244431873041, -1.344836043062, -0.027957980313, 0.051498093604, 1.673417923217, -0.558839659167,
-      -2.528601210591, 0.507341565562, 0.855183287375], 1e-11);
+    expectClose(
+      ls,
+      [
+        -2.871539031853, -1.753428877985, -1.371539031853, -0.503428877985, -0.371539031853, -1.503428877985,
+        -0.249229907687, -1.464368784108, -3.749229907687, -0.464368784108, -1.624229907687, -1.964368784108,
+      ],
+      1e-11,
+    );
+    expectClose(
+      logSoftmaxBackward(g, ls, 2, 3, 2),
+      [
+        0.97169413388, -2.216473892728, 0.373141909182, 2.244431873041, -1.344836043062, -0.027957980313,
+        0.051498093604, 1.673417923217, -0.558839659167, -2.528601210591, 0.507341565562, 0.855183287375,
+      ],
+      1e-11,
+    );
   });
 
   it('follow PyTorch NaN / infinity rules', () => {
@@ -149,11 +178,19 @@ describe('softmax / logSoftmax backward', () => {
       const sm = softmaxForward(x, outer, dim, inner);
       const gs = softmaxBackward(gOut, sm, outer, dim, inner);
       expect(gs).toBeInstanceOf(Float64Array);
-      expectClose(gs, fdGrad((v) => softmaxForward(v, outer, dim, inner) as Float64Array, x, gOut), 1e-7);
+      expectClose(
+        gs,
+        fdGrad((v) => softmaxForward(v, outer, dim, inner) as Float64Array, x, gOut),
+        1e-7,
+      );
       const ls = logSoftmaxForward(x, outer, dim, inner);
       const gl = logSoftmaxBackward(gOut, ls, outer, dim, inner);
       expect(gl).toBeInstanceOf(Float64Array);
-      expectClose(gl, fdGrad((v) => logSoftmaxForward(v, outer, dim, inner) as Float64Array, x, gOut), 1e-7);
+      expectClose(
+        gl,
+        fdGrad((v) => logSoftmaxForward(v, outer, dim, inner) as Float64Array, x, gOut),
+        1e-7,
+      );
       const g32 = softmaxBackward(Float32Array.from(gOut), Float32Array.from(sm), outer, dim, inner);
       expect(g32).toBeInstanceOf(Float32Array);
       expectClose(g32, gs, 1e-5);

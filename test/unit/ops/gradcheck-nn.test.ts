@@ -11,10 +11,24 @@ import { conv2d, conv2dModule, type Conv2dArgs, type PaddingMode } from '../../.
 import { avgPool2d, maxPool2d, type Pool2dArgs } from '../../../engine/nn/pool';
 import { addmm, linear, mm } from '../../../engine/nn/linear';
 import { crossEntropy, nllLoss, type Reduction } from '../../../engine/nn/loss';
-import { Const, Distinct, N, Probs, Target, U, runGradchecks as run, type GradcheckCase as Case } from '../../helpers/gradcheck';
+import {
+  Const,
+  Distinct,
+  N,
+  Probs,
+  Target,
+  U,
+  runGradchecks as run,
+  type GradcheckCase as Case,
+} from '../../helpers/gradcheck';
 
-
-const conv = (a: Partial<Conv2dArgs>): Conv2dArgs => ({ stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, ...a });
+const conv = (a: Partial<Conv2dArgs>): Conv2dArgs => ({
+  stride: [1, 1],
+  padding: [0, 0],
+  dilation: [1, 1],
+  groups: 1,
+  ...a,
+});
 
 describe('gradcheck: conv2d (input, weight and bias)', () => {
   const cases: [string, number[], number[], boolean, Partial<Conv2dArgs>][] = [
@@ -28,9 +42,21 @@ describe('gradcheck: conv2d (input, weight and bias)', () => {
     ['depthwise (groups = channels)', [2, 3, 4, 4], [6, 1, 2, 2], true, { groups: 3 }],
     ['no bias', [1, 2, 4, 4], [3, 2, 3, 3], false, {}],
     ["padding 'valid'", [1, 2, 5, 4], [2, 2, 3, 2], true, { padding: 'valid' }],
-    ["padding 'same', odd kernel with dilation", [1, 2, 5, 5], [2, 2, 3, 3], true, { padding: 'same', dilation: [2, 1] }],
+    [
+      "padding 'same', odd kernel with dilation",
+      [1, 2, 5, 5],
+      [2, 2, 3, 3],
+      true,
+      { padding: 'same', dilation: [2, 1] },
+    ],
     ["padding 'same', even kernel [2, 4]", [1, 2, 5, 6], [2, 2, 2, 4], true, { padding: 'same' }],
-    ["padding 'same', even kernel with dilation [1, 3]", [1, 1, 6, 9], [2, 1, 4, 4], true, { padding: 'same', dilation: [1, 3] }],
+    [
+      "padding 'same', even kernel with dilation [1, 3]",
+      [1, 1, 6, 9],
+      [2, 1, 4, 4],
+      true,
+      { padding: 'same', dilation: [1, 3] },
+    ],
     ['unbatched [C, H, W] input', [2, 5, 5], [3, 2, 3, 3], true, { padding: [1, 1] }],
     ['unbatched, no bias, stride 2', [1, 6, 6], [2, 1, 2, 2], false, { stride: [2, 2] }],
     ['1x1 kernel', [2, 3, 3, 3], [2, 3, 1, 1], true, {}],
@@ -68,7 +94,12 @@ describe('gradcheck: conv2d padding modes (nn.Conv2d forward)', () => {
 });
 
 const pool = (kernel: number[], a: Partial<Pool2dArgs> = {}): Pool2dArgs => ({
-  kernel: kernel as [number, number], stride: kernel as [number, number], padding: [0, 0], dilation: [1, 1], ceilMode: false, ...a,
+  kernel: kernel as [number, number],
+  stride: kernel as [number, number],
+  padding: [0, 0],
+  dilation: [1, 1],
+  ceilMode: false,
+  ...a,
 });
 
 describe('gradcheck: max_pool2d (inputs without ties)', () => {
@@ -78,7 +109,11 @@ describe('gradcheck: max_pool2d (inputs without ties)', () => {
     ['stride 1 (overlapping windows)', [1, 1, 4, 4], pool([2, 2], { stride: [1, 1] })],
     ['dilation 2 with padding 1', [1, 1, 7, 7], pool([3, 3], { stride: [1, 1], padding: [1, 1], dilation: [2, 2] })],
     ['ceil_mode', [1, 2, 5, 5], pool([2, 2], { ceilMode: true })],
-    ['ceil_mode with stride 2, kernel 3, padding 1', [1, 1, 6, 6], pool([3, 3], { stride: [2, 2], padding: [1, 1], ceilMode: true })],
+    [
+      'ceil_mode with stride 2, kernel 3, padding 1',
+      [1, 1, 6, 6],
+      pool([3, 3], { stride: [2, 2], padding: [1, 1], ceilMode: true }),
+    ],
     ['rectangular kernel, pair stride and padding', [1, 2, 5, 6], pool([2, 3], { stride: [1, 2], padding: [1, 1] })],
     ['unbatched [C, H, W]', [2, 4, 4], pool([2, 2])],
   ];
@@ -89,16 +124,40 @@ describe('gradcheck: avg_pool2d', () => {
   const cases: [string, number[], Pool2dArgs, boolean, number | null][] = [
     ['2x2', [2, 2, 4, 4], pool([2, 2]), true, null],
     ['padding 1, count_include_pad', [1, 2, 5, 5], pool([3, 3], { stride: [2, 2], padding: [1, 1] }), true, null],
-    ['padding 1, count_include_pad false', [1, 2, 5, 5], pool([3, 3], { stride: [2, 2], padding: [1, 1] }), false, null],
+    [
+      'padding 1, count_include_pad false',
+      [1, 2, 5, 5],
+      pool([3, 3], { stride: [2, 2], padding: [1, 1] }),
+      false,
+      null,
+    ],
     ['ceil_mode, count_include_pad', [1, 1, 5, 5], pool([2, 2], { padding: [1, 1], ceilMode: true }), true, null],
-    ['ceil_mode, count_include_pad false', [1, 1, 5, 5], pool([2, 2], { padding: [1, 1], ceilMode: true }), false, null],
+    [
+      'ceil_mode, count_include_pad false',
+      [1, 1, 5, 5],
+      pool([2, 2], { padding: [1, 1], ceilMode: true }),
+      false,
+      null,
+    ],
     ['ceil_mode, no padding', [1, 2, 5, 7], pool([3, 3], { stride: [2, 2], ceilMode: true }), true, null],
     ['divisor_override 3', [1, 2, 4, 4], pool([2, 2]), true, 3],
-    ['divisor_override with padding and ceil_mode', [1, 1, 5, 5], pool([3, 3], { stride: [2, 2], padding: [1, 1], ceilMode: true }), false, 5],
+    [
+      'divisor_override with padding and ceil_mode',
+      [1, 1, 5, 5],
+      pool([3, 3], { stride: [2, 2], padding: [1, 1], ceilMode: true }),
+      false,
+      5,
+    ],
     ['rectangular kernel and stride', [1, 2, 5, 6], pool([2, 3], { stride: [1, 2] }), true, null],
     ['unbatched [C, H, W]', [2, 4, 4], pool([2, 2], { stride: [1, 1] }), true, null],
   ];
-  run(cases.map(([name, shape, a, cip, div]) => ({ name, inputs: [N(...shape)], fn: ([x]) => avgPool2d(x!, a, cip, div) })));
+  run(
+    cases.map(([name, shape, a, cip, div]) => ({
+      name,
+      inputs: [N(...shape)],
+      fn: ([x]) => avgPool2d(x!, a, cip, div),
+    })),
+  );
 });
 
 describe('gradcheck: mm, addmm, linear', () => {
@@ -131,14 +190,46 @@ describe('gradcheck: nll_loss', () => {
   for (const r of REDUCTIONS) {
     cases.push(
       { name: `${r}`, inputs: [N(4, 5), Target(5, [4])], fn: ([x, t]) => nllLoss(x!, t!, null, r, -100) },
-      { name: `${r}, weight`, inputs: [N(4, 5), Target(5, [4]), Const(U(0.2, 2, 5))], fn: ([x, t, w]) => nllLoss(x!, t!, w!, r, -100) },
-      { name: `${r}, weight, ignore_index 2 present`, inputs: [N(6, 5), Target(5, [6], 2), Const(U(0.2, 2, 5))], fn: ([x, t, w]) => nllLoss(x!, t!, w!, r, 2) },
-      { name: `${r}, ignore_index -1 present`, inputs: [N(6, 5), Target(5, [6], -1)], fn: ([x, t]) => nllLoss(x!, t!, null, r, -1) },
-      { name: `${r}, spatial [N, C, H, W]`, inputs: [N(2, 3, 2, 2), Target(3, [2, 2, 2])], fn: ([x, t]) => nllLoss(x!, t!, null, r, -100) },
-      { name: `${r}, spatial with weight and ignore_index`, inputs: [N(2, 3, 2, 3), Target(3, [2, 2, 3], 1), Const(U(0.2, 2, 3))], fn: ([x, t, w]) => nllLoss(x!, t!, w!, r, 1) },
-      { name: `${r}, 3-D input [N, C, L]`, inputs: [N(2, 3, 4), Target(3, [2, 4])], fn: ([x, t]) => nllLoss(x!, t!, null, r, -100) },
-      { name: `${r}, 5-D input`, inputs: [N(2, 3, 2, 1, 2), Target(3, [2, 2, 1, 2])], fn: ([x, t]) => nllLoss(x!, t!, null, r, -100) },
-      { name: `${r}, unbatched 1-D input, 0-d target`, inputs: [N(5), Target(5, [])], fn: ([x, t]) => nllLoss(x!, t!, null, r, -100) },
+      {
+        name: `${r}, weight`,
+        inputs: [N(4, 5), Target(5, [4]), Const(U(0.2, 2, 5))],
+        fn: ([x, t, w]) => nllLoss(x!, t!, w!, r, -100),
+      },
+      {
+        name: `${r}, weight, ignore_index 2 present`,
+        inputs: [N(6, 5), Target(5, [6], 2), Const(U(0.2, 2, 5))],
+        fn: ([x, t, w]) => nllLoss(x!, t!, w!, r, 2),
+      },
+      {
+        name: `${r}, ignore_index -1 present`,
+        inputs: [N(6, 5), Target(5, [6], -1)],
+        fn: ([x, t]) => nllLoss(x!, t!, null, r, -1),
+      },
+      {
+        name: `${r}, spatial [N, C, H, W]`,
+        inputs: [N(2, 3, 2, 2), Target(3, [2, 2, 2])],
+        fn: ([x, t]) => nllLoss(x!, t!, null, r, -100),
+      },
+      {
+        name: `${r}, spatial with weight and ignore_index`,
+        inputs: [N(2, 3, 2, 3), Target(3, [2, 2, 3], 1), Const(U(0.2, 2, 3))],
+        fn: ([x, t, w]) => nllLoss(x!, t!, w!, r, 1),
+      },
+      {
+        name: `${r}, 3-D input [N, C, L]`,
+        inputs: [N(2, 3, 4), Target(3, [2, 4])],
+        fn: ([x, t]) => nllLoss(x!, t!, null, r, -100),
+      },
+      {
+        name: `${r}, 5-D input`,
+        inputs: [N(2, 3, 2, 1, 2), Target(3, [2, 2, 1, 2])],
+        fn: ([x, t]) => nllLoss(x!, t!, null, r, -100),
+      },
+      {
+        name: `${r}, unbatched 1-D input, 0-d target`,
+        inputs: [N(5), Target(5, [])],
+        fn: ([x, t]) => nllLoss(x!, t!, null, r, -100),
+      },
     );
   }
   run(cases);
@@ -147,22 +238,41 @@ describe('gradcheck: nll_loss', () => {
 describe('gradcheck: cross_entropy', () => {
   const cases: Case[] = [];
   for (const r of REDUCTIONS) {
-    const ce = (ls: number, ignore = -100) => ([x, t, w]: Tensor[]) => crossEntropy(x!, t!, w ?? null, r, ignore, ls);
+    const ce =
+      (ls: number, ignore = -100) =>
+      ([x, t, w]: Tensor[]) =>
+        crossEntropy(x!, t!, w ?? null, r, ignore, ls);
     cases.push(
       { name: `${r}, class targets`, inputs: [N(4, 5), Target(5, [4])], fn: ce(0) },
-      { name: `${r}, class targets, weight, ignore_index`, inputs: [N(6, 5), Target(5, [6], 3), Const(U(0.2, 2, 5))], fn: ce(0, 3) },
+      {
+        name: `${r}, class targets, weight, ignore_index`,
+        inputs: [N(6, 5), Target(5, [6], 3), Const(U(0.2, 2, 5))],
+        fn: ce(0, 3),
+      },
       { name: `${r}, spatial class targets`, inputs: [N(2, 3, 2, 2), Target(3, [2, 2, 2])], fn: ce(0) },
       { name: `${r}, unbatched class target`, inputs: [N(5), Target(5, [])], fn: ce(0) },
       { name: `${r}, label smoothing 0.1`, inputs: [N(4, 5), Target(5, [4])], fn: ce(0.1) },
       { name: `${r}, label smoothing, weight`, inputs: [N(4, 5), Target(5, [4]), Const(U(0.2, 2, 5))], fn: ce(0.2) },
-      { name: `${r}, label smoothing, weight, ignore_index`, inputs: [N(6, 5), Target(5, [6], 0), Const(U(0.2, 2, 5))], fn: ce(0.3, 0) },
+      {
+        name: `${r}, label smoothing, weight, ignore_index`,
+        inputs: [N(6, 5), Target(5, [6], 0), Const(U(0.2, 2, 5))],
+        fn: ce(0.3, 0),
+      },
       { name: `${r}, label smoothing, ignore_index, no weight`, inputs: [N(6, 5), Target(5, [6], 4)], fn: ce(0.25, 4) },
       { name: `${r}, label smoothing, spatial`, inputs: [N(2, 3, 2, 2), Target(3, [2, 2, 2])], fn: ce(0.1) },
       { name: `${r}, label smoothing 1.0`, inputs: [N(3, 4), Target(4, [3])], fn: ce(1) },
       { name: `${r}, probability targets (grad of input and target)`, inputs: [N(3, 4), Probs(1, 3, 4)], fn: ce(0) },
       { name: `${r}, probability targets, weight`, inputs: [N(3, 4), Probs(1, 3, 4), Const(U(0.2, 2, 4))], fn: ce(0) },
-      { name: `${r}, probability targets, label smoothing (grad of target too)`, inputs: [N(3, 4), Probs(1, 3, 4)], fn: ce(0.2) },
-      { name: `${r}, probability targets, smoothing and weight`, inputs: [N(3, 4), Probs(1, 3, 4), Const(U(0.2, 2, 4))], fn: ce(0.1) },
+      {
+        name: `${r}, probability targets, label smoothing (grad of target too)`,
+        inputs: [N(3, 4), Probs(1, 3, 4)],
+        fn: ce(0.2),
+      },
+      {
+        name: `${r}, probability targets, smoothing and weight`,
+        inputs: [N(3, 4), Probs(1, 3, 4), Const(U(0.2, 2, 4))],
+        fn: ce(0.1),
+      },
       { name: `${r}, spatial probability targets`, inputs: [N(2, 3, 2, 2), Probs(1, 2, 3, 2, 2)], fn: ce(0) },
       { name: `${r}, unbatched probability target`, inputs: [N(5), Probs(0, 5)], fn: ce(0.1) },
     );

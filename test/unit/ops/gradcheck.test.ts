@@ -14,16 +14,24 @@ import { circularPad2d_, constantPad2d, reflectionPad2d_, replicationPad2d_ } fr
 import { logSoftmax, softmax } from '../../../engine/nn/softmax';
 import { Away, N, U, runGradchecks as run, type GradcheckCase as Case } from '../../helpers/gradcheck';
 
-
 /** Shapes that broadcast as PyTorch does: equal, outer, rank mismatch both ways, [1], 0-d. */
 const BROADCAST: readonly [number[], number[]][] = [
-  [[2, 3], [2, 3]],
-  [[3, 1], [1, 4]],
+  [
+    [2, 3],
+    [2, 3],
+  ],
+  [
+    [3, 1],
+    [1, 4],
+  ],
   [[2, 3, 4], [4]],
   [[4], [2, 3, 4]],
   [[1], [2, 3]],
   [[], [2, 3]],
-  [[2, 1, 3], [4, 1]],
+  [
+    [2, 1, 3],
+    [4, 1],
+  ],
 ];
 const BINARY: readonly [string, (a: Tensor, b: Tensor) => Tensor][] = [
   ['add', E.add],
@@ -59,7 +67,11 @@ describe('gradcheck: unary element-wise ops', () => {
     { name: 'sign (zero gradient)', inputs: [Away([0], 0.05, 2, 3)], fn: ([x]) => E.sign(x!) },
     { name: 'relu away from 0', inputs: [Away([0], 0.05, 3, 4)], fn: ([x]) => E.relu(x!) },
     { name: 'relu_ on a non-leaf (clone)', inputs: [Away([0], 0.05, 3, 4)], fn: ([x]) => E.relu_(clone(x!)) },
-    { name: 'relu_ on an Add output', inputs: [Away([0], 0.05, 6), N(6)], fn: ([x, y]) => E.relu_(E.add(x!, E.mulScalar(y!, 1e-3))) },
+    {
+      name: 'relu_ on an Add output',
+      inputs: [Away([0], 0.05, 6), N(6)],
+      fn: ([x, y]) => E.relu_(E.add(x!, E.mulScalar(y!, 1e-3))),
+    },
     { name: 'clamp min', inputs: [Away([-0.5], 0.05, 3, 4)], fn: ([x]) => E.clamp(x!, -0.5, null) },
     { name: 'clamp max', inputs: [Away([0.5], 0.05, 3, 4)], fn: ([x]) => E.clamp(x!, null, 0.5) },
     { name: 'clamp min and max', inputs: [Away([-0.5, 0.5], 0.05, 3, 4)], fn: ([x]) => E.clamp(x!, -0.5, 0.5) },
@@ -77,11 +89,26 @@ describe('gradcheck: unary element-wise ops', () => {
 describe('gradcheck: reductions', () => {
   const cases: Case[] = [];
   const dims: [number | number[] | null, boolean][] = [
-    [null, false], [null, true], [0, false], [1, true], [-1, false], [[0, 2], false], [[0, 2], true], [[-1, 0], false], [[], false],
+    [null, false],
+    [null, true],
+    [0, false],
+    [1, true],
+    [-1, false],
+    [[0, 2], false],
+    [[0, 2], true],
+    [[-1, 0], false],
+    [[], false],
   ];
-  for (const [name, f] of [['sum', sum], ['mean', mean]] as const) {
+  for (const [name, f] of [
+    ['sum', sum],
+    ['mean', mean],
+  ] as const) {
     for (const [dim, keepdim] of dims) {
-      cases.push({ name: `${name} dim=${JSON.stringify(dim)} keepdim=${keepdim}`, inputs: [N(2, 3, 4)], fn: ([x]) => f(x!, dim, keepdim) });
+      cases.push({
+        name: `${name} dim=${JSON.stringify(dim)} keepdim=${keepdim}`,
+        inputs: [N(2, 3, 4)],
+        fn: ([x]) => f(x!, dim, keepdim),
+      });
     }
     cases.push({ name: `${name} of a 0-d tensor`, inputs: [N()], fn: ([x]) => f(x!, null, false) });
   }
@@ -91,7 +118,11 @@ describe('gradcheck: reductions', () => {
 describe('gradcheck: shape ops', () => {
   run([
     { name: 'reshape with -1', inputs: [N(2, 3, 4)], fn: ([x]) => reshape(x!, [4, -1]) },
-    { name: 'reshape of a non-contiguous tensor (copy path)', inputs: [N(3, 4)], fn: ([x]) => reshape(transpose2d(x!), [2, 6]) },
+    {
+      name: 'reshape of a non-contiguous tensor (copy path)',
+      inputs: [N(3, 4)],
+      fn: ([x]) => reshape(transpose2d(x!), [2, 6]),
+    },
     { name: 'view', inputs: [N(2, 6)], fn: ([x]) => view(x!, [3, 2, 2]) },
     { name: 'flatten default (0, -1)', inputs: [N(2, 3, 4)], fn: ([x]) => flatten(x!) },
     { name: 'flatten 1..2', inputs: [N(2, 3, 4, 2)], fn: ([x]) => flatten(x!, 1, 2) },
@@ -107,7 +138,11 @@ describe('gradcheck: shape ops', () => {
     { name: 'slice dim 0 of a 3-d tensor', inputs: [N(4, 2, 3)], fn: ([x]) => slice(x!, 0, 2, 4) },
     { name: 'slice then reshape (non-contiguous)', inputs: [N(3, 5)], fn: ([x]) => reshape(slice(x!, 1, 0, 4), [12]) },
     { name: 'clone', inputs: [N(2, 3)], fn: ([x]) => clone(x!) },
-    { name: 'transpose2d then mul (strided input to a kernel)', inputs: [N(3, 4), N(4, 3)], fn: ([x, y]) => E.mul(transpose2d(x!), y!) },
+    {
+      name: 'transpose2d then mul (strided input to a kernel)',
+      inputs: [N(3, 4), N(4, 3)],
+      fn: ([x, y]) => E.mul(transpose2d(x!), y!),
+    },
   ]);
 });
 
@@ -119,19 +154,39 @@ describe('gradcheck: padding', () => {
     { name: 'reflection pad (asymmetric)', inputs: [N(2, 2, 3, 4)], fn: ([x]) => reflectionPad2d_(x!, p) },
     { name: 'reflection pad of a 3-d input', inputs: [N(2, 3, 4)], fn: ([x]) => reflectionPad2d_(x!, p) },
     { name: 'replication pad (asymmetric)', inputs: [N(2, 2, 3, 4)], fn: ([x]) => replicationPad2d_(x!, p) },
-    { name: 'replication pad, wide', inputs: [N(1, 1, 2, 2)], fn: ([x]) => replicationPad2d_(x!, { left: 3, right: 0, top: 0, bottom: 3 }) },
+    {
+      name: 'replication pad, wide',
+      inputs: [N(1, 1, 2, 2)],
+      fn: ([x]) => replicationPad2d_(x!, { left: 3, right: 0, top: 0, bottom: 3 }),
+    },
     { name: 'circular pad (asymmetric)', inputs: [N(2, 2, 3, 4)], fn: ([x]) => circularPad2d_(x!, p) },
-    { name: 'circular pad as wide as the input', inputs: [N(1, 2, 3, 3)], fn: ([x]) => circularPad2d_(x!, { left: 3, right: 3, top: 0, bottom: 3 }) },
+    {
+      name: 'circular pad as wide as the input',
+      inputs: [N(1, 2, 3, 3)],
+      fn: ([x]) => circularPad2d_(x!, { left: 3, right: 3, top: 0, bottom: 3 }),
+    },
   ]);
 });
 
 describe('gradcheck: softmax and log_softmax', () => {
   const cases: Case[] = [];
   const dims: [number[], number][] = [
-    [[5], 0], [[5], -1], [[3, 4], 0], [[3, 4], 1], [[3, 4], -1], [[2, 3, 4], 1], [[2, 3, 2, 2], 1], [[2, 3, 2, 2], 3], [[2, 3, 2, 2], -3],
+    [[5], 0],
+    [[5], -1],
+    [[3, 4], 0],
+    [[3, 4], 1],
+    [[3, 4], -1],
+    [[2, 3, 4], 1],
+    [[2, 3, 2, 2], 1],
+    [[2, 3, 2, 2], 3],
+    [[2, 3, 2, 2], -3],
   ];
-  for (const [name, f] of [['softmax', softmax], ['log_softmax', logSoftmax]] as const) {
-    for (const [shape, dim] of dims) cases.push({ name: `${name} [${shape}] dim ${dim}`, inputs: [N(...shape)], fn: ([x]) => f(x!, dim) });
+  for (const [name, f] of [
+    ['softmax', softmax],
+    ['log_softmax', logSoftmax],
+  ] as const) {
+    for (const [shape, dim] of dims)
+      cases.push({ name: `${name} [${shape}] dim ${dim}`, inputs: [N(...shape)], fn: ([x]) => f(x!, dim) });
     cases.push({ name: `${name} of a 0-d tensor`, inputs: [N()], fn: ([x]) => f(x!, 0) });
   }
   run(cases);
