@@ -8,6 +8,12 @@
  * (a generous bound: neither path waits for the computation), the error panel
  * says what happened, and the document is the one that was opened: same
  * nodes, edges, params and run settings, not dirty, and it runs again.
+ *
+ * Which of the two paths a click meets depends on where the worker is at that
+ * moment, i.e. on the machine's speed, so the huge-convolution test accepts
+ * either (and prints which); the restart path itself is pinned down
+ * deterministically in test/protocol/web-supervised.test.ts, where the real
+ * web worker entry is made deaf by construction.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +58,16 @@ function convDocument(name: string, x: number[], conv: Record<string, unknown>):
   };
   writeFileSync(file, JSON.stringify(doc));
   return file;
+}
+
+/** Which way a cancel went, from the error panel's text (`unknown`: neither message). */
+function path(panel: string): 'restarted' | 'cooperative' | 'unknown' {
+  if (!panel.includes('Cancelled')) return 'unknown';
+  if (
+    panel.includes('the engine was stopped in the middle of a computation and restarted; the document was loaded again')
+  )
+    return 'restarted';
+  return panel.includes('run cancelled') ? 'cooperative' : 'unknown';
 }
 
 /** Every iteration is a few short kernels: the worker reads messages between them. */
@@ -167,23 +183,20 @@ describe('Cancel', () => {
     expect(app.errors).toEqual([]);
   });
 
-  it('stops a run inside one huge convolution by restarting the engine worker; the document is intact and runs again', async () => {
+  it('stops a run of huge convolutions (the worker is restarted if it is inside one); the document is intact and runs again', async () => {
     const { page } = app;
     await openFile(page, ONE_HUGE());
     const before = await documentOf(page);
     await click(page, 'run');
     await waitState(page, ['running']);
-    await page.waitForTimeout(1000); // the worker is inside the convolution now
+    await page.waitForTimeout(1000); // usually inside the convolution by now; either path must work
     await shot(page, 'cancel-one-huge-running');
     const ms = await cancelAndTime(page);
-    console.log(`cancel inside one kernel: status left running ${ms.toFixed(0)} ms after the click (engine restarted)`);
     expect(ms).toBeLessThan(1000);
     expect(await waitState(page, ['error'])).toBe('error');
     const panel = (await page.textContent('[data-testid=error-panel]'))!;
-    expect(panel).toContain('Cancelled');
-    expect(panel).toContain(
-      'the engine was stopped in the middle of a computation and restarted; the document was loaded again',
-    );
+    console.log(`cancel during huge convs: status left running ${ms.toFixed(0)} ms after the click (${path(panel)})`);
+    expect(path(panel)).not.toBe('unknown');
     await shot(page, 'cancel-one-huge-cancelled');
     expect(await documentOf(page)).toEqual(before);
     expect(await isDirty(page)).toBe(false);
@@ -194,7 +207,7 @@ describe('Cancel', () => {
     await page.waitForTimeout(1000);
     expect(await engineState(page)).toBe('running');
     expect(await cancelAndTime(page)).toBeLessThan(1000);
-    expect(await page.textContent('[data-testid=error-panel]')).toContain('restarted');
+    expect(path((await page.textContent('[data-testid=error-panel]'))!)).not.toBe('unknown');
     expect(await documentOf(page)).toEqual(before);
     expect(app.errors).toEqual([]);
   });

@@ -120,6 +120,7 @@ describe('under the desktop CSP (no inline style)', () => {
     await clickNode('x');
     await page.waitForSelector('[data-testid=viz-image-grid] canvas');
     const c = page.locator('[data-testid=viz-image-grid] canvas').first();
+    await c.scrollIntoViewIfNeeded(); // the side panel scrolls when the inspector above is tall
     const box = (await c.boundingBox())!;
     await page.mouse.move(box.x + 3, box.y + 3);
     await page.waitForSelector('[data-testid=viz-tooltip]');
