@@ -5,33 +5,59 @@
  */
 import type { GraphNode, InitSpec } from '../graph/document';
 import { convParamShapes, linearParamShapes } from '../graph/ops';
-import { initExpr, pyEscape, pyFloat, pyStr } from './literals';
+import { Chunks, Deferred, type Defer, type Write } from './chunks';
+import { initExpr, pyEscape, pyFloat, pyStr, type LiteralInit } from './literals';
 import { layerConstructor, opExpression } from './ops-py';
 import type { ExportPlan } from './plan';
 import { RECORDER, recorderTables } from './recorder';
 
 /** Init specs that replace the document's (e.g. the engine's seeded values), by `id` or `id.weight`. */
-export type InitOverrides = ReadonlyMap<string, InitSpec>;
+export type InitOverrides = ReadonlyMap<string, LiteralInit>;
 
 const ind = (n: number) => ' '.repeat(n);
 
-/** Writes the whole script. */
-export function writeScript(plan: ExportPlan, title: string, description: string, overrides: InitOverrides): string {
+/**
+ * Prepares the whole script: its text is built now (so errors come before the first
+ * chunk); the returned function writes it, formatting the long literals into the chunks.
+ */
+export function writeScript(
+  plan: ExportPlan,
+  title: string,
+  description: string,
+  overrides: InitOverrides,
+): (write: Write) => void {
+  const deferred = new Deferred();
+  const text = scriptText(plan, title, description, overrides, deferred.defer);
+  return (write) => {
+    const out = new Chunks(write);
+    deferred.write(text, out);
+    out.flush();
+  };
+}
+
+/** The script's text, with `defer`'s placeholders where the literals go. */
+function scriptText(
+  plan: ExportPlan,
+  title: string,
+  description: string,
+  overrides: InitOverrides,
+  defer: Defer,
+): string {
   const parts: string[] = [];
-  const model = modelClass(plan, overrides);
+  const model = modelClass(plan, overrides, defer);
   if (model) parts.push(model);
   if (plan.update.length > 0) parts.push(updateFunction(plan));
-  const isolated = isolatedLeaves(plan, overrides);
+  const isolated = isolatedLeaves(plan, overrides, defer);
   if (isolated.length > 0) {
     parts.push(
       [
         '# Tensor nodes that no op uses (the result still shows them).',
-        ...isolated.flatMap((l) => leafLines(plan, l, overrides, 0)),
+        ...isolated.flatMap((l) => leafLines(plan, l, overrides, defer, 0)),
       ].join('\n'),
     );
   }
-  parts.push(mainFunction(plan, overrides));
-  const code = parts.join('\n\n\n');
+  parts.push(mainFunction(plan, overrides, defer));
+  const code = parts.join('\n\n\n'); // the placeholders hold numbers only: no `nn.` or `F.` there
   const imports = ['import json', 'import sys', '', 'import torch'];
   if (/\bnn\./.test(code)) imports.push('import torch.nn as nn');
   if (/\bF\./.test(code)) imports.push('import torch.nn.functional as F');
@@ -115,7 +141,7 @@ function paramShape(node: GraphNode, which: 'weight' | 'bias'): number[] {
   return which === 'weight' ? s.weight : s.bias!;
 }
 
-function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides): string[] {
+function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides, defer: Defer): string[] {
   const attr = `self.${plan.names.attr(node.id)}`;
   const lines = [`        ${attr} = ${layerConstructor(node)}`];
   const init = (node.params.init ?? {}) as { weight?: InitSpec; bias?: InitSpec };
@@ -129,7 +155,7 @@ function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides)
     else if (spec.kind === 'full') loads.push(`nn.init.constant_(${target}, ${pyFloat(spec.value)})`);
     else {
       const prefix = `${target}.copy_(`;
-      const e = initExpr(spec, paramShape(node, which), 'float32', false, 12, 12 + prefix.length);
+      const e = initExpr(spec, paramShape(node, which), 'float32', false, 12, 12 + prefix.length, defer);
       loads.push(`${prefix}${e.expr})`);
     }
   }
@@ -138,7 +164,7 @@ function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides)
   return lines;
 }
 
-function modelClass(plan: ExportPlan, overrides: InitOverrides): string | null {
+function modelClass(plan: ExportPlan, overrides: InitOverrides, defer: Defer): string | null {
   if (!hasModel(plan)) return null;
   const lines = [
     'class Model(nn.Module):',
@@ -146,7 +172,7 @@ function modelClass(plan: ExportPlan, overrides: InitOverrides): string | null {
   ];
   if (plan.layers.length > 0) {
     lines.push('', '    def __init__(self):', '        super().__init__()');
-    for (const l of plan.layers) lines.push(...layerLines(plan, l, overrides));
+    for (const l of plan.layers) lines.push(...layerLines(plan, l, overrides, defer));
   }
   if (plan.forward.length > 0) {
     const args = ['self', ...plan.forwardArgs.map((id) => plan.names.v(id))];
@@ -168,14 +194,15 @@ function updateFunction(plan: ExportPlan): string {
   return lines.join('\n');
 }
 
-function leafLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides, indent = 4): string[] {
+function leafLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides, defer: Defer, indent = 4): string[] {
   const v = plan.names.v(node.id);
   const pad = ind(indent);
   const p = node.params;
   const fed = plan.fed.has(node.id);
   const rg = p.requires_grad === true && !fed;
   const spec = overrides.get(node.id) ?? (p.init as InitSpec);
-  const e = initExpr(spec, p.shape as number[], p.dtype as 'float32' | 'int64', rg, indent, indent + v.length + 3);
+  const dtype = p.dtype as 'float32' | 'int64';
+  const e = initExpr(spec, p.shape as number[], dtype, rg, indent, indent + v.length + 3, defer);
   const lines = [`${pad}${v} = ${e.expr}`];
   if (rg && !e.requiresGradInCall) lines.push(`${pad}${v}.requires_grad = True`);
   if (node.retainGrad && !fed && p.requires_grad !== true) lines.push(`${pad}${v}.retain_grad()`);
@@ -187,7 +214,7 @@ function leafLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides, 
  * feedback, no per-iteration statement). main() would leave them as unused locals, so
  * they are written at module level instead (the result still reports them).
  */
-function isolatedLeaves(plan: ExportPlan, overrides: InitOverrides): GraphNode[] {
+function isolatedLeaves(plan: ExportPlan, overrides: InitOverrides, defer: Defer): GraphNode[] {
   const run = plan.doc.run;
   const used = new Set<string>([...plan.forwardArgs, ...plan.updateArgs, ...plan.fed]);
   if (run.backward !== null) used.add(run.backward);
@@ -195,7 +222,7 @@ function isolatedLeaves(plan: ExportPlan, overrides: InitOverrides): GraphNode[]
   return plan.leaves.filter(
     (l) =>
       !used.has(l.id) &&
-      leafLines(plan, l, overrides).length === 1 &&
+      leafLines(plan, l, overrides, defer).length === 1 &&
       !(plan.loop && run.zeroGrad && l.params.requires_grad === true),
   );
 }
@@ -204,7 +231,7 @@ function assign(vars: readonly string[], call: string): string {
   return vars.length === 0 ? call : `${vars.join(', ')} = ${call}`;
 }
 
-function mainFunction(plan: ExportPlan, overrides: InitOverrides): string {
+function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer): string {
   const v = (id: string) => plan.names.v(id);
   const run = plan.doc.run;
   const lines = ['def main():'];
@@ -215,8 +242,8 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides): string {
   if (defaultInit)
     lines.push("    torch.manual_seed(0)  # PyTorch's default init for the layers the graph gives no values");
   if (hasModel(plan)) lines.push('    model = Model()');
-  const isolated = new Set(isolatedLeaves(plan, overrides));
-  for (const leaf of plan.leaves) if (!isolated.has(leaf)) lines.push(...leafLines(plan, leaf, overrides));
+  const isolated = new Set(isolatedLeaves(plan, overrides, defer));
+  for (const leaf of plan.leaves) if (!isolated.has(leaf)) lines.push(...leafLines(plan, leaf, overrides, defer));
 
   const body: string[] = [];
   for (const leaf of plan.leaves.filter((l) => plan.fed.has(l.id))) {

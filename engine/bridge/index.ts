@@ -7,11 +7,14 @@ import type { GraphDocument, InitSpec } from '../graph/document';
 import { createParams } from '../graph/ops';
 import { initData } from '../graph/init';
 import { validateDocument } from '../graph/validate';
+import type { Write } from './chunks';
 import { writeScript, type InitOverrides } from './emit';
+import type { LiteralInit } from './literals';
 import { planExport } from './plan';
 
 export { pythonIdentifier } from './names';
 export { float32Repr } from './literals';
+export type { Write } from './chunks';
 
 /** Options of {@link exportPython}. */
 export interface ExportOptions {
@@ -42,23 +45,42 @@ export class ExportError extends Error {
  * Throws {@link ExportError} if the document is invalid.
  */
 export function exportPython(doc: unknown, options: ExportOptions = {}): string {
+  return joined(exportPythonChunks(doc, options));
+}
+
+/**
+ * {@link exportPython}'s script as a function that writes it in chunks of about
+ * 64 KiB, so a script that spells out millions of values is never one string.
+ * The document is checked now: this throws {@link ExportError} before any chunk.
+ */
+export function exportPythonChunks(doc: unknown, options: ExportOptions = {}): (write: Write) => void {
   const v = validateDocument(doc);
   if (!v.ok) throw new ExportError(v.issues);
   const meta = (doc as { meta?: { description?: unknown } }).meta;
   const description = typeof meta?.description === 'string' ? meta.description : '';
-  return exportValidated(v.doc, description, options);
+  return validatedChunks(v.doc, description, options);
 }
 
 /** {@link exportPython} for a document that is already validated. */
 export function exportValidated(doc: GraphDocument, description = '', options: ExportOptions = {}): string {
+  return joined(validatedChunks(doc, description, options));
+}
+
+function validatedChunks(doc: GraphDocument, description: string, options: ExportOptions): (write: Write) => void {
   const overrides = options.seeded === 'engine' ? engineValues(doc) : new Map<string, InitSpec>();
   return writeScript(planExport(doc), doc.name, description, overrides);
 }
 
-/** The engine's own values for seeded Tensor inits and for parameters without an init. */
+function joined(writeTo: (write: Write) => void): string {
+  const chunks: string[] = [];
+  writeTo((c) => chunks.push(c));
+  return chunks.join('');
+}
+
+/** The engine's own values (its arrays, not copied) for seeded Tensor inits and for parameters without an init. */
 function engineValues(doc: GraphDocument): InitOverrides {
-  const out = new Map<string, InitSpec>();
-  const values = (data: ArrayLike<number>): InitSpec => ({ kind: 'values', data: Array.from(data) });
+  const out = new Map<string, LiteralInit>();
+  const values = (data: ArrayLike<number>): LiteralInit => ({ kind: 'values', data });
   for (const n of doc.nodes) {
     const p = n.params;
     if (n.op === 'Tensor') {

@@ -1,17 +1,21 @@
 /**
- * Issue 16 item 4: results are written as streams. The CLI used to build the result
- * JSON as one string, so one randn tensor of 2^25 elements (inside the budget) died
- * with "internal error: RangeError: Invalid string length". The streamed text is
- * byte for byte what stringifyResult (JSON.stringify) gives, checked on every fixture.
+ * Issue 16 item 4: results and exported scripts are written as streams. The CLI used to
+ * build the result JSON as one string, so one randn tensor of 2^25 elements (inside the
+ * budget) died with "internal error: RangeError: Invalid string length". The streamed
+ * text is byte for byte what stringifyResult (JSON.stringify) gives, checked on every
+ * fixture; the streamed script is checked in test/bridge/export-stream.test.ts.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphSession, load, resultJson, runDocument, stringifyResult } from '../../engine/graph/index';
 import { initData } from '../../engine/graph/init';
 import { resultValues, writeJson } from '../../engine/graph/result';
 import { allFixtureDocuments, LOCAL_PARITY_DIR, readJson, REFERENCE_PARITY_DIR, REPO_ROOT } from '../helpers/fixtures';
-import { doc, tensor } from '../helpers/docs';
+import { doc, edge, node, tensor } from '../helpers/docs';
+import { parseJsonNaN } from '../helpers/json';
+import { PYTHON, run } from '../bridge/python';
 import { cli, scratch } from './helpers';
 
 /** What writeJson writes, joined, and the longest chunk it handed on. */
@@ -125,21 +129,62 @@ describe('a 2^25-element randn result', () => {
   }, 300_000);
 });
 
-describe.concurrent('export-python of a 2^25-element randn tensor', () => {
-  const d = doc([tensor('x', [2 ** 25], { init: { kind: 'randn', seed: 7 } })]);
+describe.concurrent('export-python writes scripts through a stream', () => {
   const { file } = scratch();
 
-  it('--seeded engine (every value spelled out) is refused in one line, not a fatal heap error', async () => {
-    const f = file('randn-export.graph.json', d);
-    const r = await cli('export-python', f, '--seeded', 'engine');
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(
-      `${f}: the script would spell out 33554432 tensor values, more than export-python writes (4194304) (--seeded torch writes seeded tensors as torch.rand* calls)\n`,
+  it("--seeded engine spells out more than 2^22 values, every one rounding back to the engine's", async () => {
+    // It used to build the script as one string (2^22 values took 94 s and 2.2 GB; 2^25
+    // died with V8's fatal heap error), then refused beyond 2^22 values.
+    const shape = [4096, 1100];
+    const n = shape[0]! * shape[1]!;
+    expect(n).toBeGreaterThan(2 ** 22);
+    const d = doc(
+      [tensor('x', shape, { init: { kind: 'randn', seed: 7 } }), node('s', 'Sum')],
+      [edge('x', 's', 'input')],
     );
-  });
+    const out = join(file('big-export.graph.json', d), '..', 'big-export.py');
+    const r = await cli('export-python', file('big-export.graph.json', d), '--seeded', 'engine', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const script = readFileSync(out, 'latin1');
+    const open = script.indexOf('x = torch.tensor([\n');
+    const close = script.indexOf('\n    ])\n', open);
+    expect(open).toBeGreaterThan(0);
+    // One row of 1100 values per block: "[", the values packed to 99 columns, "],".
+    const literal = script.slice(open + 'x = torch.tensor(['.length, close);
+    expect(literal.split('\n        [\n').length).toBe(shape[0]! + 1);
+    const want = initData({ kind: 'randn', seed: 7 }, shape, 'float32');
+    const number = /-?\d[\d.e+-]*/g;
+    let i = 0;
+    let wrong = 0;
+    for (let m = number.exec(literal); m !== null; m = number.exec(literal)) {
+      if (Math.fround(Number(m[0])) !== want[i++]) wrong++;
+    }
+    expect(i).toBe(n);
+    expect(wrong).toBe(0);
+    expect(script.split('\n').every((l) => l.length <= 99)).toBe(true);
+  }, 300_000);
 
-  it('--seeded torch writes it as a torch.randn call', async () => {
+  it("a streamed export of 2^18 spelled-out values parses and runs in Python to the engine's values", async () => {
+    const shape = [512, 512];
+    const d = doc(
+      [tensor('x', shape, { init: { kind: 'randn', seed: 3 } }), node('s', 'Sum')],
+      [edge('x', 's', 'input')],
+    );
+    const graph = file('mid-export.graph.json', d);
+    const out = join(graph, '..', 'mid-export.py');
+    const r = await cli('export-python', graph, '--seeded', 'engine', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const py = await run(PYTHON, [out]);
+    expect(py.code, py.stderr).toBe(0);
+    const got = parseJsonNaN(py.stdout) as { tensors: Record<string, { data: number[] }> };
+    const want = runDocument(d);
+    if (!want.ok) throw new Error('the document is invalid');
+    expect(Float32Array.from(got.tensors.x!.data)).toEqual(Float32Array.from(want.result.tensors.x!.data as number[]));
+  }, 300_000);
+
+  it('--seeded torch writes a 2^25-element randn tensor as a torch.randn call', async () => {
+    const d = doc([tensor('x', [2 ** 25], { init: { kind: 'randn', seed: 7 } })]);
     const f = file('randn-export-torch.graph.json', d);
     const r = await cli('export-python', f, '--seeded', 'torch');
     expect(r.code, r.stderr).toBe(0);

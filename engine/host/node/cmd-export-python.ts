@@ -1,50 +1,21 @@
 /**
  * `npm run -s cli -- export-python GRAPH.json [--out FILE.py] [--seeded torch|engine]`:
  * prints (or writes) the graph as a standalone PyTorch script (engine/bridge).
- * Exit status: 0 written, 2 invalid document or usage (JSON paths on stderr), or a script
- * that would spell out more than MAX_LITERAL_VALUES values.
+ * The script is written in chunks (engine/host/node/sink.ts), never built as one string,
+ * so a document inside the engine's budget exports whatever it spells out.
+ * Exit status: 0 written, 2 invalid document or usage (JSON paths on stderr).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { exportPython, ExportError } from '../../bridge/index';
-import { convParamShapes, linearParamShapes } from '../../graph/ops';
+import { readFileSync } from 'node:fs';
+import { exportPythonChunks, ExportError, type Write } from '../../bridge/index';
 import { parseJsonWithNaN } from '../../graph/result';
-import { validateDocument } from '../../graph/validate';
 import type { Command } from './command';
+import { toFile, toStdout } from './sink';
 
 const USAGE = 'export-python GRAPH.json [--out FILE.py] [--seeded torch|engine]';
 
 function fail(message: string): number {
   process.stderr.write(`${message}\nusage: npm run -s cli -- ${USAGE}\n`);
   return 2;
-}
-
-/**
- * Most tensor values a script may spell out as literals. The script is built as
- * one string (engine/bridge), so far larger literals would exhaust the heap; at
- * this size the script is about 50 MB.
- */
-export const MAX_LITERAL_VALUES = 2 ** 22;
-
-/** How many values the script would spell out: `values` inits, and with `--seeded engine` the seeded tensors and parameters. */
-function literalValues(doc: unknown, seeded: 'torch' | 'engine'): number {
-  const v = validateDocument(doc);
-  if (!v.ok) return 0; // exportPython reports the issues
-  const size = (shape: readonly number[] | null) => (shape ? shape.reduce((a, b) => a * b, 1) : 0);
-  let total = 0;
-  for (const n of v.doc.nodes) {
-    const init = (n.params.init ?? {}) as { kind?: string; weight?: { kind: string }; bias?: { kind: string } };
-    if (n.op === 'Tensor') {
-      const random = init.kind === 'rand' || init.kind === 'randn' || init.kind === 'randint';
-      if (init.kind === 'values' || (random && seeded === 'engine')) total += size(n.params.shape as number[]);
-    } else if (n.op === 'Conv2d' || n.op === 'Linear') {
-      const shapes = n.op === 'Conv2d' ? convParamShapes(n.params) : linearParamShapes(n.params);
-      for (const which of ['weight', 'bias'] as const) {
-        const spelled = init[which] ? init[which].kind === 'values' : seeded === 'engine';
-        if (spelled) total += size(shapes[which]);
-      }
-    }
-  }
-  return total;
 }
 
 function run(args: string[]): number {
@@ -74,26 +45,18 @@ function run(args: string[]): number {
     );
     return 2;
   }
-  const literals = literalValues(doc, seeded);
-  if (literals > MAX_LITERAL_VALUES) {
-    const hint = seeded === 'engine' ? ' (--seeded torch writes seeded tensors as torch.rand* calls)' : '';
-    process.stderr.write(
-      `${file}: the script would spell out ${literals} tensor values, more than export-python writes (${MAX_LITERAL_VALUES})${hint}\n`,
-    );
-    return 2;
-  }
-  let script: string;
+  let script: (write: Write) => void;
   try {
-    script = exportPython(doc, { seeded });
+    script = exportPythonChunks(doc, { seeded });
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     for (const i of e.issues) process.stderr.write(`${file}: ${i.path}: ${i.message}\n`);
     return 2;
   }
-  if (out === null) process.stdout.write(script);
+  if (out === null) toStdout(script);
   else {
     try {
-      writeFileSync(out, script);
+      toFile(out, script);
     } catch (e) {
       process.stderr.write(`${out}: cannot write: ${(e as Error).message}\n`);
       return 2;
