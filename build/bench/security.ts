@@ -8,10 +8,12 @@
  *   50,000 ready nodes   one Tensor feeding 50,000 nodes (the ready heap of the tie rule)
  *   read NaN JSON        parseJsonWithNaN of a 50 MB document with one NaN token
  *   write a result       writeJson of 2^22 float32 values (about 80 MB of JSON) into a counting sink
+ *   export a script      exportPythonChunks --seeded engine of a 2^22-element randn tensor into a counting sink
  *
  *   --security       print these rows after W1-W4
  *   --security-only  print only these rows (skips W1-W4)
  */
+import { exportPythonChunks } from '../../engine/bridge/index';
 import { load } from '../../engine/graph/index';
 import { parseJsonWithNaN, writeJson } from '../../engine/graph/result';
 import { SessionHost } from '../../engine/host/session-host';
@@ -144,6 +146,18 @@ export function securityBench(reps = 3): SecurityRow[] {
         },
       ),
       detail: '2^22 float32 values, in 64 KiB chunks',
+    },
+    {
+      name: 'export a script',
+      ms: best(
+        reps,
+        () => docOf([{ id: 'x', op: 'Tensor', params: { shape: [1 << 22], init: { kind: 'randn', seed: 7 } } }], []),
+        (d) => {
+          let chars = 0;
+          exportPythonChunks(d, { seeded: 'engine' })((c) => (chars += c.length));
+        },
+      ),
+      detail: 'export-python --seeded engine, 2^22 values spelled out, in 64 KiB chunks',
     },
   ];
 }
