@@ -228,7 +228,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (kernels !== 'ts') {
     if (!child)
-      spawnSync(process.execPath, [join(ROOT, 'build/wasm/build.mjs'), '--if-missing', '--quiet'], {
+      spawnSync(process.execPath, [join(ROOT, 'build/wasm/build.mjs'), '--if-stale', '--quiet'], {
         stdio: 'inherit',
       });
     installNodeFastKernels(threads);

@@ -218,7 +218,7 @@ function ifStale() {
 }
 
 if (args.has('--check')) check();
-else if (args.has('--if-stale') || args.has('--if-missing')) ifStale();
+else if (args.has('--if-stale')) ifStale();
 else {
   const failed = rebuild();
   if (failed) {
