@@ -6,8 +6,9 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FORMAT as GRAPH_FORMAT } from '../../engine/protocol/format';
 
-export const GRAPH_FORMAT = 'autograd-studio/graph';
+export { GRAPH_FORMAT };
 export const GRAPH_EXTENSION = '.graph.json';
 export const MAX_RECENT = 10;
 /** Largest document main reads, writes or autosaves. */

@@ -54,9 +54,6 @@ export interface GraphDocument {
   readonly run: RunSpec;
 }
 
-/** The format identifier. */
-export const FORMAT = 'autograd-studio/graph';
-/** The only version so far. */
-export const VERSION = 1;
+export { FORMAT, VERSION } from '../protocol/format';
 /** Most iterations one run may ask for. */
 export const MAX_ITERATIONS = 100_000;

@@ -10,7 +10,6 @@ import type { Tensor } from '../tensor/tensor';
 import type {
   GradSummary,
   RunResultWire,
-  Stats,
   TensorBuffer,
   TensorData,
   TensorSummary,
@@ -18,29 +17,9 @@ import type {
   TensorWire,
 } from '../protocol/messages';
 import { dict } from '../protocol/dict';
+import { stats } from '../protocol/stats';
 
-/** Min, max, mean and largest magnitude of the non-NaN values, and the NaN count. */
-export function stats(data: ArrayLike<number>): Stats {
-  let min = Infinity;
-  let max = -Infinity;
-  let absMax = 0;
-  let sum = 0;
-  let nan = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v !== v) {
-      nan++;
-      continue;
-    }
-    if (v < min) min = v;
-    if (v > max) max = v;
-    const a = v < 0 ? -v : v;
-    if (a > absMax) absMax = a;
-    sum += v;
-  }
-  const n = data.length - nan;
-  return n === 0 ? { min: NaN, max: NaN, mean: NaN, absMax: NaN, nan } : { min, max, mean: sum / n, absMax, nan };
-}
+export { stats };
 
 /** Shape, flags and statistics of a tensor and of its `.grad`. */
 export function tensorSummary(t: Tensor): TensorSummary {

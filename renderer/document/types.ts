@@ -4,10 +4,9 @@
  * trip through the canvas does not lose them.
  */
 
-/** `format` value of every graph document. */
-export const FORMAT = 'autograd-studio/graph';
-/** The version this renderer reads and writes. */
-export const VERSION = 1;
+import { FORMAT, VERSION } from '../../engine/protocol/format';
+
+export { FORMAT, VERSION } from '../../engine/protocol/format';
 
 /** A position on the canvas (ignored by the engine). */
 export interface XY {

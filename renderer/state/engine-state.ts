@@ -10,11 +10,11 @@ import type {
   ForwardStepResult,
   LoadResult,
   RunSummary,
-  Stats,
   TensorSummary,
 } from '../../engine/protocol/messages';
 import type { BackwardStepJson } from '../../engine/protocol/result';
 import { dict, own } from '../../engine/protocol/dict';
+import { stats } from '../../engine/protocol/stats';
 
 /** `data-state` of the engine status. */
 export type EngineStatus = 'idle' | 'running' | 'done' | 'error';
@@ -80,28 +80,6 @@ export function resetResults(s: EngineSlice): EngineSlice {
   return { ...initialEngine, available: s.available, load: s.load };
 }
 
-const statsOf = (data: ArrayLike<number | null>): Stats => {
-  let min = Infinity,
-    max = -Infinity,
-    sum = 0,
-    absMax = 0,
-    nan = 0,
-    n = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v === null || v === undefined || Number.isNaN(v)) {
-      nan++;
-      continue;
-    }
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-    absMax = Math.max(absMax, Math.abs(v));
-    sum += v;
-    n++;
-  }
-  return { min, max, mean: n ? sum / n : NaN, absMax, nan };
-};
-
 interface AnyTensor {
   shape?: number[];
   dtype?: string;
@@ -129,8 +107,8 @@ export function toSummaries(tensors: Record<string, unknown>): Record<string, Te
       is_leaf: !!t.is_leaf,
       grad_fn: t.grad_fn ?? null,
       has_grad: t.grad != null,
-      stats: t.data ? statsOf(t.data) : null,
-      grad_stats: t.grad ? statsOf(t.grad.data) : null,
+      stats: t.data ? stats(t.data) : null,
+      grad_stats: t.grad ? stats(t.grad.data) : null,
       storage: -1,
     };
   }
