@@ -1,51 +1,14 @@
 /**
- * The typed API the Electron preload exposes as `window.api`. The electron
- * side implements exactly this interface with `contextBridge`; the renderer
- * uses it only through the Electron {@link Host}.
+ * The typed API the Electron preload exposes as `window.api`, declared once in
+ * engine/protocol/app-api.ts for both sides; the renderer uses it only through
+ * the Electron {@link Host}.
  */
+import type { ElectronApiOf } from '../../engine/protocol/app-api';
 
-/** A file the user opened: its path and text. */
-export interface OpenedFile {
-  readonly path: string;
-  readonly text: string;
-}
-
-/** Menu commands the main process sends to the window. */
-export type MenuCommand =
-  | 'new'
-  | 'open'
-  | 'save'
-  | 'saveAs'
-  | 'exportJson'
-  | 'exportPng'
-  | 'exportSvg'
-  | 'undo'
-  | 'redo'
-  | 'copy'
-  | 'paste'
-  | 'duplicate'
-  | 'delete'
-  | 'selectAll'
-  | 'run'
-  | 'stepForward'
-  | 'stepBackward'
-  | 'reset'
-  | 'examples'
-  | 'autogradView';
+export type { MenuCommand, OpenedFile } from '../../engine/protocol/app-api';
 
 /** `window.api` in Electron. */
-export interface ElectronApi {
-  /** Shows the open dialog; null when cancelled. */
-  openFile(): Promise<OpenedFile | null>;
-  /** Writes `text` to `path`, or asks where with a save dialog; resolves with the path written, or null when cancelled. */
-  saveFile(text: string, path?: string): Promise<string | null>;
-  /** Sets the window title. */
-  setTitle(title: string): void;
-  /** Subscribes to menu commands; returns the unsubscribe function. */
-  onMenu(cb: (command: MenuCommand) => void): () => void;
-  /** A MessagePort connected to the engine utility process. */
-  getEnginePort(): Promise<MessagePort>;
-}
+export type ElectronApi = ElectronApiOf<MessagePort>;
 
 declare global {
   interface Window {

@@ -1,8 +1,8 @@
 /**
- * electron/ may not import the renderer, so electron/preload/api.ts restates
- * the renderer's `window.api` interface (renderer/platform/api.ts). These
- * checks fail the typecheck (`npm run typecheck`, test/tsconfig.json) when
- * the two drift apart; the runtime part checks the menu command list.
+ * `window.api` is declared once (engine/protocol/app-api.ts); the preload's and
+ * the renderer's names for it must stay that one type. These checks fail the
+ * typecheck (`npm run typecheck`, test/tsconfig.json) if either side grows its
+ * own copy again; the runtime part checks the menu command list.
  */
 import { describe, expectTypeOf, it, expect } from 'vitest';
 import type {
