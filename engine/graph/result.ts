@@ -3,6 +3,9 @@ import type { Tensor } from '../tensor/tensor';
 import type { GraphSession } from './session';
 import { dict } from '../protocol/dict';
 
+/** The NaN-tolerant JSON reader (see json-nan.ts), where its callers have always found it. */
+export { parseJsonWithNaN } from './json-nan';
+
 /** A tensor as the result JSON shows it. */
 export function tensorJson(t: Tensor): TensorJson {
   return {
@@ -152,71 +155,4 @@ function hasNonFinite(v: unknown, depth: number): boolean {
   }
   for (const x of Object.values(v)) if (hasNonFinite(x, depth + 1)) return true;
   return false;
-}
-
-const BACKSLASH = 92;
-
-/**
- * Parses JSON that may contain NaN / Infinity tokens (outside strings), in time
- * and memory linear in the text: plain JSON.parse when the text has no such
- * word anywhere; otherwise the text is copied once, with each token
- * replaced by a sentinel string (slices between tokens, joined once), then
- * parsed; the sentinels (with a random part a document cannot guess) become
- * numbers again in one walk.
- */
-export function parseJsonWithNaN(text: string): unknown {
-  if (!/NaN|Infinity/.test(text)) return JSON.parse(text);
-  const tag = `\\u0000nonfinite-${Math.random().toString(36).slice(2)}:`;
-  const parts: string[] = [];
-  let last = 0;
-  const next = /"|NaN|-?Infinity/g; // a string's start, or a token
-  for (let m = next.exec(text); m !== null; m = next.exec(text)) {
-    if (m[0] === '"') {
-      next.lastIndex = afterString(text, m.index);
-      continue;
-    }
-    parts.push(text.slice(last, m.index), `"${tag}${m[0]}"`);
-    last = next.lastIndex;
-  }
-  parts.push(text.slice(last));
-  const value = JSON.parse(parts.join('')) as unknown;
-  return restoreNonFinite(value, JSON.parse(`"${tag}"`) as string);
-}
-
-/** The index after the JSON string that starts at `start` (its opening quote). */
-function afterString(text: string, start: number): number {
-  for (let i = start + 1; ; ) {
-    const q = text.indexOf('"', i);
-    if (q < 0) return text.length;
-    let b = q - 1;
-    while (b > start && text.charCodeAt(b) === BACKSLASH) b--;
-    if ((q - 1 - b) % 2 === 0) return q + 1; // an even number of backslashes: the quote is not escaped
-    i = q + 1;
-  }
-}
-
-/** Replaces the sentinel strings (`prefix` + token) in a parsed value by NaN / ±Infinity, without recursion. */
-function restoreNonFinite(value: unknown, prefix: string): unknown {
-  const sentinel = (v: unknown): v is string => typeof v === 'string' && v.startsWith(prefix);
-  const number = (v: string): number => Number(v.slice(prefix.length));
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v !== 'object' || v === null) continue;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const x: unknown = v[i];
-        if (typeof x === 'object' && x !== null) stack.push(x);
-        else if (sentinel(x)) v[i] = number(x);
-      }
-      continue;
-    }
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      const x = o[k];
-      if (typeof x === 'object' && x !== null) stack.push(x);
-      else if (sentinel(x)) o[k] = number(x);
-    }
-  }
-  return sentinel(value) ? number(value) : value;
 }

@@ -3,15 +3,19 @@
  * the tests' parseJsonNaN) are linear in time and memory. The old ones built the
  * text one character at a time (a 200 MB document with one NaN took 4.2 GB of heap
  * and died); here a 30 MB document with one NaN runs through the CLI in a process
- * whose heap is capped at 256 MB (the old reader needed about 1 GB for it).
+ * whose heap is capped at 256 MB (the old reader needed about 1 GB for it). The
+ * engine's reader is now a parser of its own (engine/graph/json-nan.ts, reading the
+ * file's bytes), checked against JSON.parse on generated texts below.
  */
 import { execFile } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonWithNaN } from '../../engine/graph/index';
+import { parseJsonBytes } from '../../engine/graph/json-nan';
 import { REPO_ROOT } from '../helpers/fixtures';
 import { parseJsonNaN } from '../helpers/json';
+import { Rng } from '../helpers/random';
 import { scratch, type CliRun } from './helpers';
 
 const TRICKY: [string, string, unknown][] = [
@@ -120,4 +124,250 @@ function readAt(path: string, offset: number, length: number): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The reader is a JSON parser of its own (parseJsonSource, reading a file's bytes as
+ * they are), so it is checked against JSON.parse on generated texts: every value
+ * (key order, -0, `__proto__` keys, escapes, surrogates, numbers) and every refusal.
+ */
+describe('the reader against JSON.parse', () => {
+  const rng = new Rng('json-nan-reader');
+  const bytes = (text: string) => {
+    const b = Buffer.from(text, 'utf8');
+    return parseJsonBytes(b, (s, e) => b.toString('utf8', s, e));
+  };
+
+  it('gives what JSON.parse gives on 3,000 generated documents, from a string and from bytes', () => {
+    for (let k = 0; k < 3000; k++) {
+      const [text] = documentPair(rng, false);
+      const want = canon(JSON.parse(text));
+      expect(canon(parseJsonWithNaN(text)), text).toBe(want);
+      expect(canon(bytes(text)), text).toBe(want);
+    }
+  });
+
+  it('reads NaN, Infinity and -Infinity in every position', () => {
+    for (let k = 0; k < 1000; k++) {
+      const [text, sentinels] = documentPair(rng, true);
+      const want = canon(restore(JSON.parse(sentinels)));
+      expect(canon(parseJsonWithNaN(text)), text).toBe(want);
+      expect(canon(bytes(text)), text).toBe(want);
+    }
+    for (const t of ['NaN', 'Infinity', '-Infinity', ' [NaN] ', '{"a":-Infinity}', '[[NaN],{"":Infinity},-Infinity]']) {
+      expect(canon(parseJsonWithNaN(t)), t).toBe(
+        canon(restore(JSON.parse(t.replace(/-?Infinity|NaN/g, '"\\u0000NF:$&"')))),
+      );
+    }
+  });
+
+  it('numbers are the doubles JSON.parse gives (the fast path and Number())', () => {
+    const fixed = [
+      '-0',
+      '0',
+      '-0.0',
+      '1e308',
+      '1.7976931348623157e308',
+      '1e309',
+      '-1e309',
+      '5e-324',
+      '2e-324',
+      '1e-400',
+    ];
+    fixed.push('0.1', '0.30000000000000004', '9007199254740993', '123456789012345678901234567890', '1E+2', '1e-2');
+    fixed.push('999999999999999', '9999999999999999', '0.000000000000001', '4.35', '1.005', '-123.456e-7');
+    for (let k = 0; k < 20000; k++) fixed.push(numberText(rng));
+    for (const t of fixed) {
+      const want = JSON.parse(t) as number;
+      expect(Object.is(parseJsonWithNaN(t), want), t).toBe(true);
+      expect(Object.is(bytes(t), want), t).toBe(true);
+    }
+  });
+
+  it('bytes that are not UTF-8 read as readFileSync(file, "utf8") then JSON.parse read them', () => {
+    for (const raw of [[0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xff, 0x41], [0xf0, 0x9f, 0x98], [0xc3, 0xa9]]) {
+      const b = Buffer.concat([
+        Buffer.from('{"s": "a'),
+        Buffer.from(raw),
+        Buffer.from('", "t": ["'),
+        Buffer.from(raw),
+        Buffer.from('"]}'),
+      ]);
+      expect(canon(parseJsonBytes(b, (s, e) => b.toString('utf8', s, e)))).toBe(canon(JSON.parse(b.toString('utf8'))));
+    }
+    const bom = Buffer.from('\ufeff{}', 'utf8');
+    expect(() => JSON.parse(bom.toString('utf8'))).toThrow(SyntaxError);
+    expect(() => parseJsonBytes(bom, (s, e) => bom.toString('utf8', s, e))).toThrow(SyntaxError);
+  });
+
+  it('refuses what JSON.parse refuses, naming the position', () => {
+    const bad = [
+      '',
+      ' ',
+      '[1,]',
+      '{"a":1,}',
+      '{,}',
+      '[,1]',
+      '[1 2]',
+      '{"a" 1}',
+      '{"a":}',
+      '{a:1}',
+      "{'a':1}",
+      '01',
+      '-01',
+    ];
+    bad.push('1.', '.5', '-', '+1', '1e', '1e+', '0x10', '"abc', '"\\x"', '"\\u12"', '"\\u12G4"', '"a\tb"', '"a\nb"');
+    bad.push('[', ']', '{', '}', '[1', '{"a":1', 'tru', 'nul', 'True', 'undefined', '[1]]', '{} {}', '"a" "b"');
+    bad.push('NaNx', 'NaN1', 'Nan', 'nan', 'Infinit', 'Infinityy', '-Infinit', '+Infinity', '--1', '- 1', '-NaN');
+    bad.push('[NaN,]', '{"a":NaN,}', '{"a": "NaN}', '[Infinity Infinity]', '\u00a0[]', '[1]\u0000', '/*c*/1');
+    for (const t of bad) {
+      expect(() => parseJsonWithNaN(t), JSON.stringify(t)).toThrow(SyntaxError);
+      expect(() => bytes(t), JSON.stringify(t)).toThrow(SyntaxError);
+    }
+    expect(() => parseJsonWithNaN('{"a": [1,\n  2,]}')).toThrow(
+      "Unexpected token ']' in JSON at position 14 (line 2 column 5)",
+    );
+    expect(() => parseJsonWithNaN('[1, 2')).toThrow('Unexpected end of JSON input');
+  });
+
+  it('refuses what JSON.parse refuses among 5,000 texts one edit away from a document', () => {
+    const junk = ['', ',', ':', '[', ']', '{', '}', '"', '\\', '0', '-', '.', 'e', ' ', 'x', 'u', '\u0001'];
+    for (let k = 0; k < 5000; k++) {
+      const [text] = documentPair(rng, false);
+      const at = rng.int(0, text.length);
+      const edited = text.slice(0, at) + rng.pick(junk) + text.slice(at + rng.int(0, 1));
+      if (/NaN|Infinity/.test(edited)) continue;
+      let want: string;
+      try {
+        want = canon(JSON.parse(edited));
+      } catch {
+        expect(() => parseJsonWithNaN(edited), edited).toThrow(SyntaxError);
+        expect(() => bytes(edited), edited).toThrow(SyntaxError);
+        continue;
+      }
+      expect(canon(parseJsonWithNaN(edited)), edited).toBe(want);
+    }
+  });
+
+  it('reads any depth without recursion, as JSON.parse does', () => {
+    const n = 200_000;
+    const deep = `${'[{"a":'.repeat(n)}NaN${'}]'.repeat(n)}`;
+    let v = parseJsonWithNaN(deep);
+    for (let i = 0; i < n; i++) v = (v as { a: unknown }[])[0]!.a;
+    expect(v).toBeNaN();
+    expect(() => parseJsonWithNaN('['.repeat(n))).toThrow('Unexpected end of JSON input');
+  });
+});
+
+/** A value as text that shows what toEqual does not: key order, -0, prototypes, own `__proto__` keys. */
+function canon(v: unknown): string {
+  const out: string[] = [];
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x === 'string' && x.startsWith('\u0001')) out.push(x.slice(1));
+    else if (typeof x === 'number') out.push(Object.is(x, -0) ? '-0' : String(x));
+    else if (typeof x !== 'object' || x === null) out.push(JSON.stringify(x));
+    else if (Array.isArray(x)) {
+      if (Object.getPrototypeOf(x) !== Array.prototype) out.push('!proto');
+      stack.push('\u0001]');
+      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i], i > 0 ? '\u0001,' : '\u0001');
+      stack.push('\u0001[');
+    } else {
+      if (Object.getPrototypeOf(x) !== Object.prototype) out.push('!proto');
+      const keys = Object.keys(x);
+      stack.push('\u0001}');
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push(
+          Object.getOwnPropertyDescriptor(x, keys[i]!)!.value,
+          `\u0001${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:`,
+        );
+      }
+      stack.push('\u0001{');
+    }
+  }
+  return out.join('');
+}
+
+/** `x` with the strings "\u0000NF:NaN", "\u0000NF:Infinity", "\u0000NF:-Infinity" as the numbers. */
+function restore(x: unknown): unknown {
+  if (typeof x === 'string' && x.startsWith('\u0000NF:')) return Number(x.slice(4));
+  if (typeof x !== 'object' || x === null) return x;
+  if (Array.isArray(x)) return x.map(restore);
+  const o = x as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    Object.defineProperty(o, k, { value: restore(o[k]), enumerable: true, writable: true, configurable: true });
+  }
+  return o;
+}
+
+const SPACE = ['', '', '', ' ', '\n', '\t', '\r\n  '];
+const KEYS = ['__proto__', 'constructor', 'toString', 'a', 'b', '1', '0', '', 'NaN', 'data', 'hasOwnProperty'];
+const CHARS = ['a', 'Z', ' ', 'é', '€', '😀', '\u007f', '\u2028', 'NaN', 'Infinity', '/', "'"];
+const ESCAPE_TEXTS = ['\\"', '\\\\', '\\/', '\\b', '\\f', '\\n', '\\r', '\\t', '\\u0000', '\\u00E9', '\\u00e9'];
+ESCAPE_TEXTS.push('\\ud83d\\ude00', '\\uD83D\\uDE00', '\\ud800', '\\udfff', '\\ude00\\ud83d', '\\u2028', '\\uFFFF');
+
+/**
+ * A generated document as two texts: the reader's, with bare NaN / Infinity
+ * tokens when `nonFinite`, and JSON.parse's, with sentinel strings in their place.
+ */
+function documentPair(rng: Rng, nonFinite: boolean): [string, string] {
+  const a: string[] = [];
+  const b: string[] = [];
+  const both = (s: string) => {
+    a.push(s);
+    b.push(s);
+  };
+  const value = (depth: number): void => {
+    both(rng.pick(SPACE));
+    const r = rng.next();
+    if (nonFinite && r < 0.15) {
+      const w = rng.pick(['NaN', 'Infinity', '-Infinity']);
+      a.push(w);
+      b.push(`"\\u0000NF:${w}"`);
+    } else if (r < 0.4) both(numberText(rng));
+    else if (r < 0.55) both(stringText(rng));
+    else if (r < 0.62) both(rng.pick(['true', 'false', 'null']));
+    else if (r < 0.81 && depth < 6) {
+      both('[');
+      const n = rng.int(0, 5);
+      for (let i = 0; i < n; i++) {
+        if (i > 0) both(',');
+        value(depth + 1);
+      }
+      both(`${rng.pick(SPACE)}]`);
+    } else if (depth < 6) {
+      both('{');
+      const n = rng.int(0, 5);
+      for (let i = 0; i < n; i++) {
+        both(`${i > 0 ? ',' : ''}${rng.pick(SPACE)}`);
+        both(rng.chance(0.6) ? JSON.stringify(rng.pick(KEYS)) : stringText(rng));
+        both(`${rng.pick(SPACE)}:`);
+        value(depth + 1);
+      }
+      both(`${rng.pick(SPACE)}}`);
+    } else both(numberText(rng));
+    both(rng.pick(SPACE));
+  };
+  value(0);
+  return [a.join(''), b.join('')];
+}
+
+/** A JSON string's text: plain characters, raw non-ASCII, and every escape (surrogates too). */
+function stringText(rng: Rng): string {
+  const parts: string[] = ['"'];
+  const n = rng.int(0, 6);
+  for (let i = 0; i < n; i++) parts.push(rng.chance(0.4) ? rng.pick(ESCAPE_TEXTS) : rng.pick(CHARS));
+  parts.push('"');
+  return parts.join('');
+}
+
+/** A JSON number's text: -?(0|[1-9]digits)(.digits)?([eE][+-]?digits)?, up to 25 digits. */
+function numberText(rng: Rng): string {
+  const digits = (n: number) => Array.from({ length: n }, () => rng.int(0, 9)).join('');
+  let t = rng.chance(0.3) ? '-' : '';
+  t += rng.chance(0.2) ? '0' : `${rng.int(1, 9)}${digits(rng.int(0, rng.chance(0.8) ? 8 : 24))}`;
+  if (rng.chance(0.5)) t += `.${digits(rng.int(1, rng.chance(0.8) ? 8 : 24))}`;
+  if (rng.chance(0.2)) t += `${rng.pick(['e', 'E'])}${rng.pick(['', '+', '-'])}${rng.int(0, 330)}`;
+  return t;
 }

@@ -1,20 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { parseJsonWithNaN } from '../../graph/index';
+import { parseJsonBytes } from '../../graph/json-nan';
 
 /**
  * Reads and parses a graph document file for the CLI commands. On failure it
  * writes a message naming the file and the JSON path (`$`) to stderr and returns null.
  */
 export function readDocument(file: string): Record<string, unknown> | null {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
     return null;
   }
   try {
-    const json = parseJsonWithNaN(text);
+    // The bytes are read as they are: the whole text as one string would be another copy of the file.
+    const json = parseJsonBytes(bytes, (start, end) => bytes.toString('utf8', start, end));
     if (typeof json === 'object' && json !== null && !Array.isArray(json)) return json as Record<string, unknown>;
     process.stderr.write(`${file}: $: expected a JSON object\n`);
   } catch (e) {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseJsonWithNaN, runDocument, stringifyResult } from '../../../engine/graph/index';
+import { parseJsonBytes } from '../../../engine/graph/json-nan';
 import { parseJsonNaN } from '../../helpers/json';
 import { doc, edge, node, tensor } from '../../helpers/docs';
 
@@ -42,6 +43,12 @@ describe('parseJsonWithNaN', () => {
       x: [NaN, Infinity, -Infinity],
       s: 'NaN',
     });
+  });
+
+  it('reads UTF-8 bytes (the CLI reads a file so) as it reads the text', () => {
+    const text = stringifyResult({ ...SAMPLE, name: 'é 😀 \u2028', nested: [{ v: NaN, ['__proto__']: [-0] }] });
+    const bytes = Buffer.from(text, 'utf8');
+    expect(parseJsonBytes(bytes, (s, e) => bytes.toString('utf8', s, e))).toEqual(parseJsonWithNaN(text));
   });
 
   it('still rejects invalid JSON', () => {
