@@ -15,10 +15,12 @@
  * - A graph edit command that arrives while a text field has focus (Cmd+D or
  *   Delete on macOS, a menu click anywhere) is done natively in the field by
  *   the preload, never given to the graph.
- * File and graph shortcuts are registered here.
+ * File and graph shortcuts are registered here. Every accelerator comes from
+ * the one action table (see Note [One action table] in engine/protocol/actions.ts).
  */
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
+import { ACTIONS, acceleratorOf } from '../../engine/protocol/actions';
 import type { MenuCommand } from '../preload/api';
 
 export interface MenuActions {
@@ -38,16 +40,17 @@ export interface MenuOptions {
 
 export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuItemConstructorOptions[] {
   const { isMac, isDev, recent } = options;
-  const item = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
+  const item = (label: string, command: MenuCommand, mod?: string): MenuItemConstructorOptions => ({
     label,
-    accelerator,
+    accelerator: acceleratorOf(command, mod),
     click: () => actions.command(command),
   });
   /** Shown with its shortcut, which the page handles. */
-  const pageKey = (label: string, command: MenuCommand, accelerator: string): MenuItemConstructorOptions => ({
-    ...item(label, command, accelerator),
+  const pageKey = (label: string, command: MenuCommand, mod: string): MenuItemConstructorOptions => ({
+    ...item(label, command, mod),
     registerAccelerator: false,
   });
+  const label = (command: MenuCommand): string => ACTIONS[command].label;
 
   const recentItems: MenuItemConstructorOptions[] =
     recent.length === 0
@@ -57,8 +60,8 @@ export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuIt
   const file: MenuItemConstructorOptions = {
     label: '&File',
     submenu: [
-      item('&New', 'new', 'CmdOrCtrl+N'),
-      item('&Open…', 'open', 'CmdOrCtrl+O'),
+      item('&New', 'new'),
+      item('&Open…', 'open'),
       {
         label: 'Open &Recent',
         submenu: [
@@ -69,8 +72,8 @@ export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuIt
       },
       item('E&xamples…', 'examples'),
       { type: 'separator' },
-      item('&Save', 'save', 'CmdOrCtrl+S'),
-      item('Save &As…', 'saveAs', 'CmdOrCtrl+Shift+S'),
+      item('&Save', 'save'),
+      item('Save &As…', 'saveAs'),
       {
         label: '&Export',
         submenu: [
@@ -94,32 +97,32 @@ export function menuTemplate(options: MenuOptions, actions: MenuActions): MenuIt
           { role: 'cut' },
           { role: 'copy' },
           { role: 'paste' },
-          pageKey('Duplicate', 'duplicate', 'Cmd+D'),
-          pageKey('Delete', 'delete', 'Delete'),
+          pageKey('Duplicate', 'duplicate', 'Cmd'),
+          pageKey('Delete', 'delete', 'Cmd'),
           { role: 'selectAll' },
         ]
       : [
-          pageKey('&Undo', 'undo', 'Ctrl+Z'),
-          pageKey('&Redo', 'redo', 'Ctrl+Y'),
+          pageKey('&Undo', 'undo', 'Ctrl'),
+          pageKey('&Redo', 'redo', 'Ctrl'),
           { type: 'separator' },
           { role: 'cut' },
-          pageKey('&Copy', 'copy', 'Ctrl+C'),
-          pageKey('&Paste', 'paste', 'Ctrl+V'),
-          pageKey('D&uplicate', 'duplicate', 'Ctrl+D'),
-          pageKey('&Delete', 'delete', 'Delete'),
-          pageKey('Select &All', 'selectAll', 'Ctrl+A'),
+          pageKey('&Copy', 'copy', 'Ctrl'),
+          pageKey('&Paste', 'paste', 'Ctrl'),
+          pageKey('D&uplicate', 'duplicate', 'Ctrl'),
+          pageKey('&Delete', 'delete', 'Ctrl'),
+          pageKey('Select &All', 'selectAll', 'Ctrl'),
         ],
   };
 
   const graph: MenuItemConstructorOptions = {
     label: '&Graph',
     submenu: [
-      item('&Run', 'run', 'CmdOrCtrl+Enter'),
-      item('Step &Forward', 'stepForward', 'F10'),
-      item('Step &Backward', 'stepBackward', 'Shift+F10'),
-      item('R&eset', 'reset', 'CmdOrCtrl+Shift+R'),
+      item(label('run'), 'run'),
+      item(label('stepForward'), 'stepForward'),
+      item(label('stepBackward'), 'stepBackward'),
+      item(label('reset'), 'reset'),
       { type: 'separator' },
-      item('&Autograd View', 'autogradView', 'CmdOrCtrl+G'),
+      item(label('autogradView'), 'autogradView'),
     ],
   };
 

@@ -4,6 +4,7 @@
  */
 import { useReactFlow } from '@xyflow/react';
 import { useEffect } from 'react';
+import { ACTIONS, type Action } from '../../engine/protocol/actions';
 import type { MenuCommand } from '../platform/api';
 import { sizeOfFlow } from '../canvas/flow-model';
 import type { SizeOf } from '../document/placement';
@@ -79,24 +80,10 @@ export function runCommand(
   }
 }
 
-/** The shortcut table (shown in the help). */
-export const SHORTCUTS: readonly [string, string, MenuCommand][] = [
-  ['mod+z', 'Undo', 'undo'],
-  ['mod+shift+z', 'Redo', 'redo'],
-  ['mod+y', 'Redo', 'redo'],
-  ['mod+c', 'Copy', 'copy'],
-  ['mod+v', 'Paste', 'paste'],
-  ['mod+d', 'Duplicate', 'duplicate'],
-  ['delete', 'Delete', 'delete'],
-  ['backspace', 'Delete', 'delete'],
-  ['mod+a', 'Select all', 'selectAll'],
-  ['mod+s', 'Save', 'save'],
-  ['mod+o', 'Open', 'open'],
-  ['mod+e', 'Export JSON', 'exportJson'],
-  ['mod+enter', 'Run', 'run'],
-  ['mod+.', 'Step forward', 'stepForward'],
-  ['mod+,', 'Step backward', 'stepBackward'],
-];
+/** The shortcut table (shown in the help): every chord of the one action table (see Note [One action table]). */
+export const SHORTCUTS: readonly [string, string, MenuCommand][] = (
+  Object.entries(ACTIONS) as [MenuCommand, Action][]
+).flatMap(([command, a]) => a.keys.map((k): [string, string, MenuCommand] => [k, a.label, command]));
 
 /** The key chord of an event, like `mod+shift+z`. */
 export function chord(e: KeyboardEvent): string {

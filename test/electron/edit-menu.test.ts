@@ -43,7 +43,7 @@ describe('the Edit menu', () => {
     const pageItems = items.filter((i) => !i.role);
     expect(pageItems.map((i) => i.accelerator)).toEqual([
       'Ctrl+Z',
-      'Ctrl+Y',
+      'Ctrl+Shift+Z',
       'Ctrl+C',
       'Ctrl+V',
       'Ctrl+D',
