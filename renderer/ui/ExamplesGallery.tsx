@@ -24,23 +24,37 @@ export function ExamplesGallery(): React.JSX.Element | null {
             close
           </button>
         </h2>
-        <div className="example-grid">
-          {EXAMPLES.map((ex) => (
-            <button
-              key={ex.slug}
-              className="example-card"
-              data-testid={`example-${ex.slug}`}
-              onClick={() => {
-                if (!confirmDiscard(app)) return;
-                if (openText(app, JSON.stringify(ex.document), `${ex.slug}.graph.json`)) close();
-              }}
-            >
-              <b>{ex.name}</b>
-              <span>{ex.description}</span>
-            </button>
-          ))}
-        </div>
+        <ExampleCards testid={(slug) => `example-${slug}`} onOpened={close} />
       </div>
+    </div>
+  );
+}
+
+/**
+ * The bundled examples as cards (the gallery and the welcome view): a click opens
+ * one, asking first when there are unsaved changes, then calls `onOpened`.
+ */
+export function ExampleCards(props: {
+  readonly testid: (slug: string) => string;
+  readonly onOpened: () => void;
+}): React.JSX.Element {
+  const app = useServices();
+  return (
+    <div className="example-grid">
+      {EXAMPLES.map((ex) => (
+        <button
+          key={ex.slug}
+          className="example-card"
+          data-testid={props.testid(ex.slug)}
+          onClick={() => {
+            if (!confirmDiscard(app)) return;
+            if (openText(app, JSON.stringify(ex.document), `${ex.slug}.graph.json`)) props.onOpened();
+          }}
+        >
+          <b>{ex.name}</b>
+          <span>{ex.description}</span>
+        </button>
+      ))}
     </div>
   );
 }

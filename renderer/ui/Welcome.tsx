@@ -2,9 +2,8 @@
  * The welcome view, shown on first start (no autosave) and from the help:
  * the examples as cards and a three-step walkthrough to a first graph.
  */
-import { confirmDiscard, openText } from '../app/actions';
 import { useApp, useServices } from '../app/context';
-import { EXAMPLES } from '../examples';
+import { ExampleCards } from './ExamplesGallery';
 
 /** The three steps of a first graph: x → ReLU → Sum, backward from the sum. */
 export const WALKTHROUGH: readonly { readonly title: string; readonly text: string }[] = [
@@ -59,22 +58,7 @@ export function Welcome(): React.JSX.Element | null {
           </span>
         </div>
         <h3>Or open an example</h3>
-        <div className="example-grid">
-          {EXAMPLES.map((ex) => (
-            <button
-              key={ex.slug}
-              className="example-card"
-              data-testid={`welcome-example-${ex.slug}`}
-              onClick={() => {
-                if (!confirmDiscard(app)) return;
-                if (openText(app, JSON.stringify(ex.document), `${ex.slug}.graph.json`)) close();
-              }}
-            >
-              <b>{ex.name}</b>
-              <span>{ex.description}</span>
-            </button>
-          ))}
-        </div>
+        <ExampleCards testid={(slug) => `welcome-example-${slug}`} onOpened={close} />
       </div>
     </div>
   );
