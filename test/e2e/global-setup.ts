@@ -1,6 +1,7 @@
 /**
  * Builds the web app once (`npm run build:web`, skipped when E2E_SKIP_BUILD=1)
- * and serves dist/web on 127.0.0.1 for every e2e test file.
+ * and serves dist/web on 127.0.0.1 for every e2e test file. E2E_DIST=<dir> builds into and
+ * serves another folder, so that two checkouts' or two people's runs never share one build.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,11 +14,12 @@ const repo = resolve(import.meta.dirname, '../..');
 let server: Server | null = null;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dist = resolve(repo, 'dist/web');
+  const dist = process.env.E2E_DIST ? resolve(process.env.E2E_DIST) : resolve(repo, 'dist/web');
   if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(dist, 'index.html'))) {
     // NODE_ENV: vitest sets it to "test", with which Vite bundles React's development build
     // (2-3x slower rendering); the tests and the canvas frame times are for the build that ships.
-    execFileSync('npm', ['run', '-s', 'build:web'], {
+    const outDir = process.env.E2E_DIST ? ['--', '--outDir', dist, '--emptyOutDir'] : [];
+    execFileSync('npm', ['run', '-s', 'build:web', ...outDir], {
       cwd: repo,
       stdio: 'inherit',
       env: { ...process.env, NODE_ENV: 'production' },
