@@ -58,6 +58,12 @@ export class GraphSession {
   private backwardRun: BackwardRun | null = null;
   private readonly leaves = new Map<string, Tensor>();
   private readonly fed = new Map<string, Tensor>();
+  /**
+   * What the last feedback phase handed to each Tensor node, by node id: the
+   * tensor that node holds in the current iteration, even when its setup
+   * raised on it. See Note [Fed-back tensors are reported apart].
+   */
+  readonly handedOver = new Map<string, Tensor>();
   private currentNode: string | null = null;
   private readonly leases = new SessionLeases(this);
 
@@ -334,11 +340,23 @@ export class GraphSession {
     else this.execute(n);
   }
 
+  // Note [Fed-back tensors are reported apart]
+  // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+  // Feedback is Python's `delta = delta_next` before the loop body: from then on
+  // the variable `delta` is delta_next's tensor, history and all. When the next
+  // setup then raises on it (`delta.requires_grad_()` on a non-leaf: "you can
+  // only change requires_grad flags of leaf variables."), the result JSON does
+  // not list `delta` (PyTorch's runner never got past that line), yet the reason
+  // for the error is exactly that tensor's is_leaf and grad_fn. So the session
+  // keeps what each feedback handed over, and the host reports it beside the
+  // result (`fed` of a run or step reply), never inside it.
   private feedback(): void {
+    this.handedOver.clear();
     for (const f of this.graph.doc.run.feedback) {
       const t = this.outputs.get(f.from)!;
       ownTensor(t); // it outlives this iteration's lease: see Note [Lent kernel memory] (leases.ts)
       this.fed.set(f.to, t);
+      this.handedOver.set(f.to, t);
     }
     this.iterationsRun++;
     this.iteration++;

@@ -34,7 +34,7 @@ import { edgeFlow } from './edge-flow';
 import { inferPorts } from './ports';
 import { runToEnd } from './run-loop';
 import { stateError, Stepper } from './stepper';
-import { resultWire, tensorData, tensorSummaries } from './summaries';
+import { fedSummaries, resultWire, tensorData, tensorSummaries } from './summaries';
 
 /** What a transport gives the host. */
 export interface HostEnv {
@@ -288,6 +288,7 @@ function summary(s: GraphSession): RunSummary {
     error: s.error,
     edge_flow: edgeFlow(s),
     losses: [...s.losses],
+    fed: fedSummaries(s),
   };
 }
 

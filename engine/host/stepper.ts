@@ -14,8 +14,9 @@ import { tagOf, type GraphSession, type SessionPhase } from '../graph/session';
 import type { Tensor } from '../tensor/tensor';
 import { EngineRequestError, errorJson } from '../protocol/codec';
 import type { BackwardStepResult, ForwardStepResult, Stats, StepPhase, TensorSummary } from '../protocol/messages';
-import { gradSummary, stats, tensorSummary } from './summaries';
+import { fedSummaries, gradSummary, stats, tensorSummary } from './summaries';
 import { dict } from '../protocol/dict';
+import { edgeFlow } from './edge-flow';
 
 /** An out-of-order request. */
 export function stateError(message: string): EngineRequestError {
@@ -26,6 +27,22 @@ interface LeafGrad {
   ref: Tensor | null;
   version: number;
   stats: Stats | null;
+}
+
+// Note [In-place writes re-report their storage]
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+// A step reports the tensor it produced. An in-place op (ReLU inplace, i.e.
+// relu_) also changes every tensor that shares the storage it wrote: its input
+// (which now *is* its output, grad_fn ReluBackward0) and a Detach of it, whose
+// summaries were taken before the write. So a forward step re-summarises every
+// reported tensor on the output's storage (`changed`): the canvas then shows
+// the original's new values and flags, which is the point of the lesson.
+function sharingStorage(s: GraphSession, node: string, t: Tensor): Record<string, TensorSummary> {
+  const out = dict<TensorSummary>();
+  for (const [name, other] of reportedTensors(s)) {
+    if (name !== node && other.storage === t.storage) out[name] = tensorSummary(other);
+  }
+  return out;
 }
 
 /** Drives one GraphSession a step at a time. */
@@ -56,6 +73,7 @@ export class Stepper {
       );
     }
     const setup = dict<TensorSummary>();
+    let fed = dict<TensorSummary>();
     const iteration = s.iteration;
     if (s.phase === 'setup') {
       s.advance();
@@ -63,6 +81,7 @@ export class Stepper {
         const t = n.op === 'Tensor' ? s.outputs.get(n.id) : undefined;
         if (t) setup[n.id] = tensorSummary(t);
       }
+      fed = fedSummaries(s);
       if (!s.error) this.settle();
       const now = s.phase as SessionPhase; // advance() moved it on
       if (s.error || (now !== 'forward' && now !== 'update')) {
@@ -74,6 +93,7 @@ export class Stepper {
           grad_fn: null,
           tensor: null,
           setup,
+          fed,
           error: s.error,
         };
       }
@@ -82,6 +102,7 @@ export class Stepper {
     s.advance();
     const node = s.error ? null : s.node;
     const t = node ? s.outputs.get(node) : undefined;
+    const changed = node && t ? sharingStorage(s, node, t) : dict<TensorSummary>();
     if (!s.error) this.settle();
     return {
       phase: this.phase,
@@ -90,7 +111,9 @@ export class Stepper {
       iteration,
       grad_fn: t?.gradFnName ?? null,
       tensor: t ? tensorSummary(t) : null,
+      changed,
       setup,
+      fed,
       error: s.error,
     };
   }
@@ -103,8 +126,10 @@ export class Stepper {
     const s = this.session;
     this.assertNotDone();
     const forwarded: string[] = [];
+    const tensors = dict<TensorSummary>();
     while (this.phase === 'forward' || this.phase === 'update') {
       const r = this.forward();
+      Object.assign(tensors, r.setup, r.node && r.tensor ? { [r.node]: r.tensor } : {}, r.changed);
       if (r.node) forwarded.push(r.node);
     }
     const iteration = s.iteration;
@@ -117,6 +142,8 @@ export class Stepper {
       outputs: [],
       leaf: null,
       forwarded,
+      tensors,
+      edge_flow: edgeFlow(s),
       done: !s.backwardPending,
       phase: this.phase,
       error: s.error,
@@ -151,6 +178,8 @@ export class Stepper {
       outputs,
       leaf,
       forwarded,
+      tensors,
+      edge_flow: edgeFlow(s),
       done,
       phase: this.phase,
       error: s.error,

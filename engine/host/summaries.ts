@@ -60,6 +60,13 @@ export function tensorSummaries(s: GraphSession): Record<string, TensorSummary> 
   return out;
 }
 
+/** Summaries of what the last feedback handed to each Tensor node (see Note [Fed-back tensors are reported apart]). */
+export function fedSummaries(s: GraphSession): Record<string, TensorSummary> {
+  const out = dict<TensorSummary>();
+  for (const [id, t] of s.handedOver) out[id] = tensorSummary(t);
+  return out;
+}
+
 /** The spec's result with typed-array data (`resultFromWire` turns it into the JSON). */
 export function resultWire(s: GraphSession): RunResultWire {
   const tensors = dict<TensorWire>();

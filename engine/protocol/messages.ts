@@ -113,6 +113,12 @@ export interface RunSummary {
   readonly error: RunErrorJson | null;
   readonly edge_flow: EdgeFlow[];
   readonly losses: number[];
+  /**
+   * What the last feedback handed to each Tensor node (`delta = delta_next`), by node id: the
+   * tensor the node holds in the iteration reached, reported even when its setup raised on it
+   * (then `tensors` lacks it, as the result JSON does).
+   */
+  readonly fed?: Record<string, TensorSummary>;
 }
 
 /** A gradient seen during a backward step. */
@@ -141,6 +147,13 @@ export interface ForwardStepResult {
   readonly tensor: TensorSummary | null;
   /** Tensor nodes set up at the start of the iteration during this step. */
   readonly setup: Record<string, TensorSummary>;
+  /** With `setup`: what the feedback handed to each Tensor node for this iteration (as in {@link RunSummary}). */
+  readonly fed?: Record<string, TensorSummary>;
+  /**
+   * Other tensors whose summary this step changed: after an in-place op, every
+   * reported tensor sharing the storage it wrote (its input, a Detach of it).
+   */
+  readonly changed?: Record<string, TensorSummary>;
   readonly error: RunErrorJson | null;
 }
 
@@ -169,6 +182,10 @@ export interface BackwardStepResult {
   readonly leaf: { readonly name: string; readonly before: Stats | null; readonly after: Stats } | null;
   /** Forward (or update) nodes executed first because the forward pass was not complete. */
   readonly forwarded: string[];
+  /** What those forward steps reported (setup tensors, the forwarded nodes' outputs, tensors changed in place). */
+  readonly tensors?: Record<string, TensorSummary>;
+  /** The document edges gradient has crossed so far in this backward pass (as `run`'s `edge_flow`). */
+  readonly edge_flow?: EdgeFlow[];
   /** True when this was the last function of the backward pass. */
   readonly done: boolean;
   /** The phase after this step. */
