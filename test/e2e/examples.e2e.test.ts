@@ -26,7 +26,6 @@ const PARITY_OF: Record<string, string> = {
   cross_entropy_decomposed: 'ce_equals_logsoftmax_nll',
   adversarial_loop_error: 'adversarial_loop_error',
   adversarial_loop_detached: 'adversarial_loop_detached',
-  conv2d_padding_modes: 'conv2d_padding_modes',
 };
 
 /** Facts about the other examples: [node, leaf, requires_grad, has_grad]. */
@@ -37,6 +36,11 @@ const FACTS: Record<string, [string, boolean, boolean, boolean][]> = {
     ['detached', true, false, false],
     ['cloned', false, true, false],
     ['total', false, true, false],
+  ],
+  conv2d_padding_modes: [
+    ['x', true, true, true],
+    ['in_reflect', false, true, true],
+    ['conv_circular', false, true, false],
   ],
   pooling_variants: [
     ['x', true, true, true],

@@ -27,7 +27,7 @@ describe('tensor viewer', () => {
     await clickAndSettle(page, 'run');
     await clickNode('x');
     await page.waitForSelector('[data-testid=viz-image-grid] canvas');
-    expect(await page.locator('[data-testid=viz-image-grid] canvas').count()).toBe(2);
+    expect(await page.locator('[data-testid=viz-image-grid] canvas').count()).toBe(3); // x is an RGB image: one heatmap per channel
     const c = page.locator('[data-testid=viz-image-grid] canvas').first();
     await c.scrollIntoViewIfNeeded(); // the side panel scrolls when the inspector above is tall
     const box = (await c.boundingBox())!;

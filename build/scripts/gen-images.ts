@@ -1,0 +1,179 @@
+/**
+ * Writes the bundled images (renderer/images/bundled/<name>.png) from their
+ * drawings, and the two examples that show them (conv2d_padding_modes,
+ * pooling_variants). Run after changing a drawing or an example:
+ * `npx tsx build/scripts/gen-images.ts`; the output is committed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bundledTensor, shortF32 } from '../../renderer/images/bundled';
+import { DRAWINGS, type DrawingName } from '../../renderer/images/drawings';
+import { isGreyscale } from '../../renderer/images/to-tensor';
+import { encodePng } from './png';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = resolve(ROOT, 'renderer/images/bundled');
+const EXAMPLES = resolve(ROOT, 'renderer/examples');
+
+type Node = { id: string; op: string; label?: string; retain_grad?: boolean; params: object; position: object };
+type Edge = { source: string; sourceHandle: string; target: string; targetHandle: string };
+
+const edge = (source: string, target: string, targetHandle = 'input'): Edge => ({
+  source,
+  sourceHandle: 'out',
+  target,
+  targetHandle,
+});
+
+/** A Tensor node holding bundled image `name`. */
+function imageNode(id: string, name: DrawingName, requiresGrad: boolean, position: object): Node {
+  const t = bundledTensor(name);
+  return {
+    id,
+    op: 'Tensor',
+    label: `${name}.png`,
+    params: {
+      shape: [...t.shape],
+      dtype: 'float32',
+      requires_grad: requiresGrad,
+      init: { kind: 'values', data: t.data.map(shortF32) },
+    },
+    position,
+  };
+}
+
+/** Sum of `ids` as a chain of Add nodes ending in `total`; returns the nodes and edges. */
+function sumChain(ids: readonly string[], x: number, y0: number, dy: number): { nodes: Node[]; edges: Edge[] } {
+  const nodes: Node[] = [];
+  const edges: Edge[] = [];
+  let acc = ids[0]!;
+  for (let i = 1; i < ids.length; i++) {
+    const id = i === ids.length - 1 ? 'total' : `add${i}`;
+    nodes.push({ id, op: 'Add', params: {}, position: { x: x + 240 * (i - 1), y: y0 + dy * i } });
+    edges.push(edge(acc, id, 'a'), edge(ids[i]!, id, 'b'));
+    acc = id;
+  }
+  return { nodes, edges };
+}
+
+function doc(name: string, description: string, nodes: Node[], edges: Edge[]): object {
+  return {
+    format: 'autograd-studio/graph',
+    version: 1,
+    meta: { name, description },
+    nodes,
+    edges,
+    run: { backward: 'total' },
+  };
+}
+
+/** One branch per padding mode: x.clone() (keeps its .grad) → Conv2d with an identity kernel and padding 4 → Sum. */
+function paddingModes(): object {
+  const modes = ['zeros', 'reflect', 'replicate', 'circular'] as const;
+  const identity = Array.from({ length: 27 }, (_, i) => (i % 9 === 4 ? 1 : 0));
+  const dy = 300;
+  const nodes: Node[] = [imageNode('x', 'shapes', true, { x: 0, y: 1.5 * dy })];
+  const edges: Edge[] = [];
+  modes.forEach((m, i) => {
+    const y = i * dy;
+    nodes.push(
+      {
+        id: `in_${m}`,
+        op: 'Clone',
+        label: `x.clone() for ${m}`,
+        retain_grad: true,
+        params: {},
+        position: { x: 260, y },
+      },
+      {
+        id: `conv_${m}`,
+        op: 'Conv2d',
+        label: `padding_mode='${m}'`,
+        params: {
+          in_channels: 3,
+          out_channels: 3,
+          kernel_size: 3,
+          padding: 4,
+          padding_mode: m,
+          groups: 3,
+          bias: false,
+          requires_grad: false,
+          init: { weight: { kind: 'values', data: identity } },
+        },
+        position: { x: 500, y },
+      },
+      { id: `sum_${m}`, op: 'Sum', params: {}, position: { x: 740, y } },
+    );
+    edges.push(edge('x', `in_${m}`), edge(`in_${m}`, `conv_${m}`), edge(`conv_${m}`, `sum_${m}`));
+  });
+  const chain = sumChain(
+    modes.map((m) => `sum_${m}`),
+    980,
+    0,
+    dy * 0.8,
+  );
+  return doc(
+    'Conv2d padding modes',
+    'One image through four Conv2d layers whose 3×3 kernel copies each pixel (identity, groups=3) with padding=4, so ' +
+      'each 38×38 output is the image inside a 3-pixel frame made by its padding_mode: zeros (black), reflect ' +
+      '(mirrored), replicate (edge pixels stretched), circular (the opposite edge wrapped round). Click a conv to see ' +
+      'it as an image. Step backward: the padding has its own grad_fns (ReflectionPad2DBackward0, ' +
+      'ReplicationPad2DBackward0, CopySlices for circular), and each branch’s clone keeps its .grad: the number of ' +
+      'times each pixel was used (1 inside; 2 where reflect or circular copied it; up to 16 at replicate’s corners).',
+    [...nodes, ...chain.nodes],
+    [...edges, ...chain.edges],
+  );
+}
+
+/** MaxPool2d and AvgPool2d (with and without count_include_pad) on one image, each on its own clone. */
+function pooling(): object {
+  const pools = [
+    { id: 'maxpool', op: 'MaxPool2d', label: 'MaxPool2d(3, 2, 1)', extra: {} },
+    { id: 'avg_incl', op: 'AvgPool2d', label: 'AvgPool2d(3, 2, 1)', extra: {} },
+    { id: 'avg_excl', op: 'AvgPool2d', label: 'count_include_pad=False', extra: { count_include_pad: false } },
+  ];
+  const dy = 280;
+  const nodes: Node[] = [imageNode('x', 'shapes', true, { x: 0, y: dy })];
+  const edges: Edge[] = [];
+  pools.forEach((p, i) => {
+    const y = i * dy;
+    const inp = `in_${p.id}`;
+    nodes.push(
+      { id: inp, op: 'Clone', label: `x.clone() for ${p.id}`, retain_grad: true, params: {}, position: { x: 260, y } },
+      {
+        id: p.id,
+        op: p.op,
+        label: p.label,
+        params: { kernel_size: 3, stride: 2, padding: 1, ...p.extra },
+        position: { x: 500, y },
+      },
+      { id: `s_${p.id}`, op: 'Sum', params: {}, position: { x: 740, y } },
+    );
+    edges.push(edge('x', inp), edge(inp, p.id), edge(p.id, `s_${p.id}`));
+  });
+  const chain = sumChain(
+    pools.map((p) => `s_${p.id}`),
+    980,
+    0,
+    dy,
+  );
+  return doc(
+    'Pooling variants',
+    'One 32×32 image through MaxPool2d and AvgPool2d (kernel 3, stride 2, padding 1): 16×16 images. Max keeps each ' +
+      'window’s brightest value, so edges stay hard; average blurs them, and with count_include_pad=True (the default) ' +
+      'the padding zeros are averaged in, so the border darkens. Step backward and view each clone’s .grad: max sends ' +
+      'the gradient to one pixel per window (a sparse pattern), average spreads 1/9 over every window (overlapping ' +
+      'windows get more), and count_include_pad=False gives the border pixels larger shares.',
+    [...nodes, ...chain.nodes],
+    [...edges, ...chain.edges],
+  );
+}
+
+mkdirSync(OUT, { recursive: true });
+for (const name of Object.keys(DRAWINGS) as DrawingName[]) {
+  const p = DRAWINGS[name].draw();
+  writeFileSync(resolve(OUT, `${name}.png`), encodePng(p, isGreyscale(p)));
+}
+writeFileSync(resolve(EXAMPLES, 'conv2d_padding_modes.graph.json'), JSON.stringify(paddingModes(), null, 1));
+writeFileSync(resolve(EXAMPLES, 'pooling_variants.graph.json'), JSON.stringify(pooling(), null, 1));
+console.log(`wrote ${Object.keys(DRAWINGS).length} images to ${OUT} and 2 examples to ${EXAMPLES}`);
