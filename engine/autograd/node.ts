@@ -75,9 +75,10 @@ export class FunctionNode<S> extends Node {
     saved: S,
     nextEdges: readonly (Edge | null)[],
     outputs: readonly { shape: Shape; dtype: DType }[],
+    sequenceNr = takeSequenceNr(),
   ) {
     super(
-      takeSequenceNr(),
+      sequenceNr,
       nextEdges,
       outputs.map((o) => ({ shape: [...o.shape], dtype: o.dtype })),
     );

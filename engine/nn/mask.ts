@@ -22,12 +22,14 @@ export function maskedSelect(t: Tensor, mask: Uint8Array): Tensor {
 /** `t.index_put_((mask,), 0.0)`: zeroes the masked elements in place (IndexPutBackward0). */
 export function indexPutMask_(t: Tensor, mask: Uint8Array): Tensor {
   if (!t.isContiguous) throw internalError('index_put_ on a non-contiguous tensor');
+  // The edge is taken before the write bumps the version, as PyTorch's in-place code does
+  // (Note [View + in-place], engine/tensor/tensor.ts).
+  const edge = needsGrad([t]) ? t.gradientEdge() : null;
   const d = t.storage.data;
   for (let i = 0; i < mask.length; i++) if (mask[i]) d[t.offset + i] = 0;
   t.storage.bumpVersion();
-  if (needsGrad([t])) {
+  if (edge) {
     const prev = new Tensor(t.storage, t.shape, t.dtype, t.strides, t.offset);
-    const edge = t.gradientEdge();
     prev.gradFn = edge.node;
     prev.outputNr = edge.inputNr;
     record(prev, 'IndexPutBackward0', [prev, null], () => ({ mask }));

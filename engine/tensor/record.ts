@@ -1,5 +1,5 @@
 import { isGradEnabled } from '../autograd/grad-mode';
-import { FunctionNode, type Edge, type GradRule } from '../autograd/node';
+import { FunctionNode, takeSequenceNr, type Edge, type GradRule } from '../autograd/node';
 import { gradRules, type GradFnName, type SavedOf } from '../autograd/rules/index';
 import { SavedVariable } from '../autograd/saved';
 import type { Tensor } from './tensor';
@@ -21,9 +21,12 @@ export function record<K extends GradFnName>(
   saved: () => SavedOf<K>,
 ): Tensor {
   if (!needsGrad(inputs)) return out;
+  // The grad_fn is created before its edges are collected, as in PyTorch's generated code:
+  // collecting an edge may create a node (Note [View + in-place]), which must come later.
+  const sequenceNr = takeSequenceNr();
   const edges: (Edge | null)[] = inputs.map((t) => (t !== null && t.requiresGrad ? t.gradientEdge() : null));
   const rule = gradRules[name] as GradRule<SavedOf<K>>;
-  out.gradFn = new FunctionNode(name, rule, saved(), edges, [{ shape: out.shape, dtype: out.dtype }]);
+  out.gradFn = new FunctionNode(name, rule, saved(), edges, [{ shape: out.shape, dtype: out.dtype }], sequenceNr);
   out.outputNr = 0;
   return out;
 }

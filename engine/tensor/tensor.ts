@@ -4,7 +4,8 @@ import { checkBudget, contiguousStrides, numel, type Shape } from '../core/shape
 import { Storage } from '../core/storage';
 import { transpose2d } from '../kernels/slice';
 import type { GradValue } from '../autograd/grad-value';
-import { AccumulateGrad, type Edge, type GradSink, type Node } from '../autograd/node';
+import { AccumulateGrad, FunctionNode, type Edge, type GradSink, type Node } from '../autograd/node';
+import { asStridedBackward } from '../autograd/rules/as-strided';
 
 /** PyTorch's two messages for assigning `requires_grad` on a non-leaf. */
 export function requiresGradLeafError(requiresGrad: boolean): string {
@@ -25,8 +26,10 @@ export class Tensor implements GradSink {
   readonly strides: readonly number[];
   readonly offset: number;
   readonly dtype: DType;
-  /** The Node that computed this tensor; null for leaves. Replaced by in-place ops. */
-  gradFn: Node | null = null;
+  /** The Node that computed this tensor (see `gradFn`). */
+  private fn: Node | null = null;
+  /** The storage version when a view's grad_fn was last set. See Note [View + in-place]. */
+  private viewVersion = 0;
   /** Which output of `gradFn` this tensor is. */
   outputNr = 0;
   /** `.grad`: null where PyTorch has None. */
@@ -79,6 +82,50 @@ export class Tensor implements GradSink {
     return this.shape.length;
   }
 
+  /**
+   * The Node that computed this tensor; null for leaves. Replaced by in-place ops,
+   * and for a view whose storage an in-place op changed since, regenerated on access.
+   *
+   * Note [View + in-place]: a view (reshape, view, t, slice, squeeze, ...) shares its
+   * base's storage and version counter. When the base, or another view of it, is
+   * modified in place after the view was made, the view's recorded history no longer
+   * describes its values. PyTorch 1.13 (`VariableHooks::grad_fn`) notices on the next
+   * access of the view's grad_fn that the version moved since it was set, and replaces
+   * it with a new `AsStridedBackward0` whose next edge is the base's gradient edge as
+   * it is now (e.g. ReluBackward0 after `relu_`), so gradient flows through the
+   * in-place op; a retain_grad hook moves to the new node. The new node takes its
+   * sequence number at that access (an op's own grad_fn is created first and collects
+   * its edges afterwards: see `record`). `requiresGrad` reads the field without
+   * regenerating, as PyTorch's `requires_grad()` does. A view without a grad_fn is left
+   * alone: where PyTorch would regenerate one (a view made under no_grad of a base that
+   * requires grad) it raises "A view was created in no_grad mode ..." instead, which
+   * this engine does not reproduce.
+   */
+  get gradFn(): Node | null {
+    if (this.base !== null && this.storage.version !== this.viewVersion) this.regenerateViewGradFn(this.base);
+    return this.fn;
+  }
+
+  set gradFn(node: Node | null) {
+    this.fn = node;
+    this.viewVersion = this.storage.version;
+  }
+
+  private regenerateViewGradFn(base: Tensor): void {
+    if (this.fn === null) return;
+    const saved = {
+      baseShape: base.shape,
+      baseOffset: base.offset,
+      size: this.shape,
+      stride: this.strides,
+      storageOffset: this.offset,
+    };
+    const edge = base.requiresGrad ? base.gradientEdge() : null;
+    this.gradFn = new FunctionNode('AsStridedBackward0', asStridedBackward, saved, [edge], [this]);
+    this.outputNr = 0;
+    this.installRetainHook(); // See Note [retain_grad hook moves with grad_fn]
+  }
+
   /** True for tensors without a grad_fn (PyTorch's `is_leaf`). */
   get isLeaf(): boolean {
     return this.gradFn === null;
@@ -86,7 +133,7 @@ export class Tensor implements GradSink {
 
   /** PyTorch's `requires_grad`. */
   get requiresGrad(): boolean {
-    return this.gradFn !== null || this.leafRequiresGrad;
+    return this.fn !== null || this.leafRequiresGrad;
   }
 
   /** Name of grad_fn's class, or null. */

@@ -4,6 +4,7 @@ import { allocLike } from '../../core/dtype';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
 import type { SavedVariable } from '../saved';
+import { asStridedBackward } from './as-strided';
 
 type Grads = readonly (GradValue | null)[];
 /** The input shape of a shape-changing op. */
@@ -22,6 +23,7 @@ export const viewRules = {
   SqueezeBackward1: reshapeBack,
   SqueezeBackward3: reshapeBack,
   UnsqueezeBackward0: reshapeBack,
+  AsStridedBackward0: asStridedBackward,
   CloneBackward0: { backward: (_s: null, [g]: Grads) => [g!] } satisfies GradRule<null>,
   /** `t()` / `transpose(0, 1)` of a 2-D tensor: the gradient is transposed back. */
   TBackward0: {

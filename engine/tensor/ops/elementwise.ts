@@ -116,15 +116,13 @@ export function relu_(t: Tensor): Tensor {
       'in-place ReLU on a view of a tensor that requires grad is not supported by this engine',
     );
   }
+  if (!t.isContiguous) throw runtimeError('in-place ReLU on a non-contiguous tensor is not supported by this engine');
+  // The edge is taken before the write bumps the version, as PyTorch's in-place code does.
+  const prev = needsGrad([t]) ? t.gradientEdge() : null;
   const d = t.storage.data;
-  if (t.isContiguous) {
-    for (let i = t.offset; i < t.offset + t.numel; i++) d[i] = relu1(d[i]!);
-  } else {
-    throw runtimeError('in-place ReLU on a non-contiguous tensor is not supported by this engine');
-  }
+  for (let i = t.offset; i < t.offset + t.numel; i++) d[i] = relu1(d[i]!);
   t.storage.bumpVersion(); // See Note [SavedVariable version counter]
-  if (needsGrad([t])) {
-    const prev = t.gradientEdge();
+  if (prev) {
     const view = new Tensor(t.storage, t.shape, t.dtype, t.strides, t.offset);
     view.gradFn = prev.node;
     view.outputNr = prev.inputNr;

@@ -68,15 +68,20 @@ export function replicationPad2d_(t: Tensor, p: Pad2d): Tensor {
  * autograd records, rebases base's history on a CopySlices node.
  */
 function copyIntoRegion(base: Tensor, region: Region, src: Tensor): void {
+  // As in PyTorch's generated in-place code, the edges are collected before the write bumps
+  // the version: `src` may be a view of `base` (Note [View + in-place], engine/tensor/tensor.ts).
+  const grad = needsGrad([base, src]);
+  if (grad) takeSequenceNr(); // the CopyBackwards node CopySlices wraps
+  const edges = grad
+    ? [base.requiresGrad ? base.gradientEdge() : null, src.requiresGrad ? src.gradientEdge() : null]
+    : [];
   const values = src.contiguousData().slice();
   const d = base.storage.data;
   forEachInRegion(base.shape, region, (ti, ri) => {
     d[ti] = values[ri]!;
   });
   base.storage.bumpVersion();
-  if (!needsGrad([base, src])) return;
-  takeSequenceNr(); // the CopyBackwards node CopySlices wraps
-  const edges = [base.requiresGrad ? base.gradientEdge() : null, src.requiresGrad ? src.gradientEdge() : null];
+  if (!grad) return;
   const name = 'torch::autograd::CopySlices';
   base.gradFn = new FunctionNode(name, gradRules[name], { shape: base.shape, region }, edges, [
     { shape: base.shape, dtype: base.dtype },
