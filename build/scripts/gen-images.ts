@@ -80,7 +80,7 @@ function paddingModes(): object {
       {
         id: `in_${m}`,
         op: 'Clone',
-        label: `x.clone() for ${m}`,
+        label: 'x.clone()',
         retain_grad: true,
         params: {},
         position: { x: 260, y },
@@ -88,7 +88,7 @@ function paddingModes(): object {
       {
         id: `conv_${m}`,
         op: 'Conv2d',
-        label: `padding_mode='${m}'`,
+        label: m,
         params: {
           in_channels: 3,
           out_channels: 3,
@@ -128,9 +128,9 @@ function paddingModes(): object {
 /** MaxPool2d and AvgPool2d (with and without count_include_pad) on one image, each on its own clone. */
 function pooling(): object {
   const pools = [
-    { id: 'maxpool', op: 'MaxPool2d', label: 'MaxPool2d(3, 2, 1)', extra: {} },
-    { id: 'avg_incl', op: 'AvgPool2d', label: 'AvgPool2d(3, 2, 1)', extra: {} },
-    { id: 'avg_excl', op: 'AvgPool2d', label: 'count_include_pad=False', extra: { count_include_pad: false } },
+    { id: 'maxpool', op: 'MaxPool2d', label: 'max', extra: {} },
+    { id: 'avg_incl', op: 'AvgPool2d', label: 'average', extra: {} },
+    { id: 'avg_excl', op: 'AvgPool2d', label: 'avg, no pad', extra: { count_include_pad: false } },
   ];
   const dy = 280;
   const nodes: Node[] = [imageNode('x', 'shapes', true, { x: 0, y: dy })];
@@ -139,7 +139,7 @@ function pooling(): object {
     const y = i * dy;
     const inp = `in_${p.id}`;
     nodes.push(
-      { id: inp, op: 'Clone', label: `x.clone() for ${p.id}`, retain_grad: true, params: {}, position: { x: 260, y } },
+      { id: inp, op: 'Clone', label: 'x.clone()', retain_grad: true, params: {}, position: { x: 260, y } },
       {
         id: p.id,
         op: p.op,

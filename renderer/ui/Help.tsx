@@ -31,6 +31,10 @@ const GESTURES: readonly [string, string][] = [
   ['Drag an edge’s input end away', 'disconnects it; drop it on another input to move it'],
   ['Right-click a node or an edge', 'delete, duplicate, disconnect, insert Detach or Clone'],
   ['Shift+drag on the canvas', 'selects a group; Ctrl+click adds to the selection'],
+  [
+    'Drop a PNG or JPEG on the canvas (or Load image… in the palette)',
+    'adds a Tensor holding it as torchvision’s ToTensor() does: float32 [1, 3, H, W] (greyscale [1, 1, H, W]), pixel/255',
+  ],
 ];
 
 /** The help dialog. */

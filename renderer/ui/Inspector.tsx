@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { useApp, useServices } from '../app/context';
 import { InferHint } from '../canvas/InferHint';
 import { specOf } from '../document/graph';
+import { ImageTools } from '../images/ImageTools';
 import { flagsOf } from '../state/engine-state';
 import { InitEditor } from './InitEditor';
 import { ParamField } from './ParamField';
@@ -127,6 +128,7 @@ export function Inspector(): React.JSX.Element {
           <ParamField key={`${node.id}.${p.name}`} {...props} />
         );
       })}
+      <ImageTools node={node} />
       <InferHint id={node.id} />
       {flags && (
         <dl className="autograd-facts">

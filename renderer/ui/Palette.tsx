@@ -11,6 +11,7 @@ import { useServices } from '../app/context';
 import { DRAG_TYPE } from '../canvas/Canvas';
 import { sizeOfFlow } from '../canvas/flow-model';
 import { estimateSize } from '../document/placement';
+import { ImageLoader } from '../images/ImageLoader';
 
 const CATEGORY_TITLES: Record<string, string> = {
   tensor: 'Tensors',
@@ -78,6 +79,7 @@ export function Palette(): React.JSX.Element {
           if (e.key === 'Enter' && groups[0]?.[1][0]) addAtCentre(groups[0][1][0].op);
         }}
       />
+      <ImageLoader />
       <div className="palette-list">
         {groups.map(([cat, ops]) => (
           <section key={cat}>

@@ -6,17 +6,28 @@
 import { useEffect, useState } from 'react';
 import type { TensorData } from '../../engine/protocol/messages';
 import { useApp, useServices } from '../app/context';
+import type { GraphNode } from '../document/types';
 import { fmt } from '../viz/scales';
+import type { TensorInput } from '../viz/types';
 import { TensorView } from './TensorView';
 import { own } from '../../engine/protocol/dict';
 
 type Which = 'value' | 'grad';
+
+/** A Tensor node's `values` init as a viewer input (shown before the graph runs, e.g. a loaded image). */
+function initPreview(node: GraphNode | undefined): TensorInput | null {
+  if (node?.op !== 'Tensor') return null;
+  const { shape, init } = node.params as { shape?: unknown; init?: { kind?: unknown; data?: unknown } };
+  if (!Array.isArray(shape) || init?.kind !== 'values' || !Array.isArray(init.data)) return null;
+  return { shape: shape as number[], data: init.data as number[], diverging: false };
+}
 
 /** The viewer panel. */
 export function TensorViewer(): React.JSX.Element | null {
   const { session, studio } = useServices();
   const name = useApp((s) => s.ui.tensor ?? (s.ui.selection.nodes.length === 1 ? s.ui.selection.nodes[0]! : null));
   const summary = useApp((s) => (name ? (own(s.engine.tensors, name) ?? null) : null));
+  const preview = useApp((s) => (name ? initPreview(s.doc.nodes.find((n) => n.id === name)) : null));
   const [which, setWhich] = useState<Which>('value');
   const [data, setData] = useState<TensorData | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -69,6 +80,14 @@ export function TensorViewer(): React.JSX.Element | null {
         </button>
       </div>
       {!summary && <p className="muted">Run the graph to see this tensor.</p>}
+      {!summary && preview && which === 'value' && (
+        <>
+          <p className="muted init-preview-note" data-testid="tensor-init-preview">
+            Its init values, [{preview.shape.join(', ')}] (what the engine starts from):
+          </p>
+          <TensorView t={preview} />
+        </>
+      )}
       {summary && which === 'grad' && !summary.has_grad && (
         <p className="muted">.grad is None{summary.is_leaf ? '' : ' (not a leaf: set retain_grad to keep it)'}.</p>
       )}
