@@ -24,7 +24,9 @@ import { useServices, type AppServices } from './context';
 
 /** The key of the edge that has keyboard focus, if any (Delete removes it). */
 function focusedEdge(): string[] {
-  const key = document.activeElement?.closest('[data-testid=edge]')?.getAttribute('data-id');
+  const key = document.activeElement
+    ?.closest('[data-testid=edge], [data-testid=feedback-edge]')
+    ?.getAttribute('data-id');
   return key ? [key] : [];
 }
 

@@ -35,6 +35,7 @@ import {
   applyNodeChanges,
   useReactFlow,
   type Connection as RFConnection,
+  type Edge,
   type EdgeChange,
   type ReactFlowInstance,
   type FinalConnectionState,
@@ -46,19 +47,22 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { dropNode } from '../app/actions';
 import { useApp, useServices } from '../app/context';
 import { connect, disconnect, reconnect } from '../app/edges';
-import { checkConnection, type Connection } from '../document/graph';
+import { feedBack } from '../app/feedback';
+import { checkFeedback, FEEDBACK_HANDLE } from '../document/feedback';
+import { checkConnection, type Connection, type ConnectionCheck } from '../document/graph';
 import { estimateSize } from '../document/placement';
 import { ContextMenu, type MenuTarget } from './ContextMenu';
 import { GradLegend } from '../ui/GradLegend';
 import { useFastViewport } from './fast-viewport';
+import { FeedbackEdge } from './FeedbackEdge';
 import { GradEdge } from './GradEdge';
-import { flowEdges, flowNodes, sizeOfFlow } from './flow-model';
+import { feedbackEdges, flowEdges, flowNodes, sizeOfFlow } from './flow-model';
 import { OpNode } from './OpNode';
-import type { GradFlowEdge, OpFlowNode } from './types';
+import type { CanvasEdge, OpFlowNode } from './types';
 import { nodeProblems } from './problems';
 
 const nodeTypes = { op: OpNode };
-const edgeTypes = { grad: GradEdge };
+const edgeTypes = { grad: GradEdge, feedback: FeedbackEdge };
 const proOptions = { hideAttribution: true };
 const multiSelectionKeyCode = ['Meta', 'Control'];
 /** dataTransfer type used when dragging an op from the palette. */
@@ -92,7 +96,7 @@ export const READABLE_ZOOM = 9 / TITLE_PX;
  * with its start (the left edge, where the inputs are) in view and the
  * minimap for the rest. A large graph opens as an overview.
  */
-export function fitReadable(rf: ReactFlowInstance<OpFlowNode, GradFlowEdge>, host: HTMLElement | null): void {
+export function fitReadable<E extends Edge>(rf: ReactFlowInstance<OpFlowNode, E>, host: HTMLElement | null): void {
   const nodes = rf.getNodes();
   const box = host?.getBoundingClientRect();
   if (!box || !nodes.length || nodes.length >= LARGE_GRAPH) return void rf.fitView(FIT_VIEW);
@@ -120,6 +124,18 @@ const toConn = (c: RFConnection | Connection): Connection => ({
   targetHandle: c.targetHandle ?? null,
 });
 
+/** The edges of the canvas: the document's, then the run's feedback pairs. */
+const canvasEdges = (...a: Parameters<typeof flowEdges>): CanvasEdge[] => [...flowEdges(...a), ...feedbackEdges(...a)];
+
+/**
+ * Checks a connection; one into a Tensor node's feedback handle is a feedback
+ * (`run.feedback`), which may replace the one the Tensor receives.
+ */
+function checkAny(doc: Parameters<typeof checkConnection>[0], c: Connection, ignore: string | null): ConnectionCheck {
+  if (c.targetHandle === FEEDBACK_HANDLE) return checkFeedback(doc, c.source, c.target, true);
+  return checkConnection(doc, c, { replace: true, ignore });
+}
+
 /** The canvas. */
 export function Canvas(): React.JSX.Element {
   const app = useServices();
@@ -128,7 +144,7 @@ export function Canvas(): React.JSX.Element {
   const engine = useApp((s) => s.engine);
   const sel = useApp((s) => s.ui.selection);
   const epoch = useApp((s) => s.epoch);
-  const rf = useReactFlow<OpFlowNode, GradFlowEdge>();
+  const rf = useReactFlow<OpFlowNode, CanvasEdge>();
   const host = useRef<HTMLDivElement>(null);
   // re-renders when the zoom crosses DETAIL_ZOOM, not on every viewport change
   const { zoomedOut, ...viewportProps } = useFastViewport(host, DETAIL_ZOOM);
@@ -136,13 +152,13 @@ export function Canvas(): React.JSX.Element {
   const lowDetail = large && zoomedOut;
   const problems = useMemo(() => nodeProblems(doc, engine), [doc, engine]);
   const [nodes, setNodes] = useState<OpFlowNode[]>(() => flowNodes(doc, sel, problems));
-  const [edges, setEdges] = useState<GradFlowEdge[]>(() => flowEdges(doc, engine, sel));
+  const [edges, setEdges] = useState<CanvasEdge[]>(() => canvasEdges(doc, engine, sel));
   const [menu, setMenu] = useState<MenuTarget | null>(null);
   // the key of the edge whose end is being dragged, and whether it found a new port
   const moving = useRef<{ key: string; placed: boolean } | null>(null);
 
   useEffect(() => setNodes((prev) => merge(flowNodes(doc, sel, problems), prev)), [doc, sel, problems]);
-  useEffect(() => setEdges(flowEdges(doc, engine, sel)), [doc, engine, sel]);
+  useEffect(() => setEdges(canvasEdges(doc, engine, sel)), [doc, engine, sel]);
 
   useEffect(() => {
     const view = studio.doc.view;
@@ -163,7 +179,7 @@ export function Canvas(): React.JSX.Element {
   }, []);
 
   // selection only: an edge is removed or added through the document (one command each)
-  const onEdgesChange = useCallback((changes: EdgeChange<GradFlowEdge>[]) => {
+  const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => {
     setEdges((es) =>
       applyEdgeChanges(
         changes.filter((c) => c.type === 'select'),
@@ -182,30 +198,36 @@ export function Canvas(): React.JSX.Element {
     [studio],
   );
 
-  const onConnect = useCallback((c: RFConnection) => void connect(app, toConn(c)), [app]);
+  const onConnect = useCallback(
+    (c: RFConnection) => {
+      const conn = toConn(c);
+      if (conn.targetHandle === FEEDBACK_HANDLE) feedBack(app, conn.source, conn.target);
+      else connect(app, conn);
+    },
+    [app],
+  );
 
   // a used port takes the new edge (the old one is replaced); while an edge's end is dragged, that edge does not count
   const isValidConnection = useCallback(
     (
       c: RFConnection | { source: string; target: string; sourceHandle?: string | null; targetHandle?: string | null },
-    ) =>
-      checkConnection(studio.doc, toConn(c as RFConnection), { replace: true, ignore: moving.current?.key ?? null }).ok,
+    ) => checkAny(studio.doc, toConn(c as RFConnection), moving.current?.key ?? null).ok,
     [studio],
   );
 
   // React Flow's reconnect pattern: an edge end dropped on a port moves the edge, dropped anywhere else disconnects it
-  const onReconnectStart = useCallback((_: unknown, e: GradFlowEdge) => {
+  const onReconnectStart = useCallback((_: unknown, e: CanvasEdge) => {
     moving.current = { key: e.id, placed: false };
   }, []);
   const onReconnect = useCallback(
-    (old: GradFlowEdge, c: RFConnection) => {
+    (old: CanvasEdge, c: RFConnection) => {
       if (moving.current) moving.current.placed = true;
       reconnect(app, old.id, toConn(c));
     },
     [app],
   );
   const onReconnectEnd = useCallback(
-    (_: unknown, e: GradFlowEdge, _end: unknown, s: FinalConnectionState) => {
+    (_: unknown, e: CanvasEdge, _end: unknown, s: FinalConnectionState) => {
       const m = moving.current;
       moving.current = null;
       if (!m || m.placed) return;
@@ -230,7 +252,7 @@ export function Canvas(): React.JSX.Element {
     setMenu({ kind: 'node', id: n.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
   }, []);
   const onEdgeContextMenu = useCallback(
-    (ev: React.MouseEvent, e: GradFlowEdge) => {
+    (ev: React.MouseEvent, e: CanvasEdge) => {
       ev.preventDefault();
       const box = host.current!.getBoundingClientRect();
       studio.select([], [e.id]);
@@ -257,7 +279,7 @@ export function Canvas(): React.JSX.Element {
             target: s.fromNode.id,
             targetHandle: s.fromHandle.id ?? null,
           };
-      const check = checkConnection(studio.doc, conn, { replace: true });
+      const check = checkAny(studio.doc, conn, null);
       studio.toast('error', check.ok ? 'Connect an output (right) to an input port (left).' : check.reason);
     },
     [studio],
@@ -316,7 +338,7 @@ export function Canvas(): React.JSX.Element {
       onDrop={onDrop}
       onPointerDownCapture={onPointerDownCapture}
     >
-      <ReactFlow<OpFlowNode, GradFlowEdge>
+      <ReactFlow<OpFlowNode, CanvasEdge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}

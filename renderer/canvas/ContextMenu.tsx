@@ -1,12 +1,15 @@
 /**
  * The right-click menu of a node or an edge: delete, duplicate, disconnect,
- * and insert Detach or Clone on an edge. Every item is one undo step.
+ * feed a node's output back into a Tensor node, and insert Detach or Clone on
+ * an edge (Detach on a feedback). Every item is one undo step.
  */
 import { useReactFlow } from '@xyflow/react';
 import { useEffect, useRef } from 'react';
 import { deleteSelection, duplicate } from '../app/actions';
-import { useServices } from '../app/context';
+import { useApp, useServices } from '../app/context';
 import { disconnect, disconnectNode, insertOnEdge } from '../app/edges';
+import { feedBack, insertDetachOnFeedback, removeFeedback } from '../app/feedback';
+import { feedbackTarget } from '../document/feedback';
 import { sizeOfFlow } from './flow-model';
 
 /** What was right-clicked, and where (relative to the canvas). */
@@ -50,6 +53,7 @@ export function ContextMenu({ target, close }: { target: MenuTarget; close: () =
     </button>
   );
   const { id } = target;
+  const fedTo = target.kind === 'edge' ? feedbackTarget(id) : null;
   return (
     <div
       ref={ref}
@@ -66,10 +70,18 @@ export function ContextMenu({ target, close }: { target: MenuTarget; close: () =
             duplicate(app, sizeOfFlow(rf));
           })}
           {item('disconnect', 'Disconnect all edges', () => disconnectNode(app, id))}
+          <FeedBackItems from={id} item={item} />
           {item('delete', 'Delete node', () => {
             app.studio.select([id]);
             deleteSelection(app);
           })}
+        </>
+      ) : fedTo !== null ? (
+        <>
+          {item('insert-detach', 'Insert Detach on this feedback', () =>
+            insertDetachOnFeedback(app, fedTo, sizeOfFlow(rf)),
+          )}
+          {item('delete', 'Remove feedback', () => removeFeedback(app, fedTo))}
         </>
       ) : (
         <>
@@ -78,6 +90,25 @@ export function ContextMenu({ target, close }: { target: MenuTarget; close: () =
           {item('delete', 'Disconnect (delete edge)', () => disconnect(app, [id]))}
         </>
       )}
+    </div>
+  );
+}
+
+/** "Feed back into…": one item per Tensor node that `from`'s output could become in the next iteration. */
+function FeedBackItems({
+  from,
+  item,
+}: {
+  from: string;
+  item: (name: string, label: string, run: () => void) => React.JSX.Element;
+}): React.JSX.Element | null {
+  const app = useServices();
+  const tensors = useApp((s) => s.doc.nodes.filter((n) => n.op === 'Tensor' && n.id !== from).map((n) => n.id));
+  if (!tensors.length) return null;
+  return (
+    <div className="menu-group" role="group" aria-label="Feed back into…" data-testid="menu-feed-back">
+      <div className="menu-group-label">Feed back into… (next iteration)</div>
+      {tensors.map((t) => item(`feed-back-${t}`, `↺ ${t} = ${from}`, () => void feedBack(app, from, t)))}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { specOf } from '../document/graph';
 import { shownParams } from '../document/params';
 import { flagsOf, type NodeFlags } from '../state/engine-state';
 import { BADGE_HELP } from '../ui/glossary';
+import { FeedbackPort } from './FeedbackPort';
 import { InferHint } from './InferHint';
 import type { OpFlowNode } from './types';
 import { own } from '../../engine/protocol/dict';
@@ -126,6 +127,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
               <span className="port-type">Tensor</span>
             </div>
           ))}
+          {node.op === 'Tensor' && <FeedbackPort id={id} />}
           <div className="port port-out" title={`out: ${shapeText(flags?.shape)} ${flags?.dtype ?? ''}`}>
             <span className="port-type">{shapeText(flags?.shape)}</span>
             <span>out</span>

@@ -2,14 +2,15 @@
  * Builds React Flow nodes and edges from the document and the engine slice
  * (pure, so it can be tested without a DOM).
  */
-import type { ReactFlowInstance } from '@xyflow/react';
+import { MarkerType, type ReactFlowInstance } from '@xyflow/react';
+import { FEEDBACK_HANDLE, feedbackEdgeId, feedbackOf } from '../document/feedback';
 import type { SizeOf } from '../document/placement';
 import type { GraphDocument } from '../document/types';
 import { edgeKey } from '../document/types';
 import { currentStep, flagsOf, type EngineSlice } from '../state/engine-state';
 import type { Selection } from '../state/store';
 import { fmt, gradWidthScale } from '../viz/scales';
-import type { GradFlowEdge, OpFlowNode } from './types';
+import type { FeedbackFlowEdge, GradFlowEdge, OpFlowNode } from './types';
 import { problemsOf, type NodeProblems } from './problems';
 
 /** React Flow nodes for the document. */
@@ -82,6 +83,50 @@ export function flowEdges(doc: GraphDocument, engine: EngineSlice, sel: Selectio
       },
     };
   });
+}
+
+/** The colour of feedback edges (styles.css `--feedback`). */
+export const FEEDBACK_COLOUR = '#7c3aed';
+
+/** What a fed value carries into the next iteration, from the flags of its source. */
+function carries(engine: EngineSlice, from: string): string {
+  const f = flagsOf(engine, from);
+  if (!f) return '';
+  if (f.leaf) return 'leaf';
+  return f.gradFn ? `non-leaf · ${f.gradFn}` : 'non-leaf';
+}
+
+/**
+ * React Flow edges for the run's feedback pairs: each from its source's `out`
+ * to the Tensor node's feedback handle, drawn back under the graph
+ * (FeedbackEdge.tsx). The DOM contract: `data-testid="feedback-edge"`,
+ * `data-from`, `data-to`.
+ */
+export function feedbackEdges(doc: GraphDocument, engine: EngineSlice, sel: Selection): FeedbackFlowEdge[] {
+  const selected = new Set(sel.edges);
+  const ids = new Set(doc.nodes.map((n) => n.id));
+  return feedbackOf(doc)
+    .filter((f) => ids.has(f.from) && ids.has(f.to))
+    .map((f) => {
+      const id = feedbackEdgeId(f.to);
+      return {
+        id,
+        type: 'feedback',
+        source: f.from,
+        target: f.to,
+        sourceHandle: 'out',
+        targetHandle: FEEDBACK_HANDLE,
+        selected: selected.has(id),
+        reconnectable: false,
+        markerEnd: { type: MarkerType.ArrowClosed, color: FEEDBACK_COLOUR, width: 16, height: 16 },
+        domAttributes: {
+          'data-testid': 'feedback-edge',
+          'data-from': f.from,
+          'data-to': f.to,
+        } as FeedbackFlowEdge['domAttributes'],
+        data: { from: f.from, to: f.to, carries: carries(engine, f.from) },
+      };
+    });
 }
 
 /** The sizes React Flow measured, for placing new nodes beside drawn ones. */

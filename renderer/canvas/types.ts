@@ -22,3 +22,15 @@ export type GradEdgeData = {
 };
 /** The React Flow edge type. */
 export type GradFlowEdge = Edge<GradEdgeData, 'grad'>;
+
+/** What the canvas computes for a feedback edge (a value handed to a Tensor node for the next iteration). */
+export type FeedbackEdgeData = {
+  readonly from: string;
+  readonly to: string;
+  /** What the fed value is, when known: `leaf` (starts a fresh history) or the grad_fn it carries. */
+  readonly carries: string;
+};
+/** The React Flow edge type of a feedback. */
+export type FeedbackFlowEdge = Edge<FeedbackEdgeData, 'feedback'>;
+/** Any edge on the canvas. */
+export type CanvasEdge = GradFlowEdge | FeedbackFlowEdge;

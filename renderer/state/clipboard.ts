@@ -4,7 +4,8 @@
  */
 import { freshId } from '../document/graph';
 import { edgeKey, type GraphDocument, type GraphEdge, type GraphNode } from '../document/types';
-import type { AddElements, RemoveElements } from './commands';
+import { feedbackTarget } from '../document/feedback';
+import type { AddElements, Command, RemoveElements } from './commands';
 
 /** What is on the clipboard: nodes, the edges among them, and edges into them from outside. */
 export interface ClipboardData {
@@ -58,9 +59,13 @@ export function pasteCommand(
   return { cmd: { type: 'addElements', nodes, edges }, ids: [...map.values()] };
 }
 
-/** The command that deletes selected nodes and edges (one undo step). */
-export function deleteCommand(nodeIds: readonly string[], edgeKeys: readonly string[]): RemoveElements {
-  return { type: 'removeElements', nodeIds, edgeKeys };
+/** The command that deletes selected nodes and edges, feedback edges among them (one undo step). */
+export function deleteCommand(nodeIds: readonly string[], edgeKeys: readonly string[]): Command {
+  const fed = edgeKeys.map(feedbackTarget).filter((t): t is string => t !== null);
+  const remove: RemoveElements = { type: 'removeElements', nodeIds, edgeKeys };
+  if (!fed.length) return remove;
+  // the feedback pairs go first: removing their nodes would drop them too
+  return { type: 'batch', commands: [...fed.map((to) => ({ type: 'removeFeedback', to }) as const), remove] };
 }
 
 export { edgeKey };

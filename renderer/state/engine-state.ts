@@ -125,7 +125,8 @@ export function withRunSummary(
   return {
     ...s,
     status: error ? 'error' : 'done',
-    tensors: r.tensors ? toSummaries(r.tensors) : s.tensors,
+    // a Tensor node whose setup raised on a fed-back tensor holds it all the same (Note [Fed-back tensors are reported apart])
+    tensors: r.tensors ? toSummaries({ ...r.fed, ...r.tensors }) : s.tensors,
     backwardSteps: steps,
     edgeFlow: r.edge_flow ?? [],
     losses: r.losses ?? s.losses,
@@ -139,7 +140,12 @@ export function withRunSummary(
 
 /** Folds in the answer to `stepForward`. */
 export function withForwardStep(s: EngineSlice, r: ForwardStepResult): EngineSlice {
-  const tensors = { ...s.tensors, ...(r.setup ?? {}), ...(r.node && r.tensor ? { [r.node]: r.tensor } : {}) };
+  const tensors = {
+    ...s.tensors,
+    ...r.fed,
+    ...(r.setup ?? {}),
+    ...(r.node && r.tensor ? { [r.node]: r.tensor } : {}),
+  };
   const error = r.error ?? null;
   return {
     ...s,

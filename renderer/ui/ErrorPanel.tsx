@@ -7,6 +7,7 @@
 import { useMemo } from 'react';
 import { useApp, useServices } from '../app/context';
 import { lint } from '../lint/lint';
+import { FeedbackFix } from './FeedbackFix';
 
 /** What the panel says under an engine bug (an `InternalError`), which is no fault of the graph. */
 export const INTERNAL_ERROR_HINT = 'This is a bug in Autograd Studio, not in your graph: please report it.';
@@ -40,6 +41,7 @@ export function ErrorPanel(): React.JSX.Element | null {
             </p>
           )}
           <pre className="error-message">{error.message}</pre>
+          <FeedbackFix error={error} />
         </div>
       )}
       {issues.length > 0 && (

@@ -4,8 +4,10 @@
 import type { GraphDocument } from '../../document/types';
 import { applyAddElements } from './add-elements';
 import { applyBatch } from './batch';
+import { applyAddFeedback } from './add-feedback';
 import { applyMoveNodes } from './move-nodes';
 import { applyRemoveElements } from './remove-elements';
+import { applyRemoveFeedback } from './remove-feedback';
 import { applyRenameNode } from './rename-node';
 import { applySetMeta } from './set-meta';
 import { applySetNodeProps } from './set-node-props';
@@ -34,6 +36,10 @@ export function applyCommand(doc: GraphDocument, cmd: Command): Applied {
       return applySetRun(doc, cmd);
     case 'setMeta':
       return applySetMeta(doc, cmd);
+    case 'addFeedback':
+      return applyAddFeedback(doc, cmd);
+    case 'removeFeedback':
+      return applyRemoveFeedback(doc, cmd);
     case 'batch':
       return applyBatch(doc, cmd, applyCommand);
   }

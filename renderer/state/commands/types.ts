@@ -60,6 +60,21 @@ export interface SetMeta {
   readonly meta: Meta;
 }
 
+/** Feeds `from`'s output back into Tensor node `to` for the next iteration (a `run.feedback` pair). */
+export interface AddFeedback {
+  readonly type: 'addFeedback';
+  readonly from: string;
+  readonly to: string;
+  /** Position in `run.feedback` (default: last). */
+  readonly index?: number;
+}
+
+/** Removes the feedback into Tensor node `to`. */
+export interface RemoveFeedback {
+  readonly type: 'removeFeedback';
+  readonly to: string;
+}
+
 /** Several commands applied in order as one (their inverse runs in reverse). */
 export interface Batch {
   readonly type: 'batch';
@@ -76,6 +91,8 @@ export type Command =
   | RenameNode
   | SetRun
   | SetMeta
+  | AddFeedback
+  | RemoveFeedback
   | Batch;
 
 /** What applying a command gives. */

@@ -1,0 +1,140 @@
+/**
+ * Loops on the canvas (issue 14, item 2), acting as a user does: each
+ * feedback is its own edge (dashed, drawn back under the graph, labelled
+ * "next iteration"), deleted with Delete and restored with Ctrl+Z, made from a
+ * node's context menu; the leaf error of the adversarial loop shows delta's
+ * state in iteration 2 (a non-leaf with grad_fn AddBackward0) and offers the
+ * one-click Detach fix, after which the loop runs to the end.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { clickAndSettle, launch, nodeAttrs, openApp, openExample, shot, type AppPage } from './harness';
+
+let browser: Browser;
+let app: AppPage;
+
+beforeAll(async () => {
+  browser = await launch();
+  app = await openApp(browser, inject('baseUrl'));
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Every feedback edge on the canvas as `from→to`. */
+const feedbackList = (page: Page): Promise<string[]> =>
+  page
+    .locator('[data-testid=feedback-edge]')
+    .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}→${e.getAttribute('data-to')}`));
+
+/** The document's run.feedback as `from→to`. */
+const docFeedback = (page: Page): Promise<string[]> =>
+  page.evaluate(() =>
+    (
+      (window as unknown as { __studio: { doc: { run?: { feedback?: { from: string; to: string }[] } } } }).__studio.doc
+        .run?.feedback ?? []
+    ).map((f) => `${f.from}→${f.to}`),
+  );
+
+const gradFn = (page: Page, id: string): Promise<string | null> =>
+  page.getAttribute(`.react-flow__node[data-id="${id}"] .op-node`, 'data-grad-fn');
+
+describe('feedback edges', () => {
+  it('draws each feedback as its own dashed edge from its source to the Tensor it feeds', async () => {
+    const { page } = app;
+    await openExample(page, 'adversarial_loop_error');
+    expect(await feedbackList(page)).toEqual(['delta_next→delta']);
+    const edge = page.locator('[data-testid=feedback-edge]');
+    const path = edge.locator('path.react-flow__edge-path');
+    expect(await path.getAttribute('style')).toContain('stroke-dasharray');
+    const box = (await path.boundingBox())!;
+    const from = (await page.locator('.react-flow__node[data-id="delta_next"]').boundingBox())!;
+    const to = (await page.locator('.react-flow__node[data-id="delta"]').boundingBox())!;
+    // it leaves delta_next to the right, runs back under both nodes, and enters delta from the left
+    expect(box.x + box.width).toBeGreaterThan(from.x + from.width);
+    expect(box.x).toBeLessThan(to.x);
+    expect(box.y + box.height).toBeGreaterThan(Math.max(from.y + from.height, to.y + to.height));
+    expect(await page.textContent('[data-testid=feedback-label-delta]')).toContain(
+      '↺ next iteration: delta = delta_next',
+    );
+    await shot(page, 'loops-feedback-edge');
+  });
+
+  it('a click selects it, Delete removes it, Ctrl+Z restores it', async () => {
+    const { page } = app;
+    await page.click('[data-testid=feedback-label-delta]');
+    await expect.poll(() => page.getAttribute('[data-testid=feedback-edge]', 'class')).toContain('selected');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => feedbackList(page)).toEqual([]);
+    expect(await docFeedback(page)).toEqual([]);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta']);
+    expect(await docFeedback(page)).toEqual(['delta_next→delta']);
+  });
+
+  it('is made from a node’s context menu ("Feed back into…") and removed from its own', async () => {
+    const { page } = app;
+    await page.click('.react-flow__node[data-id="sign"] .op-node-head', { button: 'right' });
+    await page.click('[data-testid=menu-feed-back-alpha]');
+    await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta', 'sign→alpha']);
+    await page.click('[data-testid=feedback-label-alpha]', { button: 'right' });
+    expect(await page.getAttribute('[data-testid=context-menu]', 'data-kind')).toBe('edge');
+    await page.click('[data-testid=menu-delete]');
+    await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta']);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta', 'sign→alpha']);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => docFeedback(page)).toEqual(['delta_next→delta']);
+  });
+});
+
+describe('the leaf error of the adversarial loop', () => {
+  it('shows delta as it is in iteration 2: a non-leaf with grad_fn AddBackward0', async () => {
+    const { page } = app;
+    await openExample(page, 'adversarial_loop_error');
+    expect(await clickAndSettle(page, 'run')).toBe('error');
+    const panel = page.locator('[data-testid=error-panel]');
+    expect(await panel.locator('.error-message').textContent()).toBe(
+      'you can only change requires_grad flags of leaf variables.',
+    );
+    const fix = await page.textContent('[data-testid=feedback-fix]');
+    expect(fix).toContain('In iteration 2 of 3, delta is delta_next’s output from iteration 1');
+    expect(fix).toContain('grad_fn=AddBackward0');
+    expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'false', requiresGrad: 'true' });
+    expect(await gradFn(page, 'delta')).toBe('AddBackward0');
+    expect(await page.textContent('[data-testid=feedback-label-delta]')).toContain('non-leaf');
+    await page.click('.react-flow__node[data-id="delta"] .op-node-head');
+    const facts = await page.textContent('[data-testid=inspector] .autograd-facts');
+    expect(facts).toContain('is_leafFalse');
+    expect(facts).toContain('grad_fnAddBackward0');
+    await shot(page, 'loops-leaf-error');
+  });
+
+  it('fix-insert-detach puts a Detach on the feedback path (one undo step) and the loop runs to the end', async () => {
+    const { page } = app;
+    expect(await clickAndSettle(page, 'fix-insert-detach')).toBe('done');
+    expect(await feedbackList(page)).toEqual(['detach1→delta']);
+    expect(await page.locator('.react-flow__node[data-id="detach1"]').count()).toBe(1);
+    expect(await page.locator('[data-testid=error-panel]').count()).toBe(0);
+    // iteration 3 of 3 started from a fresh leaf
+    expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'true', requiresGrad: 'true' });
+    expect(await gradFn(page, 'delta')).toBe('');
+    await shot(page, 'loops-fixed');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta']);
+    expect(await page.locator('.react-flow__node[data-id="detach1"]').count()).toBe(0);
+  });
+});
+
+describe('the loop examples mid-step', () => {
+  for (const slug of ['adversarial_loop_error', 'adversarial_loop_detached']) {
+    it(`${slug}: forward and backward steps`, async () => {
+      const { page } = app;
+      await openExample(page, slug);
+      for (let i = 0; i < 3; i++) await clickAndSettle(page, 'step-forward');
+      await shot(page, `loops-${slug}-forward`);
+      for (let i = 0; i < 4; i++) await clickAndSettle(page, 'step-backward');
+      await shot(page, `loops-${slug}-backward`);
+    });
+  }
+});
