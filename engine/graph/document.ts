@@ -55,5 +55,4 @@ export interface GraphDocument {
 }
 
 export { FORMAT, VERSION } from '../protocol/format';
-/** Most iterations one run may ask for. */
-export const MAX_ITERATIONS = 100_000;
+export { MAX_ITERATIONS } from '../protocol/document';

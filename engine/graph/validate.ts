@@ -1,12 +1,26 @@
+import { EdgeSchema, EnvelopeSchema, NodeSchema, RunSchema, structureIssues } from '../protocol/document';
 import { OP_BY_NAME } from '../protocol/ops';
 import type { DocumentIssue } from '../protocol/result';
 import { checkInit, checkParam } from './params';
-import { FORMAT, MAX_ITERATIONS, VERSION, type GraphDocument, type GraphEdge, type GraphNode } from './document';
+import type { GraphDocument, GraphEdge, GraphNode } from './document';
 import { findCycle } from './compile';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The structural faults of one item (see engine/protocol/document.ts) by the
+ * field they concern (`''` for the item itself): the engine reports the op
+ * catalog's faults beside them and skips what a fault makes meaningless.
+ */
+function faultsByField(schema: Parameters<typeof structureIssues>[0], item: unknown, at: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of structureIssues(schema, item, at)) {
+    const field = f.path === at ? '' : f.path.slice(at.length + 1).split(/[.[]/)[0]!;
+    if (!out.has(field)) out.set(field, f.message);
+  }
+  return out;
+}
 
 /** A short, never-throwing description of a JSON value for messages. */
 export function describe(v: unknown): string {
@@ -73,20 +87,10 @@ function check(json: unknown): Checked {
   const issues: DocumentIssue[] = [];
   const add = (path: string, message: string, node?: string) =>
     issues.push(node === undefined ? { path, message } : { path, message, node });
-  if (!isObj(json)) return { issues: [{ path: '$', message: 'expected a JSON object' }] };
-  if (json.format !== FORMAT) add('format', `expected "${FORMAT}"`);
-  if (json.version !== VERSION) {
-    add(
-      'version',
-      typeof json.version === 'number' && json.version > VERSION
-        ? `version ${json.version} is newer than this engine understands (${VERSION})`
-        : `expected ${VERSION}`,
-    );
-  }
-  if (json.meta !== undefined && !isObj(json.meta)) add('meta', 'expected an object');
-  if (!Array.isArray(json.nodes)) add('nodes', 'expected an array');
-  if (!Array.isArray(json.edges)) add('edges', 'expected an array');
-  if (issues.length > 0) return { issues };
+  // The structure is declared once, in engine/protocol/document.ts; the op catalog's checks follow.
+  const top = structureIssues(EnvelopeSchema, json);
+  if (top.length > 0) return { issues: top };
+  if (!isObj(json)) return { issues };
   const broken = new Set<string>();
   const nodes = validateNodes(json.nodes as unknown[], add, broken);
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -129,32 +133,25 @@ function validateNodes(raw: unknown[], add: Add, broken: Set<string>): GraphNode
   const seen = new Set<string>();
   raw.forEach((n, i) => {
     const at = `nodes[${i}]`;
-    if (!isObj(n)) return add(at, 'expected an object');
-    const id = n.id;
-    if (typeof id !== 'string' || !ID.test(id)) {
-      return add(`${at}.id`, 'expected 1 to 64 characters of A-Z a-z 0-9 _ - (no ".")');
-    }
+    const fault = faultsByField(NodeSchema, n, at);
+    if (!isObj(n) || fault.has('')) return add(at, fault.get('') ?? 'expected an object');
+    if (fault.has('id')) return add(`${at}.id`, fault.get('id')!);
+    const id = n.id as string;
     if (seen.has(id)) return add(`${at}.id`, `duplicate node id "${id}"`, id);
     seen.add(id);
-    const spec = typeof n.op === 'string' ? OP_BY_NAME.get(n.op) : undefined;
+    const spec = fault.has('op') ? undefined : OP_BY_NAME.get(n.op as string);
     if (!spec) {
       broken.add(id);
-      return add(`${at}.op`, `unknown op ${describe(n.op)}`, id);
+      return add(`${at}.op`, fault.get('op') ?? `unknown op ${describe(n.op)}`, id);
     }
-    if (
-      n.position !== undefined &&
-      !(isObj(n.position) && typeof n.position.x === 'number' && typeof n.position.y === 'number')
-    ) {
-      add(`${at}.position`, 'expected {"x": number, "y": number}', id);
+    for (const field of ['position', 'label', 'retain_grad']) {
+      if (fault.has(field)) add(`${at}.${field}`, fault.get(field)!, id);
     }
-    if (n.label !== undefined && typeof n.label !== 'string') add(`${at}.label`, 'expected a string', id);
-    if (n.retain_grad !== undefined && typeof n.retain_grad !== 'boolean')
-      add(`${at}.retain_grad`, 'expected true or false', id);
-    const rawParams = n.params === undefined ? {} : n.params;
-    if (!isObj(rawParams)) {
+    if (fault.has('params')) {
       broken.add(id);
-      return add(`${at}.params`, 'expected an object', id);
+      return add(`${at}.params`, fault.get('params')!, id);
     }
+    const rawParams = (n.params ?? {}) as Obj;
     const params: Record<string, unknown> = {};
     for (const key of Object.keys(rawParams)) {
       if (!spec.params.some((p) => p.name === key)) add(`${at}.params.${key}`, `unknown parameter of ${spec.op}`, id);
@@ -198,74 +195,63 @@ function validateEdges(raw: unknown[], byId: Map<string, GraphNode>, add: Add, b
   const taken = new Set<string>();
   raw.forEach((e, i) => {
     const at = `edges[${i}]`;
-    if (!isObj(e)) return add(at, 'expected an object');
+    const fault = faultsByField(EdgeSchema, e, at);
+    if (!isObj(e) || fault.has('')) return add(at, fault.get('') ?? 'expected an object');
     const { source, target } = e;
     if ((typeof source === 'string' && broken.has(source)) || (typeof target === 'string' && broken.has(target))) {
       // The broken node has its own issue; its edges are not faults of their own.
       if (typeof target === 'string') broken.add(`${target}:${String(e.targetHandle)}`);
       return;
     }
-    if (typeof source !== 'string' || !byId.has(source))
-      return add(`${at}.source`, `no node with id ${describe(source)}`);
-    if (typeof target !== 'string' || !byId.has(target))
-      return add(`${at}.target`, `no node with id ${describe(target)}`);
-    if (e.sourceHandle !== undefined && e.sourceHandle !== 'out')
-      return add(`${at}.sourceHandle`, 'every op has one output, "out"', source);
-    const spec = OP_BY_NAME.get(byId.get(target)!.op)!;
+    for (const field of ['source', 'target', 'sourceHandle', 'targetHandle']) {
+      if (fault.has(field)) return add(`${at}.${field}`, fault.get(field)!);
+    }
+    const from = byId.get(source as string);
+    if (!from) return add(`${at}.source`, `no node with id ${describe(source)}`);
+    const to = byId.get(target as string);
+    if (!to) return add(`${at}.target`, `no node with id ${describe(target)}`);
+    const spec = OP_BY_NAME.get(to.op)!;
     const handle = e.targetHandle ?? (spec.ports.length === 1 ? spec.ports[0]!.name : undefined);
     if (typeof handle !== 'string' || !spec.ports.some((p) => p.name === handle)) {
       const names = spec.ports.map((p) => `"${p.name}"`).join(', ') || 'none';
       return add(
         `${at}.targetHandle`,
         `${spec.op} has no input port ${describe(e.targetHandle)} (ports: ${names})`,
-        target,
+        to.id,
       );
     }
-    const key = `${target}:${handle}`;
-    if (taken.has(key)) return add(`${at}.targetHandle`, `port "${handle}" of ${target} already has an edge`, target);
+    const key = `${to.id}:${handle}`;
+    if (taken.has(key)) return add(`${at}.targetHandle`, `port "${handle}" of ${to.id} already has an edge`, to.id);
     taken.add(key);
-    edges.push({ source, target, targetHandle: handle, index: i });
+    edges.push({ source: from.id, target: to.id, targetHandle: handle, index: i });
   });
   return edges;
 }
 
 function validateRun(raw: unknown, byId: Map<string, GraphNode>, add: Add): GraphDocument['run'] | null {
   if (raw === undefined) return { backward: null, iterations: 1, feedback: [], zeroGrad: false, updateNoGrad: false };
-  if (!isObj(raw)) {
-    add('run', 'expected an object');
-    return null;
-  }
-  for (const key of Object.keys(raw)) {
-    if (!['backward', 'iterations', 'feedback', 'zero_grad', 'update_no_grad'].includes(key))
-      add(`run.${key}`, 'unknown field of run');
-  }
-  const backward = raw.backward === undefined ? null : raw.backward;
-  if (backward !== null && (typeof backward !== 'string' || !byId.has(backward))) {
+  const structural = structureIssues(RunSchema, raw, 'run');
+  for (const f of structural) add(f.path, f.message);
+  if (!isObj(raw)) return null;
+  const backward = raw.backward ?? null;
+  if (typeof backward === 'string' && !structural.some((f) => f.path === 'run.backward') && !byId.has(backward)) {
     add('run.backward', `no node with id ${describe(backward)}`);
   }
-  const iterations = raw.iterations === undefined ? 1 : raw.iterations;
-  if (!Number.isInteger(iterations) || (iterations as number) < 1 || (iterations as number) > MAX_ITERATIONS) {
-    add('run.iterations', `expected an integer from 1 to ${MAX_ITERATIONS}`);
-  }
-  const zeroGrad = raw.zero_grad === undefined ? false : raw.zero_grad;
-  if (typeof zeroGrad !== 'boolean') add('run.zero_grad', 'expected true or false');
-  const updateNoGrad = raw.update_no_grad === undefined ? false : raw.update_no_grad;
-  if (typeof updateNoGrad !== 'boolean') add('run.update_no_grad', 'expected true or false');
+  const iterations = raw.iterations ?? 1;
+  const zeroGrad = raw.zero_grad ?? false;
+  const updateNoGrad = raw.update_no_grad ?? false;
   const feedback: { from: string; to: string }[] = [];
-  const fb = raw.feedback === undefined ? [] : raw.feedback;
-  if (!Array.isArray(fb)) add('run.feedback', 'expected an array');
-  else {
+  if (Array.isArray(raw.feedback)) {
     const targets = new Set<string>();
-    fb.forEach((f, i) => {
+    (raw.feedback as Obj[]).forEach((f, i) => {
       const at = `run.feedback[${i}]`;
-      if (!isObj(f)) return add(at, 'expected {"from": node, "to": Tensor node}');
-      if (typeof f.from !== 'string' || !byId.has(f.from))
-        return add(`${at}.from`, `no node with id ${describe(f.from)}`);
-      if (typeof f.to !== 'string' || byId.get(f.to)?.op !== 'Tensor')
-        return add(`${at}.to`, 'expected the id of a Tensor node');
-      if (targets.has(f.to)) return add(`${at}.to`, `Tensor node ${f.to} already receives feedback`);
-      targets.add(f.to);
-      feedback.push({ from: f.from, to: f.to });
+      if (structural.some((s) => s.path === at || s.path.startsWith(`${at}.`))) return;
+      const { from, to } = f as { from: string; to: string };
+      if (!byId.has(from)) return add(`${at}.from`, `no node with id ${describe(from)}`);
+      if (byId.get(to)?.op !== 'Tensor') return add(`${at}.to`, 'expected the id of a Tensor node');
+      if (targets.has(to)) return add(`${at}.to`, `Tensor node ${to} already receives feedback`);
+      targets.add(to);
+      feedback.push({ from, to });
     });
   }
   return {
