@@ -71,7 +71,7 @@ function doc(name: string, description: string, nodes: Node[], edges: Edge[]): o
 function paddingModes(): object {
   const modes = ['zeros', 'reflect', 'replicate', 'circular'] as const;
   const identity = Array.from({ length: 27 }, (_, i) => (i % 9 === 4 ? 1 : 0));
-  const dy = 300;
+  const dy = 440;
   const nodes: Node[] = [imageNode('x', 'shapes', true, { x: 0, y: 1.5 * dy })];
   const edges: Edge[] = [];
   modes.forEach((m, i) => {
@@ -132,7 +132,7 @@ function pooling(): object {
     { id: 'avg_incl', op: 'AvgPool2d', label: 'average', extra: {} },
     { id: 'avg_excl', op: 'AvgPool2d', label: 'avg, no pad', extra: { count_include_pad: false } },
   ];
-  const dy = 280;
+  const dy = 340;
   const nodes: Node[] = [imageNode('x', 'shapes', true, { x: 0, y: dy })];
   const edges: Edge[] = [];
   pools.forEach((p, i) => {

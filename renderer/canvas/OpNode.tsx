@@ -11,6 +11,7 @@ import { useApp, useServices } from '../app/context';
 import { specOf } from '../document/graph';
 import { shownParams } from '../document/params';
 import { flagsOf, type NodeFlags } from '../state/engine-state';
+import { NodePicture } from '../images/NodePicture';
 import { BADGE_HELP } from '../ui/glossary';
 import { FeedbackPort } from './FeedbackPort';
 import { InferHint } from './InferHint';
@@ -144,6 +145,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
           </div>
         )}
         <Flags f={flags} />
+        <NodePicture id={id} />
         {hasOwnParams && (
           <div className="op-node-owned">
             <ParamChip name="weight" owner={id} />

@@ -40,6 +40,27 @@ export function toByte(v: number, mode: RgbMode, lo: number, hi: number): number
   return Math.round(Math.min(1, Math.max(0, u)) * 255);
 }
 
+/** Draws sample `n` of picture tensor `t` into `canvas` (one canvas pixel per tensor pixel); returns the sample's [min, max]. */
+export function drawPicture(canvas: HTMLCanvasElement, t: TensorInput, n: number, mode: RgbMode): [number, number] {
+  const s = t.shape;
+  const [C, H, W] = [s[s.length - 3]!, s[s.length - 2]!, s[s.length - 1]!];
+  const plane = H * W;
+  const off = n * C * plane;
+  const [lo, hi] = extent(t.data, off, off + C * plane);
+  canvas.width = W;
+  canvas.height = H;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return [lo, hi];
+  const img = ctx.createImageData(W, H);
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++)
+      img.data[i * 4 + c] = toByte(t.data[off + (C === 3 ? c : 0) * plane + i]!, mode, lo, hi);
+    img.data[i * 4 + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return [lo, hi];
+}
+
 /** Creates the picture view in `el`. */
 export function createImageRgb(el: HTMLElement): Viz<RgbInput> {
   const root = select(el).append('div').attr('class', 'viz-image-rgb').attr('data-testid', 'viz-image-rgb');
@@ -53,25 +74,14 @@ export function createImageRgb(el: HTMLElement): Viz<RgbInput> {
       const row = root.append('div').attr('class', 'viz-image-row');
       for (let n = 0; n < N; n++) {
         const off = n * C * plane;
-        const [lo, hi] = extent(t.data, off, off + C * plane);
         const fig = row.append('figure').attr('class', 'viz-image viz-picture');
         const canvas = fig
           .append('canvas')
-          .attr('width', W)
-          .attr('height', H)
           .attr('data-channels', C)
           .style('width', `${W * zoom}px`)
           .style('height', `${H * zoom}px`)
           .node()!;
-        const ctx = canvas.getContext('2d');
-        if (ctx) {
-          const img = ctx.createImageData(W, H);
-          for (let i = 0; i < plane; i++) {
-            const px = [0, 1, 2].map((c) => toByte(t.data[off + (C === 3 ? c : 0) * plane + i]!, mode, lo, hi));
-            img.data.set([...px, 255], i * 4);
-          }
-          ctx.putImageData(img, 0, 0);
-        }
+        const [lo, hi] = drawPicture(canvas, t, n, mode);
         const outside = lo < 0 || hi > 1;
         const what = C === 3 ? 'RGB' : 'greyscale';
         const how =

@@ -299,3 +299,28 @@ describe('the pooling example', () => {
     expect(app.errors).toEqual([]);
   });
 });
+
+describe('pictures on the canvas', () => {
+  it('every image-shaped output shows its picture on its node, side by side with the graph', async () => {
+    const { page } = app;
+    await openExample(page, 'conv2d_padding_modes');
+    // before a run, only the Tensor with values shows one (its init)
+    await page.waitForSelector('.react-flow__node[data-id="x"] [data-testid=node-picture] canvas');
+    expect(await page.locator('[data-testid=node-picture]').count()).toBe(1);
+    await clickAndSettle(page, 'run');
+    // x, four clones and four convs are [1, 3, H, W]; sums and adds are scalars
+    await expect.poll(() => page.locator('[data-testid=node-picture] canvas').count()).toBe(9);
+    const px = (id: string, x: number, y: number): Promise<number[]> =>
+      page.$eval(
+        `.react-flow__node[data-id="${id}"] [data-testid=node-picture] canvas`,
+        (c, [x, y]) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(x!, y!, 1, 1).data),
+        [x, y],
+      );
+    // the zero frame is black, the circular one wraps the disc from the top-right corner round to the bottom-left
+    await expect.poll(() => px('conv_zeros', 0, 0)).toEqual([0, 0, 0, 255]);
+    const [sy, sx] = [source('circular', 37 - 3), source('circular', 0 - 3)];
+    expect(await px('conv_circular', 0, 37)).toEqual([...[0, 1, 2].map((c) => SHAPES_PIXELS(c, sy!, sx!)), 255]);
+    await shot(page, 'images-padding-canvas-pictures');
+    expect(app.errors).toEqual([]);
+  });
+});
