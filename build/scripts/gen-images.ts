@@ -5,6 +5,7 @@
  * `npx tsx build/scripts/gen-images.ts`; the output is committed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { format } from 'prettier';
 import { resolve } from 'node:path';
 import { bundledTensor, shortF32 } from '../../renderer/images/bundled';
 import { DRAWINGS, type DrawingName } from '../../renderer/images/drawings';
@@ -174,6 +175,8 @@ for (const name of Object.keys(DRAWINGS) as DrawingName[]) {
   const p = DRAWINGS[name].draw();
   writeFileSync(resolve(OUT, `${name}.png`), encodePng(p, isGreyscale(p)));
 }
-writeFileSync(resolve(EXAMPLES, 'conv2d_padding_modes.graph.json'), JSON.stringify(paddingModes(), null, 1));
-writeFileSync(resolve(EXAMPLES, 'pooling_variants.graph.json'), JSON.stringify(pooling(), null, 1));
+// the examples as Prettier writes JSON (numbers filled into lines): short files, stable output
+const json = (doc: object): Promise<string> => format(JSON.stringify(doc), { parser: 'json', printWidth: 120 });
+writeFileSync(resolve(EXAMPLES, 'conv2d_padding_modes.graph.json'), await json(paddingModes()));
+writeFileSync(resolve(EXAMPLES, 'pooling_variants.graph.json'), await json(pooling()));
 console.log(`wrote ${Object.keys(DRAWINGS).length} images to ${OUT} and 2 examples to ${EXAMPLES}`);
