@@ -6,6 +6,8 @@ import type { AutosaveRecord } from './app/autosave';
 import { Canvas } from './canvas/Canvas';
 import type { GraphDocument } from './document/types';
 import { AutogradView } from './ui/AutogradView';
+import { CodePanel } from './ui/CodePanel';
+import { ComparePanel } from './ui/ComparePanel';
 import { ErrorPanel } from './ui/ErrorPanel';
 import { ExamplesGallery } from './ui/ExamplesGallery';
 import { Help } from './ui/Help';
@@ -45,8 +47,10 @@ export function App({
         <Palette />
         <div className="centre">
           <Canvas />
+          <ComparePanel />
           <ErrorPanel />
         </div>
+        <CodePanel />
         <aside className="side">
           <Inspector />
           <TensorViewer />

@@ -24,6 +24,12 @@ export interface Toast {
   readonly text: string;
 }
 
+/** A tensor (node id or parameter name) or its `.grad`, pinned into the comparison strip. */
+export interface Pin {
+  readonly tensor: string;
+  readonly which: 'value' | 'grad';
+}
+
 /** UI state that is not part of the document. */
 export interface UiSlice {
   readonly selection: Selection;
@@ -36,6 +42,10 @@ export interface UiSlice {
   readonly welcomeOpen: boolean;
   /** The help sheet: shortcuts and glossary. */
   readonly helpOpen: boolean;
+  /** The PyTorch code panel beside the canvas. */
+  readonly codeOpen: boolean;
+  /** Tensors pinned into the comparison strip, in order. */
+  readonly pins: readonly Pin[];
 }
 
 /** The whole state. */
@@ -84,6 +94,8 @@ const initialUi: UiSlice = {
   autogradOpen: false,
   welcomeOpen: false,
   helpOpen: false,
+  codeOpen: false,
+  pins: [],
 };
 
 /** The store and every way to change it. */

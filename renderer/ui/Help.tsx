@@ -35,6 +35,15 @@ const GESTURES: readonly [string, string][] = [
     'Drop a PNG or JPEG on the canvas (or Load image… in the palette)',
     'adds a Tensor holding it as torchvision’s ToTensor() does: float32 [1, 3, H, W] (greyscale [1, 1, H, W]), pixel/255',
   ],
+  [
+    'Pin to compare (tensor viewer)',
+    'puts the tensor or its .grad in the strip under the canvas; equal shapes are compared: a − b and max |a − b|',
+  ],
+  ['Drag the iteration slider (strip under the canvas)', 'shows the loop after iteration k of n: values, grads, loss'],
+  [
+    'PyTorch code (toolbar)',
+    'the graph as the script “Export PyTorch script” downloads; a forward step marks the statement that ran',
+  ],
 ];
 
 /** The help dialog. */

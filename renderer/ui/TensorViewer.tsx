@@ -9,6 +9,7 @@ import { useApp, useServices } from '../app/context';
 import type { GraphNode } from '../document/types';
 import { fmt } from '../viz/scales';
 import type { TensorInput } from '../viz/types';
+import { PinButton } from './ComparePanel';
 import { TensorView } from './TensorView';
 import { own } from '../../engine/protocol/dict';
 
@@ -78,6 +79,7 @@ export function TensorViewer(): React.JSX.Element | null {
         <button data-testid="tensor-copy" disabled={!data} onClick={copy}>
           Copy JSON
         </button>
+        <PinButton tensor={name} which={which} />
       </div>
       {!summary && <p className="muted">Run the graph to see this tensor.</p>}
       {!summary && preview && which === 'value' && (

@@ -1,6 +1,6 @@
 /**
- * The toolbar: file (new, open, save, export JSON/PNG/SVG), edit (undo, redo),
- * learn (examples, autograd view) and engine controls (run, step forward,
+ * The toolbar: file (new, open, save, export JSON/PNG/SVG/PyTorch script), edit
+ * (undo, redo), learn (examples, autograd view, PyTorch code) and engine controls (run, step forward,
  * step backward, reset) with the engine status.
  */
 import { useReactFlow } from '@xyflow/react';
@@ -10,6 +10,7 @@ import { useApp, useServices } from '../app/context';
 import { fitReadable } from '../canvas/Canvas';
 import { sizeOfFlow } from '../canvas/flow-model';
 import type { GradFlowEdge, OpFlowNode } from '../canvas/types';
+import { exportPythonScript } from '../code/script';
 import { exportImage } from './export-image';
 
 /** The toolbar. */
@@ -19,6 +20,7 @@ export function Toolbar(): React.JSX.Element {
   const rf = useReactFlow<OpFlowNode, GradFlowEdge>();
   const fileRef = useRef<HTMLInputElement>(null);
   const history = useApp((s) => s.history);
+  const codeOpen = useApp((s) => s.ui.codeOpen);
   const status = useApp((s) => s.engine.status);
   const available = useApp((s) => s.engine.available);
   const kernels = useApp((s) => s.engine.kernels);
@@ -73,6 +75,13 @@ export function Toolbar(): React.JSX.Element {
         <button data-testid="export-svg" onClick={() => void exportImage(app, 'svg')}>
           SVG
         </button>
+        <button
+          data-testid="export-python"
+          onClick={() => void exportPythonScript(app)}
+          title="Download the graph as a runnable PyTorch script (.py) that prints the same result JSON"
+        >
+          Export PyTorch script
+        </button>
       </div>
       <div className="group">
         <button
@@ -108,6 +117,15 @@ export function Toolbar(): React.JSX.Element {
         </button>
         <button data-testid="open-autograd-view" onClick={() => studio.setUi({ autogradOpen: true })}>
           Autograd view
+        </button>
+        <button
+          data-testid="toggle-code"
+          className={codeOpen ? 'on' : ''}
+          aria-pressed={codeOpen}
+          onClick={() => studio.setUi({ codeOpen: !codeOpen })}
+          title="Show the graph as PyTorch code beside the canvas; stepping marks the statement that ran"
+        >
+          PyTorch code
         </button>
         <button
           data-testid="help"

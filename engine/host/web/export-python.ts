@@ -1,0 +1,9 @@
+/**
+ * The PyTorch exporter as the app reaches it: the renderer may import only
+ * engine/protocol and engine/host/web, so this re-exports the bridge's public
+ * entry point (engine/bridge/index.ts) for the toolbar's "Export PyTorch
+ * script" and the code panel. The app loads it with `import()`, so the
+ * exporter (and the engine code it validates with) is a chunk of its own,
+ * fetched the first time a script is needed.
+ */
+export { exportPython, ExportError, type ExportOptions } from '../../bridge/index';
