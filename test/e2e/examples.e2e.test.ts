@@ -21,7 +21,7 @@ import {
 } from './harness';
 import { expectFlags, stepBackwardToEnd } from './check';
 
-/** Examples that are parity fixtures with a new layout (same ids, ops, params). */
+/** Examples built on parity fixtures: same ids and ops (the adversarial loops on an image), so the same flags and backward order. */
 const PARITY_OF: Record<string, string> = {
   cross_entropy_decomposed: 'ce_equals_logsoftmax_nll',
   adversarial_loop_error: 'adversarial_loop_error',

@@ -126,15 +126,55 @@ describe('the leaf error of the adversarial loop', () => {
   });
 });
 
-describe('the loop examples mid-step', () => {
-  for (const slug of ['adversarial_loop_error', 'adversarial_loop_detached']) {
-    it(`${slug}: forward and backward steps`, async () => {
-      const { page } = app;
-      await openExample(page, slug);
-      for (let i = 0; i < 3; i++) await clickAndSettle(page, 'step-forward');
-      await shot(page, `loops-${slug}-forward`);
-      for (let i = 0; i < 4; i++) await clickAndSettle(page, 'step-backward');
-      await shot(page, `loops-${slug}-backward`);
-    });
+/** The engine slice's step state, as the canvas has it. */
+const stepState = (page: Page): Promise<{ phase: string; status: string; iteration: number | null }> =>
+  page.evaluate(() => {
+    const e = (
+      window as unknown as {
+        __studio: { state: { engine: { phase: string; status: string; iteration?: number | null } } };
+      }
+    ).__studio.state.engine;
+    return { phase: e.phase, status: e.status, iteration: e.iteration ?? null };
+  });
+
+/** Steps as a user would (Backward step while the backward pass runs, else Forward step) until `done` holds. */
+async function stepUntil(page: Page, done: (s: Awaited<ReturnType<typeof stepState>>) => boolean): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const s = await stepState(page);
+    if (done(s)) return;
+    await clickAndSettle(page, s.phase === 'backward' ? 'step-backward' : 'step-forward');
   }
+  throw new Error(`stepping did not get there: ${JSON.stringify(await stepState(page))}`);
+}
+
+describe('the loop examples mid-step', () => {
+  it('adversarial_loop_error: stepping into iteration 2 stops at delta, shown as the non-leaf it is', async () => {
+    const { page } = app;
+    await openExample(page, 'adversarial_loop_error');
+    for (let i = 0; i < 3; i++) await clickAndSettle(page, 'step-forward');
+    await shot(page, 'loops-adversarial_loop_error-forward');
+    for (let i = 0; i < 4; i++) await clickAndSettle(page, 'step-backward');
+    await shot(page, 'loops-adversarial_loop_error-backward');
+    await stepUntil(page, (s) => s.status === 'error');
+    expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'false', requiresGrad: 'true', error: 'true' });
+    expect(await gradFn(page, 'delta')).toBe('AddBackward0');
+    expect(await page.textContent('[data-testid=feedback-fix]')).toContain('In iteration 2 of 3');
+    await shot(page, 'loops-adversarial_loop_error-iteration-2');
+  });
+
+  it('adversarial_loop_detached: in iteration 2 delta is a fresh leaf again, and the loop steps to the end', async () => {
+    const { page } = app;
+    await openExample(page, 'adversarial_loop_detached');
+    for (let i = 0; i < 3; i++) await clickAndSettle(page, 'step-forward');
+    await shot(page, 'loops-adversarial_loop_detached-forward');
+    for (let i = 0; i < 4; i++) await clickAndSettle(page, 'step-backward');
+    await shot(page, 'loops-adversarial_loop_detached-backward');
+    await stepUntil(page, (s) => s.iteration === 1 && s.phase === 'forward');
+    expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'true', requiresGrad: 'true', error: 'false' });
+    expect(await gradFn(page, 'delta')).toBe('');
+    expect(await nodeAttrs(page, 'detached')).toMatchObject({ leaf: 'true', requiresGrad: 'false' });
+    await shot(page, 'loops-adversarial_loop_detached-iteration-2');
+    await stepUntil(page, (s) => s.status === 'done' || s.status === 'error');
+    expect((await stepState(page)).status).toBe('done');
+  });
 });
