@@ -105,7 +105,8 @@ export class SessionHost {
       }
       case 'getTensor': {
         const s = this.need().session;
-        const t = reportedTensors(s).get(req.name);
+        // a Tensor node whose setup raised on a fed-back tensor still holds it: Note [Fed-back tensors are reported apart]
+        const t = reportedTensors(s).get(req.name) ?? s.handedOver.get(req.name);
         if (!t) throw stateError(this.missing(req.name));
         const data = tensorData(req.name, req.which, t);
         if (!data) throw stateError(`${req.name}.grad is None (no gradient has reached it)`);

@@ -28,6 +28,10 @@ describe('fed tensors', () => {
     expect(r.tensors.delta).toBeUndefined(); // as in PyTorch's result: delta's setup line raised
     expect(r.fed?.delta).toMatchObject({ is_leaf: false, requires_grad: true, grad_fn: 'AddBackward0' });
     expect(r.fed?.delta?.shape).toEqual(r.tensors.image!.shape);
+    // its values: delta_next of iteration 1 = 0 + 0.05 * sign(delta.grad), elementwise
+    const v = await c.client.request({ type: 'getTensor', name: 'delta', which: 'value' });
+    expect(v.shape).toEqual([1, 1, 6, 6]);
+    expect(new Set(Array.from(v.data, (x) => Math.round(x * 100) / 100))).toEqual(new Set([0.05, -0.05]));
   });
 
   it('stepping into iteration 2 reports it with the setup that raised', async () => {
