@@ -18,7 +18,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { OPS, type ParamKind, type ParamSpec } from '../../engine/protocol/ops';
-import { FORMAT, MAX_ITERATIONS, VERSION } from '../../engine/graph/document';
+import { FORMAT, VERSION } from '../../engine/protocol/format';
+import { MAX_ITERATIONS, NODE_ID } from '../../engine/protocol/document';
 import { MAX_RANK } from '../../engine/core/limits';
 
 type Schema = Record<string, unknown>;
@@ -27,8 +28,8 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 /** Where the generated schema lives. */
 export const SCHEMA_PATH = join(ROOT, 'docs', 'graph-format.schema.json');
 
-/** Node ids, as `engine/graph/validate.ts` checks them. */
-export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+/** Node ids, as engine/protocol/document.ts declares them for the engine and the app. */
+export const ID_PATTERN = NODE_ID.source;
 
 const ref = (name: string): Schema => ({ $ref: `#/$defs/${name}` });
 const int = (minimum?: number): Schema => (minimum === undefined ? { type: 'integer' } : { type: 'integer', minimum });

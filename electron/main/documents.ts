@@ -6,13 +6,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkDocumentJson, MAX_DOCUMENT_BYTES } from '../../engine/protocol/document';
 import { FORMAT as GRAPH_FORMAT } from '../../engine/protocol/format';
 
-export { GRAPH_FORMAT };
+/** Largest document main reads, writes or autosaves (the renderer's reader refuses larger ones too). */
+export { GRAPH_FORMAT, MAX_DOCUMENT_BYTES };
 export const GRAPH_EXTENSION = '.graph.json';
 export const MAX_RECENT = 10;
-/** Largest document main reads, writes or autosaves. */
-export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 
 /** Most recent first, no duplicates, at most `max`. */
 export function pushRecent(list: readonly string[], file: string, max = MAX_RECENT): string[] {
@@ -109,8 +109,6 @@ export type GraphCheck =
   | { readonly ok: true; readonly document: Record<string, unknown> }
   | { readonly ok: false; readonly field: string; readonly message: string };
 
-const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -137,11 +135,12 @@ function jsonErrorPlace(text: string, error: unknown): string {
 }
 
 /**
- * Whether `text` is a graph document (format version 1) in its structure:
- * the shape of the top level, of each node and edge and of `run`. The engine
- * checks ops and params on load; this gate refuses files that are not graph
- * documents at all, naming the first field at fault. The message quotes no
- * file content.
+ * Whether `text` is a graph document (format version 1) in its structure, as
+ * `engine/protocol/document.ts` declares it for the engine and the renderer
+ * alike: the top level, each node and edge, `run`, unique ids and edges
+ * between existing nodes. The engine checks ops and params on load; this gate
+ * refuses files that are not graph documents at all, naming the first field
+ * at fault. The message quotes no file content.
  */
 export function checkGraphDocument(text: string): GraphCheck {
   let doc: unknown;
@@ -150,63 +149,9 @@ export function checkGraphDocument(text: string): GraphCheck {
   } catch (error) {
     return fail('(file)', `not valid JSON${jsonErrorPlace(text, error)}`);
   }
-  if (!isObject(doc)) return fail('(file)', 'expected a JSON object');
-  if (doc.format !== GRAPH_FORMAT) return fail('format', `expected "${GRAPH_FORMAT}"`);
-  if (doc.version !== 1) {
-    return fail(
-      'version',
-      typeof doc.version === 'number'
-        ? `version ${doc.version} is not supported (this app reads version 1)`
-        : 'expected 1',
-    );
-  }
-  if (doc.meta !== undefined && !isObject(doc.meta)) return fail('meta', 'expected an object');
-  if (!Array.isArray(doc.nodes)) return fail('nodes', 'expected an array');
-  const ids = new Set<string>();
-  for (const [i, node] of doc.nodes.entries()) {
-    const at = `nodes[${i}]`;
-    if (!isObject(node)) return fail(at, 'expected an object');
-    if (typeof node.id !== 'string' || !NODE_ID.test(node.id)) {
-      return fail(`${at}.id`, 'expected 1 to 64 characters of A-Z a-z 0-9 _ - (no ".")');
-    }
-    if (ids.has(node.id)) return fail(`${at}.id`, `duplicate node id "${node.id}"`);
-    ids.add(node.id);
-    if (typeof node.op !== 'string' || node.op === '') return fail(`${at}.op`, 'expected an op name');
-    if (node.params !== undefined && !isObject(node.params)) return fail(`${at}.params`, 'expected an object');
-    if (node.position !== undefined) {
-      const p = node.position;
-      if (!isObject(p) || !Number.isFinite(p.x) || !Number.isFinite(p.y))
-        return fail(`${at}.position`, 'expected {x, y} numbers');
-    }
-  }
-  if (!Array.isArray(doc.edges)) return fail('edges', 'expected an array');
-  for (const [i, edge] of doc.edges.entries()) {
-    const at = `edges[${i}]`;
-    if (!isObject(edge)) return fail(at, 'expected an object');
-    for (const end of ['source', 'target'] as const) {
-      const id = edge[end];
-      if (typeof id !== 'string') return fail(`${at}.${end}`, 'expected a node id');
-      if (!ids.has(id)) return fail(`${at}.${end}`, `no node "${id}"`);
-    }
-    for (const handle of ['sourceHandle', 'targetHandle'] as const) {
-      if (edge[handle] !== undefined && typeof edge[handle] !== 'string')
-        return fail(`${at}.${handle}`, 'expected a port name');
-    }
-  }
-  if (doc.run !== undefined) {
-    const run = doc.run;
-    if (!isObject(run)) return fail('run', 'expected an object');
-    if (run.backward !== undefined && run.backward !== null && typeof run.backward !== 'string') {
-      return fail('run.backward', 'expected a node id');
-    }
-    if (run.iterations !== undefined && !(Number.isInteger(run.iterations) && (run.iterations as number) >= 1)) {
-      return fail('run.iterations', 'expected a positive integer');
-    }
-    if (run.feedback !== undefined && !Array.isArray(run.feedback)) return fail('run.feedback', 'expected an array');
-    if (run.zero_grad !== undefined && typeof run.zero_grad !== 'boolean')
-      return fail('run.zero_grad', 'expected true or false');
-  }
-  return { ok: true, document: doc };
+  const checked = checkDocumentJson(doc);
+  if (!checked.ok) return fail(checked.issue.path === '$' ? '(file)' : checked.issue.path, checked.issue.message);
+  return { ok: true, document: checked.document };
 }
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 /**
- * Reading a graph document from JSON text or a parsed value. Checks only what
- * the canvas needs to show the graph (the engine's validation is authoritative)
- * and keeps every unknown key.
+ * Reading a graph document from JSON text or a parsed value. The document's
+ * structure is checked by the one declaration the engine and the Electron
+ * shell use too (`engine/protocol/document.ts`: the first fault, with its JSON
+ * path); ops, params and ports are the engine's to check on `load`, shown on
+ * the canvas. Every unknown key is kept.
  */
 import {
   FORMAT,
@@ -13,6 +15,15 @@ import {
   type ViewState,
 } from './types';
 import { dict } from '../../engine/protocol/dict';
+import {
+  checkDocumentJson,
+  MAX_DOCUMENT_BYTES,
+  type DocumentJson,
+  type EdgeJson,
+  type NodeJson,
+  type RunJson,
+} from '../../engine/protocol/document';
+import { OP_BY_NAME } from '../../engine/protocol/ops';
 
 /** A document that cannot be read, with the JSON path of the fault. */
 export class DocumentParseError extends Error {
@@ -45,54 +56,48 @@ const EDGE_KEYS = ['source', 'sourceHandle', 'target', 'targetHandle'] as const;
 const RUN_KEYS = ['backward', 'iterations', 'feedback', 'zero_grad'] as const;
 const TOP_KEYS = ['format', 'version', 'meta', 'nodes', 'edges', 'run', 'view'] as const;
 
-function parseNode(v: unknown, i: number): GraphNode {
-  const at = `nodes[${i}]`;
-  if (!isObj(v)) throw new DocumentParseError(at, 'expected an object');
-  if (typeof v.id !== 'string' || v.id === '') throw new DocumentParseError(`${at}.id`, 'expected a string');
-  if (typeof v.op !== 'string') throw new DocumentParseError(`${at}.op`, 'expected a string');
-  const params = v.params === undefined ? {} : v.params;
-  if (!isObj(params)) throw new DocumentParseError(`${at}.params`, 'expected an object');
-  const pos =
-    isObj(v.position) && typeof v.position.x === 'number' && typeof v.position.y === 'number'
-      ? { x: v.position.x, y: v.position.y }
-      : { x: Number.NaN, y: Number.NaN };
-  const node: GraphNode = { id: v.id, op: v.op, params, position: pos };
+function parseNode(v: NodeJson): GraphNode {
+  const pos = v.position ? { x: v.position.x, y: v.position.y } : { x: Number.NaN, y: Number.NaN };
+  const node: GraphNode = { id: v.id, op: v.op, params: v.params ?? {}, position: pos };
   const extra = rest(v, NODE_KEYS);
   return {
     ...node,
-    ...(typeof v.label === 'string' ? { label: v.label } : {}),
-    ...(typeof v.retain_grad === 'boolean' ? { retain_grad: v.retain_grad } : {}),
+    ...(v.label !== undefined ? { label: v.label } : {}),
+    ...(v.retain_grad !== undefined ? { retain_grad: v.retain_grad } : {}),
     ...(extra ? { extra } : {}),
   };
 }
 
-function parseEdge(v: unknown, i: number): GraphEdge {
-  const at = `edges[${i}]`;
-  if (!isObj(v)) throw new DocumentParseError(at, 'expected an object');
-  for (const k of ['source', 'target', 'targetHandle'] as const) {
-    if (typeof v[k] !== 'string') throw new DocumentParseError(`${at}.${k}`, 'expected a string');
-  }
+/**
+ * An edge's input port: as written, or, when left out (or null), the target
+ * op's only port, as docs/graph-format.md says and the engine does.
+ */
+function targetPort(e: EdgeJson, i: number, ops: ReadonlyMap<string, string>): string {
+  if (typeof e.targetHandle === 'string') return e.targetHandle;
+  const spec = OP_BY_NAME.get(ops.get(e.target)!);
+  if (spec?.ports.length === 1) return spec.ports[0]!.name;
+  const ports = spec ? spec.ports.map((p) => `"${p.name}"`).join(', ') || 'none' : 'unknown op';
+  throw new DocumentParseError(`edges[${i}].targetHandle`, `expected a port name (ports: ${ports})`);
+}
+
+function parseEdge(v: EdgeJson, i: number, ops: ReadonlyMap<string, string>): GraphEdge {
   const extra = rest(v, EDGE_KEYS);
   return {
-    source: v.source as string,
-    sourceHandle: typeof v.sourceHandle === 'string' ? v.sourceHandle : 'out',
-    target: v.target as string,
-    targetHandle: v.targetHandle as string,
+    source: v.source,
+    sourceHandle: 'out',
+    target: v.target,
+    targetHandle: targetPort(v, i, ops),
     ...(extra ? { extra } : {}),
   };
 }
 
-function parseRun(v: unknown): RunSpec {
-  if (!isObj(v)) throw new DocumentParseError('run', 'expected an object');
+function parseRun(v: RunJson): RunSpec {
   const extra = rest(v, RUN_KEYS);
-  const fb = Array.isArray(v.feedback)
-    ? v.feedback.filter(isObj).map((f) => ({ from: String(f.from), to: String(f.to) }))
-    : undefined;
   return {
     ...(typeof v.backward === 'string' ? { backward: v.backward } : {}),
-    ...(typeof v.iterations === 'number' ? { iterations: v.iterations } : {}),
-    ...(fb ? { feedback: fb } : {}),
-    ...(typeof v.zero_grad === 'boolean' ? { zero_grad: v.zero_grad } : {}),
+    ...(v.iterations !== undefined ? { iterations: v.iterations } : {}),
+    ...(v.feedback ? { feedback: v.feedback.map((f) => ({ from: f.from, to: f.to })) } : {}),
+    ...(v.zero_grad !== undefined ? { zero_grad: v.zero_grad } : {}),
     ...(extra ? { extra } : {}),
   };
 }
@@ -103,37 +108,38 @@ function parseView(v: unknown): ViewState | undefined {
   return typeof x === 'number' && typeof y === 'number' && typeof zoom === 'number' ? { x, y, zoom } : undefined;
 }
 
+/** Whether `text` is larger than the app reads (UTF-8 bytes; encoded only when it could be). */
+function tooLarge(text: string): boolean {
+  return text.length * 3 > MAX_DOCUMENT_BYTES && new TextEncoder().encode(text).length > MAX_DOCUMENT_BYTES;
+}
+
 /** Reads a graph document from JSON text or an already parsed value. Throws {@link DocumentParseError}. */
 export function parseDocument(input: string | unknown): GraphDocument {
   let v: unknown = input;
   if (typeof input === 'string') {
+    if (tooLarge(input)) throw new DocumentParseError('', `larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`);
     try {
       v = JSON.parse(input);
     } catch (e) {
       throw new DocumentParseError('', `not valid JSON (${(e as Error).message})`);
     }
   }
-  if (!isObj(v)) throw new DocumentParseError('', 'expected a JSON object');
-  if (v.format !== FORMAT) throw new DocumentParseError('format', `expected "${FORMAT}"`);
-  if (v.version !== VERSION) {
-    throw new DocumentParseError(
-      'version',
-      `version ${String(v.version)} is not supported (this app reads version ${VERSION})`,
-    );
+  const checked = checkDocumentJson(v);
+  if (!checked.ok) {
+    const { path, message } = checked.issue;
+    throw new DocumentParseError(path === '$' ? '' : path, message);
   }
-  if (!Array.isArray(v.nodes)) throw new DocumentParseError('nodes', 'expected an array');
-  const edgesIn = v.edges === undefined ? [] : v.edges;
-  if (!Array.isArray(edgesIn)) throw new DocumentParseError('edges', 'expected an array');
-  const meta = isObj(v.meta) ? v.meta : {};
-  const view = parseView(v.view);
+  const d: DocumentJson = checked.document;
+  const ops = new Map(d.nodes.map((n) => [n.id, n.op]));
+  const view = parseView(d.view);
   return {
     format: FORMAT,
     version: VERSION,
-    meta,
-    nodes: v.nodes.map(parseNode),
-    edges: edgesIn.map(parseEdge),
-    ...(v.run !== undefined ? { run: parseRun(v.run) } : {}),
+    meta: d.meta ?? {},
+    nodes: d.nodes.map(parseNode),
+    edges: d.edges.map((e, i) => parseEdge(e, i, ops)),
+    ...(d.run !== undefined ? { run: parseRun(d.run) } : {}),
     ...(view ? { view } : {}),
-    extra: rest(v, TOP_KEYS) ?? {},
+    extra: rest(d, TOP_KEYS) ?? {},
   };
 }

@@ -49,7 +49,7 @@ describe('checkGraphDocument', () => {
     ['not JSON', '{"format": ', '(file)', /not valid JSON at line 1, column \d+/],
     ['an array', '[]', '(file)', /JSON object/],
     ['another format', doc({ format: 'onnx' }), 'format', /autograd-studio\/graph/],
-    ['a newer version', doc({ version: 2 }), 'version', /version 2 is not supported/],
+    ['a newer version', doc({ version: 2 }), 'version', /^version 2 is newer than this engine understands \(1\)$/],
     ['no nodes', doc({ nodes: undefined }), 'nodes', /array/],
     ['a bad node id', doc({ nodes: [{ id: 'conv.1', op: 'ReLU' }] }), 'nodes[0].id', /no "\."/],
     [
@@ -81,10 +81,12 @@ describe('checkGraphDocument', () => {
       'an edge to a missing node',
       doc({ edges: [{ source: 'x', target: 'nope' }] }),
       'edges[0].target',
-      /no node "nope"/,
+      /^no node with id "nope"$/,
     ],
     ['a bad handle', doc({ edges: [{ source: 'x', target: 'y', targetHandle: 3 }] }), 'edges[0].targetHandle', /port/],
-    ['zero iterations', doc({ run: { iterations: 0 } }), 'run.iterations', /positive integer/],
+    ['zero iterations', doc({ run: { iterations: 0 } }), 'run.iterations', /^expected an integer from 1 to 100000$/],
+    ['an unknown run field', doc({ run: { iteration: 3 } }), 'run.iteration', /^unknown field of run$/],
+    ['run as an array', doc({ run: [] }), 'run', /^expected an object$/],
     ['a bad zero_grad', doc({ run: { zero_grad: 'yes' } }), 'run.zero_grad', /true or false/],
   ])('names the field for %s', (_name, text, field, message) => {
     const check = checkGraphDocument(text);

@@ -5,6 +5,7 @@ import { LAYOUT, layeredLayout, withPositions } from '../../renderer/document/la
 import { DocumentParseError, parseDocument } from '../../renderer/document/parse';
 import { serializeDocument, toJson } from '../../renderer/document/serialize';
 import { emptyDocument } from '../../renderer/document/types';
+import { MAX_DOCUMENT_BYTES } from '../../engine/protocol/document';
 
 const repo = resolve(import.meta.dirname, '../..');
 const dirs = [resolve(repo, 'test/fixtures/reference'), resolve(repo, 'renderer/examples')];
@@ -46,7 +47,7 @@ describe('document round trip', () => {
     });
   }
 
-  it('keeps unknown keys: top level, in nodes, edges and run', () => {
+  it('keeps unknown keys: top level, in nodes and edges, and the run fields it does not edit', () => {
     const doc = {
       format: 'autograd-studio/graph',
       version: 1,
@@ -63,7 +64,7 @@ describe('document round trip', () => {
         },
       ],
       edges: [],
-      run: { backward: 'a', future_option: 3 },
+      run: { backward: 'a', update_no_grad: true },
       view: { x: 10, y: 20, zoom: 1.5 },
       plugin: { data: [1, 2] },
     };
@@ -72,7 +73,7 @@ describe('document round trip', () => {
     expect(Object.keys(out)).toEqual(['format', 'version', 'meta', 'nodes', 'edges', 'run', 'view', 'plugin']);
   });
 
-  it('defaults sourceHandle to "out" and edges to []', () => {
+  it('defaults sourceHandle to "out"; edges are required, as the format and the engine say', () => {
     const d = parseDocument({
       format: 'autograd-studio/graph',
       version: 1,
@@ -83,7 +84,40 @@ describe('document round trip', () => {
       edges: [{ source: 'a', target: 'b', targetHandle: 'input' }],
     });
     expect(d.edges[0]!.sourceHandle).toBe('out');
-    expect(parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [] }).edges).toEqual([]);
+    expect(() => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [] })).toThrow(
+      /^edges: expected an array$/,
+    );
+  });
+
+  it("fills in a left-out targetHandle with the target op's only port, as the engine does", () => {
+    const nodes = [
+      { id: 'a', op: 'Tensor', params: { shape: [1] } },
+      { id: 'r', op: 'ReLU' },
+      { id: 'm', op: 'Mul' },
+    ];
+    const read = (edges: unknown[]) => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes, edges });
+    expect(read([{ source: 'a', target: 'r' }]).edges[0]!.targetHandle).toBe('input');
+    expect(read([{ source: 'a', target: 'r', targetHandle: null }]).edges[0]!.targetHandle).toBe('input');
+    // Mul has two ports: the document must say which (the engine refuses it too)
+    expect(() => read([{ source: 'a', target: 'm' }])).toThrow(
+      'edges[0].targetHandle: expected a port name (ports: "a", "b")',
+    );
+  });
+
+  it('refuses what the engine refuses in the structure: an unknown run field, a duplicate id, a dangling edge', () => {
+    const base = { format: 'autograd-studio/graph', version: 1, nodes: [{ id: 'a', op: 'ReLU' }], edges: [] };
+    expect(() => parseDocument({ ...base, run: { backward: 'a', future_option: 3 } })).toThrow(
+      'run.future_option: unknown field of run',
+    );
+    expect(() => parseDocument({ ...base, nodes: [...base.nodes, { id: 'a', op: 'Sum' }] })).toThrow(
+      'nodes[1].id: duplicate node id "a"',
+    );
+    expect(() => parseDocument({ ...base, edges: [{ source: 'a', target: 'b', targetHandle: 'input' }] })).toThrow(
+      'edges[0].target: no node with id "b"',
+    );
+    expect(() => parseDocument({ ...base, nodes: [{ id: 'conv.1', op: 'ReLU' }] })).toThrow(
+      /nodes\[0\]\.id: expected 1 to 64/,
+    );
   });
 
   it('refuses other formats and versions with a clear message and path', () => {
@@ -92,7 +126,7 @@ describe('document round trip', () => {
       /format: expected "autograd-studio\/graph"/,
     );
     expect(() => parseDocument({ format: 'autograd-studio/graph', version: 2, nodes: [] })).toThrow(
-      /version 2 is not supported/,
+      'version: version 2 is newer than this engine understands (1)',
     );
     expect(() => parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [{ op: 'ReLU' }] })).toThrow(
       /nodes\[0\]\.id/,
@@ -100,6 +134,13 @@ describe('document round trip', () => {
     expect(() =>
       parseDocument({ format: 'autograd-studio/graph', version: 1, nodes: [], edges: [{ source: 'a' }] }),
     ).toThrow(/edges\[0\]\.target/);
+  });
+
+  it('refuses a file over the size budget before parsing it (32 MiB, as the desktop shell)', () => {
+    const doc = JSON.stringify({ format: 'autograd-studio/graph', version: 1, nodes: [], edges: [] });
+    expect(() => parseDocument(doc + ' '.repeat(MAX_DOCUMENT_BYTES - doc.length))).not.toThrow();
+    // 'é' is two bytes in UTF-8: fewer characters than the budget, more bytes
+    expect(() => parseDocument(doc + 'é'.repeat(MAX_DOCUMENT_BYTES / 2))).toThrow(/^larger than 32 MiB$/);
   });
 
   it('lays out nodes without positions left to right', () => {
