@@ -30,6 +30,10 @@ const GESTURES: readonly [string, string][] = [
   ['Click an edge, or Tab to it', 'selects it; Delete removes it'],
   ['Drag an edge’s input end away', 'disconnects it; drop it on another input to move it'],
   ['Right-click a node or an edge', 'delete, duplicate, disconnect, insert Detach or Clone'],
+  [
+    'Drag an output onto a Tensor’s ↺ handle (or right-click a node: Feed back into…)',
+    'feeds it back: its value becomes that Tensor’s value in the next iteration (a dashed edge; Delete removes it)',
+  ],
   ['Shift+drag on the canvas', 'selects a group; Ctrl+click adds to the selection'],
   [
     'Drop a PNG or JPEG on the canvas (or Load image… in the palette)',

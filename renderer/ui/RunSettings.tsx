@@ -95,6 +95,7 @@ export function RunSettings(): React.JSX.Element {
       <div className="param-field">
         <label title="hands A's output to Tensor node T for the next iteration">
           <span className="param-name">feedback</span>
+          <span className="param-default">the dashed ↺ edges on the canvas</span>
         </label>
         <ul className="feedback-list">
           {(run.feedback ?? []).map((f, i) => (
