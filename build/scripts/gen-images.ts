@@ -72,7 +72,7 @@ function doc(name: string, description: string, nodes: Node[], edges: Edge[]): o
 function paddingModes(): object {
   const modes = ['zeros', 'reflect', 'replicate', 'circular'] as const;
   const identity = Array.from({ length: 27 }, (_, i) => (i % 9 === 4 ? 1 : 0));
-  const dy = 440;
+  const dy = 460;
   const nodes: Node[] = [imageNode('x', 'shapes', true, { x: 0, y: 1.5 * dy })];
   const edges: Edge[] = [];
   modes.forEach((m, i) => {
@@ -115,12 +115,12 @@ function paddingModes(): object {
   );
   return doc(
     'Conv2d padding modes',
-    'One image through four Conv2d layers whose 3×3 kernel copies each pixel (identity, groups=3) with padding=4, so ' +
-      'each 38×38 output is the image inside a 3-pixel frame made by its padding_mode: zeros (black), reflect ' +
-      '(mirrored), replicate (edge pixels stretched), circular (the opposite edge wrapped round). Click a conv to see ' +
-      'it as an image. Step backward: the padding has its own grad_fns (ReflectionPad2DBackward0, ' +
-      'ReplicationPad2DBackward0, CopySlices for circular), and each branch’s clone keeps its .grad: the number of ' +
-      'times each pixel was used (1 inside; 2 where reflect or circular copied it; up to 16 at replicate’s corners).',
+    'One image through four Conv2d layers whose 3×3 kernel copies each pixel (identity, groups=3) with padding=4. ' +
+      'Each conv node shows its 38×38 output: the image inside a 3-pixel frame made by its padding_mode, zeros ' +
+      '(black), reflect (mirrored), replicate (edge pixels stretched) or circular (the opposite edge wrapped round). ' +
+      'Step backward: the padding has its own grad_fns (ReflectionPad2DBackward0, ReplicationPad2DBackward0, ' +
+      'CopySlices for circular), and each branch’s clone keeps its .grad, drawn under it: how often each pixel was ' +
+      'used (1 inside; 2 or 4 where reflect or circular copied it; up to 16 at replicate’s corners).',
     [...nodes, ...chain.nodes],
     [...edges, ...chain.edges],
   );
@@ -133,7 +133,7 @@ function pooling(): object {
     { id: 'avg_incl', op: 'AvgPool2d', label: 'average', extra: {} },
     { id: 'avg_excl', op: 'AvgPool2d', label: 'avg, no pad', extra: { count_include_pad: false } },
   ];
-  const dy = 340;
+  const dy = 460;
   const nodes: Node[] = [imageNode('x', 'shapes', true, { x: 0, y: dy })];
   const edges: Edge[] = [];
   pools.forEach((p, i) => {
@@ -160,11 +160,12 @@ function pooling(): object {
   );
   return doc(
     'Pooling variants',
-    'One 32×32 image through MaxPool2d and AvgPool2d (kernel 3, stride 2, padding 1): 16×16 images. Max keeps each ' +
-      'window’s brightest value, so edges stay hard; average blurs them, and with count_include_pad=True (the default) ' +
-      'the padding zeros are averaged in, so the border darkens. Step backward and view each clone’s .grad: max sends ' +
-      'the gradient to one pixel per window (a sparse pattern), average spreads 1/9 over every window (overlapping ' +
-      'windows get more), and count_include_pad=False gives the border pixels larger shares.',
+    'One 32×32 image through MaxPool2d and AvgPool2d (kernel 3, stride 2, padding 1); each node shows its 16×16 ' +
+      'output. Max keeps each window’s brightest value, so edges stay hard; average blurs them, and with ' +
+      'count_include_pad=True (the default) the padding zeros are averaged in, so the border darkens. Step backward: ' +
+      'each clone keeps its .grad, drawn under it. Max sends the gradient to one pixel per window (a sparse pattern); ' +
+      'average spreads 1/9 over every window (pixels in two or four windows get more); count_include_pad=False ' +
+      'gives the border pixels larger shares.',
     [...nodes, ...chain.nodes],
     [...edges, ...chain.edges],
   );

@@ -5,8 +5,8 @@
  * them (0 black, 1 full), clamped to [0, 1], or stretched min → 0, max → 1
  * per picture; the caption says which. Hover shows the pixel's numbers.
  */
-import { select } from 'd3';
-import { extent, fmt } from './scales';
+import { color, select } from 'd3';
+import { absMax, divergingColour, extent, fmt } from './scales';
 import { createTooltip, localXY } from './tooltip';
 import type { TensorInput, Viz } from './types';
 
@@ -59,6 +59,29 @@ export function drawPicture(canvas: HTMLCanvasElement, t: TensorInput, n: number
   }
   ctx.putImageData(img, 0, 0);
   return [lo, hi];
+}
+
+/**
+ * Draws channel `c` of sample 0 of a gradient `[1, C, H, W]` into `canvas` on the
+ * diverging scale (blue negative, white 0, red positive) centred on zero; returns the largest |value|.
+ */
+export function drawGradPlane(canvas: HTMLCanvasElement, t: TensorInput, c: number): number {
+  const s = t.shape;
+  const [H, W] = [s[s.length - 2]!, s[s.length - 1]!];
+  const off = c * H * W;
+  const m = absMax(t.data, off, off + H * W);
+  const colour = divergingColour(m);
+  canvas.width = W;
+  canvas.height = H;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return m;
+  const img = ctx.createImageData(W, H);
+  for (let i = 0; i < H * W; i++) {
+    const x = color(colour(t.data[off + i]!))?.rgb();
+    img.data.set(x ? [x.r, x.g, x.b, 255] : [255, 0, 255, 255], i * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+  return m;
 }
 
 /** Creates the picture view in `el`. */

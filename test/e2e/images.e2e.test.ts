@@ -74,6 +74,8 @@ describe('loading images', () => {
     expect([d[at], d[1024 + at], d[2048 + at]]).toEqual([f(40 / 255), f(80 / 255), f(220 / 255)]);
     // the viewer shows it before any run, as a picture whose pixels are the PNG's
     await page.waitForSelector('[data-testid=tensor-init-preview]');
+    // its node shows the picture on the canvas too, before any run
+    await page.waitForSelector('.react-flow__node[data-id="shapes1"] [data-testid=node-picture] canvas');
     await page.waitForSelector('[data-testid=tensor-viewer] [data-testid=viz-image-rgb] canvas');
     expect(await picturePixel(page, 0, 0)).toEqual([235, 232, 220, 255]);
     expect(await picturePixel(page, 5, 15)).toEqual([40, 80, 220, 255]);
@@ -304,9 +306,6 @@ describe('pictures on the canvas', () => {
   it('every image-shaped output shows its picture on its node, side by side with the graph', async () => {
     const { page } = app;
     await openExample(page, 'conv2d_padding_modes');
-    // before a run, only the Tensor with values shows one (its init)
-    await page.waitForSelector('.react-flow__node[data-id="x"] [data-testid=node-picture] canvas');
-    expect(await page.locator('[data-testid=node-picture]').count()).toBe(1);
     await clickAndSettle(page, 'run');
     // x, four clones and four convs are [1, 3, H, W]; sums and adds are scalars
     await expect.poll(() => page.locator('[data-testid=node-picture] canvas').count()).toBe(9);
@@ -320,7 +319,19 @@ describe('pictures on the canvas', () => {
     await expect.poll(() => px('conv_zeros', 0, 0)).toEqual([0, 0, 0, 255]);
     const [sy, sx] = [source('circular', 37 - 3), source('circular', 0 - 3)];
     expect(await px('conv_circular', 0, 37)).toEqual([...[0, 1, 2].map((c) => SHAPES_PIXELS(c, sy!, sx!)), 255]);
-    await shot(page, 'images-padding-canvas-pictures');
+    // backward: the clones' .grad appear under their values, on the diverging scale (white 0, red positive)
+    expect(await page.locator('[data-testid=node-grad-picture]').count()).toBe(5); // x and the four clones
+    const gpx = (id: string, x: number, y: number): Promise<number[]> =>
+      page.$eval(
+        `.react-flow__node[data-id="${id}"] [data-testid=node-grad-picture] canvas`,
+        (c, [x, y]) => Array.from((c as HTMLCanvasElement).getContext('2d')!.getImageData(x!, y!, 1, 1).data),
+        [x, y],
+      );
+    // replicate's corner pixel was used 16 times (the scale's top: dark red), an inner one once (pale)
+    const [corner, inner] = [await gpx('in_replicate', 0, 0), await gpx('in_replicate', 16, 16)];
+    expect(corner[0]! > corner[2]! && corner[1]! < 40).toBe(true);
+    expect(inner[0]! + inner[1]! + inner[2]!).toBeGreaterThan(corner[0]! + corner[1]! + corner[2]! + 200);
+    await shot(page, 'images-padding-canvas-grads');
     expect(app.errors).toEqual([]);
   });
 });
