@@ -88,6 +88,48 @@ describe('feedback edges', () => {
   });
 });
 
+/** The centre of the first element `sel` matches. */
+async function centre(page: Page, sel: string): Promise<{ x: number; y: number }> {
+  const b = (await page.locator(sel).first().boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+/** Drags from the centre of `from` to the centre of `to` in small steps, as a hand does. */
+async function drag(page: Page, fromSel: string, toSel: string): Promise<void> {
+  const from = await centre(page, fromSel);
+  const to = await centre(page, toSel);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 6, from.y + 4, { steps: 3 });
+  await page.mouse.move(to.x, to.y, { steps: 15 });
+  await page.mouse.up();
+}
+
+const handleOut = (id: string): string => `.react-flow__node[data-id="${id}"] .react-flow__handle.source`;
+const handleFeedback = (id: string): string => `.react-flow__node[data-id="${id}"] .handle-feedback`;
+
+describe('making a feedback by dragging', () => {
+  it('an output dropped on a Tensor’s ↺ handle feeds it back (one undo step)', async () => {
+    const { page } = app;
+    await openExample(page, 'adversarial_loop_detached');
+    await drag(page, handleOut('sign'), handleFeedback('alpha'));
+    await expect.poll(() => feedbackList(page)).toEqual(['detached→delta', 'sign→alpha']);
+    expect(await page.textContent('.react-flow__node[data-id="alpha"] [data-testid=feedback-port]')).toContain(
+      '= sign (previous iteration)',
+    );
+    expect(await page.getAttribute('[data-testid=undo]', 'title')).toContain('Feed sign back into alpha');
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => feedbackList(page)).toEqual(['detached→delta']);
+  });
+
+  it('a Tensor’s own output dropped on its ↺ handle is refused, with the reason', async () => {
+    const { page } = app;
+    await drag(page, handleOut('alpha'), handleFeedback('alpha'));
+    await expect.poll(() => page.textContent('[data-testid=toast]')).toContain('would feed back itself');
+    expect(await feedbackList(page)).toEqual(['detached→delta']);
+  });
+});
+
 describe('the leaf error of the adversarial loop', () => {
   it('shows delta as it is in iteration 2: a non-leaf with grad_fn AddBackward0', async () => {
     const { page } = app;
@@ -147,14 +189,19 @@ async function stepUntil(page: Page, done: (s: Awaited<ReturnType<typeof stepSta
   throw new Error(`stepping did not get there: ${JSON.stringify(await stepState(page))}`);
 }
 
+/** Opens an example, takes 3 forward steps and 4 backward steps, with a screenshot after each run of steps. */
+async function openAndStep(page: Page, slug: string): Promise<void> {
+  await openExample(page, slug);
+  for (let i = 0; i < 3; i++) await clickAndSettle(page, 'step-forward');
+  await shot(page, `loops-${slug}-forward`);
+  for (let i = 0; i < 4; i++) await clickAndSettle(page, 'step-backward');
+  await shot(page, `loops-${slug}-backward`);
+}
+
 describe('the loop examples mid-step', () => {
   it('adversarial_loop_error: stepping into iteration 2 stops at delta, shown as the non-leaf it is', async () => {
     const { page } = app;
-    await openExample(page, 'adversarial_loop_error');
-    for (let i = 0; i < 3; i++) await clickAndSettle(page, 'step-forward');
-    await shot(page, 'loops-adversarial_loop_error-forward');
-    for (let i = 0; i < 4; i++) await clickAndSettle(page, 'step-backward');
-    await shot(page, 'loops-adversarial_loop_error-backward');
+    await openAndStep(page, 'adversarial_loop_error');
     await stepUntil(page, (s) => s.status === 'error');
     expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'false', requiresGrad: 'true', error: 'true' });
     expect(await gradFn(page, 'delta')).toBe('AddBackward0');
@@ -164,11 +211,7 @@ describe('the loop examples mid-step', () => {
 
   it('adversarial_loop_detached: in iteration 2 delta is a fresh leaf again, and the loop steps to the end', async () => {
     const { page } = app;
-    await openExample(page, 'adversarial_loop_detached');
-    for (let i = 0; i < 3; i++) await clickAndSettle(page, 'step-forward');
-    await shot(page, 'loops-adversarial_loop_detached-forward');
-    for (let i = 0; i < 4; i++) await clickAndSettle(page, 'step-backward');
-    await shot(page, 'loops-adversarial_loop_detached-backward');
+    await openAndStep(page, 'adversarial_loop_detached');
     await stepUntil(page, (s) => s.iteration === 1 && s.phase === 'forward');
     expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'true', requiresGrad: 'true', error: 'false' });
     expect(await gradFn(page, 'delta')).toBe('');
