@@ -87,7 +87,7 @@ export function drawGradPlane(canvas: HTMLCanvasElement, t: TensorInput, c: numb
 /** Creates the picture view in `el`. */
 export function createImageRgb(el: HTMLElement): Viz<RgbInput> {
   const root = select(el).append('div').attr('class', 'viz-image-rgb').attr('data-testid', 'viz-image-rgb');
-  const tip = createTooltip(el);
+  const tip = createTooltip(el, 'viz-picture-tooltip');
   return {
     update({ t, zoom, mode }) {
       root.selectAll('*').remove();

@@ -6,10 +6,10 @@ export interface Tooltip {
 }
 
 /** Creates a tooltip positioned inside `el` (which should be `position: relative`). */
-export function createTooltip(el: HTMLElement): Tooltip {
+export function createTooltip(el: HTMLElement, testid = 'viz-tooltip'): Tooltip {
   const tip = document.createElement('div');
   tip.className = 'viz-tooltip';
-  tip.setAttribute('data-testid', 'viz-tooltip');
+  tip.setAttribute('data-testid', testid);
   tip.style.display = 'none';
   el.appendChild(tip);
   return {

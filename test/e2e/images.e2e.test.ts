@@ -92,7 +92,14 @@ describe('loading images', () => {
     expect(await page.$eval('[data-testid=viz-image-rgb] canvas', (c) => getComputedStyle(c).imageRendering)).toBe(
       'pixelated',
     );
-    await page.locator('[data-testid=tensor-viewer]').scrollIntoViewIfNeeded();
+    // hover: the pixel's three numbers
+    const pic = page.locator('[data-testid=tensor-viewer] [data-testid=viz-image-rgb] canvas');
+    await pic.scrollIntoViewIfNeeded();
+    const box = (await pic.boundingBox())!;
+    await page.mouse.move(box.x + 5 * 8 + 4, box.y + 15 * 8 + 4); // pixel (5, 15) at ×8
+    await expect
+      .poll(() => page.textContent('[data-testid=viz-picture-tooltip]'))
+      .toBe(`[0, :, 15, 5] = (${[40, 80, 220].map((v) => Number(f(v / 255).toPrecision(4))).join(', ')})`);
     await shot(page, 'images-load-shapes');
   });
 
