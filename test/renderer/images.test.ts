@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../build/scripts/png';
 import { DRAWINGS, type DrawingName } from '../../renderer/images/drawings';
 import { fitLongest, isGreyscale, normalise, pixelsToTensor, resizeArea } from '../../renderer/images/to-tensor';
+import { defaultZoom, isPicture, toByte } from '../../renderer/viz/image-rgb';
 import { REPO_ROOT } from '../helpers/fixtures';
 
 /** Runs Python code on /usr/bin/python3 (PyTorch 1.13) and parses the JSON it prints. */
@@ -120,5 +121,36 @@ describe('the bundled images', () => {
     expect(pixelsToTensor(DRAWINGS.digit.draw()).shape).toEqual([1, 1, 28, 28]);
     expect(pixelsToTensor(DRAWINGS.shapes.draw()).shape).toEqual([1, 3, 32, 32]);
     expect(pixelsToTensor(DRAWINGS.smiley.draw()).shape).toEqual([1, 3, 32, 32]);
+  });
+});
+
+describe('the picture view', () => {
+  it('shows values of [N, 1 | 3, H, W] and [1 | 3, H, W], never gradients or other channel counts', () => {
+    const v = (shape: number[], diverging = false) => ({ shape, data: [], diverging });
+    expect(isPicture(v([1, 3, 4, 5]))).toBe(true);
+    expect(isPicture(v([2, 1, 4, 5]))).toBe(true);
+    expect(isPicture(v([3, 4, 5]))).toBe(true);
+    expect(isPicture(v([1, 3, 4, 5], true))).toBe(false);
+    expect(isPicture(v([1, 2, 4, 5]))).toBe(false);
+    expect(isPicture(v([1, 3, 0, 5]))).toBe(false);
+    expect(isPicture(v([3, 5]))).toBe(false);
+  });
+
+  it('turns values back into ToTensor’s bytes, clamped or stretched', () => {
+    // ToTensor's inverse: every level comes back exactly
+    for (let p = 0; p < 256; p++) expect(toByte(f(p / 255), 'clamp', 0, 1)).toBe(p);
+    expect([toByte(-0.5, 'clamp', -1, 2), toByte(1.7, 'clamp', -1, 2), toByte(NaN, 'clamp', 0, 1)]).toEqual([
+      0, 255, 0,
+    ]);
+    // min..max: -1 → 0, 0.5 → 127.5 → 128, 2 → 255; a constant picture is mid-grey
+    expect([-1, 0.5, 2].map((x) => toByte(x, 'minmax', -1, 2))).toEqual([0, 128, 255]);
+    expect(toByte(3, 'minmax', 3, 3)).toBe(128);
+  });
+
+  it('starts at the integer zoom that makes the picture about 224 px', () => {
+    expect(defaultZoom([1, 3, 32, 32])).toBe(7);
+    expect(defaultZoom([1, 3, 38, 38])).toBe(5);
+    expect(defaultZoom([1, 1, 4, 2])).toBe(16);
+    expect(defaultZoom([1, 3, 480, 640])).toBe(1);
   });
 });
