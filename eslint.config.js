@@ -37,6 +37,10 @@ export default tseslint.config(
       UI,
       OUTSIDE,
       layers('core', 'kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge'),
+      {
+        regex: '^(\\.\\./)+ops/(?!catalog$)',
+        message: 'engine/protocol may import only the op declarations (engine/ops/catalog.ts)',
+      },
     ),
   },
   {
@@ -46,7 +50,7 @@ export default tseslint.config(
       ELECTRON,
       UI,
       OUTSIDE,
-      layers('kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge', 'protocol'),
+      layers('kernels', 'autograd', 'tensor', 'nn', 'ops', 'graph', 'host', 'bridge', 'protocol'),
     ),
   },
   {
@@ -56,20 +60,38 @@ export default tseslint.config(
       ELECTRON,
       UI,
       OUTSIDE,
-      layers('autograd', 'tensor', 'nn', 'graph', 'host', 'bridge', 'protocol'),
+      layers('autograd', 'tensor', 'nn', 'ops', 'graph', 'host', 'bridge', 'protocol'),
     ),
   },
   {
     files: ['engine/autograd/**/*.ts'],
-    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('tensor', 'nn', 'graph', 'host', 'bridge', 'protocol')),
+    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('tensor', 'nn', 'ops', 'graph', 'host', 'bridge', 'protocol')),
   },
   {
     files: ['engine/tensor/**/*.ts'],
-    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('nn', 'graph', 'host', 'bridge', 'protocol')),
+    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('nn', 'ops', 'graph', 'host', 'bridge', 'protocol')),
   },
   {
     files: ['engine/nn/**/*.ts'],
-    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('graph', 'host', 'bridge', 'protocol')),
+    rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('ops', 'graph', 'host', 'bridge', 'protocol')),
+  },
+  // An op's behaviour (engine/ops/<op>/op.ts) sits between nn and graph; its declaration
+  // (spec.ts) and the list of declarations (catalog.ts) belong to the protocol level, which the
+  // app imports. See Note [An op is one folder] in engine/ops/define.ts.
+  { files: ['engine/ops/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('graph', 'host', 'bridge')) },
+  {
+    files: ['engine/ops/catalog.ts', 'engine/ops/*/spec.ts'],
+    rules: restrict(
+      NODE,
+      ELECTRON,
+      UI,
+      OUTSIDE,
+      layers('core', 'kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge'),
+      {
+        regex: '^\\.\\.?/(op|define|index|params)$|^\\.\\./[^/]+/op$',
+        message: "an op's declaration imports only engine/protocol and other declarations (the app loads it)",
+      },
+    ),
   },
   { files: ['engine/graph/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host', 'bridge')) },
   { files: ['engine/bridge/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host')) },

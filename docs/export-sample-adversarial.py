@@ -322,6 +322,7 @@ def report():
     sys.settrace(recorder.trace)
     try:
         main()
+        recorder.start_iteration()  # a graph of Tensor nodes only has nothing else that starts one
     except Exception as exc:  # the graph's error is reported in the result, as the engine does
         sys.settrace(None)
         error = recorder.error(exc)

@@ -3,11 +3,10 @@
  * imports, `class Model(nn.Module)`, `update()`, `main()` with the run loop,
  * and the recorder section.
  */
-import type { GraphNode, InitSpec } from '../graph/document';
-import { convParamShapes, linearParamShapes } from '../graph/ops';
+import type { GraphNode } from '../graph/document';
 import { Chunks, Deferred, type Defer, type Write } from './chunks';
-import { initExpr, pyEscape, pyFloat, pyStr, type LiteralInit } from './literals';
-import { layerConstructor, opExpression } from './ops-py';
+import { initExpr, pyEscape, pyFloat, type LiteralInit } from './literals';
+import { layerConstructor, opCode } from './ops-py';
 import type { ExportPlan } from './plan';
 import { RECORDER, recorderTables } from './recorder';
 
@@ -119,32 +118,19 @@ function header(plan: ExportPlan, title: string, description: string): string {
 function nodeLines(plan: ExportPlan, node: GraphNode, n: number, layerRef: string): string[] {
   const v = plan.names.v(node.id);
   const x = new Map([...plan.inputs.get(node.id)!].map(([port, src]) => [port, plan.names.v(src)]));
-  const out: string[] = [];
-  if (node.op === 'Grad') {
-    const ofId = plan.inputs.get(node.id)!.get('of')!;
-    const of = x.get('of')!;
-    out.push(`${ind(n)}if ${of}.grad is None:`);
-    out.push(`${ind(n + 4)}raise RuntimeError(`);
-    out.push(`${ind(n + 8)}${pyStr(`${ofId}.grad is None: backward did not give ${ofId} a gradient `)}`);
-    out.push(`${ind(n + 8)}"(only leaves that require grad, and non-leaves with retain_grad, keep one)")`);
-    out.push(`${ind(n)}${v} = ${of}.grad`);
-  } else {
-    const layer = node.op === 'Conv2d' || node.op === 'Linear' ? `${layerRef}.${plan.names.attr(node.id)}` : '';
-    out.push(`${ind(n)}${v} = ${opExpression(node, x, layer)}`);
-  }
+  const layer = node.impl.layer ? `${layerRef}.${plan.names.attr(node.id)}` : '';
+  const code = opCode(node, x, layer, (port) => plan.inputs.get(node.id)!.get(port)!);
+  const out = typeof code === 'string' ? [] : code.lines.map((l) => `${ind(n)}${l}`);
+  out.push(`${ind(n)}${v} = ${typeof code === 'string' ? code : code.expr}`);
   if (node.retainGrad) out.push(`${ind(n)}${v}.retain_grad()`);
   return out;
-}
-
-function paramShape(node: GraphNode, which: 'weight' | 'bias'): number[] {
-  const s = node.op === 'Conv2d' ? convParamShapes(node.params) : linearParamShapes(node.params);
-  return which === 'weight' ? s.weight : s.bias!;
 }
 
 function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides, defer: Defer): string[] {
   const attr = `self.${plan.names.attr(node.id)}`;
   const lines = [`        ${attr} = ${layerConstructor(node)}`];
-  const init = (node.params.init ?? {}) as { weight?: InitSpec; bias?: InitSpec };
+  const layer = node.impl.layer!;
+  const init = layer.init;
   const loads: string[] = [];
   for (const which of plan.owned.get(node.id)!) {
     const spec = overrides.get(`${node.id}.${which}`) ?? init[which];
@@ -155,12 +141,13 @@ function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides,
     else if (spec.kind === 'full') loads.push(`nn.init.constant_(${target}, ${pyFloat(spec.value)})`);
     else {
       const prefix = `${target}.copy_(`;
-      const e = initExpr(spec, paramShape(node, which), 'float32', false, 12, 12 + prefix.length, defer);
+      const shape = which === 'weight' ? layer.shapes.weight : layer.shapes.bias!;
+      const e = initExpr(spec, shape, 'float32', false, 12, 12 + prefix.length, defer);
       loads.push(`${prefix}${e.expr})`);
     }
   }
   if (loads.length > 0) lines.push('        with torch.no_grad():', ...loads.map((l) => `            ${l}`));
-  if (node.params.requires_grad === false) lines.push(`        ${attr}.requires_grad_(False)`);
+  if (!layer.requiresGrad) lines.push(`        ${attr}.requires_grad_(False)`);
   return lines;
 }
 
@@ -197,15 +184,14 @@ function updateFunction(plan: ExportPlan): string {
 function leafLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides, defer: Defer, indent = 4): string[] {
   const v = plan.names.v(node.id);
   const pad = ind(indent);
-  const p = node.params;
+  const leaf = node.impl.leaf!;
   const fed = plan.fed.has(node.id);
-  const rg = p.requires_grad === true && !fed;
-  const spec = overrides.get(node.id) ?? (p.init as InitSpec);
-  const dtype = p.dtype as 'float32' | 'int64';
-  const e = initExpr(spec, p.shape as number[], dtype, rg, indent, indent + v.length + 3, defer);
+  const rg = leaf.requiresGrad && !fed;
+  const spec = overrides.get(node.id) ?? leaf.init;
+  const e = initExpr(spec, leaf.shape, leaf.dtype, rg, indent, indent + v.length + 3, defer);
   const lines = [`${pad}${v} = ${e.expr}`];
   if (rg && !e.requiresGradInCall) lines.push(`${pad}${v}.requires_grad = True`);
-  if (node.retainGrad && !fed && p.requires_grad !== true) lines.push(`${pad}${v}.retain_grad()`);
+  if (node.retainGrad && !fed && !leaf.requiresGrad) lines.push(`${pad}${v}.retain_grad()`);
   return lines;
 }
 
@@ -223,7 +209,7 @@ function isolatedLeaves(plan: ExportPlan, overrides: InitOverrides, defer: Defer
     (l) =>
       !used.has(l.id) &&
       leafLines(plan, l, overrides, defer).length === 1 &&
-      !(plan.loop && run.zeroGrad && l.params.requires_grad === true),
+      !(plan.loop && run.zeroGrad && l.impl.leaf!.requiresGrad),
   );
 }
 
@@ -236,7 +222,7 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
   const run = plan.doc.run;
   const lines = ['def main():'];
   const defaultInit = plan.layers.some((l) => {
-    const init = (l.params.init ?? {}) as Record<string, unknown>;
+    const init = l.impl.layer!.init;
     return plan.owned.get(l.id)!.some((w) => !init[w] && !overrides.has(`${l.id}.${w}`));
   });
   if (defaultInit)
@@ -247,12 +233,12 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
 
   const body: string[] = [];
   for (const leaf of plan.leaves.filter((l) => plan.fed.has(l.id))) {
-    if (leaf.params.requires_grad === true) body.push(`${v(leaf.id)}.requires_grad = True`);
+    if (leaf.impl.leaf!.requiresGrad) body.push(`${v(leaf.id)}.requires_grad = True`);
     if (leaf.retainGrad) body.push(`${v(leaf.id)}.retain_grad()`);
   }
   if (plan.loop && run.zeroGrad) {
     if (plan.layers.length > 0) body.push('model.zero_grad(set_to_none=True)');
-    for (const leaf of plan.leaves) if (leaf.params.requires_grad === true) body.push(`${v(leaf.id)}.grad = None`);
+    for (const leaf of plan.leaves) if (leaf.impl.leaf!.requiresGrad) body.push(`${v(leaf.id)}.grad = None`);
   }
   const fedFrom = new Set(plan.loop ? run.feedback.map((f) => f.from) : []);
   if (plan.forward.length > 0) {
@@ -282,6 +268,8 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
   if (plan.loop) {
     lines.push('', `    for iteration in range(${run.iterations}):`, ...body.map((l) => `        ${l}`));
   } else if (body.length > 0) lines.push('', ...body.map((l) => `    ${l}`));
+  // A graph of Tensor nodes only writes them at module level: main() then has nothing to do.
+  if (lines.length === 1) lines.push('    pass');
   return lines.join('\n');
 }
 
@@ -309,7 +297,7 @@ function helperSection(plan: ExportPlan): string {
   if (plan.update.length > 0) phases.push(['update', 'update']);
   const tables = recorderTables({
     leaves: plan.leaves.map((l) => v(l.id)),
-    requiresGrad: plan.leaves.filter((l) => l.params.requires_grad === true).map((l) => v(l.id)),
+    requiresGrad: plan.leaves.filter((l) => l.impl.leaf!.requiresGrad).map((l) => v(l.id)),
     retainGrad: plan.doc.nodes.filter((n) => n.retainGrad).map((n) => v(n.id)),
     layers: plan.layers.map((l) => [plan.names.attr(l.id), plan.owned.get(l.id)!] as const),
     forward: plan.forward.map((n) => v(n.id)),

@@ -7,6 +7,7 @@ import type { GraphDocument, InitSpec } from '../graph/document';
 import { createParams } from '../graph/ops';
 import { initData } from '../graph/init';
 import { validateDocument } from '../graph/validate';
+import type { OpRegistry } from '../ops/index';
 import type { Write } from './chunks';
 import { writeScript, type InitOverrides } from './emit';
 import type { LiteralInit } from './literals';
@@ -27,6 +28,8 @@ export interface ExportOptions {
    * reproduces the canvas's numbers exactly.
    */
   readonly seeded?: 'torch' | 'engine';
+  /** The ops the document may use (default: every op of the format). */
+  readonly ops?: OpRegistry;
 }
 
 /** A graph document that cannot be exported, with its validation issues. */
@@ -54,11 +57,17 @@ export function exportPython(doc: unknown, options: ExportOptions = {}): string 
  * The document is checked now: this throws {@link ExportError} before any chunk.
  */
 export function exportPythonChunks(doc: unknown, options: ExportOptions = {}): (write: Write) => void {
-  const v = validateDocument(doc);
+  const v = validateDocument(doc, options.ops);
   if (!v.ok) throw new ExportError(v.issues);
-  const meta = (doc as { meta?: { description?: unknown } }).meta;
-  const description = typeof meta?.description === 'string' ? meta.description : '';
-  return validatedChunks(v.doc, description, options);
+  return validatedChunks(v.doc, descriptionOf(doc), options);
+}
+
+/** `meta.description` of a document, or ''. */
+function descriptionOf(doc: unknown): string {
+  if (typeof doc !== 'object' || doc === null || !('meta' in doc)) return '';
+  const meta = doc.meta;
+  if (typeof meta !== 'object' || meta === null || !('description' in meta)) return '';
+  return typeof meta.description === 'string' ? meta.description : '';
 }
 
 /** {@link exportPython} for a document that is already validated. */
@@ -82,23 +91,22 @@ function engineValues(doc: GraphDocument): InitOverrides {
   const out = new Map<string, LiteralInit>();
   const values = (data: ArrayLike<number>): LiteralInit => ({ kind: 'values', data });
   for (const n of doc.nodes) {
-    const p = n.params;
-    if (n.op === 'Tensor') {
-      const init = p.init as InitSpec;
+    const { leaf, layer } = n.impl;
+    if (leaf) {
+      const init = leaf.init;
       if (init.kind === 'rand' || init.kind === 'randn' || init.kind === 'randint') {
-        out.set(n.id, values(initData(init, p.shape as number[], p.dtype as 'float32' | 'int64')));
+        out.set(n.id, values(initData(init, leaf.shape, leaf.dtype)));
       }
-    } else if (n.op === 'Conv2d' || n.op === 'Linear') {
+    } else if (layer) {
       let made: ReturnType<typeof createParams>;
       try {
         made = createParams(n);
       } catch {
         continue; // the script raises PyTorch's error for this layer
       }
-      const init = (p.init ?? {}) as Record<string, InitSpec | undefined>;
       for (const which of ['weight', 'bias'] as const) {
         const t = made[which];
-        const spec = init[which];
+        const spec = layer.init[which];
         if (t && (!spec || spec.kind === 'rand' || spec.kind === 'randn' || spec.kind === 'randint')) {
           out.set(`${n.id}.${which}`, values(t.contiguousData()));
         }

@@ -15,7 +15,7 @@ export interface ExportPlan {
   readonly inputs: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Tensor nodes, in document order. */
   readonly leaves: readonly GraphNode[];
-  /** Conv2d/Linear nodes (Model attributes), in document order. */
+  /** Layer nodes (Conv2d, Linear: Model attributes), in document order. */
   readonly layers: readonly GraphNode[];
   /** Forward-phase nodes (Tensor nodes excluded), in run order. */
   readonly forward: readonly GraphNode[];
@@ -43,9 +43,9 @@ export interface ExportPlan {
 export function planExport(doc: GraphDocument): ExportPlan {
   const compiled = compile(doc);
   const inputs = compiled.inputs;
-  const leaves = doc.nodes.filter((n) => n.op === 'Tensor');
-  const layers = doc.nodes.filter((n) => n.op === 'Conv2d' || n.op === 'Linear');
-  const forward = compiled.forward.filter((n) => n.op !== 'Tensor');
+  const leaves = doc.nodes.filter((n) => n.impl.leaf);
+  const layers = doc.nodes.filter((n) => n.impl.layer);
+  const forward = compiled.forward.filter((n) => !n.impl.leaf);
   const update = compiled.update;
   const loop = doc.run.iterations > 1;
   const fed = new Set(loop ? doc.run.feedback.map((f) => f.to) : []);
@@ -79,7 +79,7 @@ export function planExport(doc: GraphDocument): ExportPlan {
     const wired = inputs.get(l.id)!;
     const names: ('weight' | 'bias')[] = [];
     if (!wired.has('weight')) names.push('weight');
-    if (l.params.bias !== false && !wired.has('bias')) names.push('bias');
+    if (l.impl.layer!.shapes.bias && !wired.has('bias')) names.push('bias');
     owned.set(l.id, names);
   }
   return {
@@ -98,7 +98,7 @@ export function planExport(doc: GraphDocument): ExportPlan {
     forwardArgs,
     forwardReturns,
     updateArgs,
-    updateUsesModel: update.some((n) => n.op === 'Conv2d' || n.op === 'Linear'),
+    updateUsesModel: update.some((n) => n.impl.layer),
     updateReturns,
     owned,
   };

@@ -18,7 +18,10 @@ interface Indexed {
   readonly out: number[][];
 }
 
-function indexed(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Indexed {
+/** What ordering needs of a node. */
+type Ordered = Pick<GraphNode, 'id' | 'index'>;
+
+function indexed(nodes: readonly Ordered[], edges: readonly GraphEdge[]): Indexed {
   const at = new Map<string, number>();
   nodes.forEach((n, i) => at.set(n.id, i));
   const out: number[][] = nodes.map(() => []);
@@ -72,15 +75,15 @@ class ReadyHeap {
  * document (the spec's tie rule), with a heap: O((nodes + edges) log nodes).
  * Returns null if the edges contain a cycle.
  */
-export function topologicalOrder(
-  nodes: readonly GraphNode[],
+export function topologicalOrder<N extends Ordered>(
+  nodes: readonly N[],
   edges: readonly GraphEdge[],
-  preset: (n: GraphNode) => boolean = () => false,
-): GraphNode[] | null {
+  preset: (n: N) => boolean = () => false,
+): N[] | null {
   const { out } = indexed(nodes, edges);
   const indeg = new Array<number>(nodes.length).fill(0);
   for (const targets of out) for (const t of targets) indeg[t]!++;
-  const order: GraphNode[] = [];
+  const order: N[] = [];
   const ready = new ReadyHeap((p) => nodes[p]!.index);
   const release = (p: number) => {
     for (const t of out[p]!) if (--indeg[t]! === 0) ready.push(t);
@@ -113,7 +116,7 @@ export interface Cycle {
  * algorithm, iterative) say which edges lie on a cycle, and a breadth-first
  * search inside the edge's component finds the way back.
  */
-export function findCycle(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Cycle | null {
+export function findCycle(nodes: readonly Ordered[], edges: readonly GraphEdge[]): Cycle | null {
   const g = indexed(nodes, edges);
   const comp = components(g.out);
   const edge = edges.find((e) => comp[g.at.get(e.source)!] === comp[g.at.get(e.target)!]);
@@ -189,13 +192,13 @@ function pathWithin(out: readonly number[][], comp: Int32Array, from: number, to
 
 /** Splits a validated document into its forward and update phases. */
 export function compile(doc: GraphDocument): CompiledGraph {
-  const order = topologicalOrder(doc.nodes, doc.edges, (n) => n.op === 'Tensor')!;
+  const order = topologicalOrder(doc.nodes, doc.edges, (n) => n.impl.leaf !== null)!;
   const inputs = new Map<string, Map<string, string>>(doc.nodes.map((n) => [n.id, new Map()]));
   for (const e of doc.edges) inputs.get(e.target)!.set(e.targetHandle, e.source);
   const dependsOnGrad = new Set<string>();
   for (const n of order) {
     const fromGrad = [...inputs.get(n.id)!.values()].some((src) => dependsOnGrad.has(src));
-    if (n.op === 'Grad' || fromGrad) dependsOnGrad.add(n.id);
+    if (n.impl.readsGrad || fromGrad) dependsOnGrad.add(n.id);
   }
   return {
     doc,

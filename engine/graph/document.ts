@@ -3,22 +3,20 @@
  * with its default filled in.
  */
 
-/** Spec for a tensor's initial values. */
-export type InitSpec =
-  | { readonly kind: 'values'; readonly data: readonly number[] }
-  | { readonly kind: 'zeros' }
-  | { readonly kind: 'ones' }
-  | { readonly kind: 'full'; readonly value: number }
-  | { readonly kind: 'arange'; readonly start: number; readonly step: number }
-  | { readonly kind: 'rand'; readonly seed: number }
-  | { readonly kind: 'randn'; readonly seed: number }
-  | { readonly kind: 'randint'; readonly low: number; readonly high: number; readonly seed: number };
+import type { BoundOp } from '../ops/define';
 
-/** A validated node. `params` holds every parameter of the op, defaults filled in. */
+export type { InitSpec } from '../protocol/op-spec';
+
+/**
+ * A validated node. `params` holds every parameter of the op, defaults filled
+ * in, as checked JSON values; `impl` is the node's op module with those
+ * parameters bound and typed, which is how the engine uses them.
+ */
 export interface GraphNode {
   readonly id: string;
   readonly op: string;
   readonly params: Readonly<Record<string, unknown>>;
+  readonly impl: BoundOp;
   readonly retainGrad: boolean;
   /** Index in the document's `nodes` (the topological tie-break). */
   readonly index: number;

@@ -8,6 +8,7 @@ import { resultJson } from './result';
 import type { DocumentIssue, RunResultJson } from '../protocol/result';
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import { inferShapes, type ShapeReport } from './shapes';
+import { OPS_REGISTRY, type OpRegistry } from '../ops/index';
 
 export { validateDocument, partialDocument } from './validate';
 export { compile } from './compile';
@@ -24,8 +25,8 @@ export type Loaded =
  * JSON paths) when it is not a valid graph, with the plan of its valid part
  * (null when there is none), so the canvas can still show shapes.
  */
-export function load(json: unknown): Loaded {
-  const v = checkDocument(json);
+export function load(json: unknown, ops: OpRegistry = OPS_REGISTRY): Loaded {
+  const v = checkDocument(json, ops);
   if (!v.ok) return { ok: false, issues: v.issues, partial: v.partial ? compile(v.partial) : null };
   const graph = compile(v.doc);
   const root = v.doc.run.backward;
@@ -57,8 +58,9 @@ function graphBudgetIssue(shapes: ShapeReport): DocumentIssue | null {
 /** Runs a document to the end and returns the spec's result (or the document's issues). */
 export function runDocument(
   json: unknown,
+  ops: OpRegistry = OPS_REGISTRY,
 ): { ok: true; result: RunResultJson } | { ok: false; issues: DocumentIssue[] } {
-  const l = load(json);
+  const l = load(json, ops);
   if (!l.ok) return { ok: false, issues: l.issues };
   const s = new GraphSession(l.graph);
   s.run();

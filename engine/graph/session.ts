@@ -6,9 +6,10 @@ import { AccumulateGrad, type Node } from '../autograd/node';
 import { type Tensor } from '../tensor/tensor';
 import type { Phase, RunErrorJson } from '../protocol/result';
 import type { CompiledGraph } from './compile';
-import type { GraphNode, InitSpec } from './document';
+import type { GraphNode } from './document';
+import type { LeafSetup } from '../ops/define';
 import { makeTensor } from './init';
-import { createParams, executeOp } from './ops';
+import { createParams, withOwned } from './ops';
 import { ownGrad, ownTensor, SessionLeases } from './leases';
 
 /** Where a session stands. */
@@ -196,22 +197,22 @@ export class GraphSession {
     if (doc.run.backward === null) this.leases.releaseOlder(); // no backward steps to keep either
     if (this.iteration === 0) {
       for (const n of doc.nodes) {
-        if (n.op !== 'Conv2d' && n.op !== 'Linear') continue;
+        if (!n.impl.layer) continue;
         this.currentNode = n.id;
         this.params.set(n.id, createParams(n, this.graph.inputs.get(n.id)!));
       }
     }
     for (const n of doc.nodes) {
-      if (n.op !== 'Tensor') continue;
+      if (!n.impl.leaf) continue;
       this.currentNode = n.id;
-      const t = this.setupTensor(n);
+      const t = this.setupTensor(n, n.impl.leaf);
       this.outputs.set(n.id, t);
     }
     if (doc.run.zeroGrad) {
       for (const p of this.params.values()) for (const t of [p.weight, p.bias]) if (t) t.grad = null;
       for (const n of doc.nodes) {
         const t = this.outputs.get(n.id);
-        if (n.op === 'Tensor' && t && t.isLeaf) t.grad = null;
+        if (n.impl.leaf && t && t.isLeaf) t.grad = null;
       }
     }
     this.currentNode = null;
@@ -219,23 +220,22 @@ export class GraphSession {
     this.cursor = 0;
   }
 
-  private setupTensor(n: GraphNode): Tensor {
-    const p = n.params;
+  private setupTensor(n: GraphNode, leaf: LeafSetup): Tensor {
     let t = this.fed.get(n.id) ?? this.leaves.get(n.id);
     this.fed.delete(n.id);
     if (!t) {
-      t = makeTensor(p.init as InitSpec, p.shape as number[], p.dtype as 'float32' | 'int64');
+      t = makeTensor(leaf.init, leaf.shape, leaf.dtype);
     }
     this.leaves.set(n.id, t);
     if (t.isLeaf) t.name = n.id;
-    if (p.requires_grad === true) t.setRequiresGrad(true);
+    if (leaf.requiresGrad) t.setRequiresGrad(true);
     if (n.retainGrad) t.retainGrad();
     return t;
   }
 
   private forwardNode(): void {
     const list = this.graph.forward;
-    while (this.cursor < list.length && list[this.cursor]!.op === 'Tensor') this.cursor++;
+    while (this.cursor < list.length && list[this.cursor]!.impl.leaf) this.cursor++;
     if (this.cursor >= list.length) {
       this.currentNode = null;
       this.phase = 'backward';
@@ -250,39 +250,17 @@ export class GraphSession {
     this.currentNode = n.id;
     const inputs = new Map<string, Tensor>();
     for (const [port, src] of this.graph.inputs.get(n.id)!) inputs.set(port, this.outputs.get(src)!);
-    let out: Tensor;
-    if (n.op === 'Grad') {
-      out = this.readGrad(inputs.get('of')!);
-    } else {
-      out = executeOp(n, inputs, this.params.get(n.id) ?? null, {
+    const out = n.impl.execute(
+      {
         warn: (message) => this.warnings.push({ message, node: n.id }),
-      });
-    }
+        sourceOf: (port) => this.graph.inputs.get(n.id)!.get(port)!,
+      },
+      withOwned(inputs, this.params.get(n.id)),
+    );
     tagHistory(out, n.id);
     this.outputs.set(n.id, out);
     // PyTorch computed `out` before retain_grad() can raise, so the result reports it either way.
     if (n.retainGrad) out.retainGrad();
-  }
-
-  private readGrad(of: Tensor): Tensor {
-    const ofId = this.graph.inputs.get(this.currentNode!)!.get('of')!;
-    if (!of.isLeaf && !of.retainsGrad) {
-      this.warnings.push({
-        node: this.currentNode,
-        message:
-          "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be " +
-          'populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf ' +
-          'Tensor, use .retain_grad() on the non-leaf Tensor.',
-      });
-    }
-    if (of.grad === null) {
-      throw new TorchError(
-        'RuntimeError',
-        `${ofId}.grad is None: backward did not give ${ofId} a gradient (only leaves that require grad, and ` +
-          'non-leaves with retain_grad, keep one)',
-      );
-    }
-    return of.grad;
   }
 
   private startBackward(): void {

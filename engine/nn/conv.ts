@@ -21,14 +21,19 @@ export interface Conv2dArgs {
   readonly groups: number;
 }
 
-function checkShapeForward(input: Tensor, weight: Tensor, bias: Tensor | null, a: Conv2dArgs, pad: Pair): void {
-  const ws = weight.shape;
+function checkShapeForward(
+  xs: readonly number[],
+  ws: readonly number[],
+  bs: readonly number[] | null,
+  a: Conv2dArgs,
+  pad: Pair,
+): void {
   const groups = a.groups;
   if (groups <= 0) throw runtimeError('non-positive groups is not supported');
-  if (ws.length !== input.ndim) {
+  if (ws.length !== xs.length) {
     throw runtimeError(
       `Expected ${ws.length}-dimensional input for ${ws.length}-dimensional weight ${formatShape(ws)}, but got ` +
-        `${input.ndim}-dimensional input of size ${formatShape(input.shape)} instead`,
+        `${xs.length}-dimensional input of size ${formatShape(xs)} instead`,
     );
   }
   if (ws[0]! % groups !== 0) {
@@ -37,20 +42,20 @@ function checkShapeForward(input: Tensor, weight: Tensor, bias: Tensor | null, a
         `${formatShape(ws)} instead`,
     );
   }
-  if (input.shape[1] !== ws[1]! * groups) {
+  if (xs[1] !== ws[1]! * groups) {
     throw runtimeError(
-      `Given groups=${groups}, weight of size ${formatShape(ws)}, expected input${formatShape(input.shape)} to have ` +
-        `${ws[1]! * groups} channels, but got ${input.shape[1]} channels instead`,
+      `Given groups=${groups}, weight of size ${formatShape(ws)}, expected input${formatShape(xs)} to have ` +
+        `${ws[1]! * groups} channels, but got ${xs[1]} channels instead`,
     );
   }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== ws[0])) {
+  if (bs && (bs.length !== 1 || bs[0] !== ws[0])) {
     throw runtimeError(
       `Given weight of size ${formatShape(ws)}, expected bias to be 1-dimensional with ${ws[0]} elements, but got ` +
-        `bias of size ${formatShape(bias.shape)} instead`,
+        `bias of size ${formatShape(bs)} instead`,
     );
   }
-  const ph = input.shape[2]! + 2 * pad[0];
-  const pw = input.shape[3]! + 2 * pad[1];
+  const ph = xs[2]! + 2 * pad[0];
+  const pw = xs[3]! + 2 * pad[1];
   const kh = a.dilation[0] * (ws[2]! - 1) + 1;
   const kw = a.dilation[1] * (ws[3]! - 1) + 1;
   if (ph < kh || pw < kw) {
@@ -63,7 +68,7 @@ function checkShapeForward(input: Tensor, weight: Tensor, bias: Tensor | null, a
 
 /** `F.conv2d` on a batched input with symmetric zero padding (ConvolutionBackward0). */
 function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, a: Conv2dArgs, pad: Pair): Tensor {
-  checkShapeForward(input, weight, bias, a, pad);
+  checkShapeForward(input.shape, weight.shape, bias?.shape ?? null, a, pad);
   const [n, cIn, h, w] = input.shape as [number, number, number, number];
   const [cOut, , kH, kW] = weight.shape as [number, number, number, number];
   const g: Conv2dGeometry = {
@@ -94,36 +99,69 @@ function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, a: Conv
   }));
 }
 
+function checkInputRank(shape: readonly number[]): void {
+  if (shape.length !== 3 && shape.length !== 4) {
+    throw runtimeError(
+      `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(shape)}`,
+    );
+  }
+}
+
+/** Symmetric padding of `padding='same'` and the extra bottom/right row and column of an odd total. */
+function samePadding(ws: readonly number[], a: Conv2dArgs): { pad: Pair; bottom: number; right: number } {
+  if (a.stride[0] !== 1 || a.stride[1] !== 1) {
+    throw runtimeError("padding='same' is not supported for strided convolutions");
+  }
+  const k = ws.slice(2);
+  const total = [0, 1].map((i) => a.dilation[i]! * (k[i]! - 1));
+  const left = total.map((t) => Math.floor(t / 2));
+  return { pad: [left[0]!, left[1]!], bottom: total[0]! - 2 * left[0]!, right: total[1]! - 2 * left[1]! };
+}
+
 /**
  * `F.conv2d(input, weight, bias, stride, padding, dilation, groups)`, with
  * unbatched (3-D) input and `padding='same'`/`'valid'` handled as PyTorch 1.13 does.
  */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, a: Conv2dArgs): Tensor {
-  if (input.ndim !== 3 && input.ndim !== 4) {
-    throw runtimeError(
-      `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(input.shape)}`,
-    );
-  }
+  checkInputRank(input.shape);
   if (input.ndim === 3) {
     return squeeze(conv2d(unsqueeze(input, 0), weight, bias, a), 0);
   }
   let x = input;
   let pad: Pair = [0, 0];
   if (a.padding === 'same') {
-    if (a.stride[0] !== 1 || a.stride[1] !== 1) {
-      throw runtimeError("padding='same' is not supported for strided convolutions");
-    }
-    const k = weight.shape.slice(2);
-    const total = [0, 1].map((i) => a.dilation[i]! * (k[i]! - 1));
-    const left = total.map((t) => Math.floor(t / 2));
-    if (total[0]! - left[0]! !== left[0] || total[1]! - left[1]! !== left[1]) {
-      x = constantPad2d(x, { left: 0, right: total[1]! - 2 * left[1]!, top: 0, bottom: total[0]! - 2 * left[0]! });
-    }
-    pad = [left[0]!, left[1]!];
+    const s = samePadding(weight.shape, a);
+    if (s.bottom !== 0 || s.right !== 0) x = constantPad2d(x, { left: 0, right: s.right, top: 0, bottom: s.bottom });
+    pad = s.pad;
   } else if (a.padding !== 'valid') {
     pad = a.padding;
   }
   return convolution(x, weight, bias, a, pad);
+}
+
+/** The output shape of {@link conv2d}, with its checks, from shapes alone (shape inference). */
+export function conv2dShape(
+  xs: readonly number[],
+  ws: readonly number[],
+  bs: readonly number[] | null,
+  a: Conv2dArgs,
+): number[] {
+  checkInputRank(xs);
+  if (xs.length === 3) return conv2dShape([1, ...xs], ws, bs, a).slice(1);
+  const [n, c] = [xs[0]!, xs[1]!];
+  let [h, w] = [xs[2]!, xs[3]!];
+  let pad: Pair = [0, 0];
+  if (a.padding === 'same') {
+    const s = samePadding(ws, a);
+    h += s.bottom;
+    w += s.right;
+    pad = s.pad;
+  } else if (a.padding !== 'valid') {
+    pad = a.padding;
+  }
+  checkShapeForward([n, c, h, w], ws, bs, a, pad);
+  const size = (v: number, i: 0 | 1) => convOutputSize(v, ws[2 + i]!, a.stride[i], pad[i], a.dilation[i]);
+  return [n, ws[0]!, size(h, 0), size(w, 1)];
 }
 
 /** `F.pad(x, [left, right, top, bottom], mode)` for the non-zero padding modes of nn.Conv2d. */
@@ -135,6 +173,32 @@ export function padForConv(
   if (mode === 'reflect') return reflectionPad2d_(x, p);
   if (mode === 'replicate') return replicationPad2d_(x, p);
   return circularPad2d_(x, p);
+}
+
+type Sides = { left: number; right: number; top: number; bottom: number };
+
+/** nn.Conv2d's `_reversed_padding_repeated_twice` for a `padding_mode` other than zeros, with its checks. */
+function modulePadding(xs: readonly number[], ws: readonly number[], a: Conv2dArgs, mode: PaddingMode): Sides {
+  let p: Sides;
+  if (a.padding === 'same') {
+    const k = ws.slice(2);
+    const tot = [0, 1].map((i) => a.dilation[i]! * ((k[i] ?? 1) - 1));
+    p = {
+      top: Math.floor(tot[0]! / 2),
+      bottom: tot[0]! - Math.floor(tot[0]! / 2),
+      left: Math.floor(tot[1]! / 2),
+      right: tot[1]! - Math.floor(tot[1]! / 2),
+    };
+  } else if (a.padding === 'valid') {
+    p = { left: 0, right: 0, top: 0, bottom: 0 };
+  } else {
+    p = { top: a.padding[0], bottom: a.padding[0], left: a.padding[1], right: a.padding[1] };
+  }
+  checkInputRank(xs);
+  if (mode === 'circular' && xs.length !== 4) {
+    throw runtimeError(`Invalid padding size, expected ${2 * (xs.length - 2)} but got 4`);
+  }
+  return p;
 }
 
 /**
@@ -149,31 +213,25 @@ export function conv2dModule(
   mode: PaddingMode,
 ): Tensor {
   if (mode === 'zeros') return conv2d(input, weight, bias, a);
-  let p: { left: number; right: number; top: number; bottom: number };
-  if (a.padding === 'same') {
-    const k = weight.shape.slice(2);
-    const tot = [0, 1].map((i) => a.dilation[i]! * ((k[i] ?? 1) - 1));
-    p = {
-      top: Math.floor(tot[0]! / 2),
-      bottom: tot[0]! - Math.floor(tot[0]! / 2),
-      left: Math.floor(tot[1]! / 2),
-      right: tot[1]! - Math.floor(tot[1]! / 2),
-    };
-  } else if (a.padding === 'valid') {
-    p = { left: 0, right: 0, top: 0, bottom: 0 };
-  } else {
-    p = { top: a.padding[0], bottom: a.padding[0], left: a.padding[1], right: a.padding[1] };
-  }
-  if (input.ndim !== 3 && input.ndim !== 4) {
-    throw runtimeError(
-      `Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${formatShape(input.shape)}`,
-    );
-  }
-  if (mode === 'circular' && input.ndim !== 4) {
-    throw runtimeError(`Invalid padding size, expected ${2 * (input.ndim - 2)} but got 4`);
-  }
-  const padded = padForConv(input, mode, p);
+  const padded = padForConv(input, mode, modulePadding(input.shape, weight.shape, a, mode));
   return conv2d(padded, weight, bias, { ...a, padding: [0, 0] });
+}
+
+/**
+ * The output shape of {@link conv2dModule} from shapes alone (shape inference):
+ * the same checks, except those of the reflect/replicate/circular pads themselves.
+ */
+export function conv2dModuleShape(
+  xs: readonly number[],
+  ws: readonly number[],
+  bs: readonly number[] | null,
+  a: Conv2dArgs,
+  mode: PaddingMode,
+): number[] {
+  if (mode === 'zeros') return conv2dShape(xs, ws, bs, a);
+  const p = modulePadding(xs, ws, a, mode);
+  const padded = [...xs.slice(0, -2), xs[xs.length - 2]! + p.top + p.bottom, xs[xs.length - 1]! + p.left + p.right];
+  return conv2dShape(padded, ws, bs, { ...a, padding: [0, 0] });
 }
 
 /** nn.Conv2d's constructor checks (ValueError), with PyTorch's messages. */

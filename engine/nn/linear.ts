@@ -1,5 +1,5 @@
 import { runtimeError } from '../core/errors';
-import { broadcastShapes, checkBudget } from '../core/shape';
+import { broadcastShapes, checkBudget, numel } from '../core/shape';
 import type { FloatArray } from '../core/dtype';
 import { expandTo } from '../kernels/elementwise';
 import { addmm as addmmKernel, matmul } from '../kernels/matmul';
@@ -8,17 +8,17 @@ import { Tensor } from '../tensor/tensor';
 import { add } from '../tensor/ops/elementwise';
 import { reshape, squeeze, transpose2d, unsqueeze, view } from '../tensor/ops/view';
 
-function checkMm(a: Tensor, b: Tensor): void {
-  if (a.shape[1] !== b.shape[0]) {
-    throw runtimeError(
-      `mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
-    );
+function checkMm(a: readonly number[], b: readonly number[]): void {
+  if (a[1] !== b[0]) {
+    throw runtimeError(`mat1 and mat2 shapes cannot be multiplied (${a[0]}x${a[1]} and ${b[0]}x${b[1]})`);
   }
 }
 
+const LINEAR_0D = 'both arguments to linear need to be at least 1D, but they are 0D and 2D';
+
 /** `torch.mm(a, b)` of 2-D tensors (MmBackward0). */
 export function mm(a: Tensor, b: Tensor): Tensor {
-  checkMm(a, b);
+  checkMm(a.shape, b.shape);
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   checkBudget([m, n]);
@@ -34,7 +34,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 
 /** `torch.addmm(bias, a, b)` = bias + a @ b (AddmmBackward0). */
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
-  checkMm(a, b);
+  checkMm(a.shape, b.shape);
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   checkBudget([m, n]);
@@ -64,7 +64,7 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
  * mm, squeeze/unsafe view) plus add otherwise. `weight.t()` comes first.
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  if (input.ndim === 0) throw runtimeError('both arguments to linear need to be at least 1D, but they are 0D and 2D');
+  if (input.ndim === 0) throw runtimeError(LINEAR_0D);
   const wt = transpose2d(weight);
   if (input.ndim === 2 && bias) return addmm(bias, input, wt);
   if (input.ndim === 3 && bias && input.isContiguous) {
@@ -84,6 +84,18 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tens
     out = unsafeView(prod, [...input.shape.slice(0, -1), prod.shape[1]!]);
   }
   return bias ? add(out, bias) : out;
+}
+
+/**
+ * The output shape of {@link linear} from shapes alone (shape inference): its
+ * rank and matrix-product checks (not those of a wired weight that is not 2-D or
+ * a bias that does not broadcast).
+ */
+export function linearShape(xs: readonly number[], ws: readonly number[]): number[] {
+  if (xs.length === 0) throw runtimeError(LINEAR_0D);
+  const k = xs[xs.length - 1]!;
+  checkMm([xs.length === 1 ? 1 : numel(xs.slice(0, -1)), k], [ws[1]!, ws[0]!]);
+  return [...xs.slice(0, -1), ws[0]!];
 }
 
 /** `at::_unsafe_view` (UnsafeViewBackward0). */

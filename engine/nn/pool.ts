@@ -1,5 +1,5 @@
 import { runtimeError } from '../core/errors';
-import { checkBudget } from '../core/shape';
+import { checkBudget, numel } from '../core/shape';
 import { avgPool2dForward, maxPool2dForward, poolOutputSize, type Pool2dGeometry } from '../kernels/pool';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
@@ -14,13 +14,13 @@ export interface Pool2dArgs {
   readonly ceilMode: boolean;
 }
 
-/** PyTorch's pool2d shape checks and output size. */
-function geometry(t: Tensor, a: Pool2dArgs): Pool2dGeometry {
-  if ((t.ndim !== 3 && t.ndim !== 4) || t.numel === 0) {
+/** PyTorch's pool2d shape checks and output size, from the input's shape. */
+function outputSize(shape: readonly number[], a: Pool2dArgs): [number, number] {
+  if ((shape.length !== 3 && shape.length !== 4) || numel(shape) === 0) {
     throw runtimeError('non-empty 3D or 4D (batch mode) tensor expected for input');
   }
-  const h = t.shape[t.ndim - 2]!;
-  const w = t.shape[t.ndim - 1]!;
+  const h = shape[shape.length - 2]!;
+  const w = shape[shape.length - 1]!;
   const out = [0, 1].map((i) => {
     const k = a.kernel[i]!;
     const pad = a.padding[i]!;
@@ -29,14 +29,26 @@ function geometry(t: Tensor, a: Pool2dArgs): Pool2dGeometry {
     }
     return poolOutputSize(i === 0 ? h : w, k, pad, a.stride[i]!, a.dilation[i]!, a.ceilMode);
   }) as [number, number];
-  const planesC = t.shape[t.ndim - 3]!;
+  const planesC = shape[shape.length - 3]!;
   if (out[0] < 1 || out[1] < 1) {
     throw runtimeError(
       `Given input size: (${planesC}x${h}x${w}). Calculated output size: (${planesC}x${out[0]}x${out[1]}). ` +
         `Output size is too small`,
     );
   }
+  return out;
+}
+
+/** The output shape of the 2-D pools, with their checks, from the input's shape (shape inference). */
+export function pool2dShape(shape: readonly number[], a: Pool2dArgs): number[] {
+  return [...shape.slice(0, -2), ...outputSize(shape, a)];
+}
+
+function geometry(t: Tensor, a: Pool2dArgs): Pool2dGeometry {
+  const out = outputSize(t.shape, a);
   checkBudget([...t.shape.slice(0, -2), out[0], out[1]]);
+  const h = t.shape[t.ndim - 2]!;
+  const w = t.shape[t.ndim - 1]!;
   return {
     planes: t.numel / (h * w),
     h,

@@ -1,22 +1,33 @@
-import type { ParamKind, ParamSpec } from '../protocol/ops';
+/**
+ * Checks of parameter values, one per kind (`KindValue` in
+ * engine/protocol/op-spec.ts), each giving the typed value or the message the
+ * document's issue shows at `nodes[i].params.<name>`.
+ */
+import type { InitSpec, KindValue, ParamInit, ParamKind, ParamSpec } from '../protocol/op-spec';
 import { MAX_RANK, MAX_TENSOR_ELEMENTS } from '../core/limits';
 
 /** The outcome of checking one parameter value: a message on failure. */
-export type ParamCheck = { ok: true; value: unknown } | { ok: false; message: string };
+export type ParamCheck<T = unknown> = { ok: true; value: T } | { ok: false; message: string };
 
-const ok = (value: unknown): ParamCheck => ({ ok: true, value });
-const fail = (message: string): ParamCheck => ({ ok: false, message });
+const ok = <T>(value: T): ParamCheck<T> => ({ ok: true, value });
+const fail = (message: string): { ok: false; message: string } => ({ ok: false, message });
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const isPos = (v: unknown): v is number => isInt(v) && v > 0;
 const isNonNeg = (v: unknown): v is number => isInt(v) && v >= 0;
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function pair(v: unknown, elem: (x: unknown) => boolean, what: string): ParamCheck {
+function pair(v: unknown, elem: (x: unknown) => x is number, what: string): ParamCheck<KindValue['int2']> {
   if (elem(v)) return ok([v, v]);
-  if (Array.isArray(v) && v.length === 2 && v.every(elem)) return ok([v[0], v[1]]);
+  if (Array.isArray(v) && v.length === 2 && elem(v[0]) && elem(v[1])) return ok([v[0], v[1]]);
   return fail(`expected ${what} or a pair`);
 }
 
-const KIND_CHECKS: Record<Exclude<ParamKind, 'init' | 'param_init' | 'enum'>, (v: unknown) => ParamCheck> = {
+type Checks = {
+  readonly [K in Exclude<ParamKind, 'init' | 'param_init' | 'enum'>]: (v: unknown) => ParamCheck<KindValue[K]>;
+};
+
+const KIND_CHECKS: Checks = {
   int: (v) => (isNonNeg(v) ? ok(v) : fail('expected a non-negative integer')),
   posint: (v) => (isPos(v) ? ok(v) : fail('expected a positive integer')),
   int2: (v) => pair(v, isPos, 'a positive integer'),
@@ -59,15 +70,26 @@ const KIND_CHECKS: Record<Exclude<ParamKind, 'init' | 'param_init' | 'enum'>, (v
   dtype: (v) => (v === 'float32' || v === 'int64' ? ok(v) : fail('expected "float32" or "int64"')),
 };
 
-/** Checks one parameter value against its spec. */
+/** Checks an `enum` value against its allowed values. */
+export function checkChoice<V extends string>(values: readonly V[], value: unknown): ParamCheck<V> {
+  const hit = values.find((s) => s === value);
+  return hit !== undefined ? ok(hit) : fail(`expected one of ${values.map((s) => JSON.stringify(s)).join(', ')}`);
+}
+
+/** Checks a value of one kind (not `init` or `param_init`, whose checks report several paths: see checkInit). */
+export function checkKind<K extends Exclude<ParamKind, 'init' | 'param_init' | 'enum'>>(
+  kind: K,
+  value: unknown,
+): ParamCheck<KindValue[K]> {
+  const check: (v: unknown) => ParamCheck<KindValue[K]> = KIND_CHECKS[kind];
+  return check(value);
+}
+
+/** Checks one parameter value against its catalog spec (init specs pass: see checkInit). */
 export function checkParam(spec: ParamSpec, value: unknown): ParamCheck {
-  if (spec.kind === 'enum') {
-    return typeof value === 'string' && spec.values!.includes(value)
-      ? ok(value)
-      : fail(`expected one of ${spec.values!.map((s) => JSON.stringify(s)).join(', ')}`);
-  }
+  if (spec.kind === 'enum') return checkChoice(spec.values ?? [], value);
   if (spec.kind === 'init' || spec.kind === 'param_init') return ok(value);
-  return KIND_CHECKS[spec.kind](value);
+  return checkKind(spec.kind, value);
 }
 
 const INIT_FIELDS: Record<string, Record<string, 'number' | 'int' | 'array'>> = {
@@ -87,8 +109,8 @@ const INIT_OPTIONAL = new Set(['arange.start', 'arange.step', 'randint.low']);
  * known). Returns [relative path, message] pairs.
  */
 export function checkInit(v: unknown, count: number | null, integer: boolean): [string, string][] {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return [['', 'expected an init object {"kind": ...}']];
-  const o = v as Record<string, unknown>;
+  if (!isObj(v)) return [['', 'expected an init object {"kind": ...}']];
+  const o = v;
   const fields = typeof o.kind === 'string' && Object.hasOwn(INIT_FIELDS, o.kind) ? INIT_FIELDS[o.kind] : undefined;
   if (!fields)
     return [
@@ -122,8 +144,33 @@ export function checkInit(v: unknown, count: number | null, integer: boolean): [
       out.push([`.${key}`, type === 'int' ? 'expected an integer' : 'expected a finite number']);
     }
   }
-  if (o.kind === 'randint' && Number.isInteger(o.high) && (o.high as number) <= ((o.low as number | undefined) ?? 0)) {
+  const low = o.low ?? 0;
+  if (o.kind === 'randint' && isInt(o.high) && typeof low === 'number' && o.high <= low) {
     out.push(['.high', 'expected high > low']);
   }
   return out;
+}
+
+/** A value {@link checkInit} accepts is an InitSpec (a type guard, so the checked object is used as is). */
+export function isInitSpec(v: unknown): v is InitSpec {
+  return checkInit(v, null, false).length === 0;
+}
+
+/**
+ * Checks a layer's `init` (`{"weight"?: init, "bias"?: init}`). Returns [relative
+ * path, message] pairs, like {@link checkInit}.
+ */
+export function checkParamInit(v: unknown): [string, string][] {
+  if (!isObj(v)) return [['', 'expected {"weight"?: init, "bias"?: init}']];
+  const out: [string, string][] = [];
+  for (const key of Object.keys(v)) {
+    if (key !== 'weight' && key !== 'bias') out.push([`.${key}`, 'expected only "weight" and "bias"']);
+    else for (const [p, m] of checkInit(v[key], null, false)) out.push([`.${key}${p}`, m]);
+  }
+  return out;
+}
+
+/** A value {@link checkParamInit} accepts is a ParamInit. */
+export function isParamInit(v: unknown): v is ParamInit {
+  return checkParamInit(v).length === 0;
 }

@@ -58,12 +58,17 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
 /** `torch.flatten(t, start_dim, end_dim)`: returns t itself when there is nothing to merge. */
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
   if (t.ndim === 0) return reshape(t, [1]);
-  const a = normalizeDim(startDim, t.ndim);
-  const b = normalizeDim(endDim, t.ndim);
+  const shape = flattenShape(t.shape, startDim, endDim);
+  return shape.length === t.ndim ? t : reshape(t, shape);
+}
+
+/** The shape `flatten` gives, with its checks (shape inference uses it too). */
+export function flattenShape(shape: readonly number[], startDim: number, endDim: number): number[] {
+  if (shape.length === 0) return [1];
+  const a = normalizeDim(startDim, shape.length);
+  const b = normalizeDim(endDim, shape.length);
   if (a > b) throw runtimeError('flatten() has invalid args: start_dim cannot come after end_dim');
-  if (a === b) return t;
-  const merged = numel(t.shape.slice(a, b + 1));
-  return reshape(t, [...t.shape.slice(0, a), merged, ...t.shape.slice(b + 1)]);
+  return [...shape.slice(0, a), numel(shape.slice(a, b + 1)), ...shape.slice(b + 1)];
 }
 
 /** `t.t()` of a 2-D tensor: a strided view (TBackward0). */

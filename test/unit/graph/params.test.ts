@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateDocument } from '../../../engine/graph/index';
-import { checkInit, checkParam } from '../../../engine/graph/params';
+import { checkInit, checkParam } from '../../../engine/ops/params';
 import { OPS, type OpSpec, type ParamKind } from '../../../engine/protocol/ops';
 import { doc, edge, node, tensor, type Json, type Obj } from '../../helpers/docs';
 

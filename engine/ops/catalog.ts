@@ -1,0 +1,52 @@
+/**
+ * The declarations of every op of graph format version 1, in palette order: the
+ * one list the catalog (`engine/protocol/ops.ts`) is made from. Each op's
+ * behaviour is registered under the same name in `engine/ops/index.ts`, which
+ * the compiler keeps complete. See docs/adding-an-op.md.
+ */
+import { AVG_POOL2D, MAX_POOL2D } from './pool/spec';
+import { CLONE, DETACH, GRAD } from './autograd/spec';
+import { CONV2D } from './conv2d/spec';
+import { ADD, CLAMP, DIV, EXP, LOG, MUL, NEG, SIGN, SUB } from './elementwise/spec';
+import { CROSS_ENTROPY_LOSS, NLL_LOSS } from './loss/spec';
+import { LINEAR } from './linear/spec';
+import { MEAN, SUM } from './reduce/spec';
+import { RELU } from './relu/spec';
+import { FLATTEN, RESHAPE } from './shape/spec';
+import { LOG_SOFTMAX, SOFTMAX } from './softmax/spec';
+import { TENSOR } from './tensor/spec';
+
+export const DECLARATIONS = [
+  TENSOR,
+  CONV2D,
+  MAX_POOL2D,
+  AVG_POOL2D,
+  LINEAR,
+  RELU,
+  FLATTEN,
+  RESHAPE,
+  LOG_SOFTMAX,
+  SOFTMAX,
+  LOG,
+  EXP,
+  NEG,
+  SIGN,
+  ADD,
+  SUB,
+  MUL,
+  DIV,
+  SUM,
+  MEAN,
+  CLAMP,
+  NLL_LOSS,
+  CROSS_ENTROPY_LOSS,
+  DETACH,
+  CLONE,
+  GRAD,
+] as const;
+
+/** The name of every op of the format. */
+export type OpName = (typeof DECLARATIONS)[number]['op'];
+
+/** The declaration of op `O`. */
+export type DeclarationOf<O extends OpName> = Extract<(typeof DECLARATIONS)[number], { op: O }>;

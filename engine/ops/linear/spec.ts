@@ -1,0 +1,20 @@
+import { declareOp, INPUT, param, required } from '../../protocol/op-spec';
+
+export const LINEAR = declareOp({
+  op: 'Linear',
+  torch: 'nn.Linear',
+  category: 'layer',
+  ports: [
+    INPUT,
+    { name: 'weight', optional: true, doc: 'replaces the owned weight' },
+    { name: 'bias', optional: true, doc: 'replaces the owned bias' },
+  ],
+  params: {
+    in_features: required('posint', 'size of each input sample'),
+    out_features: required('posint', 'size of each output sample'),
+    bias: param('bool', true, 'adds a learnable bias'),
+    requires_grad: param('bool', true, 'whether the owned parameters require grad'),
+    init: param('param_init', {}, 'initial weight and bias (default: PyTorch’s kaiming-uniform init)'),
+  },
+  doc: 'y = x Wᵀ + b, owning <id>.weight and <id>.bias.',
+});

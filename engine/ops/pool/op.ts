@@ -1,0 +1,59 @@
+import { avgPool2d, maxPool2d, pool2dShape, type Pool2dArgs } from '../../nn/pool';
+import type { Pair } from '../../protocol/op-spec';
+import { defineOp, derived, pairIs, port, pyCall, shapeOf, type PyLiterals } from '../define';
+import { AVG_POOL2D, MAX_POOL2D } from './spec';
+
+interface Window {
+  readonly kernel_size: Pair;
+  readonly stride: Pair | null;
+  readonly padding: Pair;
+  readonly ceil_mode: boolean;
+}
+
+const args = (p: Window, dilation: Pair): Pool2dArgs => ({
+  kernel: p.kernel_size,
+  stride: p.stride ?? p.kernel_size,
+  padding: p.padding,
+  dilation,
+  ceilMode: p.ceil_mode,
+});
+
+/** The arguments both pools write the same way, up to padding. */
+const windowArgs = (py: PyLiterals, p: Window) => [
+  py.pair(p.kernel_size),
+  p.stride === null ? null : `stride=${py.pair(p.stride)}`,
+  pairIs(p.padding, 0) ? null : `padding=${py.pair(p.padding)}`,
+];
+
+export const maxPool2dOp = defineOp(MAX_POOL2D, {
+  infer: (ins, p) => {
+    const x = port(ins, 'input');
+    return derived(pool2dShape(shapeOf(x), args(p, p.dilation)), 'float32', [x]);
+  },
+  execute: (_ctx, ins, p) => maxPool2d(port(ins, 'input'), args(p, p.dilation)),
+  python: (py, x, p) =>
+    pyCall(
+      'F.max_pool2d',
+      port(x, 'input'),
+      ...windowArgs(py, p),
+      pairIs(p.dilation, 1) ? null : `dilation=${py.pair(p.dilation)}`,
+      p.ceil_mode ? 'ceil_mode=True' : null,
+    ),
+});
+
+export const avgPool2dOp = defineOp(AVG_POOL2D, {
+  infer: (ins, p) => {
+    const x = port(ins, 'input');
+    return derived(pool2dShape(shapeOf(x), args(p, [1, 1])), 'float32', [x]);
+  },
+  execute: (_ctx, ins, p) => avgPool2d(port(ins, 'input'), args(p, [1, 1]), p.count_include_pad, p.divisor_override),
+  python: (py, x, p) =>
+    pyCall(
+      'F.avg_pool2d',
+      port(x, 'input'),
+      ...windowArgs(py, p),
+      p.ceil_mode ? 'ceil_mode=True' : null,
+      p.count_include_pad ? null : 'count_include_pad=False',
+      p.divisor_override === null ? null : `divisor_override=${p.divisor_override}`,
+    ),
+});

@@ -1,0 +1,32 @@
+import { declareOp, INPUT, param, required } from '../../protocol/op-spec';
+
+export const MAX_POOL2D = declareOp({
+  op: 'MaxPool2d',
+  torch: 'nn.MaxPool2d',
+  category: 'layer',
+  ports: [INPUT],
+  params: {
+    kernel_size: required('int2', 'window size'),
+    stride: param('int2|null', null, 'window stride (default: kernel_size)'),
+    padding: param('int2nn', 0, 'implicit -inf padding per side'),
+    dilation: param('int2', 1, 'spacing between window elements'),
+    ceil_mode: param('bool', false, 'use ceil instead of floor for the output size'),
+  },
+  doc: 'Max over each window; the gradient goes to the first maximum.',
+});
+
+export const AVG_POOL2D = declareOp({
+  op: 'AvgPool2d',
+  torch: 'nn.AvgPool2d',
+  category: 'layer',
+  ports: [INPUT],
+  params: {
+    kernel_size: required('int2', 'window size'),
+    stride: param('int2|null', null, 'window stride (default: kernel_size)'),
+    padding: param('int2nn', 0, 'implicit zero padding per side'),
+    ceil_mode: param('bool', false, 'use ceil instead of floor for the output size'),
+    count_include_pad: param('bool', true, 'count padding zeros in the divisor'),
+    divisor_override: param('posint|null', null, 'use this divisor instead'),
+  },
+  doc: 'Mean over each window.',
+});
