@@ -29,27 +29,30 @@ function useCentre(): () => XY {
 function useImageDrop(app: AppServices): void {
   const rf = useReactFlow();
   useEffect(() => {
+    const files = (e: DragEvent): boolean => !!e.dataTransfer?.types.includes('Files');
     const onCanvas = (e: DragEvent): boolean =>
-      !!(e.target instanceof Element && e.target.closest('[data-testid=canvas]')) &&
-      !!e.dataTransfer?.types.includes('Files');
+      e.target instanceof Element && !!e.target.closest('[data-testid=canvas]');
+    // files go to the canvas only; elsewhere the drop is refused (the browser would navigate to the file)
     const over = (e: DragEvent): void => {
-      if (!onCanvas(e)) return;
+      if (!files(e)) return;
       e.preventDefault();
-      e.dataTransfer!.dropEffect = 'copy';
+      e.dataTransfer!.dropEffect = onCanvas(e) ? 'copy' : 'none';
     };
     const drop = (e: DragEvent): void => {
-      if (!onCanvas(e)) return;
-      const files = Array.from(e.dataTransfer!.files).filter(isImageFile);
-      if (!files.length) return;
+      if (!files(e)) return;
       e.preventDefault();
+      if (!onCanvas(e)) return;
+      const all = Array.from(e.dataTransfer!.files);
+      const images = all.filter(isImageFile);
+      // a graph document dropped on the desktop window is opened by the preload script
+      if (!images.length && !all.some((f) => f.name.toLowerCase().endsWith('.json'))) {
+        app.studio.toast('warn', 'Drop a PNG or JPEG image on the canvas (open a graph with Open)');
+      }
+      if (!images.length) return;
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      files.forEach((f, i) => {
-        void loadImageFile(
-          app,
-          f,
-          { x: Math.round(p.x - 90 + i * 40), y: Math.round(p.y - 14 + i * 40) },
-          sizeOfFlow(rf),
-        );
+      images.forEach((f, i) => {
+        const at = { x: Math.round(p.x - 90 + i * 40), y: Math.round(p.y - 14 + i * 40) };
+        void loadImageFile(app, f, at, sizeOfFlow(rf));
       });
     };
     window.addEventListener('dragover', over, true);

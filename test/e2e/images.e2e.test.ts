@@ -52,6 +52,27 @@ const picturePixel = (page: Page, x: number, y: number, n = 0): Promise<number[]
     [x, y, n] as const,
   );
 
+/** Drops a file on `selector` at `at` as the browser does: dragenter, dragover, drop with a DataTransfer. */
+async function dropFile(
+  page: Page,
+  selector: string,
+  name: string,
+  type: string,
+  bytes: Buffer,
+  at: { x: number; y: number },
+) {
+  const dt = await page.evaluateHandle(
+    ([b64, name, type]) => {
+      const t = new DataTransfer();
+      t.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type }));
+      return t;
+    },
+    [bytes.toString('base64'), name, type] as const,
+  );
+  for (const ev of ['dragenter', 'dragover', 'drop'])
+    await page.dispatchEvent(selector, ev, { dataTransfer: dt, clientX: at.x, clientY: at.y });
+}
+
 const clickNode = (page: Page, id: string): Promise<void> =>
   page.click(`.react-flow__node[data-id="${id}"] .op-node-head`);
 
@@ -134,19 +155,18 @@ describe('loading images', () => {
 
   it('a PNG dropped on the canvas lands where it was dropped, greyscale as [1, 1, 28, 28]', async () => {
     const { page } = app;
-    const bytes = readFileSync(DIGIT).toString('base64');
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
     const at = { x: Math.round(canvas.x + canvas.width * 0.3), y: Math.round(canvas.y + canvas.height * 0.7) };
-    const dt = await page.evaluateHandle((b64) => {
-      const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const t = new DataTransfer();
-      t.items.add(new File([bin], 'digit.png', { type: 'image/png' }));
-      return t;
-    }, bytes);
     const pane = '[data-testid=canvas] .react-flow__pane';
-    await page.dispatchEvent(pane, 'dragenter', { dataTransfer: dt, clientX: at.x, clientY: at.y });
-    await page.dispatchEvent(pane, 'dragover', { dataTransfer: dt, clientX: at.x, clientY: at.y });
-    await page.dispatchEvent(pane, 'drop', { dataTransfer: dt, clientX: at.x, clientY: at.y });
+    const count = (await docNodes(page)).length;
+    // a text file on the canvas and a PNG on the palette add nothing (and the page stays)
+    await dropFile(page, pane, 'notes.txt', 'text/plain', Buffer.from('hello'), at);
+    await expect
+      .poll(() => page.textContent('[data-testid=toast]'))
+      .toContain('Drop a PNG or JPEG image on the canvas');
+    await dropFile(page, '[data-testid=palette]', 'digit.png', 'image/png', readFileSync(DIGIT), at);
+    expect((await docNodes(page)).length).toBe(count);
+    await dropFile(page, pane, 'digit.png', 'image/png', readFileSync(DIGIT), at);
     await page.waitForSelector('.react-flow__node[data-id="digit1"]');
     const nodes = await docNodes(page);
     const node = nodes.find((n) => n.id === 'digit1')!;
