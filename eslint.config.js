@@ -14,7 +14,7 @@ const OUTSIDE = { regex: '(^|/)(renderer|electron)/', message: 'the engine must 
 /** Forbids relative imports of the named engine folders. */
 const layers = (...names) => ({
   regex: `^(\\.\\./)+(${names.join('|')})(/|$)`,
-  message: `this layer may not import ${names.join(', ')} (engine layering: protocol, core -> kernels -> autograd -> tensor -> nn -> graph -> bridge -> host)`,
+  message: `this layer may not import ${names.join(', ')} (engine layering: protocol, core -> kernels -> autograd -> tensor -> nn -> ops -> graph -> bridge -> host)`,
 });
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
