@@ -11,6 +11,7 @@ import { useApp, useServices } from '../app/context';
 import { specOf } from '../document/graph';
 import { shownParams } from '../document/params';
 import { flagsOf, type NodeFlags } from '../state/engine-state';
+import { isInPlace, versionError, writtenBy } from '../state/inplace';
 import { NodePicture } from '../images/NodePicture';
 import { BADGE_HELP } from '../ui/glossary';
 import { FeedbackPort } from './FeedbackPort';
@@ -51,7 +52,62 @@ function Flags({ f }: { f: NodeFlags | null }): React.JSX.Element | null {
           .grad
         </span>
       )}
+      {f.storage !== null && f.storage >= 0 && (
+        <span className="badge badge-storage" data-badge="storage" title={BADGE_HELP.storage(f.storage)}>
+          storage #{f.storage}
+        </span>
+      )}
     </div>
+  );
+}
+
+/** Two overlapping sheets: a copy (an SVG, since no glyph for it is in every system font). */
+function CopyIcon(): React.JSX.Element {
+  return (
+    <svg className="icon" width="11" height="11" viewBox="0 0 11 11" aria-hidden="true">
+      <rect x="0.5" y="0.5" width="7" height="7" rx="1" fill="none" stroke="currentColor" />
+      <rect x="3.5" y="3.5" width="7" height="7" rx="1" fill="currentColor" opacity="0.35" stroke="currentColor" />
+    </svg>
+  );
+}
+
+/** In-place writes into this node's storage, and the version-counter error's two ends. */
+function InPlaceMarks({ id, storage }: { id: string; storage: number | null }): React.JSX.Element | null {
+  const inPlace = useApp((s) => isInPlace(s.doc, id));
+  const writers = useApp((s) => writtenBy(s.doc, s.engine, id).join(', '));
+  const ve = useApp((s) => {
+    const v = versionError(s.doc, s.engine);
+    return v && (v.saved === id || v.modifier === id) ? `${v.saved}\u0000${v.modifier}` : '';
+  });
+  const [saved, modifier] = ve.split('\u0000');
+  return (
+    <>
+      {inPlace && storage !== null && (
+        <div className="storage-mark storage-inplace" data-testid="inplace-write" title="relu_() overwrites its input">
+          writes in place into storage #{storage}
+        </div>
+      )}
+      {writers && (
+        <div
+          className="storage-mark storage-changed"
+          data-testid="storage-changed"
+          data-by={writers}
+          title="an in-place op wrote into this tensor's storage after it was computed"
+        >
+          changed in place by {writers}
+        </div>
+      )}
+      {ve && saved === id && (
+        <div className="node-error" data-testid="saved-modified">
+          saved for backward, then changed in place by “{modifier}”
+        </div>
+      )}
+      {ve && modifier === id && (
+        <div className="node-error" data-testid="modified-saved">
+          changed “{saved}” in place after autograd saved it
+        </div>
+      )}
+    </>
   );
 }
 
@@ -83,7 +139,10 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
   const active = useApp((s) => s.engine.active === id);
   const inputOf = useApp((s) => s.doc.edges.find((e) => e.target === id && e.targetHandle === 'input')?.source ?? null);
   const inputStorage = useApp((s) => (inputOf ? (own(s.engine.tensors, inputOf)?.storage ?? null) : null));
+  const related = useApp((s) => versionError(s.doc, s.engine)?.modifier === id);
+  const savedModified = useApp((s) => versionError(s.doc, s.engine)?.saved === id);
   if (!node) return null;
+  const storage = flags?.storage != null && flags.storage >= 0 ? flags.storage : null;
   const spec = specOf(node);
   const { errors, warnings } = data.problems;
   const shown = shownParams(spec, node.params);
@@ -91,7 +150,8 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
   const classes = [
     'op-node',
     `cat-${spec?.category ?? 'unknown'}`,
-    errors.length ? 'has-error' : '',
+    errors.length || savedModified ? 'has-error' : '',
+    related ? 'has-error-related' : '',
     warnings.length ? 'has-warning' : '',
     active ? 'is-active' : '',
     selected ? 'is-selected' : '',
@@ -104,8 +164,10 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
       data-requires-grad={bool(flags?.requiresGrad)}
       data-has-grad={bool(flags?.hasGrad)}
       data-active={bool(active)}
-      data-error={bool(errors.length > 0)}
+      data-error={bool(errors.length > 0 || savedModified)}
+      data-error-related={bool(related)}
       data-grad-fn={flags?.gradFn ?? ''}
+      data-storage={storage ?? ''}
     >
       <div
         className="op-node-head"
@@ -171,9 +233,11 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
             data-storage="copy"
             title="clone() copies into new storage and stays in the graph"
           >
-            ⧉ copy (new storage)
+            <CopyIcon /> copy (new storage
+            {storage !== null && inputStorage !== null && inputStorage >= 0 ? ` #${storage} ≠ #${inputStorage}` : ''})
           </div>
         )}
+        <InPlaceMarks id={id} storage={storage} />
         {node.retain_grad && <div className="storage-mark">retain_grad()</div>}
         <InferHint id={id} />
         {errors.map((m, i) => (

@@ -8,7 +8,7 @@ import type { GraphDocument } from '../document/types';
 import type { EngineConnection, ResultOf } from '../engine-client/client';
 import { EngineRequestError } from '../engine-client/client';
 import type { ErrorJson, TensorData } from '../../engine/protocol/messages';
-import { resetResults, withBackwardStep, withForwardStep, withRunSummary } from '../state/engine-state';
+import { canStep, resetResults, withBackwardStep, withForwardStep, withRunSummary } from '../state/engine-state';
 import type { Studio } from '../state/store';
 
 /** The parts of a document the engine cares about (not positions, labels or view). */
@@ -181,6 +181,7 @@ export class EngineSession {
 
   /** Executes the next forward node. */
   async stepForward(): Promise<void> {
+    if (!canStep(this.studio.state.engine, 'forward')) return; // Note [Steps past the end do nothing]
     this.studio.setEngine((e) => ({ ...e, status: 'running' }));
     await this.guarded(async () => {
       const r = await this.client.request({ type: 'stepForward' });
@@ -190,6 +191,7 @@ export class EngineSession {
 
   /** Executes one grad_fn (the engine runs the forward pass first when needed). */
   async stepBackward(): Promise<void> {
+    if (!canStep(this.studio.state.engine, 'backward')) return;
     this.studio.setEngine((e) => ({ ...e, status: 'running' }));
     await this.guarded(async () => {
       const r = await this.client.request({ type: 'stepBackward' });
@@ -211,6 +213,10 @@ export class EngineSession {
         }),
         stepResults: e.stepResults,
         active: e.active,
+        // the end of one backward pass; the run goes on while iterations are left
+        phase: e.phase,
+        status: e.status,
+        iteration: e.iteration,
         forwardExecuted: e.forwardExecuted,
       }));
     } catch {

@@ -53,6 +53,8 @@ export interface EngineSlice {
   readonly warnings: readonly { readonly message: string; readonly node: string | null }[];
   /** True once a backward has run (edges may be drawn by gradient). */
   readonly backwardRan: boolean;
+  /** The iteration the last step or run reached, 0-based as the engine counts (shown 1-based); null before any. */
+  readonly iteration: number | null;
 }
 
 /** The slice before anything ran. */
@@ -73,6 +75,7 @@ export const initialEngine: EngineSlice = {
   progress: null,
   warnings: [],
   backwardRan: false,
+  iteration: null,
 };
 
 /** Clears results (the document changed or the user pressed reset) but keeps the load answer. */
@@ -126,16 +129,32 @@ export function withRunSummary(
     ...s,
     status: error ? 'error' : 'done',
     // a Tensor node whose setup raised on a fed-back tensor holds it all the same (Note [Fed-back tensors are reported apart])
-    tensors: r.tensors ? toSummaries({ ...r.fed, ...r.tensors }) : s.tensors,
+    tensors: r.tensors ? keepStorage(s.tensors, toSummaries({ ...r.fed, ...r.tensors })) : s.tensors,
     backwardSteps: steps,
-    edgeFlow: r.edge_flow ?? [],
+    edgeFlow: r.edge_flow ?? s.edgeFlow,
     losses: r.losses ?? s.losses,
     error,
     active: error?.node ?? null,
     phase: 'done',
     progress: null,
     backwardRan: steps.length > 0 || s.backwardRan,
+    iteration: error?.iteration ?? (r.iterations_run ? r.iterations_run - 1 : s.iteration),
   };
+}
+
+/**
+ * A `result` reply (what stepping to the end pulls) has no storage ids: keeps
+ * the ones the steps reported, so Detach still shows its input's storage.
+ */
+function keepStorage(
+  old: Readonly<Record<string, TensorSummary>>,
+  next: Record<string, TensorSummary>,
+): Record<string, TensorSummary> {
+  for (const [name, t] of Object.entries(next)) {
+    const before = own(old, name);
+    if (t.storage < 0 && before && before.storage >= 0) next[name] = { ...t, storage: before.storage };
+  }
+  return next;
 }
 
 /** Folds in the answer to `stepForward`. */
@@ -145,8 +164,10 @@ export function withForwardStep(s: EngineSlice, r: ForwardStepResult): EngineSli
     ...r.fed,
     ...(r.setup ?? {}),
     ...(r.node && r.tensor ? { [r.node]: r.tensor } : {}),
+    ...(r.changed ?? {}),
   };
   const error = r.error ?? null;
+  const nextIteration = s.iteration !== null && r.iteration !== s.iteration;
   return {
     ...s,
     tensors,
@@ -159,12 +180,15 @@ export function withForwardStep(s: EngineSlice, r: ForwardStepResult): EngineSli
       r.iteration !== undefined && s.stepResults.length && s.stepResults[0]!.iteration !== r.iteration
         ? []
         : s.stepResults,
+    // a new iteration's forward pass: the last backward's gradients belong to the one before
+    edgeFlow: nextIteration ? [] : s.edgeFlow,
+    iteration: r.iteration,
   };
 }
 
 /** Folds in the answer to `stepBackward`. */
 export function withBackwardStep(s: EngineSlice, r: BackwardStepResult): EngineSlice {
-  let tensors = s.tensors;
+  let tensors = r.tensors ? { ...s.tensors, ...r.tensors } : s.tensors;
   if (r.leaf) {
     const old = own(tensors, r.leaf.name);
     if (old) tensors = { ...tensors, [r.leaf.name]: { ...old, has_grad: true, grad_stats: r.leaf.after } };
@@ -172,10 +196,13 @@ export function withBackwardStep(s: EngineSlice, r: BackwardStepResult): EngineS
   const error = r.error ?? null;
   const ran = r.index >= 0 && r.grad_fn !== null;
   const forwarded = (r.forwarded ?? []).filter((n) => !s.forwardExecuted.includes(n));
-  const finished = r.done || r.phase === 'done';
+  // the end of a backward pass finishes the run only in its last iteration (else the next one follows)
+  const finished = r.phase === 'done';
   return {
     ...s,
     tensors,
+    edgeFlow: r.edge_flow ?? s.edgeFlow,
+    iteration: r.iteration,
     stepResults: ran ? [...s.stepResults, r] : s.stepResults,
     forwardExecuted: forwarded.length ? [...s.forwardExecuted, ...forwarded] : s.forwardExecuted,
     active: error?.node ?? (r.node ? r.node.split('.')[0]! : null),
@@ -228,4 +255,28 @@ export function flagsOf(s: EngineSlice, name: string): NodeFlags | null {
 /** The current backward step (the last one executed by stepping), if any. */
 export function currentStep(s: EngineSlice): BackwardStepResult | null {
   return s.stepResults[s.stepResults.length - 1] ?? null;
+}
+
+/** What the next step does: `forward` (Forward step), `backward` (Backward step), or nothing (`done`). */
+export function nextStep(s: EngineSlice): 'forward' | 'backward' | 'done' {
+  if (s.phase === 'done') return 'done';
+  return s.phase === 'backward' ? 'backward' : 'forward';
+}
+
+/**
+ * Whether a step button does something now. Note [Steps past the end do nothing]:
+ * the engine refuses a step out of order with a StateError (the protocol's
+ * contract, for `cli step`), but in the app the end of a run is a normal
+ * finished state, so the app never sends one: Forward step waits while a
+ * backward pass is pending (Backward step goes on), and neither steps once
+ * the run is finished (Reset starts again).
+ */
+export function canStep(s: EngineSlice, which: 'forward' | 'backward'): boolean {
+  const next = nextStep(s);
+  return next !== 'done' && (which === 'backward' || next === 'forward');
+}
+
+/** "iteration k of n", 1-based, for an engine iteration counted from 0. */
+export function iterationText(iteration: number, of: number): string {
+  return `iteration ${iteration + 1} of ${Math.max(of, iteration + 1)}`;
 }

@@ -7,6 +7,8 @@
 import { useMemo } from 'react';
 import { useApp, useServices } from '../app/context';
 import { lint } from '../lint/lint';
+import { iterationText } from '../state/engine-state';
+import { versionError } from '../state/inplace';
 import { FeedbackFix } from './FeedbackFix';
 
 /** What the panel says under an engine bug (an `InternalError`), which is no fault of the graph. */
@@ -19,6 +21,9 @@ export function ErrorPanel(): React.JSX.Element | null {
   const issues = useApp((s) => s.engine.load?.issues ?? []);
   const doc = useApp((s) => s.doc);
   const warnings = useMemo(() => lint(doc), [doc]);
+  const of = doc.run?.iterations ?? 1;
+  const engine = useApp((s) => s.engine);
+  const ve = useMemo(() => versionError(doc, engine), [doc, engine]);
   if (!error && !issues.length && !warnings.length) return null;
   const internal = error?.type === 'InternalError';
   return (
@@ -33,7 +38,9 @@ export function ErrorPanel(): React.JSX.Element | null {
           <div className="error-type">
             {error.type}
             {error.node ? ` at “${error.node}”` : ''}
-            {error.phase ? ` (${error.phase}${error.iteration !== null ? `, iteration ${error.iteration}` : ''})` : ''}
+            {error.phase
+              ? ` (${error.phase}${error.iteration !== null ? `, ${iterationText(error.iteration, of)}` : ''})`
+              : ''}
           </div>
           {internal && (
             <p className="error-hint" data-testid="internal-error-hint">
@@ -41,6 +48,11 @@ export function ErrorPanel(): React.JSX.Element | null {
             </p>
           )}
           <pre className="error-message">{error.message}</pre>
+          {ve && (
+            <p className="error-explain" data-testid="error-explain">
+              {ve.sentence}
+            </p>
+          )}
           <FeedbackFix error={error} />
         </div>
       )}

@@ -142,6 +142,12 @@ export function Inspector(): React.JSX.Element {
           <dd>{flags.gradFn ?? 'None'}</dd>
           <dt>.grad</dt>
           <dd>{flags.hasGrad ? 'populated' : 'None'}</dd>
+          {flags.storage !== null && flags.storage >= 0 && (
+            <>
+              <dt>storage</dt>
+              <dd data-testid="inspector-storage">#{flags.storage}</dd>
+            </>
+          )}
         </dl>
       )}
     </section>

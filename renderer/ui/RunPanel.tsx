@@ -52,7 +52,7 @@ export function RunPanel(): React.JSX.Element {
       <progress data-testid="progress" max={100} value={pct} />
       {progress && (
         <div className="muted">
-          iteration {progress.iteration}/{progress.of}
+          iteration {progress.iteration} of {progress.of}
           {progress.loss !== null ? ` · loss ${fmt(progress.loss)}` : ''} · {Math.round(progress.elapsed_ms)} ms
         </div>
       )}

@@ -1,16 +1,63 @@
 /**
- * The stepping panel: the current backward step (its grad_fn and node, the
+ * The stepping panel: where the run stands (iteration k of n, the phase, what
+ * the next step does), the current backward step (its grad_fn and node, the
  * gradient that arrived and the gradients sent along each edge), the
  * backward order so far, and the nodes executed by stepping forward.
  */
 import { useApp } from '../app/context';
-import { currentStep } from '../state/engine-state';
+import { currentStep, iterationText, nextStep, type EngineSlice } from '../state/engine-state';
 import { fmt } from '../viz/scales';
 import type { GradSummary, Stats } from '../../engine/protocol/messages';
 
 const stats = (s: Stats | null | undefined): string =>
   s ? `min ${fmt(s.min)} · max ${fmt(s.max)} · mean ${fmt(s.mean)}${s.nan ? ` · NaN×${s.nan}` : ''}` : '—';
 const grad = (g: GradSummary | null): string => (g ? `[${g.shape.join(', ')}] ${stats(g.stats)}` : 'None');
+
+type Stage = 'start' | 'forward' | 'backward' | 'between' | 'update' | 'done' | 'stopped';
+
+/** Where stepping stands, and one sentence saying what the next click does. */
+function stageOf(e: EngineSlice): { stage: Stage; text: string } {
+  const next = nextStep(e);
+  const ranBackward = e.stepResults.length > 0 && e.stepResults.at(-1)!.iteration === e.iteration;
+  if (e.phase === 'none' && e.iteration === null)
+    return {
+      stage: 'start',
+      text: 'Not started. Forward step runs one node; Backward step runs the forward pass, then one grad_fn.',
+    };
+  if (next === 'done')
+    return e.error
+      ? { stage: 'stopped', text: `Stopped with ${e.error.type}. Reset to step again.` }
+      : { stage: 'done', text: 'Finished: the run is complete. Reset to step again.' };
+  if (next === 'backward') return { stage: 'backward', text: 'Backward pass. Next: Backward step runs one grad_fn.' };
+  if (e.phase === 'update') return { stage: 'update', text: 'Update (after backward). Next: Forward step.' };
+  if (ranBackward)
+    return { stage: 'between', text: 'Backward pass finished. Next: Forward step starts the next iteration.' };
+  return {
+    stage: 'forward',
+    text: 'Forward pass. Next: Forward step runs one node (Backward step finishes the forward pass first).',
+  };
+}
+
+/** "iteration k of n · stage" above the panel. */
+function StepStatus(): React.JSX.Element {
+  const engine = useApp((s) => s.engine);
+  const of = useApp((s) => s.doc.run?.iterations ?? 1);
+  const { stage, text } = stageOf(engine);
+  const k = engine.iteration;
+  return (
+    <p
+      className="step-status"
+      data-testid="step-status"
+      data-stage={stage}
+      data-phase={nextStep(engine)}
+      data-iteration={k === null ? '' : k + 1}
+    >
+      {k !== null && <b>{iterationText(k, of)}</b>}
+      {k !== null && ' · '}
+      {text}
+    </p>
+  );
+}
 
 /** The step panel. */
 export function StepPanel(): React.JSX.Element {
@@ -21,7 +68,8 @@ export function StepPanel(): React.JSX.Element {
     : engine.backwardSteps;
   return (
     <section className="step-panel" data-testid="step-panel">
-      <h3>Backward step</h3>
+      <h3>Stepping</h3>
+      <StepStatus />
       <div
         className="current-step"
         data-testid="current-step"

@@ -12,6 +12,7 @@ import { sizeOfFlow } from '../canvas/flow-model';
 import type { GradFlowEdge, OpFlowNode } from '../canvas/types';
 import { exportPythonScript } from '../code/script';
 import { exportImage } from './export-image';
+import { canStep } from '../state/engine-state';
 
 /** The toolbar. */
 export function Toolbar(): React.JSX.Element {
@@ -27,6 +28,9 @@ export function Toolbar(): React.JSX.Element {
   const dirty = useApp((s) => s.revision !== s.savedRevision);
   const name = useApp((s) => s.doc.meta.name ?? s.fileName ?? 'Untitled');
   const running = status === 'running';
+  const canForward = useApp((s) => canStep(s.engine, 'forward'));
+  const canBackward = useApp((s) => canStep(s.engine, 'backward'));
+  const finished = useApp((s) => s.engine.phase === 'done');
   const view = (): { x: number; y: number; zoom: number } => rf.getViewport();
 
   return (
@@ -149,21 +153,36 @@ export function Toolbar(): React.JSX.Element {
         </button>
         <button
           data-testid="step-forward"
-          disabled={running || !session}
+          disabled={running || !session || !canForward}
           onClick={() => void session?.stepForward()}
-          title="Step forward one node (Ctrl+.)"
+          title={
+            finished
+              ? 'The run is finished: Reset to step it again'
+              : canForward
+                ? 'Run the next node of the forward pass (Ctrl+.)'
+                : 'The backward pass comes next: use Backward step'
+          }
         >
-          Step ▸
+          Forward step
         </button>
         <button
           data-testid="step-backward"
-          disabled={running || !session}
+          disabled={running || !session || !canBackward}
           onClick={() => void session?.stepBackward()}
-          title="Step backward one grad_fn (Ctrl+,)"
+          title={
+            canBackward
+              ? 'Run the next grad_fn of the backward pass, in PyTorch’s order (Ctrl+,); the forward pass finishes first'
+              : 'The run is finished: Reset to step it again'
+          }
         >
-          ◂ Step back
+          Backward step
         </button>
-        <button data-testid="reset" disabled={!session} onClick={() => void session?.reset()} title="Reset">
+        <button
+          data-testid="reset"
+          disabled={!session}
+          onClick={() => void session?.reset()}
+          title="Back to before the first iteration"
+        >
           Reset
         </button>
         <span

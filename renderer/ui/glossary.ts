@@ -37,4 +37,6 @@ export const BADGE_HELP = {
   gradFn: (name: string): string =>
     `grad_fn = ${name}: the backward function this op recorded; backward() calls it to send gradient to the inputs.`,
   grad: '.grad is populated: backward() accumulated this leaf’s gradient here (it adds up over iterations unless zero_grad is set).',
+  storage: (id: number): string =>
+    `storage #${id}: the memory holding this tensor’s values; tensors with the same number share it (detach() does, clone() copies), so an in-place op on one changes the other.`,
 } as const;

@@ -25,8 +25,9 @@ export async function currentStep(page: Page): Promise<{ gradFn: string | null; 
 }
 
 /**
- * Clicks step-backward until the engine says done (or error), checking each
- * step's grad_fn and node against `steps`; returns the steps seen.
+ * Clicks step-backward until the backward pass ends (the run is done, stopped
+ * with an error, or its next iteration comes next), checking each step's
+ * grad_fn and node against `steps`; returns the steps seen.
  */
 export async function stepBackwardToEnd(
   page: Page,
@@ -53,6 +54,8 @@ export async function stepBackwardToEnd(
         node: steps[i]?.node ?? null,
       });
     if (state === 'done' || state === 'error') break;
+    const stage = await page.getAttribute('[data-testid=step-status]', 'data-stage');
+    if (stage === 'between' || stage === 'update') break;
   }
   return seen;
 }

@@ -55,15 +55,21 @@ const FACTS: Record<string, [string, boolean, boolean, boolean][]> = {
     ['loss', false, true, false],
   ],
   classic_mistakes: [
-    ['x', true, true, true],
+    ['x', true, true, false],
     ['probs', false, true, false],
+    ['exp_x', false, true, false],
   ],
+};
+
+/** Examples whose lesson is an error: the message they stop with. */
+const STOPS_WITH: Record<string, string> = {
+  classic_mistakes: 'has been modified by an inplace operation',
 };
 
 const slugs = readdirSync(resolve(REPO, 'renderer/examples'))
   .filter((f) => f.endsWith('.graph.json'))
   .map((f) => f.replace('.graph.json', ''));
-const docOf = (slug: string): { nodes: { id: string }[] } =>
+const docOf = (slug: string): { nodes: { id: string }[]; run?: { iterations?: number } } =>
   JSON.parse(readFileSync(resolve(REPO, 'renderer/examples', `${slug}.graph.json`), 'utf8'));
 
 let browser: Browser;
@@ -105,7 +111,8 @@ describe('examples gallery', () => {
             if (expected.error.node) expect((await nodeAttrs(page, expected.error.node)).error).toBe('true');
           }
         } else {
-          expect(state).toBe('done');
+          expect(state).toBe(STOPS_WITH[slug] ? 'error' : 'done');
+          if (STOPS_WITH[slug]) expect(await page.textContent('[data-testid=error-panel]')).toContain(STOPS_WITH[slug]);
           for (const [id, leaf, rg, grad] of FACTS[slug] ?? []) {
             const a = await nodeAttrs(page, id);
             expect({ id, ...a, active: null, error: null }).toEqual({
@@ -141,7 +148,9 @@ describe('examples gallery', () => {
         });
         expect(seen.length).toBeGreaterThan(0);
         if (expected) expect(seen.length).toBe(expected.backward_steps.length);
-        expect(await page.getAttribute('[data-testid=engine-status]', 'data-state')).toBe('done');
+        // one backward pass: the run is done after it, stopped, or goes on with the next iteration
+        const final = STOPS_WITH[slug] ? 'error' : (docOf(slug).run?.iterations ?? 1) > 1 ? 'idle' : 'done';
+        expect(await page.getAttribute('[data-testid=engine-status]', 'data-state')).toBe(final);
         await shot(page, `example-${slug}-step-backward-end`);
       });
     });

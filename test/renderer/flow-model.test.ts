@@ -28,6 +28,8 @@ const engine: EngineSlice = {
     w: t(true),
     detached: t(false),
     cloned: t(true),
+    relu_c: t(true),
+    relu_d: t(false),
     a: t(true),
     b: t(true),
     sum_a: t(true),
