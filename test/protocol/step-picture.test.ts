@@ -17,8 +17,8 @@ beforeAll(async () => {
 afterAll(() => c.close());
 
 const doc = () => readDoc(`${ROOT}/renderer/examples/detach_vs_clone.graph.json`);
-const edgeIndex = (d: { edges: { source: string; target: string }[] }, s: string, t: string): number =>
-  d.edges.findIndex((e) => e.source === s && e.target === t);
+const edgeIndex = (d: Record<string, unknown>, s: string, t: string): number =>
+  (d.edges as { source: string; target: string }[]).findIndex((e) => e.source === s && e.target === t);
 
 describe('steps report the picture', () => {
   it('an in-place write re-reports the tensors on its storage', async () => {
