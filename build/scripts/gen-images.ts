@@ -57,13 +57,20 @@ function sumChain(ids: readonly string[], x: number, y0: number, dy: number): { 
   return { nodes, edges };
 }
 
-function doc(name: string, description: string, nodes: Node[], edges: Edge[]): object {
+/** The document: the branches, then the Add chain that sums them into `total` (the backward root). */
+function doc(
+  name: string,
+  description: string,
+  nodes: Node[],
+  edges: Edge[],
+  chain: ReturnType<typeof sumChain>,
+): object {
   return {
     format: 'autograd-studio/graph',
     version: 1,
     meta: { name, description },
-    nodes,
-    edges,
+    nodes: [...nodes, ...chain.nodes],
+    edges: [...edges, ...chain.edges],
     run: { backward: 'total' },
   };
 }
@@ -121,8 +128,9 @@ function paddingModes(): object {
       'Step backward: the padding has its own grad_fns (ReflectionPad2DBackward0, ReplicationPad2DBackward0, ' +
       'CopySlices for circular), and each branch’s clone keeps its .grad, drawn under it: how often each pixel was ' +
       'used (1 inside; 2 or 4 where reflect or circular copied it; up to 16 at replicate’s corners).',
-    [...nodes, ...chain.nodes],
-    [...edges, ...chain.edges],
+    nodes,
+    edges,
+    chain,
   );
 }
 
@@ -166,8 +174,9 @@ function pooling(): object {
       'each clone keeps its .grad, drawn under it. Max sends the gradient to one pixel per window (a sparse pattern); ' +
       'average spreads 1/9 over every window (pixels in two or four windows get more); count_include_pad=False ' +
       'gives the border pixels larger shares.',
-    [...nodes, ...chain.nodes],
-    [...edges, ...chain.edges],
+    nodes,
+    edges,
+    chain,
   );
 }
 

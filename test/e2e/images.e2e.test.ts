@@ -207,9 +207,13 @@ async function stepForwardUntil(page: Page, name: string, max = 40): Promise<num
   throw new Error(`${name} never ran`);
 }
 
-/** Clicks step-backward `n` times (each one grad_fn). */
-async function stepBackward(page: Page, n: number): Promise<void> {
+/** From a reset, steps backward `n` grad_fns, takes screenshot `name` (mid-backward), then steps to the end. */
+async function backwardToEnd(page: Page, n: number, name: string): Promise<void> {
+  await clickAndSettle(page, 'reset');
   for (let i = 0; i < n; i++) await clickAndSettle(page, 'step-backward');
+  await shot(page, name);
+  for (let i = 0; i < 60 && (await page.getAttribute('[data-testid=engine-status]', 'data-state')) !== 'done'; i++)
+    await clickAndSettle(page, 'step-backward');
 }
 
 /** Opens node `id` in the tensor viewer, on the value or .grad tab. */
@@ -270,11 +274,7 @@ describe('the padding-modes example', () => {
 
   it('backward: each clone’s .grad counts how often the padding used each pixel', async () => {
     const { page } = app;
-    await clickAndSettle(page, 'reset');
-    await stepBackward(page, 6);
-    await shot(page, 'images-padding-backward-6');
-    for (let i = 0; i < 60 && (await page.getAttribute('[data-testid=engine-status]', 'data-state')) !== 'done'; i++)
-      await clickAndSettle(page, 'step-backward');
+    await backwardToEnd(page, 6, 'images-padding-backward-6');
     const max = { zeros: 1, reflect: 4, replicate: 16, circular: 4 };
     for (const [m, hi] of Object.entries(max)) {
       await view(page, `in_${m}`, 'grad');
@@ -313,11 +313,7 @@ describe('the pooling example', () => {
 
   it('backward: max sends the gradient to one pixel per window, average spreads it', async () => {
     const { page } = app;
-    await clickAndSettle(page, 'reset');
-    await stepBackward(page, 5);
-    await shot(page, 'images-pooling-backward-5');
-    for (let i = 0; i < 60 && (await page.getAttribute('[data-testid=engine-status]', 'data-state')) !== 'done'; i++)
-      await clickAndSettle(page, 'step-backward');
+    await backwardToEnd(page, 5, 'images-pooling-backward-5');
     await view(page, 'in_maxpool', 'grad');
     // max: zero where no window's maximum was; average (including padding): 1/9 per window covering the pixel
     await expect.poll(() => page.textContent('[data-testid=tensor-stats]')).toMatch(/· min 0 · max [1-4] ·/);
