@@ -25,6 +25,14 @@ export const GLOSSARY: readonly { readonly term: string; readonly text: string }
     term: 'detach',
     text: 'detach() returns a tensor that shares its input’s storage but is cut from the graph: no grad_fn and requires_grad = False, so gradient stops there.',
   },
+  {
+    term: 'storage',
+    text: 'The memory holding a tensor’s values (storage #N on a node): detach() shares it, clone() copies it, so an in-place op on a detached tensor changes the original too.',
+  },
+  {
+    term: 'in-place (version counter)',
+    text: 'An in-place op like relu_() overwrites its input and bumps its storage’s version; a backward that needs a value saved before that raises “modified by an inplace operation”.',
+  },
 ];
 
 /** What a badge on a node means, in one sentence (its tooltip). */
