@@ -81,11 +81,12 @@ export function TensorViewer(): React.JSX.Element | null {
         </button>
         <PinButton tensor={name} which={which} />
       </div>
-      {!summary && <p className="muted">Run the graph to see this tensor.</p>}
+      {!summary && !preview && <p className="muted">Run the graph to see this tensor.</p>}
       {!summary && preview && which === 'value' && (
         <>
           <p className="muted init-preview-note" data-testid="tensor-init-preview">
-            Its init values, [{preview.shape.join(', ')}] (what the engine starts from):
+            Its init values, [{preview.shape.join(', ')}]: the graph has not run yet (run or step to see the engine’s
+            tensor and its .grad).
           </p>
           <TensorView t={preview} />
         </>

@@ -238,6 +238,37 @@ function source(m: string, i: number): number | null {
   return (i + 32) % 32; // circular
 }
 
+describe('a JPEG', () => {
+  it('drops as [1, 3, H, W] with its colours (within JPEG’s rounding)', async () => {
+    const { page } = app;
+    // an 8×6 JPEG of one colour (200, 100, 50), made by the browser's own encoder
+    const b64 = await page.evaluate(async () => {
+      const c = document.createElement('canvas');
+      [c.width, c.height] = [8, 6];
+      const ctx = c.getContext('2d')!;
+      ctx.fillStyle = 'rgb(200, 100, 50)';
+      ctx.fillRect(0, 0, 8, 6);
+      const blob = await new Promise<Blob>((r) => c.toBlob((b) => r(b!), 'image/jpeg', 1));
+      return btoa(String.fromCharCode(...new Uint8Array(await blob.arrayBuffer())));
+    });
+    const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    const at = { x: Math.round(canvas.x + canvas.width * 0.6), y: Math.round(canvas.y + canvas.height * 0.3) };
+    await dropFile(
+      page,
+      '[data-testid=canvas] .react-flow__pane',
+      'photo.jpg',
+      'image/jpeg',
+      Buffer.from(b64, 'base64'),
+      at,
+    );
+    await page.waitForSelector('.react-flow__node[data-id="photo1"]');
+    const node = (await docNodes(page)).find((n) => n.id === 'photo1')!;
+    expect(node.params.shape).toEqual([1, 3, 6, 8]);
+    const d = node.params.init.data;
+    [200, 100, 50].forEach((v, c) => expect(Math.abs(d[c * 48 + 20]! * 255 - v)).toBeLessThan(4));
+  });
+});
+
 describe('the padding-modes example', () => {
   it('shows each padding_mode as the image in a 3-pixel frame of its own (forward)', async () => {
     const { page } = app;
