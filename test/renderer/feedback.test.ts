@@ -84,7 +84,7 @@ describe('feedback edges on the canvas', () => {
 });
 
 describe('the leaf error of a loop', () => {
-  const error = { type: 'RuntimeError', message: LEAF_ERROR, node: 'x', phase: 'setup', iteration: 1 };
+  const error = { type: 'RuntimeError', message: LEAF_ERROR, node: 'x', phase: 'setup' as const, iteration: 1 };
 
   it('is tied to the feedback into the Tensor whose setup raised, from iteration 2 on', () => {
     expect(leafErrorFeedback(base, error)).toEqual({ from: 'r', to: 'x' });
