@@ -31,7 +31,8 @@ export function createLossCurve(el: HTMLElement): Viz<readonly number[]> {
         .call(
           axisBottom(x)
             .ticks(Math.min(losses.length, 6))
-            .tickFormat((d) => String(d)),
+            // iterations are counted from 1, in whole steps: no tick between two iterations
+            .tickFormat((d) => (Number.isInteger(Number(d)) ? String(d) : '')),
         );
       svg.append('g').attr('transform', `translate(${m.l},0)`).call(axisLeft(y).ticks(4));
       svg

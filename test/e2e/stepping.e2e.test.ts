@@ -197,6 +197,12 @@ describe('iterations', () => {
     await clickAndSettle(page, 'step-backward');
     expect(await status(page)).toBe('done');
     expect(await page.textContent('[data-testid=step-status]')).toContain('iteration 2 of 2');
+    // the loss chart counts the same way: ticks 1 and 2, nothing between them
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    const ticks = await page.$$eval('[data-testid=viz-loss-curve] g:first-of-type .tick text', (els) =>
+      els.map((e) => e.textContent).filter((t) => t),
+    );
+    expect(ticks).toEqual(['1', '2']);
   });
 });
 
