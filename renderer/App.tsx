@@ -6,7 +6,7 @@ import type { AutosaveRecord } from './app/autosave';
 import { Canvas } from './canvas/Canvas';
 import type { GraphDocument } from './document/types';
 import { AutogradView } from './ui/AutogradView';
-import { CodePanel } from './ui/CodePanel';
+import { CodePanel, CodeTab } from './ui/CodePanel';
 import { ComparePanel } from './ui/ComparePanel';
 import { ErrorPanel } from './ui/ErrorPanel';
 import { ExamplesGallery } from './ui/ExamplesGallery';
@@ -47,6 +47,7 @@ export function App({
         <Palette />
         <div className="centre">
           <Canvas />
+          <CodeTab />
           <ComparePanel />
           <ErrorPanel />
         </div>

@@ -36,7 +36,24 @@ function useScript(): ScriptResult | null {
   return result;
 }
 
-/** The panel (shown when the toolbar's "PyTorch code" is on). */
+/** The tab at the canvas's top right that opens the panel (while it is closed). */
+export function CodeTab(): React.JSX.Element | null {
+  const { studio } = useServices();
+  const open = useApp((s) => s.ui.codeOpen);
+  if (open) return null;
+  return (
+    <button
+      className="code-tab"
+      data-testid="toggle-code"
+      onClick={() => studio.setUi({ codeOpen: true })}
+      title="Show the graph as PyTorch code beside the canvas; stepping marks the statement that ran"
+    >
+      PyTorch code ›
+    </button>
+  );
+}
+
+/** The panel (the tab above opens it, its close button closes it). */
 export function CodePanel(): React.JSX.Element | null {
   const { studio } = useServices();
   const open = useApp((s) => s.ui.codeOpen);
@@ -64,7 +81,7 @@ export function CodePanel(): React.JSX.Element | null {
     <section className="code-panel" data-testid="code-panel" data-node={active && current ? active : ''}>
       <h3>
         PyTorch code
-        <button className="link" onClick={() => studio.setUi({ codeOpen: false })}>
+        <button className="link" data-testid="toggle-code" onClick={() => studio.setUi({ codeOpen: false })}>
           close
         </button>
       </h3>

@@ -10,6 +10,8 @@ import type { TensorData, TensorSummary } from '../../engine/protocol/messages';
 import { own } from '../../engine/protocol/dict';
 import { useApp, useServices } from '../app/context';
 import { comparedWith, difference, documentPins, maxAbs, pinLabel, samePin, withPin } from '../compare/diff';
+import { semanticKey } from '../session/engine-session';
+import type { EngineSlice } from '../state/engine-state';
 import type { Pin } from '../state/store';
 import { fmt } from '../viz/scales';
 import { TensorView } from './TensorView';
@@ -121,16 +123,29 @@ function DiffCard({ a, b, da, db }: { a: Pin; b: Pin; da: TensorData; db: Tensor
   );
 }
 
+/**
+ * The iteration the canvas shows, 1-based: the one the engine reports (stepping
+ * reports each step's), else the last backward step's, else how many a run ran.
+ */
+function shownIteration(e: EngineSlice): number | null {
+  const reported = 'iteration' in e ? (e as { iteration?: unknown }).iteration : undefined;
+  if (typeof reported === 'number') return reported + 1;
+  const step = e.stepResults[e.stepResults.length - 1];
+  if (step) return step.iteration + 1;
+  return e.losses.length || null;
+}
+
 /** "iteration k of n": reruns the document for k iterations so the canvas, the pins and the loss show iteration k. */
 function IterationScrubber({ n }: { n: number }): React.JSX.Element {
   const { session } = useServices();
   const losses = useApp((s) => s.engine.losses);
-  const key = useApp((s) => s.epoch);
-  const [k, setK] = useState(n);
+  const engineK = useApp((s) => shownIteration(s.engine));
+  const key = useApp((s) => semanticKey(s.doc));
+  const [pending, setPending] = useState<number | null>(null);
   const [all, setAll] = useState<readonly number[]>([]);
   const want = useRef<number | null>(null);
   const busy = useRef(false);
-  useEffect(() => setAll([]), [key, n]);
+  useEffect(() => setAll([]), [key]);
   useEffect(() => {
     if (losses.length >= all.length && losses.length > 0) setAll(losses);
   }, [losses, all.length]);
@@ -139,43 +154,54 @@ function IterationScrubber({ n }: { n: number }): React.JSX.Element {
     if (busy.current || !session) return;
     busy.current = true;
     try {
-      if (all.length < n) await session.run(n); // every iteration's loss, for the curve
+      let ran: number | null = null;
+      if (all.length < n) {
+        await session.run(n); // every iteration's loss, for the line
+        ran = n;
+      }
       while (want.current !== null) {
         const next: number = want.current;
         want.current = null;
-        await session.run(next);
+        if (next !== ran) await session.run(next);
+        ran = next;
       }
     } finally {
       busy.current = false;
+      setPending(null);
     }
   };
-  const loss = all[k - 1];
+  const k = pending ?? engineK;
+  const loss = k !== null ? all[k - 1] : undefined;
   return (
     <div className="compare-scrub" data-testid="iteration-scrubber">
       <label>
         <span data-testid="iteration-label">
-          iteration {k} of {n}
+          iteration {k ?? '–'} of {n}
         </span>
         <input
           type="range"
           min={1}
           max={n}
-          value={k}
+          value={k ?? 1}
           data-testid="iteration-scrub"
           onChange={(e) => {
             const v = Number(e.target.value);
-            setK(v);
+            setPending(v);
             void go(v);
           }}
         />
       </label>
       <div className="muted" data-testid="iteration-loss">
-        {loss !== undefined ? `loss ${fmt(loss, 6)} at iteration ${k}` : 'move the slider to run the loop'}
+        {loss !== undefined && k !== null
+          ? `loss ${fmt(loss, 6)} at iteration ${k}`
+          : 'move the slider to run the loop that far'}
       </div>
       <p className="muted">
-        The canvas, the pins and the tensor viewer show the graph after iteration {k}: its values, its gradients.
+        {k === null
+          ? `The slider runs the loop for k of its ${n} iterations and shows the graph as it is then.`
+          : `The canvas, the pins and the tensor viewer show iteration ${k}: its values and its gradients.`}
       </p>
-      {all.length > 1 && <LossSpark losses={all} at={k} />}
+      {all.length > 1 && <LossSpark losses={all} at={k ?? 0} />}
     </div>
   );
 }

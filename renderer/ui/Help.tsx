@@ -45,7 +45,7 @@ const GESTURES: readonly [string, string][] = [
   ],
   ['Drag the iteration slider (strip under the canvas)', 'shows the loop after iteration k of n: values, grads, loss'],
   [
-    'PyTorch code (toolbar)',
+    'PyTorch code › (top right of the canvas)',
     'the graph as the script “Export PyTorch script” downloads; a forward step marks the statement that ran',
   ],
 ];

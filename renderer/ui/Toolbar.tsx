@@ -1,6 +1,6 @@
 /**
  * The toolbar: file (new, open, save, export JSON/PNG/SVG/PyTorch script), edit
- * (undo, redo), learn (examples, autograd view, PyTorch code) and engine controls (run, step forward,
+ * (undo, redo), learn (examples, autograd view) and engine controls (run, step forward,
  * step backward, reset) with the engine status.
  */
 import { useReactFlow } from '@xyflow/react';
@@ -21,7 +21,6 @@ export function Toolbar(): React.JSX.Element {
   const rf = useReactFlow<OpFlowNode, GradFlowEdge>();
   const fileRef = useRef<HTMLInputElement>(null);
   const history = useApp((s) => s.history);
-  const codeOpen = useApp((s) => s.ui.codeOpen);
   const status = useApp((s) => s.engine.status);
   const available = useApp((s) => s.engine.available);
   const kernels = useApp((s) => s.engine.kernels);
@@ -71,7 +70,7 @@ export function Toolbar(): React.JSX.Element {
           onClick={() => void exportJson(app, view())}
           title="Download the document as .graph.json"
         >
-          Export JSON
+          <span className="wide-only">Export </span>JSON
         </button>
         <button data-testid="export-png" onClick={() => void exportImage(app, 'png')}>
           PNG
@@ -84,7 +83,7 @@ export function Toolbar(): React.JSX.Element {
           onClick={() => void exportPythonScript(app)}
           title="Download the graph as a runnable PyTorch script (.py) that prints the same result JSON"
         >
-          Export PyTorch script
+          <span className="wide-only">Export </span>PyTorch<span className="wide-only"> script</span>
         </button>
       </div>
       <div className="group">
@@ -121,15 +120,6 @@ export function Toolbar(): React.JSX.Element {
         </button>
         <button data-testid="open-autograd-view" onClick={() => studio.setUi({ autogradOpen: true })}>
           Autograd view
-        </button>
-        <button
-          data-testid="toggle-code"
-          className={codeOpen ? 'on' : ''}
-          aria-pressed={codeOpen}
-          onClick={() => studio.setUi({ codeOpen: !codeOpen })}
-          title="Show the graph as PyTorch code beside the canvas; stepping marks the statement that ran"
-        >
-          PyTorch code
         </button>
         <button
           data-testid="help"

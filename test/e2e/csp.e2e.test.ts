@@ -129,7 +129,7 @@ describe('under the desktop CSP (no inline style)', () => {
 
     await openExample(page, 'cross_entropy_decomposed');
     await clickAndSettle(page, 'run');
-    await clickNode('x');
+    await clickNode('x1');
     await page.click('[data-testid=tensor-tab-value]');
     await page.waitForSelector('[data-testid=viz-heatmap] rect');
     const cell = (await page.locator('[data-testid=viz-heatmap] rect').first().boundingBox())!;

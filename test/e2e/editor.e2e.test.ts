@@ -91,13 +91,13 @@ const inp = (id: string, port: string): string =>
   `.react-flow__node[data-id="${id}"] .react-flow__handle[data-handleid="${port}"]`;
 
 const ORIGINAL = [
-  'ce→total.b',
+  'ce→total.a',
   'logsm→nll.input',
-  'nll→total.a',
+  'nll→total.b',
   't→ce.target',
   't→nll.target',
-  'x→ce.input',
-  'x→logsm.input',
+  'x1→ce.input',
+  'x2→logsm.input',
 ];
 
 describe('edges are first-class', () => {
@@ -108,7 +108,7 @@ describe('edges are first-class', () => {
     expect(
       await page.locator('[data-testid=edge]').evaluateAll((els) => els.map((e) => e.getAttribute('tabindex'))),
     ).toEqual(Array(7).fill('0'));
-    expect(await page.locator('[data-testid=node-title]').count()).toBe(6);
+    expect(await page.locator('[data-testid=node-title]').count()).toBe(7);
     expect(await page.textContent('.react-flow__node[data-id="logsm"] [data-testid=node-title]')).toContain(
       'LogSoftmax',
     );
@@ -122,7 +122,7 @@ describe('edges are first-class', () => {
     await expect.poll(() => page.getAttribute(sel, 'class')).toContain('selected');
     await shot(page, 'editor-edge-selected');
     await page.keyboard.press('Delete');
-    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'x→logsm.input'));
+    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'x2→logsm.input'));
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
   });
@@ -132,7 +132,7 @@ describe('edges are first-class', () => {
     await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
     await page.locator(edgeSel('total', 'b')).focus();
     await page.keyboard.press('Delete');
-    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'ce→total.b'));
+    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'nll→total.b'));
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
     await page.locator(edgeSel('nll', 'target')).focus();
@@ -151,11 +151,11 @@ describe('edges are first-class', () => {
     await expect
       .poll(() => edgeList(page))
       .toEqual(
-        ORIGINAL.filter((e) => e !== 'x→logsm.input')
+        ORIGINAL.filter((e) => e !== 'x2→logsm.input')
           .concat('t→logsm.input')
           .sort(),
       );
-    expect(await page.textContent('[data-testid=toast]')).toContain('Replaced x → logsm.input by t → logsm.input');
+    expect(await page.textContent('[data-testid=toast]')).toContain('Replaced x2 → logsm.input by t → logsm.input');
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
   });
@@ -165,19 +165,19 @@ describe('edges are first-class', () => {
     const empty = (await panePoint(page))!;
     // grab the end just outside the node (the port's own handle starts a new connection), drop it on empty canvas
     await dragPoints(page, await grabPoint(page, 'ce', 'input'), empty);
-    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'x→ce.input'));
+    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'x1→ce.input'));
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
   });
 
   it('moving an edge’s end to another port moves the edge', async () => {
     const { page } = app;
-    // the end of t → nll.target dropped on logsm.input, which x held: the edge moves and x → logsm.input goes
+    // the end of t → nll.target dropped on logsm.input, which x2 held: the edge moves and x2 → logsm.input goes
     await dragPoints(page, await grabPoint(page, 'nll', 'target'), await centre(page, inp('logsm', 'input')));
     await expect
       .poll(() => edgeList(page))
       .toEqual(
-        ORIGINAL.filter((e) => e !== 't→nll.target' && e !== 'x→logsm.input')
+        ORIGINAL.filter((e) => e !== 't→nll.target' && e !== 'x2→logsm.input')
           .concat('t→logsm.input')
           .sort(),
       );
@@ -199,8 +199,8 @@ describe('edges are first-class', () => {
     await expect
       .poll(() => edgeList(page))
       .toEqual(
-        ORIGINAL.filter((e) => e !== 'x→ce.input')
-          .concat('x→detach1.input', 'detach1→ce.input')
+        ORIGINAL.filter((e) => e !== 'x1→ce.input')
+          .concat('x1→detach1.input', 'detach1→ce.input')
           .sort(),
       );
     expect(await page.locator('.react-flow__node[data-id="detach1"]').count()).toBe(1);
@@ -214,7 +214,7 @@ describe('edges are first-class', () => {
     await page.keyboard.press('Control+z');
     await page.mouse.click(p.x, p.y, { button: 'right' });
     await page.click('[data-testid=menu-delete]');
-    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'x→ce.input'));
+    await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => e !== 'x1→ce.input'));
     await page.keyboard.press('Control+z');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
   });
@@ -225,11 +225,11 @@ describe('edges are first-class', () => {
     await page.click(title, { button: 'right' });
     await page.waitForSelector('[data-testid=context-menu][data-kind=node]');
     await page.click('[data-testid=menu-duplicate]');
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(8);
     // the copy keeps its inputs
-    await expect.poll(() => edgeList(page)).toEqual([...ORIGINAL, 't→ce1.target', 'x→ce1.input'].sort());
+    await expect.poll(() => edgeList(page)).toEqual([...ORIGINAL, 't→ce1.target', 'x1→ce1.input'].sort());
     await page.keyboard.press('Control+z');
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(6);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
     await page.click(title, { button: 'right' });
     await page.click('[data-testid=menu-disconnect]');
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL.filter((e) => !e.includes('ce')));
@@ -237,9 +237,9 @@ describe('edges are first-class', () => {
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
     await page.click(title, { button: 'right' });
     await page.click('[data-testid=menu-delete]');
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(5);
-    await page.keyboard.press('Control+z');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(6);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
     await expect.poll(() => edgeList(page)).toEqual(ORIGINAL);
     expect(app.errors).toEqual([]);
   });
@@ -454,11 +454,11 @@ describe('panels follow the selection and the document', () => {
 
   it('after Ctrl+D the inspector and the viewer both show the copy', async () => {
     const { page } = app;
-    await page.click('.react-flow__node[data-id="x"] [data-testid=node-title]');
-    await expect.poll(() => viewerName(page)).toBe('x');
-    await page.keyboard.press('Control+d');
-    await expect.poll(() => page.inputValue('[data-testid=inspector-id]')).toBe('x1');
+    await page.click('.react-flow__node[data-id="x1"] [data-testid=node-title]');
     await expect.poll(() => viewerName(page)).toBe('x1');
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => page.inputValue('[data-testid=inspector-id]')).toBe('x3');
+    await expect.poll(() => viewerName(page)).toBe('x3');
     await shot(page, 'editor-panels-duplicate');
   });
 

@@ -23,13 +23,21 @@ import { expectFlags, stepBackwardToEnd } from './check';
 
 /** Examples built on parity fixtures: same ids and ops (the adversarial loops on an image), so the same flags and backward order. */
 const PARITY_OF: Record<string, string> = {
-  cross_entropy_decomposed: 'ce_equals_logsoftmax_nll',
   adversarial_loop_error: 'adversarial_loop_error',
   adversarial_loop_detached: 'adversarial_loop_detached',
 };
 
 /** Facts about the other examples: [node, leaf, requires_grad, has_grad]. */
 const FACTS: Record<string, [string, boolean, boolean, boolean][]> = {
+  // Two inputs, one per path; compare-code.e2e.test.ts checks its result against PyTorch's.
+  cross_entropy_decomposed: [
+    ['x1', true, true, true],
+    ['x2', true, true, true],
+    ['t', true, false, false],
+    ['ce', false, true, false],
+    ['nll', false, true, false],
+    ['total', false, true, false],
+  ],
   detach_vs_clone: [
     ['x', true, true, true],
     ['w', true, true, true],

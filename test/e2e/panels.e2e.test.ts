@@ -45,7 +45,7 @@ describe('tensor viewer', () => {
     const { page } = app;
     await openExample(page, 'cross_entropy_decomposed');
     await clickAndSettle(page, 'run');
-    await clickNode('x');
+    await clickNode('x1');
     await page.click('[data-testid=tensor-tab-value]');
     await page.waitForSelector('[data-testid=viz-heatmap] rect');
     expect(await page.locator('[data-testid=viz-heatmap] rect').count()).toBe(20);
