@@ -9,6 +9,7 @@ import { InferHint } from '../canvas/InferHint';
 import { specOf } from '../document/graph';
 import { ImageTools } from '../images/ImageTools';
 import { flagsOf } from '../state/engine-state';
+import { FedNote } from './FedNote';
 import { InitEditor } from './InitEditor';
 import { ParamField } from './ParamField';
 import { RunSettings } from './RunSettings';
@@ -130,6 +131,7 @@ export function Inspector(): React.JSX.Element {
       })}
       <ImageTools node={node} />
       <InferHint id={node.id} />
+      <FedNote id={node.id} />
       {flags && (
         <dl className="autograd-facts">
           <dt>shape</dt>

@@ -149,6 +149,9 @@ describe('the leaf error of the adversarial loop', () => {
     const facts = await page.textContent('[data-testid=inspector] .autograd-facts');
     expect(facts).toContain('is_leafFalse');
     expect(facts).toContain('grad_fnAddBackward0');
+    expect(await page.textContent('[data-testid=inspector-feedback]')).toBe(
+      'Iteration 2 of 3: delta = delta_next of iteration 1 (fed back), a non-leaf with grad_fn=AddBackward0.',
+    );
     await shot(page, 'loops-leaf-error');
   });
 
@@ -216,6 +219,10 @@ describe('the loop examples mid-step', () => {
     expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'true', requiresGrad: 'true', error: 'false' });
     expect(await gradFn(page, 'delta')).toBe('');
     expect(await nodeAttrs(page, 'detached')).toMatchObject({ leaf: 'true', requiresGrad: 'false' });
+    await page.click('.react-flow__node[data-id="delta"] .op-node-head');
+    expect(await page.textContent('[data-testid=inspector-feedback]')).toBe(
+      'Iteration 2 of 3: delta = detached of iteration 1 (fed back), a leaf.',
+    );
     await shot(page, 'loops-adversarial_loop_detached-iteration-2');
     await stepUntil(page, (s) => s.status === 'done' || s.status === 'error');
     expect((await stepState(page)).status).toBe('done');
