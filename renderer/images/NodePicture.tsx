@@ -11,7 +11,7 @@ import type { TensorSummary } from '../../engine/protocol/messages';
 import { own } from '../../engine/protocol/dict';
 import { useApp, useServices } from '../app/context';
 import { absMax, fmt } from '../viz/scales';
-import { drawGradPlane, drawPicture } from '../viz/image-rgb';
+import { autoMode, drawGradPlane, drawPicture } from '../viz/image-rgb';
 import type { TensorInput } from '../viz/types';
 
 /** Longest side of a node's picture in canvas pixels (nodes are 180 wide; the canvas zooms anyway, so not an integer zoom). */
@@ -51,13 +51,13 @@ function useFetched(id: string, summary: TensorSummary | null, which: 'value' | 
   return t;
 }
 
-/** One picture: a value in colour (clamped to [0, 1]) or a gradient's channel 0 on the diverging scale. */
+/** One picture: a value in colour ([0, 1] as is; other ranges stretched min..max, as the caption says) or a gradient's channel 0 on the diverging scale. */
 function Picture({ t, caption }: { t: TensorInput; caption: string }): React.JSX.Element {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!ref.current) return;
     if (t.diverging) drawGradPlane(ref.current, t, 0);
-    else drawPicture(ref.current, t, 0, 'clamp');
+    else drawPicture(ref.current, t, 0, autoMode(t));
   }, [t]);
   const [H, W] = [t.shape[2]!, t.shape[3]!];
   const zoom = SIDE / Math.max(H, W);
@@ -80,7 +80,10 @@ export function NodePicture({ id }: { id: string }): React.JSX.Element | null {
   const plane = shown.shape[2]! * shown.shape[3]!;
   return (
     <>
-      <Picture t={shown} caption={summary ? 'value' : 'value (init)'} />
+      <Picture
+        t={shown}
+        caption={`${summary ? 'value' : 'value (init)'}${autoMode(shown) === 'minmax' ? ' · min..max' : ''}`}
+      />
       {grad && <Picture t={grad} caption={`.grad, channel 0 · ±${fmt(absMax(grad.data, 0, plane))}`} />}
     </>
   );

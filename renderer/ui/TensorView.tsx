@@ -8,7 +8,7 @@ import '../images/images.css';
 import { createBars } from '../viz/bars';
 import { createHeatmap } from '../viz/heatmap';
 import { createImageGrid } from '../viz/image-grid';
-import { createImageRgb, defaultZoom, isPicture, type RgbInput, type RgbMode } from '../viz/image-rgb';
+import { autoMode, createImageRgb, defaultZoom, isPicture, type RgbInput, type RgbMode } from '../viz/image-rgb';
 import { createLegend, type LegendInput } from '../viz/legend';
 import { absMax, divergingColour, extent, fmt, sequentialColour } from '../viz/scales';
 import type { TensorInput } from '../viz/types';
@@ -30,7 +30,7 @@ const ZOOMS = [1, 2, 3, 4, 6, 8, 12, 16];
 /** The RGB / greyscale picture of an image tensor, with zoom and how values map to brightness. */
 function PictureView({ t }: { t: TensorInput }): React.JSX.Element {
   const [zoom, setZoom] = useState(() => defaultZoom(t.shape));
-  const [mode, setMode] = useState<RgbMode>('clamp');
+  const [mode, setMode] = useState<RgbMode>(() => autoMode(t));
   const input = useMemo<RgbInput>(() => ({ t, zoom, mode }), [t, zoom, mode]);
   const ref = useViz(createImageRgb, input);
   // the next zoom level up or down (the starting zoom need not be one of them)

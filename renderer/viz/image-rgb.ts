@@ -33,6 +33,12 @@ export function defaultZoom(shape: readonly number[]): number {
   return Math.max(1, Math.min(16, Math.floor(224 / side)));
 }
 
+/** The mode a picture starts in: true colours when every value is in [0, 1] (as ToTensor makes them), else min..max. */
+export function autoMode(t: TensorInput): RgbMode {
+  const [lo, hi] = extent(t.data);
+  return lo < 0 || hi > 1 ? 'minmax' : 'clamp';
+}
+
 /** Bytes (0-255) of a value under `mode` with range [lo, hi]: ToTensor's inverse, v * 255 rounded. */
 export function toByte(v: number, mode: RgbMode, lo: number, hi: number): number {
   if (!Number.isFinite(v)) return 0;

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../build/scripts/png';
 import { DRAWINGS, type DrawingName } from '../../renderer/images/drawings';
 import { fitLongest, isGreyscale, normalise, pixelsToTensor, resizeArea } from '../../renderer/images/to-tensor';
-import { defaultZoom, isPicture, toByte } from '../../renderer/viz/image-rgb';
+import { autoMode, defaultZoom, isPicture, toByte } from '../../renderer/viz/image-rgb';
 import { REPO_ROOT } from '../helpers/fixtures';
 
 /** Runs Python code on /usr/bin/python3 (PyTorch 1.13) and parses the JSON it prints. */
@@ -145,6 +145,13 @@ describe('the picture view', () => {
     // min..max: -1 → 0, 0.5 → 127.5 → 128, 2 → 255; a constant picture is mid-grey
     expect([-1, 0.5, 2].map((x) => toByte(x, 'minmax', -1, 2))).toEqual([0, 128, 255]);
     expect(toByte(3, 'minmax', 3, 3)).toBe(128);
+  });
+
+  it('starts in true colours for ToTensor’s range, stretched for anything else (a normalised image, a delta)', () => {
+    const t = (data: number[]) => ({ shape: [1, 1, 1, data.length], data, diverging: false });
+    expect(autoMode(t([0, 0.5, 1]))).toBe('clamp');
+    expect(autoMode(t([-0.03, 0.01, 0.02]))).toBe('minmax');
+    expect(autoMode(t([0.2, 2.1]))).toBe('minmax');
   });
 
   it('starts at the integer zoom that makes the picture about 224 px', () => {
