@@ -72,6 +72,23 @@ const CHUNK = 1 << 16;
 /** Numbers of a typed array formatted per join. */
 const RUN = 4096;
 
+const NUMBER_ARRAYS = [
+  Float32Array,
+  Float64Array,
+  Int8Array,
+  Int16Array,
+  Int32Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Uint16Array,
+  Uint32Array,
+] as const;
+
+/** A typed array of numbers (a tensor's values, written like a JSON array). */
+function isNumberArray(v: unknown): v is InstanceType<(typeof NUMBER_ARRAYS)[number]> {
+  return NUMBER_ARRAYS.some((T) => v instanceof T);
+}
+
 /**
  * Writes `value` as `stringifyResult(value)` would (the same bytes, no indent),
  * in chunks of about 64 KiB, so no text larger than a chunk is ever built: a
@@ -96,8 +113,8 @@ export function writeJson(value: unknown, write: (chunk: string) => void): void 
     if (typeof v === 'number') return number(v);
     if (typeof v === 'string') return put(JSON.stringify(v));
     if (typeof v === 'boolean') return put(v ? 'true' : 'false');
-    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-      const a = v as unknown as Float64Array;
+    if (isNumberArray(v)) {
+      const a = v;
       put('[');
       for (let i = 0; i < a.length; i += RUN) put((i > 0 ? ',' : '') + a.subarray(i, i + RUN).join(','));
       return put(']');
@@ -110,11 +127,9 @@ export function writeJson(value: unknown, write: (chunk: string) => void): void 
       }
       return put(']');
     }
-    const o = v as Record<string, unknown>;
     put('{');
     let first = true;
-    for (const k of Object.keys(o)) {
-      const x = o[k];
+    for (const [k, x] of Object.entries(typeof v === 'object' ? v : {})) {
       if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
       put(`${first ? '' : ','}${JSON.stringify(k)}:`);
       first = false;

@@ -98,9 +98,9 @@ function check(json: unknown, ops: OpRegistry): Checked {
   if (top.length > 0) return { issues: top };
   if (!isObj(json)) return { issues };
   const broken = new Set<string>();
-  const nodes = validateNodes(json.nodes as unknown[], add, broken, ops);
+  const nodes = validateNodes(Array.isArray(json.nodes) ? json.nodes : [], add, broken, ops);
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const edges = validateEdges(json.edges as unknown[], byId, add, broken);
+  const edges = validateEdges(Array.isArray(json.edges) ? json.edges : [], byId, add, broken);
   const wired = new Set(edges.map((e) => `${e.target}:${e.targetHandle}`));
   for (const n of nodes) {
     for (const port of n.spec.ports) {
@@ -143,7 +143,7 @@ function validateNodes(raw: unknown[], add: Add, broken: Set<string>, ops: OpReg
     const fault = faultsByField(NodeSchema, n, at);
     if (!isObj(n) || fault.has('')) return add(at, fault.get('') ?? 'expected an object');
     if (fault.has('id')) return add(`${at}.id`, fault.get('id')!);
-    const id = n.id as string;
+    const id = String(n.id); // a string: the structure was checked
     if (seen.has(id)) return add(`${at}.id`, `duplicate node id "${id}"`, id);
     seen.add(id);
     const op = fault.has('op') || typeof n.op !== 'string' ? undefined : ops.get(n.op);
@@ -191,9 +191,9 @@ function validateEdges(raw: unknown[], byId: Map<string, Draft>, add: Add, broke
     for (const field of ['source', 'target', 'sourceHandle', 'targetHandle']) {
       if (fault.has(field)) return add(`${at}.${field}`, fault.get(field)!);
     }
-    const from = byId.get(source as string);
+    const from = typeof source === 'string' ? byId.get(source) : undefined;
     if (!from) return add(`${at}.source`, `no node with id ${describe(source)}`);
-    const to = byId.get(target as string);
+    const to = typeof target === 'string' ? byId.get(target) : undefined;
     if (!to) return add(`${at}.target`, `no node with id ${describe(target)}`);
     const spec = to.spec;
     const handle = e.targetHandle ?? (spec.ports.length === 1 ? spec.ports[0]!.name : undefined);
@@ -228,10 +228,11 @@ function validateRun(raw: unknown, byId: Map<string, Draft>, add: Add): GraphDoc
   const feedback: { from: string; to: string }[] = [];
   if (Array.isArray(raw.feedback)) {
     const targets = new Set<string>();
-    (raw.feedback as Obj[]).forEach((f, i) => {
+    raw.feedback.forEach((f: unknown, i) => {
       const at = `run.feedback[${i}]`;
       if (structural.some((s) => s.path === at || s.path.startsWith(`${at}.`))) return;
-      const { from, to } = f as { from: string; to: string };
+      if (!isObj(f) || typeof f.from !== 'string' || typeof f.to !== 'string') return; // the structure was checked
+      const { from, to } = f;
       if (!byId.has(from)) return add(`${at}.from`, `no node with id ${describe(from)}`);
       if (byId.get(to)?.op !== 'Tensor') return add(`${at}.to`, 'expected the id of a Tensor node');
       if (targets.has(to)) return add(`${at}.to`, `Tensor node ${to} already receives feedback`);
@@ -240,10 +241,10 @@ function validateRun(raw: unknown, byId: Map<string, Draft>, add: Add): GraphDoc
     });
   }
   return {
-    backward: backward as string | null,
-    iterations: iterations as number,
+    backward: typeof backward === 'string' ? backward : null,
+    iterations: typeof iterations === 'number' ? iterations : 1,
     feedback,
-    zeroGrad: zeroGrad as boolean,
-    updateNoGrad: updateNoGrad as boolean,
+    zeroGrad: zeroGrad === true,
+    updateNoGrad: updateNoGrad === true,
   };
 }
