@@ -31,7 +31,8 @@ export const NODE_WIDTH = 180;
  */
 export function estimateSize(node: Pick<GraphNode, 'op' | 'params'>): Size {
   const spec = specOf(node);
-  const ports = spec?.ports.length ?? 1;
+  // a Tensor has no input port but its feedback row (FeedbackPort.tsx)
+  const ports = (spec?.ports.length ?? 1) + (node.op === 'Tensor' ? 1 : 0);
   const owned = node.op === 'Conv2d' || node.op === 'Linear' ? 1 : 0;
   const problem = spec?.ports.some((p) => !p.optional) ? 40 : 0;
   const params = spec ? shownParams(spec, node.params).length : 0;
