@@ -70,6 +70,20 @@ describe('feedback edges', () => {
     await page.keyboard.press('Control+z');
     await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta']);
     expect(await docFeedback(page)).toEqual(['delta_next→delta']);
+    await page.click('[data-testid=redo]');
+    await expect.poll(() => docFeedback(page)).toEqual([]);
+    await page.click('[data-testid=undo]');
+    await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta']);
+  });
+
+  it('Delete removes the feedback edge that has keyboard focus', async () => {
+    const { page } = app;
+    await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+    await page.focus('[data-testid=feedback-edge]');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => docFeedback(page)).toEqual([]);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta']);
   });
 
   it('is made from a node’s context menu ("Feed back into…") and removed from its own', async () => {
