@@ -223,6 +223,16 @@ async function view(page: Page, id: string, which: 'value' | 'grad' = 'value'): 
   await page.waitForSelector('[data-testid=tensor-stats]');
 }
 
+/** Opens example `slug`, steps forward from a reset until `until` ran, and shows `id`'s picture (of `shape`). */
+async function forwardTo(page: Page, slug: string, until: string, id: string, shape: string): Promise<void> {
+  await openExample(page, slug);
+  await clickAndSettle(page, 'reset');
+  await stepForwardUntil(page, until);
+  await view(page, id);
+  await page.waitForSelector('[data-testid=tensor-viewer] [data-testid=viz-image-rgb] canvas');
+  expect(await page.textContent('[data-testid=tensor-stats]')).toContain(shape);
+}
+
 /** The bundled shapes image as bytes: [c][y][x]. */
 const SHAPES_PIXELS = (() => {
   const t = pixelsToTensor(drawShapes());
@@ -272,12 +282,7 @@ describe('a JPEG', () => {
 describe('the padding-modes example', () => {
   it('shows each padding_mode as the image in a 3-pixel frame of its own (forward)', async () => {
     const { page } = app;
-    await openExample(page, 'conv2d_padding_modes');
-    await clickAndSettle(page, 'reset');
-    await stepForwardUntil(page, 'conv_reflect');
-    await view(page, 'conv_reflect');
-    await page.waitForSelector('[data-testid=tensor-viewer] [data-testid=viz-image-rgb] canvas');
-    expect(await page.textContent('[data-testid=tensor-stats]')).toContain('[1, 3, 38, 38]');
+    await forwardTo(page, 'conv2d_padding_modes', 'conv_reflect', 'conv_reflect', '[1, 3, 38, 38]');
     await page.locator('[data-testid=tensor-viewer]').scrollIntoViewIfNeeded();
     await shot(page, 'images-padding-forward-reflect');
     await stepForwardUntil(page, 'conv_circular');
@@ -323,12 +328,7 @@ describe('the padding-modes example', () => {
 describe('the pooling example', () => {
   it('max keeps edges, average blurs them and counts the padding in unless told not to', async () => {
     const { page } = app;
-    await openExample(page, 'pooling_variants');
-    await clickAndSettle(page, 'reset');
-    await stepForwardUntil(page, 'avg_excl');
-    await view(page, 'maxpool');
-    await page.waitForSelector('[data-testid=tensor-viewer] [data-testid=viz-image-rgb] canvas');
-    expect(await page.textContent('[data-testid=tensor-stats]')).toContain('[1, 3, 16, 16]');
+    await forwardTo(page, 'pooling_variants', 'avg_excl', 'maxpool', '[1, 3, 16, 16]');
     // the window of output (0, 0) covers input rows and columns -1..1: four background pixels and five padding cells
     const bg = [0, 1, 2].map((c) => SHAPES_PIXELS(c, 0, 0));
     expect(await picturePixel(page, 0, 0)).toEqual([...bg, 255]);
