@@ -37,6 +37,16 @@ function cliRun(file: string): ResultLike {
   return JSON.parse(r.stdout) as ResultLike;
 }
 
+/** Clicks "Export PyTorch script", saves the download and runs it on /usr/bin/python3: its name, text and result. */
+async function exportAndRun(page: Page): Promise<{ name: string; text: string; result: ResultLike }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-python]')]);
+  const file = join(mkdtempSync(join(tmpdir(), 'h5-export-')), download.suggestedFilename());
+  await download.saveAs(file);
+  const py = spawnSync('/usr/bin/python3', [file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  expect(py.status, py.stderr).toBe(0);
+  return { name: download.suggestedFilename(), text: readFileSync(file, 'utf8'), result: JSON.parse(py.stdout) };
+}
+
 /** The diff cards: [a, b, max |a − b|]. */
 async function diffs(page: Page): Promise<[string, string, number][]> {
   return page.$$eval('[data-testid=compare-diff]', (els) =>
@@ -179,13 +189,8 @@ describe('PyTorch code', () => {
     await openExample(page, 'cross_entropy_decomposed');
     await page.waitForSelector('[data-testid=export-python]');
     expect(await page.locator('[data-testid=export-python]').innerText()).toBe('Export PyTorch script');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-python]')]);
-    expect(download.suggestedFilename()).toMatch(/\.py$/);
-    const file = join(mkdtempSync(join(tmpdir(), 'h5-export-')), download.suggestedFilename());
-    await download.saveAs(file);
-    const py = spawnSync('/usr/bin/python3', [file], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    expect(py.status, py.stderr).toBe(0);
-    const torch = JSON.parse(py.stdout) as ResultLike;
+    const { name, result: torch } = await exportAndRun(page);
+    expect(name).toBe('cross_entropy_decomposed.py');
     expect(compareResult(torch, cliRun(example('cross_entropy_decomposed')))).toEqual([]);
     // What the app shows after a run: the same loss.
     await clickAndSettle(page, 'run');
@@ -200,13 +205,9 @@ describe('PyTorch code', () => {
   it('the loop example exports a script that runs its 12 iterations on PyTorch', async () => {
     const { page } = app;
     await openExample(page, 'small_cnn_training');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-python]')]);
-    const file = join(mkdtempSync(join(tmpdir(), 'h5-export-')), 'cnn.py');
-    await download.saveAs(file);
-    expect(readFileSync(file, 'utf8')).toContain('for iteration in range(12):');
-    const py = spawnSync('/usr/bin/python3', [file], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    expect(py.status, py.stderr).toBe(0);
-    expect(compareResult(JSON.parse(py.stdout) as ResultLike, cliRun(example('small_cnn_training')))).toEqual([]);
+    const { text, result } = await exportAndRun(page);
+    expect(text).toContain('for iteration in range(12):');
+    expect(compareResult(result, cliRun(example('small_cnn_training')))).toEqual([]);
   });
 
   it('the code panel marks the statement of each forward step', async () => {
