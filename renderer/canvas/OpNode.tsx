@@ -15,6 +15,7 @@ import { isInPlace, versionError, writtenBy } from '../state/inplace';
 import { NodePicture } from '../images/NodePicture';
 import { BADGE_HELP } from '../ui/glossary';
 import { FeedbackPort } from './FeedbackPort';
+import { fmt } from '../viz/scales';
 import { InferHint } from './InferHint';
 import type { OpFlowNode } from './types';
 import { own } from '../../engine/protocol/dict';
@@ -75,6 +76,11 @@ function CopyIcon(): React.JSX.Element {
 function InPlaceMarks({ id, storage }: { id: string; storage: number | null }): React.JSX.Element | null {
   const inPlace = useApp((s) => isInPlace(s.doc, id));
   const writers = useApp((s) => writtenBy(s.doc, s.engine, id).join(', '));
+  const change = useApp((s) => {
+    const was = own(s.engine.overwritten, id);
+    const now = own(s.engine.tensors, id)?.stats;
+    return was && now ? `min ${fmt(was.min)} → ${fmt(now.min)}, max ${fmt(was.max)} → ${fmt(now.max)}` : '';
+  });
   const ve = useApp((s) => {
     const v = versionError(s.doc, s.engine);
     return v && (v.saved === id || v.modifier === id) ? `${v.saved}\u0000${v.modifier}` : '';
@@ -95,6 +101,11 @@ function InPlaceMarks({ id, storage }: { id: string; storage: number | null }): 
           title="an in-place op wrote into this tensor's storage after it was computed"
         >
           changed in place by {writers}
+          {change && (
+            <div className="storage-change" data-testid="storage-change">
+              {change}
+            </div>
+          )}
         </div>
       )}
       {ve && saved === id && (

@@ -10,6 +10,7 @@ import type {
   ForwardStepResult,
   LoadResult,
   RunSummary,
+  Stats,
   TensorSummary,
 } from '../../engine/protocol/messages';
 import type { BackwardStepJson } from '../../engine/protocol/result';
@@ -55,6 +56,8 @@ export interface EngineSlice {
   readonly backwardRan: boolean;
   /** The iteration the last step or run reached, 0-based as the engine counts (shown 1-based); null before any. */
   readonly iteration: number | null;
+  /** Statistics of tensors before an in-place write changed them (this iteration, forward steps only), by name. */
+  readonly overwritten: Readonly<Record<string, Stats | null>>;
 }
 
 /** The slice before anything ran. */
@@ -76,6 +79,7 @@ export const initialEngine: EngineSlice = {
   warnings: [],
   backwardRan: false,
   iteration: null,
+  overwritten: {},
 };
 
 /** Clears results (the document changed or the user pressed reset) but keeps the load answer. */
@@ -182,8 +186,22 @@ export function withForwardStep(s: EngineSlice, r: ForwardStepResult): EngineSli
         : s.stepResults,
     // a new iteration's forward pass: the last backward's gradients belong to the one before
     edgeFlow: nextIteration ? [] : s.edgeFlow,
+    overwritten: overwrittenBy(nextIteration ? {} : s.overwritten, s.tensors, r.changed),
     iteration: r.iteration,
   };
+}
+
+/** Keeps the statistics a tensor had before its first in-place write of the iteration. */
+function overwrittenBy(
+  before: Readonly<Record<string, Stats | null>>,
+  old: Readonly<Record<string, TensorSummary>>,
+  changed: Record<string, TensorSummary> | undefined,
+): Readonly<Record<string, Stats | null>> {
+  const names = Object.keys(changed ?? {}).filter((n) => !Object.hasOwn(before, n) && own(old, n));
+  if (!names.length) return before;
+  const out = Object.assign(dict<Stats | null>(), before);
+  for (const n of names) out[n] = own(old, n)!.stats;
+  return out;
 }
 
 /** Folds in the answer to `stepBackward`. */

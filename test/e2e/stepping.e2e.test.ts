@@ -87,6 +87,8 @@ describe('detach vs clone, stepped', () => {
     expect(await node(page, 'x').locator('[data-testid=storage-changed]').getAttribute('data-by')).toBe('relu_d');
     expect(await node(page, 'x').locator('[data-testid=storage-changed]').innerText()).toContain('relu_d');
     expect(await minOf(page, 'x')).toBe(0); // -1.2 and -0.7 are now 0 in x itself
+    // and the node says so: x's smallest entry went from -1.2 to 0
+    expect(await node(page, 'x').locator('[data-testid=storage-change]').innerText()).toBe('min -1.2 → 0, max 2 → 2');
     expect(await attr(page, 'x', 'data-leaf')).toBe('true');
     expect(await attr(page, 'x', 'data-grad-fn')).toBe('');
     await node(page, 'x').click();

@@ -13,11 +13,12 @@ import {
   initialEngine,
   iterationText,
   withBackwardStep,
+  withForwardStep,
   withRunSummary,
   type EngineSlice,
 } from '../../renderer/state/engine-state';
 import { versionError, writtenBy } from '../../renderer/state/inplace';
-import type { BackwardStepResult, TensorSummary } from '../../engine/protocol/messages';
+import type { BackwardStepResult, ForwardStepResult, TensorSummary } from '../../engine/protocol/messages';
 
 const example = (name: string) =>
   parseDocument(readFileSync(resolve(import.meta.dirname, `../../renderer/examples/${name}.graph.json`), 'utf8'));
@@ -31,6 +32,17 @@ const t = (storage: number, grad_fn: string | null = null): TensorSummary => ({
   stats: null,
   grad_stats: null,
   storage,
+});
+const fwd = (over: Partial<ForwardStepResult>): ForwardStepResult => ({
+  phase: 'forward',
+  node: null,
+  ran_in: 'forward',
+  iteration: 0,
+  grad_fn: null,
+  tensor: null,
+  setup: {},
+  error: null,
+  ...over,
 });
 const step = (over: Partial<BackwardStepResult>): BackwardStepResult => ({
   index: 0,
@@ -73,6 +85,24 @@ describe('stepping state', () => {
     expect(end.status).toBe('done');
     expect([canStep(end, 'forward'), canStep(end, 'backward')]).toEqual([false, false]);
     expect(iterationText(end.iteration!, 2)).toBe('iteration 2 of 2');
+  });
+
+  it('an in-place step keeps what the tensors it changed held before', () => {
+    const st = (min: number) => ({ min, max: 2, mean: 0, absMax: 2, nan: 0 });
+    const s: EngineSlice = { ...initialEngine, iteration: 0, tensors: { x: { ...t(1), stats: st(-1.2) } } };
+    const r = withForwardStep(
+      s,
+      fwd({
+        node: 'relu_d',
+        tensor: { ...t(1), stats: st(0) },
+        changed: { x: { ...t(1), stats: st(0) }, constructor: t(1) },
+      }),
+    );
+    expect(r.tensors.x!.stats!.min).toBe(0);
+    expect(r.overwritten).toEqual({ x: st(-1.2) }); // constructor: no summary before, nothing to keep
+    // a new iteration starts afresh
+    const next = withForwardStep(r, fwd({ iteration: 1 }));
+    expect(next.overwritten).toEqual({});
   });
 
   it('forward step waits while a backward pass is pending', () => {
