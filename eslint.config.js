@@ -17,6 +17,14 @@ const layers = (...names) => ({
   message: `this layer may not import ${names.join(', ')} (engine layering: protocol, core -> kernels -> autograd -> tensor -> nn -> ops -> graph -> bridge -> host)`,
 });
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+/** What the bottom of the engine may not import: what engine/protocol and the op declarations share. */
+const PROTOCOL_LEVEL = [
+  NODE,
+  ELECTRON,
+  UI,
+  OUTSIDE,
+  layers('core', 'kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge'),
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'test-results/**', '**/*.py', 'build/wasm/out/**'] },
@@ -31,17 +39,10 @@ export default tseslint.config(
   { files: ['engine/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE) },
   {
     files: ['engine/protocol/**/*.ts'],
-    rules: restrict(
-      NODE,
-      ELECTRON,
-      UI,
-      OUTSIDE,
-      layers('core', 'kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge'),
-      {
-        regex: '^(\\.\\./)+ops/(?!catalog$)',
-        message: 'engine/protocol may import only the op declarations (engine/ops/catalog.ts)',
-      },
-    ),
+    rules: restrict(...PROTOCOL_LEVEL, {
+      regex: '^(\\.\\./)+ops/(?!catalog$)',
+      message: 'engine/protocol may import only the op declarations (engine/ops/catalog.ts)',
+    }),
   },
   {
     files: ['engine/core/**/*.ts'],
@@ -81,17 +82,10 @@ export default tseslint.config(
   { files: ['engine/ops/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('graph', 'host', 'bridge')) },
   {
     files: ['engine/ops/catalog.ts', 'engine/ops/*/spec.ts'],
-    rules: restrict(
-      NODE,
-      ELECTRON,
-      UI,
-      OUTSIDE,
-      layers('core', 'kernels', 'autograd', 'tensor', 'nn', 'graph', 'host', 'bridge'),
-      {
-        regex: '^\\.\\.?/(op|define|index|params)$|^\\.\\./[^/]+/op$',
-        message: "an op's declaration imports only engine/protocol and other declarations (the app loads it)",
-      },
-    ),
+    rules: restrict(...PROTOCOL_LEVEL, {
+      regex: '^\\.\\.?/(op|define|index|params)$|^\\.\\./[^/]+/op$',
+      message: "an op's declaration imports only engine/protocol and other declarations (the app loads it)",
+    }),
   },
   { files: ['engine/graph/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host', 'bridge')) },
   { files: ['engine/bridge/**/*.ts'], rules: restrict(NODE, ELECTRON, UI, OUTSIDE, layers('host')) },

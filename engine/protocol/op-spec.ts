@@ -166,3 +166,10 @@ export function opSpec(d: OpDeclaration): OpSpec {
 
 /** The port most ops have. */
 export const INPUT: PortSpec = { name: 'input', optional: false, doc: 'the input tensor' };
+
+/** The ports of a layer that owns `<id>.weight` and `<id>.bias`: a wire may replace either. */
+export const LAYER_PORTS: readonly PortSpec[] = [
+  INPUT,
+  { name: 'weight', optional: true, doc: 'replaces the owned weight' },
+  { name: 'bias', optional: true, doc: 'replaces the owned bias' },
+];

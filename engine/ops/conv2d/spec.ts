@@ -1,14 +1,10 @@
-import { choice, declareOp, INPUT, param, required } from '../../protocol/op-spec';
+import { choice, declareOp, LAYER_PORTS, param, required } from '../../protocol/op-spec';
 
 export const CONV2D = declareOp({
   op: 'Conv2d',
   torch: 'nn.Conv2d',
   category: 'layer',
-  ports: [
-    INPUT,
-    { name: 'weight', optional: true, doc: 'replaces the owned weight' },
-    { name: 'bias', optional: true, doc: 'replaces the owned bias' },
-  ],
+  ports: LAYER_PORTS,
   params: {
     in_channels: required('posint', 'channels of the input'),
     out_channels: required('posint', 'channels produced'),

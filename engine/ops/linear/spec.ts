@@ -1,14 +1,10 @@
-import { declareOp, INPUT, param, required } from '../../protocol/op-spec';
+import { declareOp, LAYER_PORTS, param, required } from '../../protocol/op-spec';
 
 export const LINEAR = declareOp({
   op: 'Linear',
   torch: 'nn.Linear',
   category: 'layer',
-  ports: [
-    INPUT,
-    { name: 'weight', optional: true, doc: 'replaces the owned weight' },
-    { name: 'bias', optional: true, doc: 'replaces the owned bias' },
-  ],
+  ports: LAYER_PORTS,
   params: {
     in_features: required('posint', 'size of each input sample'),
     out_features: required('posint', 'size of each output sample'),
