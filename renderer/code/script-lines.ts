@@ -79,3 +79,28 @@ export function backwardLines(script: string): LineRange | null {
   const i = script.split('\n').findIndex((l) => /^ +\w+\.backward\(\)/.test(l));
   return i < 0 ? null : { start: i, end: i + 1 };
 }
+
+/** A row of a spelled-out tensor: numbers, brackets and commas only. */
+const VALUES_ROW = /^\s*[[\]\d.,eE+\-\s]*\d[[\]\d.,eE+\-\s]*$|^\s*[[\]]+,?\s*$/;
+
+/**
+ * The runs of value rows longer than `keep + 4` lines, each as the lines to
+ * fold away: all but the first `keep` and the last one. A learner reads the
+ * statement, not a thousand numbers; the panel opens a fold on a click.
+ */
+export function foldRanges(script: string, keep = 3): LineRange[] {
+  const lines = script.split('\n');
+  const out: LineRange[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (!VALUES_ROW.test(lines[i]!)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && VALUES_ROW.test(lines[j]!)) j++;
+    if (j - i > keep + 4) out.push({ start: i + keep, end: j - 1 });
+    i = j;
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApp, useServices } from '../app/context';
 import { highlightPython } from '../code/highlight';
 import { pythonScript, type ScriptResult } from '../code/script';
-import { backwardLines, nodeLines, type LineRange } from '../code/script-lines';
+import { backwardLines, foldRanges, nodeLines, type LineRange } from '../code/script-lines';
 import { semanticKey } from '../session/engine-session';
 import './compare-code.css';
 
@@ -69,6 +69,8 @@ export function CodePanel(): React.JSX.Element | null {
   const current = active ? where.get(active) : undefined;
   const inBackward = backwardStepped && (phase === 'backward' || phase === 'update' || phase === 'done');
   const ranLines = useMemo(() => done.map((n) => where.get(n)).filter((r): r is LineRange => !!r), [done, where]);
+  const folds = useMemo(() => (script ? foldRanges(script) : []), [script]);
+  const [opened, setOpened] = useState<ReadonlySet<number>>(new Set());
   const body = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -91,17 +93,33 @@ export function CodePanel(): React.JSX.Element | null {
       {result && !result.ok && <pre className="field-error">{result.why}</pre>}
       {!result && <p className="muted">Writing the script…</p>}
       <div className="code-body hljs" ref={body}>
-        {html.map((line, i) => (
-          <div
-            key={i}
-            className={`code-line${inRange(i, current) ? ' current' : ''}${inBackward && inRange(i, backward) ? ' backward' : ''}${ranLines.some((r) => inRange(i, r)) ? ' ran' : ''}`}
-            data-line={i + 1}
-            data-current={inRange(i, current) || (inBackward && inRange(i, backward)) ? 'true' : undefined}
-          >
-            <span className="code-no">{i + 1}</span>
-            <code dangerouslySetInnerHTML={{ __html: line || ' ' }} />
-          </div>
-        ))}
+        {html.map((line, i) => {
+          const fold = folds.find((f) => i >= f.start && i < f.end && !opened.has(f.start));
+          if (fold && i > fold.start) return null;
+          if (fold)
+            return (
+              <button
+                key={i}
+                className="code-fold"
+                data-testid="code-fold"
+                onClick={() => setOpened(new Set([...opened, fold.start]))}
+                title="Show these lines"
+              >
+                ⋯ {fold.end - fold.start} more lines of values
+              </button>
+            );
+          return (
+            <div
+              key={i}
+              className={`code-line${inRange(i, current) ? ' current' : ''}${inBackward && inRange(i, backward) ? ' backward' : ''}${ranLines.some((r) => inRange(i, r)) ? ' ran' : ''}`}
+              data-line={i + 1}
+              data-current={inRange(i, current) || (inBackward && inRange(i, backward)) ? 'true' : undefined}
+            >
+              <span className="code-no">{i + 1}</span>
+              <code dangerouslySetInnerHTML={{ __html: line || ' ' }} />
+            </div>
+          );
+        })}
       </div>
     </section>
   );

@@ -237,6 +237,18 @@ describe('PyTorch code', () => {
     await clickAndSettle(page, 'step-backward');
     await expect.poll(() => markedLines(page)).toContain('    total.backward()');
     await shot(page, 'code-panel-backward');
+    // Long runs of values fold (the small CNN spells out x and W); a click opens one.
+    await openExample(page, 'small_cnn_training');
+    await page.waitForSelector('[data-testid=code-panel] [data-testid=code-fold]');
+    const folds = await page.locator('[data-testid=code-fold]').count();
+    expect(folds).toBeGreaterThan(1);
+    const lines = await page.locator('[data-testid=code-panel] .code-line').count();
+    await page.locator('[data-testid=code-fold]').first().click();
+    await expect.poll(() => page.locator('[data-testid=code-fold]').count()).toBe(folds - 1);
+    expect(await page.locator('[data-testid=code-panel] .code-line').count()).toBeGreaterThan(lines);
+    await clickAndSettle(page, 'step-forward');
+    await clickAndSettle(page, 'step-forward');
+    await shot(page, 'code-panel-cnn-forward');
     // Nothing the strip, the slider or the code panel did logged an error (a CSP violation would).
     expect(app.errors).toEqual([]);
   });

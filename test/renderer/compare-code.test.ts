@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPython } from '../../engine/host/web/export-python';
 import { splitHtmlLines, highlightPython } from '../../renderer/code/highlight';
-import { backwardLines, nodeLines } from '../../renderer/code/script-lines';
+import { backwardLines, foldRanges, nodeLines } from '../../renderer/code/script-lines';
 import { comparedWith, difference, documentPins, maxAbs, withPin } from '../../renderer/compare/diff';
 
 const example = (slug: string): unknown =>
@@ -36,6 +36,18 @@ describe('nodeLines', () => {
     expect(w[w.length - 1]).toBe('    ])');
     expect(w.slice(1, -1).every((l) => l.startsWith('        '))).toBe(true); // the rows, inside the brackets
     expect(w.length).toBeGreaterThan(4);
+  });
+
+  it('folds long runs of value rows, keeping the statement around them', () => {
+    const lines = script.split('\n');
+    const folds = foldRanges(script);
+    const w = nodeLines(script).get('W')!;
+    const inW = folds.filter((f) => f.start > w.start && f.end < w.end - 1);
+    expect(inW).toHaveLength(1); // W's 2 x 64 values: one run of rows, folded but for 3 and the last
+    expect(inW[0]!.start).toBe(w.start + 4);
+    expect(lines[inW[0]!.end]).toBe(lines[w.end - 2]);
+    for (const f of folds) for (let i = f.start; i < f.end; i++) expect(lines[i]).toMatch(/^[\s\d.,eE+\-[\]]+$/);
+    expect(foldRanges('x = [\n  1,\n  2,\n]\n')).toEqual([]); // short runs stay
   });
 
   it('marks the backward() call', () => {
