@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 /** The repository root. */
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -65,6 +66,23 @@ export async function openApp(
     await page.waitForSelector('[data-testid=welcome]', { state: 'detached' });
   }
   return { page, context, errors };
+}
+
+/**
+ * One browser and one open app for the tests of a file: launched before them,
+ * closed after them. Returns a getter (the app exists once `beforeAll` ran).
+ */
+export function appForFile(): () => AppPage {
+  let browser: Browser | undefined;
+  let app: AppPage | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+    app = await openApp(browser, inject('baseUrl'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => app!;
 }
 
 /** Saves a screenshot as test-results/screenshots/<name>.png. */

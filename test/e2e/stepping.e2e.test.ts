@@ -7,22 +7,13 @@
  * scripts run with /usr/bin/python3): relu_() through x.detach() makes
  * x = [[0.5, 0, 2], [0.3, 0, 1.5]]; relu_() on the clone leaves x alone.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { clickAndSettle, launch, openApp, openExample, openFile, REPO, shot, type AppPage } from './harness';
+import { appForFile, clickAndSettle, openExample, openFile, REPO, shot } from './harness';
 
-let browser: Browser;
-let app: AppPage;
-
-beforeAll(async () => {
-  browser = await launch();
-  app = await openApp(browser, inject('baseUrl'));
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const app = appForFile();
 
 const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"] .op-node`);
 const attr = (page: Page, id: string, a: string): Promise<string | null> => node(page, id).getAttribute(a);
@@ -63,7 +54,7 @@ async function forwardUntil(page: Page, id: string): Promise<void> {
 
 describe('detach vs clone, stepped', () => {
   it('shows storage ids and the in-place write that proves detach shares memory', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'detach_vs_clone');
     await clickAndSettle(page, 'reset');
     expect(await stage(page)).toBe('start');
@@ -101,7 +92,7 @@ describe('detach vs clone, stepped', () => {
   });
 
   it('keeps badges, values and crossed edges at every backward step', async () => {
-    const { page } = app;
+    const { page } = app();
     await clickAndSettle(page, 'reset');
     const nonLeaves = ['cloned', 'relu_c', 'a', 'b', 'sum_a', 'sum_b', 'total'];
     const seenSteps: Record<string, string>[] = [];
@@ -136,7 +127,7 @@ describe('detach vs clone, stepped', () => {
   });
 
   it('steps past the end do nothing: no StateError, the run stays finished', async () => {
-    const { page } = app;
+    const { page } = app();
     expect(await page.isDisabled('[data-testid=step-backward]')).toBe(true);
     expect(await page.isDisabled('[data-testid=step-forward]')).toBe(true);
     expect(await page.textContent('[data-testid=step-forward]')).toBe('Forward step');
@@ -154,7 +145,7 @@ describe('detach vs clone, stepped', () => {
 
 describe('forward step after the forward pass', () => {
   it('waits for Backward step instead of raising', async () => {
-    const { page } = app;
+    const { page } = app();
     await clickAndSettle(page, 'reset');
     for (let i = 0; i < 9; i++) await clickAndSettle(page, 'step-forward');
     expect(await stage(page)).toBe('backward');
@@ -168,7 +159,7 @@ describe('forward step after the forward pass', () => {
 
 describe('iterations', () => {
   it('counts iterations from 1 and goes on into the next one', async () => {
-    const { page } = app;
+    const { page } = app();
     const dir = resolve(REPO, 'test-results/tmp');
     mkdirSync(dir, { recursive: true });
     const path = resolve(dir, 'two-iterations.graph.json');
@@ -210,7 +201,7 @@ describe('iterations', () => {
 
 describe('the version-counter error', () => {
   it('marks the node whose saved tensor changed and the in-place node, with a sentence', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'classic_mistakes');
     expect(await clickAndSettle(page, 'run')).toBe('error');
     const panel = page.locator('[data-testid=error-panel]');
@@ -232,7 +223,7 @@ describe('the version-counter error', () => {
   });
 
   it('is shown mid-step too, and the fix (inplace off) runs', async () => {
-    const { page } = app;
+    const { page } = app();
     await clickAndSettle(page, 'reset');
     await clickAndSettle(page, 'step-forward');
     await clickAndSettle(page, 'step-forward');
