@@ -7,8 +7,8 @@
  * session is usable at once. Requests sent during a restart wait for it.
  */
 import { EngineRequestError, errorJson } from '../protocol/codec';
-import type { CancelResult, EngineEvent, ErrorJson, GraphDocumentJson, LoadResult } from '../protocol/messages';
-import { EngineClient, RequestMethods, type AnyRequestBody, type EventListener } from './client';
+import { EngineClient, RequestMethods, type AnyRequestBody } from '../protocol/client';
+import type { CancelResult, ErrorJson, GraphDocumentJson, LoadResult } from '../protocol/messages';
 import type { SpawnedEngine } from './port';
 
 /** Tuning of a supervised client. */
@@ -26,11 +26,13 @@ const timers = globalThis as unknown as {
   clearTimeout(handle: unknown): void;
 };
 
-/** A restartable connection to an engine, with the same methods as {@link EngineClient}. */
+/**
+ * A restartable connection to an engine, with the same methods as {@link EngineClient};
+ * its events are the engine's, and `restarted` from the supervisor.
+ */
 export class SupervisedClient extends RequestMethods {
   private readonly spawn: () => SpawnedEngine;
   private readonly options: SupervisorOptions;
-  private readonly listeners = new Set<EventListener>();
   private engine!: SpawnedEngine;
   private client!: EngineClient;
   private starting: Promise<void> = Promise.resolve();
@@ -58,12 +60,6 @@ export class SupervisedClient extends RequestMethods {
 
   protected transmit(body: AnyRequestBody): Promise<unknown> {
     return body.type === 'cancel' ? this.cancelRun() : this.send(body);
-  }
-
-  /** Subscribes to events (the engine's, and `restarted` from the supervisor). */
-  on(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Stops the engine for good. */
@@ -156,10 +152,6 @@ export class SupervisedClient extends RequestMethods {
     }
     this.emit({ type: 'event', event: 'restarted', reason });
     this.start();
-  }
-
-  private emit(e: EngineEvent): void {
-    for (const l of [...this.listeners]) l(e);
   }
 }
 

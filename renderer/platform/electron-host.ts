@@ -3,7 +3,7 @@
  * preload's `window.api`; the engine runs in a utility process reached over a
  * MessagePort.
  */
-import { EngineClient } from '../engine-client/client';
+import { EngineClient } from '../../engine/protocol/client';
 import type { ElectronApi } from './api';
 import { downloadBlob } from './browser-host';
 import type { Host } from './host';

@@ -2,7 +2,7 @@
  * What the app needs from where it runs (browser or Electron): files, title,
  * menus, the engine connection and a small key-value store for autosave.
  */
-import type { EngineConnection } from '../engine-client/client';
+import type { EngineConnection } from '../../engine/protocol/client';
 import type { MenuCommand } from './api';
 
 /** A document file the user opened. */

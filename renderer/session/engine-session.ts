@@ -5,9 +5,9 @@
  */
 import { toJson } from '../document/serialize';
 import type { GraphDocument } from '../document/types';
-import type { EngineConnection, ResultOf } from '../engine-client/client';
-import { EngineRequestError } from '../engine-client/client';
-import type { ErrorJson, TensorData } from '../../engine/protocol/messages';
+import type { EngineConnection } from '../../engine/protocol/client';
+import { EngineRequestError } from '../../engine/protocol/codec';
+import type { ErrorJson, ResultOf, TensorData } from '../../engine/protocol/messages';
 import { canStep, resetResults, withBackwardStep, withForwardStep, withRunSummary } from '../state/engine-state';
 import type { Studio } from '../state/store';
 

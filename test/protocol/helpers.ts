@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EngineClient } from '../../engine/host/client';
+import { EngineClient } from '../../engine/protocol/client';
 import { spawnNodeEngine, type NodeEngine } from '../../engine/host/node/spawn';
 import { parseJsonWithNaN } from '../../engine/graph/result';
 import type { EngineEvent, EngineMessage, GraphDocumentJson } from '../../engine/protocol/messages';

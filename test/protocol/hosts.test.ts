@@ -11,7 +11,7 @@
 import { basename, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient } from '../../engine/host/client';
+import { EngineClient } from '../../engine/protocol/client';
 import { spawnNodeEngine } from '../../engine/host/node/spawn';
 import { runDocument, stringifyResult } from '../../engine/graph/index';
 import { resultFromWire } from '../../engine/protocol/codec';

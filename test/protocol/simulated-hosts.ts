@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { fromMessagePort, type EnginePort, type MessagePortLike } from '../../engine/host/port';
+import { fromMessagePort, type EnginePort, type MessagePortLike } from '../../engine/protocol/port';
 
 const WEB = `
 const { parentPort } = require('node:worker_threads');

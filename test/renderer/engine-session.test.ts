@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from '../../renderer/document/parse';
-import { EngineClient, EngineRequestError, type EngineConnection } from '../../renderer/engine-client/client';
+import { EngineClient, type EngineConnection } from '../../engine/protocol/client';
+import { EngineRequestError } from '../../engine/protocol/codec';
 import type { EngineEvent } from '../../engine/protocol/messages';
 import { EngineSession } from '../../renderer/session/engine-session';
 import { flagsOf } from '../../renderer/state/engine-state';

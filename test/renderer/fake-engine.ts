@@ -2,13 +2,13 @@
  * A fake engine port for renderer tests: answers protocol requests with
  * canned results (in test code only; the real engine lives in engine/).
  */
-import type { PortLike } from '../../renderer/engine-client/client';
+import type { MessagePortLike } from '../../engine/protocol/port';
 
 type Handler = (req: Record<string, unknown>) => unknown;
 
 /** A MessagePort-like fake; `handlers[type]` computes the result (throw `{error}` to fail). */
-export class FakeEnginePort implements PortLike {
-  onmessage: ((ev: MessageEvent) => unknown) | null = null;
+export class FakeEnginePort implements MessagePortLike {
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
   readonly received: Record<string, unknown>[] = [];
   /** When false, requests are held until `flush()`. */
   auto = true;
@@ -32,7 +32,7 @@ export class FakeEnginePort implements PortLike {
 
   /** Delivers any message as if the engine sent it. */
   emit(data: unknown): void {
-    this.onmessage?.({ data } as MessageEvent);
+    this.onmessage?.({ data });
   }
 
   private answer(req: Record<string, unknown>): void {

@@ -15,7 +15,7 @@ import { errorJson } from '../../protocol/codec';
 import type { EngineEvent, EngineMessage, ErrorJson, RequestType } from '../../protocol/messages';
 import { REQUEST_TYPES } from '../../protocol/messages';
 import { checkRequest } from '../../protocol/validate';
-import type { AnyRequestBody, EventListener } from '../client';
+import type { AnyRequestBody, EventListener } from '../../protocol/client';
 import { toErrorJson } from '../session-host';
 
 /** The parts of Electron's MessagePortMain used here. */

@@ -11,7 +11,7 @@
 import { writeJson } from '../../graph/result';
 import { EngineRequestError, errorJson } from '../../protocol/codec';
 import type { StepPhase } from '../../protocol/messages';
-import { EngineClient } from '../client';
+import { EngineClient } from '../../protocol/client';
 import type { Command } from './command';
 import { spawnNodeEngine } from './spawn';
 import { readDocument, withIterations } from './read-document';

@@ -7,7 +7,8 @@
  * `load`, and reads no messages) terminates it; a new worker starts and gets
  * the last loaded document again (see ../supervisor.ts).
  */
-import { fromMessagePort, type SpawnedEngine } from '../port';
+import { fromMessagePort } from '../../protocol/port';
+import type { SpawnedEngine } from '../port';
 import { createSupervisedClient, type SupervisedClient, type SupervisorOptions } from '../supervisor';
 
 /**

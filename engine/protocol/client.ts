@@ -1,10 +1,12 @@
 /**
- * A typed client of the engine protocol over an {@link EnginePort}: requests get
- * ids and resolve with their result (or reject with an {@link EngineRequestError}),
- * events go to subscribers, and every incoming message is checked first. Free of
- * Node and DOM APIs, so any transport (and a supervisor) can use it.
+ * The one client of the engine protocol, used by the app (the desktop engine's
+ * port; in the web build through the supervisor), the CLI's `step`, the
+ * supervisor itself and the tests. Over an {@link EnginePort}: requests get ids
+ * and resolve with their result (or reject with an {@link EngineRequestError}),
+ * events go to subscribers, and every incoming message is checked first. Free
+ * of Node and DOM APIs, so any transport can use it.
  */
-import { EngineRequestError, errorJson } from '../protocol/codec';
+import { EngineRequestError, errorJson } from './codec';
 import {
   PROTOCOL_VERSION,
   type CancelResult,
@@ -22,9 +24,9 @@ import {
   type TensorData,
   type TensorWhich,
   type BackwardStepResult,
-} from '../protocol/messages';
-import { checkEngineMessage } from '../protocol/validate';
-import type { EnginePort } from './port';
+} from './messages';
+import { fromMessagePort, type EnginePort, type MessagePortLike } from './port';
+import { checkEngineMessage } from './validate';
 
 /** A request without its id (the client assigns ids). */
 export type RequestBody<K extends RequestType> = Omit<Extract<Request, { type: K }>, 'id'>;
@@ -35,8 +37,40 @@ export type AnyRequestBody = { [K in RequestType]: RequestBody<K> & { type: K } 
 /** A subscriber to engine events. */
 export type EventListener = (event: EngineEvent) => void;
 
-/** The protocol's requests as methods, over any `request` implementation. */
+/** The event names and their payloads. */
+export type EventName = EngineEvent['event'];
+export type EventOf<E extends EventName> = Extract<EngineEvent, { event: E }>;
+
+/**
+ * What the app needs of an engine: requests, events, and closing. An
+ * {@link EngineClient} over one port (the desktop engine), or a supervised
+ * engine that restarts itself (the web build: engine/host/web/supervised.ts).
+ */
+export interface EngineConnection {
+  request: RequestMethods['request'];
+  on: RequestMethods['on'];
+  dispose(): void;
+}
+
+/** The protocol's requests as methods, over any `request` implementation, and its events by subscription. */
 export abstract class RequestMethods {
+  private readonly listeners = new Set<EventListener>();
+
+  /** Subscribes to every event, or to one by name (`on('progress', cb)`); returns the unsubscribe function. */
+  on(listener: EventListener): () => void;
+  on<E extends EventName>(event: E, cb: (e: EventOf<E>) => void): () => void;
+  on(a: EventListener | EventName, cb?: (e: never) => void): () => void {
+    const listener: EventListener =
+      typeof a === 'function' ? a : (e) => void (e.event === a && (cb as EventListener)(e));
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Hands `event` to every subscriber. */
+  protected emit(event: EngineEvent): void {
+    for (const l of [...this.listeners]) l(event);
+  }
+
   /** Sends one request; resolves with its result. */
   request<K extends RequestType>(body: RequestBody<K> & { type: K }): Promise<ResultOf[K]> {
     return this.transmit(body as AnyRequestBody) as Promise<ResultOf[K]>;
@@ -87,8 +121,16 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** One connection to one engine host. */
-export class EngineClient extends RequestMethods {
+/**
+ * One connection to one engine host. Where the two clients of the past
+ * differed, this one: reports a malformed message that belongs to no request
+ * (or a reply for no pending request) to `onInvalid`, while a malformed reply
+ * rejects its own request with a `ProtocolError` naming it; rejects a reply
+ * that claims to answer another request; fails every pending request with
+ * `EngineRestarted` when the engine says it restarted (the desktop relay's
+ * supervisor does); checks the protocol version of `ready`.
+ */
+export class EngineClient extends RequestMethods implements EngineConnection {
   /** Resolves with the protocol version when the host announces itself; rejects on a version mismatch. */
   readonly ready: Promise<number>;
   /** The engine's float32 kernels as its `ready` event named them (`wasm-simd x2`, `ts`); null until then or if not named. */
@@ -96,20 +138,23 @@ export class EngineClient extends RequestMethods {
   private readonly port: EnginePort;
   private readonly onInvalid: (message: string) => void;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners = new Set<EventListener>();
   private readonly unsubscribe: () => void;
   private settleReady!: { resolve(v: number): void; reject(e: Error): void };
   private nextId = 1;
   private closed: ErrorJson | null = null;
 
-  /** `onInvalid` hears about malformed engine messages that belong to no request. */
-  constructor(port: EnginePort, options: { onInvalid?: (message: string) => void } = {}) {
+  /**
+   * Over an {@link EnginePort}, or a MessagePort-like object (a Worker, a DOM
+   * or Node MessagePort). `onInvalid` hears about malformed engine messages
+   * that belong to no request.
+   */
+  constructor(port: EnginePort | MessagePortLike, options: { onInvalid?: (message: string) => void } = {}) {
     super();
-    this.port = port;
+    this.port = 'onMessage' in port ? port : fromMessagePort(port);
     this.onInvalid = options.onInvalid ?? (() => undefined);
     this.ready = new Promise<number>((resolve, reject) => (this.settleReady = { resolve, reject }));
     this.ready.catch(() => undefined);
-    this.unsubscribe = port.onMessage((data) => this.receive(data));
+    this.unsubscribe = this.port.onMessage((data) => this.receive(data));
   }
 
   protected transmit(body: AnyRequestBody): Promise<unknown> {
@@ -128,12 +173,6 @@ export class EngineClient extends RequestMethods {
     });
   }
 
-  /** Subscribes to events; returns the unsubscribe function. */
-  on(listener: EventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   /** Requests still waiting for their reply. */
   get inFlight(): number {
     return this.pending.size;
@@ -144,6 +183,11 @@ export class EngineClient extends RequestMethods {
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) p.reject(new EngineRequestError(error));
+  }
+
+  /** Stops listening; pending and later requests reject with `EngineClosed`. */
+  dispose(): void {
+    this.close();
   }
 
   /** Stops listening; pending and later requests reject with `error`. */
@@ -173,7 +217,8 @@ export class EngineClient extends RequestMethods {
             errorJson('ProtocolError', `the engine speaks protocol ${msg.protocol}, this client ${PROTOCOL_VERSION}`),
           );
       }
-      for (const l of [...this.listeners]) l(msg);
+      if (msg.event === 'restarted') this.failAll(errorJson('EngineRestarted', `the engine restarted: ${msg.reason}`));
+      this.emit(msg);
       return;
     }
     const p = msg.id === null ? undefined : this.pending.get(msg.id);
