@@ -36,7 +36,8 @@ describe('ErrorPanel', () => {
     });
     expect(panel.dataset.errorType).toBe('RuntimeError');
     expect(panel.classList.contains('error-internal')).toBe(false);
-    expect(panel.textContent).toContain('RuntimeError at “r” (forward, iteration 0)');
+    // the engine counts iterations from 0, the panel from 1 (issue 14)
+    expect(panel.textContent).toContain('RuntimeError at “r” (forward, iteration 1 of 1)');
     expect(screen.queryByTestId('internal-error-hint')).toBeNull();
   });
 
