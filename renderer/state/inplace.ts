@@ -55,8 +55,12 @@ export interface VersionError {
   readonly sentence: string;
 }
 
+/**
+ * PyTorch's message: `… inplace operation: [torch.FloatTensor [4, 5]], which is output 0 of
+ * ExpBackward0, is at version 1; expected version 0 instead. …` (no "which is …" for a leaf).
+ */
 const VERSION_RE =
-  /modified by an inplace operation: \[[^\]]*\](?:\]|,)?(?:.*?which is output \d+ of (\w+),)? is at version (\d+); expected version (\d+)/;
+  /modified by an inplace operation: \[\S+ \[[\d, ]*\]\](?:, which is output \d+ of (\w+),)? is at version (\d+); expected version (\d+)/;
 
 /** The input chain of `id` that shares its storage (nearest first): relu_'s input, a Detach's input, ... */
 function sameStorageInputs(doc: GraphDocument, engine: EngineSlice, id: string): string[] {
