@@ -44,13 +44,13 @@ export function AutogradView(): React.JSX.Element | null {
           </button>
         </h2>
         {g.nodes.length === 0 ? (
-          <p className="muted">Run the graph (or step backward) to see the grad_fn graph autograd built.</p>
+          <p className="muted">Run the graph (or press Backward step) to see the grad_fn graph autograd built.</p>
         ) : (
           <>
             <p className="muted">
               {g.exact
                 ? 'Edges as the engine reported them while stepping.'
-                : 'Edges inferred from the graph; step backward to see the exact ones.'}{' '}
+                : 'Edges inferred from the graph; Backward step shows the exact ones.'}{' '}
               Numbers give PyTorch’s execution order.
             </p>
             <svg width={width} height={height} className="bw-graph">
