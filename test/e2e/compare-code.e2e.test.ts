@@ -9,21 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { compareResult, type ResultLike } from '../helpers/compare';
-import { clickAndSettle, launch, openApp, openExample, REPO, shot, waitState, type AppPage } from './harness';
+import { appForFile, clickAndSettle, openExample, REPO, shot, waitState } from './harness';
 
-let browser: Browser;
-let app: AppPage;
-
-beforeAll(async () => {
-  browser = await launch();
-  app = await openApp(browser, inject('baseUrl'));
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const app = appForFile();
 
 const example = (slug: string): string => resolve(REPO, 'renderer/examples', `${slug}.graph.json`);
 
@@ -68,7 +59,7 @@ const activeNode = (page: Page): Promise<string | null> =>
 
 describe('comparison strip', () => {
   it('CrossEntropyLoss vs LogSoftmax + NLLLoss: two inputs, equal losses and equal gradients', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'cross_entropy_decomposed');
     // The example pins ce, nll, x1.grad and x2.grad; before a run they say so.
     await page.waitForSelector('[data-testid=compare-strip]');
@@ -108,7 +99,7 @@ describe('comparison strip', () => {
   });
 
   it('pins a tensor from the tensor viewer, shows a − b against the earlier pin, and unpins it', async () => {
-    const { page } = app;
+    const { page } = app();
     await page.click('.react-flow__node[data-id="logsm"]');
     await page.waitForSelector('[data-testid=tensor-viewer]');
     await page.click('[data-testid=tensor-pin]');
@@ -124,7 +115,7 @@ describe('comparison strip', () => {
 
 describe('iterations', () => {
   it('small CNN: the slider shows iteration k of 12, its loss, and the loss falls', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'small_cnn_training');
     await page.waitForSelector('[data-testid=iteration-scrub]');
     expect(await page.locator('[data-testid=iteration-label]').innerText()).toBe('iteration – of 12');
@@ -185,7 +176,7 @@ describe('iterations', () => {
 
 describe('PyTorch code', () => {
   it('downloads a script that prints, on PyTorch, the result the app and the CLI compute', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'cross_entropy_decomposed');
     await page.waitForSelector('[data-testid=export-python]');
     expect(await page.locator('[data-testid=export-python]').innerText()).toBe('Export PyTorch script');
@@ -203,7 +194,7 @@ describe('PyTorch code', () => {
   });
 
   it('the loop example exports a script that runs its 12 iterations on PyTorch', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'small_cnn_training');
     const { text, result } = await exportAndRun(page);
     expect(text).toContain('for iteration in range(12):');
@@ -211,7 +202,7 @@ describe('PyTorch code', () => {
   });
 
   it('the code panel marks the statement of each forward step', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'cross_entropy_decomposed');
     await page.click('[data-testid=toggle-code]');
     await page.waitForSelector('[data-testid=code-panel] .code-line');
@@ -250,6 +241,6 @@ describe('PyTorch code', () => {
     await clickAndSettle(page, 'step-forward');
     await shot(page, 'code-panel-cnn-forward');
     // Nothing the strip, the slider or the code panel did logged an error (a CSP violation would).
-    expect(app.errors).toEqual([]);
+    expect(app().errors).toEqual([]);
   });
 });
