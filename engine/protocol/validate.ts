@@ -22,6 +22,9 @@ const REQUEST_FIELDS: Record<
   RequestType,
   Record<string, { optional: boolean; check(v: unknown): boolean; expected: string }>
 > = {
+  // Only an object here: the document's structure (./document.ts) is checked by the engine's
+  // validation, so its faults come back as the load's issues with their paths, not as a
+  // malformed request.
   load: { document: { optional: false, check: isObj, expected: 'a graph document (a JSON object)' } },
   run: {
     iterations: {
