@@ -63,6 +63,7 @@ function kindSchema(p: ParamSpec): Schema {
       return { type: ['number', 'null'] };
     case 'posint|null':
       return { anyOf: [{ type: 'null' }, int(1)] };
+    case 'integer':
     case 'dim':
       return int();
     case 'dim|null':

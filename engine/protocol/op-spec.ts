@@ -47,6 +47,8 @@ export interface KindValue {
   number: number;
   'number|null': number | null;
   'posint|null': number | null;
+  /** any integer (may be negative), e.g. ignore_index */
+  integer: number;
   /** an integer dimension (may be negative) */
   dim: number;
   'dim|null': number | null;

@@ -50,6 +50,8 @@ export function checkValue(kind: ParamKind, v: unknown, values?: readonly string
       return v === null || (typeof v === 'number' && Number.isFinite(v)) ? null : 'expected a number or null';
     case 'posint|null':
       return v === null || pos(v) ? null : 'expected null or a positive integer';
+    case 'integer':
+      return isInt(v) ? null : 'expected an integer';
     case 'dim':
       return isInt(v) ? null : 'expected an integer dimension';
     case 'dim|null':

@@ -16,6 +16,8 @@ describe('param validation', () => {
     expect(checkValue('enum', 'reflect', ['zeros', 'reflect'])).toBeNull();
     expect(checkValue('enum', 'mirror', ['zeros', 'reflect'])).toMatch(/one of zeros, reflect/);
     expect(checkValue('dims|null', [0, 1])).toBeNull();
+    expect(checkValue('integer', -100)).toBeNull(); // ignore_index: negative, but whole
+    expect(checkValue('integer', 0.5)).toMatch(/integer/);
     expect(checkValue('init', { kind: 'values', data: [1, 2] })).toBeNull();
     expect(checkValue('init', { kind: 'magic' })).toMatch(/init kind/);
     expect(checkValue('param_init', { weight: { kind: 'zeros' } })).toBeNull();

@@ -6,7 +6,7 @@ const PORTS: readonly PortSpec[] = [
   { name: 'weight', optional: true, doc: 'a manual rescaling weight per class' },
 ];
 const reduction = choice(['mean', 'sum', 'none'], 'mean', 'how to reduce the per-element losses');
-const ignoreIndex = param('number', -100, 'target value that contributes no loss and no gradient');
+const ignoreIndex = param('integer', -100, 'target value that contributes no loss and no gradient');
 
 export const NLL_LOSS = declareOp({
   op: 'NLLLoss',

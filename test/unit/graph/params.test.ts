@@ -31,6 +31,7 @@ const BAD: Record<ParamKind, Json[]> = {
   number: ['1', null, [], {}, true],
   'number|null': ['1', [], {}, true],
   'posint|null': [0, -2, 1.5, '3'],
+  integer: [0.5, 1.5, '1', null, [0]],
   dim: [1.5, '1', null, [0]],
   'dim|null': [1.5, '0', [0]],
   'dims|null': [1.5, '0', [0, '1'], [0.5], [0, 1, 2, 3, 4, 5, 6, 7, 8]],
