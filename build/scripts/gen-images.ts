@@ -125,7 +125,7 @@ function paddingModes(): object {
     'One image through four Conv2d layers whose 3×3 kernel copies each pixel (identity, groups=3) with padding=4. ' +
       'Each conv node shows its 38×38 output: the image inside a 3-pixel frame made by its padding_mode, zeros ' +
       '(black), reflect (mirrored), replicate (edge pixels stretched) or circular (the opposite edge wrapped round). ' +
-      'Step backward: the padding has its own grad_fns (ReflectionPad2DBackward0, ReplicationPad2DBackward0, ' +
+      'Click Backward step: the padding has its own grad_fns (ReflectionPad2DBackward0, ReplicationPad2DBackward0, ' +
       'CopySlices for circular), and each branch’s clone keeps its .grad, drawn under it: how often each pixel was ' +
       'used (1 inside; 2 or 4 where reflect or circular copied it; up to 16 at replicate’s corners).',
     nodes,
@@ -170,7 +170,7 @@ function pooling(): object {
     'Pooling variants',
     'One 32×32 image through MaxPool2d and AvgPool2d (kernel 3, stride 2, padding 1); each node shows its 16×16 ' +
       'output. Max keeps each window’s brightest value, so edges stay hard; average blurs them, and with ' +
-      'count_include_pad=True (the default) the padding zeros are averaged in, so the border darkens. Step backward: ' +
+      'count_include_pad=True (the default) the padding zeros are averaged in, so the border darkens. Click Backward step: ' +
       'each clone keeps its .grad, drawn under it. Max sends the gradient to one pixel per window (a sparse pattern); ' +
       'average spreads 1/9 over every window (pixels in two or four windows get more); count_include_pad=False ' +
       'gives the border pixels larger shares.',

@@ -111,7 +111,7 @@ function loop(detach: boolean): object {
         description:
           'The loop of “Adversarial loop: the leaf error” with a Detach on the dashed ↺ feedback: delta = ' +
           'delta_next.detach() hands the next iteration a fresh leaf (no grad_fn), so requires_grad can be set again ' +
-          'and all 3 iterations run. Step forward through iterations 2 and 3 and watch the pictures on the nodes: ' +
+          'and all 3 iterations run. Click Forward step through iterations 2 and 3 and watch the pictures on the nodes: ' +
           `image, delta and adv = image + delta side by side; delta grows by α·sign(delta.grad) (α = ${ALPHA}) each ` +
           'iteration, and the loss rises (0.92, 1.37, 2.38 in the chart): the attack pushes the prediction away from ' +
           'class 1. delta is a leaf in every iteration; delta_next is a non-leaf, cut from the graph by Detach.',
