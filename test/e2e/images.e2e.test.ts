@@ -7,26 +7,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { drawShapes } from '../../renderer/images/drawings';
 import { pixelsToTensor } from '../../renderer/images/to-tensor';
-import { clickAndSettle, launch, openApp, openExample, REPO, shot, type AppPage } from './harness';
+import { appForFile, clickAndSettle, openExample, REPO, shot } from './harness';
 
 const SHAPES = resolve(REPO, 'renderer/images/bundled/shapes.png');
 const DIGIT = resolve(REPO, 'renderer/images/bundled/digit.png');
 const f = Math.fround;
 
-let browser: Browser;
-let app: AppPage;
-
-beforeAll(async () => {
-  browser = await launch();
-  app = await openApp(browser, inject('baseUrl'));
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const app = appForFile();
 
 interface DocNode {
   id: string;
@@ -78,7 +69,7 @@ const clickNode = (page: Page, id: string): Promise<void> =>
 
 describe('loading images', () => {
   it('the file input adds a [1, 3, 32, 32] Tensor with pixel/255 values, shown as an RGB picture', async () => {
-    const { page } = app;
+    const { page } = app();
     expect(await page.textContent('[data-testid=palette]')).toContain('Load image…');
     await page.setInputFiles('[data-testid=load-image]', SHAPES);
     await page.waitForSelector('.react-flow__node[data-id="shapes1"]');
@@ -125,7 +116,7 @@ describe('loading images', () => {
   });
 
   it('runs: the engine’s tensor is the same picture, next to its per-channel heatmaps', async () => {
-    const { page } = app;
+    const { page } = app();
     await clickAndSettle(page, 'run');
     await clickNode(page, 'shapes1');
     await page.waitForSelector('[data-testid=tensor-stats]');
@@ -136,7 +127,7 @@ describe('loading images', () => {
   });
 
   it('the inspector resizes with area interpolation and normalises, each one undo step', async () => {
-    const { page } = app;
+    const { page } = app();
     await page.click('[data-testid=image-resize-64]');
     let node = (await docNodes(page)).find((n) => n.id === 'shapes1')!;
     expect(node.params.shape).toEqual([1, 3, 64, 64]);
@@ -154,7 +145,7 @@ describe('loading images', () => {
   });
 
   it('a PNG dropped on the canvas lands where it was dropped, greyscale as [1, 1, 28, 28]', async () => {
-    const { page } = app;
+    const { page } = app();
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
     const at = { x: Math.round(canvas.x + canvas.width * 0.3), y: Math.round(canvas.y + canvas.height * 0.7) };
     const pane = '[data-testid=canvas] .react-flow__pane';
@@ -188,7 +179,7 @@ describe('loading images', () => {
     expect(await picturePixel(page, 14, 7)).toEqual([255, 255, 255, 255]);
     expect(await picturePixel(page, 0, 0)).toEqual([0, 0, 0, 255]);
     await shot(page, 'images-drop-digit');
-    expect(app.errors).toEqual([]);
+    expect(app().errors).toEqual([]);
   });
 });
 
@@ -250,7 +241,7 @@ function source(m: string, i: number): number | null {
 
 describe('a JPEG', () => {
   it('drops as [1, 3, H, W] with its colours (within JPEG’s rounding)', async () => {
-    const { page } = app;
+    const { page } = app();
     // an 8×6 JPEG of one colour (200, 100, 50), made by the browser's own encoder
     const b64 = await page.evaluate(async () => {
       const c = document.createElement('canvas');
@@ -281,7 +272,7 @@ describe('a JPEG', () => {
 
 describe('the padding-modes example', () => {
   it('shows each padding_mode as the image in a 3-pixel frame of its own (forward)', async () => {
-    const { page } = app;
+    const { page } = app();
     await forwardTo(page, 'conv2d_padding_modes', 'conv_reflect', 'conv_reflect', '[1, 3, 38, 38]');
     await page.locator('[data-testid=tensor-viewer]').scrollIntoViewIfNeeded();
     await shot(page, 'images-padding-forward-reflect');
@@ -309,7 +300,7 @@ describe('the padding-modes example', () => {
   });
 
   it('backward: each clone’s .grad counts how often the padding used each pixel', async () => {
-    const { page } = app;
+    const { page } = app();
     await backwardToEnd(page, 6, 'images-padding-backward-6');
     const max = { zeros: 1, reflect: 4, replicate: 16, circular: 4 };
     for (const [m, hi] of Object.entries(max)) {
@@ -327,7 +318,7 @@ describe('the padding-modes example', () => {
 
 describe('the pooling example', () => {
   it('max keeps edges, average blurs them and counts the padding in unless told not to', async () => {
-    const { page } = app;
+    const { page } = app();
     await forwardTo(page, 'pooling_variants', 'avg_excl', 'maxpool', '[1, 3, 16, 16]');
     // the window of output (0, 0) covers input rows and columns -1..1: four background pixels and five padding cells
     const bg = [0, 1, 2].map((c) => SHAPES_PIXELS(c, 0, 0));
@@ -343,7 +334,7 @@ describe('the pooling example', () => {
   });
 
   it('backward: max sends the gradient to one pixel per window, average spreads it', async () => {
-    const { page } = app;
+    const { page } = app();
     await backwardToEnd(page, 5, 'images-pooling-backward-5');
     await view(page, 'in_maxpool', 'grad');
     // max: zero where no window's maximum was; average (including padding): 1/9 per window covering the pixel
@@ -352,13 +343,13 @@ describe('the pooling example', () => {
     await expect.poll(() => page.textContent('[data-testid=tensor-stats]')).toContain('· min 0.1111 · max 0.4444 ·');
     await page.locator('[data-testid=tensor-viewer]').scrollIntoViewIfNeeded();
     await shot(page, 'images-pooling-backward-grad');
-    expect(app.errors).toEqual([]);
+    expect(app().errors).toEqual([]);
   });
 });
 
 describe('pictures on the canvas', () => {
   it('every image-shaped output shows its picture on its node, side by side with the graph', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'conv2d_padding_modes');
     await clickAndSettle(page, 'run');
     // x, four clones and four convs are [1, 3, H, W]; sums and adds are scalars
@@ -386,6 +377,6 @@ describe('pictures on the canvas', () => {
     expect(corner[0]! > corner[2]! && corner[1]! < 40).toBe(true);
     expect(inner[0]! + inner[1]! + inner[2]!).toBeGreaterThan(corner[0]! + corner[1]! + corner[2]! + 200);
     await shot(page, 'images-padding-canvas-grads');
-    expect(app.errors).toEqual([]);
+    expect(app().errors).toEqual([]);
   });
 });

@@ -6,20 +6,11 @@
  * state in iteration 2 (a non-leaf with grad_fn AddBackward0) and offers the
  * one-click Detach fix, after which the loop runs to the end.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clickAndSettle, launch, nodeAttrs, openApp, openExample, shot, type AppPage } from './harness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appForFile, clickAndSettle, nodeAttrs, openExample, shot } from './harness';
 
-let browser: Browser;
-let app: AppPage;
-
-beforeAll(async () => {
-  browser = await launch();
-  app = await openApp(browser, inject('baseUrl'));
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const app = appForFile();
 
 /** Every feedback edge on the canvas as `from→to`. */
 const feedbackList = (page: Page): Promise<string[]> =>
@@ -41,7 +32,7 @@ const gradFn = (page: Page, id: string): Promise<string | null> =>
 
 describe('feedback edges', () => {
   it('draws each feedback as its own dashed edge from its source to the Tensor it feeds', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'adversarial_loop_error');
     expect(await feedbackList(page)).toEqual(['delta_next→delta']);
     const edge = page.locator('[data-testid=feedback-edge]');
@@ -61,7 +52,7 @@ describe('feedback edges', () => {
   });
 
   it('a click selects it, Delete removes it, Ctrl+Z restores it', async () => {
-    const { page } = app;
+    const { page } = app();
     await page.click('[data-testid=feedback-label-delta]');
     await expect.poll(() => page.getAttribute('[data-testid=feedback-edge]', 'class')).toContain('selected');
     await page.keyboard.press('Delete');
@@ -77,7 +68,7 @@ describe('feedback edges', () => {
   });
 
   it('Delete removes the feedback edge that has keyboard focus', async () => {
-    const { page } = app;
+    const { page } = app();
     await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
     await page.focus('[data-testid=feedback-edge]');
     await page.keyboard.press('Delete');
@@ -87,7 +78,7 @@ describe('feedback edges', () => {
   });
 
   it('is made from a node’s context menu ("Feed back into…") and removed from its own', async () => {
-    const { page } = app;
+    const { page } = app();
     await page.click('.react-flow__node[data-id="sign"] .op-node-head', { button: 'right' });
     await page.click('[data-testid=menu-feed-back-alpha]');
     await expect.poll(() => feedbackList(page)).toEqual(['delta_next→delta', 'sign→alpha']);
@@ -124,7 +115,7 @@ const handleFeedback = (id: string): string => `.react-flow__node[data-id="${id}
 
 describe('making a feedback by dragging', () => {
   it('an output dropped on a Tensor’s ↺ handle feeds it back (one undo step)', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'adversarial_loop_detached');
     await drag(page, handleOut('sign'), handleFeedback('alpha'));
     await expect.poll(() => feedbackList(page)).toEqual(['detached→delta', 'sign→alpha']);
@@ -137,7 +128,7 @@ describe('making a feedback by dragging', () => {
   });
 
   it('a Tensor’s own output dropped on its ↺ handle is refused, with the reason', async () => {
-    const { page } = app;
+    const { page } = app();
     await drag(page, handleOut('alpha'), handleFeedback('alpha'));
     await expect.poll(() => page.textContent('[data-testid=toast]')).toContain('would feed back itself');
     expect(await feedbackList(page)).toEqual(['detached→delta']);
@@ -146,7 +137,7 @@ describe('making a feedback by dragging', () => {
 
 describe('the leaf error of the adversarial loop', () => {
   it('shows delta as it is in iteration 2: a non-leaf with grad_fn AddBackward0', async () => {
-    const { page } = app;
+    const { page } = app();
     await openExample(page, 'adversarial_loop_error');
     expect(await clickAndSettle(page, 'run')).toBe('error');
     const panel = page.locator('[data-testid=error-panel]');
@@ -170,7 +161,7 @@ describe('the leaf error of the adversarial loop', () => {
   });
 
   it('fix-insert-detach puts a Detach on the feedback path (one undo step) and the loop runs to the end', async () => {
-    const { page } = app;
+    const { page } = app();
     expect(await clickAndSettle(page, 'fix-insert-detach')).toBe('done');
     expect(await feedbackList(page)).toEqual(['detach1→delta']);
     expect(await page.locator('.react-flow__node[data-id="detach1"]').count()).toBe(1);
@@ -217,7 +208,7 @@ async function openAndStep(page: Page, slug: string): Promise<void> {
 
 describe('the loop examples mid-step', () => {
   it('adversarial_loop_error: stepping into iteration 2 stops at delta, shown as the non-leaf it is', async () => {
-    const { page } = app;
+    const { page } = app();
     await openAndStep(page, 'adversarial_loop_error');
     await stepUntil(page, (s) => s.status === 'error');
     expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'false', requiresGrad: 'true', error: 'true' });
@@ -227,7 +218,7 @@ describe('the loop examples mid-step', () => {
   });
 
   it('adversarial_loop_detached: in iteration 2 delta is a fresh leaf again, and the loop steps to the end', async () => {
-    const { page } = app;
+    const { page } = app();
     await openAndStep(page, 'adversarial_loop_detached');
     await stepUntil(page, (s) => s.iteration === 1 && s.phase === 'forward');
     expect(await nodeAttrs(page, 'delta')).toMatchObject({ leaf: 'true', requiresGrad: 'true', error: 'false' });
