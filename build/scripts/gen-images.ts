@@ -11,20 +11,13 @@ import { bundledTensor, shortF32 } from '../../renderer/images/bundled';
 import { DRAWINGS, type DrawingName } from '../../renderer/images/drawings';
 import { isGreyscale } from '../../renderer/images/to-tensor';
 import { encodePng } from './png';
+import { edge, type Edge } from './example-edge';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = resolve(ROOT, 'renderer/images/bundled');
 const EXAMPLES = resolve(ROOT, 'renderer/examples');
 
 type Node = { id: string; op: string; label?: string; retain_grad?: boolean; params: object; position: object };
-type Edge = { source: string; sourceHandle: string; target: string; targetHandle: string };
-
-const edge = (source: string, target: string, targetHandle = 'input'): Edge => ({
-  source,
-  sourceHandle: 'out',
-  target,
-  targetHandle,
-});
 
 /** A Tensor node holding bundled image `name`. */
 function imageNode(id: string, name: DrawingName, requiresGrad: boolean, position: object): Node {

@@ -14,18 +14,11 @@ import { resolve } from 'node:path';
 import { format } from 'prettier';
 import { defaultParam } from '../../engine/graph/init';
 import { bundledTensor, shortF32 } from '../../renderer/images/bundled';
+import { edge, type Edge } from './example-edge';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../renderer/examples');
 
 type Node = { id: string; op: string; label?: string; params: object; position: { x: number; y: number } };
-type Edge = { source: string; sourceHandle: string; target: string; targetHandle: string };
-
-const edge = (source: string, target: string, targetHandle = 'input'): Edge => ({
-  source,
-  sourceHandle: 'out',
-  target,
-  targetHandle,
-});
 
 /** Column `c`, row `r` of the layout (nodes are 180 wide; a picture makes a node about 300 tall). */
 const at = (c: number, r: number): { x: number; y: number } => ({ x: c * 250, y: r * 330 });
