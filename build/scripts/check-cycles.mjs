@@ -17,7 +17,18 @@ export async function findCycles(globs, cwd = ROOT) {
   // Files outside the globs (packages, CSS) are in the tree with no dependencies listed (null).
   const files = Object.values(tree).filter((deps) => deps !== null).length;
   if (files === 0) throw new Error(`no source files match ${globs.join(' ')}`);
-  return { files, cycles: parseCircular(tree) };
+  return { files, cycles: parseCircular(tree).map(startAtSmallest).sort(byText) };
+}
+
+// dpdm reads files concurrently, so a cycle may be reported from any of its files and the list in
+// any order; rotated to start at its smallest path and sorted, the answer is the same every run.
+function startAtSmallest(cycle) {
+  const first = cycle.indexOf([...cycle].sort()[0]);
+  return [...cycle.slice(first), ...cycle.slice(0, first)];
+}
+
+function byText(a, b) {
+  return a.join(' ').localeCompare(b.join(' '));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -104,9 +104,20 @@ describe('lint:cycles (build/scripts/check-cycles.mjs)', () => {
     writeFileSync(join(dir, 'a.ts'), "import type { B } from './b';\nexport type A = { b?: B };\n");
     writeFileSync(join(dir, 'b.ts'), "import type { A } from './a';\nexport type B = { a?: A };\n");
     writeFileSync(join(dir, 'c.ts'), "import type { A } from './a';\nexport type C = A;\n");
-    const { files, cycles } = await findCycles(['*.ts'], dir);
-    expect(files).toBe(3);
-    expect(cycles).toEqual([['a.ts', 'b.ts']]);
+    // A second cycle of three, x -> z -> y -> x: reported from its smallest path, whichever file
+    // dpdm's concurrent reads reach first.
+    writeFileSync(join(dir, 'x.ts'), "import type { Z } from './z';\nexport type X = { z?: Z };\n");
+    writeFileSync(join(dir, 'y.ts'), "import type { X } from './x';\nexport type Y = { x?: X };\n");
+    writeFileSync(join(dir, 'z.ts'), "import type { Y } from './y';\nexport type Z = { y?: Y };\n");
+    for (let run = 0; run < 5; run++) {
+      const { files, cycles } = await findCycles(['*.ts'], dir);
+      expect(files).toBe(6);
+      expect(cycles).toEqual([
+        ['a.ts', 'b.ts'],
+        ['x.ts', 'z.ts', 'y.ts'],
+      ]);
+    }
+    for (const name of ['x.ts', 'y.ts', 'z.ts']) rmSync(join(dir, name));
     writeFileSync(join(dir, 'b.ts'), 'export type B = number;\n');
     expect((await findCycles(['*.ts'], dir)).cycles).toEqual([]);
   });
