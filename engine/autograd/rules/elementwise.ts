@@ -90,6 +90,11 @@ export const elementwiseRules = {
   SignBackward0: {
     backward: (_s: null, [g]: Grads) => [gv(allocLike(g!.data, g!.data.length), g!.shape, g!)],
   } satisfies GradRule<null>,
+  AbsBackward0: {
+    backward: (s: { self: SavedVariable }, [g]: Grads) => [
+      times(g!, s.self, (x, v) => x * (v > 0 ? 1 : v < 0 ? -1 : 0)),
+    ],
+  } satisfies GradRule<{ self: SavedVariable }>,
   ReluBackward0: {
     backward: (s: { result: SavedVariable }, [g]: Grads) => [
       gv(reluBackward(g!.data, s.result.unpack().data), g!.shape, g!),

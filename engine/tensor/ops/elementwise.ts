@@ -94,6 +94,12 @@ export function sign(t: Tensor): Tensor {
   return record(Tensor.fromData(unary(t.contiguousData(), f), t.shape, t.dtype), 'SignBackward0', [t], () => null);
 }
 
+/** `torch.abs` (AbsBackward0, saves its input: the gradient is multiplied by sgn(input), 0 at 0 and NaN). */
+export function abs(t: Tensor): Tensor {
+  const out = Tensor.fromData(unary(t.contiguousData(), Math.abs), t.shape, t.dtype);
+  return record(out, 'AbsBackward0', [t], () => ({ self: save(t) }));
+}
+
 const relu1 = (x: number) => (x > 0 ? x : Number.isNaN(x) ? x : 0);
 
 /** `F.relu` (ReluBackward0, saves its result). */
