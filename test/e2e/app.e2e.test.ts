@@ -27,11 +27,12 @@ describe('app shell', () => {
     expect(csp).toContain("script-src 'self'");
     for (const o of OPS) expect(await page.locator(`[data-testid=palette-${o.op}]`).count(), o.op).toBe(1);
     // The engine names its kernels in its ready event: the page is cross-origin isolated, so the
-    // worker runs the WebAssembly kernels (built before the e2e tests) on two threads.
+    // worker runs the WebAssembly kernels (built before the e2e tests) on one thread per core, at most 8.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.waitForSelector('[data-testid=engine-status][data-kernels^=wasm-simd]');
+    const threads = Math.min(8, await page.evaluate(() => navigator.hardwareConcurrency));
     expect(await page.getAttribute('[data-testid=engine-status]', 'title')).toMatch(
-      /^engine, kernels: wasm-simd(\+fma)? x2$/,
+      new RegExp(`^engine, kernels: wasm-simd(\\+fma)? x${threads}$`),
     );
     await shot(page, 'app-empty');
     expect(app.errors).toEqual([]);

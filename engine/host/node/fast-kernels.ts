@@ -4,8 +4,8 @@
  * worker_threads. Without the file the engine keeps its TypeScript kernels.
  *
  * Environment: AUTOGRAD_STUDIO_KERNELS=ts turns the fast kernels off;
- * AUTOGRAD_STUDIO_THREADS=N sets the thread count (default: 2, or 1 on a
- * single core); AUTOGRAD_STUDIO_WASM=PATH names another module file.
+ * AUTOGRAD_STUDIO_THREADS=N sets the thread count (default: every core
+ * `os.availableParallelism()` reports, at most 8); AUTOGRAD_STUDIO_WASM=PATH names another module file.
  * AUTOGRAD_STUDIO_LEND_MIN=N (for tests) lends results from N elements on
  * instead of 16384 and overwrites released results with NaN.
  *
@@ -22,6 +22,7 @@ import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
+  defaultKernelThreads,
   installWasmKernels,
   kernelBackend,
   setFastKernelsEnabled,
@@ -109,7 +110,8 @@ export function installNodeFastKernels(threads?: number, file?: string): string 
   if (!file) return installed;
   const envThreads = Number(process.env.AUTOGRAD_STUDIO_THREADS);
   const n =
-    threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.min(2, availableParallelism()));
+    threads ??
+    (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : defaultKernelThreads(availableParallelism()));
   const fma = fmaModule(file);
   installWasmKernels(fma ?? new Uint8Array(readFileSync(file)), {
     spawn: nodeSpawner,

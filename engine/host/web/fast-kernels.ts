@@ -1,12 +1,13 @@
 /**
  * Web Worker host side of the fast kernels: fetches the WebAssembly module the
  * web build ships (kernels-fma.wasm where the browser has relaxed SIMD, else
- * kernels.wasm), installs it and starts helper threads as nested workers.
+ * kernels.wasm), installs it and starts helper threads as nested workers, one
+ * per further core `navigator.hardwareConcurrency` reports (at most 8 threads).
  * Shared WebAssembly memory needs a cross-origin isolated page (the servers
  * send COOP/COEP headers); without it, or without the files, the engine keeps
  * its TypeScript kernels.
  */
-import { installWasmKernels, kernelBackend, type WorkerSpawner } from '../../kernels/fast/index';
+import { defaultKernelThreads, installWasmKernels, kernelBackend, type WorkerSpawner } from '../../kernels/fast/index';
 import { wasmApi } from '../../kernels/wasm/api';
 
 /**
@@ -33,7 +34,7 @@ const MODULES = [
 export async function installWebFastKernels(): Promise<string> {
   const api = wasmApi();
   if (!api || !(self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated) return kernelBackend();
-  const threads = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
+  const threads = defaultKernelThreads(navigator.hardwareConcurrency);
   for (const m of MODULES) {
     try {
       const res = await fetch(m.url);

@@ -21,6 +21,24 @@ export type { KernelLease } from '../wasm/runtime';
 /** Largest linear memory the module declares (bytes); build/wasm/build.mjs uses the same. */
 const MAX_MEMORY = 2 ** 31;
 
+/**
+ * Most threads the hosts start by default. A large call is cut in about 16
+ * chunks (runtime.ts), and W2's batch of 32 samples in 16: beyond 8 threads
+ * most of them would wait for a chunk, and each helper spins a little after
+ * every call.
+ */
+export const MAX_KERNEL_THREADS = 8;
+
+/**
+ * The thread count a host uses on a machine offering `cores` cores
+ * (`os.availableParallelism()`, `navigator.hardwareConcurrency`): every core,
+ * at most {@link MAX_KERNEL_THREADS}, at least 1 (also when the count is unknown).
+ */
+export function defaultKernelThreads(cores: number | undefined): number {
+  const n = Math.floor(Number(cores));
+  return Number.isFinite(n) && n > 1 ? Math.min(MAX_KERNEL_THREADS, n) : 1;
+}
+
 /** Options of {@link installWasmKernels}. */
 export interface FastKernelOptions {
   /**
@@ -101,6 +119,15 @@ export function setKernelThreads(threads: number, spawn?: WorkerSpawner): void {
     }
   }
   active.setPool(pool);
+}
+
+/**
+ * Splits calls over the threads from `macs` multiply-adds (convolutions,
+ * matrix products) and `elements` elements (ReLU, pooling) on, instead of 2,000,000
+ * and 2^18. Tests use 0 to split every call the threads can share.
+ */
+export function setKernelParallelMin(macs: number, elements: number): void {
+  active?.setParallelMin(macs, elements);
 }
 
 /** Turns the fast kernels off (false) or back on (true), e.g. to compare both paths in tests. */

@@ -60,6 +60,14 @@ const weightRows = (K: number): number => (K >= 64 ? 16 : 4);
 /** The kernel module instantiated over a memory: the kernels, on one thread or split over helpers. */
 export class WasmKernels extends KernelMemory {
   private pool: ThreadPool | null = null;
+  private parallelMacs = PARALLEL_MACS;
+  private parallelElements = PARALLEL_ELEMENTS;
+
+  /** Splits calls from `macs` multiply-adds and `elements` elements on (tests: 0, every call). */
+  setParallelMin(macs: number, elements: number): void {
+    this.parallelMacs = macs;
+    this.parallelElements = elements;
+  }
 
   /** Uses `pool`'s helpers for large calls (null: the calling thread only). */
   setPool(pool: ThreadPool | null): void {
@@ -136,7 +144,12 @@ export class WasmKernels extends KernelMemory {
   }
 
   private threadsFor(macs: number, units: number): number {
-    return macs >= PARALLEL_MACS ? Math.max(1, Math.min(this.threads, units)) : 1;
+    return macs >= this.parallelMacs ? Math.max(1, Math.min(this.threads, units)) : 1;
+  }
+
+  /** Threads of a memory-bound call over `elements` elements. */
+  private threadsForElements(elements: number): number {
+    return elements >= this.parallelElements ? this.threads : 1;
   }
 
   /** Convolution forward; null when the operands do not fit the memory limit. */
@@ -241,7 +254,7 @@ export class WasmKernels extends KernelMemory {
     if (px < 0) return null;
     const po = this.alloc(x.length);
     if (po < 0) return null;
-    const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    const T = this.threadsForElements(x.length);
     this.run(
       'relu_forward',
       T,
@@ -261,7 +274,7 @@ export class WasmKernels extends KernelMemory {
     if (pg < 0 || pr < 0) return null;
     const po = this.alloc(g.length);
     if (po < 0) return null;
-    const T = g.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    const T = this.threadsForElements(g.length);
     this.run(
       'relu_backward',
       T,
@@ -283,7 +296,7 @@ export class WasmKernels extends KernelMemory {
       po = this.alloc(outLen),
       pi = this.alloc(outLen);
     if (geo < 0 || po < 0 || pi < 0) return null;
-    const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    const T = this.threadsForElements(x.length);
     this.run('maxpool_forward', T, g.planes, planeStep(g.planes), () => [px, po, pi, geo]);
     return { out: this.result(po, outLen), indices: this.resultInt(pi, outLen) };
   }
@@ -299,7 +312,7 @@ export class WasmKernels extends KernelMemory {
       po = this.alloc(inLen);
     if (geo < 0 || po < 0) return null;
     // With dilation an empty window's index may point into the next plane: one thread then.
-    const T = inLen >= PARALLEL_ELEMENTS && g.dilH === 1 && g.dilW === 1 ? this.threads : 1;
+    const T = g.dilH === 1 && g.dilW === 1 ? this.threadsForElements(inLen) : 1;
     this.run(
       'maxpool_backward',
       T,
@@ -320,7 +333,7 @@ export class WasmKernels extends KernelMemory {
     const geo = this.poolGeometry(g),
       po = this.alloc(outLen);
     if (geo < 0 || po < 0) return null;
-    const T = x.length >= PARALLEL_ELEMENTS ? this.threads : 1;
+    const T = this.threadsForElements(x.length);
     this.run('avgpool_forward', T, g.planes, planeStep(g.planes), () => [
       px,
       po,
@@ -345,7 +358,7 @@ export class WasmKernels extends KernelMemory {
     const geo = this.poolGeometry(g),
       po = this.alloc(inLen);
     if (geo < 0 || po < 0) return null;
-    const T = inLen >= PARALLEL_ELEMENTS ? this.threads : 1;
+    const T = this.threadsForElements(inLen);
     this.run('avgpool_backward', T, g.planes, planeStep(g.planes), () => [
       pg,
       po,
