@@ -1,7 +1,10 @@
 """PyTorch peer of `npm run bench`: runs W1-W4 of docs/workloads.md on one thread.
 
 usage: /usr/bin/python3 build/bench/torch_bench.py [--only W2,W3] [--min-time S] [--max-reps N]
-       /usr/bin/python3 build/bench/torch_bench.py --serve   (reads "W2 1.5" lines, answers one JSON line each)
+       /usr/bin/python3 build/bench/torch_bench.py --serve   (reads "W2 1.5 [THREADS]" lines, answers one JSON line each)
+
+One thread unless a --serve request names another count (the bench's torch-Nt: as many threads as
+the engine uses); each request sets its own count.
 
 Each step: grads set to None (the engine's run.zero_grad), forward, backward; nothing is
 updated. Prints one JSON object: per workload the median ms per step after warm-up (wall
@@ -127,7 +130,9 @@ def main(argv):
             parts = line.split()
             if not parts:
                 continue
+            torch.set_num_threads(int(parts[2]) if len(parts) > 2 else 1)
             r = run(parts[0], float(parts[1]) if len(parts) > 1 else min_time, max_reps)
+            r["threads"] = torch.get_num_threads()
             print(json.dumps(r), flush=True)
         return
     out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "workloads": {}}
