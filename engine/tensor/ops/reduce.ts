@@ -1,4 +1,4 @@
-import { allocLike } from '../../core/dtype';
+import { allocLike, type DType } from '../../core/dtype';
 import { normalizeDim, type Shape } from '../../core/shape';
 import { sumDims } from '../../kernels/elementwise';
 import { runtimeError } from '../../core/errors';
@@ -48,13 +48,18 @@ export function sum(t: Tensor, dim: number | readonly number[] | null = null, ke
   return record(out, 'SumBackward1', [t], () => ({ shape: t.shape, keptShape: r.kept }));
 }
 
-/** `t.mean()` (MeanBackward0) or `t.mean(dim, keepdim)` (MeanBackward1). */
-export function mean(t: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
-  if (t.dtype === 'int64') {
+/** `mean()`'s refusal of an int64 tensor (shape inference uses it too). */
+export function checkMeanDtype(dtype: DType): void {
+  if (dtype === 'int64') {
     throw runtimeError(
       'mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long',
     );
   }
+}
+
+/** `t.mean()` (MeanBackward0) or `t.mean(dim, keepdim)` (MeanBackward1). */
+export function mean(t: Tensor, dim: number | readonly number[] | null = null, keepdim = false): Tensor {
+  checkMeanDtype(t.dtype);
   const dims = fullIfEmpty(reductionDims(dim, t.ndim), keepdim, t.ndim);
   const r = reduce(t, dims, keepdim);
   const count = dims === null ? t.numel : dims.reduce((c, d) => c * (t.shape[d] ?? 1), 1);
