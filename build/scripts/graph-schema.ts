@@ -70,6 +70,8 @@ function kindSchema(p: ParamSpec): Schema {
       return { type: ['integer', 'null'] };
     case 'dims|null':
       return { anyOf: [{ type: 'null' }, int(), { type: 'array', items: int(), maxItems: MAX_RANK }] };
+    case 'dims':
+      return { type: 'array', items: int(), maxItems: MAX_RANK };
     case 'shape':
       return { type: 'array', items: int(0), maxItems: MAX_RANK };
     case 'reshape':

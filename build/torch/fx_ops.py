@@ -134,6 +134,43 @@ def _loss(op):
     return handler
 
 
+def _transpose(b, n):
+    x = n.args[0]
+    if n.target in ("t", torch.t):
+        if b.values[x].dim() < 2:
+            return b.operand(n, x)  # t() of a 0-D or 1-D tensor is the tensor itself
+        dims = (0, 1)
+    else:
+        dims = (b.concrete(_arg(n, 1, "dim0")), b.concrete(_arg(n, 2, "dim1")))
+    return b.add(b.fresh(n.name), "Transpose", {"dim0": dims[0], "dim1": dims[1]}, [("input", b.operand(n, x))])
+
+
+def _permute(b, n):
+    dims = b.concrete(list(n.args[1:]) if n.op == "call_method" else _arg(n, 1, "dims"))
+    if n.op == "call_method" and not dims:
+        dims = b.concrete(n.kwargs.get("dims", []))
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        dims = list(dims[0])
+    return b.add(b.fresh(n.name), "Permute", {"dims": [int(d) for d in dims]}, [("input", b.operand(n, n.args[0]))])
+
+
+def _pointwise_loss(op):
+    """F.mse_loss / F.l1_loss (input, target, size_average, reduce, reduction) and
+    F.binary_cross_entropy_with_logits (input, target, weight, size_average, reduce,
+    reduction, pos_weight)."""
+    bce = op == "BCEWithLogitsLoss"
+
+    def handler(b, n):
+        if _arg(n, 3 if bce else 2, "size_average") is not None or _arg(n, 4 if bce else 3, "reduce") is not None:
+            raise ImportFailure("node %r: size_average/reduce are deprecated; use reduction" % n.name)
+        ports = [("input", b.operand(n, n.args[0])), ("target", b.operand(n, _arg(n, 1, "target")))]
+        for i, name in ((2, "weight"), (6, "pos_weight")) if bce else ():
+            if _arg(n, i, name) is not None:
+                ports.append((name, b.operand(n, _arg(n, i, name))))
+        return b.add(b.fresh(n.name), op, {"reduction": _arg(n, 5 if bce else 4, "reduction", "mean")}, ports)
+    return handler
+
+
 def _alias(b, n):
     return b.operand(n, n.args[0])
 
@@ -148,6 +185,9 @@ METHODS = {  # call_method name (or FUNCTIONS key) -> handler
     "max_pool2d": _pool("MaxPool2d"), "avg_pool2d": _pool("AvgPool2d"),
     "conv2d": _layer("Conv2d"), "linear": _layer("Linear"),
     "cross_entropy": _loss("CrossEntropyLoss"), "nll_loss": _loss("NLLLoss"),
+    "mse_loss": _pointwise_loss("MSELoss"), "l1_loss": _pointwise_loss("L1Loss"),
+    "binary_cross_entropy_with_logits": _pointwise_loss("BCEWithLogitsLoss"),
+    "transpose": _transpose, "t": _transpose, "permute": _permute,
 }
 FUNCTIONS = {  # call_function target -> METHODS key
     F.relu: "relu", torch.relu: "relu", F.max_pool2d: "max_pool2d", torch.max_pool2d: "max_pool2d",
@@ -160,8 +200,12 @@ FUNCTIONS = {  # call_function target -> METHODS key
     operator.sub: "sub", torch.sub: "sub", operator.mul: "mul", torch.mul: "mul",
     operator.truediv: "div", torch.div: "div", F.cross_entropy: "cross_entropy",
     F.nll_loss: "nll_loss",
+    F.mse_loss: "mse_loss", F.l1_loss: "l1_loss",
+    F.binary_cross_entropy_with_logits: "binary_cross_entropy_with_logits",
+    torch.transpose: "transpose", torch.t: "t", torch.permute: "permute",
 }
 SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Flatten, nn.LogSoftmax, "
-             "nn.Softmax, nn.CrossEntropyLoss, nn.NLLLoss, nn.Identity, their F.* forms, "
+             "nn.Softmax, nn.CrossEntropyLoss, nn.NLLLoss, nn.MSELoss, nn.L1Loss, nn.BCEWithLogitsLoss, "
+             "nn.Identity, their F.* forms, "
              "torch.flatten/reshape, view, + - * /, sum, mean, clamp, exp, log, neg, sign, "
-             "detach, clone")
+             "detach, clone, transpose/t, permute")

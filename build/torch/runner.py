@@ -99,6 +99,8 @@ CONV_PADDING = (lambda v: (isinstance(v, str) and v in ("same", "valid")) or _in
                 'a non-negative integer, a pair, "same" or "valid"')
 DIMS = (lambda v: v is None or _is_int(v) or (isinstance(v, list) and all(_is_int(e) for e in v)),
         "an integer, a list of integers or null")
+DIM_LIST = (lambda v: isinstance(v, list) and len(v) <= MAX_RANK and all(_is_int(e) for e in v),
+            "a list of integers")
 def _tensor_shape(v):
     return (isinstance(v, list) and len(v) <= MAX_RANK and all(_is_int(e) and e >= 0 for e in v)
             and math.prod(v) <= MAX_TENSOR_ELEMENTS)
@@ -146,6 +148,8 @@ OPS = {
     "ReLU": _op(inplace=(False, BOOL)),
     "Flatten": _op(start_dim=(1, INT), end_dim=(-1, INT)),
     "Reshape": _op(shape=(REQUIRED, RESHAPE)),
+    "Transpose": _op(dim0=(REQUIRED, INT), dim1=(REQUIRED, INT)),
+    "Permute": _op(dims=(REQUIRED, DIM_LIST)),
     "LogSoftmax": _op(dim=(None, OPT_INT)),
     "Softmax": _op(dim=(None, OPT_INT)),
     "Log": _UNARY, "Exp": _UNARY, "Neg": _UNARY, "Sign": _UNARY,
@@ -552,6 +556,8 @@ OP_FUNCS = {
     "ReLU": lambda p, x, _: F.relu(x["input"], inplace=p["inplace"]),
     "Flatten": lambda p, x, _: torch.flatten(x["input"], p["start_dim"], p["end_dim"]),
     "Reshape": lambda p, x, _: x["input"].reshape(p["shape"]),
+    "Transpose": lambda p, x, _: x["input"].transpose(p["dim0"], p["dim1"]),
+    "Permute": lambda p, x, _: x["input"].permute(p["dims"]),
     "LogSoftmax": lambda p, x, _: F.log_softmax(x["input"], p["dim"]),
     "Softmax": lambda p, x, _: F.softmax(x["input"], p["dim"]),
     "Log": lambda p, x, _: torch.log(x["input"]),

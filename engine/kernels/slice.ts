@@ -76,3 +76,50 @@ export function transpose2d(x: FloatArray, rows: number, cols: number): FloatArr
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j]!;
   return out;
 }
+
+/**
+ * The elements of a strided view of `data` (`shape`, `strides`, `offset`) in
+ * row-major order, into `out` (a new array like `data` when not given).
+ */
+export function gatherStrided(
+  data: FloatArray,
+  offset: number,
+  shape: Shape,
+  strides: readonly number[],
+  out: FloatArray = allocLike(
+    data,
+    shape.reduce((a, b) => a * b, 1),
+  ),
+): FloatArray {
+  const n = out.length;
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let src = offset;
+  for (let k = 0; k < n; k++) {
+    out[k] = data[src]!;
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      src += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      src -= strides[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** A row-major tensor of `shape` with its dims reordered: result dim i is input dim `perm[i]`. */
+export function permuteData(x: FloatArray, shape: Shape, perm: readonly number[]): FloatArray {
+  const strides = new Array<number>(shape.length);
+  let st = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = st;
+    st *= shape[d]!;
+  }
+  return gatherStrided(
+    x,
+    0,
+    perm.map((p) => shape[p]!),
+    perm.map((p) => strides[p]!),
+  );
+}

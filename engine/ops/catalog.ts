@@ -12,7 +12,7 @@ import { CROSS_ENTROPY_LOSS, NLL_LOSS } from './loss/spec';
 import { LINEAR } from './linear/spec';
 import { MEAN, SUM } from './reduce/spec';
 import { RELU } from './relu/spec';
-import { FLATTEN, RESHAPE } from './shape/spec';
+import { FLATTEN, PERMUTE, RESHAPE, TRANSPOSE } from './shape/spec';
 import { LOG_SOFTMAX, SOFTMAX } from './softmax/spec';
 import { TENSOR } from './tensor/spec';
 
@@ -25,6 +25,8 @@ export const DECLARATIONS = [
   RELU,
   FLATTEN,
   RESHAPE,
+  TRANSPOSE,
+  PERMUTE,
   LOG_SOFTMAX,
   SOFTMAX,
   LOG,

@@ -14,7 +14,7 @@ import { crossEntropyLossOp, nllLossOp } from './loss/op';
 import { avgPool2dOp, maxPool2dOp } from './pool/op';
 import { meanOp, sumOp } from './reduce/op';
 import { reluOp } from './relu/op';
-import { flattenOp, reshapeOp } from './shape/op';
+import { flattenOp, permuteOp, reshapeOp, transposeOp } from './shape/op';
 import { logSoftmaxOp, softmaxOpModule } from './softmax/op';
 import { tensorOp } from './tensor/op';
 
@@ -27,6 +27,8 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   ReLU: reluOp,
   Flatten: flattenOp,
   Reshape: reshapeOp,
+  Transpose: transposeOp,
+  Permute: permuteOp,
   LogSoftmax: logSoftmaxOp,
   Softmax: softmaxOpModule,
   Log: logOp,

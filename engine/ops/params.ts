@@ -51,6 +51,10 @@ const KIND_CHECKS: Checks = {
     if (Array.isArray(v) && v.length <= MAX_RANK && v.every(isInt)) return ok([...v]);
     return fail('expected null, an integer dimension or a list of them');
   },
+  dims: (v) =>
+    Array.isArray(v) && v.length <= MAX_RANK && v.every(isInt)
+      ? ok([...v])
+      : fail(`expected a list of at most ${MAX_RANK} integer dimensions`),
   shape: (v) => {
     if (!Array.isArray(v) || v.length > MAX_RANK || !v.every(isNonNeg)) {
       return fail(`expected a list of at most ${MAX_RANK} non-negative integers`);

@@ -54,6 +54,8 @@ export interface KindValue {
   'dim|null': number | null;
   /** null, an integer, or a list of integers */
   'dims|null': number | readonly number[] | null;
+  /** a list of integer dimensions (may be negative), e.g. permute's order */
+  dims: readonly number[];
   /** list of non-negative integers */
   shape: readonly number[];
   /** list of integers, at most one -1 */

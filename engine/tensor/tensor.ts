@@ -2,7 +2,7 @@ import { allocFor, isFloatingPoint, type DType, type FloatArray } from '../core/
 import { internalError, runtimeError } from '../core/errors';
 import { checkBudget, contiguousStrides, numel, type Shape } from '../core/shape';
 import { Storage } from '../core/storage';
-import { transpose2d } from '../kernels/slice';
+import { gatherStrided, transpose2d } from '../kernels/slice';
 import type { GradValue } from '../autograd/grad-value';
 import { AccumulateGrad, FunctionNode, type Edge, type GradSink, type Node } from '../autograd/node';
 import { asStridedBackward } from '../autograd/rules/as-strided';
@@ -239,21 +239,7 @@ export class Tensor implements GradSink {
       const [rows, cols] = this.shape as [number, number];
       return transpose2d(data.subarray(this.offset, this.offset + n), cols, rows);
     }
-    const out = allocFor(this.dtype, n);
-    const nd = this.ndim;
-    const idx = new Array<number>(nd).fill(0);
-    let src = this.offset;
-    for (let k = 0; k < n; k++) {
-      out[k] = data[src]!;
-      for (let d = nd - 1; d >= 0; d--) {
-        idx[d]!++;
-        src += this.strides[d]!;
-        if (idx[d]! < this.shape[d]!) break;
-        src -= this.strides[d]! * idx[d]!;
-        idx[d] = 0;
-      }
-    }
-    return out;
+    return gatherStrided(data, this.offset, this.shape, this.strides, allocFor(this.dtype, n));
   }
 
   /** A copy of the values as plain numbers. */

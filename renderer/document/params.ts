@@ -60,6 +60,8 @@ export function checkValue(kind: ParamKind, v: unknown, values?: readonly string
       return v === null || isInt(v) || (Array.isArray(v) && v.every(isInt))
         ? null
         : 'expected null, an integer or a list of integers';
+    case 'dims':
+      return Array.isArray(v) && v.every(isInt) ? null : 'expected a list of integer dimensions, like [2, 0, 1]';
     case 'shape':
       return Array.isArray(v) && v.every(nonneg) ? null : 'expected a list of non-negative integers, like [2, 3]';
     case 'reshape':

@@ -295,6 +295,7 @@ export const MUTATORS: Record<string, Mutator> = {
       dim: [-2, -1, 0, 1, 2, 3],
       'dim|null': [null, -1, 0, 1, 2],
       'dims|null': [null, 0, 1, -1, [0, 1], [], [1, -1]],
+      dims: [[0], [1, 0], [-1, 0], [2, 0, 1], []],
       shape: [[], [1], [2, 3], [1, 1, 4, 4], [2, 0]],
       reshape: [[-1], [2, -1], [1, 1, -1], [3, 4], [0]],
       dtype: ['float32', 'int64'],

@@ -1,7 +1,7 @@
 import type { Shape } from '../../core/shape';
-import { readRegion, scatterRegion, transpose2d, zeroRegion, type Region } from '../../kernels/slice';
+import { permuteData, readRegion, scatterRegion, transpose2d, zeroRegion, type Region } from '../../kernels/slice';
 import { allocLike } from '../../core/dtype';
-import type { GradValue } from '../grad-value';
+import { sumTo, type GradValue } from '../grad-value';
 import type { GradRule } from '../node';
 import type { SavedVariable } from '../saved';
 import { asStridedBackward } from './as-strided';
@@ -14,6 +14,10 @@ export interface ShapeSaved {
 const reshapeBack: GradRule<ShapeSaved> = {
   backward: (s, [g]) => [{ data: g!.data, shape: s.shape, dtype: g!.dtype }],
 };
+
+function permutedGrad(g: GradValue, perm: readonly number[]): GradValue {
+  return { data: permuteData(g.data, g.shape, perm), shape: perm.map((p) => g.shape[p]!), dtype: g.dtype };
+}
 
 /** Gradient rules of views, copies, slices and in-place slice writes. */
 export const viewRules = {
@@ -30,6 +34,25 @@ export const viewRules = {
     backward: (s: ShapeSaved, [g]: Grads) => [
       { data: transpose2d(g!.data, s.shape[1]!, s.shape[0]!), shape: s.shape, dtype: g!.dtype },
     ],
+  } satisfies GradRule<ShapeSaved>,
+  /** `transpose(dim0, dim1)`: the gradient is transposed back (swapping is its own inverse). */
+  TransposeBackward0: {
+    backward: (s: { dim0: number; dim1: number }, [g]: Grads) => {
+      const perm = g!.shape.map((_, i) => (i === s.dim0 ? s.dim1 : i === s.dim1 ? s.dim0 : i));
+      return [permutedGrad(g!, perm)];
+    },
+  } satisfies GradRule<{ dim0: number; dim1: number }>,
+  /** `permute(dims)`: the gradient is permuted by the inverse of dims. */
+  PermuteBackward0: {
+    backward: (s: { dims: readonly number[] }, [g]: Grads) => {
+      const inverse = new Array<number>(s.dims.length);
+      s.dims.forEach((d, i) => (inverse[d] = i));
+      return [permutedGrad(g!, inverse)];
+    },
+  } satisfies GradRule<{ dims: readonly number[] }>,
+  /** `expand(shape)`: the gradient is summed over the repeated dims (`sum_to`). */
+  ExpandBackward0: {
+    backward: (s: ShapeSaved, [g]: Grads) => [sumTo(g!, s.shape)],
   } satisfies GradRule<ShapeSaved>,
   /** `x[region]`: the gradient lands in the region of a zero tensor. */
   SliceBackward0: {

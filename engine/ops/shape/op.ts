@@ -1,7 +1,8 @@
 import { numel } from '../../core/shape';
-import { flatten, flattenShape, inferShape, reshape } from '../../tensor/ops/view';
+import { normalizeDim } from '../../core/shape';
+import { flatten, flattenShape, inferShape, permute, permuteDims, reshape, transpose } from '../../tensor/ops/view';
 import { defineOp, derived, port, pyCall, shapeOf } from '../define';
-import { FLATTEN, RESHAPE } from './spec';
+import { FLATTEN, PERMUTE, RESHAPE, TRANSPOSE } from './spec';
 
 export const flattenOp = defineOp(FLATTEN, {
   infer: (ins, p) => {
@@ -20,4 +21,30 @@ export const reshapeOp = defineOp(RESHAPE, {
   },
   execute: (_ctx, ins, p) => reshape(port(ins, 'input'), p.shape),
   python: (_py, x, p) => `${port(x, 'input')}.reshape(${p.shape.length === 0 ? '()' : p.shape.join(', ')})`,
+});
+
+export const transposeOp = defineOp(TRANSPOSE, {
+  infer: (ins, p) => {
+    const x = port(ins, 'input');
+    const s = [...shapeOf(x)];
+    const [a, b] = [normalizeDim(p.dim0, s.length), normalizeDim(p.dim1, s.length)];
+    [s[a], s[b]] = [s[b]!, s[a]!];
+    return derived(s, x.dtype ?? 'float32', [x]);
+  },
+  execute: (_ctx, ins, p) => transpose(port(ins, 'input'), p.dim0, p.dim1),
+  python: (_py, x, p) => `${port(x, 'input')}.transpose(${p.dim0}, ${p.dim1})`,
+});
+
+export const permuteOp = defineOp(PERMUTE, {
+  infer: (ins, p) => {
+    const x = port(ins, 'input');
+    const s = shapeOf(x);
+    return derived(
+      permuteDims(s.length, p.dims).map((d) => s[d]!),
+      x.dtype ?? 'float32',
+      [x],
+    );
+  },
+  execute: (_ctx, ins, p) => permute(port(ins, 'input'), p.dims),
+  python: (_py, x, p) => `${port(x, 'input')}.permute(${p.dims.join(', ')})`,
 });

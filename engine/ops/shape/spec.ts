@@ -17,3 +17,21 @@ export const RESHAPE = declareOp({
   params: { shape: required('reshape', 'the new shape; one entry may be -1') },
   doc: 'Same elements, new shape (a view when possible).',
 });
+
+export const TRANSPOSE = declareOp({
+  op: 'Transpose',
+  torch: 'Tensor.transpose',
+  category: 'shape',
+  ports: [INPUT],
+  params: { dim0: required('dim', 'the first dim to swap'), dim1: required('dim', 'the second dim to swap') },
+  doc: 'Swaps two dims: a view sharing the input storage (no copy).',
+});
+
+export const PERMUTE = declareOp({
+  op: 'Permute',
+  torch: 'Tensor.permute',
+  category: 'shape',
+  ports: [INPUT],
+  params: { dims: required('dims', 'the new order of the dims, e.g. [0, 2, 3, 1]') },
+  doc: 'Reorders the dims: a view sharing the input storage (no copy).',
+});

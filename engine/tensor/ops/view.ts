@@ -1,5 +1,5 @@
 import { runtimeError } from '../../core/errors';
-import { contiguousStrides, normalizeDim, numel, type Shape } from '../../core/shape';
+import { contiguousStrides, normalizeDim, numel, sameShape, type Shape } from '../../core/shape';
 import type { Region } from '../../kernels/slice';
 import { record } from '../record';
 import { Tensor } from '../tensor';
@@ -28,29 +28,65 @@ export function inferShape(shape: readonly number[], size: number): number[] {
   return out;
 }
 
-function aliasOf(t: Tensor, shape: Shape): Tensor {
-  return new Tensor(t.storage, shape, t.dtype, contiguousStrides(shape), t.offset, t);
+function aliasOf(t: Tensor, shape: Shape, strides: readonly number[] = contiguousStrides(shape)): Tensor {
+  return new Tensor(t.storage, shape, t.dtype, strides, t.offset, t);
+}
+
+/**
+ * The strides that view a tensor of `shape`/`strides` as `newShape` without
+ * copying, or null when no view can (PyTorch's `computeStride`, which decides
+ * between a view and a copy in `view` and `reshape`).
+ */
+export function computeStride(shape: Shape, strides: readonly number[], newShape: Shape): number[] | null {
+  if (shape.length === 0) return newShape.map(() => 1);
+  const n = numel(shape);
+  if (n === 0 && sameShape(shape, newShape)) return [...strides];
+  if (n === 0) return contiguousStrides(newShape);
+  const out = new Array<number>(newShape.length);
+  let viewD = newShape.length - 1;
+  let chunkBase = strides[strides.length - 1]!;
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    tensorNumel *= shape[d]!;
+    if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
+        out[viewD] = viewNumel * chunkBase;
+        viewNumel *= newShape[viewD]!;
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = strides[d - 1]!;
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? out : null;
 }
 
 /** `t.view(shape)` (ViewBackward0); t must be contiguous. */
 export function view(t: Tensor, shape: readonly number[]): Tensor {
   const s = inferShape(shape, t.numel);
-  if (!t.isContiguous) {
+  const strides = computeStride(t.shape, t.strides, s);
+  if (!strides) {
     throw runtimeError(
       "view size is not compatible with input tensor's size and stride (at least one dimension spans across two " +
         'contiguous subspaces). Use .reshape(...) instead.',
     );
   }
-  return record(aliasOf(t, s), 'ViewBackward0', [t], () => ({ shape: t.shape }));
+  return record(aliasOf(t, s, strides), 'ViewBackward0', [t], () => ({ shape: t.shape }));
 }
 
 /**
  * `t.reshape(shape)`: a view (ReshapeAliasBackward0, as PyTorch 1.13 on the CPU)
- * when the layout allows it, else a copy (CloneBackward0 + UnsafeViewBackward0).
+ * when the layout allows it (see {@link computeStride}), else a copy (CloneBackward0 + UnsafeViewBackward0).
  */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const s = inferShape(shape, t.numel);
-  if (t.isContiguous) return record(aliasOf(t, s), 'ReshapeAliasBackward0', [t], () => ({ shape: t.shape }));
+  const strides = computeStride(t.shape, t.strides, s);
+  if (strides) return record(aliasOf(t, s, strides), 'ReshapeAliasBackward0', [t], () => ({ shape: t.shape }));
   const c = clone(t);
   return record(aliasOf(c, s), 'UnsafeViewBackward0', [c], () => ({ shape: c.shape }));
 }
@@ -82,8 +118,9 @@ export function transpose2d(t: Tensor): Tensor {
 export function unsqueeze(t: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, t.ndim + 1);
   const shape = [...t.shape.slice(0, d), 1, ...t.shape.slice(d)];
-  const c = t.isContiguous ? aliasOf(t, shape) : aliasOf(clone(t), shape);
-  return record(c, 'UnsqueezeBackward0', [t], () => ({ shape: t.shape }));
+  const stride = d >= t.ndim ? 1 : t.shape[d]! * t.strides[d]!;
+  const strides = [...t.strides.slice(0, d), stride, ...t.strides.slice(d)];
+  return record(aliasOf(t, shape, strides), 'UnsqueezeBackward0', [t], () => ({ shape: t.shape }));
 }
 
 /** `t.squeeze(dim)`: SqueezeBackward1 (or SqueezeBackward3 for the dims-list overload used by F.linear). */
@@ -93,9 +130,9 @@ export function squeeze(
   name: 'SqueezeBackward1' | 'SqueezeBackward3' = 'SqueezeBackward1',
 ): Tensor {
   const d = normalizeDim(dim, t.ndim);
-  const shape = t.shape[d] === 1 ? t.shape.filter((_, i) => i !== d) : [...t.shape];
-  const c = t.isContiguous ? aliasOf(t, shape) : aliasOf(clone(t), shape);
-  return record(c, name, [t], () => ({ shape: t.shape }));
+  const keep = (_: number, i: number) => t.shape[d] !== 1 || i !== d;
+  const out = aliasOf(t, t.shape.filter(keep), t.strides.filter(keep));
+  return record(out, name, [t], () => ({ shape: t.shape }));
 }
 
 /** `t[region]` as a view, one dim at a time like `t.slice(dim, start, end)` (SliceBackward0). */
@@ -112,4 +149,51 @@ export function slice(t: Tensor, dim: number, start: number, end: number): Tenso
 export function clone(t: Tensor): Tensor {
   const out = Tensor.fromData(t.contiguousData().slice(), t.shape, t.dtype);
   return record(out, 'CloneBackward0', [t], () => null);
+}
+
+/** `t.transpose(dim0, dim1)`: a view with two dims swapped (TransposeBackward0). */
+export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+  const a = normalizeDim(dim0, t.ndim);
+  const b = normalizeDim(dim1, t.ndim);
+  const perm = t.shape.map((_, i) => (i === a ? b : i === b ? a : i));
+  return record(permuted(t, perm), 'TransposeBackward0', [t], () => ({ dim0: a, dim1: b }));
+}
+
+/** `t.permute(dims)`: a view with the dims reordered (PermuteBackward0). */
+export function permute(t: Tensor, dims: readonly number[]): Tensor {
+  const perm = permuteDims(t.ndim, dims);
+  return record(permuted(t, perm), 'PermuteBackward0', [t], () => ({ dims: perm }));
+}
+
+/** The dims of `permute` made non-negative, with PyTorch's checks (shape inference uses it too). */
+export function permuteDims(ndim: number, dims: readonly number[]): number[] {
+  if (dims.length !== ndim) {
+    throw runtimeError(
+      'permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ' +
+        `ordering of dimensions i.e. input.dim() = ${ndim} is not equal to len(dims) = ${dims.length}`,
+    );
+  }
+  const seen = new Set<number>();
+  return dims.map((dim) => {
+    const d = normalizeDim(dim, ndim);
+    if (seen.has(d)) throw runtimeError('permute(): duplicate dims are not allowed.');
+    seen.add(d);
+    return d;
+  });
+}
+
+function permuted(t: Tensor, perm: readonly number[]): Tensor {
+  const shape = perm.map((p) => t.shape[p]!);
+  return aliasOf(
+    t,
+    shape,
+    perm.map((p) => t.strides[p]!),
+  );
+}
+
+/** `t.expand(shape)`: a view repeating size-1 dims with stride 0 (ExpandBackward0); `shape` is valid. */
+export function expand(t: Tensor, shape: Shape): Tensor {
+  const lead = shape.length - t.ndim;
+  const strides = shape.map((s, i) => (i < lead || (t.shape[i - lead] === 1 && s !== 1) ? 0 : t.strides[i - lead]!));
+  return record(aliasOf(t, shape, strides), 'ExpandBackward0', [t], () => ({ shape: t.shape }));
 }

@@ -17,6 +17,8 @@ const REQUIRED: Record<string, Obj> = {
   AvgPool2d: { kernel_size: 2 },
   Linear: { in_features: 4, out_features: 2 },
   Reshape: { shape: [16] },
+  Transpose: { dim0: 0, dim1: 1 },
+  Permute: { dims: [0, 1, 2, 3] },
 };
 
 /** Values that are not of each kind (each must be refused). */
@@ -35,6 +37,7 @@ const BAD: Record<ParamKind, Json[]> = {
   dim: [1.5, '1', null, [0]],
   'dim|null': [1.5, '0', [0]],
   'dims|null': [1.5, '0', [0, '1'], [0.5], [0, 1, 2, 3, 4, 5, 6, 7, 8]],
+  dims: [null, 0, 1.5, '0', [0, '1'], [0.5], [0, 1, 2, 3, 4, 5, 6, 7, 8]],
   shape: [[-1], [1.5], 'x', 3, [1, 1, 1, 1, 1, 1, 1, 1, 1], [100000, 100000, 100], null],
   reshape: [[-2], [-1, -1], [1.5], 'x', 4, [1, 1, 1, 1, 1, 1, 1, 1, 1]],
   dtype: ['float64', 'int32', 1, null],
