@@ -19,7 +19,7 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load, GraphSession } from '../../engine/graph/index';
@@ -39,6 +39,8 @@ let passThrough: string[] = [];
 
 interface Measured {
   ms: number;
+  /** Mean ms per step over the timed steps (garbage collection included); engine only. */
+  mean_ms?: number;
   /** Median CPU time per step (all threads of the process), ms. */
   cpu_ms: number;
   reps: number;
@@ -79,6 +81,7 @@ function runEngine(name: WorkloadName, minTimeMs: number, maxReps: number): Meas
     shouldCancel: () => stop,
   });
   if (s.error) throw new Error(`${name}: ${s.error.type}: ${s.error.message}`);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
   times.sort((a, b) => a - b);
   cpu.sort((a, b) => a - b);
   const grads: Record<string, [number, number]> = {};
@@ -99,6 +102,7 @@ function runEngine(name: WorkloadName, minTimeMs: number, maxReps: number): Meas
   }
   return {
     ms: times[times.length >> 1]!,
+    mean_ms: mean,
     cpu_ms: cpu[cpu.length >> 1]!,
     reps: times.length,
     loss: s.losses[s.losses.length - 1]!,
@@ -204,6 +208,58 @@ function cliTimes(iters: number): Record<string, { totalMs: number; perIterMs: n
   };
 }
 
+/** One workload through the CLI: per-iteration cost beside the session's. */
+interface CliIteration {
+  workload: WorkloadName;
+  iterations: number;
+  /** (wall of K iterations - wall of 1) / (K - 1), each the best of the rounds, ms. */
+  perIterMs: number;
+  sessionMs: number;
+  sessionMeanMs: number;
+}
+
+/** Wall time (ms) of `node build/scripts/cli.mjs run FILE`. */
+function cliWall(file: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(ROOT, 'build/scripts/cli.mjs'), 'run', file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`cli run ${file} failed: ${r.stderr}`);
+  return performance.now() - t0;
+}
+
+/**
+ * The CLI's cost per iteration the way an outside check times it: `cli run`
+ * of the workload with K iterations against 1 (start-up, reading, the first
+ * iteration and writing the result cancel), alternating over `rounds`, the
+ * best of each. K gives about 1.5 s of iterations at the session's median.
+ */
+function cliPerIteration(w: WorkloadName, session: Measured, rounds: number): CliIteration {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+  const iterations = Math.max(20, Math.min(5000, Math.round(1500 / session.ms)));
+  const files = [1, iterations].map((k) => {
+    const f = join(dir, `${w}-${k}.graph.json`);
+    writeFileSync(f, JSON.stringify(workloadDocument(w, k)));
+    return f;
+  });
+  let one = Infinity,
+    many = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    one = Math.min(one, cliWall(files[0]!));
+    many = Math.min(many, cliWall(files[1]!));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    workload: w,
+    iterations,
+    perIterMs: (many - one) / (iterations - 1),
+    sessionMs: session.ms,
+    sessionMeanMs: session.mean_ms ?? session.ms,
+  };
+}
+
 const fmt = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : '-');
 
 async function main(argv: string[]): Promise<void> {
@@ -296,6 +352,7 @@ async function main(argv: string[]): Promise<void> {
     };
   });
   const cli = withCli ? cliTimes(CLI_ITERS) : null;
+  const cliIterations = withCli ? only.map((w) => cliPerIteration(w, engine[w]!, rounds)) : null;
   const machine = {
     cpu: cpus()[0]?.model ?? '?',
     cores: cpus().length,
@@ -314,6 +371,7 @@ async function main(argv: string[]): Promise<void> {
     rows,
     peakRssKiB: rss,
     cli,
+    cliIterations,
   };
   if (canvas) Object.assign(report, { canvas });
   const security = argv.includes('--security') ? securityBench() : null;
@@ -347,6 +405,11 @@ async function main(argv: string[]): Promise<void> {
         `${cmd} run W2.graph.json (${CLI_ITERS} iterations): ${fmt(t.totalMs, 0)} ms wall, ${fmt(t.perIterMs)} ms/iteration incl. start-up`,
       );
     }
+  }
+  for (const c of cliIterations ?? []) {
+    out.push(
+      `cli run ${c.workload}, per iteration (${c.iterations} iterations against 1, best of ${rounds}): ${fmt(c.perIterMs, 3)} ms; session median ${fmt(c.sessionMs, 3)} ms (${fmt(c.perIterMs / c.sessionMs)}x), mean ${fmt(c.sessionMeanMs, 3)} ms (${fmt(c.perIterMs / c.sessionMeanMs)}x)`,
+    );
   }
   if (canvas) out.push(canvasRow(canvas));
   if (security) out.push(...securityRows(security));
