@@ -21,6 +21,7 @@ import { OPS, type ParamKind, type ParamSpec } from '../../engine/protocol/ops';
 import { FORMAT, VERSION } from '../../engine/protocol/format';
 import { MAX_ITERATIONS, NODE_ID } from '../../engine/protocol/document';
 import { MAX_RANK } from '../../engine/core/limits';
+import { optimizerSchema } from './optimizer-schema';
 
 type Schema = Record<string, unknown>;
 
@@ -284,6 +285,7 @@ export function graphSchema(): Schema {
             default: false,
             description: 'Extension: runs the update phase (nodes after a Grad node) under torch.no_grad().',
           },
+          optimizer: optimizerSchema(),
         },
         additionalProperties: false,
       },

@@ -39,6 +39,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import optimizer as optim_doc  # noqa: E402 - build/torch/optimizer.py, beside this file
+
 FORMAT = "autograd-studio/graph"
 VERSION = 1
 DTYPES = {"float32": torch.float32, "int64": torch.int64}
@@ -299,6 +301,7 @@ def _check_run(run, index, nodes, later):
         _fail("run.zero_grad", "true or false")
     if not isinstance(run.get("update_no_grad", False), bool):
         _fail("run.update_no_grad", "true or false")
+    optim_doc.check(run.get("optimizer"), _raise_at)
     feedback = run.get("feedback", [])
     if not isinstance(feedback, list):
         _fail("run.feedback", "a list")
@@ -313,6 +316,10 @@ def _check_run(run, index, nodes, later):
         if to in targets:
             raise DocumentError("%s.to: %s already receives feedback" % (path, to))
         targets.add(to)
+
+
+def _raise_at(path, text):
+    raise DocumentError("%s: %s" % (path, text))
 
 
 def validate_document(doc):
@@ -691,6 +698,7 @@ class Runner:
         self.values = {}     # Tensor node id -> its current tensor (persists)
         self.outputs = {}    # node id -> output of the current iteration
         self.tracker = GradFnTracker()
+        self.optimizer = None  # (torch.optim optimizer, parameter names) with run.optimizer
 
     def run(self):
         iterations, done, error = int(self.run_spec.get("iterations", 1)), 0, None
@@ -700,8 +708,11 @@ class Runner:
             for it in range(iterations):
                 self.outputs = {}
                 self._setup(it, pending)
+                if it == 0 and "optimizer" in self.run_spec:
+                    self._make_optimizer()
                 self._evaluate(self.graph.forward_order, "forward", it)
                 self._backward(it)
+                self._optimizer_step(it)
                 if self.run_spec.get("update_no_grad", False):
                     with torch.no_grad():
                         self._evaluate(self.graph.update_order, "update", it)
@@ -717,6 +728,25 @@ class Runner:
                     _first_line(info["message"]), info["node"], info["phase"], info["iteration"]))
             error = exc.info
         return self._result(done, error)
+
+    def _make_optimizer(self):
+        spec = self.run_spec["optimizer"]
+        tensors = [nid for nid in self.graph.tensor_ids if self.graph.params[nid]["requires_grad"]]
+        named = {"all": dict(self.params, **self.values), "default": list(self.params) + tensors}
+        try:
+            self.optimizer = optim_doc.make(spec, named)
+        except KeyError as exc:
+            raise DocumentError("run.optimizer.params: no parameter or Tensor node named %s" % exc)
+        except ValueError as exc:  # optimizer got an empty parameter list
+            raise DocumentError("run.optimizer%s: %s" % (".params" if "params" in spec else "", exc))
+
+    def _optimizer_step(self, it):
+        if self.optimizer is None:
+            return
+        try:
+            self.optimizer[0].step()
+        except Exception as exc:  # noqa: BLE001
+            raise GraphError(exc, None, "update", it) from exc
 
     def _create_all_parameters(self):
         """Creates the owned parameters in document order. Default initialisations draw
@@ -800,8 +830,12 @@ class Runner:
     def _result(self, done, error):
         tensors = {nid: describe_tensor(t, self.lazy) for nid, t in self.outputs.items()}
         tensors.update((name, describe_tensor(t, self.lazy)) for name, t in self.params.items())
-        return {"tensors": tensors, "backward_steps": self.tracker.steps,
-                "iterations_run": done, "error": error}
+        result = {"tensors": tensors, "backward_steps": self.tracker.steps,
+                  "iterations_run": done, "error": error}
+        if self.optimizer is not None:
+            values = FlatValues if self.lazy else (lambda x: x.detach().cpu().reshape(-1).tolist())
+            result["optimizer"] = optim_doc.state(*self.optimizer, values)
+        return result
 
 
 class FlatValues:
@@ -857,6 +891,8 @@ def write_result(result, fh):
     fh.write("}")
     for key in ("backward_steps", "iterations_run", "error"):
         fh.write(", %s: %s" % (json.dumps(key), json.dumps(result[key])))
+    if "optimizer" in result:
+        fh.write(', "optimizer": %s' % json.dumps(result["optimizer"], default=FlatValues.tolist))
     fh.write("}")
 
 

@@ -3,9 +3,13 @@
  * with its default filled in.
  */
 
+import type { OptimizerOptions } from '../nn/optim';
 import type { BoundOp } from '../ops/define';
 
 export type { InitSpec } from '../protocol/op-spec';
+
+/** A validated `run.optimizer`: the optimizer's arguments and the parameters it updates (null: the default set). */
+export type OptimizerSpec = OptimizerOptions & { readonly params: readonly string[] | null };
 
 /**
  * A validated node. `params` holds every parameter of the op, defaults filled
@@ -42,6 +46,8 @@ export interface RunSpec {
    * false, as the spec's update phase records gradients like plain Python code).
    */
   readonly updateNoGrad: boolean;
+  /** `run.optimizer`: `torch.optim`'s SGD, Adam or AdamW, stepped after backward (absent: none). */
+  readonly optimizer?: OptimizerSpec;
 }
 
 /** A validated document. */

@@ -8,6 +8,7 @@ import { resultJson } from './result';
 import type { DocumentIssue, RunResultJson } from '../protocol/result';
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import { inferShapes, type ShapeReport } from './shapes';
+import { optimizerParamIssues } from './optimizer';
 import { OPS_REGISTRY, type OpRegistry } from '../ops/index';
 
 export { validateDocument, partialDocument } from './validate';
@@ -38,6 +39,8 @@ export function load(json: unknown, ops: OpRegistry = OPS_REGISTRY): Loaded {
     };
     return { ok: false, issues: [issue], partial: graph };
   }
+  const optimizerIssues = optimizerParamIssues(graph);
+  if (optimizerIssues.length > 0) return { ok: false, issues: optimizerIssues, partial: graph };
   const shapes = inferShapes(graph);
   const budget = graphBudgetIssue(shapes);
   if (budget) return { ok: false, issues: [budget], partial: graph };

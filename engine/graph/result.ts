@@ -1,4 +1,4 @@
-import type { RunResultJson, TensorJson } from '../protocol/result';
+import type { GradJson, OptimizerJson, RunResultJson, TensorJson } from '../protocol/result';
 import type { Tensor } from '../tensor/tensor';
 import type { GraphSession } from './session';
 import { dict } from '../protocol/dict';
@@ -33,6 +33,21 @@ export function reportedTensors(s: GraphSession): Map<string, Tensor> {
   return out;
 }
 
+/** The result's `optimizer` section: the optimizer's kind, parameters and state; absent without one. */
+export function optimizerJson(s: GraphSession): { optimizer?: OptimizerJson } {
+  if (!s.optimizer) return {};
+  const { optimizer, names } = s.optimizer;
+  const state = dict<Record<string, GradJson | number | null>>();
+  for (const [p, entries] of optimizer.state) {
+    const out = dict<GradJson | number | null>();
+    for (const [k, v] of entries) {
+      out[k] = v === null || typeof v === 'number' ? v : { shape: [...v.shape], data: Array.from(v.contiguousData()) };
+    }
+    state[names.get(p)!] = out;
+  }
+  return { optimizer: { kind: optimizer.options.kind, params: [...names.values()], state } };
+}
+
 /** The spec's result JSON of a session. */
 export function resultJson(s: GraphSession): RunResultJson {
   const tensors = dict<TensorJson>();
@@ -42,6 +57,7 @@ export function resultJson(s: GraphSession): RunResultJson {
     backward_steps: s.steps.map((st) => ({ grad_fn: st.gradFn, node: st.tag })),
     iterations_run: s.iterationsRun,
     error: s.error,
+    ...optimizerJson(s),
   };
 }
 
@@ -64,6 +80,7 @@ export function resultValues(s: GraphSession): unknown {
     backward_steps: s.steps.map((st) => ({ grad_fn: st.gradFn, node: st.tag })),
     iterations_run: s.iterationsRun,
     error: s.error,
+    ...optimizerJson(s),
   };
 }
 

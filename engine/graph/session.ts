@@ -11,9 +11,10 @@ import type { LeafSetup } from '../ops/define';
 import { makeTensor } from './init';
 import { createParams, withOwned } from './ops';
 import { ownGrad, ownTensor, SessionLeases } from './leases';
+import { makeOptimizer } from './optimizer';
 
 /** Where a session stands. */
-export type SessionPhase = 'setup' | 'forward' | 'backward' | 'update' | 'feedback' | 'finished';
+export type SessionPhase = 'setup' | 'forward' | 'backward' | 'step' | 'update' | 'feedback' | 'finished';
 
 /** A backward step with the graph node it belongs to. */
 export interface TaggedStep extends BackwardStep {
@@ -66,6 +67,8 @@ export class GraphSession {
    */
   readonly handedOver = new Map<string, Tensor>();
   private currentNode: string | null = null;
+  /** `run.optimizer`, made at the first setup, and the name of each tensor it updates. */
+  optimizer: ReturnType<typeof makeOptimizer> = null;
   private readonly leases = new SessionLeases(this);
 
   constructor(graph: CompiledGraph) {
@@ -116,6 +119,8 @@ export class GraphSession {
           return this.guard('forward', () => this.forwardNode());
         case 'backward':
           return this.guard('backward', () => this.finishBackward());
+        case 'step':
+          return this.guard('update', () => this.optimizerStep());
         case 'update':
           return this.guard('update', () => this.updateNode());
         case 'feedback':
@@ -208,6 +213,7 @@ export class GraphSession {
       const t = this.setupTensor(n, n.impl.leaf);
       this.outputs.set(n.id, t);
     }
+    if (this.iteration === 0) this.optimizer = makeOptimizer(this.graph, this.params, this.leaves);
     if (doc.run.zeroGrad) {
       for (const p of this.params.values()) for (const t of [p.weight, p.bias]) if (t) t.grad = null;
       for (const n of doc.nodes) {
@@ -298,8 +304,22 @@ export class GraphSession {
     const root = rootId ? this.outputs.get(rootId) : undefined;
     if (root && root.numel === 1) this.losses.push(root.item());
     this.currentNode = null;
-    this.phase = 'update';
+    this.phase = this.optimizer ? 'step' : 'update';
     this.cursor = 0;
+  }
+
+  // Note [The optimizer step is not a step]
+  // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+  // `optimizer.step()` runs after backward and before the update phase, as a
+  // phase of its own ('step') so running and stepping share it. It is not a
+  // node of the graph and runs no grad_fn, so the protocol has no step kind for
+  // it: the stepper runs it on the way (as it runs feedback), right after the
+  // backward pass's last grad_fn. The app pulls the result after that step (as
+  // after every backward pass), which has the changed parameters and `optimizer`.
+  /** `optimizer.step()`, between backward and the update phase. */
+  private optimizerStep(): void {
+    this.optimizer?.optimizer.step();
+    this.phase = 'update';
   }
 
   private tagged(s: BackwardStep): TaggedStep {

@@ -4,6 +4,7 @@ import type { OpSpec } from '../protocol/op-spec';
 import type { DocumentIssue } from '../protocol/result';
 import type { GraphDocument, GraphEdge, GraphNode } from './document';
 import { findCycle } from './compile';
+import { parseOptimizer } from './optimizer';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -246,5 +247,6 @@ function validateRun(raw: unknown, byId: Map<string, Draft>, add: Add): GraphDoc
     feedback,
     zeroGrad: zeroGrad === true,
     updateNoGrad: updateNoGrad === true,
+    optimizer: parseOptimizer(raw.optimizer, add),
   };
 }

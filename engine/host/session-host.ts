@@ -12,7 +12,7 @@ import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import { classifyError } from '../core/errors';
 import type { CompiledGraph } from '../graph/compile';
 import { load } from '../graph/index';
-import { reportedTensors } from '../graph/result';
+import { optimizerJson, reportedTensors } from '../graph/result';
 import { GraphSession } from '../graph/session';
 import { EngineRequestError, errorJson, transferablesOf } from '../protocol/codec';
 import {
@@ -289,6 +289,7 @@ function summary(s: GraphSession): RunSummary {
     error: s.error,
     edge_flow: edgeFlow(s),
     losses: [...s.losses],
+    ...optimizerJson(s),
     fed: fedSummaries(s),
   };
 }

@@ -204,7 +204,8 @@ export class Stepper {
       if (s.phase === 'forward' && !left(s.graph.forward)) s.advance();
       else if (s.phase === 'backward' && s.graph.doc.run.backward === null) s.advance();
       else if (s.phase === 'update' && !left(s.graph.update)) s.advance();
-      else if (s.phase === 'feedback') s.advance();
+      else if (s.phase === 'feedback' || s.phase === 'step')
+        s.advance(); // See Note [The optimizer step is not a step]
       else return;
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { GradValue } from '../autograd/grad-value';
 import type { GraphSession } from '../graph/session';
-import { reportedTensors } from '../graph/result';
+import { optimizerJson, reportedTensors } from '../graph/result';
 import type { Tensor } from '../tensor/tensor';
 import type {
   GradSummary,
@@ -86,5 +86,6 @@ export function resultWire(s: GraphSession): RunResultWire {
     backward_steps: s.steps.map((st) => ({ grad_fn: st.gradFn, node: st.tag })),
     iterations_run: s.iterationsRun,
     error: s.error,
+    ...optimizerJson(s),
   };
 }

@@ -62,5 +62,6 @@ export function resultFromWire(w: RunResultWire): RunResultJson {
       grad: t.grad ? { shape: [...t.grad.shape], data: Array.from(t.grad.data) } : null,
     };
   }
-  return { tensors, backward_steps: w.backward_steps, iterations_run: w.iterations_run, error: w.error };
+  const { backward_steps, iterations_run, error, optimizer } = w;
+  return { tensors, backward_steps, iterations_run, error, ...(optimizer ? { optimizer } : {}) };
 }

@@ -95,6 +95,8 @@ const runEntries = {
   feedback: v.optional(v.array(objectOf(feedbackEntries, 'feedback', FEEDBACK), ARRAY)),
   zero_grad: v.optional(v.boolean(BOOL)),
   update_no_grad: v.optional(v.boolean(BOOL)),
+  // Its fields are checked by the engine (engine/graph/optimizer.ts), with PyTorch's messages.
+  optimizer: v.optional(anObject()),
 };
 /** The `run` section: its fields only (an unknown one is an error: it is likely a typo). */
 export const RunSchema = objectOf(runEntries, 'run', OBJECT, true);

@@ -113,6 +113,8 @@ export interface RunSummary {
   readonly error: RunErrorJson | null;
   readonly edge_flow: EdgeFlow[];
   readonly losses: number[];
+  /** The optimizer's state (`run.optimizer`), as the result JSON has it. */
+  readonly optimizer?: RunResultJson['optimizer'];
   /**
    * What the last feedback handed to each Tensor node (`delta = delta_next`), by node id: the
    * tensor the node holds in the iteration reached, reported even when its setup raised on it
@@ -234,6 +236,8 @@ export interface RunResultWire {
   readonly backward_steps: RunResultJson['backward_steps'];
   readonly iterations_run: number;
   readonly error: RunErrorJson | null;
+  /** The optimizer's state, as the result JSON has it (small: it travels as JSON). */
+  readonly optimizer?: RunResultJson['optimizer'];
 }
 
 /** What each request resolves with. */

@@ -40,12 +40,27 @@ export interface RunErrorJson {
   readonly iteration: number;
 }
 
+/**
+ * `optimizer.state` after the run: by parameter name (`fc.weight`, a Tensor
+ * node id), the entries PyTorch keeps, in its order (`momentum_buffer`, null
+ * without momentum; `step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`). Only
+ * parameters that had a `.grad` at some step have state, as in PyTorch.
+ */
+export interface OptimizerJson {
+  readonly kind: 'SGD' | 'Adam' | 'AdamW';
+  /** The parameters the optimizer updates, in its order. */
+  readonly params: string[];
+  readonly state: Record<string, Record<string, GradJson | number | null>>;
+}
+
 /** The result of running a graph. */
 export interface RunResultJson {
   readonly tensors: Record<string, TensorJson>;
   readonly backward_steps: BackwardStepJson[];
   readonly iterations_run: number;
   readonly error: RunErrorJson | null;
+  /** Present when the document has `run.optimizer`. */
+  readonly optimizer?: OptimizerJson;
 }
 
 /** A fault in a graph document, located by its JSON path (`nodes[3].params.kernel_size`). */

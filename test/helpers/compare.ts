@@ -17,6 +17,13 @@ export interface ResultLike {
   backward_steps?: { grad_fn: string; node: string | null }[] | null;
   iterations_run?: number;
   error?: ErrorLike | null;
+  optimizer?: OptimizerLike;
+}
+type StateValue = number | null | { shape?: number[]; data?: (number | null)[] };
+interface OptimizerLike {
+  kind?: string;
+  params?: string[];
+  state?: Record<string, Record<string, StateValue>>;
 }
 interface TensorLike {
   shape?: number[];
@@ -136,5 +143,41 @@ export function compareResult(expected: ResultLike, got: ResultLike): string[] {
   for (const name of Object.keys(gt))
     if (!(name in et)) faults.push(`${name}: reported, but PyTorch's result has no such tensor`);
   faults.push(...compareSteps(expected.backward_steps, got.backward_steps));
+  faults.push(...compareOptimizer(expected.optimizer, got.optimizer));
+  return faults;
+}
+
+/** The `optimizer` sections: kind, params, and each state entry (tensors as values are compared). */
+function compareOptimizer(exp: OptimizerLike | undefined, got: OptimizerLike | undefined): string[] {
+  if (!exp) return got ? ["optimizer: reported, but PyTorch's result has none"] : [];
+  if (!got) return ['optimizer: missing'];
+  if (got.kind !== exp.kind || show(got.params) !== show(exp.params)) {
+    return [`optimizer: ${got.kind} over ${show(got.params)} != PyTorch's ${exp.kind} over ${show(exp.params)}`];
+  }
+  const faults: string[] = [];
+  const es = exp.state ?? {};
+  const gs = got.state ?? {};
+  if (show(Object.keys(gs)) !== show(Object.keys(es))) {
+    return [`optimizer.state: parameters ${show(Object.keys(gs))} != PyTorch's ${show(Object.keys(es))}`];
+  }
+  for (const [name, entries] of Object.entries(es)) {
+    const g = gs[name]!;
+    if (show(Object.keys(g)) !== show(Object.keys(entries))) {
+      faults.push(`optimizer.state.${name}: ${show(Object.keys(g))} != PyTorch's ${show(Object.keys(entries))}`);
+      continue;
+    }
+    for (const [k, e] of Object.entries(entries)) {
+      const at = `optimizer.state.${name}.${k}`;
+      const v = g[k];
+      if (e === null || typeof e === 'number') {
+        if (v !== e) faults.push(`${at}: ${show(v)} != PyTorch's ${show(e)}`);
+      } else if (v === null || typeof v !== 'object' || !sameList(v.shape, e.shape ?? [])) {
+        faults.push(`${at}: ${show(v)} is not PyTorch's tensor of shape ${show(e.shape)}`);
+      } else {
+        const d = closeArrays(v.data, e.data ?? []);
+        if (d) faults.push(`${at}: ${d}`);
+      }
+    }
+  }
   return faults;
 }

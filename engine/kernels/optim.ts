@@ -1,0 +1,93 @@
+/**
+ * The element-wise float32 arithmetic of torch.optim's single-tensor steps,
+ * rounded exactly as ATen's CPU kernels of PyTorch 1.13 round it (AVX2 build,
+ * checked element by element on /usr/bin/python3):
+ *
+ * - `add(a, b, alpha)` is one fused multiply-add, `fma(b, alpha, a)` (`vec::fmadd`);
+ * - `mul(a, s)` and `div(a, s)` round once, with the Python scalar cast to float32 first;
+ * - `addcmul(self, t1, t2, value)` is `fma(value * t1, t2, self)`;
+ * - `addcdiv(self, t1, t2, value)` is `self + (value * t1) / t2`, each rounded.
+ *
+ * A float32 `+ - * /` or `sqrt` computed in double and rounded once to float32
+ * is exact; a float32 fma needs {@link fma32}.
+ */
+
+const f = Math.fround;
+const bits = new Float32Array(1);
+const word = new Int32Array(bits.buffer);
+
+/** The float32 next to `x` (a float32) towards `toward`. */
+function nextFloat32(x: number, toward: number): number {
+  if (x === 0) return toward > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
+  bits[0] = x;
+  word[0]! += toward > x === x > 0 ? 1 : -1;
+  return bits[0]!;
+}
+
+/**
+ * `a * b + c` rounded once to float32 (C's `fmaf`), for float32 `a`, `b`, `c`.
+ * The product is exact in double; the sum `s` is rounded once, and its error
+ * `e` is recovered exactly (TwoSum). Rounding `s` to float32 can then only be
+ * wrong when `s` lies exactly halfway between two float32s: the true value is
+ * on the side of `e`.
+ */
+export function fma32(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const r = f(s);
+  if (r === s || !Number.isFinite(s)) return r;
+  const bb = s - p;
+  const e = p - (s - bb) + (c - bb);
+  if (e === 0) return r;
+  const other = nextFloat32(r, s);
+  if (other - s !== s - r) return r; // not halfway: one rounding is exact
+  return e > 0 === other > r ? other : r;
+}
+
+/** `out = a + alpha * b` (`torch.add(a, b, alpha=alpha)`); `out` may be `a` or `b`. */
+export function addScaled(out: Float32Array, a: Float32Array, b: Float32Array, alpha: number): void {
+  const al = f(alpha);
+  for (let i = 0; i < out.length; i++) out[i] = fma32(b[i]!, al, a[i]!);
+}
+
+/** `out = a * s` (`a.mul(s)` with a Python number). */
+export function mulScalar(out: Float32Array, a: Float32Array, s: number): void {
+  const sf = f(s);
+  for (let i = 0; i < out.length; i++) out[i] = a[i]! * sf;
+}
+
+/** `out = self + value * t1 * t2` (`self.addcmul(t1, t2, value=value)`). */
+export function addcmul(
+  out: Float32Array,
+  self: Float32Array,
+  t1: Float32Array,
+  t2: Float32Array,
+  value: number,
+): void {
+  const v = f(value);
+  for (let i = 0; i < out.length; i++) out[i] = fma32(f(v * t1[i]!), t2[i]!, self[i]!);
+}
+
+/** `out = self + value * t1 / t2` (`self.addcdiv(t1, t2, value=value)`). */
+export function addcdiv(
+  out: Float32Array,
+  self: Float32Array,
+  t1: Float32Array,
+  t2: Float32Array,
+  value: number,
+): void {
+  const v = f(value);
+  for (let i = 0; i < out.length; i++) out[i] = self[i]! + f(f(v * t1[i]!) / t2[i]!);
+}
+
+/** `out = (a.sqrt() / d).add_(eps)`: Adam's denominator, with Python numbers `d` and `eps`. */
+export function sqrtDivAdd(out: Float32Array, a: Float32Array, d: number, eps: number): void {
+  const df = f(d);
+  const ef = f(eps);
+  for (let i = 0; i < out.length; i++) out[i] = f(f(Math.sqrt(a[i]!)) / df) + ef;
+}
+
+/** `torch.maximum(a, b, out=out)` (NaN wins, as in PyTorch). */
+export function maximum(out: Float32Array, a: Float32Array, b: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = Math.max(a[i]!, b[i]!);
+}
