@@ -1,9 +1,10 @@
 import { allocFor, isFloatingPoint, type DType } from '../../core/dtype';
-import { runtimeError, TorchError } from '../../core/errors';
+import { runtimeError } from '../../core/errors';
 import { broadcastShapes } from '../../core/shape';
 import { binaryOp, negArray, reluForward, scalarOp, unary, type BinaryOp } from '../../kernels/elementwise';
-import { needsGrad, record, save, saveOutput } from '../record';
+import { record, save, saveOutput } from '../record';
 import { Tensor } from '../tensor';
+import { inPlace } from './inplace';
 
 /** Result dtype of a binary op (PyTorch's type promotion for the dtypes we have). */
 function promote(a: Tensor, b: Tensor, trueDivide: boolean): DType {
@@ -100,8 +101,6 @@ export function abs(t: Tensor): Tensor {
   return record(out, 'AbsBackward0', [t], () => ({ self: save(t) }));
 }
 
-const relu1 = (x: number) => (x > 0 ? x : Number.isNaN(x) ? x : 0);
-
 /** `F.relu` (ReluBackward0, saves its result). */
 export function relu(t: Tensor): Tensor {
   const out = Tensor.fromData(reluForward(t.contiguousData()), t.shape, t.dtype);
@@ -113,31 +112,9 @@ export function relu(t: Tensor): Tensor {
  * with its views and detached copies) and rebases t's history on ReluBackward0.
  */
 export function relu_(t: Tensor): Tensor {
-  if (t.isLeaf && t.requiresGrad && needsGrad([t])) {
-    throw runtimeError('a leaf Variable that requires grad is being used in an in-place operation.');
-  }
-  if (t.base !== null && t.requiresGrad) {
-    throw new TorchError(
-      'NotImplementedError',
-      'in-place ReLU on a view of a tensor that requires grad is not supported by this engine',
-    );
-  }
-  if (!t.isContiguous) throw runtimeError('in-place ReLU on a non-contiguous tensor is not supported by this engine');
-  // The edge is taken before the write bumps the version, as PyTorch's in-place code does.
-  const prev = needsGrad([t]) ? t.gradientEdge() : null;
-  const d = t.storage.data;
-  for (let i = t.offset; i < t.offset + t.numel; i++) d[i] = relu1(d[i]!);
-  t.storage.bumpVersion(); // See Note [SavedVariable version counter]
-  if (prev) {
-    const view = new Tensor(t.storage, t.shape, t.dtype, t.strides, t.offset);
-    view.gradFn = prev.node;
-    view.outputNr = prev.inputNr;
-    record(view, 'ReluBackward0', [view], () => ({ result: saveOutput(view, 'ReluBackward0') }));
-    t.gradFn = view.gradFn;
-    t.outputNr = 0;
-    t.installRetainHook(); // See Note [retain_grad hook moves with grad_fn]
-  }
-  return t;
+  return inPlace(t, 'ReLU', reluForward, 'ReluBackward0', (result) => ({
+    result: saveOutput(result, 'ReluBackward0'),
+  }));
 }
 
 /** `torch.clamp(t, min, max)` (ClampBackward1). */
