@@ -88,6 +88,18 @@ function kindSchema(p: ParamSpec): Schema {
       return { enum: ['float32', 'int64'] };
     case 'enum':
       return { enum: [...p.values!] };
+    case 'mean_std|null':
+      return {
+        anyOf: [
+          { type: 'null' },
+          {
+            type: 'object',
+            properties: { mean: { type: 'number' }, std: { type: 'number', exclusiveMinimum: 0 } },
+            required: ['mean', 'std'],
+            additionalProperties: false,
+          },
+        ],
+      };
     case 'init':
       return ref('init');
     case 'param_init':

@@ -1,3 +1,4 @@
+import { outputName } from '../protocol/op-spec';
 import type { GraphDocument, GraphEdge, GraphNode } from './document';
 
 /** Execution plan of a validated document. */
@@ -7,7 +8,7 @@ export interface CompiledGraph {
   readonly forward: readonly GraphNode[];
   /** Update phase: nodes that depend on a Grad node, same ordering rule. */
   readonly update: readonly GraphNode[];
-  /** Input edges of each node, by port name. */
+  /** Input edges of each node: port name -> the output name it reads (the source id, or `<id>.<output>`: see outputName). */
   readonly inputs: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
@@ -21,7 +22,10 @@ interface Indexed {
 /** What ordering needs of a node. */
 type Ordered = Pick<GraphNode, 'id' | 'index'>;
 
-function indexed(nodes: readonly Ordered[], edges: readonly GraphEdge[]): Indexed {
+/** What ordering needs of an edge. */
+type Link = Pick<GraphEdge, 'source' | 'target'>;
+
+function indexed(nodes: readonly Ordered[], edges: readonly Link[]): Indexed {
   const at = new Map<string, number>();
   nodes.forEach((n, i) => at.set(n.id, i));
   const out: number[][] = nodes.map(() => []);
@@ -77,7 +81,7 @@ class ReadyHeap {
  */
 export function topologicalOrder<N extends Ordered>(
   nodes: readonly N[],
-  edges: readonly GraphEdge[],
+  edges: readonly Link[],
   preset: (n: N) => boolean = () => false,
 ): N[] | null {
   const { out } = indexed(nodes, edges);
@@ -194,10 +198,14 @@ function pathWithin(out: readonly number[][], comp: Int32Array, from: number, to
 export function compile(doc: GraphDocument): CompiledGraph {
   const order = topologicalOrder(doc.nodes, doc.edges, (n) => n.impl.leaf !== null)!;
   const inputs = new Map<string, Map<string, string>>(doc.nodes.map((n) => [n.id, new Map()]));
-  for (const e of doc.edges) inputs.get(e.target)!.set(e.targetHandle, e.source);
+  const specs = new Map(doc.nodes.map((n) => [n.id, n.impl.spec]));
+  for (const e of doc.edges) {
+    inputs.get(e.target)!.set(e.targetHandle, outputName(e.source, specs.get(e.source)!, e.sourceHandle));
+  }
+  const sourceOf = new Map(doc.edges.map((e) => [`${e.target}:${e.targetHandle}`, e.source]));
   const dependsOnGrad = new Set<string>();
   for (const n of order) {
-    const fromGrad = [...inputs.get(n.id)!.values()].some((src) => dependsOnGrad.has(src));
+    const fromGrad = [...inputs.get(n.id)!.keys()].some((port) => dependsOnGrad.has(sourceOf.get(`${n.id}:${port}`)!));
     if (n.impl.readsGrad || fromGrad) dependsOnGrad.add(n.id);
   }
   return {

@@ -29,6 +29,8 @@ export interface GraphNode {
 /** A validated edge. */
 export interface GraphEdge {
   readonly source: string;
+  /** The source's output (`out` for every op with one output). */
+  readonly sourceHandle: string;
   readonly target: string;
   readonly targetHandle: string;
   /** Index in the document's `edges`. */

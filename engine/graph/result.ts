@@ -2,6 +2,7 @@ import type { GradJson, OptimizerJson, RunResultJson, TensorJson } from '../prot
 import type { Tensor } from '../tensor/tensor';
 import type { GraphSession } from './session';
 import { dict } from '../protocol/dict';
+import { outputNames } from '../protocol/op-spec';
 
 /** The NaN-tolerant JSON reader (see json-nan.ts), where its callers have always found it. */
 export { parseJsonWithNaN } from './json-nan';
@@ -19,12 +20,17 @@ export function tensorJson(t: Tensor): TensorJson {
   };
 }
 
-/** Every tensor a result reports: node outputs of the iteration reached, then parameters. */
+/**
+ * Every tensor a result reports: node outputs of the iteration reached (each
+ * output of a node with several, as `<id>.<output>`), then parameters.
+ */
 export function reportedTensors(s: GraphSession): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const n of s.graph.doc.nodes) {
-    const t = s.outputs.get(n.id);
-    if (t) out.set(n.id, t);
+    for (const name of outputNames(n.id, n.impl.spec)) {
+      const t = s.outputs.get(name);
+      if (t) out.set(name, t);
+    }
   }
   for (const [id, p] of s.params) {
     if (p.weight) out.set(`${id}.weight`, p.weight);

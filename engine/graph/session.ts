@@ -8,6 +8,7 @@ import type { Phase, RunErrorJson } from '../protocol/result';
 import type { CompiledGraph } from './compile';
 import type { GraphNode } from './document';
 import type { LeafSetup } from '../ops/define';
+import { outputName } from '../protocol/op-spec';
 import { makeTensor } from './init';
 import { createParams, withOwned } from './ops';
 import { ownGrad, ownTensor, SessionLeases } from './leases';
@@ -46,7 +47,7 @@ export class GraphSession {
   iteration = 0;
   iterationsRun = 0;
   error: RunErrorJson | null = null;
-  /** Outputs of the current iteration, by node id. */
+  /** Outputs of the current iteration, by output name (the node id, or `<id>.<output>`: see outputName). */
   readonly outputs = new Map<string, Tensor>();
   /** Owned parameters by node id. */
   readonly params = new Map<string, { weight: Tensor | null; bias: Tensor | null }>();
@@ -256,17 +257,20 @@ export class GraphSession {
     this.currentNode = n.id;
     const inputs = new Map<string, Tensor>();
     for (const [port, src] of this.graph.inputs.get(n.id)!) inputs.set(port, this.outputs.get(src)!);
-    const out = n.impl.execute(
+    const outs = n.impl.executeOutputs(
       {
+        iteration: this.iteration,
         warn: (message) => this.warnings.push({ message, node: n.id }),
         sourceOf: (port) => this.graph.inputs.get(n.id)!.get(port)!,
       },
       withOwned(inputs, this.params.get(n.id)),
     );
-    tagHistory(out, n.id);
-    this.outputs.set(n.id, out);
-    // PyTorch computed `out` before retain_grad() can raise, so the result reports it either way.
-    if (n.retainGrad) out.retainGrad();
+    for (const [name, out] of outs) {
+      tagHistory(out, n.id);
+      this.outputs.set(outputName(n.id, n.impl.spec, name), out);
+    }
+    // PyTorch computed the outputs before retain_grad() can raise, so the result reports them either way.
+    if (n.retainGrad) for (const out of outs.values()) out.retainGrad();
   }
 
   private startBackward(): void {

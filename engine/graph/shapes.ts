@@ -1,5 +1,6 @@
 import { classifyError } from '../core/errors';
 import type { PortMeta } from '../ops/define';
+import { outputName, outputNames } from '../protocol/op-spec';
 import type { CompiledGraph } from './compile';
 import type { GraphNode } from './document';
 import { withOwned, type Owned } from './ops';
@@ -29,17 +30,21 @@ export function inferShapes(g: CompiledGraph): ShapeReport {
   for (const n of [...g.forward, ...g.update]) {
     const ins = new Map<string, PortMeta>();
     for (const [port, src] of g.inputs.get(n.id)!) ins.set(port, ports.get(src) ?? UNKNOWN);
+    const unknown = () => {
+      for (const name of outputNames(n.id, n.impl.spec)) ports.set(name, UNKNOWN);
+    };
     if (n.impl.spec.ports.some((p) => !p.optional && !ins.has(p.name))) {
-      ports.set(n.id, UNKNOWN); // still being wired (partial documents)
+      unknown(); // still being wired (partial documents)
       continue;
     }
     try {
       const all = withOwned(ins, ownedMeta(n, ins, ports));
-      ports.set(n.id, [...all.values()].some((i) => i.shape === null) ? UNKNOWN : n.impl.infer(all));
+      if ([...all.values()].some((i) => i.shape === null)) unknown();
+      else for (const [out, m] of n.impl.inferOutputs(all)) ports.set(outputName(n.id, n.impl.spec, out), m);
     } catch (e) {
       const c = classifyError(e); // an engine bug says so (InternalError), a PyTorch error is PyTorch's text
       problems.set(n.id, c.type === 'InternalError' ? `InternalError: ${c.message}` : c.message);
-      ports.set(n.id, UNKNOWN);
+      unknown();
     }
   }
   return { ports, problems };

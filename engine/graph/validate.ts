@@ -196,6 +196,8 @@ function validateEdges(raw: unknown[], byId: Map<string, Draft>, add: Add, broke
     if (!from) return add(`${at}.source`, `no node with id ${describe(source)}`);
     const to = typeof target === 'string' ? byId.get(target) : undefined;
     if (!to) return add(`${at}.target`, `no node with id ${describe(target)}`);
+    const output = sourceOutput(from.spec, e.sourceHandle);
+    if (!output.ok) return add(`${at}.sourceHandle`, output.message, from.id);
     const spec = to.spec;
     const handle = e.targetHandle ?? (spec.ports.length === 1 ? spec.ports[0]!.name : undefined);
     if (typeof handle !== 'string' || !spec.ports.some((p) => p.name === handle)) {
@@ -209,9 +211,23 @@ function validateEdges(raw: unknown[], byId: Map<string, Draft>, add: Add, broke
     const key = `${to.id}:${handle}`;
     if (taken.has(key)) return add(`${at}.targetHandle`, `port "${handle}" of ${to.id} already has an edge`, to.id);
     taken.add(key);
-    edges.push({ source: from.id, target: to.id, targetHandle: handle, index: i });
+    edges.push({ source: from.id, sourceHandle: output.name, target: to.id, targetHandle: handle, index: i });
   });
   return edges;
+}
+
+/**
+ * The output an edge's `sourceHandle` names: left out (or null), the op's only
+ * output; an op with several outputs needs it spelled out.
+ */
+function sourceOutput(spec: OpSpec, handle: unknown): { ok: true; name: string } | { ok: false; message: string } {
+  const names = spec.outputs.map((o) => `"${o.name}"`).join(', ');
+  if (handle === undefined || handle === null) {
+    if (spec.outputs.length === 1) return { ok: true, name: spec.outputs[0]!.name };
+    return { ok: false, message: `${spec.op} has several outputs: sourceHandle must name one (${names})` };
+  }
+  if (spec.outputs.some((o) => o.name === handle)) return { ok: true, name: String(handle) };
+  return { ok: false, message: `${spec.op} has no output ${describe(handle)} (outputs: ${names})` };
 }
 
 function validateRun(raw: unknown, byId: Map<string, Draft>, add: Add): GraphDocument['run'] | null {

@@ -5,30 +5,26 @@
  * the compiler keeps complete. See docs/adding-an-op.md.
  */
 import { AVG_POOL2D, MAX_POOL2D } from './pool/spec';
-import { GELU, LEAKY_RELU, SIGMOID, TANH } from './activation/spec';
 import { CLONE, DETACH, GRAD } from './autograd/spec';
 import { CONV2D } from './conv2d/spec';
 import { ADD, CLAMP, DIV, EXP, LOG, MUL, NEG, SIGN, SUB } from './elementwise/spec';
 import { CROSS_ENTROPY_LOSS, NLL_LOSS } from './loss/spec';
 import { LINEAR } from './linear/spec';
 import { MEAN, SUM } from './reduce/spec';
-import { POW } from './pow/spec';
 import { RELU } from './relu/spec';
 import { FLATTEN, PERMUTE, RESHAPE, TRANSPOSE } from './shape/spec';
 import { LOG_SOFTMAX, SOFTMAX } from './softmax/spec';
 import { TENSOR } from './tensor/spec';
+import { DATASET } from './dataset/spec';
 
 export const DECLARATIONS = [
   TENSOR,
+  DATASET,
   CONV2D,
   MAX_POOL2D,
   AVG_POOL2D,
   LINEAR,
   RELU,
-  SIGMOID,
-  TANH,
-  LEAKY_RELU,
-  GELU,
   FLATTEN,
   RESHAPE,
   TRANSPOSE,
@@ -43,7 +39,6 @@ export const DECLARATIONS = [
   SUB,
   MUL,
   DIV,
-  POW,
   SUM,
   MEAN,
   CLAMP,

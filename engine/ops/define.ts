@@ -25,6 +25,7 @@ import {
   type InitSpec,
   type OpDeclaration,
   type OpSpec,
+  type MeanStd,
   type Pair,
   type ParamDecl,
   type ParamDecls,
@@ -46,6 +47,8 @@ export type Ports<T> = ReadonlyMap<string, T>;
 
 /** What an op may ask of the run while it executes. */
 export interface OpContext {
+  /** The iteration being run (0 for the first). */
+  readonly iteration: number;
   /** Records a warning PyTorch would print. */
   warn(message: string): void;
   /** The id of the node wired to `port`. */
@@ -65,6 +68,16 @@ export interface ParamShapes {
   readonly weight: readonly number[];
   readonly bias: readonly number[] | null;
   readonly fanIn: number;
+}
+
+/** What a Dataset node takes its batches from (see engine/ops/dataset/batches.ts). */
+export interface DatasetSetup {
+  readonly name: string;
+  readonly split: string;
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly normalize: MeanStd | null;
 }
 
 /** Python spellings of parameter values (the bridge's literals). */
@@ -110,9 +123,14 @@ export interface OpBehaviour<P> {
   readonly layer?: (p: P) => LayerSetup;
   /** Grad: reads gradients, so it and everything after it runs in the update phase. */
   readonly readsGrad?: boolean;
+  /** Dataset: a source whose outputs are batches of a bundled dataset (the exporter embeds them). */
+  readonly dataset?: (p: P) => DatasetSetup;
   /** Shape, dtype and requires_grad of the output from the inputs', raising PyTorch's errors. */
-  readonly infer: (ins: Ports<PortMeta>, p: P) => PortMeta;
+  readonly infer?: (ins: Ports<PortMeta>, p: P) => PortMeta;
   readonly execute?: (ctx: OpContext, ins: Ports<Tensor>, p: P) => Tensor;
+  /** An op with several outputs (its declaration's `outputs`) infers and executes them all, by output name. */
+  readonly inferOutputs?: (ins: Ports<PortMeta>, p: P) => Ports<PortMeta>;
+  readonly executeOutputs?: (ctx: OpContext, ins: Ports<Tensor>, p: P) => Ports<Tensor>;
   /** The PyTorch expression, given the variables of the wired inputs (owned parameters are not among them). */
   readonly python?: (py: PyContext, ins: Ports<string>, p: P) => PyCode;
 }
@@ -123,8 +141,13 @@ export interface BoundOp {
   readonly leaf: LeafSetup | null;
   readonly layer: LayerSetup | null;
   readonly readsGrad: boolean;
+  readonly dataset: DatasetSetup | null;
   infer(ins: Ports<PortMeta>): PortMeta;
   execute(ctx: OpContext, ins: Ports<Tensor>): Tensor;
+  /** Every output's meta by output name (`out` for an op with one output). */
+  inferOutputs(ins: Ports<PortMeta>): Ports<PortMeta>;
+  /** Every output by output name (`out` for an op with one output). */
+  executeOutputs(ctx: OpContext, ins: Ports<Tensor>): Ports<Tensor>;
   python(py: PyContext, ins: Ports<string>): PyCode;
 }
 
@@ -215,16 +238,25 @@ export function defineOp<S extends ParamDecls, O extends string>(
   b: OpBehaviour<ParamsOf<S>>,
 ): OpModule {
   const spec = opSpec(decl);
+  const infer = (ins: Ports<PortMeta>, p: ParamsOf<S>): PortMeta => {
+    if (!b.infer) throw internalError(`no single-output inference for op ${decl.op}`);
+    return b.infer(ins, p);
+  };
+  const execute = (ctx: OpContext, ins: Ports<Tensor>, p: ParamsOf<S>): Tensor => {
+    if (!b.execute) throw internalError(`no executor for op ${decl.op}`);
+    return b.execute(ctx, ins, p);
+  };
   const bind = (p: ParamsOf<S>): BoundOp => ({
     spec,
     leaf: b.leaf ? b.leaf(p) : null,
     layer: b.layer ? b.layer(p) : null,
     readsGrad: b.readsGrad === true,
-    infer: (ins) => b.infer(ins, p),
-    execute: (ctx, ins) => {
-      if (!b.execute) throw internalError(`no executor for op ${decl.op}`);
-      return b.execute(ctx, ins, p);
-    },
+    dataset: b.dataset ? b.dataset(p) : null,
+    infer: (ins) => infer(ins, p),
+    execute: (ctx, ins) => execute(ctx, ins, p),
+    inferOutputs: (ins) => (b.inferOutputs ? b.inferOutputs(ins, p) : new Map([['out', infer(ins, p)]])),
+    executeOutputs: (ctx, ins) =>
+      b.executeOutputs ? b.executeOutputs(ctx, ins, p) : new Map([['out', execute(ctx, ins, p)]]),
     python: (py, ins) => {
       if (!b.python) throw internalError(`exportPython: no Python for op ${decl.op}`);
       return b.python(py, ins, p);

@@ -73,6 +73,14 @@ const KIND_CHECKS: Checks = {
     return ok([...v]);
   },
   dtype: (v) => (v === 'float32' || v === 'int64' ? ok(v) : fail('expected "float32" or "int64"')),
+  'mean_std|null': (v) => {
+    if (v === null) return ok(null);
+    const { mean, std } = isObj(v) ? v : {};
+    const keys = isObj(v) ? Object.keys(v).sort().join(',') : '';
+    const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+    if (keys === 'mean,std' && finite(mean) && finite(std) && std > 0) return ok({ mean, std });
+    return fail('expected null or {"mean": number, "std": positive number}');
+  },
 };
 
 /** Checks an `enum` value against its allowed values. */

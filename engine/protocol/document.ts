@@ -73,7 +73,8 @@ export const NodeSchema = objectOf(nodeEntries, 'a node');
 
 const edgeEntries = {
   source: nodeId('expected a node id'),
-  sourceHandle: v.optional(v.literal('out', 'every op has one output, "out"')),
+  // See docs/graph-format.md: left out (or null), it is the source op's only output ("out").
+  sourceHandle: v.optional(v.nullable(aString('expected an output name'))),
   target: nodeId('expected a node id'),
   // See docs/graph-format.md: left out (or null), it is the target op's only port.
   targetHandle: v.optional(v.nullable(aString('expected a port name'))),

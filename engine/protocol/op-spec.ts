@@ -67,6 +67,14 @@ export interface KindValue {
   init: InitSpec;
   /** { weight?: init, bias?: init } */
   param_init: ParamInit;
+  /** null, or {"mean": number, "std": number} (torchvision's Normalize, one channel) */
+  'mean_std|null': MeanStd | null;
+}
+
+/** torchvision's `Normalize(mean, std)` of one channel. */
+export interface MeanStd {
+  readonly mean: number;
+  readonly std: number;
 }
 
 /** The kind of value a parameter holds. */
@@ -91,6 +99,15 @@ export interface PortSpec {
   readonly doc: string;
 }
 
+/** One output of an op: most ops have one, `out`; a Dataset has `images` and `labels`. */
+export interface OutputSpec {
+  readonly name: string;
+  readonly doc: string;
+}
+
+/** The output of every op that declares none. */
+export const OUT: OutputSpec = { name: 'out', doc: 'the output tensor' };
+
 /** The palette's groups. */
 export type OpCategory = 'tensor' | 'layer' | 'activation' | 'shape' | 'math' | 'reduce' | 'loss' | 'autograd';
 
@@ -101,6 +118,8 @@ export interface OpSpec {
   readonly torch: string;
   readonly category: OpCategory;
   readonly ports: readonly PortSpec[];
+  /** The outputs an edge's `sourceHandle` names (`[OUT]` for every op with one output). */
+  readonly outputs: readonly OutputSpec[];
   readonly params: readonly ParamSpec[];
   readonly doc: string;
 }
@@ -151,6 +170,8 @@ export interface OpDeclaration<S extends ParamDecls = ParamDecls, O extends stri
   readonly torch: string;
   readonly category: OpCategory;
   readonly ports: readonly PortSpec[];
+  /** Several named outputs (left out: the one output `out`). */
+  readonly outputs?: readonly OutputSpec[];
   readonly params: S;
   readonly doc: string;
 }
@@ -165,7 +186,8 @@ export function declareOp<const S extends ParamDecls, const O extends string>(
 /** The catalog entry of a declaration: its parameters as a list. */
 export function opSpec(d: OpDeclaration): OpSpec {
   const params = Object.entries(d.params).map(([name, p]): ParamSpec => ({ name, ...p }));
-  return { op: d.op, torch: d.torch, category: d.category, ports: d.ports, params, doc: d.doc };
+  const outputs = d.outputs ?? [OUT];
+  return { op: d.op, torch: d.torch, category: d.category, ports: d.ports, outputs, params, doc: d.doc };
 }
 
 /** The port most ops have. */
@@ -177,3 +199,18 @@ export const LAYER_PORTS: readonly PortSpec[] = [
   { name: 'weight', optional: true, doc: 'replaces the owned weight' },
   { name: 'bias', optional: true, doc: 'replaces the owned bias' },
 ];
+
+/**
+ * The name a node's output goes by in the result and in the engine's maps: the
+ * node id for an op with one output, `<id>.<output>` for each output of an op
+ * with several (`data.images`, `data.labels`), as a layer's parameters are
+ * `<id>.weight` and `<id>.bias`. Ids have no dot, so the names never collide.
+ */
+export function outputName(id: string, spec: Pick<OpSpec, 'outputs'>, output: string): string {
+  return spec.outputs.length === 1 ? id : `${id}.${output}`;
+}
+
+/** Every output name of a node, in its op's output order. */
+export function outputNames(id: string, spec: Pick<OpSpec, 'outputs'>): string[] {
+  return spec.outputs.map((o) => outputName(id, spec, o.name));
+}

@@ -13,6 +13,9 @@ import { COMMANDS, type Command } from './commands';
 import { fsMessage, readDocument, withIterations } from './read-document';
 import { toFile, toStdout } from './sink';
 import { backendRequested, runWithBackend } from './torch-backend';
+import { installNodeDatasets } from './datasets';
+
+installNodeDatasets(); // Dataset nodes read data/datasets/ from the checkout
 
 const USAGE = `usage:
   npm run -s cli -- run GRAPH.json [--out-dir DIR] [--iterations N]

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SessionHost } from '../session-host';
 import { startFastKernels } from './fast-kernels';
+import { installNodeDatasets } from './datasets';
 
 const port = parentPort;
 if (!port) throw new Error('engine/host/node/worker.ts must run in a worker thread');
@@ -14,6 +15,7 @@ if (!port) throw new Error('engine/host/node/worker.ts must run in a worker thre
 // SpawnOptions.kernelsFile when given; if they cannot start, the TypeScript kernels.
 const data = workerData as { fastKernels?: boolean; kernelsFile?: string } | null;
 if (data?.fastKernels) startFastKernels(data.kernelsFile);
+installNodeDatasets(); // from the checkout, or datasets/ beside the desktop bundle
 
 const host = new SessionHost({
   post: (message, transfer) => port.postMessage(message, transfer),

@@ -19,7 +19,6 @@ const REQUIRED: Record<string, Obj> = {
   Reshape: { shape: [16] },
   Transpose: { dim0: 0, dim1: 1 },
   Permute: { dims: [0, 1, 2, 3] },
-  Pow: { exponent: 2 },
 };
 
 /** Values that are not of each kind (each must be refused). */
@@ -45,6 +44,16 @@ const BAD: Record<ParamKind, Json[]> = {
   enum: ['bogus', 1, null, ''],
   init: [42, 'zeros', null, [], { kind: 'nope' }, { kind: 'values' }, { kind: 'full' }, { kind: 'zeros', extra: 1 }],
   param_init: [42, 'x', [], { foo: { kind: 'zeros' } }, { weight: { kind: 'nope' } }, { bias: 3 }],
+  'mean_std|null': [
+    0,
+    'x',
+    [0.5, 0.5],
+    {},
+    { mean: 0 },
+    { mean: 0, std: 0 },
+    { mean: 0, std: 1, x: 1 },
+    { mean: '0', std: 1 },
+  ],
 };
 
 /** A minimal valid document holding one node `n` of `spec`, every required port wired from `x`. */
