@@ -5,12 +5,14 @@
  * the compiler keeps complete. See docs/adding-an-op.md.
  */
 import { AVG_POOL2D, MAX_POOL2D } from './pool/spec';
+import { GELU, LEAKY_RELU, SIGMOID, TANH } from './activation/spec';
 import { CLONE, DETACH, GRAD } from './autograd/spec';
 import { CONV2D } from './conv2d/spec';
 import { ADD, CLAMP, DIV, EXP, LOG, MUL, NEG, SIGN, SUB } from './elementwise/spec';
 import { CROSS_ENTROPY_LOSS, NLL_LOSS } from './loss/spec';
 import { LINEAR } from './linear/spec';
 import { MEAN, SUM } from './reduce/spec';
+import { POW } from './pow/spec';
 import { RELU } from './relu/spec';
 import { FLATTEN, PERMUTE, RESHAPE, TRANSPOSE } from './shape/spec';
 import { LOG_SOFTMAX, SOFTMAX } from './softmax/spec';
@@ -25,6 +27,10 @@ export const DECLARATIONS = [
   AVG_POOL2D,
   LINEAR,
   RELU,
+  SIGMOID,
+  TANH,
+  LEAKY_RELU,
+  GELU,
   FLATTEN,
   RESHAPE,
   TRANSPOSE,
@@ -39,6 +45,7 @@ export const DECLARATIONS = [
   SUB,
   MUL,
   DIV,
+  POW,
   SUM,
   MEAN,
   CLAMP,

@@ -6,12 +6,14 @@
  */
 import { DECLARATIONS, type OpName } from './catalog';
 import { opRegistry, type OpModule, type OpRegistry } from './define';
+import { geluOp, leakyReluOp, sigmoidOp, tanhOp } from './activation/op';
 import { cloneOp, detachOp, gradOp } from './autograd/op';
 import { conv2dOp } from './conv2d/op';
 import { addOp, clampOp, divOp, expOp, logOp, mulOp, negOp, signOp, subOp } from './elementwise/op';
 import { linearOp } from './linear/op';
 import { crossEntropyLossOp, nllLossOp } from './loss/op';
 import { avgPool2dOp, maxPool2dOp } from './pool/op';
+import { powOp } from './pow/op';
 import { meanOp, sumOp } from './reduce/op';
 import { reluOp } from './relu/op';
 import { flattenOp, permuteOp, reshapeOp, transposeOp } from './shape/op';
@@ -27,6 +29,10 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   AvgPool2d: avgPool2dOp,
   Linear: linearOp,
   ReLU: reluOp,
+  Sigmoid: sigmoidOp,
+  Tanh: tanhOp,
+  LeakyReLU: leakyReluOp,
+  GELU: geluOp,
   Flatten: flattenOp,
   Reshape: reshapeOp,
   Transpose: transposeOp,
@@ -41,6 +47,7 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   Sub: subOp,
   Mul: mulOp,
   Div: divOp,
+  Pow: powOp,
   Sum: sumOp,
   Mean: meanOp,
   Clamp: clampOp,

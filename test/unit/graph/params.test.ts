@@ -19,6 +19,7 @@ const REQUIRED: Record<string, Obj> = {
   Reshape: { shape: [16] },
   Transpose: { dim0: 0, dim1: 1 },
   Permute: { dims: [0, 1, 2, 3] },
+  Pow: { exponent: 2 },
 };
 
 /** Values that are not of each kind (each must be refused). */
