@@ -7,6 +7,7 @@ import type { GraphNode } from '../graph/document';
 import { Chunks, Deferred, type Defer, type Write } from './chunks';
 import { initExpr, pyEscape, pyFloat, type LiteralInit } from './literals';
 import { layerConstructor, opCode } from './ops-py';
+import { OPTIMIZER_RECORDER, optimizerLines, zeroGradLines } from './optim-py';
 import type { ExportPlan } from './plan';
 import { RECORDER, recorderTables } from './recorder';
 
@@ -100,6 +101,7 @@ function header(plan: ExportPlan, title: string, description: string): string {
     'setup',
     'forward (Model)',
     plan.doc.run.backward === null ? null : 'backward',
+    plan.doc.run.optimizer ? 'opt.step()' : null,
     plan.update.length > 0 ? 'update' : null,
     plan.loop && plan.doc.run.feedback.length > 0 ? 'feedback' : null,
   ].filter((p): p is string => p !== null);
@@ -230,13 +232,16 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
   if (hasModel(plan)) lines.push('    model = Model()');
   const isolated = new Set(isolatedLeaves(plan, overrides, defer));
   for (const leaf of plan.leaves) if (!isolated.has(leaf)) lines.push(...leafLines(plan, leaf, overrides, defer));
+  lines.push(...optimizerLines(plan));
 
   const body: string[] = [];
   for (const leaf of plan.leaves.filter((l) => plan.fed.has(l.id))) {
     if (leaf.impl.leaf!.requiresGrad) body.push(`${v(leaf.id)}.requires_grad = True`);
     if (leaf.retainGrad) body.push(`${v(leaf.id)}.retain_grad()`);
   }
-  if (plan.loop && run.zeroGrad) {
+  const optimizerZeroGrad = plan.loop && run.zeroGrad ? zeroGradLines(plan) : null;
+  if (optimizerZeroGrad) body.push(...optimizerZeroGrad);
+  else if (plan.loop && run.zeroGrad) {
     if (plan.layers.length > 0) body.push('model.zero_grad(set_to_none=True)');
     for (const leaf of plan.leaves) if (leaf.impl.leaf!.requiresGrad) body.push(`${v(leaf.id)}.grad = None`);
   }
@@ -248,6 +253,7 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
     body.push(assign(targets, `model(${plan.forwardArgs.map(v).join(', ')})`));
   }
   if (run.backward !== null) body.push(`${v(run.backward)}.backward()`);
+  if (run.optimizer) body.push('opt.step()');
   const feedback = plan.loop ? run.feedback : [];
   let fedDirectly = false;
   if (plan.update.length > 0) {
@@ -306,5 +312,9 @@ function helperSection(plan: ExportPlan): string {
     backward: plan.doc.run.backward === null ? null : v(plan.doc.run.backward),
     phases,
   });
-  return `${intro}\n\n${tables}\n\n\n${RECORDER.trim()}`;
+  const recorder = RECORDER.trim();
+  if (!plan.doc.run.optimizer) return `${intro}\n\n${tables}\n\n\n${recorder}`;
+  const main = recorder.lastIndexOf('\n\n\nif __name__');
+  const withOptimizer = `${recorder.slice(0, main)}\n\n\n${OPTIMIZER_RECORDER.trim()}${recorder.slice(main)}`;
+  return `${intro}\n\n${tables}\n\n\n${withOptimizer}`;
 }

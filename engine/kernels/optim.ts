@@ -56,29 +56,20 @@ export function mulScalar(out: Float32Array, a: Float32Array, s: number): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i]! * sf;
 }
 
+/** ATen's `self.addcmul(t1, t2, value=value)` and `self.addcdiv(...)`, written into `out`. */
+type PointwiseOp = (out: Float32Array, self: Float32Array, t1: Float32Array, t2: Float32Array, value: number) => void;
+
 /** `out = self + value * t1 * t2` (`self.addcmul(t1, t2, value=value)`). */
-export function addcmul(
-  out: Float32Array,
-  self: Float32Array,
-  t1: Float32Array,
-  t2: Float32Array,
-  value: number,
-): void {
+export const addcmul: PointwiseOp = (out, self, t1, t2, value) => {
   const v = f(value);
   for (let i = 0; i < out.length; i++) out[i] = fma32(f(v * t1[i]!), t2[i]!, self[i]!);
-}
+};
 
 /** `out = self + value * t1 / t2` (`self.addcdiv(t1, t2, value=value)`). */
-export function addcdiv(
-  out: Float32Array,
-  self: Float32Array,
-  t1: Float32Array,
-  t2: Float32Array,
-  value: number,
-): void {
+export const addcdiv: PointwiseOp = (out, self, t1, t2, value) => {
   const v = f(value);
   for (let i = 0; i < out.length; i++) out[i] = self[i]! + f(f(v * t1[i]!) / t2[i]!);
-}
+};
 
 /** `out = (a.sqrt() / d).add_(eps)`: Adam's denominator, with Python numbers `d` and `eps`. */
 export function sqrtDivAdd(out: Float32Array, a: Float32Array, d: number, eps: number): void {

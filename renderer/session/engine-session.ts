@@ -210,6 +210,7 @@ export class EngineSession {
           backward_steps: res.backward_steps,
           error: res.error,
           iterations_run: res.iterations_run,
+          ...(res.optimizer ? { optimizer: res.optimizer } : {}),
         }),
         stepResults: e.stepResults,
         active: e.active,

@@ -13,7 +13,7 @@ import type {
   Stats,
   TensorSummary,
 } from '../../engine/protocol/messages';
-import type { BackwardStepJson } from '../../engine/protocol/result';
+import type { BackwardStepJson, OptimizerJson } from '../../engine/protocol/result';
 import { dict, own } from '../../engine/protocol/dict';
 import { stats } from '../../engine/protocol/stats';
 
@@ -58,6 +58,8 @@ export interface EngineSlice {
   readonly iteration: number | null;
   /** Statistics of tensors before an in-place write changed them (this iteration, forward steps only), by name. */
   readonly overwritten: Readonly<Record<string, Stats | null>>;
+  /** `run.optimizer`'s state after the last run or result (null without an optimizer, or before a run). */
+  readonly optimizer: OptimizerJson | null;
 }
 
 /** The slice before anything ran. */
@@ -80,6 +82,7 @@ export const initialEngine: EngineSlice = {
   backwardRan: false,
   iteration: null,
   overwritten: {},
+  optimizer: null,
 };
 
 /** Clears results (the document changed or the user pressed reset) but keeps the load answer. */
@@ -143,6 +146,7 @@ export function withRunSummary(
     progress: null,
     backwardRan: steps.length > 0 || s.backwardRan,
     iteration: error?.iteration ?? (r.iterations_run ? r.iterations_run - 1 : s.iteration),
+    optimizer: r.optimizer ?? null,
   };
 }
 

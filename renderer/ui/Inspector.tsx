@@ -10,6 +10,7 @@ import { specOf } from '../document/graph';
 import { ImageTools } from '../images/ImageTools';
 import { flagsOf } from '../state/engine-state';
 import { FedNote } from './FedNote';
+import { OptimizerState } from './OptimizerState';
 import { InitEditor } from './InitEditor';
 import { ParamField } from './ParamField';
 import { RunSettings } from './RunSettings';
@@ -152,6 +153,7 @@ export function Inspector(): React.JSX.Element {
           )}
         </dl>
       )}
+      <OptimizerState id={node.id} />
     </section>
   );
 }

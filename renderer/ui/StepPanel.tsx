@@ -29,9 +29,14 @@ function stageOf(e: EngineSlice): { stage: Stage; text: string } {
       ? { stage: 'stopped', text: `Stopped with ${e.error.type}. Reset to step again.` }
       : { stage: 'done', text: 'Finished: the run is complete. Reset to step again.' };
   if (next === 'backward') return { stage: 'backward', text: 'Backward pass. Next: Backward step runs one grad_fn.' };
-  if (e.phase === 'update') return { stage: 'update', text: 'Update (after backward). Next: Forward step.' };
+  // See Note [The optimizer step is not a step]: it ran with the backward pass's last grad_fn.
+  const stepped = e.optimizer ? `, then opt.step() updated the parameters (torch.optim.${e.optimizer.kind})` : '';
+  if (e.phase === 'update') return { stage: 'update', text: `Update (after backward${stepped}). Next: Forward step.` };
   if (ranBackward)
-    return { stage: 'between', text: 'Backward pass finished. Next: Forward step starts the next iteration.' };
+    return {
+      stage: 'between',
+      text: `Backward pass finished${stepped}. Next: Forward step starts the next iteration.`,
+    };
   return {
     stage: 'forward',
     text: 'Forward pass. Next: Forward step runs one node (Backward step finishes the forward pass first).',

@@ -1,0 +1,102 @@
+/**
+ * run.optimizer in the app (web build, Chromium), as a learner meets it: after a run, the
+ * inspector of a parameter's node lists optimizer.state with PyTorch's names (one line per
+ * state tensor, with what it is), with the numbers PyTorch 1.13 computed (the fixtures of
+ * test/fixtures/gen/cases_optim.py); stepping shows the state once the backward pass is over.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { stats } from '../../engine/protocol/stats';
+import { fmt } from '../../renderer/viz/scales';
+import { LOCAL_PARITY_DIR, readJson } from '../helpers/fixtures';
+import { appForFile, clickAndSettle, openFile, shot } from './harness';
+
+const app = appForFile();
+
+/** A fixture of test/fixtures/parity: its document's path and PyTorch's result. */
+const parity = (name: string) => ({
+  graphPath: `${LOCAL_PARITY_DIR}/${name}.graph.json`,
+  expected: readJson(`${LOCAL_PARITY_DIR}/${name}.expected.json`),
+});
+
+const select = (page: Page, id: string) => page.click(`.react-flow__node[data-id="${id}"] .op-node-head`);
+
+/** The inspector's optimizer.state lines of `param`: entry name -> text. */
+function entries(page: Page, param: string): Promise<Record<string, string>> {
+  return page
+    .locator(`[data-testid=optimizer-param][data-param="${param}"] .optimizer-entry`)
+    .evaluateAll((els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-entry')!, e.querySelector('dd')!.textContent!])),
+    );
+}
+
+interface StateJson {
+  optimizer: { state: Record<string, Record<string, { shape: number[]; data: number[] } | number | null>> };
+}
+
+describe('optimizer.state in the inspector', () => {
+  it("after a run, shows SGD's momentum_buffer of a Tensor node with PyTorch's numbers", async () => {
+    const { page } = app();
+    const { graphPath } = parity('optim_tensor_leaf_sgd');
+    await openFile(page, graphPath);
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await select(page, 'x');
+    await page.waitForSelector('[data-testid=optimizer-state]');
+    expect(await page.textContent('[data-testid=optimizer-kind]')).toBe('torch.optim.SGD');
+    const lines = await entries(page, 'x');
+    expect(Object.keys(lines)).toEqual(['momentum_buffer']);
+    // This fixture is element-wise: the engine's buffer is PyTorch's bit for bit, so its statistics are too.
+    const expected = parity('optim_tensor_leaf_sgd').expected as StateJson;
+    const buf = expected.optimizer.state.x!.momentum_buffer as { shape: number[]; data: number[] };
+    const s = stats(buf.data);
+    expect(lines.momentum_buffer).toContain(`[5, 7] mean ${fmt(s.mean)}, |max| ${fmt(s.absMax)}`);
+    expect(lines.momentum_buffer).toContain('past gradients');
+    await shot(page, 'optimizer-sgd-momentum-buffer');
+  });
+
+  it("Adam's step, exp_avg and exp_avg_sq per parameter of a layer; a frozen layer has no state", async () => {
+    const { page } = app();
+    await openFile(page, parity('optim_frozen_layer').graphPath);
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await select(page, 'fc2');
+    await page.waitForSelector('[data-testid=optimizer-param][data-param="fc2.bias"]');
+    const weight = await entries(page, 'fc2.weight');
+    expect(Object.keys(weight)).toEqual(['step', 'exp_avg', 'exp_avg_sq']);
+    expect(weight.step).toMatch(/^4 — how many steps/);
+    expect(weight.exp_avg).toContain('[3, 5] mean');
+    expect(weight.exp_avg_sq).toContain('second moment');
+    await shot(page, 'optimizer-adam-state');
+    await select(page, 'fc1');
+    const empty = page.locator('[data-testid=optimizer-param][data-param="fc1.weight"] p');
+    await expect.poll(() => empty.textContent()).toContain('Empty: it had no .grad');
+  });
+
+  it('a parameter outside run.optimizer.params is named as left alone', async () => {
+    const { page } = app();
+    await openFile(page, parity('optim_params_subset').graphPath);
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await select(page, 'fc2');
+    await page.waitForSelector('[data-testid=optimizer-skipped]');
+    expect(await page.textContent('[data-testid=optimizer-skipped]')).toContain(
+      'fc2.bias is not in run.optimizer.params',
+    );
+    expect(Object.keys(await entries(page, 'fc2.weight'))).toEqual(['momentum_buffer']);
+  });
+
+  it('stepping: the state appears when the backward pass ends (optimizer.step() runs right after it)', async () => {
+    const { page } = app();
+    await openFile(page, parity('optim_tensor_leaf').graphPath);
+    await select(page, 'x');
+    expect(await page.locator('[data-testid=optimizer-state]').count()).toBe(0);
+    // The backward pass of sum(x * x * w) has 4 functions; the 4th (AccumulateGrad of x) ends it.
+    for (let k = 0; k < 4; k++) await clickAndSettle(page, 'step-backward');
+    await page.waitForSelector('[data-testid=optimizer-param][data-param="x"]');
+    const lines = await entries(page, 'x');
+    expect(Object.keys(lines)).toEqual(['step', 'exp_avg', 'exp_avg_sq']);
+    expect(lines.step).toMatch(/^1 /);
+    expect(await page.textContent('[data-testid=step-status]')).toContain(
+      'Backward pass finished, then opt.step() updated the parameters (torch.optim.Adam). Next: Forward step',
+    );
+    await shot(page, 'optimizer-stepping-adam');
+  });
+});
