@@ -41,6 +41,50 @@ def _binary(op):
     return handler
 
 
+def _binary_ports(op):
+    """An op of two tensors on ports a and b (no Python numbers: both must be tensors)."""
+    def handler(b, n):
+        return b.add(b.fresh(n.name), op, {}, [("a", b.operand(n, _arg(n, 0, "input"))),
+                                                ("b", b.operand(n, _arg(n, 1, "other")))])
+    return handler
+
+
+def _reduce(op):
+    def handler(b, n):
+        dim = b.concrete(_arg(n, 1, "dim"))
+        if _arg(n, 3, "dtype") is not None:
+            raise ImportFailure("node %r: %s with dtype is not supported" % (n.name, op.lower()))
+        return b.add(b.fresh(n.name), op, {"dim": dim, "keepdim": bool(_arg(n, 2, "keepdim", False))},
+                     [("input", b.operand(n, n.args[0]))])
+    return handler
+
+
+def _softmax(op):
+    def handler(b, n):
+        if n.kwargs.get("dtype") is not None:
+            raise ImportFailure("node %r: %s with dtype is not supported" % (n.name, op))
+        return b.add(b.fresh(n.name), op, {"dim": b.concrete(_arg(n, 1, "dim"))}, [("input", b.operand(n, n.args[0]))])
+    return handler
+
+
+def _reshape(b, n):
+    shape = b.concrete(list(n.args[1:]) if n.op == "call_method" else _arg(n, 1, "shape"))
+    if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+        shape = list(shape[0])
+    return b.add(b.fresh(n.name), "Reshape", {"shape": [int(s) for s in shape]}, [("input", b.operand(n, n.args[0]))])
+
+
+def _flatten(b, n):
+    return b.add(b.fresh(n.name), "Flatten", {"start_dim": b.concrete(_arg(n, 1, "start_dim", 0)),
+                                              "end_dim": b.concrete(_arg(n, 2, "end_dim", -1))},
+                 [("input", b.operand(n, n.args[0]))])
+
+
+def _relu(b, n):
+    inplace = bool(n.kwargs.get("inplace", False)) or n.target == "relu_"
+    return b.add(b.fresh(n.name), "ReLU", {"inplace": inplace}, [("input", b.operand(n, n.args[0]))])
+
+
 def _reduce(op):
     def handler(b, n):
         dim = b.concrete(_arg(n, 1, "dim"))
@@ -171,6 +215,14 @@ def _pointwise_loss(op):
     return handler
 
 
+def _cat(b, n):
+    xs = _arg(n, 0, "tensors")
+    if not 2 <= len(xs) <= 4:
+        raise ImportFailure("node %r: cat of %d tensors is not supported (2 to 4)" % (n.name, len(xs)))
+    ports = [(port, b.operand(n, x)) for port, x in zip("abcd", xs)]
+    return b.add(b.fresh(n.name), "Cat", {"dim": b.concrete(_arg(n, 1, "dim", 0))}, ports)
+
+
 def _alias(b, n):
     return b.operand(n, n.args[0])
 
@@ -188,6 +240,8 @@ METHODS = {  # call_method name (or FUNCTIONS key) -> handler
     "mse_loss": _pointwise_loss("MSELoss"), "l1_loss": _pointwise_loss("L1Loss"),
     "binary_cross_entropy_with_logits": _pointwise_loss("BCEWithLogitsLoss"),
     "transpose": _transpose, "t": _transpose, "permute": _permute,
+    "matmul": _binary_ports("MatMul"),
+    "cat": _cat,
 }
 FUNCTIONS = {  # call_function target -> METHODS key
     F.relu: "relu", torch.relu: "relu", F.max_pool2d: "max_pool2d", torch.max_pool2d: "max_pool2d",
@@ -203,9 +257,11 @@ FUNCTIONS = {  # call_function target -> METHODS key
     F.mse_loss: "mse_loss", F.l1_loss: "l1_loss",
     F.binary_cross_entropy_with_logits: "binary_cross_entropy_with_logits",
     torch.transpose: "transpose", torch.t: "t", torch.permute: "permute",
+    torch.matmul: "matmul", operator.matmul: "matmul",
+    torch.cat: "cat", torch.concat: "cat",
 }
 SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Flatten, nn.LogSoftmax, "
              "nn.Softmax, nn.CrossEntropyLoss, nn.NLLLoss, nn.MSELoss, nn.L1Loss, nn.BCEWithLogitsLoss, "
              "nn.Identity, their F.* forms, "
              "torch.flatten/reshape, view, + - * /, sum, mean, clamp, exp, log, neg, sign, "
-             "detach, clone, transpose/t, permute")
+             "detach, clone, transpose/t, permute, matmul/@, cat")

@@ -173,3 +173,12 @@ export function addmm(
   }
   return out;
 }
+
+/** `sum_i a[i] * b[i]` as a one-element array like `a`, summed in float64 in ascending i and rounded once. */
+export function dot(a: FloatArray, b: FloatArray): FloatArray {
+  let acc = 0;
+  for (let i = 0; i < a.length; i++) acc += a[i]! * b[i]!;
+  const out = allocLike(a, 1);
+  out[0] = acc;
+  return out;
+}

@@ -8,7 +8,8 @@ import { Tensor } from '../tensor/tensor';
 import { add } from '../tensor/ops/elementwise';
 import { reshape, squeeze, transpose2d, unsqueeze, view } from '../tensor/ops/view';
 
-function checkMm(a: readonly number[], b: readonly number[]): void {
+/** mm's check of two matrix shapes, with PyTorch's message. */
+export function checkMm(a: readonly number[], b: readonly number[]): void {
   if (a[1] !== b[0]) {
     throw runtimeError(`mat1 and mat2 shapes cannot be multiplied (${a[0]}x${a[1]} and ${b[0]}x${b[1]})`);
   }
@@ -98,8 +99,8 @@ export function linearShape(xs: readonly number[], ws: readonly number[]): numbe
   return [...xs.slice(0, -1), ws[0]!];
 }
 
-/** `at::_unsafe_view` (UnsafeViewBackward0). */
-function unsafeView(t: Tensor, shape: number[]): Tensor {
+/** `at::_unsafe_view` (UnsafeViewBackward0) of a contiguous result. */
+export function unsafeView(t: Tensor, shape: readonly number[]): Tensor {
   const out = new Tensor(t.storage, shape, t.dtype, undefined, t.offset, t);
   return record(out, 'UnsafeViewBackward0', [t], () => ({ shape: t.shape }));
 }

@@ -7,10 +7,12 @@
 import { AVG_POOL2D, MAX_POOL2D } from './pool/spec';
 import { GELU, LEAKY_RELU, SIGMOID, TANH } from './activation/spec';
 import { CLONE, DETACH, GRAD } from './autograd/spec';
+import { CAT } from './cat/spec';
 import { CONV2D } from './conv2d/spec';
 import { ADD, CLAMP, DIV, EXP, LOG, MUL, NEG, SIGN, SUB } from './elementwise/spec';
 import { CROSS_ENTROPY_LOSS, NLL_LOSS } from './loss/spec';
 import { LINEAR } from './linear/spec';
+import { MATMUL } from './matmul/spec';
 import { MEAN, SUM } from './reduce/spec';
 import { POW } from './pow/spec';
 import { RELU } from './relu/spec';
@@ -35,6 +37,7 @@ export const DECLARATIONS = [
   RESHAPE,
   TRANSPOSE,
   PERMUTE,
+  CAT,
   LOG_SOFTMAX,
   SOFTMAX,
   LOG,
@@ -45,6 +48,7 @@ export const DECLARATIONS = [
   SUB,
   MUL,
   DIV,
+  MATMUL,
   POW,
   SUM,
   MEAN,

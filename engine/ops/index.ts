@@ -8,9 +8,11 @@ import { DECLARATIONS, type OpName } from './catalog';
 import { opRegistry, type OpModule, type OpRegistry } from './define';
 import { geluOp, leakyReluOp, sigmoidOp, tanhOp } from './activation/op';
 import { cloneOp, detachOp, gradOp } from './autograd/op';
+import { catOp } from './cat/op';
 import { conv2dOp } from './conv2d/op';
 import { addOp, clampOp, divOp, expOp, logOp, mulOp, negOp, signOp, subOp } from './elementwise/op';
 import { linearOp } from './linear/op';
+import { matmulOp } from './matmul/op';
 import { crossEntropyLossOp, nllLossOp } from './loss/op';
 import { avgPool2dOp, maxPool2dOp } from './pool/op';
 import { powOp } from './pow/op';
@@ -37,6 +39,7 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   Reshape: reshapeOp,
   Transpose: transposeOp,
   Permute: permuteOp,
+  Cat: catOp,
   LogSoftmax: logSoftmaxOp,
   Softmax: softmaxOpModule,
   Log: logOp,
@@ -47,6 +50,7 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   Sub: subOp,
   Mul: mulOp,
   Div: divOp,
+  MatMul: matmulOp,
   Pow: powOp,
   Sum: sumOp,
   Mean: meanOp,

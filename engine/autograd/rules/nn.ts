@@ -8,6 +8,7 @@ import { nllLossBackward, type Reduction } from '../../kernels/nll';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
 import type { SavedVariable } from '../saved';
+import { linalgRules } from './linalg';
 
 type Grads = readonly (GradValue | null)[];
 
@@ -81,7 +82,7 @@ const nllRule: GradRule<NllSaved> = {
   },
 };
 
-/** Gradient rules of the neural-network ops. */
+/** Gradient rules of the neural-network ops (with dot, mv and bmm from ./linalg). */
 export const nnRules = {
   ConvolutionBackward0: {
     backward: (s: ConvSaved, [g]: Grads, needs) => {
@@ -151,4 +152,5 @@ export const nnRules = {
   } satisfies GradRule<PadSaved>,
   NllLossBackward0: nllRule,
   NllLoss2DBackward0: nllRule,
+  ...linalgRules,
 };

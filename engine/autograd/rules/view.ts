@@ -54,6 +54,19 @@ export const viewRules = {
   ExpandBackward0: {
     backward: (s: ShapeSaved, [g]: Grads) => [sumTo(g!, s.shape)],
   } satisfies GradRule<ShapeSaved>,
+  /** `cat(tensors, dim)`: each input gets its slice of the gradient along dim (a skipped `[0]` an empty one). */
+  CatBackward0: {
+    backward: (s: { shapes: readonly Shape[]; dim: number }, [g]: Grads, needs) => {
+      let at = 0;
+      return s.shapes.map((shape, i) => {
+        if (shape.length === 1 && shape[0] === 0)
+          return needs[i] ? { data: allocLike(g!.data, 0), shape, dtype: g!.dtype } : null;
+        const region = g!.shape.map((n, k): readonly [number, number] => (k === s.dim ? [at, at + shape[k]!] : [0, n]));
+        at += shape[s.dim]!;
+        return needs[i] ? { data: readRegion(g!.data, g!.shape, region), shape, dtype: g!.dtype } : null;
+      });
+    },
+  } satisfies GradRule<{ shapes: readonly Shape[]; dim: number }>,
   /** `x[region]`: the gradient lands in the region of a zero tensor. */
   SliceBackward0: {
     backward: (s: { shape: Shape; region: Region }, [g]: Grads) => [

@@ -1,0 +1,100 @@
+import { allocLike } from '../../core/dtype';
+import { matmul } from '../../kernels/matmul';
+import type { GradValue } from '../grad-value';
+import type { GradRule } from '../node';
+import type { SavedVariable } from '../saved';
+
+type Grads = readonly (GradValue | null)[];
+
+/** Saved by DotBackward0: each operand is saved when the other needs its gradient. */
+export interface DotSaved {
+  readonly self: SavedVariable | null;
+  readonly other: SavedVariable | null;
+}
+/** Saved by MvBackward0 (`self` is `[m, k]`, `vec` is `[k]`). */
+export interface MvSaved {
+  readonly self: SavedVariable | null;
+  readonly vec: SavedVariable | null;
+  readonly m: number;
+  readonly k: number;
+}
+/** Saved by BmmBackward0 (`self` is `[batch, m, k]`, `mat2` is `[batch, k, n]`). */
+export interface BmmSaved {
+  readonly self: SavedVariable | null;
+  readonly mat2: SavedVariable | null;
+  readonly batch: number;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+const like = (data: GradValue['data'], shape: readonly number[], g: GradValue): GradValue => ({
+  data,
+  shape,
+  dtype: g.dtype,
+});
+
+/** `g * v` for a one-element gradient g. */
+function scaled(g: GradValue, v: GradValue['data'], shape: readonly number[]): GradValue {
+  const out = allocLike(g.data, v.length);
+  const s = g.data[0]!;
+  for (let i = 0; i < v.length; i++) out[i] = s * v[i]!;
+  return like(out, shape, g);
+}
+
+/** Each of `batch` products by the matrix kernel: slices of `a` (`aSize` each) and `b` (`bSize`). */
+function batches(
+  a: GradValue['data'],
+  b: GradValue['data'],
+  batch: number,
+  aSize: number,
+  bSize: number,
+  product: (a: GradValue['data'], b: GradValue['data']) => GradValue['data'],
+): GradValue['data'] {
+  const parts = [];
+  for (let i = 0; i < batch; i++)
+    parts.push(product(a.subarray(i * aSize, (i + 1) * aSize), b.subarray(i * bSize, (i + 1) * bSize)));
+  const out = allocLike(
+    a,
+    parts.reduce((n, p) => n + p.length, 0),
+  );
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Gradient rules of the vector and batched matrix products (mm and addmm are in nn.ts). */
+export const linalgRules = {
+  /** `dot(self, other)`: grad * other and grad * self. */
+  DotBackward0: {
+    backward: (s: DotSaved, [g]: Grads, needs) => {
+      const other = needs[0] ? s.other!.unpack() : null;
+      const self = needs[1] ? s.self!.unpack() : null;
+      return [other ? scaled(g!, other.data, other.shape) : null, self ? scaled(g!, self.data, self.shape) : null];
+    },
+  } satisfies GradRule<DotSaved>,
+  /** `mv(self, vec)`: the outer product grad ⊗ vec, and selfᵀ · grad. */
+  MvBackward0: {
+    backward: (s: MvSaved, [g]: Grads, needs) => [
+      needs[0] ? like(matmul(g!.data, s.vec!.unpack().data, s.m, 1, s.k, false, false), [s.m, s.k], g!) : null,
+      needs[1] ? like(matmul(s.self!.unpack().data, g!.data, s.k, s.m, 1, true, false), [s.k], g!) : null,
+    ],
+  } satisfies GradRule<MvSaved>,
+  /** `bmm(self, mat2)`: grad · mat2ᵀ and selfᵀ · grad, batch by batch. */
+  BmmBackward0: {
+    backward: (s: BmmSaved, [g]: Grads, needs) => {
+      const { batch, m, k, n } = s;
+      const gs = m * n;
+      const dSelf = needs[0]
+        ? batches(g!.data, s.mat2!.unpack().data, batch, gs, k * n, (gi, b) => matmul(gi, b, m, n, k, false, true))
+        : null;
+      const dMat2 = needs[1]
+        ? batches(s.self!.unpack().data, g!.data, batch, m * k, gs, (a, gi) => matmul(a, gi, k, m, n, true, false))
+        : null;
+      return [dSelf ? like(dSelf, [batch, m, k], g!) : null, dMat2 ? like(dMat2, [batch, k, n], g!) : null];
+    },
+  } satisfies GradRule<BmmSaved>,
+};
