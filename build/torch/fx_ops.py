@@ -85,42 +85,6 @@ def _relu(b, n):
     return b.add(b.fresh(n.name), "ReLU", {"inplace": inplace}, [("input", b.operand(n, n.args[0]))])
 
 
-def _reduce(op):
-    def handler(b, n):
-        dim = b.concrete(_arg(n, 1, "dim"))
-        if _arg(n, 3, "dtype") is not None:
-            raise ImportFailure("node %r: %s with dtype is not supported" % (n.name, op.lower()))
-        return b.add(b.fresh(n.name), op, {"dim": dim, "keepdim": bool(_arg(n, 2, "keepdim", False))},
-                     [("input", b.operand(n, n.args[0]))])
-    return handler
-
-
-def _softmax(op):
-    def handler(b, n):
-        if n.kwargs.get("dtype") is not None:
-            raise ImportFailure("node %r: %s with dtype is not supported" % (n.name, op))
-        return b.add(b.fresh(n.name), op, {"dim": b.concrete(_arg(n, 1, "dim"))}, [("input", b.operand(n, n.args[0]))])
-    return handler
-
-
-def _reshape(b, n):
-    shape = b.concrete(list(n.args[1:]) if n.op == "call_method" else _arg(n, 1, "shape"))
-    if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
-        shape = list(shape[0])
-    return b.add(b.fresh(n.name), "Reshape", {"shape": [int(s) for s in shape]}, [("input", b.operand(n, n.args[0]))])
-
-
-def _flatten(b, n):
-    return b.add(b.fresh(n.name), "Flatten", {"start_dim": b.concrete(_arg(n, 1, "start_dim", 0)),
-                                              "end_dim": b.concrete(_arg(n, 2, "end_dim", -1))},
-                 [("input", b.operand(n, n.args[0]))])
-
-
-def _relu(b, n):
-    inplace = bool(n.kwargs.get("inplace", False)) or n.target == "relu_"
-    return b.add(b.fresh(n.name), "ReLU", {"inplace": inplace}, [("input", b.operand(n, n.args[0]))])
-
-
 def _clamp(b, n):
     lo, hi = b.concrete(_arg(n, 1, "min")), b.concrete(_arg(n, 2, "max"))
     return b.add(b.fresh(n.name), "Clamp", {"min": lo, "max": hi}, [("input", b.operand(n, n.args[0]))])
