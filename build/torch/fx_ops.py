@@ -85,6 +85,24 @@ def _relu(b, n):
     return b.add(b.fresh(n.name), "ReLU", {"inplace": inplace}, [("input", b.operand(n, n.args[0]))])
 
 
+def _leaky_relu(b, n):
+    inplace = bool(b.concrete(_arg(n, 2, "inplace", False))) or n.target is F.leaky_relu_
+    p = {"negative_slope": b.concrete(_arg(n, 1, "negative_slope", 0.01)), "inplace": inplace}
+    return b.add(b.fresh(n.name), "LeakyReLU", p, [("input", b.operand(n, n.args[0]))])
+
+
+def _gelu(b, n):
+    p = {"approximate": b.concrete(_arg(n, 1, "approximate", "none"))}
+    return b.add(b.fresh(n.name), "GELU", p, [("input", b.operand(n, n.args[0]))])
+
+
+def _pow(b, n):
+    base, exponent = n.args[0], b.concrete(_arg(n, 1, "exponent"))
+    if not isinstance(base, fx.Node) or isinstance(exponent, bool) or not isinstance(exponent, (int, float)):
+        raise ImportFailure("node %r: pow is supported for a tensor raised to a number only" % n.name)
+    return b.add(b.fresh(n.name), "Pow", {"exponent": exponent}, [("input", b.operand(n, base))])
+
+
 def _clamp(b, n):
     lo, hi = b.concrete(_arg(n, 1, "min")), b.concrete(_arg(n, 2, "max"))
     return b.add(b.fresh(n.name), "Clamp", {"min": lo, "max": hi}, [("input", b.operand(n, n.args[0]))])
@@ -195,6 +213,8 @@ METHODS = {  # call_method name (or FUNCTIONS key) -> handler
     "relu": _relu, "relu_": _relu, "flatten": _flatten, "reshape": _reshape, "view": _reshape,
     "sum": _reduce("Sum"), "mean": _reduce("Mean"), "clamp": _clamp, "clip": _clamp,
     "exp": _unary("Exp"), "log": _unary("Log"), "neg": _unary("Neg"), "sign": _unary("Sign"),
+    "sigmoid": _unary("Sigmoid"), "tanh": _unary("Tanh"), "leaky_relu": _leaky_relu, "gelu": _gelu,
+    "pow": _pow,
     "detach": _unary("Detach"), "clone": _unary("Clone"), "contiguous": _alias,
     "softmax": _softmax("Softmax"), "log_softmax": _softmax("LogSoftmax"),
     "add": _binary("Add"), "sub": _binary("Sub"), "mul": _binary("Mul"), "div": _binary("Div"),
@@ -208,6 +228,9 @@ METHODS = {  # call_method name (or FUNCTIONS key) -> handler
     "cat": _cat,
 }
 FUNCTIONS = {  # call_function target -> METHODS key
+    torch.sigmoid: "sigmoid", F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh",
+    F.leaky_relu: "leaky_relu", F.leaky_relu_: "leaky_relu", F.gelu: "gelu", torch.pow: "pow",
+    operator.pow: "pow",
     F.relu: "relu", torch.relu: "relu", F.max_pool2d: "max_pool2d", torch.max_pool2d: "max_pool2d",
     F.avg_pool2d: "avg_pool2d", F.conv2d: "conv2d", F.linear: "linear", torch.flatten: "flatten",
     torch.reshape: "reshape", F.softmax: "softmax", torch.softmax: "softmax",
@@ -224,8 +247,10 @@ FUNCTIONS = {  # call_function target -> METHODS key
     torch.matmul: "matmul", operator.matmul: "matmul",
     torch.cat: "cat", torch.concat: "cat",
 }
-SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Flatten, nn.LogSoftmax, "
+SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Sigmoid, nn.Tanh, "
+             "nn.LeakyReLU, nn.GELU, nn.Flatten, nn.LogSoftmax, "
              "nn.Softmax, nn.CrossEntropyLoss, nn.NLLLoss, nn.MSELoss, nn.L1Loss, nn.BCEWithLogitsLoss, "
              "nn.Identity, their F.* forms, "
-             "torch.flatten/reshape, view, + - * /, sum, mean, clamp, exp, log, neg, sign, "
+             "torch.flatten/reshape, view, + - * /, ** and pow with a number, sum, mean, clamp, exp, log, "
+             "neg, sign, sigmoid, tanh, "
              "detach, clone, transpose/t, permute, matmul/@, cat")

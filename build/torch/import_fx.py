@@ -14,9 +14,10 @@ MODEL.py defines the model and its example inputs:
 The model is traced with torch.fx (symbolic_trace) and run once on the example inputs, so
 every shape is known (`x.view(x.size(0), -1)` becomes a Reshape to the concrete shape). The
 supported ops are those of the graph format: nn.Conv2d, nn.Linear, nn.MaxPool2d,
-nn.AvgPool2d, nn.ReLU, nn.Flatten, nn.LogSoftmax, nn.Softmax, nn.CrossEntropyLoss,
+nn.AvgPool2d, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.Flatten, nn.LogSoftmax, nn.Softmax, nn.CrossEntropyLoss,
 nn.NLLLoss, nn.Identity, their F.* equivalents, torch.flatten/reshape, view, + - * /,
-sum/mean, clamp, exp/log/neg/sign, relu, detach, clone. Parameters are embedded as values;
+sum/mean, clamp, exp/log/neg/sign, relu, sigmoid/tanh, ** and pow with a number,
+detach, clone. Parameters are embedded as values;
 python numbers in arithmetic become 0-d Tensor nodes. Unless --no-loss is given, a single
 non-scalar output gets a `loss = output.sum()` node so the graph has a backward pass.
 
@@ -212,6 +213,12 @@ class Builder:
                 "divisor_override": m.divisor_override}, x)
         if isinstance(m, nn.ReLU):
             return self.add(nid, "ReLU", {"inplace": m.inplace}, x)
+        if isinstance(m, (nn.Sigmoid, nn.Tanh)):
+            return self.add(nid, type(m).__name__, {}, x)
+        if isinstance(m, nn.LeakyReLU):
+            return self.add(nid, "LeakyReLU", {"negative_slope": m.negative_slope, "inplace": m.inplace}, x)
+        if isinstance(m, nn.GELU):
+            return self.add(nid, "GELU", {"approximate": m.approximate}, x)
         if isinstance(m, nn.Flatten):
             return self.add(nid, "Flatten", {"start_dim": m.start_dim, "end_dim": m.end_dim}, x)
         if isinstance(m, (nn.LogSoftmax, nn.Softmax)):
