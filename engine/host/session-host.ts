@@ -35,6 +35,7 @@ import { inferPorts } from './ports';
 import { runToEnd } from './run-loop';
 import { stateError, Stepper } from './stepper';
 import { fedSummaries, resultWire, tensorData, tensorSummaries } from './summaries';
+import { accuraciesOf, evaluateResult, observeAccuracy, startEvaluation } from './training';
 
 /** What a transport gives the host. */
 export interface HostEnv {
@@ -79,6 +80,10 @@ export class SessionHost {
       void this.run(req);
       return;
     }
+    if (req.type === 'evaluate') {
+      void this.evaluate(req);
+      return;
+    }
     try {
       this.post(req.id, req.type, { ok: true, result: this.dispatch(req) });
     } catch (e) {
@@ -86,7 +91,7 @@ export class SessionHost {
     }
   }
 
-  private dispatch(req: Exclude<Request, Req<'run'> | Req<'cancel'>>): ResultOf[RequestType] {
+  private dispatch(req: Exclude<Request, Req<'run'> | Req<'cancel'> | Req<'evaluate'>>): ResultOf[RequestType] {
     switch (req.type) {
       case 'load':
         return this.load(req.document);
@@ -166,9 +171,22 @@ export class SessionHost {
         shouldCancel: () => running.cancelled,
         yieldToEvents: () => this.env.yieldToEvents(),
         now: () => this.now(),
-        onUnit: () => this.emitWarnings(s),
-        onProgress: (iteration, of, loss, elapsed_ms) =>
-          this.emit({ type: 'event', event: 'progress', iteration, of, loss, elapsed_ms }),
+        onUnit: () => {
+          this.emitWarnings(s);
+          observeAccuracy(s);
+        },
+        onProgress: (iteration, of, loss, elapsed_ms) => {
+          const accuracy = accuraciesOf(s)?.at(-1);
+          this.emit({
+            type: 'event',
+            event: 'progress',
+            iteration,
+            of,
+            loss,
+            elapsed_ms,
+            ...(accuracy !== undefined ? { accuracy } : {}),
+          });
+        },
       });
       stepper.settle();
       if (!finished) {
@@ -187,6 +205,36 @@ export class SessionHost {
     } catch (e) {
       this.post(req.id, 'run', { ok: false, error: toErrorJson(e) });
     } finally {
+      this.running = null;
+    }
+  }
+
+  /** `evaluate`: batch by batch, yielding between batches so `cancel` can stop it; the session is left as it was. */
+  private async evaluate(req: Req<'evaluate'>): Promise<void> {
+    this.running = { id: req.id, cancelled: false };
+    const running = this.running;
+    const start = this.now();
+    let ev: ReturnType<typeof startEvaluation> | null = null;
+    try {
+      const loaded = this.needLoaded();
+      ev = startEvaluation(loaded.document, loaded.graph, this.need().session, req.split ?? 'test');
+      let lastYield = start;
+      while (!ev.finished) {
+        if (running.cancelled) {
+          const error = errorJson('Cancelled', `evaluation cancelled (batch ${ev.done + 1} of ${ev.batches})`);
+          return this.post(req.id, 'evaluate', { ok: false, error });
+        }
+        ev.next();
+        if (this.now() - lastYield >= 8) {
+          await this.env.yieldToEvents();
+          lastYield = this.now();
+        }
+      }
+      this.post(req.id, 'evaluate', { ok: true, result: evaluateResult(ev, this.now() - start) });
+    } catch (e) {
+      this.post(req.id, 'evaluate', { ok: false, error: toErrorJson(e) });
+    } finally {
+      ev?.dispose();
       this.running = null;
     }
   }
@@ -243,6 +291,7 @@ export class SessionHost {
       return fn();
     } finally {
       this.emitWarnings(st.session);
+      observeAccuracy(st.session);
     }
   }
 
@@ -290,6 +339,7 @@ function summary(s: GraphSession): RunSummary {
     edge_flow: edgeFlow(s),
     losses: [...s.losses],
     ...optimizerJson(s),
+    accuracies: accuraciesOf(s),
     fed: fedSummaries(s),
   };
 }

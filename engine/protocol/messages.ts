@@ -30,7 +30,8 @@ export type Request =
   | { readonly type: 'reset'; readonly id: number }
   | { readonly type: 'cancel'; readonly id: number }
   | { readonly type: 'getTensor'; readonly id: number; readonly name: string; readonly which: TensorWhich }
-  | { readonly type: 'result'; readonly id: number };
+  | { readonly type: 'result'; readonly id: number }
+  | { readonly type: 'evaluate'; readonly id: number; readonly split?: 'train' | 'test' };
 
 /** The request kinds. */
 export type RequestType = Request['type'];
@@ -45,6 +46,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'cancel',
   'getTensor',
   'result',
+  'evaluate',
 ];
 
 /** Summary statistics of a tensor (NaN-aware: NaNs are counted, not folded into min/max/mean). */
@@ -115,6 +117,12 @@ export interface RunSummary {
   readonly losses: number[];
   /** The optimizer's state (`run.optimizer`), as the result JSON has it. */
   readonly optimizer?: RunResultJson['optimizer'];
+  /**
+   * The share of each iteration's batch classified right (`input.argmax(1) == target`), one per
+   * loss, when the backward root is a CrossEntropyLoss or NLLLoss with class targets; null
+   * entries where it could not be computed. See engine/graph/training.ts.
+   */
+  readonly accuracies?: (number | null)[];
   /**
    * What the last feedback handed to each Tensor node (`delta = delta_next`), by node id: the
    * tensor the node holds in the iteration reached, reported even when its setup raised on it
@@ -240,6 +248,25 @@ export interface RunResultWire {
   readonly optimizer?: RunResultJson['optimizer'];
 }
 
+/**
+ * Reply to `evaluate`: the loaded graph's forward pass over a whole split of its Dataset node,
+ * under no_grad in eval mode, with the parameters the session holds now (engine/graph/training.ts).
+ */
+export interface EvaluateResult {
+  /** The Dataset node and its dataset. */
+  readonly dataset: string;
+  readonly name: string;
+  readonly split: 'train' | 'test';
+  /** The dataset's class names, in label order. */
+  readonly classes: string[];
+  readonly count: number;
+  /** Images whose predicted class (`argmax` of the logits) is their label. */
+  readonly correct: number;
+  /** `confusion[t][p]`: images of true class t predicted as p. */
+  readonly confusion: number[][];
+  readonly elapsed_ms: number;
+}
+
 /** What each request resolves with. */
 export interface ResultOf {
   load: LoadResult;
@@ -250,6 +277,7 @@ export interface ResultOf {
   cancel: CancelResult;
   getTensor: TensorData;
   result: RunResultWire;
+  evaluate: EvaluateResult;
 }
 
 /**
@@ -299,6 +327,8 @@ export type EngineEvent =
       readonly iteration: number;
       readonly of: number;
       readonly loss: number | null;
+      /** The last iteration's batch accuracy (see {@link RunSummary}'s `accuracies`), when there is one. */
+      readonly accuracy?: number | null;
       readonly elapsed_ms: number;
     }
   | { readonly type: 'event'; readonly event: 'warning'; readonly message: string; readonly node: string | null };

@@ -46,6 +46,9 @@ const REQUEST_FIELDS: Record<
     which: { optional: false, check: (v) => v === 'value' || v === 'grad', expected: '"value" or "grad"' },
   },
   result: {},
+  evaluate: {
+    split: { optional: true, check: (v) => v === 'train' || v === 'test', expected: '"train" or "test"' },
+  },
 };
 
 /** Checks a request; every fault names the field. */
@@ -120,6 +123,11 @@ const RESULT_CHECKS: Record<RequestType, (r: Obj) => string | null> = {
     (isTyped(r.data) ? null : 'data: expected a Float32Array or Float64Array'),
   result: (r) =>
     need(r, { tensors: 'object', backward_steps: 'array', iterations_run: 'number' }) ?? wireTensors(r.tensors as Obj),
+  evaluate: (r) =>
+    need(r, { dataset: 'string', split: 'string', classes: 'array', count: 'number', correct: 'number' }) ??
+    (Array.isArray(r.confusion) && r.confusion.every((row) => Array.isArray(row))
+      ? null
+      : 'confusion: expected a list of rows'),
 };
 
 /** Checks a message from an engine host. */
@@ -160,7 +168,8 @@ function checkEvent(e: Obj): string | null {
     case 'progress':
       return (
         need(e, { iteration: 'number', of: 'number', elapsed_ms: 'number' }) ??
-        (isNumOrNull(e.loss) ? null : 'loss: expected a number or null')
+        (isNumOrNull(e.loss) ? null : 'loss: expected a number or null') ??
+        (e.accuracy === undefined || isNumOrNull(e.accuracy) ? null : 'accuracy: expected a number or null')
       );
     case 'warning':
       return need(e, { message: 'string' }) ?? (isStrOrNull(e.node) ? null : 'node: expected a string or null');

@@ -1,0 +1,199 @@
+/**
+ * What the training view reads from a run: the accuracy of each iteration's
+ * batch, and a forward pass over a whole split of the Dataset node under
+ * no_grad in eval mode ("evaluate on the test split"), as a learner writes it
+ * after the training loop:
+ *
+ *     model.eval()
+ *     with torch.no_grad():
+ *         for images, labels in test_loader:
+ *             pred = model(images).argmax(dim=1)
+ *
+ * Both need a classification loss as the backward root (CrossEntropyLoss or
+ * NLLLoss) whose `target` holds class indices; evaluation also needs that
+ * target to be a Dataset node's `labels`.
+ */
+import { noGrad } from '../autograd/grad-mode';
+import { internalError } from '../core/errors';
+import { argmaxRows, CLASSIFICATION_LOSSES } from '../protocol/classify';
+import { DATASETS, type DatasetName, type DatasetSplit } from '../protocol/datasets';
+import { outputName } from '../protocol/op-spec';
+import type { Tensor } from '../tensor/tensor';
+import type { CompiledGraph } from './compile';
+import type { GraphNode } from './document';
+import { makeTensor } from './init';
+import { SessionLeases } from './leases';
+import { createParams, withOwned, type Owned } from './ops';
+import type { GraphSession } from './session';
+
+/** The backward root's logits and target, by output name. */
+export interface Classification {
+  readonly loss: string;
+  readonly logits: string;
+  readonly target: string;
+}
+
+/** The classification loss the run's backward starts from, or null when it is none. */
+export function classificationOf(graph: CompiledGraph): Classification | null {
+  const root = graph.doc.run.backward;
+  const node = graph.doc.nodes.find((n) => n.id === root);
+  if (!node || !CLASSIFICATION_LOSSES.includes(node.op)) return null;
+  const ins = graph.inputs.get(node.id)!;
+  return { loss: node.id, logits: ins.get('input')!, target: ins.get('target')! };
+}
+
+/** Predictions and labels of one batch, or null when the tensors are not `[N, C]` scores and `[N]` classes. */
+function predicted(
+  logits: Tensor | undefined,
+  target: Tensor | undefined,
+): { pred: Int32Array; labels: ArrayLike<number> } | null {
+  if (!logits || !target || logits.ndim !== 2 || target.ndim !== 1 || target.dtype !== 'int64') return null;
+  const [rows, cols] = logits.shape as [number, number];
+  if (target.shape[0] !== rows || rows === 0) return null;
+  return { pred: argmaxRows(logits.contiguousData(), rows, cols), labels: target.contiguousData() };
+}
+
+/** The share of the current batch classified right (argmax of the logits equals the target), or null. */
+export function batchAccuracy(s: GraphSession, c: Classification): number | null {
+  const p = predicted(s.outputs.get(c.logits), s.outputs.get(c.target));
+  if (!p) return null;
+  let right = 0;
+  p.pred.forEach((k, i) => (right += k === p.labels[i] ? 1 : 0));
+  return right / p.pred.length;
+}
+
+/** The Dataset node whose `labels` are the loss's target. */
+export interface EvalPlan {
+  readonly classification: Classification;
+  readonly dataset: string;
+  readonly name: DatasetName;
+  readonly batchSize: number;
+}
+
+/** What evaluation needs, or why it cannot run (a sentence). */
+export function evalPlan(graph: CompiledGraph): EvalPlan | string {
+  const c = classificationOf(graph);
+  if (!c)
+    return `evaluation needs run.backward to be a ${CLASSIFICATION_LOSSES.join(' or ')} (its input holds the class scores)`;
+  const ds = graph.doc.nodes.find((n) => n.op === 'Dataset' && c.target === `${n.id}.labels`);
+  if (!ds) return `evaluation needs the target of ${c.loss} to be a Dataset node's labels`;
+  const p = ds.params as { name: DatasetName; batch_size: number };
+  return { classification: c, dataset: ds.id, name: p.name, batchSize: p.batch_size };
+}
+
+/**
+ * The document that evaluates `doc` on `split`: the Dataset node in that split
+ * without shuffling, `model.eval()`, no backward, no optimizer, one iteration
+ * per batch.
+ */
+export function evalDocument(
+  doc: Record<string, unknown>,
+  plan: EvalPlan,
+  split: DatasetSplit,
+): Record<string, unknown> {
+  const nodes = (doc.nodes as Record<string, unknown>[]).map((n) =>
+    n.id === plan.dataset ? { ...n, params: { ...(n.params as object), split, shuffle: false } } : n,
+  );
+  const { optimizer: _o, feedback: _f, ...run } = (doc.run as Record<string, unknown> | undefined) ?? {};
+  const batches = Math.ceil(DATASETS[plan.name].count[split] / plan.batchSize);
+  return { ...doc, nodes, run: { ...run, backward: null, mode: 'eval', iterations: batches } };
+}
+
+/** The nodes the logits depend on, in `graph`'s forward order. */
+function ancestorsOf(graph: CompiledGraph, output: string): GraphNode[] {
+  const ids = new Set<string>();
+  const visit = (name: string): void => {
+    const id = name.split('.')[0]!;
+    if (ids.has(id)) return;
+    ids.add(id);
+    for (const src of graph.inputs.get(id)?.values() ?? []) visit(src);
+  };
+  visit(output);
+  return graph.forward.filter((n) => ids.has(n.id));
+}
+
+/** Predicted and true class of every image of a split, batch by batch. */
+export class Evaluation {
+  readonly predictions: Int32Array;
+  readonly labels: Int32Array;
+  readonly batches: number;
+  readonly split: DatasetSplit;
+  /** Batches evaluated so far. */
+  done = 0;
+  private readonly nodes: GraphNode[];
+  private readonly params = new Map<string, Owned<Tensor>>();
+  private readonly leases = new SessionLeases(this);
+
+  /** `trained` gives the parameters and Tensor values (its last iteration's); `graph` is {@link evalDocument}'s. */
+  constructor(
+    private readonly trained: GraphSession,
+    private readonly graph: CompiledGraph,
+    readonly plan: EvalPlan,
+  ) {
+    this.split = (graph.doc.nodes.find((n) => n.id === plan.dataset)!.params as { split: DatasetSplit }).split;
+    const count = DATASETS[plan.name].count[this.split];
+    this.predictions = new Int32Array(count);
+    this.labels = new Int32Array(count);
+    this.batches = graph.doc.run.iterations;
+    this.nodes = ancestorsOf(graph, plan.classification.logits);
+  }
+
+  get finished(): boolean {
+    return this.done >= this.batches;
+  }
+
+  /** Runs the next batch's forward pass (no_grad, eval mode) and records its predictions. */
+  next(): void {
+    const b = this.done;
+    this.leases.nextIteration();
+    try {
+      this.leases.within(() => noGrad(() => this.forward(b)));
+    } finally {
+      this.leases.releaseAll();
+    }
+    this.done++;
+  }
+
+  /** Releases the kernels' memory (after an error or a cancel). */
+  dispose(): void {
+    this.leases.dispose();
+  }
+
+  private forward(b: number): void {
+    const outputs = new Map<string, Tensor>();
+    for (const n of this.nodes) {
+      if (n.impl.leaf) {
+        const leaf = n.impl.leaf;
+        outputs.set(n.id, this.trained.outputs.get(n.id) ?? makeTensor(leaf.init, leaf.shape, leaf.dtype));
+        continue;
+      }
+      const wired = this.graph.inputs.get(n.id)!;
+      const inputs = new Map<string, Tensor>();
+      for (const [port, src] of wired) inputs.set(port, outputs.get(src)!);
+      const outs = n.impl.executeOutputs(
+        { mode: 'eval', iteration: b, warn: () => undefined, sourceOf: (port) => wired.get(port)! },
+        withOwned(inputs, n.impl.layer ? this.paramsOf(n, wired) : undefined),
+      );
+      for (const [name, t] of outs) outputs.set(outputName(n.id, n.impl.spec, name), t);
+    }
+    const p = predicted(outputs.get(this.plan.classification.logits), outputs.get(this.plan.classification.target));
+    if (!p) throw internalError('evaluation: the logits are not [N, C] scores of the batch');
+    const start = b * this.plan.batchSize;
+    this.predictions.set(p.pred, start);
+    this.labels.set(Int32Array.from(p.labels), start);
+  }
+
+  /** The trained parameters; before any training, the ones the first setup would make. */
+  private paramsOf(n: GraphNode, wired: ReadonlyMap<string, string>): Owned<Tensor> {
+    let p = this.trained.params.get(n.id) ?? this.params.get(n.id);
+    if (!p) this.params.set(n.id, (p = createParams(n, wired)));
+    return p;
+  }
+}
+
+/** `confusion[t][p]`: images of true class t predicted as p. */
+export function confusionMatrix(pred: Int32Array, labels: Int32Array, classes: number): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  pred.forEach((p, i) => m[labels[i]!]![p]!++);
+  return m;
+}
