@@ -73,6 +73,8 @@ function kindSchema(p: ParamSpec): Schema {
       return { anyOf: [{ type: 'null' }, int(), { type: 'array', items: int(), maxItems: MAX_RANK }] };
     case 'dims':
       return { type: 'array', items: int(), maxItems: MAX_RANK };
+    case 'output_size':
+      return { anyOf: [int(), { type: 'array', items: { type: ['integer', 'null'] }, minItems: 2, maxItems: 2 }] };
     case 'shape':
       return { type: 'array', items: int(0), maxItems: MAX_RANK };
     case 'reshape':

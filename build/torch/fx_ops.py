@@ -205,6 +205,12 @@ def _cat(b, n):
     return b.add(b.fresh(n.name), "Cat", {"dim": b.concrete(_arg(n, 1, "dim", 0))}, ports)
 
 
+def _adaptive_avg_pool(b, n):
+    size = b.concrete(_arg(n, 1, "output_size"))
+    return b.add(b.fresh(n.name), "AdaptiveAvgPool2d", {"output_size": _pair(size)},
+                 [("input", b.operand(n, n.args[0]))])
+
+
 def _alias(b, n):
     return b.operand(n, n.args[0])
 
@@ -226,6 +232,7 @@ METHODS = {  # call_method name (or FUNCTIONS key) -> handler
     "transpose": _transpose, "t": _transpose, "permute": _permute,
     "matmul": _binary_ports("MatMul"),
     "cat": _cat,
+    "adaptive_avg_pool2d": _adaptive_avg_pool,
 }
 FUNCTIONS = {  # call_function target -> METHODS key
     torch.sigmoid: "sigmoid", F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh",
@@ -246,6 +253,7 @@ FUNCTIONS = {  # call_function target -> METHODS key
     torch.transpose: "transpose", torch.t: "t", torch.permute: "permute",
     torch.matmul: "matmul", operator.matmul: "matmul",
     torch.cat: "cat", torch.concat: "cat",
+    F.adaptive_avg_pool2d: "adaptive_avg_pool2d",
 }
 SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Sigmoid, nn.Tanh, "
              "nn.LeakyReLU, nn.GELU, nn.Flatten, nn.LogSoftmax, "
@@ -253,4 +261,4 @@ SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Sigm
              "nn.Identity, their F.* forms, "
              "torch.flatten/reshape, view, + - * /, ** and pow with a number, sum, mean, clamp, exp, log, "
              "neg, sign, sigmoid, tanh, "
-             "detach, clone, transpose/t, permute, matmul/@, cat")
+             "detach, clone, transpose/t, permute, matmul/@, cat, adaptive_avg_pool2d")

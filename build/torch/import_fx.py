@@ -211,6 +211,8 @@ class Builder:
                 "kernel_size": _pair(m.kernel_size), "stride": _pair(m.stride), "padding": _pair(m.padding),
                 "ceil_mode": m.ceil_mode, "count_include_pad": m.count_include_pad,
                 "divisor_override": m.divisor_override}, x)
+        if isinstance(m, nn.AdaptiveAvgPool2d):
+            return self.add(nid, "AdaptiveAvgPool2d", {"output_size": _pair(m.output_size)}, x)
         if isinstance(m, nn.ReLU):
             return self.add(nid, "ReLU", {"inplace": m.inplace}, x)
         if isinstance(m, (nn.Sigmoid, nn.Tanh)):

@@ -103,6 +103,9 @@ DIMS = (lambda v: v is None or _is_int(v) or (isinstance(v, list) and all(_is_in
         "an integer, a list of integers or null")
 DIM_LIST = (lambda v: isinstance(v, list) and len(v) <= MAX_RANK and all(_is_int(e) for e in v),
             "a list of integers")
+OUTPUT_SIZE = (lambda v: _is_int(v) or (isinstance(v, list) and len(v) == 2
+                                        and all(e is None or _is_int(e) for e in v)),
+               "an integer or a pair of integers or nulls")
 def _tensor_shape(v):
     return (isinstance(v, list) and len(v) <= MAX_RANK and all(_is_int(e) and e >= 0 for e in v)
             and math.prod(v) <= MAX_TENSOR_ELEMENTS)
@@ -157,6 +160,7 @@ OPS = {
     "Transpose": _op(dim0=(REQUIRED, INT), dim1=(REQUIRED, INT)),
     "Permute": _op(dims=(REQUIRED, DIM_LIST)),
     "Cat": _op(ports=("a", "b"), optional=("c", "d"), dim=(0, INT)),
+    "AdaptiveAvgPool2d": _op(output_size=(REQUIRED, OUTPUT_SIZE)),
     "LogSoftmax": _op(dim=(None, OPT_INT)),
     "Softmax": _op(dim=(None, OPT_INT)),
     "Log": _UNARY, "Exp": _UNARY, "Neg": _UNARY, "Sign": _UNARY,
@@ -577,6 +581,8 @@ OP_FUNCS = {
     "Transpose": lambda p, x, _: x["input"].transpose(p["dim0"], p["dim1"]),
     "Permute": lambda p, x, _: x["input"].permute(p["dims"]),
     "Cat": lambda p, x, _: torch.cat([x[k] for k in "abcd" if k in x], p["dim"]),
+    "AdaptiveAvgPool2d": lambda p, x, _: F.adaptive_avg_pool2d(
+        x["input"], tuple(p["output_size"]) if isinstance(p["output_size"], list) else p["output_size"]),
     "LogSoftmax": lambda p, x, _: F.log_softmax(x["input"], p["dim"]),
     "Softmax": lambda p, x, _: F.softmax(x["input"], p["dim"]),
     "Log": lambda p, x, _: torch.log(x["input"]),

@@ -4,7 +4,7 @@
  * behaviour is registered under the same name in `engine/ops/index.ts`, which
  * the compiler keeps complete. See docs/adding-an-op.md.
  */
-import { AVG_POOL2D, MAX_POOL2D } from './pool/spec';
+import { ADAPTIVE_AVG_POOL2D, AVG_POOL2D, MAX_POOL2D } from './pool/spec';
 import { GELU, LEAKY_RELU, SIGMOID, TANH } from './activation/spec';
 import { CLONE, DETACH, GRAD } from './autograd/spec';
 import { CAT } from './cat/spec';
@@ -27,6 +27,7 @@ export const DECLARATIONS = [
   CONV2D,
   MAX_POOL2D,
   AVG_POOL2D,
+  ADAPTIVE_AVG_POOL2D,
   LINEAR,
   RELU,
   SIGMOID,

@@ -14,7 +14,7 @@ import { addOp, clampOp, divOp, expOp, logOp, mulOp, negOp, signOp, subOp } from
 import { linearOp } from './linear/op';
 import { matmulOp } from './matmul/op';
 import { crossEntropyLossOp, nllLossOp } from './loss/op';
-import { avgPool2dOp, maxPool2dOp } from './pool/op';
+import { adaptiveAvgPool2dOp, avgPool2dOp, maxPool2dOp } from './pool/op';
 import { powOp } from './pow/op';
 import { meanOp, sumOp } from './reduce/op';
 import { reluOp } from './relu/op';
@@ -29,6 +29,7 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   Conv2d: conv2dOp,
   MaxPool2d: maxPool2dOp,
   AvgPool2d: avgPool2dOp,
+  AdaptiveAvgPool2d: adaptiveAvgPool2dOp,
   Linear: linearOp,
   ReLU: reluOp,
   Sigmoid: sigmoidOp,

@@ -55,6 +55,12 @@ const KIND_CHECKS: Checks = {
     Array.isArray(v) && v.length <= MAX_RANK && v.every(isInt)
       ? ok([...v])
       : fail(`expected a list of at most ${MAX_RANK} integer dimensions`),
+  output_size: (v) => {
+    if (isInt(v)) return ok(v);
+    const entry = (x: unknown): x is number | null => x === null || isInt(x);
+    if (Array.isArray(v) && v.length === 2 && entry(v[0]) && entry(v[1])) return ok([v[0], v[1]]);
+    return fail('expected an integer or a pair of integers or nulls');
+  },
   shape: (v) => {
     if (!Array.isArray(v) || v.length > MAX_RANK || !v.every(isNonNeg)) {
       return fail(`expected a list of at most ${MAX_RANK} non-negative integers`);

@@ -56,6 +56,8 @@ export interface KindValue {
   'dims|null': number | readonly number[] | null;
   /** a list of integer dimensions (may be negative), e.g. permute's order */
   dims: readonly number[];
+  /** an integer, or a pair of integers or nulls (null: keep the input's size), as adaptive pooling takes */
+  output_size: number | readonly [number | null, number | null];
   /** list of non-negative integers */
   shape: readonly number[];
   /** list of integers, at most one -1 */

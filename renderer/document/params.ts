@@ -62,6 +62,10 @@ export function checkValue(kind: ParamKind, v: unknown, values?: readonly string
         : 'expected null, an integer or a list of integers';
     case 'dims':
       return Array.isArray(v) && v.every(isInt) ? null : 'expected a list of integer dimensions, like [2, 0, 1]';
+    case 'output_size':
+      return isInt(v) || isPair(v, (x) => x === null || isInt(x))
+        ? null
+        : 'expected an integer or a pair of integers or nulls, like [7, 7] or [null, 1]';
     case 'shape':
       return Array.isArray(v) && v.every(nonneg) ? null : 'expected a list of non-negative integers, like [2, 3]';
     case 'reshape':

@@ -296,6 +296,7 @@ export const MUTATORS: Record<string, Mutator> = {
       'dim|null': [null, -1, 0, 1, 2],
       'dims|null': [null, 0, 1, -1, [0, 1], [], [1, -1]],
       dims: [[0], [1, 0], [-1, 0], [2, 0, 1], []],
+      output_size: [1, 2, [2, 3], [null, 1], [1, null], 0],
       shape: [[], [1], [2, 3], [1, 1, 4, 4], [2, 0]],
       reshape: [[-1], [2, -1], [1, 1, -1], [3, 4], [0]],
       dtype: ['float32', 'int64'],

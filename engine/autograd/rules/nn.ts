@@ -1,4 +1,5 @@
 import type { Shape } from '../../core/shape';
+import { adaptiveAvgPool2dBackward, type AdaptivePoolGeometry } from '../../kernels/adaptive-pool';
 import { conv2dBackward, type Conv2dGeometry } from '../../kernels/conv2d';
 import { matmul } from '../../kernels/matmul';
 import { reflectionPad2dBackward, replicationPad2dBackward, type Pad2d } from '../../kernels/pad';
@@ -124,6 +125,12 @@ export const nnRules = {
       return [like(avgPool2dBackward(g!.data, s.geometry, s.countIncludePad, s.divisorOverride), s.shape, g!)];
     },
   } satisfies GradRule<PoolSaved & { countIncludePad: boolean; divisorOverride: number | null }>,
+  AdaptiveAvgPool2DBackward0: {
+    backward: (s: { self: SavedVariable; shape: Shape; geometry: AdaptivePoolGeometry }, [g]: Grads) => {
+      s.self.unpack();
+      return [like(adaptiveAvgPool2dBackward(g!.data, s.geometry), s.shape, g!)];
+    },
+  } satisfies GradRule<{ self: SavedVariable; shape: Shape; geometry: AdaptivePoolGeometry }>,
   LogSoftmaxBackward0: {
     backward: (s: SoftmaxSaved, [g]: Grads) => {
       const r = s.result.unpack();

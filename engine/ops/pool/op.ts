@@ -1,7 +1,8 @@
+import { adaptiveAvgPool2d, adaptiveAvgPool2dShape } from '../../nn/adaptive-pool';
 import { avgPool2d, maxPool2d, pool2dShape, type Pool2dArgs } from '../../nn/pool';
 import type { Pair } from '../../protocol/op-spec';
 import { defineOp, derived, pairIs, port, pyCall, shapeOf, type PyLiterals } from '../define';
-import { AVG_POOL2D, MAX_POOL2D } from './spec';
+import { ADAPTIVE_AVG_POOL2D, AVG_POOL2D, MAX_POOL2D } from './spec';
 
 interface Window {
   readonly kernel_size: Pair;
@@ -56,4 +57,18 @@ export const avgPool2dOp = defineOp(AVG_POOL2D, {
       p.count_include_pad ? null : 'count_include_pad=False',
       p.divisor_override === null ? null : `divisor_override=${p.divisor_override}`,
     ),
+});
+
+export const adaptiveAvgPool2dOp = defineOp(ADAPTIVE_AVG_POOL2D, {
+  infer: (ins, p) => {
+    const x = port(ins, 'input');
+    const dtype = x.dtype ?? 'float32';
+    return derived(adaptiveAvgPool2dShape(shapeOf(x), dtype, p.output_size), dtype, [x]);
+  },
+  execute: (_ctx, ins, p) => adaptiveAvgPool2d(port(ins, 'input'), p.output_size),
+  python: (_py, x, p) => {
+    const size = p.output_size;
+    const s = typeof size === 'number' ? String(size) : `(${size.map((v) => (v === null ? 'None' : v)).join(', ')})`;
+    return pyCall('F.adaptive_avg_pool2d', port(x, 'input'), s);
+  },
 });

@@ -30,3 +30,14 @@ export const AVG_POOL2D = declareOp({
   },
   doc: 'Mean over each window.',
 });
+
+export const ADAPTIVE_AVG_POOL2D = declareOp({
+  op: 'AdaptiveAvgPool2d',
+  torch: 'nn.AdaptiveAvgPool2d',
+  category: 'layer',
+  ports: [INPUT],
+  params: {
+    output_size: required('output_size', 'the output [H, W]; null keeps that input size'),
+  },
+  doc: 'Mean over windows sized to give output_size whatever the input size.',
+});

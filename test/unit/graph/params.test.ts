@@ -19,6 +19,7 @@ const REQUIRED: Record<string, Obj> = {
   Reshape: { shape: [16] },
   Transpose: { dim0: 0, dim1: 1 },
   Permute: { dims: [0, 1, 2, 3] },
+  AdaptiveAvgPool2d: { output_size: 2 },
   Pow: { exponent: 2 },
 };
 
@@ -39,6 +40,7 @@ const BAD: Record<ParamKind, Json[]> = {
   'dim|null': [1.5, '0', [0]],
   'dims|null': [1.5, '0', [0, '1'], [0.5], [0, 1, 2, 3, 4, 5, 6, 7, 8]],
   dims: [null, 0, 1.5, '0', [0, '1'], [0.5], [0, 1, 2, 3, 4, 5, 6, 7, 8]],
+  output_size: [null, 1.5, '2', [2], [2, 2, 2], [2, 1.5], [null, '1'], {}],
   shape: [[-1], [1.5], 'x', 3, [1, 1, 1, 1, 1, 1, 1, 1, 1], [100000, 100000, 100], null],
   reshape: [[-2], [-1, -1], [1.5], 'x', 4, [1, 1, 1, 1, 1, 1, 1, 1, 1]],
   dtype: ['float64', 'int32', 1, null],

@@ -7,6 +7,7 @@
  */
 import { describe } from 'vitest';
 import { flatten, permute, reshape, transpose } from '../../../engine/tensor/ops/view';
+import { adaptiveAvgPool2d } from '../../../engine/nn/adaptive-pool';
 import { matmul } from '../../../engine/nn/matmul';
 import { cat } from '../../../engine/tensor/ops/cat';
 import { N, runGradchecks as run } from '../../helpers/gradcheck';
@@ -64,4 +65,15 @@ describe('gradcheck: cat', () => {
     { name: 'one input twice', inputs: [N(2, 3)], fn: ([a]) => cat([a!, a!], 1) },
     { name: 'of strided views', inputs: [N(3, 2), N(2, 4)], fn: ([a, b]) => cat([transpose(a!, 0, 1), b!], 1) },
   ]);
+});
+
+describe('gradcheck: adaptive_avg_pool2d', () => {
+  const cases: [string, number[], number | [number | null, number | null]][] = [
+    ['5x7 to 3x4 (overlapping windows)', [2, 2, 5, 7], [3, 4]],
+    ['3-D input, [2, null]', [2, 5, 6], [2, null]],
+    ['output larger than the input', [1, 1, 3, 4], [5, 6]],
+    ['output 1 (a mean)', [2, 3, 4, 4], 1],
+    ['output equal to the input', [1, 2, 3, 3], 3],
+  ];
+  run(cases.map(([name, shape, size]) => ({ name, inputs: [N(...shape)], fn: ([x]) => adaptiveAvgPool2d(x!, size) })));
 });
