@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BackwardRun } from '../../../engine/autograd/engine';
+import { load, runDocument } from '../../../engine/graph/index';
 import { TorchError } from '../../../engine/core/errors';
 import { erf } from '../../../engine/kernels/erf';
 import { gelu, leakyRelu, leakyRelu_, pow, sigmoid, tanh } from '../../../engine/tensor/ops/activation';
@@ -14,6 +15,7 @@ import * as E from '../../../engine/tensor/ops/elementwise';
 import { sum } from '../../../engine/tensor/ops/reduce';
 import { clone } from '../../../engine/tensor/ops/view';
 import { Tensor } from '../../../engine/tensor/tensor';
+import { doc, edge, node, tensor, type Obj } from '../../helpers/docs';
 import { Away, N, U, runGradchecks as run } from '../../helpers/gradcheck';
 
 describe('gradcheck: activations', () => {
@@ -150,6 +152,29 @@ describe("the activations' grad_fn, in-place forms and errors (PyTorch 1.13)", (
     backwardOf(pow(y, 0));
     expect(Array.from(y.grad!.contiguousData())).toEqual([0, 0]);
   });
+});
+
+describe('shape inference shows the dtype errors the run raises, word for word', () => {
+  const int64Input = (op: string, params: Obj) =>
+    doc(
+      [tensor('i', [3], { dtype: 'int64', init: { kind: 'values', data: [1, 2, 3] } }), node('n', op, params)],
+      [edge('i', 'n', 'input')],
+    );
+  for (const [op, params, message] of [
+    ['GELU', {}, '"GeluKernelImpl" not implemented for \'Long\''],
+    ['LeakyReLU', { inplace: true }, '"leaky_relu_cpu" not implemented for \'Long\''],
+    ['Pow', { exponent: -1 }, 'Integers to negative integer powers are not allowed.'],
+  ] as const) {
+    it(`${op} of an int64 tensor`, () => {
+      const d = int64Input(op, params);
+      const l = load(d);
+      if (!l.ok) throw new Error(JSON.stringify(l.issues));
+      expect(l.shapes.problems.get('n')).toBe(message);
+      const r = runDocument(d);
+      if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      expect(r.result.error?.message).toBe(message);
+    });
+  }
 });
 
 describe('erf (float64, FreeBSD msun s_erf.c)', () => {
