@@ -182,3 +182,28 @@ export function dot(a: FloatArray, b: FloatArray): FloatArray {
   out[0] = acc;
   return out;
 }
+
+/**
+ * `batch` products `[m, k] x [k, n]` of row-major operands laid one after another,
+ * each by the matrix kernel (so large float32 work takes the fast kernels).
+ * Transpose flags as in {@link matmul}.
+ */
+export function bmm(
+  a: FloatArray,
+  b: FloatArray,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+): FloatArray {
+  if (batch === 1) return matmul(a, b, m, k, n, transA, transB);
+  const out = allocLike(a, batch * m * n);
+  for (let i = 0; i < batch; i++) {
+    const ai = a.subarray(i * m * k, (i + 1) * m * k);
+    const bi = b.subarray(i * k * n, (i + 1) * k * n);
+    out.set(matmul(ai, bi, m, k, n, transA, transB), i * m * n);
+  }
+  return out;
+}

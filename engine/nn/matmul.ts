@@ -1,7 +1,7 @@
 import { runtimeError } from '../core/errors';
 import { broadcastShapes, checkBudget, contiguousStrides, numel, type Shape } from '../core/shape';
-import { scalarTypeName, type DType, type FloatArray } from '../core/dtype';
-import { dot as dotKernel, matmul as matmulKernel } from '../kernels/matmul';
+import { scalarTypeName, type DType } from '../core/dtype';
+import { bmm as bmmKernel, dot as dotKernel, matmul as matmulKernel } from '../kernels/matmul';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
 import { clone, expand, reshape, squeeze, transpose, transpose2d, unsqueeze } from '../tensor/ops/view';
@@ -62,7 +62,7 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   const [batch, m, k] = a.shape as [number, number, number];
   const n = b.shape[2]!;
   checkBudget([batch, m, n]);
-  const data = bmmData(a.contiguousData(), b.contiguousData(), batch, m, k, n, false, false);
+  const data = bmmKernel(a.contiguousData(), b.contiguousData(), batch, m, k, n, false, false);
   return record(Tensor.fromData(data, [batch, m, n], a.dtype), 'BmmBackward0', [a, b], () => ({
     self: b.requiresGrad ? save(a) : null,
     mat2: a.requiresGrad ? save(b) : null,
@@ -79,31 +79,6 @@ function checkBmm(a: Shape, b: Shape): void {
       `Expected size for first two dimensions of batch2 tensor to be: [${a[0]}, ${a[2]}] but got: [${b[0]}, ${b[1]}].`,
     );
   }
-}
-
-/**
- * `batch` products `[m, k] x [k, n]` of row-major operands laid one after another,
- * each by the matrix kernel (so large float32 work takes the fast kernels).
- * Transpose flags as in the kernel's `matmul`.
- */
-export function bmmData(
-  a: FloatArray,
-  b: FloatArray,
-  batch: number,
-  m: number,
-  k: number,
-  n: number,
-  transA: boolean,
-  transB: boolean,
-): FloatArray {
-  if (batch === 1) return matmulKernel(a, b, m, k, n, transA, transB);
-  const out = a instanceof Float32Array ? new Float32Array(batch * m * n) : new Float64Array(batch * m * n);
-  for (let i = 0; i < batch; i++) {
-    const ai = a.subarray(i * m * k, (i + 1) * m * k);
-    const bi = b.subarray(i * k * n, (i + 1) * k * n);
-    out.set(matmulKernel(ai, bi, m, k, n, transA, transB), i * m * n);
-  }
-  return out;
 }
 
 /**

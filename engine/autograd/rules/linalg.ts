@@ -1,5 +1,5 @@
 import { allocLike } from '../../core/dtype';
-import { matmul } from '../../kernels/matmul';
+import { bmm, matmul } from '../../kernels/matmul';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
 import type { SavedVariable } from '../saved';
@@ -42,30 +42,6 @@ function scaled(g: GradValue, v: GradValue['data'], shape: readonly number[]): G
   return like(out, shape, g);
 }
 
-/** Each of `batch` products by the matrix kernel: slices of `a` (`aSize` each) and `b` (`bSize`). */
-function batches(
-  a: GradValue['data'],
-  b: GradValue['data'],
-  batch: number,
-  aSize: number,
-  bSize: number,
-  product: (a: GradValue['data'], b: GradValue['data']) => GradValue['data'],
-): GradValue['data'] {
-  const parts = [];
-  for (let i = 0; i < batch; i++)
-    parts.push(product(a.subarray(i * aSize, (i + 1) * aSize), b.subarray(i * bSize, (i + 1) * bSize)));
-  const out = allocLike(
-    a,
-    parts.reduce((n, p) => n + p.length, 0),
-  );
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Gradient rules of the vector and batched matrix products (mm and addmm are in nn.ts). */
 export const linalgRules = {
   /** `dot(self, other)`: grad * other and grad * self. */
@@ -87,13 +63,8 @@ export const linalgRules = {
   BmmBackward0: {
     backward: (s: BmmSaved, [g]: Grads, needs) => {
       const { batch, m, k, n } = s;
-      const gs = m * n;
-      const dSelf = needs[0]
-        ? batches(g!.data, s.mat2!.unpack().data, batch, gs, k * n, (gi, b) => matmul(gi, b, m, n, k, false, true))
-        : null;
-      const dMat2 = needs[1]
-        ? batches(s.self!.unpack().data, g!.data, batch, m * k, gs, (a, gi) => matmul(a, gi, k, m, n, true, false))
-        : null;
+      const dSelf = needs[0] ? bmm(g!.data, s.mat2!.unpack().data, batch, m, n, k, false, true) : null;
+      const dMat2 = needs[1] ? bmm(s.self!.unpack().data, g!.data, batch, k, m, n, true, false) : null;
       return [dSelf ? like(dSelf, [batch, m, k], g!) : null, dMat2 ? like(dMat2, [batch, k, n], g!) : null];
     },
   } satisfies GradRule<BmmSaved>,
