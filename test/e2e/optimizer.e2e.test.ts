@@ -21,6 +21,13 @@ const parity = (name: string) => ({
 
 const select = (page: Page, id: string) => page.click(`.react-flow__node[data-id="${id}"] .op-node-head`);
 
+/** Opens fixture `name`, runs it to the end and selects node `id` (the inspector shows it). */
+async function runAndSelect(page: Page, name: string, id: string): Promise<void> {
+  await openFile(page, parity(name).graphPath);
+  expect(await clickAndSettle(page, 'run')).toBe('done');
+  await select(page, id);
+}
+
 /** The inspector's optimizer.state lines of `param`: entry name -> text. */
 function entries(page: Page, param: string): Promise<Record<string, string>> {
   return page
@@ -37,10 +44,7 @@ interface StateJson {
 describe('optimizer.state in the inspector', () => {
   it("after a run, shows SGD's momentum_buffer of a Tensor node with PyTorch's numbers", async () => {
     const { page } = app();
-    const { graphPath } = parity('optim_tensor_leaf_sgd');
-    await openFile(page, graphPath);
-    expect(await clickAndSettle(page, 'run')).toBe('done');
-    await select(page, 'x');
+    await runAndSelect(page, 'optim_tensor_leaf_sgd', 'x');
     await page.waitForSelector('[data-testid=optimizer-state]');
     expect(await page.textContent('[data-testid=optimizer-kind]')).toBe('torch.optim.SGD');
     const lines = await entries(page, 'x');
@@ -56,9 +60,7 @@ describe('optimizer.state in the inspector', () => {
 
   it("Adam's step, exp_avg and exp_avg_sq per parameter of a layer; a frozen layer has no state", async () => {
     const { page } = app();
-    await openFile(page, parity('optim_frozen_layer').graphPath);
-    expect(await clickAndSettle(page, 'run')).toBe('done');
-    await select(page, 'fc2');
+    await runAndSelect(page, 'optim_frozen_layer', 'fc2');
     await page.waitForSelector('[data-testid=optimizer-param][data-param="fc2.bias"]');
     const weight = await entries(page, 'fc2.weight');
     expect(Object.keys(weight)).toEqual(['step', 'exp_avg', 'exp_avg_sq']);
@@ -73,9 +75,7 @@ describe('optimizer.state in the inspector', () => {
 
   it('a parameter outside run.optimizer.params is named as left alone', async () => {
     const { page } = app();
-    await openFile(page, parity('optim_params_subset').graphPath);
-    expect(await clickAndSettle(page, 'run')).toBe('done');
-    await select(page, 'fc2');
+    await runAndSelect(page, 'optim_params_subset', 'fc2');
     await page.waitForSelector('[data-testid=optimizer-skipped]');
     expect(await page.textContent('[data-testid=optimizer-skipped]')).toContain(
       'fc2.bias is not in run.optimizer.params',

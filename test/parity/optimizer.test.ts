@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { load, runDocument } from '../../engine/graph/index';
 import { GraphSession } from '../../engine/graph/session';
+import { optimizerJson } from '../../engine/graph/result';
+import { Stepper } from '../../engine/host/stepper';
 import type { RunResultJson } from '../../engine/protocol/result';
 import { compareResult, type ResultLike } from '../helpers/compare';
 import { LOCAL_PARITY_DIR, listCases, readJson } from '../helpers/fixtures';
@@ -91,5 +93,21 @@ describe('optimizers: in place, after backward', () => {
   it('updates x by lr * grad per step: SGD with lr 0.25 on sum(x), 3 steps, gives 1 - 0.75', () => {
     // d sum(x)/dx = 1 each iteration; 1 - 3 * 0.25 = 0.25 exactly.
     expect(ran(doc({ kind: 'SGD', lr: 0.25 })).tensors.x!.data).toEqual([0.25, 0.25, 0.25]);
+  });
+
+  it('stepping: the last grad_fn of the backward pass is followed by optimizer.step(), as in a run', () => {
+    const c = cases.find((x) => x.name === 'optim_tensor_leaf')!;
+    const doc = readJson(c.graphPath) as { run: { iterations: number } };
+    const l = load(doc);
+    if (!l.ok) throw new Error('invalid');
+    const stepper = new Stepper(new GraphSession(l.graph));
+    let r = stepper.backward();
+    expect(optimizerJson(stepper.session).optimizer!.state).toEqual({}); // no step before the pass ends
+    while (!r.done) r = stepper.backward();
+    expect(r.phase).toBe('forward'); // the next iteration: opt.step() ran on the way (no update nodes)
+    doc.run.iterations = 1;
+    const once = ran(doc);
+    expect(optimizerJson(stepper.session).optimizer).toEqual(once.optimizer);
+    expect(Array.from(stepper.session.outputs.get('x')!.contiguousData())).toEqual(once.tensors.x!.data);
   });
 });
