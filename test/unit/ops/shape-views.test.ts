@@ -1,0 +1,49 @@
+/**
+ * Transpose and Permute are views, as in PyTorch: they share the input's storage with
+ * the strides swapped or reordered, and a reshape of such a view is a view again
+ * exactly when PyTorch's computeStride finds strides for it. Expected strides and
+ * view-or-copy outcomes are PyTorch 1.13's (x.stride(), y._base is x), written beside.
+ */
+import { describe, expect, it } from 'vitest';
+import { Tensor } from '../../../engine/tensor/tensor';
+import { permute, reshape, transpose } from '../../../engine/tensor/ops/view';
+
+const arange = (shape: number[]) => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Tensor.fromData(
+    Float32Array.from({ length: n }, (_, i) => i),
+    shape,
+    'float32',
+  );
+};
+
+describe('transpose and permute are strided views', () => {
+  it('transpose(0, 2) of [2, 3, 4]: same storage, strides (1, 4, 12)', () => {
+    const x = arange([2, 3, 4]);
+    const t = transpose(x, 0, 2);
+    expect(t.storage).toBe(x.storage);
+    expect(t.shape).toEqual([4, 3, 2]);
+    expect(t.strides).toEqual([1, 4, 12]);
+    expect(t.isContiguous).toBe(false);
+    // t[i][j][k] = x[k][j][i] = 12k + 4j + i
+    expect(t.toArray().slice(0, 4)).toEqual([0, 12, 4, 16]);
+  });
+
+  it('permute(2, 0, 1) of [2, 3, 4]: same storage, strides (1, 12, 4)', () => {
+    const x = arange([2, 3, 4]);
+    const p = permute(x, [2, 0, 1]);
+    expect(p.storage).toBe(x.storage);
+    expect(p.strides).toEqual([1, 12, 4]);
+  });
+
+  it('reshape of a transposed view: a view when a size-1 dim moved, a copy otherwise', () => {
+    const a = arange([3, 1, 4]);
+    const v = reshape(transpose(a, 0, 1), [12]); // PyTorch: y._base is x -> True, stride (1,)
+    expect(v.storage).toBe(a.storage);
+    expect(v.strides).toEqual([1]);
+    const b = arange([2, 3]);
+    const c = reshape(transpose(b, 0, 1), [6]); // PyTorch: a copy
+    expect(c.storage).not.toBe(b.storage);
+    expect(c.toArray()).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+});
