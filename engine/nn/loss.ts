@@ -101,10 +101,12 @@ export function nllLoss(
   ignoreIndex: number,
 ): Tensor {
   if (input.ndim < 1) throw new TorchError('ValueError', `Expected 1 or more dimensions (got ${input.ndim})`);
-  if (input.ndim !== 1 && input.shape[0] !== target.shape[0]) {
+  // A 0-d target reads as batch size 0 here, as PyTorch 1.13's nll_loss_nd reports it.
+  const targetBatch = target.shape[0] ?? 0;
+  if (input.ndim !== 1 && input.shape[0] !== targetBatch) {
     throw new TorchError(
       'ValueError',
-      `Expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}).`,
+      `Expected input batch_size (${input.shape[0]}) to match target batch_size (${targetBatch}).`,
     );
   }
   if (input.ndim <= 2) return nllLoss1d2d(input, target, weight, reduction, ignoreIndex);
