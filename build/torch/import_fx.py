@@ -15,7 +15,8 @@ The model is traced with torch.fx (symbolic_trace) and run once on the example i
 every shape is known (`x.view(x.size(0), -1)` becomes a Reshape to the concrete shape). The
 supported ops are those of the graph format: nn.Conv2d, nn.Linear, nn.MaxPool2d,
 nn.AvgPool2d, nn.ReLU, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.Flatten, nn.LogSoftmax, nn.Softmax, nn.CrossEntropyLoss,
-nn.NLLLoss, nn.Identity, their F.* equivalents, torch.flatten/reshape, view, + - * /,
+nn.NLLLoss, nn.MSELoss, nn.L1Loss, nn.BCEWithLogitsLoss,
+nn.Identity, their F.* equivalents, torch.flatten/reshape, view, + - * /,
 sum/mean, clamp, exp/log/neg/sign, relu, sigmoid/tanh, ** and pow with a number,
 detach, clone. Parameters are embedded as values;
 python numbers in arithmetic become 0-d Tensor nodes. Unless --no-loss is given, a single
@@ -233,6 +234,12 @@ class Builder:
             if isinstance(m, nn.CrossEntropyLoss):
                 p["label_smoothing"] = m.label_smoothing
             return self.add(nid, type(m).__name__, p, x)
+        if isinstance(m, (nn.MSELoss, nn.L1Loss, nn.BCEWithLogitsLoss)):
+            x.append(("target", self.operand(n, n.args[1])))
+            for port in ("weight", "pos_weight") if isinstance(m, nn.BCEWithLogitsLoss) else ():
+                if getattr(m, port) is not None:
+                    x.append((port, self.tensor_node("%s_%s" % (nid, port), getattr(m, port))))
+            return self.add(nid, type(m).__name__, {"reduction": m.reduction}, x)
         self.taken.discard(nid)
         raise ImportFailure("unsupported op module %s at node %r (supported: %s)"
                             % (type(m).__name__, n.name, SUPPORTED))

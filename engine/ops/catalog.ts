@@ -14,6 +14,7 @@ import { CROSS_ENTROPY_LOSS, NLL_LOSS } from './loss/spec';
 import { LINEAR } from './linear/spec';
 import { MATMUL } from './matmul/spec';
 import { MEAN, SUM } from './reduce/spec';
+import { BCE_WITH_LOGITS_LOSS, L1_LOSS, MSE_LOSS } from './pointwise-loss/spec';
 import { POW } from './pow/spec';
 import { RELU } from './relu/spec';
 import { FLATTEN, PERMUTE, RESHAPE, TRANSPOSE } from './shape/spec';
@@ -56,6 +57,9 @@ export const DECLARATIONS = [
   CLAMP,
   NLL_LOSS,
   CROSS_ENTROPY_LOSS,
+  MSE_LOSS,
+  L1_LOSS,
+  BCE_WITH_LOGITS_LOSS,
   DETACH,
   CLONE,
   GRAD,

@@ -15,6 +15,7 @@ import { linearOp } from './linear/op';
 import { matmulOp } from './matmul/op';
 import { crossEntropyLossOp, nllLossOp } from './loss/op';
 import { adaptiveAvgPool2dOp, avgPool2dOp, maxPool2dOp } from './pool/op';
+import { bceWithLogitsLossOp, l1LossOp, mseLossOp } from './pointwise-loss/op';
 import { powOp } from './pow/op';
 import { meanOp, sumOp } from './reduce/op';
 import { reluOp } from './relu/op';
@@ -58,6 +59,9 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   Clamp: clampOp,
   NLLLoss: nllLossOp,
   CrossEntropyLoss: crossEntropyLossOp,
+  MSELoss: mseLossOp,
+  L1Loss: l1LossOp,
+  BCEWithLogitsLoss: bceWithLogitsLossOp,
   Detach: detachOp,
   Clone: cloneOp,
   Grad: gradOp,
