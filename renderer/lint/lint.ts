@@ -9,6 +9,7 @@ export interface LintWarning {
   readonly code:
     | 'softmax-into-cross-entropy'
     | 'probabilities-into-nll'
+    | 'sigmoid-into-bce-with-logits'
     | 'log-of-softmax'
     | 'grad-of-non-leaf'
     | 'backward-root-missing';
@@ -42,6 +43,16 @@ export function lint(doc: GraphDocument): LintWarning[] {
           code: 'probabilities-into-nll',
           node: n.id,
           message: `NLLLoss expects log-probabilities, but “${src.id}” is Softmax (probabilities). Use LogSoftmax instead.`,
+        });
+      }
+    }
+    if (n.op === 'BCEWithLogitsLoss') {
+      const src = inputOf(doc, n, 'input');
+      if (src && src.op === 'Sigmoid') {
+        out.push({
+          code: 'sigmoid-into-bce-with-logits',
+          node: n.id,
+          message: `BCEWithLogitsLoss already applies Sigmoid; feeding it Sigmoid (“${src.id}”) squashes twice. Feed it raw logits.`,
         });
       }
     }
