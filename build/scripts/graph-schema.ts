@@ -299,6 +299,11 @@ export function graphSchema(): Schema {
             default: false,
             description: 'Extension: runs the update phase (nodes after a Grad node) under torch.no_grad().',
           },
+          mode: {
+            enum: ['train', 'eval'],
+            default: 'train',
+            description: 'model.train() or model.eval(): what BatchNorm2d and Dropout do.',
+          },
           optimizer: optimizerSchema(),
         },
         additionalProperties: false,

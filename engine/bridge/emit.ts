@@ -229,7 +229,7 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
   });
   if (defaultInit)
     lines.push("    torch.manual_seed(0)  # PyTorch's default init for the layers the graph gives no values");
-  if (hasModel(plan)) lines.push('    model = Model()');
+  if (hasModel(plan)) lines.push('    model = Model()', ...modeLine(plan));
   const isolated = new Set(isolatedLeaves(plan, overrides, defer));
   for (const leaf of plan.leaves) if (!isolated.has(leaf)) lines.push(...leafLines(plan, leaf, overrides, defer));
   lines.push(...optimizerLines(plan));
@@ -277,6 +277,12 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
   // A graph of Tensor nodes only writes them at module level: main() then has nothing to do.
   if (lines.length === 1) lines.push('    pass');
   return lines.join('\n');
+}
+
+/** `model.eval()`, or `model.train()` (nn.Module's default) when an op behaves differently in the two. */
+function modeLine(plan: ExportPlan): string[] {
+  if (plan.doc.run.mode === 'eval') return ['    model.eval()'];
+  return plan.doc.nodes.some((n) => n.impl.readsMode) ? ['    model.train()'] : [];
 }
 
 function helperSection(plan: ExportPlan): string {

@@ -4,7 +4,7 @@
  */
 
 import type { OptimizerOptions } from '../nn/optim';
-import type { BoundOp } from '../ops/define';
+import type { BoundOp, RunMode } from '../ops/define';
 
 export type { InitSpec } from '../protocol/op-spec';
 
@@ -48,6 +48,8 @@ export interface RunSpec {
    * false, as the spec's update phase records gradients like plain Python code).
    */
   readonly updateNoGrad: boolean;
+  /** `model.train()` (default, as nn.Module) or `model.eval()`: what BatchNorm2d and Dropout do. */
+  readonly mode: RunMode;
   /** `run.optimizer`: `torch.optim`'s SGD, Adam or AdamW, stepped after backward (absent: none). */
   readonly optimizer?: OptimizerSpec;
 }

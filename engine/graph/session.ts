@@ -259,6 +259,7 @@ export class GraphSession {
     for (const [port, src] of this.graph.inputs.get(n.id)!) inputs.set(port, this.outputs.get(src)!);
     const outs = n.impl.executeOutputs(
       {
+        mode: this.graph.doc.run.mode,
         iteration: this.iteration,
         warn: (message) => this.warnings.push({ message, node: n.id }),
         sourceOf: (port) => this.graph.inputs.get(n.id)!.get(port)!,

@@ -73,7 +73,14 @@ function partialOf(r: Checked): GraphDocument | null {
   const ids = new Set(nodes.map((n) => n.id));
   const edges = r.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
   if (findCycle(nodes, edges)) return null;
-  const run = { backward: null, iterations: 1, feedback: [], zeroGrad: false, updateNoGrad: false };
+  const run = {
+    backward: null,
+    iterations: 1,
+    feedback: [],
+    zeroGrad: false,
+    updateNoGrad: false,
+    mode: 'train' as const,
+  };
   return { name: '', nodes, edges, run };
 }
 
@@ -231,7 +238,15 @@ function sourceOutput(spec: OpSpec, handle: unknown): { ok: true; name: string }
 }
 
 function validateRun(raw: unknown, byId: Map<string, Draft>, add: Add): GraphDocument['run'] | null {
-  if (raw === undefined) return { backward: null, iterations: 1, feedback: [], zeroGrad: false, updateNoGrad: false };
+  if (raw === undefined)
+    return {
+      backward: null,
+      iterations: 1,
+      feedback: [],
+      zeroGrad: false,
+      updateNoGrad: false,
+      mode: 'train' as const,
+    };
   const structural = structureIssues(RunSchema, raw, 'run');
   for (const f of structural) add(f.path, f.message);
   if (!isObj(raw)) return null;
@@ -263,6 +278,7 @@ function validateRun(raw: unknown, byId: Map<string, Draft>, add: Add): GraphDoc
     feedback,
     zeroGrad: zeroGrad === true,
     updateNoGrad: updateNoGrad === true,
+    mode: raw.mode === 'eval' ? 'eval' : 'train',
     optimizer: parseOptimizer(raw.optimizer, add),
   };
 }

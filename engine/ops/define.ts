@@ -45,8 +45,13 @@ export interface PortMeta {
 /** A node's inputs by port name (a layer's owned parameters included, under `weight` and `bias`). */
 export type Ports<T> = ReadonlyMap<string, T>;
 
+/** `run.mode`: nn.Module's training flag, `model.train()` or `model.eval()`. */
+export type RunMode = 'train' | 'eval';
+
 /** What an op may ask of the run while it executes. */
 export interface OpContext {
+  /** `run.mode`, the `self.training` of the op's module: only ops that behave differently read it. */
+  readonly mode: RunMode;
   /** The iteration being run (0 for the first). */
   readonly iteration: number;
   /** Records a warning PyTorch would print. */
@@ -123,6 +128,8 @@ export interface OpBehaviour<P> {
   readonly layer?: (p: P) => LayerSetup;
   /** Grad: reads gradients, so it and everything after it runs in the update phase. */
   readonly readsGrad?: boolean;
+  /** BatchNorm2d, Dropout: behaves differently in `model.train()` and `model.eval()` (reads `OpContext.mode`). */
+  readonly readsMode?: boolean;
   /** Dataset: a source whose outputs are batches of a bundled dataset (the exporter embeds them). */
   readonly dataset?: (p: P) => DatasetSetup;
   /** Shape, dtype and requires_grad of the output from the inputs', raising PyTorch's errors. */
@@ -141,6 +148,7 @@ export interface BoundOp {
   readonly leaf: LeafSetup | null;
   readonly layer: LayerSetup | null;
   readonly readsGrad: boolean;
+  readonly readsMode: boolean;
   readonly dataset: DatasetSetup | null;
   infer(ins: Ports<PortMeta>): PortMeta;
   execute(ctx: OpContext, ins: Ports<Tensor>): Tensor;
@@ -251,6 +259,7 @@ export function defineOp<S extends ParamDecls, O extends string>(
     leaf: b.leaf ? b.leaf(p) : null,
     layer: b.layer ? b.layer(p) : null,
     readsGrad: b.readsGrad === true,
+    readsMode: b.readsMode === true,
     dataset: b.dataset ? b.dataset(p) : null,
     infer: (ins) => infer(ins, p),
     execute: (ctx, ins) => execute(ctx, ins, p),

@@ -96,6 +96,7 @@ const runEntries = {
   feedback: v.optional(v.array(objectOf(feedbackEntries, 'feedback', FEEDBACK), ARRAY)),
   zero_grad: v.optional(v.boolean(BOOL)),
   update_no_grad: v.optional(v.boolean(BOOL)),
+  mode: v.optional(v.custom<'train' | 'eval'>((x) => x === 'train' || x === 'eval', 'expected "train" or "eval"')),
   // Its fields are checked by the engine (engine/graph/optimizer.ts), with PyTorch's messages.
   optimizer: v.optional(anObject()),
 };

@@ -189,6 +189,16 @@ describe('run', () => {
     expect(runIssues({ backwards: 's' })).toEqual(['run.backwards']);
   });
 
+  it('run.mode is "train" (the default) or "eval"', () => {
+    for (const mode of ['test', 'Train', true, null]) expect(runIssues({ mode }), String(mode)).toEqual(['run.mode']);
+    expect(runIssues({ mode: 'eval' })).toEqual([]);
+    const modeOf = (run: object) => {
+      const r = validateDocument(doc([tensor('s', [1])], [], run as Obj));
+      return r.ok ? r.doc.run.mode : null;
+    };
+    expect([modeOf({}), modeOf({ mode: 'eval' }), modeOf({ mode: 'train' })]).toEqual(['train', 'eval', 'train']);
+  });
+
   it('an explicit null is not a default: iterations, zero_grad and feedback (build/torch/runner.py refuses them)', () => {
     expect(runIssues({ backward: 's', iterations: null })).toEqual(['run.iterations']);
     expect(runIssues({ backward: 's', zero_grad: null })).toEqual(['run.zero_grad']);
