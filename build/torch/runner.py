@@ -172,6 +172,10 @@ OPS = {
     "NLLLoss": _op(ports=("input", "target"), optional=("weight",), **_LOSS),
     "CrossEntropyLoss": _op(ports=("input", "target"), optional=("weight",),
                             label_smoothing=(0.0, NUMBER), **_LOSS),
+    "MSELoss": _op(ports=("input", "target"), reduction=("mean", REDUCTION)),
+    "L1Loss": _op(ports=("input", "target"), reduction=("mean", REDUCTION)),
+    "BCEWithLogitsLoss": _op(ports=("input", "target"), optional=("weight", "pos_weight"),
+                             reduction=("mean", REDUCTION)),
     "Detach": _UNARY,
     "Clone": _UNARY,
     "Grad": _op(ports=("of",)),
@@ -605,6 +609,11 @@ OP_FUNCS = {
     "CrossEntropyLoss": lambda p, x, _: F.cross_entropy(
         x["input"], x["target"], x.get("weight"), ignore_index=p["ignore_index"],
         reduction=p["reduction"], label_smoothing=p["label_smoothing"]),
+    "MSELoss": lambda p, x, _: F.mse_loss(x["input"], x["target"], reduction=p["reduction"]),
+    "L1Loss": lambda p, x, _: F.l1_loss(x["input"], x["target"], reduction=p["reduction"]),
+    "BCEWithLogitsLoss": lambda p, x, _: F.binary_cross_entropy_with_logits(
+        x["input"], x["target"], x.get("weight"), reduction=p["reduction"],
+        pos_weight=x.get("pos_weight")),
     "Detach": lambda p, x, _: x["input"].detach(),
     "Clone": lambda p, x, _: x["input"].clone(),
     "Grad": op_grad,

@@ -1,6 +1,7 @@
 /**
  * Problems per node, gathered from every source: the engine's document issues,
- * local param validation, the run error, and lint warnings.
+ * local param validation, the run error, lint warnings and the warnings PyTorch
+ * would print during the run (F.mse_loss's broadcast warning, ...).
  */
 import type { LoadResult } from '../../engine/protocol/messages';
 import { specOf } from '../document/graph';
@@ -28,11 +29,33 @@ function issuesByNode(load: LoadResult | null, doc: GraphDocument): Map<string, 
   return out;
 }
 
+/**
+ * One plain sentence beside a PyTorch warning the run printed, by the warning's
+ * opening words (none for a warning not listed).
+ */
+const WARNING_SENTENCES: readonly (readonly [string, string])[] = [
+  ['Using a target size', 'Each input value is compared with many targets here: give input and target the same shape.'],
+];
+
+/** The run's warnings per node, as PyTorch prints them (`UserWarning: ...`), each once, with its sentence. */
+function runWarnings(engine: EngineSlice): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const w of engine.warnings) {
+    if (!w.node) continue;
+    const sentence = WARNING_SENTENCES.find(([start]) => w.message.startsWith(start))?.[1];
+    const text = `UserWarning: ${w.message}${sentence ? ` — ${sentence}` : ''}`;
+    const list = out.get(w.node) ?? [];
+    if (!list.includes(text)) out.set(w.node, [...list, text]);
+  }
+  return out;
+}
+
 /** Problems of every node that has any. */
 export function nodeProblems(doc: GraphDocument, engine: EngineSlice): Map<string, NodeProblems> {
   const engineIssues = issuesByNode(engine.load, doc);
   const warnings = new Map<string, string[]>();
   for (const w of lint(doc)) warnings.set(w.node, [...(warnings.get(w.node) ?? []), w.message]);
+  for (const [node, list] of runWarnings(engine)) warnings.set(node, [...(warnings.get(node) ?? []), ...list]);
   const out = new Map<string, NodeProblems>();
   for (const n of doc.nodes) {
     const spec = specOf(n);

@@ -27,7 +27,7 @@ interface Reference {
 }
 
 describe(`import-python round trips (PyTorch ${TORCH_VERSION})`, () => {
-  it.each(['lenet', 'functional_mlp', 'build_fn', 'activations'])(
+  it.each(['lenet', 'functional_mlp', 'build_fn', 'activations', 'losses'])(
     '%s: import, run on the engine, compare with PyTorch',
     async (name) => {
       const model = join(MODELS, `${name}.py`);

@@ -51,6 +51,27 @@ describe('lint', () => {
     expect(w.map((x) => x.code)).toEqual(['probabilities-into-nll']);
   });
 
+  it('warns when Sigmoid feeds BCEWithLogitsLoss, and is quiet for logits', () => {
+    const doc = (op: string) =>
+      g(
+        [
+          ['x', 'Tensor'],
+          ['s', op],
+          ['t', 'Tensor'],
+          ['bce', 'BCEWithLogitsLoss'],
+        ],
+        [
+          ['x', 's', 'input'],
+          ['s', 'bce', 'input'],
+          ['t', 'bce', 'target'],
+        ],
+      );
+    const w = lint(doc('Sigmoid'));
+    expect(w.map((x) => [x.code, x.node])).toEqual([['sigmoid-into-bce-with-logits', 'bce']]);
+    expect(w[0]!.message).toContain('“s”');
+    expect(lint(doc('Linear'))).toEqual([]);
+  });
+
   it('is quiet for the right way: logits into CrossEntropyLoss, LogSoftmax into NLLLoss', () => {
     expect(
       lint(

@@ -42,6 +42,25 @@ describe('node problems', () => {
     expect(m.get('x')?.errors).toEqual(['boom']);
   });
 
+  it("shows the run's warnings at their node once each, as PyTorch prints them, with a plain sentence", () => {
+    const message =
+      'Using a target size (torch.Size([3])) that is different to the input size (torch.Size([3, 1])). ' +
+      'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.';
+    const other = 'Implicit dimension choice for softmax has been deprecated.';
+    const warnings = [
+      { message, node: 'ce' },
+      { message, node: 'ce' },
+      { message: other, node: 'p' },
+      { message: other, node: null },
+    ];
+    const m = nodeProblems(doc, { ...initialEngine, warnings });
+    expect(m.get('ce')?.warnings.slice(1)).toEqual([
+      `UserWarning: ${message} — Each input value is compared with many targets here: give input and target ` +
+        'the same shape.',
+    ]);
+    expect(m.get('p')?.warnings).toEqual([`UserWarning: ${other}`]);
+  });
+
   it('marks a bug of the engine (InternalError) at its node as such', () => {
     const error = {
       type: 'InternalError',
