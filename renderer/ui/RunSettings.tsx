@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useApp, useServices } from '../app/context';
 import type { RunSpec } from '../document/types';
+import { OptimizerLine } from './OptimizerLine';
 
 /** The run settings shown when nothing is selected. */
 export function RunSettings(): React.JSX.Element {
@@ -92,6 +93,7 @@ export function RunSettings(): React.JSX.Element {
           <span className="param-name"> zero_grad</span>
         </label>
       </div>
+      <OptimizerLine run={run} />
       <div className="param-field">
         <label title="hands A's output to Tensor node T for the next iteration">
           <span className="param-name">feedback</span>

@@ -81,6 +81,13 @@ describe('optimizer.state in the inspector', () => {
       'fc2.bias is not in run.optimizer.params',
     );
     expect(Object.keys(await entries(page, 'fc2.weight'))).toEqual(['momentum_buffer']);
+    // With nothing selected, the run settings name the optimizer as its constructor call.
+    await page.click('.react-flow__pane', { position: { x: 20, y: 20 } });
+    await page.waitForSelector('[data-testid=run-optimizer]');
+    expect(await page.textContent('[data-testid=run-optimizer] code')).toBe(
+      'torch.optim.SGD([fc2.weight, s], lr=0.1, momentum=0.9)',
+    );
+    await shot(page, 'optimizer-run-settings');
   });
 
   it('stepping: the state appears when the backward pass ends (optimizer.step() runs right after it)', async () => {
