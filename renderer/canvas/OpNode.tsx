@@ -89,7 +89,11 @@ function InPlaceMarks({ id, storage }: { id: string; storage: number | null }): 
   return (
     <>
       {inPlace && storage !== null && (
-        <div className="storage-mark storage-inplace" data-testid="inplace-write" title="relu_() overwrites its input">
+        <div
+          className="storage-mark storage-inplace"
+          data-testid="inplace-write"
+          title="inplace=True: the op writes its result over its input (relu_(), leaky_relu_())"
+        >
           writes in place into storage #{storage}
         </div>
       )}

@@ -161,6 +161,7 @@ export function starterParams(spec: OpSpec): Record<string, unknown> {
     kernel_size: spec.op === 'Conv2d' ? 3 : 2,
     in_features: 3,
     out_features: 2,
+    exponent: 2,
   };
   const out: Record<string, unknown> = {};
   for (const p of spec.params) if (p.default === undefined && p.name in starters) out[p.name] = starters[p.name];

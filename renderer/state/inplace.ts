@@ -8,10 +8,13 @@ import type { GraphDocument } from '../document/types';
 import type { EngineSlice } from './engine-state';
 import { own } from '../../engine/protocol/dict';
 
-/** The in-place ops of a document: ReLU with `inplace: true` (PyTorch's relu_). */
+/**
+ * The in-place ops of a document: any op with PyTorch's `inplace: true` (ReLU's
+ * relu_, LeakyReLU's leaky_relu_).
+ */
 export function isInPlace(doc: GraphDocument, id: string): boolean {
   const n = doc.nodes.find((m) => m.id === id);
-  return n?.op === 'ReLU' && n.params.inplace === true;
+  return n?.params.inplace === true;
 }
 
 const storageOf = (engine: EngineSlice, id: string): number => own(engine.tensors, id)?.storage ?? -1;
