@@ -13,35 +13,26 @@
  */
 
 const f = Math.fround;
-const bits = new Float32Array(1);
-const word = new Int32Array(bits.buffer);
-
-/** The float32 next to `x` (a float32) towards `toward`. */
-function nextFloat32(x: number, toward: number): number {
-  if (x === 0) return toward > 0 ? 1.401298464324817e-45 : -1.401298464324817e-45;
-  bits[0] = x;
-  word[0]! += toward > x === x > 0 ? 1 : -1;
-  return bits[0]!;
-}
 
 /**
  * `a * b + c` rounded once to float32 (C's `fmaf`), for float32 `a`, `b`, `c`.
- * The product is exact in double; the sum `s` is rounded once, and its error
- * `e` is recovered exactly (TwoSum). Rounding `s` to float32 can then only be
- * wrong when `s` lies exactly halfway between two float32s: the true value is
- * on the side of `e`.
+ * The product is exact in double and the sum `s` is rounded once. Rounding
+ * `s` to float32 (`r`) can then only be wrong when `s` lies exactly halfway
+ * between `r` and its neighbour `o = 2s - r` (then a float32); the sum's
+ * rounding error `e`, recovered exactly (TwoSum), says on which side of `s`
+ * the true value lies.
  */
 export function fma32(a: number, b: number, c: number): number {
   const p = a * b;
   const s = p + c;
   const r = f(s);
-  if (r === s || !Number.isFinite(s)) return r;
+  if (r === s) return r;
+  const o = 2 * s - r;
+  if (f(o) !== o || !Number.isFinite(r)) return r; // not halfway (or past float32): one rounding is exact
   const bb = s - p;
   const e = p - (s - bb) + (c - bb);
   if (e === 0) return r;
-  const other = nextFloat32(r, s);
-  if (other - s !== s - r) return r; // not halfway: one rounding is exact
-  return e > 0 === other > r ? other : r;
+  return e > 0 === o > r ? o : r;
 }
 
 /** `out = a + alpha * b` (`torch.add(a, b, alpha=alpha)`); `out` may be `a` or `b`. */

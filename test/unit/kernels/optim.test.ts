@@ -29,6 +29,8 @@ describe('fma32', () => {
     expect(fma32(3, 0, -2)).toBe(-2);
     expect(fma32(Math.fround(0.1), 10, 0)).toBe(Math.fround(Math.fround(0.1) * 10));
     expect(fma32(3.4028234663852886e38, 2, 0)).toBe(Infinity);
+    // Past float32's range the answer is infinite whichever way the double sum rounded.
+    expect(fma32(3.4028234663852886e38, 2, -1e-30)).toBe(Infinity);
   });
 
   it("addScaled is torch.add(a, b, alpha=alpha) with alpha cast to float32, as ATen's kernel is", () => {
