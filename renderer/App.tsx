@@ -19,6 +19,7 @@ import { StepPanel } from './ui/StepPanel';
 import { TensorViewer } from './ui/TensorViewer';
 import { Toasts } from './ui/Toasts';
 import { Toolbar } from './ui/Toolbar';
+import { TrainingPanel } from './ui/TrainingPanel';
 import { Welcome } from './ui/Welcome';
 
 /** The title bar text. */
@@ -49,6 +50,7 @@ export function App({
           <Canvas />
           <CodeTab />
           <ComparePanel />
+          <TrainingPanel />
           <ErrorPanel />
         </div>
         <CodePanel />

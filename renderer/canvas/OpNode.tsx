@@ -155,6 +155,25 @@ const SHARES_STORAGE: Readonly<Record<string, string>> = {
   Permute: 'permute() returns a view: the same storage read with the strides reordered',
 };
 
+/**
+ * One output handle with its shape: `out`, or each output of an op with several
+ * (a Dataset's `images` and `labels`, reported as `<id>.images`, `<id>.labels`).
+ */
+function OutputPort({ name, tensor }: { name: string; tensor: string }): React.JSX.Element {
+  const flags = useApp((s) => flagsOf(s.engine, tensor));
+  return (
+    <div
+      className="port port-out"
+      data-testid={`output-${name}`}
+      title={`${name}: ${shapeText(flags?.shape)} ${flags?.dtype ?? ''}`}
+    >
+      <span className="port-type">{shapeText(flags?.shape)}</span>
+      <span>{name}</span>
+      <Handle type="source" position={Position.Right} id={name} className="handle-out" />
+    </div>
+  );
+}
+
 function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.Element | null {
   const node = useApp((s) => s.doc.nodes.find((n) => n.id === id));
   const flags = useApp((s) => flagsOf(s.engine, id));
@@ -213,11 +232,9 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
             </div>
           ))}
           {node.op === 'Tensor' && <FeedbackPort id={id} />}
-          <div className="port port-out" title={`out: ${shapeText(flags?.shape)} ${flags?.dtype ?? ''}`}>
-            <span className="port-type">{shapeText(flags?.shape)}</span>
-            <span>out</span>
-            <Handle type="source" position={Position.Right} id="out" className="handle-out" />
-          </div>
+          {(spec?.outputs ?? [{ name: 'out', doc: '' }]).map((o, _, all) => (
+            <OutputPort key={o.name} name={o.name} tensor={all.length === 1 ? id : `${id}.${o.name}`} />
+          ))}
         </div>
         {shown.length > 0 && (
           <div className="op-node-params">

@@ -66,7 +66,9 @@ export function checkConnection(doc: GraphDocument, c: Connection, opts: CheckOp
   const src = doc.nodes.find((n) => n.id === c.source);
   const dst = doc.nodes.find((n) => n.id === c.target);
   if (!src || !dst) return { ok: false, reason: 'Both ends must be nodes of the graph.' };
-  if ((c.sourceHandle ?? 'out') !== 'out') return { ok: false, reason: 'Edges start at a node’s output “out”.' };
+  const outputs = OP_BY_NAME.get(src.op)?.outputs.map((o) => o.name) ?? ['out'];
+  if (!outputs.includes(c.sourceHandle ?? 'out'))
+    return { ok: false, reason: `Edges start at an output of ${src.op}: ${outputs.map((o) => `“${o}”`).join(', ')}.` };
   const port = c.targetHandle ?? '';
   if (!inputPorts(dst).some((p) => p.name === port)) {
     return { ok: false, reason: `${dst.op} “${dst.id}” has no input port “${port}”.` };

@@ -84,7 +84,8 @@ function parseEdge(v: EdgeJson, i: number, ops: ReadonlyMap<string, string>): Gr
   const extra = rest(v, EDGE_KEYS);
   return {
     source: v.source,
-    sourceHandle: 'out',
+    // the output the edge reads: "out", or one of a multi-output op's (Dataset's images, labels); the engine checks it
+    sourceHandle: typeof v.sourceHandle === 'string' ? v.sourceHandle : 'out',
     target: v.target,
     targetHandle: targetPort(v, i, ops),
     ...(extra ? { extra } : {}),

@@ -7,7 +7,7 @@ import { toJson } from '../document/serialize';
 import type { GraphDocument } from '../document/types';
 import type { EngineConnection } from '../../engine/protocol/client';
 import { EngineRequestError } from '../../engine/protocol/codec';
-import type { ErrorJson, ResultOf, TensorData } from '../../engine/protocol/messages';
+import type { ErrorJson, EvaluateResult, ResultOf, TensorData } from '../../engine/protocol/messages';
 import { canStep, resetResults, withBackwardStep, withForwardStep, withRunSummary } from '../state/engine-state';
 import type { Studio } from '../state/store';
 
@@ -78,8 +78,9 @@ export class EngineSession {
       client.on('progress', (p) => {
         this.studio.setEngine((e) => ({
           ...e,
-          progress: { iteration: p.iteration, of: p.of, loss: p.loss, elapsed_ms: p.elapsed_ms },
+          progress: { iteration: p.iteration, of: p.of, loss: p.loss, accuracy: p.accuracy, elapsed_ms: p.elapsed_ms },
           losses: p.loss === null ? e.losses : [...e.losses.slice(0, p.iteration - 1), p.loss],
+          accuracies: p.accuracy === undefined ? e.accuracies : [...e.accuracies.slice(0, p.iteration - 1), p.accuracy],
         }));
       }),
       client.on('warning', (w) => {
@@ -246,6 +247,21 @@ export class EngineSession {
       await this.client.request({ type: 'cancel' });
     } catch {
       /* nothing to cancel */
+    }
+  }
+
+  /**
+   * Classifies the Dataset node's whole test split with the parameters trained so far (the
+   * engine's `evaluate`: no_grad, eval mode); the run stays where it is. Cancel stops it.
+   */
+  async evaluate(): Promise<EvaluateResult> {
+    await this.ensureLoaded();
+    const status = this.studio.state.engine.status;
+    this.studio.setEngine((e) => ({ ...e, status: 'running' }));
+    try {
+      return await this.client.request({ type: 'evaluate' });
+    } finally {
+      this.studio.setEngine((e) => ({ ...e, status: e.status === 'running' ? status : e.status }));
     }
   }
 

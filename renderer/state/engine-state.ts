@@ -25,6 +25,8 @@ export interface Progress {
   readonly iteration: number;
   readonly of: number;
   readonly loss: number | null;
+  /** The last iteration's batch accuracy, when the loss is a classification loss. */
+  readonly accuracy?: number | null;
   readonly elapsed_ms: number;
 }
 
@@ -50,6 +52,8 @@ export interface EngineSlice {
   readonly error: ErrorJson | null;
   readonly edgeFlow: readonly EdgeFlow[];
   readonly losses: readonly number[];
+  /** Each iteration's batch accuracy beside its loss (empty unless the loss is CrossEntropyLoss or NLLLoss). */
+  readonly accuracies: readonly (number | null)[];
   readonly progress: Progress | null;
   readonly warnings: readonly { readonly message: string; readonly node: string | null }[];
   /** True once a backward has run (edges may be drawn by gradient). */
@@ -77,6 +81,7 @@ export const initialEngine: EngineSlice = {
   error: null,
   edgeFlow: [],
   losses: [],
+  accuracies: [],
   progress: null,
   warnings: [],
   backwardRan: false,
@@ -140,6 +145,7 @@ export function withRunSummary(
     backwardSteps: steps,
     edgeFlow: r.edge_flow ?? s.edgeFlow,
     losses: r.losses ?? s.losses,
+    accuracies: r.accuracies ?? (r.losses ? [] : s.accuracies),
     error,
     active: error?.node ?? null,
     phase: 'done',

@@ -3,6 +3,7 @@
  * document's own `run.iterations` (what the toolbar's Run uses too), so it
  * follows the document that is open; editing it is an undoable document edit.
  */
+import { useMemo } from 'react';
 import { useApp, useServices } from '../app/context';
 import { createLossCurve } from '../viz/loss-curve';
 import { fmt } from '../viz/scales';
@@ -14,13 +15,16 @@ export function RunPanel(): React.JSX.Element {
   const iterations = useApp((s) => s.doc.run?.iterations ?? 1);
   const progress = useApp((s) => s.engine.progress);
   const losses = useApp((s) => s.engine.losses);
+  const accuracies = useApp((s) => s.engine.accuracies);
   const status = useApp((s) => s.engine.status);
   const setN = (n: number): void => {
     const run = studio.doc.run ?? {};
     if (n !== iterations)
       studio.dispatch({ type: 'setRun', run: { ...run, iterations: n } }, 'Set iterations', 'run:iterations');
   };
-  const ref = useViz(createLossCurve, losses.length ? losses : null);
+  const chart = useMemo(() => (losses.length ? { losses, accuracies } : null), [losses, accuracies]);
+  const ref = useViz(createLossCurve, chart);
+  const lastAccuracy = progress ? progress.accuracy : accuracies[accuracies.length - 1];
   const pct = progress
     ? Math.round((100 * progress.iteration) / Math.max(1, progress.of))
     : status === 'done'
@@ -53,10 +57,20 @@ export function RunPanel(): React.JSX.Element {
       {progress && (
         <div className="muted">
           iteration {progress.iteration} of {progress.of}
-          {progress.loss !== null ? ` · loss ${fmt(progress.loss)}` : ''} · {Math.round(progress.elapsed_ms)} ms
+          {progress.loss !== null ? ` · loss ${fmt(progress.loss)}` : ''}
+          {typeof progress.accuracy === 'number'
+            ? ` · batch accuracy ${Math.round(100 * progress.accuracy)}%`
+            : ''} · {Math.round(progress.elapsed_ms)} ms
         </div>
       )}
       <div ref={ref} className="loss-curve" style={{ display: losses.length ? 'block' : 'none' }} />
+      {accuracies.length > 0 && losses.length > 0 && (
+        <p className="muted" data-testid="accuracy-legend">
+          <span className="legend-loss">— loss</span> · <span className="legend-accuracy">- - batch accuracy</span>
+          {typeof lastAccuracy === 'number' ? ` (last ${Math.round(100 * lastAccuracy)}%)` : ''}: the share of the batch
+          whose largest score is its label.
+        </p>
+      )}
     </section>
   );
 }

@@ -1,0 +1,207 @@
+/**
+ * Writes the three training examples on the bundled datasets (issue 15):
+ * digits_cnn_sgd (a LeNet-style CNN on the 8x8 digits, SGD with momentum),
+ * fashion_cnn_adam (the same on Fashion-MNIST with Adam) and
+ * mlp_sigmoid_vs_relu (two deep MLPs side by side: the Sigmoid one's early
+ * layers get far smaller gradients, drawn as thinner edges). The layers use
+ * the engine's default init (seeded by each parameter's name), so every run
+ * and the exported script (`--seeded engine`) start from the same numbers.
+ * `build/bench/workloads.ts` builds W5 from {@link digitsCnn}. Run after
+ * changing them: `npx tsx build/scripts/gen-training-examples.ts`; the output is committed.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'prettier';
+import { edge, type Edge } from './example-edge';
+
+const EXAMPLES = resolve(import.meta.dirname, '../../renderer/examples');
+
+type Node = { id: string; op: string; label?: string; params: object; position: { x: number; y: number } };
+
+/** Column `c`, row `r` of the layout (nodes are 180 wide). */
+const at = (c: number, r: number): { x: number; y: number } => ({ x: c * 230, y: r * 200 });
+
+const labels = (ds: string, target: string): Edge => ({ ...edge(ds, target, 'target'), sourceHandle: 'labels' });
+const images = (ds: string, target: string): Edge => ({ ...edge(ds, target), sourceHandle: 'images' });
+
+/** A graph document. */
+function document(meta: object, nodes: Node[], edges: Edge[], run: object): object {
+  return { format: 'autograd-studio/graph', version: 1, meta, nodes, edges, run };
+}
+
+/** The LeNet-style CNN: two Conv2d -> ReLU -> MaxPool2d blocks, then two Linear layers, on `[B, 1, side, side]` images. */
+function cnn(side: number, channels: [number, number], hidden: number): { nodes: Node[]; edges: Edge[] } {
+  const flat = channels[1] * (side / 4) * (side / 4);
+  const nodes: Node[] = [
+    {
+      id: 'conv1',
+      op: 'Conv2d',
+      params: { in_channels: 1, out_channels: channels[0], kernel_size: 3, padding: 1 },
+      position: at(1, 0),
+    },
+    { id: 'relu1', op: 'ReLU', params: {}, position: at(2, 0) },
+    { id: 'pool1', op: 'MaxPool2d', params: { kernel_size: 2 }, position: at(3, 0) },
+    {
+      id: 'conv2',
+      op: 'Conv2d',
+      params: { in_channels: channels[0], out_channels: channels[1], kernel_size: 3, padding: 1 },
+      position: at(4, 0),
+    },
+    { id: 'relu2', op: 'ReLU', params: {}, position: at(5, 0) },
+    { id: 'pool2', op: 'MaxPool2d', params: { kernel_size: 2 }, position: at(6, 0) },
+    { id: 'flat', op: 'Flatten', params: {}, position: at(6, 1) },
+    { id: 'fc1', op: 'Linear', params: { in_features: flat, out_features: hidden }, position: at(5, 1) },
+    { id: 'relu3', op: 'ReLU', params: {}, position: at(4, 1) },
+    { id: 'fc2', op: 'Linear', params: { in_features: hidden, out_features: 10 }, position: at(3, 1) },
+    { id: 'loss', op: 'CrossEntropyLoss', params: {}, position: at(2, 1) },
+  ];
+  const edges = [
+    images('data', 'conv1'),
+    edge('conv1', 'relu1'),
+    edge('relu1', 'pool1'),
+    edge('pool1', 'conv2'),
+    edge('conv2', 'relu2'),
+    edge('relu2', 'pool2'),
+    edge('pool2', 'flat'),
+    edge('flat', 'fc1'),
+    edge('fc1', 'relu3'),
+    edge('relu3', 'fc2'),
+    edge('fc2', 'loss'),
+    labels('data', 'loss'),
+  ];
+  return { nodes, edges };
+}
+
+/** Iterations of the digits CNN's training run (about 11 epochs of the 1,437 training images). */
+export const DIGITS_ITERATIONS = 500;
+
+/** The LeNet-style CNN on the 8x8 digits, batch 32, SGD with momentum (also W5 of `npm run bench`). */
+export function digitsCnn(iterations = DIGITS_ITERATIONS): object {
+  const { nodes, edges } = cnn(8, [8, 16], 32);
+  const data: Node = {
+    id: 'data',
+    op: 'Dataset',
+    params: { name: 'digits', split: 'train', batch_size: 32, shuffle: true, seed: 0 },
+    position: at(0, 0),
+  };
+  return document(
+    {
+      name: 'Digits CNN with SGD + momentum',
+      description:
+        'A LeNet-style CNN (Conv2d -> ReLU -> MaxPool2d twice, then Linear -> ReLU -> Linear) learns the 8x8 ' +
+        'handwritten digits, 32 images a batch, with torch.optim.SGD(lr=0.05, momentum=0.9): each iteration is ' +
+        'optimizer.zero_grad(), forward, loss.backward(), optimizer.step(). Run it: the Iterations chart shows the ' +
+        'loss falling and the batch accuracy rising; the Training strip shows the batch with what the network ' +
+        'predicted. Then press "Evaluate on test split": model.eval() and torch.no_grad() over the 360 test images.',
+    },
+    [data, ...nodes],
+    edges,
+    { backward: 'loss', iterations, zero_grad: true, optimizer: { kind: 'SGD', lr: 0.05, momentum: 0.9 } },
+  );
+}
+
+function fashionCnn(): object {
+  const { nodes, edges } = cnn(28, [8, 16], 64);
+  const data: Node = {
+    id: 'data',
+    op: 'Dataset',
+    params: {
+      name: 'fashion-mnist',
+      split: 'train',
+      batch_size: 32,
+      shuffle: true,
+      seed: 0,
+      normalize: { mean: 0.286, std: 0.353 },
+    },
+    position: at(0, 0),
+  };
+  return document(
+    {
+      name: 'Fashion-MNIST CNN with Adam',
+      description:
+        'The digits CNN on 28x28 Fashion-MNIST clothes (10 classes: T-shirt/top ... Ankle boot), the images ' +
+        'normalised with transforms.Normalize(0.2860, 0.3530), trained with torch.optim.Adam(lr=0.001). Adam keeps ' +
+        'exp_avg and exp_avg_sq per parameter (see the inspector). Run 300 iterations, look at the wrong guesses in ' +
+        'the Training strip (red), then "Evaluate on test split": the confusion matrix shows which clothes it mixes ' +
+        'up (shirts, T-shirts, pullovers and coats).',
+    },
+    [data, ...nodes],
+    edges,
+    { backward: 'loss', iterations: 300, zero_grad: true, optimizer: { kind: 'Adam', lr: 0.001 } },
+  );
+}
+
+/** Two MLPs of `depth` hidden layers on the same digits, one with Sigmoid and one with ReLU; the loss is their sum. */
+function mlpSigmoidVsRelu(depth = 5, width = 32): object {
+  const nodes: Node[] = [
+    {
+      id: 'data',
+      op: 'Dataset',
+      params: { name: 'digits', split: 'train', batch_size: 32, shuffle: true, seed: 0 },
+      position: at(0, 1),
+    },
+    { id: 'flat', op: 'Flatten', params: {}, position: at(1, 1) },
+  ];
+  const edges: Edge[] = [images('data', 'flat')];
+  for (const [row, act] of [
+    [0, 'Sigmoid'],
+    [2, 'ReLU'],
+  ] as const) {
+    const p = act.toLowerCase();
+    let prev = 'flat';
+    for (let i = 1; i <= depth; i++) {
+      nodes.push({
+        id: `${p}_fc${i}`,
+        op: 'Linear',
+        params: { in_features: i === 1 ? 64 : width, out_features: width },
+        position: at(2 * i, row),
+      });
+      nodes.push({ id: `${p}${i}`, op: act, params: {}, position: at(2 * i + 1, row) });
+      edges.push(edge(prev, `${p}_fc${i}`), edge(`${p}_fc${i}`, `${p}${i}`));
+      prev = `${p}${i}`;
+    }
+    nodes.push({
+      id: `${p}_out`,
+      op: 'Linear',
+      params: { in_features: width, out_features: 10 },
+      position: at(2 * depth + 2, row),
+    });
+    nodes.push({
+      id: `${p}_loss`,
+      op: 'CrossEntropyLoss',
+      label: `loss (${act})`,
+      params: {},
+      position: at(2 * depth + 3, row),
+    });
+    edges.push(edge(prev, `${p}_out`), edge(`${p}_out`, `${p}_loss`), labels('data', `${p}_loss`));
+  }
+  nodes.push({ id: 'loss', op: 'Add', label: 'loss = sigmoid + relu', params: {}, position: at(2 * depth + 4, 1) });
+  edges.push(edge('sigmoid_loss', 'loss', 'a'), edge('relu_loss', 'loss', 'b'));
+  return document(
+    {
+      name: 'Vanishing gradients: Sigmoid vs ReLU',
+      description:
+        `Two MLPs with ${depth} hidden layers of ${width} units read the same digits: the top one with Sigmoid, the ` +
+        'bottom one with ReLU; backward starts from the sum of their losses, so each gets its own gradient. Run one ' +
+        "iteration and compare the edges: their width is the gradient's size. Sigmoid's derivative is at most 0.25, " +
+        'so every layer shrinks the gradient and the first Sigmoid layers get almost none (thin edges, tiny ' +
+        '.grad in the inspector); the ReLU layers pass it on. Use the iteration slider to watch both train.',
+    },
+    nodes,
+    edges,
+    { backward: 'loss', iterations: 20, zero_grad: true, optimizer: { kind: 'SGD', lr: 0.1 } },
+  );
+}
+
+async function write(slug: string, doc: object): Promise<void> {
+  const file = resolve(EXAMPLES, `${slug}.graph.json`);
+  writeFileSync(file, await format(JSON.stringify(doc), { parser: 'json', printWidth: 120 }));
+  console.log(file);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await write('digits_cnn_sgd', digitsCnn());
+  await write('fashion_cnn_adam', fashionCnn());
+  await write('mlp_sigmoid_vs_relu', mlpSigmoidVsRelu());
+}
