@@ -186,6 +186,30 @@ export function parity(name: string): { graphPath: string; graph: Record<string,
   };
 }
 
+/** One of the project's own parity fixtures (test/fixtures/parity): its path, node ids and expected result. */
+export function localFixture(name: string): { path: string; ids: string[]; expected: ExpectedResult } {
+  const path = resolve(REPO, 'test/fixtures/parity', `${name}.graph.json`);
+  const graph = JSON.parse(readFileSync(path, 'utf8')) as { nodes: { id: string }[] };
+  const expected = JSON.parse(
+    readFileSync(resolve(REPO, 'test/fixtures/parity', `${name}.expected.json`), 'utf8'),
+  ) as ExpectedResult;
+  return { path, ids: graph.nodes.map((n) => n.id), expected };
+}
+
+type Studio = { __studio: { state: { doc: { nodes: { position: { x: number; y: number } }[] } } } };
+
+/** Opens a graph file and lays it out with Tidy, as a learner would before reading it. */
+export async function openTidy(page: Page, path: string): Promise<void> {
+  await openFile(page, path);
+  const where = () => JSON.stringify((window as unknown as Studio).__studio.state.doc.nodes.map((n) => n.position));
+  const before = await page.evaluate(where);
+  await page.click('[data-testid=tidy]');
+  await page.waitForFunction(
+    (b) => JSON.stringify((window as unknown as Studio).__studio.state.doc.nodes.map((n) => n.position)) !== b,
+    before,
+  );
+}
+
 /** The part of a result the tests compare. */
 export interface ExpectedResult {
   tensors: Record<string, { is_leaf: boolean; requires_grad: boolean; grad_fn: string | null; grad: unknown }>;

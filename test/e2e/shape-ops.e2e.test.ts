@@ -5,43 +5,19 @@
  * order through MmBackward0, TransposeBackward0 and the bmm path; a MatMul whose
  * operands do not fit shows mm's message at the node before and after the run.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectFlags, stepBackwardToEnd } from './check';
-import { appForFile, clickAndSettle, openFile, REPO, shot, type ExpectedResult } from './harness';
+import { appForFile, clickAndSettle, localFixture, openTidy, shot } from './harness';
 
 const app = appForFile();
-
-function fixture(name: string): { path: string; ids: string[]; expected: ExpectedResult } {
-  const path = resolve(REPO, 'test/fixtures/parity', `${name}.graph.json`);
-  const graph = JSON.parse(readFileSync(path, 'utf8')) as { nodes: { id: string }[] };
-  const expected = JSON.parse(
-    readFileSync(resolve(REPO, 'test/fixtures/parity', `${name}.expected.json`), 'utf8'),
-  ) as ExpectedResult;
-  return { path, ids: graph.nodes.map((n) => n.id), expected };
-}
-
-type Studio = { __studio: { state: { doc: { nodes: { position: { x: number; y: number } }[] } } } };
-
-async function openTidy(page: Page, path: string): Promise<void> {
-  await openFile(page, path);
-  const where = () => JSON.stringify((window as unknown as Studio).__studio.state.doc.nodes.map((n) => n.position));
-  const before = await page.evaluate(where);
-  await page.click('[data-testid=tidy]');
-  await page.waitForFunction(
-    (b) => JSON.stringify((window as unknown as Studio).__studio.state.doc.nodes.map((n) => n.position)) !== b,
-    before,
-  );
-}
 
 const opNode = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"] .op-node`);
 
 describe('shape ops in the app', () => {
   it('x @ x.T: the Transpose is a view of x’s storage; flags and grad_fns are PyTorch’s', async () => {
     const { page } = app();
-    const { path, ids, expected } = fixture('matmul_transposed');
+    const { path, ids, expected } = localFixture('matmul_transposed');
     await openTidy(page, path);
     expect(await clickAndSettle(page, 'run')).toBe('done');
     await expectFlags(page, expected, ids);
@@ -59,7 +35,7 @@ describe('shape ops in the app', () => {
 
   it('stepping backward follows PyTorch’s order through mm, the transpose and the bmm path', async () => {
     const { page } = app();
-    const { expected } = fixture('matmul_transposed');
+    const { expected } = localFixture('matmul_transposed');
     await clickAndSettle(page, 'reset');
     const seen = await stepBackwardToEnd(page, expected.backward_steps, { step: 8, name: 'shape-ops-bmm-step' });
     expect(seen.map((s) => s.gradFn)).toEqual(expected.backward_steps.map((s) => s.grad_fn));
@@ -69,7 +45,7 @@ describe('shape ops in the app', () => {
 
   it('a MatMul that does not fit shows mm’s message at the node, before and after the run', async () => {
     const { page } = app();
-    const { path, expected } = fixture('error_matmul_folded_right');
+    const { path, expected } = localFixture('error_matmul_folded_right');
     await openTidy(page, path);
     const problem = page.locator('.react-flow__node[data-id="mm"] .op-node');
     await page.waitForSelector('.react-flow__node[data-id="mm"] .op-node[data-error=true]');
