@@ -161,6 +161,10 @@ export function starterParams(spec: OpSpec): Record<string, unknown> {
     kernel_size: spec.op === 'Conv2d' ? 3 : 2,
     in_features: 3,
     out_features: 2,
+    dim0: 0,
+    dim1: 1,
+    dims: [1, 0],
+    output_size: 1,
     exponent: 2,
   };
   const out: Record<string, unknown> = {};
