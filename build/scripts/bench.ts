@@ -28,6 +28,7 @@ import { fastKernels, kernelBackend } from '../../engine/kernels/fast/index';
 import { installNodeFastKernels } from '../../engine/host/node/fast-kernels';
 import { canvasBench, canvasOnly, canvasRow } from '../bench/canvas';
 import { securityBench, securityRows } from '../bench/security';
+import { engineW5, torchW5, type W5 } from '../bench/w5';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const PYTHON = '/usr/bin/python3';
@@ -267,6 +268,7 @@ async function main(argv: string[]): Promise<void> {
     withTorch = true,
     withCli = false;
   let only: WorkloadName[] = [...WORKLOADS];
+  let withW5 = true;
   let minTime = 2;
   let rounds = 3;
   let child: WorkloadName | null = null;
@@ -277,8 +279,11 @@ async function main(argv: string[]): Promise<void> {
     if (a === '--json') json = true;
     else if (a === '--no-torch') withTorch = false;
     else if (a === '--cli') withCli = true;
-    else if (a === '--only') only = argv[++i]!.split(',') as WorkloadName[];
-    else if (a === '--min-time') minTime = Number(argv[++i]);
+    else if (a === '--only') {
+      const names = argv[++i]!.split(',');
+      withW5 = names.includes('W5'); // W5, a whole training run, is measured apart (build/bench/w5.ts)
+      only = names.filter((n) => n !== 'W5') as WorkloadName[];
+    } else if (a === '--min-time') minTime = Number(argv[++i]);
     else if (a === '--rounds') rounds = Math.max(1, Number(argv[++i]));
     else if (a === '--child') child = argv[++i] as WorkloadName;
     else if (a === '--threads') threads = Number(argv[++i]);
@@ -328,6 +333,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   peer?.close();
+  const w5 = withW5 ? { engine: engineW5(), torch: peer ? torchW5(PYTHON, ROOT) : null } : null;
   const torch = peer ? { torch: peer.version, workloads: torchBest as Record<string, Measured> } : null;
   const rss = only.includes('W2')
     ? { engine: enginePeakRss(1000), torch: peer ? runTorch(['--only', 'W2', '--min-time', '1']).peak_rss_kib : null }
@@ -372,6 +378,7 @@ async function main(argv: string[]): Promise<void> {
     peakRssKiB: rss,
     cli,
     cliIterations,
+    w5,
   };
   if (canvas) Object.assign(report, { canvas });
   const security = argv.includes('--security') ? securityBench() : null;
@@ -411,6 +418,7 @@ async function main(argv: string[]): Promise<void> {
       `cli run ${c.workload}, per iteration (${c.iterations} iterations against 1, best of ${rounds}): ${fmt(c.perIterMs, 3)} ms; session median ${fmt(c.sessionMs, 3)} ms (${fmt(c.perIterMs / c.sessionMs)}x), mean ${fmt(c.sessionMeanMs, 3)} ms (${fmt(c.perIterMs / c.sessionMeanMs)}x)`,
     );
   }
+  if (w5) out.push(...w5Rows(w5.engine, w5.torch));
   if (canvas) out.push(canvasRow(canvas));
   if (security) out.push(...securityRows(security));
   const bad = rows.filter((r) => r.check !== 'ok' && r.check !== 'no torch');
@@ -423,6 +431,17 @@ async function main(argv: string[]): Promise<void> {
   );
   process.stdout.write(`${out.join('\n')}\n`);
   if (bad.length > 0) process.exitCode = 1;
+}
+
+/** W5's lines: a training step on each side, the whole run and the test accuracy it reached. */
+function w5Rows(e: W5, t: W5 | null): string[] {
+  const side = (name: string, w: W5): string =>
+    `${name}: ${fmt(w.ms, 3)} ms/step, ${w.iterations} iterations in ${fmt(w.totalMs / 1000, 2)} s, last loss ${fmt(w.lastLoss, 4)}, test accuracy ${fmt(100 * w.testAccuracy, 1)}%`;
+  return [
+    `W5 (digits CNN, batch 32, SGD momentum; a step = zero_grad, forward, backward, step)${t ? `: ratio ${fmt(e.ms / t.ms)}x` : ''}`,
+    `  ${side('engine', e)}`,
+    ...(t ? [`  ${side('torch-1t', t)}`] : []),
+  ];
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
