@@ -198,9 +198,13 @@ export function localFixture(name: string): { path: string; ids: string[]; expec
 
 type Studio = { __studio: { state: { doc: { nodes: { position: { x: number; y: number } }[] } } } };
 
-/** Opens a graph file and lays it out with Tidy, as a learner would before reading it. */
-export async function openTidy(page: Page, path: string): Promise<void> {
-  await openFile(page, path);
+/** Lays the canvas out with Tidy, by the nodes' measured sizes (so after a run, which grows them, it fits them). */
+export async function tidy(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node')).every(
+      (e) => e.style.visibility !== 'hidden' && e.offsetHeight > 0,
+    ),
+  );
   const where = () => JSON.stringify((window as unknown as Studio).__studio.state.doc.nodes.map((n) => n.position));
   const before = await page.evaluate(where);
   await page.click('[data-testid=tidy]');
@@ -208,6 +212,12 @@ export async function openTidy(page: Page, path: string): Promise<void> {
     (b) => JSON.stringify((window as unknown as Studio).__studio.state.doc.nodes.map((n) => n.position)) !== b,
     before,
   );
+}
+
+/** Opens a graph file and lays it out with Tidy, as a learner would before reading it. */
+export async function openTidy(page: Page, path: string): Promise<void> {
+  await openFile(page, path);
+  await tidy(page);
 }
 
 /** The part of a result the tests compare. */

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expectFlags, stepBackwardToEnd } from './check';
-import { appForFile, clickAndSettle, localFixture, nodeAttrs, openTidy, shot } from './harness';
+import { appForFile, clickAndSettle, localFixture, nodeAttrs, openFile, shot, tidy } from './harness';
 
 const app = appForFile();
 
@@ -18,8 +18,9 @@ describe('pointwise losses in the app', () => {
   it('a [4, 1] output against a [4] target: PyTorch’s warning on the loss node, its flags and grad_fns', async () => {
     const { page } = app();
     const { path, ids, expected } = localFixture('mse_column_output_row_target');
-    await openTidy(page, path);
+    await openFile(page, path);
     expect(await clickAndSettle(page, 'run')).toBe('done');
+    await tidy(page);
     await expectFlags(page, expected, ids);
     const loss = page.locator('.react-flow__node[data-id="loss"] .op-node');
     expect(await loss.getAttribute('data-grad-fn')).toBe('MseLossBackward0');
@@ -50,16 +51,18 @@ describe('pointwise losses in the app', () => {
   it('BCEWithLogitsLoss with weight and pos_weight runs with PyTorch’s flags; a wrong target size is its ValueError', async () => {
     const { page } = app();
     const ok = localFixture('bce_logits_weight_pos_weight');
-    await openTidy(page, ok.path);
+    await openFile(page, ok.path);
     expect(await clickAndSettle(page, 'run')).toBe('done');
+    await tidy(page);
     await expectFlags(page, ok.expected, ok.ids);
     const loss = page.locator('.react-flow__node[data-id="loss"] .op-node');
     expect(await loss.getAttribute('data-grad-fn')).toBe('BinaryCrossEntropyWithLogitsBackward0');
     await shot(page, 'pointwise-loss-bce');
 
     const bad = localFixture('error_bce_size_mismatch');
-    await openTidy(page, bad.path);
+    await openFile(page, bad.path);
     expect(await clickAndSettle(page, 'run')).toBe('error');
+    await tidy(page);
     const panel = await page.textContent('[data-testid=error-panel]');
     expect(panel).toContain('ValueError');
     expect(panel).toContain('Target size (torch.Size([3])) must be the same as input size (torch.Size([4, 3]))');
