@@ -40,6 +40,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import optimizer as optim_doc  # noqa: E402 - build/torch/optimizer.py, beside this file
+import bundled_data  # noqa: E402 - build/torch/bundled_data.py: the Dataset node's data and order
 
 FORMAT = "autograd-studio/graph"
 VERSION = 1
@@ -124,6 +125,7 @@ INIT = ("init", None)          # checked by _check_init
 PARAM_INIT = ("param_init", None)  # {weight?, bias?}, each an init
 
 REQUIRED = object()
+OUTPUTS = {"Dataset": bundled_data.OUTPUTS}  # ops with several outputs; every other op has "out"
 
 
 def _op(ports=("input",), optional=(), **params):
@@ -176,6 +178,9 @@ OPS = {
     "L1Loss": _op(ports=("input", "target"), reduction=("mean", REDUCTION)),
     "BCEWithLogitsLoss": _op(ports=("input", "target"), optional=("weight", "pos_weight"),
                              reduction=("mean", REDUCTION)),
+    "Dataset": _op(ports=(), name=("digits", bundled_data.NAME), split=("train", bundled_data.SPLIT),
+                   batch_size=(32, POS_INT), shuffle=(True, BOOL), seed=(0, bundled_data.SEED),
+                   normalize=(None, bundled_data.MEAN_STD)),
     "Detach": _UNARY,
     "Clone": _UNARY,
     "Grad": _op(ports=("of",)),
@@ -267,8 +272,8 @@ def _check_node(node, k):
 
 
 def _check_edges(doc, index):
-    """Returns {target id: {port: source id}}."""
-    inputs = {nid: {} for nid in index}
+    """Returns {target id: {port: source id}} and {(target, port): the output it reads}."""
+    inputs, keys = {nid: {} for nid in index}, {}
     for k, edge in enumerate(doc.get("edges", [])):
         path = "edges[%d]" % k
         if not isinstance(edge, dict):
@@ -276,8 +281,12 @@ def _check_edges(doc, index):
         src, dst = edge.get("source"), edge.get("target")
         if not _is_key(src, index):
             _fail(path + ".source", "the id of a node")
-        if edge.get("sourceHandle", "out") != "out":
-            _fail(path + ".sourceHandle", '"out"')
+        outputs = OUTPUTS.get(doc["nodes"][index[src]]["op"], ("out",))
+        handle = edge.get("sourceHandle")
+        if handle is None and len(outputs) == 1:
+            handle = outputs[0]
+        if handle not in outputs:
+            _fail(path + ".sourceHandle", "an output of %s (%s)" % (src, ", ".join(outputs)))
         if not _is_key(dst, index):
             _fail(path + ".target", "the id of a node")
         spec = OPS[doc["nodes"][index[dst]]["op"]]
@@ -293,11 +302,12 @@ def _check_edges(doc, index):
             raise DocumentError("%s.targetHandle: port %s of %s already has an edge"
                                 % (path, port, dst))
         inputs[dst][port] = src
+        keys[(dst, port)] = src if len(outputs) == 1 else "%s.%s" % (src, handle)
     for k, node in enumerate(doc["nodes"]):
         for port in OPS[node["op"]]["ports"]:
             if port not in inputs[node["id"]]:
                 raise DocumentError("nodes[%d]: required port %s has no edge" % (k, port))
-    return inputs
+    return inputs, keys
 
 
 def _check_run(run, index, nodes, later):
@@ -357,8 +367,9 @@ def validate_document(doc):
         if node["id"] in index:
             raise DocumentError("nodes[%d].id: duplicate id %s" % (k, node["id"]))
         index[node["id"]], params[node["id"]] = k, p
-    inputs = _check_edges(doc, index)
+    inputs, keys = _check_edges(doc, index)
     graph = Graph(nodes, params, inputs)
+    graph.keys = keys  # a Dataset's outputs are "<id>.images" and "<id>.labels"
     _check_run(doc.get("run", {}), index, nodes, graph.update_ids)
     return graph
 
@@ -736,7 +747,7 @@ class Runner:
             self._create_all_parameters()
             pending = {}
             for it in range(iterations):
-                self.outputs = {}
+                self.outputs, self.iteration = {}, it
                 self._setup(it, pending)
                 if it == 0 and "optimizer" in self.run_spec:
                     self._make_optimizer()
@@ -836,7 +847,12 @@ class Runner:
 
     def _run_node(self, nid):
         node, p = self.graph.nodes[self.graph.index[nid]], self.graph.params[nid]
-        inputs = {port: self.outputs[src] for port, src in self.graph.inputs[nid].items()}
+        inputs = {port: self.outputs[self.graph.keys[(nid, port)]] for port in self.graph.inputs[nid]}
+        if node["op"] == "Dataset":
+            for name, out in bundled_data.batch(p, self.iteration, self.device).items():
+                self.outputs["%s.%s" % (nid, name)] = out
+                self.tracker.attribute(nid, out)
+            return
         if node["op"] == "Grad":
             out = op_grad(p, inputs, None, of_id=self.graph.inputs[nid]["of"])
         else:

@@ -6,6 +6,7 @@
 import type { GraphNode } from '../graph/document';
 import { Chunks, Deferred, type Defer, type Write } from './chunks';
 import { initExpr, pyEscape, pyFloat, type LiteralInit } from './literals';
+import { datasetLines, datasetSections } from './dataset-py';
 import { layerConstructor, opCode } from './ops-py';
 import { OPTIMIZER_RECORDER, optimizerLines, zeroGradLines } from './optim-py';
 import type { ExportPlan } from './plan';
@@ -56,6 +57,7 @@ function scriptText(
       ].join('\n'),
     );
   }
+  parts.push(...datasetSections(plan));
   parts.push(mainFunction(plan, overrides, defer));
   const code = parts.join('\n\n\n'); // the placeholders hold numbers only: no `nn.` or `F.` there
   const imports = ['import json', 'import sys', '', 'import torch'];
@@ -234,7 +236,7 @@ function mainFunction(plan: ExportPlan, overrides: InitOverrides, defer: Defer):
   for (const leaf of plan.leaves) if (!isolated.has(leaf)) lines.push(...leafLines(plan, leaf, overrides, defer));
   lines.push(...optimizerLines(plan));
 
-  const body: string[] = [];
+  const body: string[] = datasetLines(plan, plan.loop ? 'iteration' : '0');
   for (const leaf of plan.leaves.filter((l) => plan.fed.has(l.id))) {
     if (leaf.impl.leaf!.requiresGrad) body.push(`${v(leaf.id)}.requires_grad = True`);
     if (leaf.retainGrad) body.push(`${v(leaf.id)}.retain_grad()`);
@@ -299,6 +301,7 @@ function helperSection(plan: ExportPlan): string {
   const v = (id: string) => plan.names.v(id);
   const nodeIds: [string, string][] = [];
   for (const n of plan.doc.nodes) if (v(n.id) !== n.id) nodeIds.push([v(n.id), n.id]);
+  for (const o of plan.datasetOutputs) nodeIds.push([v(o), o]);
   for (const l of plan.layers) {
     const a = plan.names.attr(l.id);
     if (a !== l.id && a !== v(l.id)) nodeIds.push([a, l.id]);
@@ -308,7 +311,7 @@ function helperSection(plan: ExportPlan): string {
   if (plan.forward.length > 0) phases.push(['Model.forward', 'forward']);
   if (plan.update.length > 0) phases.push(['update', 'update']);
   const tables = recorderTables({
-    leaves: plan.leaves.map((l) => v(l.id)),
+    leaves: [...plan.leaves.map((l) => v(l.id)), ...plan.datasetOutputs.map(v)],
     requiresGrad: plan.leaves.filter((l) => l.impl.leaf!.requiresGrad).map((l) => v(l.id)),
     retainGrad: plan.doc.nodes.filter((n) => n.retainGrad).map((n) => v(n.id)),
     layers: plan.layers.map((l) => [plan.names.attr(l.id), plan.owned.get(l.id)!] as const),

@@ -5,6 +5,7 @@
  */
 import { compile } from '../graph/compile';
 import type { GraphDocument, GraphNode } from '../graph/document';
+import { outputNames } from '../protocol/op-spec';
 import { Names } from './names';
 
 /** The structure of the script for one validated document. */
@@ -15,6 +16,10 @@ export interface ExportPlan {
   readonly inputs: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Tensor nodes, in document order. */
   readonly leaves: readonly GraphNode[];
+  /** Dataset nodes, in document order: main() takes their batch each iteration (see dataset-py.ts). */
+  readonly datasets: readonly GraphNode[];
+  /** The output names of the Dataset nodes (`data.images`, `data.labels`), variables of main() like leaves. */
+  readonly datasetOutputs: readonly string[];
   /** Layer nodes (Conv2d, Linear: Model attributes), in document order. */
   readonly layers: readonly GraphNode[];
   /** Forward-phase nodes (Tensor nodes excluded), in run order. */
@@ -45,7 +50,9 @@ export function planExport(doc: GraphDocument): ExportPlan {
   const inputs = compiled.inputs;
   const leaves = doc.nodes.filter((n) => n.impl.leaf);
   const layers = doc.nodes.filter((n) => n.impl.layer);
-  const forward = compiled.forward.filter((n) => !n.impl.leaf);
+  const datasets = doc.nodes.filter((n) => n.impl.dataset);
+  const datasetOutputs = datasets.flatMap((n) => outputNames(n.id, n.impl.spec));
+  const forward = compiled.forward.filter((n) => !n.impl.leaf && !n.impl.dataset);
   const update = compiled.update;
   const loop = doc.run.iterations > 1;
   const fed = new Set(loop ? doc.run.feedback.map((f) => f.to) : []);
@@ -58,9 +65,13 @@ export function planExport(doc: GraphDocument): ExportPlan {
   const sourcesOf = (nodes: readonly GraphNode[]) => new Set(nodes.flatMap((n) => [...inputs.get(n.id)!.values()]));
   const forwardSources = sourcesOf(forward);
   const updateSources = sourcesOf(update);
-  const forwardArgs = leaves.filter((l) => forwardSources.has(l.id)).map((l) => l.id);
+  const forwardArgs = [
+    ...leaves.filter((l) => forwardSources.has(l.id)).map((l) => l.id),
+    ...datasetOutputs.filter((o) => forwardSources.has(o)),
+  ];
   const updateArgs = [
     ...leaves.filter((l) => updateSources.has(l.id)).map((l) => l.id),
+    ...datasetOutputs.filter((o) => updateSources.has(o)),
     ...forward.filter((n) => updateSources.has(n.id)).map((n) => n.id),
   ];
 
@@ -85,11 +96,13 @@ export function planExport(doc: GraphDocument): ExportPlan {
   return {
     doc,
     names: new Names(
-      doc.nodes.map((n) => n.id),
+      [...doc.nodes.map((n) => n.id), ...datasetOutputs],
       layers.map((l) => l.id),
     ),
     inputs,
     leaves,
+    datasets,
+    datasetOutputs,
     layers,
     forward,
     update,

@@ -203,8 +203,6 @@ function validateEdges(raw: unknown[], byId: Map<string, Draft>, add: Add, broke
     if (!from) return add(`${at}.source`, `no node with id ${describe(source)}`);
     const to = typeof target === 'string' ? byId.get(target) : undefined;
     if (!to) return add(`${at}.target`, `no node with id ${describe(target)}`);
-    const output = sourceOutput(from.spec, e.sourceHandle);
-    if (!output.ok) return add(`${at}.sourceHandle`, output.message, from.id);
     const spec = to.spec;
     const handle = e.targetHandle ?? (spec.ports.length === 1 ? spec.ports[0]!.name : undefined);
     if (typeof handle !== 'string' || !spec.ports.some((p) => p.name === handle)) {
@@ -216,6 +214,11 @@ function validateEdges(raw: unknown[], byId: Map<string, Draft>, add: Add, broke
       );
     }
     const key = `${to.id}:${handle}`;
+    const output = sourceOutput(from.spec, e.sourceHandle);
+    if (!output.ok) {
+      broken.add(key); // wired, to an output that does not exist: one issue, not two
+      return add(`${at}.sourceHandle`, output.message, from.id);
+    }
     if (taken.has(key)) return add(`${at}.targetHandle`, `port "${handle}" of ${to.id} already has an edge`, to.id);
     taken.add(key);
     edges.push({ source: from.id, sourceHandle: output.name, target: to.id, targetHandle: handle, index: i });

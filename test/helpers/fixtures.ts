@@ -5,7 +5,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installNodeDatasets } from '../../engine/host/node/datasets';
 import { parseJsonNaN } from './json';
+
+// Fixtures with a Dataset node read data/datasets/ as the CLI does.
+installNodeDatasets();
 
 /** The repository root (this file is test/helpers/fixtures.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -5,6 +5,7 @@
  * the page is cross-origin isolated (./fast-kernels.ts), then announces itself.
  */
 import { SessionHost } from '../session-host';
+import { fetchDatasetsFor } from './datasets';
 import { installWebFastKernels } from './fast-kernels';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -23,17 +24,35 @@ const host = new SessionHost({
     }),
   now: () => performance.now(),
 });
-// Requests that arrive while the kernels load wait for them (a worker drops messages nobody listens to).
-let queued: unknown[] | null = [];
+// Requests wait, in order, while the kernels load (a worker drops messages nobody listens to)
+// and while a loaded document's datasets are fetched (./datasets.ts).
+const inbox: unknown[] = [];
+let started = false;
+let fetching = false;
+function drain(): void {
+  while (started && !fetching && inbox.length > 0) {
+    const m = inbox.shift();
+    const fetched = fetchDatasetsFor(m);
+    if (!fetched) {
+      host.handle(m);
+      continue;
+    }
+    fetching = true;
+    void fetched.then(() => {
+      fetching = false;
+      host.handle(m);
+      drain();
+    });
+  }
+}
 scope.onmessage = (event: MessageEvent) => {
-  if (queued) queued.push(event.data);
-  else host.handle(event.data);
+  inbox.push(event.data);
+  drain();
 };
 void installWebFastKernels()
   .catch(() => 'ts')
   .then(() => {
-    const waiting = queued ?? [];
-    queued = null;
+    started = true;
     host.start();
-    for (const m of waiting) host.handle(m);
+    drain();
   });
