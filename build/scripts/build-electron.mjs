@@ -9,7 +9,7 @@
 //   --dev adds source maps (release builds ship none).
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
+import { copyFile, cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,6 +72,8 @@ export async function buildElectron({ dev = false, outdir = path.join(root, 'dis
     console.warn(
       'build-electron: build/wasm/out/kernels.wasm is not built; the desktop engine will use its TypeScript kernels.',
     );
+  // The bundled datasets (data/datasets/), read by engine-thread.cjs from datasets/ beside it.
+  if (hasEngine) await cp(path.join(root, 'data', 'datasets'), path.join(outdir, 'datasets'), { recursive: true });
   return { outdir, engine: hasEngine };
 }
 

@@ -259,7 +259,11 @@ export function graphSchema(): Schema {
         required: ['source', 'target'],
         properties: {
           source: id('The node whose output the edge carries.'),
-          sourceHandle: { const: 'out', default: 'out', description: 'Every op has one output, "out".' },
+          sourceHandle: {
+            type: ['string', 'null'],
+            default: 'out',
+            description: 'The output the edge carries: "out", or a Dataset\'s "images" or "labels".',
+          },
           target: id('The node that receives it.'),
           targetHandle: {
             enum: [...ports, null],
