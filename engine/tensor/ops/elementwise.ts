@@ -89,9 +89,9 @@ export function log(t: Tensor): Tensor {
   return record(floatUnary(t, Math.log), 'LogBackward0', [t], () => ({ self: save(t) }));
 }
 
-/** `torch.sign` (SignBackward0: zero gradient). */
+/** `torch.sign` (SignBackward0: zero gradient). PyTorch's kernel is `(0 < a) - (a < 0)`: NaN and -0 give +0. */
 export function sign(t: Tensor): Tensor {
-  const f = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN);
+  const f = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
   return record(Tensor.fromData(unary(t.contiguousData(), f), t.shape, t.dtype), 'SignBackward0', [t], () => null);
 }
 
