@@ -1,0 +1,38 @@
+/**
+ * The Dataset node in the web build: a parity fixture (a Linear classifier on the 8x8
+ * digits, 3 SGD iterations) opens, the worker fetches the digits split (an asset of the
+ * build, no network beyond the app's origin) and runs it; the node shows its two outputs
+ * with their shapes, and the loss equals PyTorch's.
+ */
+import { describe, expect, it } from 'vitest';
+import { appForFile, clickAndSettle, localFixture, openFile, shot, tidy } from './harness';
+
+const app = appForFile();
+
+describe('Dataset node in the app', () => {
+  it('runs a Linear classifier on digits and shows images [16, 1, 8, 8] and labels [16]', async () => {
+    const { page } = app();
+    const { path, expected } = localFixture('dataset_digits_linear_sgd');
+    await openFile(page, path);
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await tidy(page);
+    const data = page.locator('.react-flow__node[data-id="data"]');
+    expect(await data.locator('[data-testid=output-images]').textContent()).toContain('[16, 1, 8, 8]');
+    expect(await data.locator('[data-testid=output-labels]').textContent()).toContain('[16]');
+    expect(await data.locator('.react-flow__handle[data-handleid="images"]').count()).toBe(1);
+    expect(await data.locator('.react-flow__handle[data-handleid="labels"]').count()).toBe(1);
+    const loss = page.locator('.react-flow__node[data-id="loss"] .op-node');
+    expect(await loss.getAttribute('data-grad-fn')).toBe('NllLossBackward0');
+    const want = (expected.tensors as Record<string, { data: number[] }>).loss!.data[0]!;
+    // the engine's summary of the loss (a scalar: its mean is its value) equals PyTorch's
+    const got = await page.evaluate(() => {
+      const w = window as unknown as {
+        __studio: { state: { engine: { tensors: Record<string, { stats: { mean: number } | null }> } } };
+      };
+      return w.__studio.state.engine.tensors.loss?.stats?.mean ?? null;
+    });
+    expect(got).toBeCloseTo(want, 5);
+    await shot(page, 'dataset-digits-linear');
+    expect(app().errors).toEqual([]);
+  });
+});
