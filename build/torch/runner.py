@@ -184,6 +184,7 @@ OPS = {
     "Detach": _UNARY,
     "Clone": _UNARY,
     "Grad": _op(ports=("of",)),
+    "Dropout": _op(p=(0.5, NUMBER), inplace=(False, BOOL), seed=(0, INT)),
 }
 
 INIT_FIELDS = {  # kind -> {field: (default, checker)}
@@ -570,6 +571,36 @@ def op_reduce(method):
     return run
 
 
+def mulberry32(seed, skip=0):
+    """The engine's generator (engine/core/random.ts), started after `skip` draws: yields
+    uniforms in [0, 1). See Note [Dropout masks] in engine/nn/dropout.ts."""
+    state = ((int(seed) & 0xFFFFFFFF) ^ 0x9E3779B9) + skip * 0x6D2B79F5
+    while True:
+        state = (state + 0x6D2B79F5) & 0xFFFFFFFF
+        t = state
+        t = ((t ^ (t >> 15)) * (t | 1)) & 0xFFFFFFFF
+        t ^= (t + ((t ^ (t >> 7)) * (t | 61))) & 0xFFFFFFFF
+        yield ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+
+
+def op_dropout(p, x, _, training=True, iteration=0):
+    """F.dropout(x, p, training, inplace) as ATen's _dropout_impl on the CPU, with the mask
+    drawn from the engine's generator (bernoulli(1 - p) there, u < 1 - p here)."""
+    x, prob = x["input"], float(p["p"])
+    if prob < 0 or prob > 1:
+        raise ValueError("dropout probability has to be between 0 and 1, but got {}".format(prob))
+    if prob == 0 or not training or x.numel() == 0:
+        return x
+    if prob == 1:
+        noise = torch.zeros((), dtype=x.dtype)
+    else:
+        n, draws = x.numel(), mulberry32(p["seed"], iteration * x.numel())
+        keep = [1.0 if next(draws) < 1 - prob else 0.0 for _ in range(n)]
+        noise = torch.tensor(keep, dtype=torch.float32).reshape(x.shape).to(x.dtype)
+        noise.div_(1 - prob)
+    return x.mul_(noise) if p["inplace"] else x * noise
+
+
 def op_grad(p, x, _, of_id=None):
     """Grad: `of.grad` after backward; None is an error at the Grad node."""
     with warnings.catch_warnings():
@@ -628,6 +659,7 @@ OP_FUNCS = {
     "Detach": lambda p, x, _: x["input"].detach(),
     "Clone": lambda p, x, _: x["input"].clone(),
     "Grad": op_grad,
+    "Dropout": op_dropout,
 }
 
 
@@ -839,6 +871,7 @@ class Runner:
         self.outputs[nid] = t
 
     def _evaluate(self, order, phase, it):
+        self.iteration = it
         for nid in order:
             try:
                 self._run_node(nid)
@@ -853,7 +886,10 @@ class Runner:
                 self.outputs["%s.%s" % (nid, name)] = out
                 self.tracker.attribute(nid, out)
             return
-        if node["op"] == "Grad":
+        if node["op"] == "Dropout":
+            out = op_dropout(p, inputs, None, self.run_spec.get("mode", "train") == "train",
+                             self.iteration)
+        elif node["op"] == "Grad":
             out = op_grad(p, inputs, None, of_id=self.graph.inputs[nid]["of"])
         else:
             out = OP_FUNCS[node["op"]](p, inputs, self.owned.get(nid, {}))

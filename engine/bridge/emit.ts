@@ -10,6 +10,8 @@ import { datasetLines, datasetSections } from './dataset-py';
 import { layerConstructor, opCode } from './ops-py';
 import { OPTIMIZER_RECORDER, optimizerLines, zeroGradLines } from './optim-py';
 import type { ExportPlan } from './plan';
+import { compile } from '../graph/compile';
+import { inferShapes } from '../graph/shapes';
 import { RECORDER, recorderTables } from './recorder';
 
 /** Init specs that replace the document's (e.g. the engine's seeded values), by `id` or `id.weight`. */
@@ -45,6 +47,7 @@ function scriptText(
   defer: Defer,
 ): string {
   const parts: string[] = [];
+  parts.push(...opDefs(plan));
   const model = modelClass(plan, overrides, defer);
   if (model) parts.push(model);
   if (plan.update.length > 0) parts.push(updateFunction(plan));
@@ -118,12 +121,47 @@ function header(plan: ExportPlan, title: string, description: string): string {
   return lines.join('\n');
 }
 
+/** The op's Python for one node (inputs' variables `x`, module expression `layer`). */
+function nodeCode(plan: ExportPlan, node: GraphNode, x: ReadonlyMap<string, string>, layer: string) {
+  const sources = plan.inputs.get(node.id)!;
+  const run = plan.doc.run;
+  const inputNumel = (port: string) => {
+    const shape = inferredShapes(plan).get(sources.get(port)!)?.shape;
+    return shape ? shape.reduce((a, b) => a * b, 1) : 0;
+  };
+  return opCode(node, x, layer, (port) => sources.get(port)!, {
+    iterations: run.iterations,
+    mode: run.mode,
+    inputNumel,
+  });
+}
+
+const SHAPES = new WeakMap<ExportPlan, ReturnType<typeof inferShapes>['ports']>();
+
+/** The shapes of the plan's ports (the first iteration's), inferred once per plan. */
+function inferredShapes(plan: ExportPlan): ReturnType<typeof inferShapes>['ports'] {
+  let s = SHAPES.get(plan);
+  if (!s) SHAPES.set(plan, (s = inferShapes(compile(plan.doc)).ports));
+  return s;
+}
+
+/** The module-level statements the ops' Python needs, each once, in node order. */
+function opDefs(plan: ExportPlan): string[] {
+  const defs: string[] = [];
+  for (const node of [...plan.forward, ...plan.update]) {
+    const x = new Map([...plan.inputs.get(node.id)!].map(([port, src]) => [port, plan.names.v(src)]));
+    const code = nodeCode(plan, node, x, node.impl.layer ? 'model' : '');
+    if (typeof code !== 'string') for (const d of code.defs ?? []) if (!defs.includes(d)) defs.push(d);
+  }
+  return defs;
+}
+
 /** Python lines computing one forward/update node at indent `n`; `layerRef` is `self` or `model`. */
 function nodeLines(plan: ExportPlan, node: GraphNode, n: number, layerRef: string): string[] {
   const v = plan.names.v(node.id);
   const x = new Map([...plan.inputs.get(node.id)!].map(([port, src]) => [port, plan.names.v(src)]));
   const layer = node.impl.layer ? `${layerRef}.${plan.names.attr(node.id)}` : '';
-  const code = opCode(node, x, layer, (port) => plan.inputs.get(node.id)!.get(port)!);
+  const code = nodeCode(plan, node, x, layer);
   const out = typeof code === 'string' ? [] : code.lines.map((l) => `${ind(n)}${l}`);
   out.push(`${ind(n)}${v} = ${typeof code === 'string' ? code : code.expr}`);
   if (node.retainGrad) out.push(`${ind(n)}${v}.retain_grad()`);

@@ -17,7 +17,7 @@ const KEYWORDS = (
  */
 const SCRIPT_NAMES = (
   'json sys torch nn F Model model main update forward iteration self report Recorder describe_tensor ' +
-  'grad_fn_name root_function node_id leaf_value globals next opt optimizer_state with_optimizer ' +
+  'grad_fn_name root_function node_id leaf_value globals next dropout DROPOUT_MASKS opt optimizer_state with_optimizer ' +
   'LEAVES REQUIRES_GRAD RETAIN_GRAD LAYERS FORWARD UPDATE NODE_IDS BACKWARD PHASES ' +
   'print range float int len list dict tuple set isinstance type id super object Exception RuntimeError ' +
   'ValueError str bool min max sum abs any all zip enumerate sorted getattr setattr hasattr'

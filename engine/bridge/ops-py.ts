@@ -6,7 +6,7 @@
  * grad_fns, values and error messages). This file hands the modules the
  * bridge's literals and names.
  */
-import type { PyCode, PyLiterals } from '../ops/index';
+import type { PyCode, PyContext, PyLiterals } from '../ops/index';
 import type { GraphNode } from '../graph/document';
 import { pyFloat, pyNumber, pyPair, pyStr, pyTuple } from './literals';
 
@@ -26,6 +26,12 @@ export function layerConstructor(node: GraphNode): string {
  * module expression of a layer node (`self.conv`); `sourceOf` gives the node id
  * wired to a port. Tensor nodes are written by the caller.
  */
-export function opCode(node: GraphNode, x: PortVars, layer: string, sourceOf: (port: string) => string): PyCode {
-  return node.impl.python({ ...LITERALS, layer, sourceOf }, x);
+export function opCode(
+  node: GraphNode,
+  x: PortVars,
+  layer: string,
+  sourceOf: (port: string) => string,
+  run: Pick<PyContext, 'iterations' | 'mode' | 'inputNumel'>,
+): PyCode {
+  return node.impl.python({ ...LITERALS, ...run, id: node.id, layer, sourceOf }, x);
 }

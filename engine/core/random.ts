@@ -17,6 +17,16 @@ export class Random {
     return new Random(h >>> 0);
   }
 
+  /**
+   * Skips `n` draws at once: mulberry32's state advances by the same constant
+   * each draw, so n draws add n times it (mod 2^32).
+   */
+  skip(n: number): this {
+    const lo = n % 4294967296;
+    this.state = (this.state + Math.imul(lo >>> 0, 0x6d2b79f5)) >>> 0;
+    return this;
+  }
+
   /** Uniform in [0, 1) (mulberry32). */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

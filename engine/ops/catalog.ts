@@ -17,6 +17,7 @@ import { MEAN, SUM } from './reduce/spec';
 import { BCE_WITH_LOGITS_LOSS, L1_LOSS, MSE_LOSS } from './pointwise-loss/spec';
 import { POW } from './pow/spec';
 import { RELU } from './relu/spec';
+import { DROPOUT } from './dropout/spec';
 import { FLATTEN, PERMUTE, RESHAPE, TRANSPOSE } from './shape/spec';
 import { LOG_SOFTMAX, SOFTMAX } from './softmax/spec';
 import { TENSOR } from './tensor/spec';
@@ -35,6 +36,7 @@ export const DECLARATIONS = [
   TANH,
   LEAKY_RELU,
   GELU,
+  DROPOUT,
   FLATTEN,
   RESHAPE,
   TRANSPOSE,

@@ -115,10 +115,24 @@ export interface PyContext extends PyLiterals {
   readonly layer: string;
   /** The id of the node wired to `port`. */
   sourceOf(port: string): string;
+  /** The node's own id. */
+  readonly id: string;
+  /** `run.iterations` and `run.mode` (Dropout writes the masks of every iteration). */
+  readonly iterations: number;
+  readonly mode: RunMode;
+  /** The number of elements of the input on `port`, as shape inference gives it (0 if unknown). */
+  inputNumel(port: string): number;
 }
 
 /** An op's Python: an expression, or statements before it. */
-export type PyCode = string | { readonly lines: readonly string[]; readonly expr: string };
+export type PyCode =
+  | string
+  | {
+      readonly lines: readonly string[];
+      readonly expr: string;
+      /** Module-level statements the expression needs (written once each, before the Model). */
+      readonly defs?: readonly string[];
+    };
 
 /** The behaviour of an op, given its typed parameters `P`. */
 export interface OpBehaviour<P> {

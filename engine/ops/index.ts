@@ -19,6 +19,7 @@ import { bceWithLogitsLossOp, l1LossOp, mseLossOp } from './pointwise-loss/op';
 import { powOp } from './pow/op';
 import { meanOp, sumOp } from './reduce/op';
 import { reluOp } from './relu/op';
+import { dropoutOp } from './dropout/op';
 import { flattenOp, permuteOp, reshapeOp, transposeOp } from './shape/op';
 import { logSoftmaxOp, softmaxOpModule } from './softmax/op';
 import { tensorOp } from './tensor/op';
@@ -33,6 +34,7 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   AdaptiveAvgPool2d: adaptiveAvgPool2dOp,
   Linear: linearOp,
   ReLU: reluOp,
+  Dropout: dropoutOp,
   Sigmoid: sigmoidOp,
   Tanh: tanhOp,
   LeakyReLU: leakyReluOp,
