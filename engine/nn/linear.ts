@@ -1,6 +1,6 @@
 import { runtimeError } from '../core/errors';
 import { broadcastShapes, checkBudget, numel } from '../core/shape';
-import type { FloatArray } from '../core/dtype';
+import { scalarTypeName, type DType, type FloatArray } from '../core/dtype';
 import { expandTo } from '../kernels/elementwise';
 import { addmm as addmmKernel, matmul } from '../kernels/matmul';
 import { record, save } from '../tensor/record';
@@ -15,11 +15,32 @@ export function checkMm(a: readonly number[], b: readonly number[]): void {
   }
 }
 
+/**
+ * Note [Linear's dtype checks]: F.linear meets a dtype mismatch in the aten op it
+ * reaches. addmm (2-D or 3-D input with a bias) checks dtypes before shapes, the bias
+ * (`self`) first; mm (every other path) checks shapes first and names the input's dtype
+ * as expected. PyTorch 1.13, F.linear(int64 [2, 3], float32 [4, 3], float32 [4]):
+ * "mat1 and mat2 must have the same dtype"; without the bias: "expected scalar type
+ * Long but found Float".
+ */
+function checkAddmmDtypes(bias: DType, mat1: DType, mat2: DType): void {
+  if (bias !== mat2) throw runtimeError('self and mat2 must have the same dtype');
+  if (mat1 !== mat2) throw runtimeError('mat1 and mat2 must have the same dtype');
+}
+
+/** mm's dtype check (after its shape check), as Note [Linear's dtype checks]. */
+function checkMmDtypes(mat1: DType, mat2: DType): void {
+  if (mat1 !== mat2) {
+    throw runtimeError(`expected scalar type ${scalarTypeName(mat1)} but found ${scalarTypeName(mat2)}`);
+  }
+}
+
 const LINEAR_0D = 'both arguments to linear need to be at least 1D, but they are 0D and 2D';
 
 /** `torch.mm(a, b)` of 2-D tensors (MmBackward0). */
 export function mm(a: Tensor, b: Tensor): Tensor {
   checkMm(a.shape, b.shape);
+  checkMmDtypes(a.dtype, b.dtype);
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   checkBudget([m, n]);
@@ -35,6 +56,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 
 /** `torch.addmm(bias, a, b)` = bias + a @ b (AddmmBackward0). */
 export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
+  checkAddmmDtypes(bias.dtype, a.dtype, b.dtype);
   checkMm(a.shape, b.shape);
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
@@ -87,15 +109,27 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tens
   return bias ? add(out, bias) : out;
 }
 
+/** The dtypes of F.linear's operands, for {@link linearShape}'s checks (null: no bias). */
+export interface LinearDtypes {
+  readonly input: DType;
+  readonly weight: DType;
+  readonly bias: DType | null;
+}
+
 /**
  * The output shape of {@link linear} from shapes alone (shape inference): its
- * rank and matrix-product checks (not those of a wired weight that is not 2-D or
- * a bias that does not broadcast).
+ * rank and matrix-product checks, and with `dtypes` its dtype checks (not those
+ * of a wired weight that is not 2-D or a bias that does not broadcast).
  */
-export function linearShape(xs: readonly number[], ws: readonly number[]): number[] {
+
+export function linearShape(xs: readonly number[], ws: readonly number[], dtypes?: LinearDtypes): number[] {
   if (xs.length === 0) throw runtimeError(LINEAR_0D);
+  // the addmm path for 3-D input needs it contiguous, which inference assumes
+  const viaAddmm = dtypes?.bias != null && (xs.length === 2 || xs.length === 3);
+  if (dtypes && viaAddmm) checkAddmmDtypes(dtypes.bias!, dtypes.input, dtypes.weight);
   const k = xs[xs.length - 1]!;
   checkMm([xs.length === 1 ? 1 : numel(xs.slice(0, -1)), k], [ws[1]!, ws[0]!]);
+  if (dtypes && !viaAddmm) checkMmDtypes(dtypes.input, dtypes.weight);
   return [...xs.slice(0, -1), ws[0]!];
 }
 

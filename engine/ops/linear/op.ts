@@ -14,7 +14,9 @@ export const linearOp = defineOp(LINEAR, {
     const x = port(ins, 'input');
     const w = port(ins, 'weight');
     const b = ins.get('bias');
-    return derived(linearShape(shapeOf(x), shapeOf(w)), 'float32', b ? [x, w, b] : [x, w]);
+    const dtypes =
+      x.dtype && w.dtype && (!b || b.dtype) ? { input: x.dtype, weight: w.dtype, bias: b?.dtype ?? null } : undefined;
+    return derived(linearShape(shapeOf(x), shapeOf(w), dtypes), x.dtype ?? 'float32', b ? [x, w, b] : [x, w]);
   },
   execute: (_ctx, ins) => linear(port(ins, 'input'), port(ins, 'weight'), ins.get('bias') ?? null),
   python: (py, x, p) => {
