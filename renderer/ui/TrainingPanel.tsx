@@ -209,7 +209,7 @@ export function TrainingPanel(): React.JSX.Element | null {
   const c = useMemo(() => classifierOf(doc), [doc]);
   if (!c?.dataset) return null;
   return (
-    <section className="training-panel" data-testid="training-panel">
+    <section className="compare-strip training-panel" data-testid="training-panel">
       <h3>Training</h3>
       <div className="training-row">
         <div className="training-batch">

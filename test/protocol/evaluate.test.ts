@@ -47,6 +47,16 @@ function predictLinear(x: Float64Array, n: number, w: ArrayLike<number>, b: Arra
   return out;
 }
 
+/** x (requires grad) -> Sum: a backward root that is no classification loss. */
+const sumDoc = () =>
+  doc(
+    [
+      { id: 'x', op: 'Tensor', params: { shape: [2], requires_grad: true } },
+      { id: 's', op: 'Sum' },
+    ],
+    [{ source: 'x', target: 's' }],
+  );
+
 let e: Connected | null = null;
 afterEach(() => {
   e?.close();
@@ -77,13 +87,7 @@ describe('accuracy per iteration', () => {
 
   it('is absent when the loss is not a classification loss', async () => {
     e = await connect();
-    const d = doc(
-      [
-        { id: 'x', op: 'Tensor', params: { shape: [2], requires_grad: true } },
-        { id: 's', op: 'Sum' },
-      ],
-      [{ source: 'x', target: 's' }],
-    );
+    const d = sumDoc();
     await e.client.load({ ...d, run: { backward: 's', iterations: 2 } });
     expect((await e.client.run()).accuracies).toBeUndefined();
   });
@@ -130,13 +134,7 @@ describe('evaluate', () => {
 
   it('says what it needs when the loss is not a classification loss of a Dataset', async () => {
     e = await connect();
-    const d = doc(
-      [
-        { id: 'x', op: 'Tensor', params: { shape: [2], requires_grad: true } },
-        { id: 's', op: 'Sum' },
-      ],
-      [{ source: 'x', target: 's' }],
-    );
+    const d = sumDoc();
     await e.client.load({ ...d, run: { backward: 's' } });
     const err = await e.client.request({ type: 'evaluate' }).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(EngineRequestError);
