@@ -25,9 +25,9 @@ const at = (c: number, r: number): { x: number; y: number } => ({ x: c * 230, y:
 const labels = (ds: string, target: string): Edge => ({ ...edge(ds, target, 'target'), sourceHandle: 'labels' });
 const images = (ds: string, target: string): Edge => ({ ...edge(ds, target), sourceHandle: 'images' });
 
-/** A graph document. */
-function document(meta: object, nodes: Node[], edges: Edge[], run: object): object {
-  return { format: 'autograd-studio/graph', version: 1, meta, nodes, edges, run };
+/** A graph document (`compare`: what the app pins into its comparison strip when it opens it). */
+function document(meta: object, nodes: Node[], edges: Edge[], run: object, compare?: object): object {
+  return { format: 'autograd-studio/graph', version: 1, meta, nodes, edges, run, ...(compare ? { compare } : {}) };
 }
 
 /** The LeNet-style CNN: two Conv2d -> ReLU -> MaxPool2d blocks, then two Linear layers, on `[B, 1, side, side]` images. */
@@ -184,13 +184,20 @@ function mlpSigmoidVsRelu(depth = 5, width = 32): object {
       description:
         `Two MLPs with ${depth} hidden layers of ${width} units read the same digits: the top one with Sigmoid, the ` +
         'bottom one with ReLU; backward starts from the sum of their losses, so each gets its own gradient. Run one ' +
-        "iteration and compare the edges: their width is the gradient's size. Sigmoid's derivative is at most 0.25, " +
-        'so every layer shrinks the gradient and the first Sigmoid layers get almost none (thin edges, tiny ' +
-        '.grad in the inspector); the ReLU layers pass it on. Use the iteration slider to watch both train.',
+        "iteration and compare the edges: their width and ‖g‖ label are the gradient's size. Sigmoid's derivative is " +
+        'at most 0.25, so every layer shrinks the gradient and the first Sigmoid layer gets almost none; the ReLU ' +
+        'layers pass it on. The strip under the canvas pins both first layers’ weight.grad side by side. Use the ' +
+        'iteration slider to watch both train.',
     },
     nodes,
     edges,
     { backward: 'loss', iterations: 20, zero_grad: true, optimizer: { kind: 'SGD', lr: 0.1 } },
+    {
+      pins: [
+        { tensor: 'relu_fc1.weight', which: 'grad' },
+        { tensor: 'sigmoid_fc1.weight', which: 'grad' },
+      ],
+    },
   );
 }
 

@@ -118,6 +118,12 @@ describe('training view', () => {
     const relu = await norm('relu_fc1', 'relu1');
     // each Sigmoid multiplies the gradient by sigmoid'(x) <= 0.25: four more of them lie between the loss and layer 1
     expect(sig).toBeLessThan(relu / 10);
+    // the strip pins both first layers' weight.grad side by side
+    await expect
+      .poll(() => page.locator('[data-testid=compare-pin] canvas, [data-testid=compare-pin] svg').count())
+      .toBeGreaterThan(1);
+    const pins = await page.$$eval('[data-testid=compare-pin]', (els) => els.map((e) => e.getAttribute('data-tensor')));
+    expect(pins).toEqual(['relu_fc1.weight', 'sigmoid_fc1.weight']);
     // no Training strip: the backward root is the sum of two losses, not one classification loss
     expect(await page.locator('[data-testid=training-panel]').count()).toBe(0);
     await shot(page, 'training-sigmoid-vs-relu');
