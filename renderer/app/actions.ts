@@ -2,12 +2,13 @@
  * User actions shared by the toolbar, the keyboard shortcuts and the Electron
  * menu: file handling, clipboard, selection and engine control.
  */
+import { own } from '../../engine/protocol/dict';
 import { OP_BY_NAME } from '../../engine/protocol/ops';
 import { freshId } from '../document/graph';
 import { DocumentParseError, parseDocument } from '../document/parse';
 import { serializeDocument } from '../document/serialize';
 import { edgeKey, emptyDocument, type GraphDocument, type ViewState, type XY } from '../document/types';
-import { layeredLayout } from '../document/layout';
+import { layeredLayout, RUN_ROOM } from '../document/layout';
 import { besideSelection, copyOffset, estimateSize, freeSpot, type SizeOf } from '../document/placement';
 import { starterParams } from '../document/params';
 import { copyNodes, deleteCommand, pasteCommand, type ClipboardData } from '../state/clipboard';
@@ -161,9 +162,14 @@ export function selectAll(app: AppServices): void {
   );
 }
 
-/** Lays the graph out left to right with the nodes' drawn sizes (one undo step). */
+/**
+ * Lays the graph out left to right with the nodes' drawn sizes (one undo step), with room
+ * below each node that has no run result yet (only the load's answer) for the rows a run
+ * adds (Note [A layout leaves room for the run]).
+ */
 export function tidyLayout(app: AppServices, sizeOf?: SizeOf): void {
-  const pos = layeredLayout(app.studio.doc, sizeOf);
+  const engine = app.studio.state.engine;
+  const pos = layeredLayout(app.studio.doc, sizeOf, (id) => (own(engine.tensors, id) ? 0 : RUN_ROOM));
   const moves = app.studio.doc.nodes.map((n) => ({ id: n.id, to: pos.get(n.id)! }));
   app.studio.dispatch({ type: 'moveNodes', moves }, 'Tidy layout');
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LAYOUT, layeredLayout, withPositions } from '../../renderer/document/layout';
+import { LAYOUT, layeredLayout, RUN_ROOM, withPositions } from '../../renderer/document/layout';
 import { DocumentParseError, parseDocument } from '../../renderer/document/parse';
 import { serializeDocument, toJson } from '../../renderer/document/serialize';
 import { emptyDocument } from '../../renderer/document/types';
@@ -178,10 +178,39 @@ describe('document round trip', () => {
       ],
       edges: [],
     });
-    const pos = layeredLayout(d, () => ({ width: 100, height: 50 }));
+    const pos = layeredLayout(
+      d,
+      () => ({ width: 100, height: 50 }),
+      () => 0,
+    );
     const ys = ['a', 'b', 'c'].map((id) => pos.get(id)!.y).sort((p, q) => p - q);
     expect(new Set(['a', 'b', 'c'].map((id) => pos.get(id)!.x)).size).toBe(1);
     expect(ys[1]! - ys[0]!).toBe(50 + LAYOUT.nodesep);
     expect(ys[2]! - ys[1]!).toBe(50 + LAYOUT.nodesep);
+  });
+
+  it('keeps room below each node that has not run for the rows a run adds', () => {
+    const d = parseDocument({
+      format: 'autograd-studio/graph',
+      version: 1,
+      nodes: [
+        { id: 'a', op: 'ReLU', params: {} },
+        { id: 'b', op: 'ReLU', params: {} },
+        { id: 'c', op: 'ReLU', params: {} },
+      ],
+      edges: [],
+    });
+    const size = () => ({ width: 100, height: 50 });
+    const ys = (pos: Map<string, { y: number }>) => ['a', 'b', 'c'].map((id) => pos.get(id)!.y).sort((p, q) => p - q);
+    // by default (a document opened without positions) every node gets the room
+    const all = ys(layeredLayout(d, size));
+    expect([all[1]! - all[0]!, all[2]! - all[1]!]).toEqual([
+      50 + RUN_ROOM + LAYOUT.nodesep,
+      50 + RUN_ROOM + LAYOUT.nodesep,
+    ]);
+    // only the node that has not run (b) gets it
+    const some = layeredLayout(d, size, (id) => (id === 'b' ? RUN_ROOM : 0));
+    const bGap = [...some.values()].map((p) => p.y).sort((p, q) => p - q);
+    expect(bGap[2]! - bGap[0]!).toBe(2 * (50 + LAYOUT.nodesep) + RUN_ROOM);
   });
 });
