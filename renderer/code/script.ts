@@ -17,9 +17,11 @@ export type ScriptResult =
 
 /** The PyTorch script of a document. */
 export async function pythonScript(doc: GraphDocument): Promise<ScriptResult> {
-  const { exportPython, ExportError } = await import('../../engine/host/web/export-python');
+  const { exportPython, ExportError, fetchDatasetsFor } = await import('../../engine/host/web/export-python');
+  const json = toJson(doc);
+  await fetchDatasetsFor({ type: 'load', document: json });
   try {
-    return { ok: true, script: exportPython(toJson(doc), { seeded: 'engine' }) };
+    return { ok: true, script: exportPython(json, { seeded: 'engine' }) };
   } catch (e) {
     if (!(e instanceof ExportError)) throw e;
     return { ok: false, why: e.issues.map((i) => `${i.path}: ${i.message}`).join('\n') };

@@ -4,6 +4,10 @@
  * build, no network beyond the app's origin) and runs it; the node shows its two outputs
  * with their shapes, and the loss equals PyTorch's.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appForFile, clickAndSettle, localFixture, openFile, shot, tidy } from './harness';
 
@@ -23,7 +27,7 @@ describe('Dataset node in the app', () => {
     expect(await data.locator('.react-flow__handle[data-handleid="labels"]').count()).toBe(1);
     const loss = page.locator('.react-flow__node[data-id="loss"] .op-node');
     expect(await loss.getAttribute('data-grad-fn')).toBe('NllLossBackward0');
-    const want = (expected.tensors as Record<string, { data: number[] }>).loss!.data[0]!;
+    const want = (expected.tensors as unknown as Record<string, { data: number[] }>).loss!.data[0]!;
     // the engine's summary of the loss (a scalar: its mean is its value) equals PyTorch's
     const got = await page.evaluate(() => {
       const w = window as unknown as {
@@ -33,6 +37,20 @@ describe('Dataset node in the app', () => {
     });
     expect(got).toBeCloseTo(want, 5);
     await shot(page, 'dataset-digits-linear');
+    expect(app().errors).toEqual([]);
+  });
+
+  it('exports a PyTorch script that embeds the batches and prints PyTorch’s loss', async () => {
+    const { page } = app();
+    const { expected } = localFixture('dataset_digits_linear_sgd');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-python]')]);
+    const file = join(mkdtempSync(join(tmpdir(), 'dataset-export-')), download.suggestedFilename());
+    await download.saveAs(file);
+    const py = spawnSync('/usr/bin/python3', [file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    expect(py.status, py.stderr).toBe(0);
+    const result = JSON.parse(py.stdout) as { tensors: Record<string, { data: number[] }> };
+    const want = (expected.tensors as unknown as Record<string, { data: number[] }>).loss!.data[0]!;
+    expect(result.tensors.loss!.data[0]).toBeCloseTo(want, 5);
     expect(app().errors).toEqual([]);
   });
 });
