@@ -42,8 +42,11 @@ function missingSplits(message: unknown): [DatasetName, DatasetSplit][] {
     const name = n.params?.name ?? 'digits';
     const split = n.params?.split ?? 'train';
     if (!Object.hasOwn(DATASETS, name as string) || (split !== 'train' && split !== 'test')) continue;
-    const key = `${String(name)}/${split}`;
-    if (!loaded.has(key)) out.set(key, [name as DatasetName, split]);
+    // the test split too: the training view's `evaluate` reads it (engine/graph/training.ts)
+    for (const sp of new Set([split, 'test'] as const)) {
+      const key = `${String(name)}/${sp}`;
+      if (!loaded.has(key)) out.set(key, [name as DatasetName, sp]);
+    }
   }
   return [...out.values()];
 }
