@@ -73,15 +73,7 @@ function partialOf(r: Checked): GraphDocument | null {
   const ids = new Set(nodes.map((n) => n.id));
   const edges = r.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
   if (findCycle(nodes, edges)) return null;
-  const run = {
-    backward: null,
-    iterations: 1,
-    feedback: [],
-    zeroGrad: false,
-    updateNoGrad: false,
-    mode: 'train' as const,
-  };
-  return { name: '', nodes, edges, run };
+  return { name: '', nodes, edges, run: DEFAULT_RUN };
 }
 
 /** A node being checked: its op's spec, and its bound op once its params passed. */
@@ -240,16 +232,18 @@ function sourceOutput(spec: OpSpec, handle: unknown): { ok: true; name: string }
   return { ok: false, message: `${spec.op} has no output ${describe(handle)} (outputs: ${names})` };
 }
 
+/** The `run` of a document without one: one forward-only iteration in train mode. */
+const DEFAULT_RUN: GraphDocument['run'] = {
+  backward: null,
+  iterations: 1,
+  feedback: [],
+  zeroGrad: false,
+  updateNoGrad: false,
+  mode: 'train',
+};
+
 function validateRun(raw: unknown, byId: Map<string, Draft>, add: Add): GraphDocument['run'] | null {
-  if (raw === undefined)
-    return {
-      backward: null,
-      iterations: 1,
-      feedback: [],
-      zeroGrad: false,
-      updateNoGrad: false,
-      mode: 'train' as const,
-    };
+  if (raw === undefined) return DEFAULT_RUN;
   const structural = structureIssues(RunSchema, raw, 'run');
   for (const f of structural) add(f.path, f.message);
   if (!isObj(raw)) return null;
