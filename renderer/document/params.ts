@@ -81,7 +81,9 @@ export function checkValue(kind: ParamKind, v: unknown, values?: readonly string
     case 'mean_std|null': {
       const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
       const fine = o && Object.keys(o).length === 2 && typeof o.mean === 'number' && typeof o.std === 'number';
-      return v === null || (fine && (o.std as number) > 0) ? null : 'expected null or {"mean": number, "std": positive number}';
+      return v === null || (fine && (o.std as number) > 0)
+        ? null
+        : 'expected null or {"mean": number, "std": positive number}';
     }
     case 'init':
       return checkInit(v);
