@@ -162,7 +162,14 @@ export const MUTATORS: Record<string, Mutator> = {
   'huge-shape': (d, r) => {
     // Only sizes of tensors: a huge pooling kernel alone allocates nothing (PyTorch accepts
     // kernel_size [1, 1e9] with ceil_mode and gives a 1-wide output).
-    const n = r.pick(ops(d).filter((x) => ['Tensor', 'Reshape', 'Conv2d', 'Linear'].includes(x.op)));
+    const sized = ops(d).filter((x) => ['Tensor', 'Reshape', 'Conv2d', 'Linear'].includes(x.op));
+    if (sized.length === 0) {
+      // a document of other ops (a Dataset's): a Tensor of its own, as big
+      const shape = [...r.pick(HUGE_SHAPES)];
+      d.nodes.push({ id: 'huge', op: 'Tensor', params: { shape } });
+      return `huge (Tensor) added: ${JSON.stringify(shape)}`;
+    }
+    const n = r.pick(sized);
     const p = params(n);
     if (n.op === 'Tensor' || n.op === 'Reshape') p.shape = [...r.pick(HUGE_SHAPES)];
     else if (n.op === 'Conv2d')
