@@ -11,7 +11,11 @@ import { resultFromWire } from '../../engine/protocol/codec';
 import type { BackwardStepResult, Stats, StepPhase } from '../../engine/protocol/messages';
 import type { RunResultJson } from '../../engine/protocol/result';
 import { stats } from '../../engine/host/summaries';
+import { installNodeDatasets } from '../../engine/host/node/datasets';
 import { connect, parityGraphs, readDoc, type Connected } from './helpers';
+
+// the in-process reference run reads the bundled datasets as the engine worker does
+installNodeDatasets();
 
 let c: Connected;
 beforeAll(async () => {
