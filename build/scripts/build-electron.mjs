@@ -73,7 +73,11 @@ export async function buildElectron({ dev = false, outdir = path.join(root, 'dis
       'build-electron: build/wasm/out/kernels.wasm is not built; the desktop engine will use its TypeScript kernels.',
     );
   // The bundled datasets (data/datasets/), read by engine-thread.cjs from datasets/ beside it.
-  if (hasEngine) await cp(path.join(root, 'data', 'datasets'), path.join(outdir, 'datasets'), { recursive: true });
+  // Their data and licences only: the READMEs stay in the repository.
+  if (hasEngine) {
+    const filter = (src) => !src.endsWith('.md');
+    await cp(path.join(root, 'data', 'datasets'), path.join(outdir, 'datasets'), { recursive: true, filter });
+  }
   return { outdir, engine: hasEngine };
 }
 

@@ -30,8 +30,8 @@ import { extractFile, listPackage } from '@electron/asar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-/** The budget stated in build/electron-builder.yml. */
-const ASAR_BUDGET_BYTES = 8 * 1024 * 1024;
+/** The budget stated in build/electron-builder.yml (the datasets are 2 x 3.1 MB of it). */
+const ASAR_BUDGET_BYTES = 12 * 1024 * 1024;
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 /** Electron's own defaults, in fuse order: RunAsNode, CookieEncryption, NodeOptions, Inspect, AsarIntegrity, OnlyAsar, V8Snapshot, FileProtocol. */
 const STOCK_FUSES = '10110001';
