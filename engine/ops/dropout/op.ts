@@ -10,8 +10,9 @@ const DROPOUT_HELPER = `DROPOUT_MASKS = {}  # Dropout node -> the masks the engi
 
 
 def dropout(x, p, masks, inplace=False):
-    """F.dropout in training mode with the next of the engine's masks: x * noise with
-    noise = mask / (1 - p), as ATen's _dropout_impl computes it (MulBackward0)."""
+    """Dropout in training mode with the next of the engine's masks: x * noise with
+    noise = mask / (1 - p), as ATen's _dropout_impl computes it (MulBackward0).
+    (No F-dot in this text: the exporter imports torch.nn.functional only when used.)"""
     noise = torch.tensor([float(c) for c in masks.pop(0)]).reshape(x.shape).to(x.dtype)
     noise.div_(1 - p)
     return x.mul_(noise) if inplace else x * noise`;
