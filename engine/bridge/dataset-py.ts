@@ -46,13 +46,13 @@ function hexLines(bytes: Uint8Array): string {
 /** The module-level data and batch function of one Dataset node. */
 function datasetSection(plan: ExportPlan, n: GraphNode): string {
   const d = n.impl.dataset!;
-  const info = DATASETS[d.name as keyof typeof DATASETS];
+  const info = DATASETS[d.name];
   const size = info.image[0] * info.image[1] * info.image[2];
   const data = datasetArrays(d.name, d.split);
   const used = new Map<number, number>(); // dataset row -> row of the embedded arrays
   const perIteration: number[][] = [];
   const plan0 = {
-    count: info.count[d.split as 'train' | 'test'],
+    count: info.count[d.split],
     batchSize: d.batchSize,
     shuffle: d.shuffle,
     seed: d.seed,

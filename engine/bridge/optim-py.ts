@@ -16,22 +16,26 @@ const DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   AdamW: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01, amsgrad: false },
 };
 
-const py = (v: unknown): string =>
-  typeof v === 'boolean'
-    ? v
-      ? 'True'
-      : 'False'
-    : Array.isArray(v)
-      ? `(${v.map(py).join(', ')})`
-      : pyNumber(v as number);
+/** An argument's value: a bool, a tuple of numbers or a number. */
+function py(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Array.isArray(v)) return `(${v.map(py).join(', ')})`;
+  return pyNumber(Number(v));
+}
+
+/** The constructor's arguments by name (the spec without kind and params). */
+function argsOf({ kind: _kind, params: _params, ...args }: OptimizerSpec): Readonly<Record<string, unknown>> {
+  return args;
+}
 
 /** The constructor's keyword arguments that differ from torch.optim's defaults (SGD's lr always). */
 function keywords(spec: OptimizerSpec): string[] {
   const defaults = DEFAULTS[spec.kind]!;
   const fields = spec.kind === 'SGD' ? ['lr', ...Object.keys(defaults)] : Object.keys(defaults);
+  const args = argsOf(spec);
   const out: string[] = [];
   for (const f of fields) {
-    const v = (spec as unknown as Record<string, unknown>)[f];
+    const v = args[f];
     if (f in defaults && JSON.stringify(v) === JSON.stringify(defaults[f])) continue;
     out.push(`${f}=${py(v)}`);
   }
@@ -40,7 +44,7 @@ function keywords(spec: OptimizerSpec): string[] {
 
 /** A parameter name as the script spells it: `model.fc.weight`, or a Tensor node's variable. */
 function expression(plan: ExportPlan, name: string): string {
-  const [id, which] = name.split('.') as [string, string | undefined];
+  const [id = '', which] = name.split('.');
   return which ? `model.${plan.names.attr(id)}.${which}` : plan.names.v(id);
 }
 

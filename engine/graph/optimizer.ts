@@ -3,6 +3,7 @@
  * its arguments checked as its constructor checks them (PyTorch's messages,
  * at the JSON path of the document), and the parameters it updates.
  */
+import * as v from 'valibot';
 import type { DocumentIssue } from '../protocol/result';
 import type { Tensor } from '../tensor/tensor';
 import { Optimizer, type OptimizerOptions } from '../nn/optim';
@@ -12,7 +13,7 @@ import type { Owned } from './ops';
 
 type Obj = Record<string, unknown>;
 type Add = (path: string, message: string) => void;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const AT = 'run.optimizer';
 
 /** Each kind's fields with their defaults (`lr` of SGD has none: torch.optim's `required`). */
@@ -22,12 +23,36 @@ const DEFAULTS = {
   AdamW: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01, amsgrad: false },
 } as const;
 type Kind = keyof typeof DEFAULTS;
-const KINDS = Object.keys(DEFAULTS) as Kind[];
+const KINDS: readonly Kind[] = ['SGD', 'Adam', 'AdamW'];
+const isKind = (k: unknown): k is Kind => KINDS.some((kind) => kind === k);
+
+/** The fields once checked, defaults filled in: a spec of the types the engine takes. */
+const num = v.number();
+const SPEC = v.variant('kind', [
+  v.object({
+    kind: v.literal('SGD'),
+    lr: num,
+    momentum: num,
+    dampening: num,
+    weight_decay: num,
+    nesterov: v.boolean(),
+    params: v.optional(v.array(v.string())),
+  }),
+  v.object({
+    kind: v.picklist(['Adam', 'AdamW']),
+    lr: num,
+    betas: v.tuple([num, num]),
+    eps: num,
+    weight_decay: num,
+    amsgrad: v.boolean(),
+    params: v.optional(v.array(v.string())),
+  }),
+]);
 
 /** A number as Python's `str()` writes what `json.loads` gave it: integers as ints, floats by repr. */
 export function pyStr(x: number): string {
   if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
-  const [digits, exp] = x.toExponential().split('e') as [string, string];
+  const [digits = '', exp = ''] = x.toExponential().split('e');
   const e = Number(exp);
   if (e < -4 || e >= 16) return `${digits}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
   return String(x);
@@ -73,8 +98,8 @@ function fieldFault(field: string, value: unknown): string | null {
  */
 export function parseOptimizer(raw: unknown, add: Add): OptimizerSpec | undefined {
   if (!isObj(raw)) return undefined;
-  const kind = raw.kind as Kind;
-  if (!KINDS.includes(kind)) {
+  const kind = raw.kind;
+  if (!isKind(kind)) {
     add(`${AT}.kind`, `expected ${KINDS.map((k) => `"${k}"`).join(', ')}`);
     return undefined;
   }
@@ -93,7 +118,8 @@ export function parseOptimizer(raw: unknown, add: Add): OptimizerSpec | undefine
     ok = false;
   }
   if (!ok) return undefined;
-  const o = { ...defaults, ...raw, params: (raw.params as string[] | undefined) ?? null } as OptimizerSpec;
+  const { params = null, ...options } = v.parse(SPEC, { ...defaults, ...raw });
+  const o: OptimizerSpec = { ...options, params };
   let faults = 0;
   constructorChecks(o, (path, message) => {
     faults++;
@@ -147,6 +173,11 @@ export function optimizerParamIssues(graph: Pick<CompiledGraph, 'doc' | 'inputs'
   return issues;
 }
 
+/** A layer's `weight` or `bias` by name (nothing for another name). */
+function ownedTensor(p: Owned<Tensor> | undefined, which: string): Tensor | null | undefined {
+  return which === 'weight' || which === 'bias' ? p?.[which] : undefined;
+}
+
 /** The run's optimizer over the session's tensors (made at the first setup, after the parameters). */
 export function makeOptimizer(
   graph: CompiledGraph,
@@ -157,8 +188,8 @@ export function makeOptimizer(
   if (!spec) return null;
   const names = new Map<Tensor, string>();
   for (const name of optimizerParamNames(graph)) {
-    const [id, which] = name.split('.') as [string, 'weight' | 'bias' | undefined];
-    const t = which ? params.get(id)?.[which] : leaves.get(id);
+    const [id = '', which] = name.split('.');
+    const t = which ? ownedTensor(params.get(id), which) : leaves.get(id);
     if (t) names.set(t, name);
   }
   return { optimizer: new Optimizer(spec, [...names.keys()]), names };

@@ -18,6 +18,7 @@ import { internalError } from '../core/errors';
 import { argmaxRows, CLASSIFICATION_LOSSES } from '../protocol/classify';
 import { DATASETS, type DatasetName, type DatasetSplit } from '../protocol/datasets';
 import { outputName } from '../protocol/op-spec';
+import type { DatasetSetup } from '../ops/define';
 import type { Tensor } from '../tensor/tensor';
 import type { CompiledGraph } from './compile';
 import type { GraphNode } from './document';
@@ -48,7 +49,7 @@ function predicted(
   target: Tensor | undefined,
 ): { pred: Int32Array; labels: ArrayLike<number> } | null {
   if (!logits || !target || logits.ndim !== 2 || target.ndim !== 1 || target.dtype !== 'int64') return null;
-  const [rows, cols] = logits.shape as [number, number];
+  const [rows = 0, cols = 0] = logits.shape;
   if (target.shape[0] !== rows || rows === 0) return null;
   return { pred: argmaxRows(logits.contiguousData(), rows, cols), labels: target.contiguousData() };
 }
@@ -76,10 +77,20 @@ export function evalPlan(graph: CompiledGraph): EvalPlan | string {
   if (!c)
     return `evaluation needs run.backward to be a ${CLASSIFICATION_LOSSES.join(' or ')} (its input holds the class scores)`;
   const ds = graph.doc.nodes.find((n) => n.op === 'Dataset' && c.target === `${n.id}.labels`);
-  if (!ds) return `evaluation needs the target of ${c.loss} to be a Dataset node's labels`;
-  const p = ds.params as { name: DatasetName; batch_size: number };
-  return { classification: c, dataset: ds.id, name: p.name, batchSize: p.batch_size };
+  const d = ds?.impl.dataset;
+  if (!ds || !d) return `evaluation needs the target of ${c.loss} to be a Dataset node's labels`;
+  return { classification: c, dataset: ds.id, name: d.name, batchSize: d.batchSize };
 }
+
+/** The setup of the Dataset node `id` of `graph`. */
+function datasetOf(graph: CompiledGraph, id: string): DatasetSetup {
+  const d = graph.doc.nodes.find((n) => n.id === id)?.impl.dataset;
+  if (!d) throw internalError(`evaluation: ${id} is not a Dataset node`);
+  return d;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const objectOr = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 
 /**
  * The document that evaluates `doc` on `split`: the Dataset node in that split
@@ -91,10 +102,10 @@ export function evalDocument(
   plan: EvalPlan,
   split: DatasetSplit,
 ): Record<string, unknown> {
-  const nodes = (doc.nodes as Record<string, unknown>[]).map((n) =>
-    n.id === plan.dataset ? { ...n, params: { ...(n.params as object), split, shuffle: false } } : n,
+  const nodes = (Array.isArray(doc.nodes) ? doc.nodes : []).map((n: unknown) =>
+    isObj(n) && n.id === plan.dataset ? { ...n, params: { ...objectOr(n.params), split, shuffle: false } } : n,
   );
-  const { optimizer: _o, feedback: _f, ...run } = (doc.run as Record<string, unknown> | undefined) ?? {};
+  const { optimizer: _o, feedback: _f, ...run } = objectOr(doc.run);
   const batches = Math.ceil(DATASETS[plan.name].count[split] / plan.batchSize);
   return { ...doc, nodes, run: { ...run, backward: null, mode: 'eval', iterations: batches } };
 }
@@ -130,7 +141,7 @@ export class Evaluation {
     private readonly graph: CompiledGraph,
     readonly plan: EvalPlan,
   ) {
-    this.split = (graph.doc.nodes.find((n) => n.id === plan.dataset)!.params as { split: DatasetSplit }).split;
+    this.split = datasetOf(graph, plan.dataset).split;
     const count = DATASETS[plan.name].count[this.split];
     this.predictions = new Int32Array(count);
     this.labels = new Int32Array(count);

@@ -32,6 +32,7 @@ import {
   type ParamInit,
   type ParamsOf,
 } from '../protocol/op-spec';
+import type { DatasetName, DatasetSplit } from '../protocol/datasets';
 import { checkChoice, checkInit, checkKind, checkParamInit, isInitSpec, isParamInit } from './params';
 
 /** What is known about a node's output before running. */
@@ -77,8 +78,8 @@ export interface ParamShapes {
 
 /** What a Dataset node takes its batches from (see engine/ops/dataset/batches.ts). */
 export interface DatasetSetup {
-  readonly name: string;
-  readonly split: string;
+  readonly name: DatasetName;
+  readonly split: DatasetSplit;
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly seed: number;
