@@ -19,8 +19,8 @@ const EXAMPLES = resolve(import.meta.dirname, '../../renderer/examples');
 
 type Node = { id: string; op: string; label?: string; params: object; position: { x: number; y: number } };
 
-/** Column `c`, row `r` of the layout (nodes are 180 wide). */
-const at = (c: number, r: number): { x: number; y: number } => ({ x: c * 230, y: r * 200 });
+/** Column `c`, row `r` of the layout (nodes are 180 wide; a Conv2d with its parameters is about 310 tall after a run). */
+const at = (c: number, r: number): { x: number; y: number } => ({ x: c * 230, y: r * 340 });
 
 const labels = (ds: string, target: string): Edge => ({ ...edge(ds, target, 'target'), sourceHandle: 'labels' });
 const images = (ds: string, target: string): Edge => ({ ...edge(ds, target), sourceHandle: 'images' });

@@ -488,9 +488,10 @@ describe('readable graphs', () => {
   let wide: AppPage;
   /**
    * Examples too large for a 1440x900 window at a readable zoom: the CNN has more ranks than fit
-   * across, the padding example four rows of image-showing nodes one above the other.
+   * across, the padding example four rows of image-showing nodes one above the other, the
+   * Sigmoid-vs-ReLU example two five-layer MLPs of 15 ranks side by side.
    */
-  const TOO_LARGE = ['small_cnn_training', 'conv2d_padding_modes'];
+  const TOO_LARGE = ['small_cnn_training', 'conv2d_padding_modes', 'mlp_sigmoid_vs_relu'];
   const slugs = readdirSync(resolve(REPO, 'renderer/examples'))
     .filter((f) => f.endsWith('.graph.json'))
     .map((f) => f.replace('.graph.json', ''));
