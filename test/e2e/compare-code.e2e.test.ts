@@ -100,7 +100,8 @@ describe('comparison strip', () => {
 
   it('pins a tensor from the tensor viewer, shows a − b against the earlier pin, and unpins it', async () => {
     const { page } = app();
-    await page.click('.react-flow__node[data-id="logsm"]');
+    // the node's top-left corner: the strip and the edge legend cover its lower part at this size
+    await page.click('.react-flow__node[data-id="logsm"] [data-testid=node-title]', { position: { x: 4, y: 4 } });
     await page.waitForSelector('[data-testid=tensor-viewer]');
     await page.click('[data-testid=tensor-pin]');
     await expect.poll(() => page.locator('[data-testid=compare-pin]').count()).toBe(5);
