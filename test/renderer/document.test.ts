@@ -167,8 +167,9 @@ describe('document round trip', () => {
     expect(xs[1]! - xs[0]!).toBe(180 + LAYOUT.ranksep);
   });
 
-  it('lays out unconnected nodes without overlaps, with the sizes it is given', () => {
-    const d = parseDocument({
+  /** Three unconnected ReLUs: one rank of the layout. */
+  const threeReLUs = () =>
+    parseDocument({
       format: 'autograd-studio/graph',
       version: 1,
       nodes: [
@@ -178,6 +179,9 @@ describe('document round trip', () => {
       ],
       edges: [],
     });
+
+  it('lays out unconnected nodes without overlaps, with the sizes it is given', () => {
+    const d = threeReLUs();
     const pos = layeredLayout(
       d,
       () => ({ width: 100, height: 50 }),
@@ -190,16 +194,7 @@ describe('document round trip', () => {
   });
 
   it('keeps room below each node that has not run for the rows a run adds', () => {
-    const d = parseDocument({
-      format: 'autograd-studio/graph',
-      version: 1,
-      nodes: [
-        { id: 'a', op: 'ReLU', params: {} },
-        { id: 'b', op: 'ReLU', params: {} },
-        { id: 'c', op: 'ReLU', params: {} },
-      ],
-      edges: [],
-    });
+    const d = threeReLUs();
     const size = () => ({ width: 100, height: 50 });
     const ys = (pos: Map<string, { y: number }>) => ['a', 'b', 'c'].map((id) => pos.get(id)!.y).sort((p, q) => p - q);
     // by default (a document opened without positions) every node gets the room
