@@ -40,7 +40,9 @@ export function inferShapes(g: CompiledGraph): ShapeReport {
     try {
       const all = withOwned(ins, ownedMeta(n, ins, ports));
       if ([...all.values()].some((i) => i.shape === null)) unknown();
-      else for (const [out, m] of n.impl.inferOutputs(all)) ports.set(outputName(n.id, n.impl.spec, out), m);
+      else
+        for (const [out, m] of n.impl.inferOutputs(all, g.doc.run.mode))
+          ports.set(outputName(n.id, n.impl.spec, out), m);
     } catch (e) {
       const c = classifyError(e); // an engine bug says so (InternalError), a PyTorch error is PyTorch's text
       problems.set(n.id, c.type === 'InternalError' ? `InternalError: ${c.message}` : c.message);

@@ -147,11 +147,14 @@ export interface OpBehaviour<P> {
   readonly readsMode?: boolean;
   /** Dataset: a source whose outputs are batches of a bundled dataset (the exporter embeds them). */
   readonly dataset?: (p: P) => DatasetSetup;
-  /** Shape, dtype and requires_grad of the output from the inputs', raising PyTorch's errors. */
-  readonly infer?: (ins: Ports<PortMeta>, p: P) => PortMeta;
+  /**
+   * Shape, dtype and requires_grad of the output from the inputs', raising PyTorch's errors;
+   * `mode` is `run.mode` (an op that `readsMode` infers what that mode returns).
+   */
+  readonly infer?: (ins: Ports<PortMeta>, p: P, mode: RunMode) => PortMeta;
   readonly execute?: (ctx: OpContext, ins: Ports<Tensor>, p: P) => Tensor;
   /** An op with several outputs (its declaration's `outputs`) infers and executes them all, by output name. */
-  readonly inferOutputs?: (ins: Ports<PortMeta>, p: P) => Ports<PortMeta>;
+  readonly inferOutputs?: (ins: Ports<PortMeta>, p: P, mode: RunMode) => Ports<PortMeta>;
   readonly executeOutputs?: (ctx: OpContext, ins: Ports<Tensor>, p: P) => Ports<Tensor>;
   /** The PyTorch expression, given the variables of the wired inputs (owned parameters are not among them). */
   readonly python?: (py: PyContext, ins: Ports<string>, p: P) => PyCode;
@@ -165,10 +168,10 @@ export interface BoundOp {
   readonly readsGrad: boolean;
   readonly readsMode: boolean;
   readonly dataset: DatasetSetup | null;
-  infer(ins: Ports<PortMeta>): PortMeta;
+  infer(ins: Ports<PortMeta>, mode: RunMode): PortMeta;
   execute(ctx: OpContext, ins: Ports<Tensor>): Tensor;
-  /** Every output's meta by output name (`out` for an op with one output). */
-  inferOutputs(ins: Ports<PortMeta>): Ports<PortMeta>;
+  /** Every output's meta by output name (`out` for an op with one output), in `run.mode` `mode`. */
+  inferOutputs(ins: Ports<PortMeta>, mode: RunMode): Ports<PortMeta>;
   /** Every output by output name (`out` for an op with one output). */
   executeOutputs(ctx: OpContext, ins: Ports<Tensor>): Ports<Tensor>;
   python(py: PyContext, ins: Ports<string>): PyCode;
@@ -261,9 +264,9 @@ export function defineOp<S extends ParamDecls, O extends string>(
   b: OpBehaviour<ParamsOf<S>>,
 ): OpModule {
   const spec = opSpec(decl);
-  const infer = (ins: Ports<PortMeta>, p: ParamsOf<S>): PortMeta => {
+  const infer = (ins: Ports<PortMeta>, p: ParamsOf<S>, mode: RunMode): PortMeta => {
     if (!b.infer) throw internalError(`no single-output inference for op ${decl.op}`);
-    return b.infer(ins, p);
+    return b.infer(ins, p, mode);
   };
   const execute = (ctx: OpContext, ins: Ports<Tensor>, p: ParamsOf<S>): Tensor => {
     if (!b.execute) throw internalError(`no executor for op ${decl.op}`);
@@ -276,9 +279,10 @@ export function defineOp<S extends ParamDecls, O extends string>(
     readsGrad: b.readsGrad === true,
     readsMode: b.readsMode === true,
     dataset: b.dataset ? b.dataset(p) : null,
-    infer: (ins) => infer(ins, p),
+    infer: (ins, mode) => infer(ins, p, mode),
     execute: (ctx, ins) => execute(ctx, ins, p),
-    inferOutputs: (ins) => (b.inferOutputs ? b.inferOutputs(ins, p) : new Map([['out', infer(ins, p)]])),
+    inferOutputs: (ins, mode) =>
+      b.inferOutputs ? b.inferOutputs(ins, p, mode) : new Map([['out', infer(ins, p, mode)]]),
     executeOutputs: (ctx, ins) =>
       b.executeOutputs ? b.executeOutputs(ctx, ins, p) : new Map([['out', execute(ctx, ins, p)]]),
     python: (py, ins) => {

@@ -42,10 +42,12 @@ function python(py: PyContext, x: Ports<string>, p: P): PyCode {
 
 export const dropoutOp = defineOp(DROPOUT, {
   readsMode: true,
-  infer: (ins, p) => {
+  infer: (ins, p, mode) => {
     checkDropoutP(p.p);
     const x = port(ins, 'input');
-    return p.p === 0 ? x : derived(shapeOf(x), x.dtype ?? 'float32', [x]); // p == 0 returns x itself
+    // p == 0 and eval mode return x itself (its flags, no grad_fn of its own), as `dropout` does
+    if (p.p === 0 || mode === 'eval' || x.shape?.includes(0)) return x;
+    return derived(shapeOf(x), x.dtype ?? 'float32', [x]);
   },
   execute: (ctx, ins, p) => dropout(port(ins, 'input'), p.p, ctx.mode === 'train', p.inplace, p.seed, ctx.iteration),
   python,
