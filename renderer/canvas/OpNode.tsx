@@ -10,11 +10,11 @@ import { memo } from 'react';
 import { useApp, useServices } from '../app/context';
 import { specOf } from '../document/graph';
 import { shownParams } from '../document/params';
-import { flagsOf, type NodeFlags } from '../state/engine-state';
+import { flagsOf } from '../state/engine-state';
 import { isInPlace, versionError, writtenBy } from '../state/inplace';
 import { NodePicture } from '../images/NodePicture';
-import { BADGE_HELP } from '../ui/glossary';
 import { FeedbackPort } from './FeedbackPort';
+import { NodeFlagRows } from './Flags';
 import { fmt } from '../viz/scales';
 import { InferHint } from './InferHint';
 import type { OpFlowNode } from './types';
@@ -24,43 +24,6 @@ export type { OpFlowNode, OpNodeData } from './types';
 
 const shapeText = (s: readonly number[] | null | undefined): string => (s ? `[${s.join(', ')}]` : '?');
 const bool = (v: boolean | undefined): 'true' | 'false' => (v ? 'true' : 'false');
-
-function Flags({ f }: { f: NodeFlags | null }): React.JSX.Element | null {
-  if (!f) return null;
-  return (
-    <div className="node-flags">
-      <span
-        className={`badge ${f.leaf ? 'badge-leaf' : 'badge-nonleaf'}`}
-        data-badge="leaf"
-        title={f.leaf ? BADGE_HELP.leaf : BADGE_HELP.nonleaf}
-      >
-        {f.leaf ? 'leaf' : 'non-leaf'}
-      </span>
-      <span
-        className={`badge ${f.requiresGrad ? 'badge-rg' : 'badge-norg'}`}
-        data-badge="requires_grad"
-        title={f.requiresGrad ? BADGE_HELP.requiresGrad : BADGE_HELP.noGrad}
-      >
-        {f.requiresGrad ? 'requires_grad' : 'no grad'}
-      </span>
-      {f.gradFn && (
-        <span className="badge badge-gradfn" data-badge="grad_fn" title={BADGE_HELP.gradFn(f.gradFn)}>
-          {f.gradFn}
-        </span>
-      )}
-      {f.hasGrad && (
-        <span className="badge badge-grad" data-testid="grad-badge" data-badge="grad" title={BADGE_HELP.grad}>
-          .grad
-        </span>
-      )}
-      {f.storage !== null && f.storage >= 0 && (
-        <span className="badge badge-storage" data-badge="storage" title={BADGE_HELP.storage(f.storage)}>
-          storage #{f.storage}
-        </span>
-      )}
-    </div>
-  );
-}
 
 /** Two overlapping sheets: a copy (an SVG, since no glyph for it is in every system font). */
 function CopyIcon(): React.JSX.Element {
@@ -245,7 +208,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
             ))}
           </div>
         )}
-        <Flags f={flags} />
+        <NodeFlagRows id={id} outputs={spec?.outputs} flags={flags} />
         <NodePicture id={id} />
         {hasOwnParams && (
           <div className="op-node-owned">

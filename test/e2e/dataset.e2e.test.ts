@@ -2,7 +2,8 @@
  * The Dataset node in the web build: a parity fixture (a Linear classifier on the 8x8
  * digits, 3 SGD iterations) opens, the worker fetches the digits split (an asset of the
  * build, no network beyond the app's origin) and runs it; the node shows its two outputs
- * with their shapes, and the loss equals PyTorch's.
+ * with their shapes and badges (leaves without grad, the labels int64), and the loss equals
+ * PyTorch's.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -25,6 +26,15 @@ describe('Dataset node in the app', () => {
     expect(await data.locator('[data-testid=output-labels]').textContent()).toContain('[16]');
     expect(await data.locator('.react-flow__handle[data-handleid="images"]').count()).toBe(1);
     expect(await data.locator('.react-flow__handle[data-handleid="labels"]').count()).toBe(1);
+    // each output has its badges, named: both leaves without grad, the labels int64
+    const badges = (output: string) =>
+      data
+        .locator(
+          `.node-flags[data-output="${output}"] :is([data-badge=leaf], [data-badge=requires_grad], [data-badge=dtype])`,
+        )
+        .allTextContents();
+    expect(await badges('images')).toEqual(['leaf', 'no grad', 'float32']);
+    expect(await badges('labels')).toEqual(['leaf', 'no grad', 'int64']);
     const loss = page.locator('.react-flow__node[data-id="loss"] .op-node');
     expect(await loss.getAttribute('data-grad-fn')).toBe('NllLossBackward0');
     const want = (expected.tensors as unknown as Record<string, { data: number[] }>).loss!.data[0]!;
