@@ -9,7 +9,7 @@
  * thread with the same arithmetic, so results do not depend on the split.
  * Scratch is per thread; sizes come from the *_scratch exports.
  */
-#include "conv.h"
+#include "winograd.h"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
@@ -60,7 +60,9 @@ static void col2im(const float *col, float *dst, const int *g, int cing) {
 /** Scratch floats per thread of conv_forward. */
 EXPORT(conv_forward_scratch) int conv_forward_scratch(const int *g) {
   int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS];
-  return conv_pa_floats(coutg, cing * g[G_KH] * g[G_KW]) + conv_gemm_scratch(g, cing) + 8;
+  int rest = conv_gemm_scratch(g, cing);
+  if (wino_ok(g, cing, coutg)) rest = wino_u_floats(coutg, cing) + wino_scratch(g[G_HOUT], g[G_WOUT], cing, coutg);
+  return conv_pa_floats(coutg, cing * g[G_KH] * g[G_KW]) + rest + 8;
 }
 
 /** Forward for samples [b0, b1): out = conv(x, w) + bias (bias may be 0). */
@@ -69,14 +71,21 @@ void conv_forward(const float *x, const float *wt, const float *bias, float *out
   const int groups = g[G_GROUPS], cin = g[G_CIN], cout = g[G_COUT];
   const int cing = cin / groups, coutg = cout / groups, K = cing * g[G_KH] * g[G_KW];
   const int hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
+  const int wino = wino_ok(g, cing, coutg);
   float *pa = scratch;
   float *gs = scratch + conv_pa_floats(coutg, K);
+  float *ws = gs + (wino ? wino_u_floats(coutg, cing) : 0);
   for (int gi = 0; gi < groups; gi++) {
     conv_pack_a(pa, wt + (long)gi * coutg * K, K, 1, coutg, K);
+    if (wino) wino_kernel(gs, pa, coutg, cing);
     for (int b = b0; b < b1; b++) {
       const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
       float *o = out + ((long)b * cout + (long)gi * coutg) * P;
-      conv_gemm(o, pa, xg, g, cing, coutg, gs);
+      if (wino) {
+        wino_conv(o, gs, xg, g, cing, coutg, ws);
+      } else {
+        conv_gemm(o, pa, xg, g, cing, coutg, gs);
+      }
       if (bias) {
         for (int oc = 0; oc < coutg; oc++) {
           float bv = bias[gi * coutg + oc];
@@ -111,7 +120,10 @@ EXPORT(conv_backward_input_scratch) int conv_backward_input_scratch(const int *g
     /* conv_gemm_scratch of the flipped geometry, without building it. */
     int ph2 = g[G_DH] * (g[G_KH] - 1) - g[G_PH], pw2 = g[G_DW] * (g[G_KW] - 1) - g[G_PW];
     int padded = ph2 < 0 || pw2 < 0 ? 0 : coutg * (g[G_HOUT] + 2 * ph2) * (g[G_WOUT] + 2 * pw2 + NR) + 16;
-    return 16 + cing * coutg * kk + conv_pa_floats(cing, coutg * kk) + MR * NR + gemm_nc(coutg * kk) * coutg * kk + 32 + padded + 8;
+    int rest = MR * NR + gemm_nc(coutg * kk) * coutg * kk + 32 + padded;
+    int w2 = wino_u_floats(cing, coutg) + wino_scratch(g[G_H], g[G_W], coutg, cing);
+    if (rest < w2) rest = w2;
+    return 16 + cing * coutg * kk + conv_pa_floats(cing, coutg * kk) + rest + 8;
   }
   return K * P + gemm_scratch(K, coutg) + 8;
 }
@@ -142,10 +154,16 @@ void conv_backward_input(const float *gout, const float *wt, float *gin, const i
           for (int t = 0; t < kk; t++) dst[t] = src[kk - 1 - t];
         }
       conv_pack_a(pa, wf, coutg * kk, 1, cing, coutg * kk);
+      const int wino = wino_ok(g2, coutg, cing);
+      if (wino) wino_kernel(gs, pa, cing, coutg);
       for (int b = b0; b < b1; b++) {
         const float *go = gout + ((long)b * cout + (long)gi * coutg) * P;
         float *dst = gin + ((long)b * cin + (long)gi * cing) * hw;
-        conv_gemm(dst, pa, go, g2, coutg, cing, gs);
+        if (wino) {
+          wino_conv(dst, gs, go, g2, coutg, cing, gs + wino_u_floats(cing, coutg));
+        } else {
+          conv_gemm(dst, pa, go, g2, coutg, cing, gs);
+        }
       }
     }
     return;

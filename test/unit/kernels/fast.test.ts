@@ -36,6 +36,7 @@ import {
   releaseKernelLease,
   setFastKernelsEnabled,
   setKernelLendThreshold,
+  setKernelParallelMin,
   setKernelThreads,
   useKernelLease,
 } from '../../../engine/kernels/fast/index';
@@ -181,6 +182,66 @@ describe('WebAssembly SIMD kernels', () => {
       expectClose(d, c, 2e-6, `input grad ${JSON.stringify(g)}`);
       const [e, f] = both(() => conv2dBackwardWeight(go, x, g));
       expectClose(f, e, 2e-5, `weight grad ${JSON.stringify(g)}`);
+    }
+  });
+
+  it('3x3 stride-1 convolutions (Winograd F(2x2, 3x3)) match, and split over 1-3 threads bit for bit', () => {
+    // Every geometry here takes the Winograd path of build/wasm/src/winograd.h: forward when
+    // cIn/groups >= 4 and cOut/groups >= 8, input gradient when cOut/groups >= 4 and cIn/groups >= 8.
+    const r = mulberry32(23);
+    const runs: { run: () => ArrayLike<number>[]; got: ArrayLike<number>[] }[] = [];
+    for (let t = 0; t < 30; t++) {
+      const groups = t % 5 === 4 ? 2 : 1,
+        pad = randInt(r, 0, 2);
+      const cIn = groups * randInt(r, 8, 20),
+        cOut = groups * randInt(r, 8, 24);
+      const h = Math.max(1, 3 - 2 * pad) + randInt(r, 0, t % 6 === 0 ? 24 : 9),
+        w = Math.max(1, 3 - 2 * pad) + randInt(r, 0, t % 6 === 0 ? 24 : 9);
+      const n = randInt(r, 1, 3);
+      const g: Conv2dGeometry = {
+        n,
+        cIn,
+        cOut,
+        h,
+        w,
+        kH: 3,
+        kW: 3,
+        strideH: 1,
+        strideW: 1,
+        padH: pad,
+        padW: pad,
+        dilH: 1,
+        dilW: 1,
+        groups,
+        hOut: convOutputSize(h, 3, 1, pad, 1),
+        wOut: convOutputSize(w, 3, 1, pad, 1),
+      };
+      const what = JSON.stringify(g);
+      const x = randF32(r, n * cIn * h * w),
+        wt = randF32(r, (cOut * cIn * 9) / groups),
+        bias = randF32(r, cOut);
+      const go = randF32(r, n * cOut * g.hOut * g.wOut);
+      const [a, b] = both(() => conv2dForward(x, wt, bias, g));
+      expectClose(b, a, 2e-6, `forward ${what}`);
+      const [c, d] = both(() => conv2dBackwardInput(go, wt, g));
+      expectClose(d, c, 2e-6, `input grad ${what}`);
+      const [e, f] = both(() => conv2dBackwardWeight(go, x, g));
+      expectClose(f, e, 2e-5, `weight grad ${what}`);
+      const run = () => [conv2dForward(x, wt, bias, g), conv2dBackwardInput(go, wt, g), conv2dBackwardWeight(go, x, g)];
+      runs.push({ run, got: [b, d, f] });
+    }
+    setKernelParallelMin(0, 0);
+    try {
+      for (const threads of [1, 3]) {
+        setKernelThreads(threads, nodeSpawner);
+        for (const { run, got } of runs) {
+          const again = run();
+          for (let i = 0; i < 3; i++) expect(Array.from(again[i]!), `${threads} threads`).toEqual(Array.from(got[i]!));
+        }
+      }
+    } finally {
+      setKernelParallelMin(2_000_000, 1 << 18);
+      setKernelThreads(2, nodeSpawner);
     }
   });
 
