@@ -4,6 +4,7 @@
  * at the JSON path of the document), and the parameters it updates.
  */
 import * as v from 'valibot';
+import { isOptimizerKind, OPTIMIZER_DEFAULTS, OPTIMIZER_KINDS } from '../protocol/optimizer';
 import type { DocumentIssue } from '../protocol/result';
 import type { Tensor } from '../tensor/tensor';
 import { Optimizer, type OptimizerOptions } from '../nn/optim';
@@ -15,16 +16,6 @@ type Obj = Record<string, unknown>;
 type Add = (path: string, message: string) => void;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
 const AT = 'run.optimizer';
-
-/** Each kind's fields with their defaults (`lr` of SGD has none: torch.optim's `required`). */
-const DEFAULTS = {
-  SGD: { lr: undefined, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false },
-  Adam: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false },
-  AdamW: { lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01, amsgrad: false },
-} as const;
-type Kind = keyof typeof DEFAULTS;
-const KINDS: readonly Kind[] = ['SGD', 'Adam', 'AdamW'];
-const isKind = (k: unknown): k is Kind => KINDS.some((kind) => kind === k);
 
 /** The fields once checked, defaults filled in: a spec of the types the engine takes. */
 const num = v.number();
@@ -99,11 +90,11 @@ function fieldFault(field: string, value: unknown): string | null {
 export function parseOptimizer(raw: unknown, add: Add): OptimizerSpec | undefined {
   if (!isObj(raw)) return undefined;
   const kind = raw.kind;
-  if (!isKind(kind)) {
-    add(`${AT}.kind`, `expected ${KINDS.map((k) => `"${k}"`).join(', ')}`);
+  if (!isOptimizerKind(kind)) {
+    add(`${AT}.kind`, `expected ${OPTIMIZER_KINDS.map((k) => `"${k}"`).join(', ')}`);
     return undefined;
   }
-  const defaults: Obj = DEFAULTS[kind];
+  const defaults: Obj = OPTIMIZER_DEFAULTS[kind];
   let ok = true;
   for (const [field, value] of Object.entries(raw)) {
     if (field === 'kind') continue;
@@ -133,7 +124,7 @@ function ownedNames(n: GraphNode, wired: ReadonlyMap<string, string>): string[] 
   const layer = n.impl.layer;
   if (!layer) return [];
   const names: string[] = [];
-  if (!wired.has('weight')) names.push(`${n.id}.weight`);
+  if (layer.shapes.weight && !wired.has('weight')) names.push(`${n.id}.weight`);
   if (layer.shapes.bias && !wired.has('bias')) names.push(`${n.id}.bias`);
   return names;
 }

@@ -1,5 +1,5 @@
 /**
- * The run settings' line for `run.optimizer` (kept in the run's other keys):
+ * The run settings' line under the optimizer's editor (OptimizerEditor.tsx):
  * the optimizer as its constructor call, and what it does, in one sentence.
  */
 import type { RunSpec } from '../document/types';
@@ -20,9 +20,6 @@ export function OptimizerLine({ run }: { run: RunSpec }): React.JSX.Element | nu
   const spec = o as Record<string, unknown>;
   return (
     <div className="param-field" data-testid="run-optimizer">
-      <label>
-        <span className="param-name">optimizer</span>
-      </label>
       <code>
         torch.optim.{String(spec.kind)}({args(spec)})
       </code>

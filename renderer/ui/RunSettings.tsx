@@ -1,8 +1,8 @@
-/** Document settings: name, description and the run section (backward root, iterations, feedback, zero_grad). */
+/** Document settings: name, description and the run section (backward root, iterations, zero_grad, mode, optimizer, feedback). */
 import { useState } from 'react';
 import { useApp, useServices } from '../app/context';
 import type { RunSpec } from '../document/types';
-import { OptimizerLine } from './OptimizerLine';
+import { OptimizerEditor } from './OptimizerEditor';
 
 /** The run settings shown when nothing is selected. */
 export function RunSettings(): React.JSX.Element {
@@ -93,7 +93,7 @@ export function RunSettings(): React.JSX.Element {
           <span className="param-name"> zero_grad</span>
         </label>
       </div>
-      <OptimizerLine run={run} />
+      <OptimizerEditor run={run} />
       <div className="param-field">
         <label title="hands A's output to Tensor node T for the next iteration">
           <span className="param-name">feedback</span>

@@ -3,13 +3,15 @@
  * inspector of a parameter's node lists optimizer.state with PyTorch's names (one line per
  * state tensor, with what it is), with the numbers PyTorch 1.13 computed (the fixtures of
  * test/fixtures/gen/cases_optim.py); stepping shows the state once the backward pass is over.
+ * The run settings edit run.optimizer and run.mode without JSON: the engine's torch.optim
+ * messages at each field, and the canvas's flags follow the mode before any run.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { stats } from '../../engine/protocol/stats';
 import { fmt } from '../../renderer/viz/scales';
 import { LOCAL_PARITY_DIR, readJson } from '../helpers/fixtures';
-import { appForFile, clickAndSettle, openFile, shot } from './harness';
+import { appForFile, clickAndSettle, nodeAttrs, openExample, openFile, shot } from './harness';
 
 const app = appForFile();
 
@@ -105,5 +107,51 @@ describe('optimizer.state in the inspector', () => {
       'Backward pass finished, then opt.step() updated the parameters (torch.optim.Adam). Next: Forward step',
     );
     await shot(page, 'optimizer-stepping-adam');
+  });
+
+  it('the run settings edit the optimizer: Adam with a bad lr shows torch.optim’s message, fixed it trains', async () => {
+    const { page, errors } = app();
+    await openExample(page, 'digits_cnn_sgd');
+    await page.click('.react-flow__pane', { position: { x: 20, y: 20 } });
+    await page.selectOption('[data-testid=optimizer-kind-select]', 'Adam');
+    expect(await page.getAttribute('[data-testid=optimizer-eps]', 'placeholder')).toBe('1e-8');
+    await page.fill('[data-testid=optimizer-lr]', '-0.01');
+    await page.press('[data-testid=optimizer-lr]', 'Enter');
+    const error = page.locator('[data-optimizer-field=lr] [data-testid=optimizer-error]');
+    await expect.poll(() => error.textContent()).toBe('Invalid learning rate: -0.01');
+    await page.locator('[data-testid=optimizer-editor]').scrollIntoViewIfNeeded();
+    await shot(page, 'optimizer-editor-invalid-lr');
+    await page.fill('[data-testid=optimizer-lr]', '0.002');
+    await page.press('[data-testid=optimizer-lr]', 'Enter');
+    await expect.poll(() => error.count()).toBe(0);
+    expect(await page.textContent('[data-testid=run-optimizer] code')).toBe('torch.optim.Adam(params, lr=0.002)');
+    await page.fill('[data-testid=iterations]', '3');
+    expect(await clickAndSettle(page, 'run-n')).toBe('done');
+    await page.click('.react-flow__node[data-id="fc2"] .op-node-head');
+    await page.waitForSelector('[data-testid=optimizer-param][data-param="fc2.weight"]');
+    expect(Object.keys(await entries(page, 'fc2.weight'))).toEqual(['step', 'exp_avg', 'exp_avg_sq']);
+    // undo, one command per change: iterations, lr back to -0.01, back to SGD's lr (kept by the switch), SGD
+    for (let k = 0; k < 3; k++) await page.click('[data-testid=undo]');
+    await page.click('.react-flow__pane', { position: { x: 20, y: 20 } });
+    expect(await page.inputValue('[data-testid=optimizer-lr]')).toBe('0.05');
+    expect(await page.inputValue('[data-testid=optimizer-kind-select]')).toBe('Adam');
+    await page.click('[data-testid=undo]');
+    await page.click('.react-flow__pane', { position: { x: 20, y: 20 } });
+    expect(await page.inputValue('[data-testid=optimizer-kind-select]')).toBe('SGD');
+    expect(errors).toEqual([]);
+  });
+
+  it('run.mode eval: Dropout passes its leaf input through on the canvas before any run', async () => {
+    const { page } = app();
+    await openFile(page, parity('dropout_p03_seeded').graphPath);
+    await expect.poll(async () => (await nodeAttrs(page, 'd')).leaf).toBe('false');
+    await page.click('.react-flow__pane', { position: { x: 20, y: 20 } });
+    await page.selectOption('[data-testid=run-mode]', 'eval');
+    // F.dropout(x, training=False) is x itself: a leaf that requires grad, as PyTorch 1.13 returns it
+    await expect.poll(async () => (await nodeAttrs(page, 'd')).leaf).toBe('true');
+    expect((await nodeAttrs(page, 'd')).requiresGrad).toBe('true');
+    await shot(page, 'run-mode-eval-dropout');
+    await page.click('[data-testid=undo]');
+    await expect.poll(async () => (await nodeAttrs(page, 'd')).leaf).toBe('false');
   });
 });
