@@ -185,7 +185,13 @@ OPS = {
     "Clone": _UNARY,
     "Grad": _op(ports=("of",)),
     "Dropout": _op(p=(0.5, NUMBER), inplace=(False, BOOL), seed=(0, INT)),
+    "BatchNorm2d": _op(num_features=(REQUIRED, POS_INT), eps=(1e-5, NUMBER),
+                       momentum=(0.1, OPT_NUMBER), affine=(True, BOOL),
+                       track_running_stats=(True, BOOL), requires_grad=(True, BOOL),
+                       init=({}, PARAM_INIT)),
 }
+LAYER_OPS = ("Conv2d", "Linear", "BatchNorm2d")  # ops that own parameters
+BUFFERS = ("running_mean", "running_var", "num_batches_tracked")  # BatchNorm2d's, when tracked
 
 INIT_FIELDS = {  # kind -> {field: (default, checker)}
     "values": {"data": (REQUIRED, (lambda v: isinstance(v, list) and all(_is_num(e) for e in v),
@@ -477,7 +483,11 @@ def build_init(init, shape, dtype, device):
 
 
 def make_module(op, p):
-    """The nn.Module whose parameters a Conv2d/Linear node owns (PyTorch's checks and init)."""
+    """The nn.Module whose parameters a Conv2d/Linear/BatchNorm2d node owns (PyTorch's checks and
+    init)."""
+    if op == "BatchNorm2d":
+        return nn.BatchNorm2d(p["num_features"], eps=p["eps"], momentum=p["momentum"],
+                              affine=p["affine"], track_running_stats=p["track_running_stats"])
     if op == "Conv2d":
         return nn.Conv2d(p["in_channels"], p["out_channels"], _pair(p["kernel_size"]),
                          stride=_pair(p["stride"]), padding=_padding(p["padding"]),
@@ -487,7 +497,12 @@ def make_module(op, p):
 
 
 def create_parameters(op, p, wired, device):
-    """{"weight": Parameter, "bias": Parameter} for the ports that no edge replaces.
+    """{"weight": Parameter, "bias": Parameter} for the ports that no edge replaces."""
+    return create_layer(op, p, wired, device)[1]
+
+
+def create_layer(op, p, wired, device):
+    """(module, {"weight": Parameter, "bias": Parameter}) for the ports that no edge replaces.
 
     Without an init, a parameter keeps PyTorch's default initialisation (drawn from torch's
     global generator, which the Runner seeds)."""
@@ -503,7 +518,7 @@ def create_parameters(op, p, wired, device):
                 param.copy_(build_init(spec, param.shape, param.dtype, device))
         param.requires_grad = p["requires_grad"]
         owned[name] = param
-    return owned
+    return module, owned
 
 
 def _pair(v):
@@ -768,6 +783,7 @@ class Runner:
         self.run_spec = doc.get("run", {})
         self.params = {}     # "<node>.weight" -> Parameter, in creation order
         self.owned = {}      # node id -> {"weight": ..., "bias": ...}
+        self.norms = {}      # BatchNorm2d node id -> its nn.BatchNorm2d (buffers, training flag)
         self.values = {}     # Tensor node id -> its current tensor (persists)
         self.outputs = {}    # node id -> output of the current iteration
         self.tracker = GradFnTracker()
@@ -831,14 +847,17 @@ class Runner:
                 self._create_parameters_of(node)
 
     def _create_parameters_of(self, node):
-        if node["op"] not in ("Conv2d", "Linear"):
+        if node["op"] not in LAYER_OPS:
             return
         nid, wired = node["id"], self.graph.inputs[node["id"]]
         try:
-            owned = create_parameters(node["op"], self.graph.params[nid], wired, self.device)
+            module, owned = create_layer(node["op"], self.graph.params[nid], wired, self.device)
         except Exception as exc:  # noqa: BLE001 - any PyTorch error is the graph's error
             raise GraphError(exc, nid, "setup", 0) from exc
         self.owned[nid] = owned
+        if node["op"] == "BatchNorm2d":
+            module.train(self.run_spec.get("mode", "train") == "train")
+            self.norms[nid] = module
         for name, param in owned.items():
             self.params["%s.%s" % (nid, name)] = param
             self.tracker.name_leaf(param, "%s.%s" % (nid, name))
@@ -889,6 +908,8 @@ class Runner:
         if node["op"] == "Dropout":
             out = op_dropout(p, inputs, None, self.run_spec.get("mode", "train") == "train",
                              self.iteration)
+        elif node["op"] == "BatchNorm2d":
+            out = self.norms[nid](inputs["input"])
         elif node["op"] == "Grad":
             out = op_grad(p, inputs, None, of_id=self.graph.inputs[nid]["of"])
         else:
@@ -912,6 +933,10 @@ class Runner:
     def _result(self, done, error):
         tensors = {nid: describe_tensor(t, self.lazy) for nid, t in self.outputs.items()}
         tensors.update((name, describe_tensor(t, self.lazy)) for name, t in self.params.items())
+        for nid, module in self.norms.items():
+            for name in BUFFERS:
+                if getattr(module, name) is not None:
+                    tensors["%s.%s" % (nid, name)] = describe_tensor(getattr(module, name), self.lazy)
         result = {"tensors": tensors, "backward_steps": self.tracker.steps,
                   "iterations_run": done, "error": error}
         if self.optimizer is not None:

@@ -183,7 +183,7 @@ function layerLines(plan: ExportPlan, node: GraphNode, overrides: InitOverrides,
     else if (spec.kind === 'full') loads.push(`nn.init.constant_(${target}, ${pyFloat(spec.value)})`);
     else {
       const prefix = `${target}.copy_(`;
-      const shape = which === 'weight' ? layer.shapes.weight : layer.shapes.bias!;
+      const shape = which === 'weight' ? layer.shapes.weight! : layer.shapes.bias!;
       const e = initExpr(spec, shape, 'float32', false, 12, 12 + prefix.length, defer);
       loads.push(`${prefix}${e.expr})`);
     }
@@ -352,7 +352,14 @@ function helperSection(plan: ExportPlan): string {
     leaves: [...plan.leaves.map((l) => v(l.id)), ...plan.datasetOutputs.map(v)],
     requiresGrad: plan.leaves.filter((l) => l.impl.leaf!.requiresGrad).map((l) => v(l.id)),
     retainGrad: plan.doc.nodes.filter((n) => n.retainGrad).map((n) => v(n.id)),
-    layers: plan.layers.map((l) => [plan.names.attr(l.id), plan.owned.get(l.id)!] as const),
+    // A BatchNorm2d's buffers are reported after its parameters (See Note [BatchNorm2d buffers]).
+    layers: plan.layers.map(
+      (l) =>
+        [
+          plan.names.attr(l.id),
+          [...plan.owned.get(l.id)!, ...(l.impl.layer!.buffers ?? []).map((b) => b.name)],
+        ] as const,
+    ),
     forward: plan.forward.map((n) => v(n.id)),
     update: plan.update.map((n) => v(n.id)),
     nodeIds,

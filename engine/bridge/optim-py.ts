@@ -60,7 +60,10 @@ export function optimizerLines(plan: ExportPlan): string[] {
   const names = optimizerParamNames(plan);
   const owned = allOwned(plan);
   // model.parameters() lists every parameter of the layers, a wired one's unused weight too.
-  const whole = plan.layers.every((l) => plan.owned.get(l.id)!.length === (l.impl.layer!.shapes.bias ? 2 : 1));
+  const whole = plan.layers.every((l) => {
+    const { weight, bias } = l.impl.layer!.shapes;
+    return plan.owned.get(l.id)!.length === (weight ? 1 : 0) + (bias ? 1 : 0);
+  });
   let params: string;
   if (whole && owned.length > 0 && owned.every((n, i) => names[i] === n)) {
     const rest = names.slice(owned.length).map((n) => expression(plan, n));

@@ -89,7 +89,7 @@ export function planExport(doc: GraphDocument): ExportPlan {
   for (const l of layers) {
     const wired = inputs.get(l.id)!;
     const names: ('weight' | 'bias')[] = [];
-    if (!wired.has('weight')) names.push('weight');
+    if (l.impl.layer!.shapes.weight && !wired.has('weight')) names.push('weight');
     if (l.impl.layer!.shapes.bias && !wired.has('bias')) names.push('bias');
     owned.set(l.id, names);
   }

@@ -22,7 +22,7 @@ export function tensorJson(t: Tensor): TensorJson {
 
 /**
  * Every tensor a result reports: node outputs of the iteration reached (each
- * output of a node with several, as `<id>.<output>`), then parameters.
+ * output of a node with several, as `<id>.<output>`), then parameters and buffers.
  */
 export function reportedTensors(s: GraphSession): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
@@ -35,6 +35,7 @@ export function reportedTensors(s: GraphSession): Map<string, Tensor> {
   for (const [id, p] of s.params) {
     if (p.weight) out.set(`${id}.weight`, p.weight);
     if (p.bias) out.set(`${id}.bias`, p.bias);
+    for (const [name, b] of p.buffers ?? []) out.set(`${id}.${name}`, b);
   }
   return out;
 }

@@ -10,7 +10,7 @@ import type { GraphNode } from './document';
 import type { LeafSetup } from '../ops/define';
 import { outputName } from '../protocol/op-spec';
 import { makeTensor } from './init';
-import { createParams, withOwned } from './ops';
+import { createParams, withOwned, type Owned } from './ops';
 import { ownGrad, ownTensor, SessionLeases } from './leases';
 import { makeOptimizer } from './optimizer';
 
@@ -49,8 +49,8 @@ export class GraphSession {
   error: RunErrorJson | null = null;
   /** Outputs of the current iteration, by output name (the node id, or `<id>.<output>`: see outputName). */
   readonly outputs = new Map<string, Tensor>();
-  /** Owned parameters by node id. */
-  readonly params = new Map<string, { weight: Tensor | null; bias: Tensor | null }>();
+  /** Owned parameters (and buffers) by node id. */
+  readonly params = new Map<string, Owned<Tensor>>();
   /** Steps of the last (or current) backward. */
   steps: TaggedStep[] = [];
   /** Loss (backward root value) of each completed iteration. */
@@ -192,6 +192,7 @@ export class GraphSession {
     for (const p of this.params.values()) {
       ownTensor(p.weight);
       ownTensor(p.bias);
+      for (const b of p.buffers?.values() ?? []) ownTensor(b);
     }
     this.steps = this.steps.map((st) => ({ ...st, inputs: st.inputs.map(ownGrad), outputs: st.outputs.map(ownGrad) }));
     this.leases.releaseAll();

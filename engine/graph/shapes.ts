@@ -63,7 +63,7 @@ function ownedMeta(n: GraphNode, ins: Map<string, PortMeta>, ports: Map<string, 
     requiresGrad: layer.requiresGrad,
     isLeaf: true,
   });
-  const weight = ins.has('weight') ? null : meta(layer.shapes.weight);
+  const weight = layer.shapes.weight && !ins.has('weight') ? meta(layer.shapes.weight) : null;
   const bias = layer.shapes.bias && !ins.has('bias') ? meta(layer.shapes.bias) : null;
   if (weight) ports.set(`${n.id}.weight`, weight);
   if (bias) ports.set(`${n.id}.bias`, bias);

@@ -8,6 +8,7 @@ import { ADAPTIVE_AVG_POOL2D, AVG_POOL2D, MAX_POOL2D } from './pool/spec';
 import { GELU, LEAKY_RELU, SIGMOID, TANH } from './activation/spec';
 import { CLONE, DETACH, GRAD } from './autograd/spec';
 import { CAT } from './cat/spec';
+import { BATCH_NORM2D } from './batch-norm/spec';
 import { CONV2D } from './conv2d/spec';
 import { ADD, CLAMP, DIV, EXP, LOG, MUL, NEG, SIGN, SUB } from './elementwise/spec';
 import { CROSS_ENTROPY_LOSS, NLL_LOSS } from './loss/spec';
@@ -27,6 +28,7 @@ export const DECLARATIONS = [
   TENSOR,
   DATASET,
   CONV2D,
+  BATCH_NORM2D,
   MAX_POOL2D,
   AVG_POOL2D,
   ADAPTIVE_AVG_POOL2D,

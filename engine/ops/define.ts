@@ -69,9 +69,9 @@ export interface LeafSetup {
   readonly init: InitSpec;
 }
 
-/** The shapes of a layer's owned parameters and the fan-in of PyTorch's default init. */
+/** The shapes of a layer's owned parameters (null: none, as BatchNorm2d's with affine false) and the fan-in of PyTorch's default init. */
 export interface ParamShapes {
-  readonly weight: readonly number[];
+  readonly weight: readonly number[] | null;
   readonly bias: readonly number[] | null;
   readonly fanIn: number;
 }
@@ -99,9 +99,19 @@ export interface PyLiterals {
   tuple(xs: readonly number[]): string;
 }
 
+/** A buffer a layer owns (`<id>.running_mean`): made at setup, reported, never a parameter. */
+export interface BufferSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: Dtype;
+  readonly init: InitSpec;
+}
+
 /** What a layer node (one that owns `<id>.weight` and `<id>.bias`) needs at setup and in Python. */
 export interface LayerSetup {
   readonly shapes: ParamShapes;
+  /** Its buffers (BatchNorm2d's running statistics), handed to the op as inputs under their names. */
+  readonly buffers?: readonly BufferSpec[];
   readonly requiresGrad: boolean;
   readonly init: ParamInit;
   /** The module constructor's checks (PyTorch's messages), before the parameters are made. */

@@ -20,6 +20,7 @@ import { powOp } from './pow/op';
 import { meanOp, sumOp } from './reduce/op';
 import { reluOp } from './relu/op';
 import { dropoutOp } from './dropout/op';
+import { batchNorm2dOp } from './batch-norm/op';
 import { flattenOp, permuteOp, reshapeOp, transposeOp } from './shape/op';
 import { logSoftmaxOp, softmaxOpModule } from './softmax/op';
 import { tensorOp } from './tensor/op';
@@ -35,6 +36,7 @@ const MODULES: { readonly [O in OpName]: OpModule } = {
   Linear: linearOp,
   ReLU: reluOp,
   Dropout: dropoutOp,
+  BatchNorm2d: batchNorm2dOp,
   Sigmoid: sigmoidOp,
   Tanh: tanhOp,
   LeakyReLU: leakyReluOp,

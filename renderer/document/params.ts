@@ -163,6 +163,7 @@ export function starterParams(spec: OpSpec): Record<string, unknown> {
     kernel_size: spec.op === 'Conv2d' ? 3 : 2,
     in_features: 3,
     out_features: 2,
+    num_features: 1,
     dim0: 0,
     dim1: 1,
     dims: [1, 0],

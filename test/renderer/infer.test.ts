@@ -7,6 +7,8 @@ describe('sizes inferred from the input shape', () => {
     expect(inferredParams('Linear', [5])).toEqual({ in_features: 5 });
     expect(inferredParams('Conv2d', [2, 3, 8, 8])).toEqual({ in_channels: 3 });
     expect(inferredParams('Conv2d', [4, 8, 8])).toEqual({ in_channels: 4 });
+    expect(inferredParams('BatchNorm2d', [2, 6, 8, 8])).toEqual({ num_features: 6 });
+    expect(inferredParams('BatchNorm2d', [6, 8, 8])).toEqual({});
   });
   it('nothing for other ops, unknown shapes or shapes that do not fit', () => {
     expect(inferredParams('ReLU', [2, 3])).toEqual({});

@@ -1,5 +1,6 @@
 import type { Shape } from '../../core/shape';
 import { adaptiveAvgPool2dBackward, type AdaptivePoolGeometry } from '../../kernels/adaptive-pool';
+import { batchNormBackward, type BatchNormBackwardArgs } from '../../kernels/batch-norm';
 import { conv2dBackward, type Conv2dGeometry } from '../../kernels/conv2d';
 import { matmul } from '../../kernels/matmul';
 import { reflectionPad2dBackward, replicationPad2dBackward, type Pad2d } from '../../kernels/pad';
@@ -58,6 +59,13 @@ export interface NllSaved {
   readonly reduction: Reduction;
   readonly ignoreIndex: number;
   readonly totalWeight: number;
+}
+
+/** Saved by NativeBatchNormBackward0: input, weight and the statistics the forward used. */
+export interface BatchNormSaved {
+  readonly input: SavedVariable;
+  readonly weight: SavedVariable | null;
+  readonly args: BatchNormBackwardArgs;
 }
 
 const like = (data: GradValue['data'], shape: Shape, g: GradValue): GradValue => ({ data, shape, dtype: g.dtype });
@@ -157,6 +165,16 @@ export const nnRules = {
       return [like(replicationPad2dBackward(g!.data, s.planes, h, w, s.pad), s.shape, g!)];
     },
   } satisfies GradRule<PadSaved>,
+  /** native_batch_norm_backward: edges input, weight, bias. See Note [Batch norm roundings]. */
+  NativeBatchNormBackward0: {
+    backward: (s: BatchNormSaved, [g]: Grads, needs) => {
+      const x = s.input.unpack();
+      const w = s.weight ? s.weight.unpack().data : null;
+      const [gi, gw, gb] = batchNormBackward(g!.data, x.data, w, s.args, needs);
+      const c = [s.args.geometry.c];
+      return [gi ? like(gi, x.shape, g!) : null, gw ? like(gw, c, g!) : null, gb ? like(gb, c, g!) : null];
+    },
+  } satisfies GradRule<BatchNormSaved>,
   NllLossBackward0: nllRule,
   NllLoss2DBackward0: nllRule,
   ...linalgRules,

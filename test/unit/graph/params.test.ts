@@ -13,6 +13,7 @@ import { doc, edge, node, tensor, type Json, type Obj } from '../../helpers/docs
 const REQUIRED: Record<string, Obj> = {
   Tensor: { shape: [1, 1, 4, 4] },
   Conv2d: { in_channels: 1, out_channels: 1, kernel_size: 3 },
+  BatchNorm2d: { num_features: 1 },
   MaxPool2d: { kernel_size: 2 },
   AvgPool2d: { kernel_size: 2 },
   Linear: { in_features: 4, out_features: 2 },
