@@ -11,11 +11,14 @@
  *
  * Both need a classification loss as the backward root (CrossEntropyLoss or
  * NLLLoss) whose `target` holds class indices; evaluation also needs that
- * target to be a Dataset node's `labels`.
+ * target to be a Dataset node's `labels`. A binary loss (BCEWithLogitsLoss) has
+ * a batch accuracy too: `((logits > 0) == (target > 0.5)).float().mean()`;
+ * `logits > 0` is the tutorials' `torch.sigmoid(logits) > 0.5` (but for logits
+ * so close to 0 that float32's sigmoid rounds them to 0.5).
  */
 import { noGrad } from '../autograd/grad-mode';
 import { internalError } from '../core/errors';
-import { argmaxRows, CLASSIFICATION_LOSSES } from '../protocol/classify';
+import { argmaxRows, BINARY_LOSSES, binaryAccuracy, CLASSIFICATION_LOSSES } from '../protocol/classify';
 import { DATASETS, type DatasetName, type DatasetSplit } from '../protocol/datasets';
 import { outputName } from '../protocol/op-spec';
 import type { DatasetSetup } from '../ops/define';
@@ -32,15 +35,18 @@ export interface Classification {
   readonly loss: string;
   readonly logits: string;
   readonly target: string;
+  /** BCEWithLogitsLoss: one logit per example (binary), not one score per class. */
+  readonly binary: boolean;
 }
 
-/** The classification loss the run's backward starts from, or null when it is none. */
+/** The classification loss (one of several classes, or binary) the run's backward starts from, or null. */
 export function classificationOf(graph: CompiledGraph): Classification | null {
   const root = graph.doc.run.backward;
   const node = graph.doc.nodes.find((n) => n.id === root);
-  if (!node || !CLASSIFICATION_LOSSES.includes(node.op)) return null;
+  const binary = node !== undefined && BINARY_LOSSES.includes(node.op);
+  if (!node || !(binary || CLASSIFICATION_LOSSES.includes(node.op))) return null;
   const ins = graph.inputs.get(node.id)!;
-  return { loss: node.id, logits: ins.get('input')!, target: ins.get('target')! };
+  return { loss: node.id, logits: ins.get('input')!, target: ins.get('target')!, binary };
 }
 
 /** Predictions and labels of one batch, or null when the tensors are not `[N, C]` scores and `[N]` classes. */
@@ -54,9 +60,19 @@ function predicted(
   return { pred: argmaxRows(logits.contiguousData(), rows, cols), labels: target.contiguousData() };
 }
 
-/** The share of the current batch classified right (argmax of the logits equals the target), or null. */
+/**
+ * The share of the current batch classified right, or null: the argmax of the
+ * logits equals the target, or for a binary loss `(logit > 0) == (target > 0.5)`
+ * element by element (logits and target of one shape, as BCEWithLogitsLoss requires).
+ */
 export function batchAccuracy(s: GraphSession, c: Classification): number | null {
-  const p = predicted(s.outputs.get(c.logits), s.outputs.get(c.target));
+  const logits = s.outputs.get(c.logits);
+  const target = s.outputs.get(c.target);
+  if (c.binary) {
+    const same = logits && target && logits.shape.join() === target.shape.join();
+    return same ? binaryAccuracy(logits.contiguousData(), target.contiguousData()) : null;
+  }
+  const p = predicted(logits, target);
   if (!p) return null;
   let right = 0;
   p.pred.forEach((k, i) => (right += k === p.labels[i] ? 1 : 0));
@@ -74,7 +90,7 @@ export interface EvalPlan {
 /** What evaluation needs, or why it cannot run (a sentence). */
 export function evalPlan(graph: CompiledGraph): EvalPlan | string {
   const c = classificationOf(graph);
-  if (!c)
+  if (!c || c.binary)
     return `evaluation needs run.backward to be a ${CLASSIFICATION_LOSSES.join(' or ')} (its input holds the class scores)`;
   const ds = graph.doc.nodes.find((n) => n.op === 'Dataset' && c.target === `${n.id}.labels`);
   const d = ds?.impl.dataset;

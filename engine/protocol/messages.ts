@@ -119,8 +119,9 @@ export interface RunSummary {
   readonly optimizer?: RunResultJson['optimizer'];
   /**
    * The share of each iteration's batch classified right (`input.argmax(1) == target`), one per
-   * loss, when the backward root is a CrossEntropyLoss or NLLLoss with class targets; null
-   * entries where it could not be computed. See engine/graph/training.ts.
+   * loss, when the backward root is a CrossEntropyLoss or NLLLoss with class targets, or
+   * `(input > 0) == (target > 0.5)` for a BCEWithLogitsLoss; null entries where it could not be
+   * computed. See engine/graph/training.ts.
    */
   readonly accuracies?: (number | null)[];
   /**

@@ -4,7 +4,7 @@
  * reads (the scores), its `target`, and the Dataset node whose labels that
  * target is (for the batch grid and "Evaluate on test split").
  */
-import { CLASSIFICATION_LOSSES } from '../../engine/protocol/classify';
+import { BINARY_LOSSES, CLASSIFICATION_LOSSES, REGRESSION_LOSSES } from '../../engine/protocol/classify';
 import { DATASETS, type DatasetName } from '../../engine/protocol/datasets';
 import { outputName } from '../../engine/protocol/op-spec';
 import { OP_BY_NAME } from '../../engine/protocol/ops';
@@ -44,4 +44,16 @@ export function classifierOf(doc: GraphDocument): Classifier | null {
     target,
     dataset: ds ? { id: ds.id, images: `${ds.id}.images`, classes: info.classes } : null,
   };
+}
+
+/** What the batch accuracy of a run means, by the backward root's loss. */
+export type AccuracyKind = 'classes' | 'binary' | 'regression';
+
+/** The kind of accuracy the document's loss has (its op named), or null when the root is no loss of these. */
+export function accuracyKindOf(doc: GraphDocument): { kind: AccuracyKind; op: string } | null {
+  const op = doc.nodes.find((n) => n.id === doc.run?.backward)?.op ?? '';
+  if (CLASSIFICATION_LOSSES.includes(op)) return { kind: 'classes', op };
+  if (BINARY_LOSSES.includes(op)) return { kind: 'binary', op };
+  if (REGRESSION_LOSSES.includes(op)) return { kind: 'regression', op };
+  return null;
 }

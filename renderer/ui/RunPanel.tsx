@@ -5,6 +5,7 @@
  */
 import { useMemo } from 'react';
 import { useApp, useServices } from '../app/context';
+import { accuracyKindOf } from '../training/classifier';
 import { createLossCurve } from '../viz/loss-curve';
 import { fmt } from '../viz/scales';
 import { useViz } from '../viz/use-viz';
@@ -17,6 +18,8 @@ export function RunPanel(): React.JSX.Element {
   const losses = useApp((s) => s.engine.losses);
   const accuracies = useApp((s) => s.engine.accuracies);
   const status = useApp((s) => s.engine.status);
+  const doc = useApp((s) => s.doc);
+  const kind = useMemo(() => accuracyKindOf(doc), [doc]);
   const setN = (n: number): void => {
     const run = studio.doc.run ?? {};
     if (n !== iterations)
@@ -67,8 +70,16 @@ export function RunPanel(): React.JSX.Element {
       {accuracies.length > 0 && losses.length > 0 && (
         <p className="muted" data-testid="accuracy-legend">
           <span className="legend-loss">— loss</span> · <span className="legend-accuracy">- - batch accuracy</span>
-          {typeof lastAccuracy === 'number' ? ` (last ${Math.round(100 * lastAccuracy)}%)` : ''}: the share of the batch
-          whose largest score is its label.
+          {typeof lastAccuracy === 'number' ? ` (last ${Math.round(100 * lastAccuracy)}%)` : ''}:{' '}
+          {kind?.kind === 'binary'
+            ? 'the share of the outputs whose logit > 0 (sigmoid > 0.5, class 1) matches target > 0.5.'
+            : 'the share of the batch whose largest score is its label.'}
+        </p>
+      )}
+      {kind?.kind === 'regression' && losses.length > 0 && (
+        <p className="muted" data-testid="accuracy-none">
+          No accuracy: {kind.op} is a regression loss, its target is a value to come close to rather than a class to get
+          right, so the loss itself measures how far off the outputs are.
         </p>
       )}
     </section>

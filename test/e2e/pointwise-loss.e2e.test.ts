@@ -4,7 +4,8 @@
  * (a [4, 1] output against a [4] target) runs with PyTorch's flags and shows
  * PyTorch's UserWarning on the loss node with a plain sentence; stepping
  * backward shows ExpandBackward0 summing the broadcast gradient back; the
- * BCEWithLogitsLoss size error is PyTorch's ValueError.
+ * BCEWithLogitsLoss size error is PyTorch's ValueError; a binary classifier's
+ * batch accuracy, and a regression's sentence saying why it has none.
  */
 import { describe, expect, it } from 'vitest';
 import { expectFlags, stepBackwardToEnd } from './check';
@@ -68,6 +69,39 @@ describe('pointwise losses in the app', () => {
     expect(panel).toContain('Target size (torch.Size([3])) must be the same as input size (torch.Size([4, 3]))');
     expect((await nodeAttrs(page, 'loss')).error).toBe('true');
     await shot(page, 'pointwise-loss-bce-size-error');
+    expect(app().errors).toEqual([]);
+  });
+
+  it('a binary classifier’s batch accuracy is (logit > 0) == (target > 0.5); a regression has none, and says why', async () => {
+    const { page } = app();
+    const bce = localFixture('bce_logits_classifier_adam');
+    await openFile(page, bce.path);
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    // by hand from PyTorch's last logits and targets: the share of the 10 outputs classified right
+    const t = bce.expected.tensors as unknown as Record<string, { data: number[] }>;
+    const y = t.y!.data;
+    const right = t.fc!.data.filter((z, i) => z > 0 === y[i]! > 0.5).length;
+    const accuracies = await page.evaluate(
+      () =>
+        (window as unknown as { __studio: { state: { engine: { accuracies: number[] } } } }).__studio.state.engine
+          .accuracies,
+    );
+    expect(accuracies).toHaveLength(4);
+    expect(accuracies.at(-1)).toBe(right / 10);
+    const legend = page.locator('[data-testid=accuracy-legend]');
+    expect(await legend.textContent()).toContain(`(last ${Math.round((100 * right) / 10)}%)`);
+    expect(await legend.textContent()).toContain('logit > 0');
+    await page.locator('[data-testid=run-panel]').scrollIntoViewIfNeeded();
+    await shot(page, 'accuracy-bce-logits');
+
+    await openFile(page, localFixture('mse_linear_regression_sgd').path);
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    expect(await page.locator('[data-testid=accuracy-legend]').count()).toBe(0);
+    expect(await page.textContent('[data-testid=accuracy-none]')).toContain(
+      'No accuracy: MSELoss is a regression loss',
+    );
+    await page.locator('[data-testid=run-panel]').scrollIntoViewIfNeeded();
+    await shot(page, 'accuracy-none-mse');
     expect(app().errors).toEqual([]);
   });
 });

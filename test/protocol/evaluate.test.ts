@@ -57,6 +57,21 @@ const sumDoc = () =>
     [{ source: 'x', target: 's' }],
   );
 
+/** Logits x (requires grad) and a float target t into `loss`, the backward root. */
+const pairDoc = (loss: string, x: number[], t: number[]) =>
+  doc(
+    [
+      { id: 'x', op: 'Tensor', params: { shape: [x.length], requires_grad: true, init: { kind: 'values', data: x } } },
+      { id: 't', op: 'Tensor', params: { shape: [t.length], init: { kind: 'values', data: t } } },
+      { id: 'loss', op: loss },
+    ],
+    [
+      { source: 'x', target: 'loss', targetHandle: 'input' },
+      { source: 't', target: 'loss', targetHandle: 'target' },
+    ],
+    { backward: 'loss' },
+  );
+
 let e: Connected | null = null;
 afterEach(() => {
   e?.close();
@@ -83,6 +98,27 @@ describe('accuracy per iteration', () => {
     expect(r.accuracies!.at(-1)).toBe(right / rows);
     const progress = e.events.filter((ev) => ev.event === 'progress').at(-1);
     expect(progress).toMatchObject({ iteration: 20, accuracy: right / rows });
+  });
+
+  it('of BCEWithLogitsLoss is the share of (logit > 0) == (target > 0.5); evaluation needs a class loss', async () => {
+    e = await connect();
+    // logits [2, -1, 0.5, -3, 0] against targets [1, 0, 0.2, 0.9, 0]: predictions 1, 0, 1, 0, 0 (0 is not
+    // > 0), classes 1, 0, 0, 1, 0 (0.2 and 0 are not > 0.5): right at 0, 1 and 4, so 3 of 5
+    await e.client.load(pairDoc('BCEWithLogitsLoss', [2, -1, 0.5, -3, 0], [1, 0, 0.2, 0.9, 0]));
+    const r = await e.client.run();
+    expect(r.error).toBeNull();
+    expect(r.accuracies).toEqual([3 / 5]);
+    const err = await e.client.request({ type: 'evaluate' }).catch((x: unknown) => x);
+    expect((err as EngineRequestError).message).toContain('evaluation needs run.backward to be a CrossEntropyLoss');
+  });
+
+  it('is absent for a regression loss (MSELoss)', async () => {
+    e = await connect();
+    await e.client.load(pairDoc('MSELoss', [2, -1], [1, 0]));
+    const r = await e.client.run();
+    expect(r.error).toBeNull();
+    expect(r.losses).toHaveLength(1);
+    expect(r.accuracies).toBeUndefined();
   });
 
   it('is absent when the loss is not a classification loss', async () => {
