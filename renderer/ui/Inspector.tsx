@@ -9,6 +9,7 @@ import { InferHint } from '../canvas/InferHint';
 import { specOf } from '../document/graph';
 import { ImageTools } from '../images/ImageTools';
 import { flagsOf } from '../state/engine-state';
+import { BufferState } from './BufferState';
 import { FedNote } from './FedNote';
 import { OptimizerState } from './OptimizerState';
 import { InitEditor } from './InitEditor';
@@ -153,6 +154,7 @@ export function Inspector(): React.JSX.Element {
           )}
         </dl>
       )}
+      <BufferState id={node.id} />
       <OptimizerState id={node.id} />
     </section>
   );
