@@ -255,7 +255,7 @@ FUNCTIONS = {  # call_function target -> METHODS key
     torch.cat: "cat", torch.concat: "cat",
     F.adaptive_avg_pool2d: "adaptive_avg_pool2d",
 }
-SUPPORTED = ("nn.Conv2d, nn.Linear, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Sigmoid, nn.Tanh, "
+SUPPORTED = ("nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.MaxPool2d, nn.AvgPool2d, nn.ReLU, nn.Sigmoid, nn.Tanh, "
              "nn.LeakyReLU, nn.GELU, nn.Flatten, nn.LogSoftmax, "
              "nn.Softmax, nn.CrossEntropyLoss, nn.NLLLoss, nn.MSELoss, nn.L1Loss, nn.BCEWithLogitsLoss, "
              "nn.Identity, their F.* forms, "

@@ -203,6 +203,8 @@ class Builder:
                 "padding": _pair(m.padding), "dilation": _pair(m.dilation), "groups": m.groups,
                 "bias": m.bias is not None, "padding_mode": m.padding_mode, "requires_grad": rg,
                 "init": init}, x)
+        if isinstance(m, nn.BatchNorm2d):
+            return self.add(nid, "BatchNorm2d", self.batch_norm_params(nid, n, m), x)
         if isinstance(m, nn.MaxPool2d) and not m.return_indices:
             return self.add(nid, "MaxPool2d", {"kernel_size": _pair(m.kernel_size), "stride": _pair(m.stride),
                                                "padding": _pair(m.padding), "dilation": _pair(m.dilation),
@@ -243,6 +245,26 @@ class Builder:
         self.taken.discard(nid)
         raise ImportFailure("unsupported op module %s at node %r (supported: %s)"
                             % (type(m).__name__, n.name, SUPPORTED))
+
+    def batch_norm_params(self, nid, n, m):
+        """nn.BatchNorm2d's arguments; its buffers must be the fresh ones the graph starts from
+        (running_mean 0, running_var 1, num_batches_tracked 0): a document cannot set them."""
+        if m.track_running_stats:
+            fresh = (m.num_batches_tracked.item() == 0 and bool((m.running_mean == 0).all())
+                     and bool((m.running_var == 1).all()))
+            if not fresh:
+                raise ImportFailure("BatchNorm2d at node %r has running statistics already (a graph "
+                                    "starts from running_mean 0, running_var 1, num_batches_tracked 0)"
+                                    % n.name)
+        p = {"num_features": m.num_features, "eps": m.eps, "momentum": m.momentum,
+             "affine": m.affine, "track_running_stats": m.track_running_stats}
+        if m.affine:
+            p["requires_grad"] = m.weight.requires_grad
+            p["init"] = {w: {"kind": "values", "data": getattr(m, w).detach().reshape(-1).tolist()}
+                         for w in ("weight", "bias")}
+            for w in ("weight", "bias"):
+                self.params["%s.%s" % (nid, w)] = "%s.%s" % (n.target, w)
+        return p
 
     def finish(self, out):
         """The run section: backward on a single output that requires grad (on its sum,
@@ -294,10 +316,18 @@ def import_model(path, no_loss=False):
 def graph_document(model, inputs, file_name, no_loss=False):
     """The graph document of a model traced on example inputs (the model is not changed)."""
     gm = fx.symbolic_trace(model)
+    # The example run updates BatchNorm2d's running statistics in train mode: the graph
+    # starts from the model's own buffers, which are restored afterwards.
+    buffers = [(b, b.clone()) for b in model.buffers()]
     recorder = ValueRecorder(gm)
     recorder.run(*inputs)
+    with torch.no_grad():
+        for b, saved in buffers:
+            b.copy_(saved)
     builder = Builder(gm, recorder.values, not no_loss)
     run = builder.build()
+    if not model.training:
+        run["mode"] = "eval"
     layout(builder.nodes, builder.edges)
     name = type(model).__name__
     description = "Imported from %s (%s) with torch.fx." % (file_name, name)

@@ -27,7 +27,7 @@ interface Reference {
 }
 
 describe(`import-python round trips (PyTorch ${TORCH_VERSION})`, () => {
-  it.each(['lenet', 'functional_mlp', 'build_fn', 'activations', 'losses'])(
+  it.each(['lenet', 'functional_mlp', 'build_fn', 'activations', 'losses', 'batchnorm_cnn', 'batchnorm_eval'])(
     '%s: import, run on the engine, compare with PyTorch',
     async (name) => {
       const model = join(MODELS, `${name}.py`);
@@ -76,6 +76,18 @@ describe(`import-python round trips (PyTorch ${TORCH_VERSION})`, () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unsupported op module Dropout at node 'drop'");
     expect(r.stdout).toBe('');
+  }, 60_000);
+
+  it('a BatchNorm2d with running statistics already is refused (a document cannot set buffers)', async () => {
+    const path = join(tmp, 'trained_bn.py');
+    writeFileSync(
+      path,
+      'import torch\nimport torch.nn as nn\nEXAMPLE_INPUTS = [torch.ones(2, 3, 2, 2)]\n\n\n' +
+        'def build_model():\n    bn = nn.BatchNorm2d(3)\n    bn(torch.randn(4, 3, 2, 2))\n    return nn.Sequential(bn)\n',
+    );
+    const r = await cli(['import-python', path, '--python', PYTHON]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("BatchNorm2d at node '_0' has running statistics already");
   }, 60_000);
 
   it('an unsupported function is named too, and a model file without inputs is explained', async () => {
