@@ -5,6 +5,8 @@
  * reaches the engine through the host's dataset provider (engine/core/datasets.ts).
  */
 
+import type { MeanStd } from './op-spec';
+
 /** A split of a bundled dataset. */
 export type DatasetSplit = 'train' | 'test';
 
@@ -21,6 +23,12 @@ export interface DatasetInfo {
   readonly classes: readonly string[];
   /** Where it comes from, one line. */
   readonly source: string;
+  /**
+   * The `Normalize(mean, std)` usually used with it: the mean and std of the
+   * train split's pixels in [0, 1] (Fashion-MNIST: the values tutorials use, of
+   * its full 60,000 training images).
+   */
+  readonly normalize: MeanStd;
 }
 
 export const DATASETS = {
@@ -31,6 +39,7 @@ export const DATASETS = {
     count: { train: 1437, test: 360 },
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     source: "UCI optical recognition of handwritten digits as in scikit-learn's load_digits (CC BY 4.0)",
+    normalize: { mean: 0.3054, std: 0.3755 },
   },
   'fashion-mnist': {
     name: 'fashion-mnist',
@@ -39,6 +48,7 @@ export const DATASETS = {
     count: { train: 6000, test: 1000 },
     classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
     source: 'Fashion-MNIST by Zalando Research, the first 6,000 train and 1,000 test images (MIT)',
+    normalize: { mean: 0.286, std: 0.353 },
   },
 } as const satisfies Record<string, DatasetInfo>;
 

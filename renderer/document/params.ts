@@ -191,6 +191,9 @@ export function shownParams(spec: OpSpec | undefined, params: Readonly<Record<st
     if (p.kind === 'init') {
       const o = (v ?? {}) as { kind?: unknown; value?: unknown };
       out.push([p.name, o.kind === 'full' ? `full(${formatValue(o.value)})` : String(o.kind)]);
+    } else if (p.kind === 'mean_std|null' && checkValue(p.kind, v) === null && v !== null) {
+      const o = v as { mean: number; std: number };
+      out.push([p.name, `(${o.mean}, ${o.std})`]); // as Normalize(mean, std) is written
     } else out.push([p.name, formatValue(v)]);
   }
   return out;

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { ParamSpec } from '../../engine/protocol/ops';
 import { checkValue, formatValue, parseText } from '../document/params';
+import { NormalizeField } from './NormalizeField';
 
 /** Props of a param field. */
 export interface ParamFieldProps {
@@ -57,6 +58,8 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
         ))}
       </select>
     );
+  } else if (spec.kind === 'mean_std|null') {
+    editor = <NormalizeField value={value} onChange={onChange} onReset={onReset} />;
   } else if (JSON_KINDS.has(spec.kind)) {
     editor = (
       <textarea

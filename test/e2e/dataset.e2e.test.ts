@@ -63,4 +63,24 @@ describe('Dataset node in the app', () => {
     expect(result.tensors.loss!.data[0]).toBeCloseTo(want, 5);
     expect(app().errors).toEqual([]);
   });
+
+  it('normalize is edited in the inspector: none, the usual values, or a mean and std of one’s own', async () => {
+    const { page, errors } = app();
+    await openFile(page, localFixture('dataset_digits_linear_sgd').path);
+    await page.click('.react-flow__node[data-id="data"] .op-node-head');
+    const face = page.locator('.react-flow__node[data-id="data"] .op-node-params [data-param=normalize]');
+    expect(await face.textContent()).toBe('normalize=(0.5, 0.5)');
+    await page.click('[data-testid=normalize-offer]:has-text("usual values of digits")');
+    await expect.poll(() => face.textContent()).toBe('normalize=(0.3054, 0.3755)');
+    await page.fill('[data-testid=normalize-std]', '0.4');
+    await page.press('[data-testid=normalize-std]', 'Enter');
+    await expect.poll(() => face.textContent()).toBe('normalize=(0.3054, 0.4)');
+    expect(await clickAndSettle(page, 'run')).toBe('done');
+    await shot(page, 'dataset-normalize-editor');
+    await page.selectOption('[data-testid=normalize-kind]', 'none');
+    await expect.poll(() => face.count()).toBe(0);
+    await page.click('[data-testid=undo]');
+    await expect.poll(() => face.textContent()).toBe('normalize=(0.3054, 0.4)');
+    expect(errors).toEqual([]);
+  });
 });
