@@ -41,6 +41,29 @@ export function addScaled(out: Float32Array, a: Float32Array, b: Float32Array, a
   for (let i = 0; i < out.length; i++) out[i] = fma32(b[i]!, al, a[i]!);
 }
 
+/**
+ * SGD's momentum update and parameter step in one pass, element for element
+ * the same float32 roundings as the three ops it fuses:
+ * `buf.mul_(momentum).add_(d, alpha=1 - dampening)` then `param.add_(buf, alpha=-lr)`.
+ */
+export function sgdMomentumUpdate(
+  param: Float32Array,
+  buf: Float32Array,
+  d: Float32Array,
+  momentum: number,
+  dampening: number,
+  lr: number,
+): void {
+  const m = f(momentum);
+  const a = f(1 - dampening);
+  const step = f(-lr);
+  for (let i = 0; i < param.length; i++) {
+    const b = fma32(d[i]!, a, f(buf[i]! * m));
+    buf[i] = b;
+    param[i] = fma32(b, step, param[i]!);
+  }
+}
+
 /** `out = a * s` (`a.mul(s)` with a Python number). */
 export function mulScalar(out: Float32Array, a: Float32Array, s: number): void {
   const sf = f(s);

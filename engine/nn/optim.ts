@@ -5,7 +5,7 @@
  * ATen's kernels (engine/kernels/optim.ts).
  */
 import { internalError } from '../core/errors';
-import { addScaled, addcdiv, addcmul, maximum, mulScalar, sqrtDivAdd } from '../kernels/optim';
+import { addScaled, addcdiv, addcmul, maximum, mulScalar, sgdMomentumUpdate, sqrtDivAdd } from '../kernels/optim';
 import { noGrad } from '../autograd/grad-mode';
 import { Tensor } from '../tensor/tensor';
 
@@ -89,6 +89,12 @@ function sgdStep(o: SGDOptions, p: Tensor, grad: Tensor, st: ParamState): void {
   }
   if (o.momentum !== 0) {
     let buf = st.get('momentum_buffer') as Tensor | null | undefined;
+    if (buf && !o.nesterov) {
+      // buf.mul_(momentum).add_(d_p, alpha=1 - dampening); param.add_(buf, alpha=-lr), in one pass
+      sgdMomentumUpdate(param, values(buf), d, o.momentum, o.dampening, o.lr);
+      buf.storage.bumpVersion();
+      return;
+    }
     if (!buf) {
       buf = Tensor.fromData(d.slice(), p.shape, 'float32'); // torch.clone(d_p).detach()
     } else {

@@ -5,7 +5,7 @@
  * double sum lands on a float32 midpoint.
  */
 import { describe, expect, it } from 'vitest';
-import { addScaled, fma32 } from '../../../engine/kernels/optim';
+import { addScaled, fma32, mulScalar, sgdMomentumUpdate } from '../../../engine/kernels/optim';
 
 describe('fma32', () => {
   // a = 1 + 2^-23, b = 2^-24 - 2^-47 (both float32), c = 1 + 2^-23. Exactly:
@@ -37,5 +37,32 @@ describe('fma32', () => {
     const out = new Float32Array(3);
     addScaled(out, Float32Array.of(c, 1, 2), Float32Array.of(b, 2, 4), a);
     expect(Array.from(out)).toEqual([1 + 2 ** -23, Math.fround(1 + 2 * a), Math.fround(2 + 4 * a)]);
+  });
+});
+
+describe('sgdMomentumUpdate', () => {
+  it('equals buf.mul_(momentum).add_(d, alpha=1 - dampening) then param.add_(buf, alpha=-lr), bit for bit', () => {
+    // Values over many binades; element 0 of the last case is fma32's midpoint case above
+    // (momentum 1 keeps buf = c, alpha = 1 - dampening = b, d = a): one pass in double misses it.
+    const [a, b, c] = [1 + 2 ** -23, 2 ** -24 - 2 ** -47, 1 + 2 ** -23];
+    const n = 4096;
+    const vals = (seed: number): Float32Array =>
+      Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 104729) * 2 ** ((i % 41) - 20));
+    for (const [momentum, dampening, lr] of [
+      [0.9, 0, 0.05],
+      [0.7, 0.2, 0.1],
+      [1, 1 - b, 0.5],
+    ] as const) {
+      const [d, buf, param] = [vals(1), vals(2), vals(3)];
+      [d[0], buf[0]] = [a, c];
+      const [buf2, param2] = [buf.slice(), param.slice()];
+      mulScalar(buf2, buf2, momentum);
+      addScaled(buf2, buf2, d, 1 - dampening);
+      addScaled(param2, param2, buf2, -lr);
+      sgdMomentumUpdate(param, buf, d, momentum, dampening, lr);
+      expect(Array.from(buf)).toEqual(Array.from(buf2));
+      expect(Array.from(param)).toEqual(Array.from(param2));
+    }
+    expect(Math.fround(a * b + c)).not.toBe(1 + 2 ** -23); // so a double-rounding loop would fail above
   });
 });
