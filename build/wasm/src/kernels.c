@@ -269,6 +269,25 @@ void conv_backward_weight(const float *packed, const float *x, float *gw, const 
   }
 }
 
+/** Units of the Winograd weight gradient, 0 when the geometry does not take it (winograd.h). */
+EXPORT(wino_wgrad_units) int wino_wgrad_units(const int *g) { return wgrad_units(g); }
+
+/** Floats of dU, and of one thread's scratch for wino_wgrad. */
+EXPORT(wino_wgrad_du_floats) int wino_wgrad_du_floats(const int *g) {
+  const int groups = g[G_GROUPS];
+  return groups * 16 * wg_mp(g[G_COUT] / groups) * wg_cp(g[G_CIN] / groups);
+}
+EXPORT(wino_wgrad_scratch) int wino_wgrad_scratch(const int *g) { return wgrad_scratch(g); }
+
+/** dU columns of units [u0, u1) (unit = group and panel of 8 input channels), over every sample. */
+EXPORT(wino_wgrad)
+void wino_wgrad(const float *gout, const float *x, float *du, const int *g, float *scratch, int u0, int u1) {
+  for (int u = u0; u < u1; u++) wgrad_unit(du, gout, x, g, scratch, u);
+}
+
+/** The weight gradient [cout, cin/groups, 3, 3] from dU. */
+EXPORT(wino_wgrad_finish) void wino_wgrad_finish(const float *du, float *gw, const int *g) { wgrad_finish(du, gw, g); }
+
 /** Scratch floats per thread of matmul. */
 EXPORT(matmul_scratch) int matmul_scratch(int m, int k) { return gemm_scratch(m, k) + 8; }
 
@@ -332,5 +351,14 @@ EXPORT(pack_gout_dyn) void pack_gout_dyn(const float *gout, float *packed, const
   for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
     int lo = c * step, hi = lo + step < total ? lo + step : total;
     pack_gout(gout, packed, g, lo, hi);
+  }
+}
+
+EXPORT(wino_wgrad_dyn)
+void wino_wgrad_dyn(const float *gout, const float *x, float *du, const int *g, float *scratch, int *counter, int total,
+                    int step) {
+  for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
+    int lo = c * step, hi = lo + step < total ? lo + step : total;
+    wino_wgrad(gout, x, du, g, scratch, lo, hi);
   }
 }

@@ -207,4 +207,213 @@ static void wino_conv(float *out, const float *u, const float *x, const int *g, 
     }
   }
 }
+/*
+ * Weight gradient by the same transform (the adjoint of the forward pass):
+ *
+ *   dU_xi[m, c] = sum over tiles of (A dY A^T)_xi[m] * (B^T d B)_xi[c],   dW = G^T dU G
+ *
+ * One unit is a panel of NR input channels of one group: it transforms, block
+ * of tile rows by block, its input channels (B panels, lanes = channels) and
+ * the whole output gradient (A panels of MR output channels; every unit of a
+ * group transforms it again, which costs less than a barrier between threads),
+ * then adds the block's 16 products dU_xi[:, panel] += Gt_xi * V_xi with the
+ * micro-kernel (tiles of the block in ascending order, the earlier blocks' sum
+ * added last). Blocks run in a fixed order (samples, then tile rows), so each
+ * dU element is formed the same way whoever runs its unit. wgrad_finish then
+ * applies G^T . G. 16 products per tile replace 36 per 2x2 outputs. See
+ * Note [Winograd determinism].
+ */
+
+/* Padded channel counts: input channels in NR panels, output channels in MR panels. */
+static inline int wg_cp(int cing) { return (cing + NR - 1) / NR * NR; }
+static inline int wg_mp(int m) { return (m + MR - 1) / MR * MR; }
+static inline int wg_tx(const int *g) { return (g[G_WOUT] + 1) / 2; }
+/* Tile rows per block: about 64 tiles, so a block's panels stay in L2. */
+static inline int wg_rows(const int *g) {
+  const int r = (64 + wg_tx(g) - 1) / wg_tx(g);
+  return r < wino_ty(g) ? r : wino_ty(g);
+}
+
+/* Units of the weight gradient (0 when it does not take Winograd). */
+static inline int wgrad_units(const int *g) {
+  const int groups = g[G_GROUPS], cing = g[G_CIN] / groups, m = g[G_COUT] / groups;
+  if (g[G_N] <= 0 || !wino_ok(g, cing, m)) return 0;
+  return groups * (wg_cp(cing) / NR);
+}
+
+/* Per-thread scratch: channels-last input and output gradient of a block, its V and Gt panels. */
+static inline int wgrad_scratch(const int *g) {
+  const int m = g[G_COUT] / g[G_GROUPS], br = wg_rows(g), tx = wg_tx(g), mp = wg_mp(m);
+  const int bt = br * tx + 1;
+  return MR * NR + (2 * br + 2) * (2 * tx + 2) * NR + 4 * bt * mp + 16 * bt * NR + 16 * bt * mp + 64;
+}
+
+/*
+ * Writes the 4x4 block of 4 source rows s[k] (channels, 4 consecutive
+ * columns each) channels last: d + k*ds gets column k's 4 channels.
+ */
+static inline void wg_t4(float *d, long ds, const float *s0, const float *s1, const float *s2, const float *s3) {
+  v128_t r0 = wasm_v128_load(s0), r1 = wasm_v128_load(s1), r2 = wasm_v128_load(s2), r3 = wasm_v128_load(s3);
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(d, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(d + ds, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(d + 2 * ds, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(d + 3 * ds, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+/*
+ * Copies `rows` rows x `cols` columns of `ch` planes (plane stride ps, row
+ * stride w) at src channels last into d (lanes per position: lanes >= ch,
+ * the extra lanes 0; row stride dr floats). Pure data movement.
+ */
+static void wg_rows_last(float *d, long dr, int lanes, const float *src, long ps, int w, int ch, int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    float *dd = d + r * dr;
+    const float *sr = src + (long)r * w;
+    int c = 0;
+    for (; c + 4 <= ch; c += 4) {
+      const float *s0 = sr + c * ps;
+      int q = 0;
+      for (; q + 4 <= cols; q += 4) wg_t4(dd + (long)q * lanes + c, lanes, s0 + q, s0 + ps + q, s0 + 2 * ps + q, s0 + 3 * ps + q);
+      for (; q < cols; q++)
+        for (int k = 0; k < 4; k++) dd[(long)q * lanes + c + k] = s0[k * ps + q];
+    }
+    for (; c < lanes; c++)
+      for (int q = 0; q < cols; q++) dd[(long)q * lanes + c] = c < ch ? sr[c * ps + q] : 0.0f;
+  }
+}
+
+/* Copies rows [r0, r0 + rows) of the padded input (channels [c0, c0+NR) of plane set xs) channels last. */
+static void wg_copy_x(float *xt, const float *xs, const int *g, int c0, int cing, int r0, int rows, int qx) {
+  const int h = g[G_H], w = g[G_W], ph = g[G_PH], pw = g[G_PW];
+  const int ch = cing - c0 < NR ? cing - c0 : NR, cols = w < qx - pw ? w : qx - pw;
+  for (long i = 0; i < (long)rows * qx * NR; i++) xt[i] = 0.0f;
+  int lo = r0 - ph < 0 ? ph - r0 : 0, hi = h + ph - r0 < rows ? h + ph - r0 : rows;
+  if (hi > lo && cols > 0)
+    wg_rows_last(xt + ((long)lo * qx + pw) * NR, (long)qx * NR, NR, xs + (long)c0 * h * w + (long)(r0 + lo - ph) * w,
+                 (long)h * w, w, ch, hi - lo, cols);
+}
+
+/* Copies output rows [r0, r0 + rows) of the m planes at gs channels last (mp lanes), zero past the output. */
+static void wg_copy_g(float *gt, const float *gs, const int *g, int m, int mp, int r0, int rows, int gx) {
+  const int ho = g[G_HOUT], wo = g[G_WOUT];
+  const int hi = ho - r0 < rows ? ho - r0 : rows;
+  if (wo < gx || hi < rows)
+    for (long i = 0; i < (long)rows * gx * mp; i++) gt[i] = 0.0f;
+  wg_rows_last(gt, (long)gx * mp, mp, gs + (long)r0 * wo, (long)ho * wo, wo, m, hi, wo);
+}
+
+/* V panels of a block: v[xi*bt*NR + t*NR + lane] from the channels-last input xt (qx columns). */
+static void wg_input(float *v, const float *xt, int qx, int rows, int ntx, long bt) {
+  const long xs = bt * NR;
+  for (int ty = 0; ty < rows; ty++)
+    for (int tx = 0; tx < ntx; tx++) {
+      const long t = (long)ty * ntx + tx;
+      for (int c4 = 0; c4 < NR; c4 += 4) {
+        v128_t r[4][4];
+        for (int k = 0; k < 4; k++) {
+          const float *p = xt + ((long)(2 * ty + k) * qx + 2 * tx) * NR + c4;
+          v128_t d0 = wasm_v128_load(p), d1 = wasm_v128_load(p + NR), d2 = wasm_v128_load(p + 2 * NR),
+                 d3 = wasm_v128_load(p + 3 * NR);
+          r[k][0] = wasm_f32x4_sub(d0, d2);
+          r[k][1] = wasm_f32x4_add(d1, d2);
+          r[k][2] = wasm_f32x4_sub(d2, d1);
+          r[k][3] = wasm_f32x4_sub(d1, d3);
+        }
+        float *dst = v + t * NR + c4;
+        for (int j = 0; j < 4; j++) {
+          wasm_v128_store(dst + (0 * 4 + j) * xs, wasm_f32x4_sub(r[0][j], r[2][j]));
+          wasm_v128_store(dst + (1 * 4 + j) * xs, wasm_f32x4_add(r[1][j], r[2][j]));
+          wasm_v128_store(dst + (2 * 4 + j) * xs, wasm_f32x4_sub(r[2][j], r[1][j]));
+          wasm_v128_store(dst + (3 * 4 + j) * xs, wasm_f32x4_sub(r[1][j], r[3][j]));
+        }
+      }
+    }
+}
+
+/* Gt panels of a block: a[(xi*mp + m4)*bt + t*MR + lane] = (A dY A^T)_xi, A = [1 0; 1 1; 1 -1; 0 -1]. */
+static void wg_gout(float *a, const float *gt, int gx, int mp, int rows, int ntx, long bt) {
+  const long xs = (long)mp * bt;
+  for (int ty = 0; ty < rows; ty++)
+    for (int tx = 0; tx < ntx; tx++) {
+      const long t = (long)ty * ntx + tx;
+      for (int m4 = 0; m4 < mp; m4 += 4) {
+        const float *p = gt + ((long)(2 * ty) * gx + 2 * tx) * mp + m4;
+        v128_t y00 = wasm_v128_load(p), y01 = wasm_v128_load(p + mp);
+        v128_t y10 = wasm_v128_load(p + (long)gx * mp), y11 = wasm_v128_load(p + (long)gx * mp + mp);
+        v128_t z[4][2] = {{y00, y01},
+                          {wasm_f32x4_add(y00, y10), wasm_f32x4_add(y01, y11)},
+                          {wasm_f32x4_sub(y00, y10), wasm_f32x4_sub(y01, y11)},
+                          {wasm_f32x4_neg(y10), wasm_f32x4_neg(y11)}};
+        float *dst = a + (long)m4 * bt + t * MR;
+        for (int i = 0; i < 4; i++) {
+          wasm_v128_store(dst + (i * 4 + 0) * xs, z[i][0]);
+          wasm_v128_store(dst + (i * 4 + 1) * xs, wasm_f32x4_add(z[i][0], z[i][1]));
+          wasm_v128_store(dst + (i * 4 + 2) * xs, wasm_f32x4_sub(z[i][0], z[i][1]));
+          wasm_v128_store(dst + (i * 4 + 3) * xs, wasm_f32x4_neg(z[i][1]));
+        }
+      }
+    }
+}
+
+/*
+ * Unit u (group u / panels, input channels [NR*(u % panels), +NR)): its
+ * columns of dU[gi] (du[gi*16*mp*cp + xi*mp*cp + i*cp + c]) over every sample.
+ */
+static void wgrad_unit(float *du, const float *gout, const float *x, const int *g, float *scratch, int u) {
+  const int groups = g[G_GROUPS], cing = g[G_CIN] / groups, m = g[G_COUT] / groups;
+  const int cp = wg_cp(cing), mp = wg_mp(m), panels = cp / NR, gi = u / panels, c0 = (u % panels) * NR;
+  const int nty = wino_ty(g), ntx = wg_tx(g), br = wg_rows(g), qx = 2 * ntx + 2, gx = 2 * ntx;
+  /* Note [Winograd panel stride]: one spare tile per panel, so the 16 transform points' panels are not
+   * a power of two apart (W3's 64-tile blocks were: their stores fought over the same cache sets, 3x slower). */
+  const long hw = (long)g[G_H] * g[G_W], po = (long)g[G_HOUT] * g[G_WOUT], bt = (long)br * ntx + 1;
+  float *tile = scratch, *xt = tile + MR * NR, *gt = xt + (long)(2 * br + 2) * qx * NR;
+  float *v = gt + (long)2 * br * gx * mp, *a = v + 16 * bt * NR;
+  float *dg = du + (long)gi * 16 * mp * cp + c0;
+  int first = 1;
+  for (int b = 0; b < g[G_N]; b++) {
+    const float *xs = x + ((long)b * g[G_CIN] + (long)gi * cing) * hw;
+    const float *gs = gout + ((long)b * g[G_COUT] + (long)gi * m) * po;
+    for (int ty0 = 0; ty0 < nty; ty0 += br, first = 0) {
+      const int rows = nty - ty0 < br ? nty - ty0 : br, kd = rows * ntx;
+      wg_copy_x(xt, xs, g, c0, cing, 2 * ty0, 2 * rows + 2, qx);
+      wg_copy_g(gt, gs, g, m, mp, 2 * ty0, 2 * rows, gx);
+      wg_input(v, xt, qx, rows, ntx, bt);
+      wg_gout(a, gt, gx, mp, rows, ntx, bt);
+      for (int xi = 0; xi < 16; xi++)
+        for (int i0 = 0; i0 < mp; i0 += MR)
+          micro(dg + ((long)xi * mp + i0) * cp, cp, a + ((long)xi * mp + i0) * bt, v + xi * bt * NR, kd, MR, NR,
+                !first, tile);
+    }
+  }
+}
+
+/* G^T x for four values: (x0 + (x1 + x2)/2, (x1 - x2)/2, (x1 + x2)/2 + x3). */
+#define GT3(x0, x1, x2, x3, y0, y1, y2) \
+  {                                     \
+    const float s_ = (x1 + x2) * 0.5f;  \
+    y0 = x0 + s_;                       \
+    y1 = (x1 - x2) * 0.5f;              \
+    y2 = s_ + x3;                       \
+  }
+
+/* dW = G^T dU G for every (group, output channel, input channel). */
+static void wgrad_finish(const float *du, float *gw, const int *g) {
+  const int groups = g[G_GROUPS], cing = g[G_CIN] / groups, m = g[G_COUT] / groups;
+  const int cp = wg_cp(cing), mp = wg_mp(m);
+  for (int gi = 0; gi < groups; gi++)
+    for (int i = 0; i < m; i++)
+      for (int c = 0; c < cing; c++) {
+        const float *src = du + (long)gi * 16 * mp * cp + (long)i * cp + c;
+        const long xs = (long)mp * cp;
+        float t[3][4];
+        for (int j = 0; j < 4; j++)
+          GT3(src[(0 * 4 + j) * xs], src[(1 * 4 + j) * xs], src[(2 * 4 + j) * xs], src[(3 * 4 + j) * xs], t[0][j],
+              t[1][j], t[2][j])
+        float *dst = gw + ((long)(gi * m + i) * cing + c) * 9;
+        for (int a = 0; a < 3; a++) GT3(t[a][0], t[a][1], t[a][2], t[a][3], dst[a * 3], dst[a * 3 + 1], dst[a * 3 + 2])
+      }
+}
+#undef GT3
 #endif

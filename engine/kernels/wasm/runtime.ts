@@ -6,7 +6,8 @@
  * holds the allocator, the operand cache and the leases).
  *
  * Work is split in chunks of whole samples (convolution forward and input
- * gradient), of rows of the weight gradient, or of rows of a matrix product,
+ * gradient), of rows of the weight gradient (of panels of 8 input channels
+ * for its Winograd form), or of rows of a matrix product,
  * handed out dynamically; every output element is computed by exactly one
  * thread with the same arithmetic, so the result depends neither on the
  * number of threads nor on which thread took which chunk.
@@ -30,6 +31,7 @@ export const JOB_NAMES = [
   'maxpool_backward_dyn',
   'avgpool_forward_dyn',
   'avgpool_backward_dyn',
+  'wino_wgrad_dyn',
 ] as const;
 
 /** Multiply-adds below which a call stays on one thread. */
@@ -208,14 +210,9 @@ export class WasmKernels extends KernelMemory {
       this.run('conv_backward_input', T, g.n, sampleStep(g.n), (t) => [pg, pwt, pi, geo, ps + t * stride(per) * 4]);
     }
     if (x) {
-      const per = this.fns.conv_backward_weight_scratch!(geo),
-        T = this.threadsFor(macs, Math.ceil(K / weightRows(K)));
-      const ps = this.alloc(stride(per) * T),
-        pk = this.alloc(this.fns.pack_gout_floats!(geo));
-      pw = this.alloc(g.cOut * K);
-      if (ps < 0 || pw < 0 || pk < 0) return null;
-      this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
-      this.run('conv_backward_weight', T, K, weightRows(K), (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
+      const units = this.fns.wino_wgrad_units!(geo);
+      pw = units > 0 ? this.winogradWeight(pg, px, geo, g, units, macs) : this.directWeight(pg, px, geo, g, K, macs);
+      if (pw < 0) return null;
     }
     if (bias) {
       pb = this.alloc(g.cOut);
@@ -227,6 +224,36 @@ export class WasmKernels extends KernelMemory {
       weight: x ? this.result(pw, g.cOut * K) : null,
       bias: bias ? this.result(pb, g.cOut) : null,
     };
+  }
+
+  /** Weight gradient by the 4x8 GEMM over the packed output gradient; its address, or -1. */
+  private directWeight(pg: number, px: number, geo: number, g: Conv2dGeometry, K: number, macs: number): number {
+    const per = this.fns.conv_backward_weight_scratch!(geo),
+      T = this.threadsFor(macs, Math.ceil(K / weightRows(K)));
+    const ps = this.alloc(stride(per) * T),
+      pk = this.alloc(this.fns.pack_gout_floats!(geo)),
+      pw = this.alloc(g.cOut * K);
+    if (ps < 0 || pw < 0 || pk < 0) return -1;
+    this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
+    this.run('conv_backward_weight', T, K, weightRows(K), (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
+    return pw;
+  }
+
+  /**
+   * Weight gradient of a 3x3 stride-1 convolution by Winograd F(2x2, 3x3)
+   * (build/wasm/src/winograd.h): dU split by panels of 8 input channels
+   * (`units`), then dW = G^T dU G on the calling thread; its address, or -1.
+   */
+  private winogradWeight(pg: number, px: number, geo: number, g: Conv2dGeometry, units: number, macs: number): number {
+    const per = this.fns.wino_wgrad_scratch!(geo),
+      T = this.threadsFor(macs, units);
+    const ps = this.alloc(stride(per) * T),
+      du = this.alloc(this.fns.wino_wgrad_du_floats!(geo)),
+      pw = this.alloc((g.cOut * g.cIn * 9) / g.groups);
+    if (ps < 0 || du < 0 || pw < 0) return -1;
+    this.run('wino_wgrad', T, units, 1, (t) => [pg, px, du, geo, ps + t * stride(per) * 4]);
+    this.fns.wino_wgrad_finish!(du, pw, geo);
+    return pw;
   }
 
   /** Convolution input gradient; null when the operands do not fit. */
