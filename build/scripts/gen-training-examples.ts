@@ -1,7 +1,7 @@
 /**
  * Writes the three training examples on the bundled datasets (issue 15):
  * digits_cnn_sgd (a LeNet-style CNN on the 8x8 digits, SGD with momentum),
- * fashion_cnn_adam (the same on Fashion-MNIST with Adam) and
+ * fashion_cnn_adam (the same on Fashion-MNIST with BatchNorm2d after each Conv2d and Adam) and
  * mlp_sigmoid_vs_relu (two deep MLPs side by side: the Sigmoid one's early
  * layers get far smaller gradients, drawn as thinner edges). The layers use
  * the engine's default init (seeded by each parameter's name), so every run
@@ -30,44 +30,52 @@ function document(meta: object, nodes: Node[], edges: Edge[], run: object, compa
   return { format: 'autograd-studio/graph', version: 1, meta, nodes, edges, run, ...(compare ? { compare } : {}) };
 }
 
-/** The LeNet-style CNN: two Conv2d -> ReLU -> MaxPool2d blocks, then two Linear layers, on `[B, 1, side, side]` images. */
-function cnn(side: number, channels: [number, number], hidden: number): { nodes: Node[]; edges: Edge[] } {
+/**
+ * The LeNet-style CNN: two Conv2d -> ReLU -> MaxPool2d blocks, then two Linear layers, on `[B, 1, side, side]`
+ * images. With `batchNorm`, a BatchNorm2d follows each Conv2d, whose bias is then left out (bias=False): the
+ * batch norm subtracts each channel's mean, so a conv bias would get no gradient but rounding noise.
+ */
+function cnn(
+  side: number,
+  channels: [number, number],
+  hidden: number,
+  batchNorm = false,
+): { nodes: Node[]; edges: Edge[] } {
   const flat = channels[1] * (side / 4) * (side / 4);
-  const nodes: Node[] = [
-    {
-      id: 'conv1',
-      op: 'Conv2d',
-      params: { in_channels: 1, out_channels: channels[0], kernel_size: 3, padding: 1 },
-      position: at(1, 0),
-    },
-    { id: 'relu1', op: 'ReLU', params: {}, position: at(2, 0) },
-    { id: 'pool1', op: 'MaxPool2d', params: { kernel_size: 2 }, position: at(3, 0) },
-    {
-      id: 'conv2',
-      op: 'Conv2d',
-      params: { in_channels: channels[0], out_channels: channels[1], kernel_size: 3, padding: 1 },
-      position: at(4, 0),
-    },
-    { id: 'relu2', op: 'ReLU', params: {}, position: at(5, 0) },
-    { id: 'pool2', op: 'MaxPool2d', params: { kernel_size: 2 }, position: at(6, 0) },
-    { id: 'flat', op: 'Flatten', params: {}, position: at(6, 1) },
-    { id: 'fc1', op: 'Linear', params: { in_features: flat, out_features: hidden }, position: at(5, 1) },
-    { id: 'relu3', op: 'ReLU', params: {}, position: at(4, 1) },
-    { id: 'fc2', op: 'Linear', params: { in_features: hidden, out_features: 10 }, position: at(3, 1) },
-    { id: 'loss', op: 'CrossEntropyLoss', params: {}, position: at(2, 1) },
+  const conv = (id: string, cin: number, cout: number): Node => ({
+    id,
+    op: 'Conv2d',
+    params: { in_channels: cin, out_channels: cout, kernel_size: 3, padding: 1, ...(batchNorm ? { bias: false } : {}) },
+    position: { x: 0, y: 0 },
+  });
+  const bn = (id: string, c: number): Node[] =>
+    batchNorm ? [{ id, op: 'BatchNorm2d', params: { num_features: c }, position: { x: 0, y: 0 } }] : [];
+  const row0: Node[] = [
+    conv('conv1', 1, channels[0]),
+    ...bn('bn1', channels[0]),
+    { id: 'relu1', op: 'ReLU', params: {}, position: { x: 0, y: 0 } },
+    { id: 'pool1', op: 'MaxPool2d', params: { kernel_size: 2 }, position: { x: 0, y: 0 } },
+    conv('conv2', channels[0], channels[1]),
+    ...bn('bn2', channels[1]),
+    { id: 'relu2', op: 'ReLU', params: {}, position: { x: 0, y: 0 } },
+    { id: 'pool2', op: 'MaxPool2d', params: { kernel_size: 2 }, position: { x: 0, y: 0 } },
   ];
+  const last = row0.length; // the column of pool2; row 1 runs back from under it
+  const row1: Node[] = [
+    { id: 'flat', op: 'Flatten', params: {}, position: { x: 0, y: 0 } },
+    { id: 'fc1', op: 'Linear', params: { in_features: flat, out_features: hidden }, position: { x: 0, y: 0 } },
+    { id: 'relu3', op: 'ReLU', params: {}, position: { x: 0, y: 0 } },
+    { id: 'fc2', op: 'Linear', params: { in_features: hidden, out_features: 10 }, position: { x: 0, y: 0 } },
+    { id: 'loss', op: 'CrossEntropyLoss', params: {}, position: { x: 0, y: 0 } },
+  ];
+  const nodes = [
+    ...row0.map((n, i) => ({ ...n, position: at(i + 1, 0) })),
+    ...row1.map((n, i) => ({ ...n, position: at(last - i, 1) })),
+  ];
+  const chain = [...row0, ...row1].map((n) => n.id);
   const edges = [
     images('data', 'conv1'),
-    edge('conv1', 'relu1'),
-    edge('relu1', 'pool1'),
-    edge('pool1', 'conv2'),
-    edge('conv2', 'relu2'),
-    edge('relu2', 'pool2'),
-    edge('pool2', 'flat'),
-    edge('flat', 'fc1'),
-    edge('fc1', 'relu3'),
-    edge('relu3', 'fc2'),
-    edge('fc2', 'loss'),
+    ...chain.slice(1).map((id, i) => edge(chain[i]!, id)),
     labels('data', 'loss'),
   ];
   return { nodes, edges };
@@ -102,7 +110,7 @@ export function digitsCnn(iterations = DIGITS_ITERATIONS): object {
 }
 
 function fashionCnn(): object {
-  const { nodes, edges } = cnn(28, [8, 16], 64);
+  const { nodes, edges } = cnn(28, [8, 16], 64, true);
   const data: Node = {
     id: 'data',
     op: 'Dataset',
@@ -118,11 +126,13 @@ function fashionCnn(): object {
   };
   return document(
     {
-      name: 'Fashion-MNIST CNN with Adam',
+      name: 'Fashion-MNIST CNN with BatchNorm and Adam',
       description:
-        'The digits CNN on 28x28 Fashion-MNIST clothes (10 classes: T-shirt/top ... Ankle boot), the images ' +
-        'normalised with transforms.Normalize(0.2860, 0.3530), trained with torch.optim.Adam(lr=0.001). Adam keeps ' +
-        'exp_avg and exp_avg_sq per parameter (see the inspector). Run 300 iterations, look at the wrong guesses in ' +
+        'The digits CNN on 28x28 Fashion-MNIST clothes (10 classes: T-shirt/top ... Ankle boot) with a BatchNorm2d ' +
+        'after each Conv2d (the convs have bias=False), the images normalised with transforms.Normalize(0.2860, ' +
+        '0.3530), trained with torch.optim.Adam(lr=0.001). Adam keeps exp_avg and exp_avg_sq per parameter; each ' +
+        'BatchNorm2d keeps running_mean and running_var, buffers updated in train mode (see the inspector), which ' +
+        'model.eval() uses when evaluating. Run 300 iterations, look at the wrong guesses in ' +
         'the Training strip (red), then "Evaluate on test split": the confusion matrix shows which clothes it mixes ' +
         'up (shirts, T-shirts, pullovers and coats).',
     },

@@ -150,7 +150,8 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
   const spec = specOf(node);
   const { errors, warnings } = data.problems;
   const shown = shownParams(spec, node.params);
-  const hasOwnParams = node.op === 'Conv2d' || node.op === 'Linear';
+  const hasOwnParams =
+    node.op === 'Conv2d' || node.op === 'Linear' || (node.op === 'BatchNorm2d' && node.params.affine !== false);
   const classes = [
     'op-node',
     `cat-${spec?.category ?? 'unknown'}`,
