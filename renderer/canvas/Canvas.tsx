@@ -41,6 +41,7 @@ import {
   type FinalConnectionState,
   type NodeChange,
   type NodeMouseHandler,
+  type OnMove,
   type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -54,6 +55,7 @@ import { estimateSize } from '../document/placement';
 import { ContextMenu, type MenuTarget } from './ContextMenu';
 import { GradLegend } from '../ui/GradLegend';
 import { useFastViewport } from './fast-viewport';
+import { useRefitOnResize } from './refit';
 import { FeedbackEdge } from './FeedbackEdge';
 import { GradEdge } from './GradEdge';
 import { feedbackEdges, flowEdges, flowNodes, sizeOfFlow } from './flow-model';
@@ -159,6 +161,23 @@ export function Canvas(): React.JSX.Element {
 
   useEffect(() => setNodes((prev) => merge(flowNodes(doc, sel, problems), prev)), [doc, sel, problems]);
   useEffect(() => setEdges(canvasEdges(doc, engine, sel)), [doc, engine, sel]);
+
+  // See Note [The opening view follows the canvas's size]
+  const userMoved = useRefitOnResize(
+    host,
+    () => {
+      if (!studio.doc.view) fitReadable(rf, host.current);
+    },
+    epoch,
+  );
+  const { onMoveStart: fastMoveStart } = viewportProps;
+  const onMoveStart = useCallback<OnMove>(
+    (event, viewport) => {
+      userMoved(event);
+      fastMoveStart(event, viewport);
+    },
+    [userMoved, fastMoveStart],
+  );
 
   useEffect(() => {
     const view = studio.doc.view;
@@ -360,6 +379,7 @@ export function Canvas(): React.JSX.Element {
         onNodeContextMenu={onNodeContextMenu}
         onEdgeContextMenu={onEdgeContextMenu}
         {...viewportProps}
+        onMoveStart={onMoveStart}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={multiSelectionKeyCode}
@@ -369,7 +389,7 @@ export function Canvas(): React.JSX.Element {
       >
         <Controls fitViewOptions={FIT_VIEW} />
         <MiniMap pannable zoomable />
-        <Panel position="bottom-center">
+        <Panel position="bottom-left" className="grad-legend-panel">
           <GradLegend />
         </Panel>
       </ReactFlow>
