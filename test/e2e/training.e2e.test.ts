@@ -76,13 +76,26 @@ describe('training view', () => {
     expect(errors).toEqual([]);
   }, 300_000);
 
-  it('Fashion-MNIST with Adam: class names in the batch grid and the confusion matrix', async () => {
+  it('Fashion-MNIST with BatchNorm and Adam: buffers, class names in the batch grid and the confusion matrix', async () => {
     const { page } = app();
     await openExample(page, 'fashion_cnn_adam');
     await runIterations(page, 40);
     await expect.poll(() => page.locator('[data-testid=batch-image]').count(), { timeout: 30_000 }).toBe(32);
     const caption = await page.locator('[data-testid=batch-image] figcaption').first().textContent();
     expect(caption).toMatch(/T-shirt\/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot/);
+    // the BatchNorm2d after conv1: its buffers in the inspector, counted by the 40 training iterations
+    await page.click('.react-flow__node[data-id="bn1"] .op-node-head');
+    await page.waitForSelector('[data-testid=buffer-state]');
+    const tracked = await page.textContent('[data-testid=buffer-state] [data-entry=num_batches_tracked]');
+    expect(tracked).toBe('num_batches_tracked40 — buffer: updated in train mode, not a parameter, no .grad');
+    expect(await page.textContent('[data-testid=buffer-state] [data-entry=running_var]')).toMatch(
+      /^running_var\[8\] mean/,
+    );
+    // its weight and bias are parameters (chips on the node, as a Conv2d's); the buffers are not
+    expect(await page.locator('.react-flow__node[data-id="bn1"] .param-chip').count()).toBe(2);
+    expect(await page.locator('[data-testid=optimizer-param][data-param="bn1.weight"]').count()).toBe(1);
+    expect(await page.locator('[data-testid=optimizer-param][data-param="bn1.running_mean"]').count()).toBe(0);
+    await shot(page, 'training-fashion-batchnorm-buffers');
     const r = await evaluate(page);
     expect(r.count).toBe(1000);
     expect(r.confusion).toHaveLength(10);
