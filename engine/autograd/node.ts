@@ -68,6 +68,7 @@ export class FunctionNode<S> extends Node {
   readonly name: string;
   private readonly rule: GradRule<S>;
   private readonly saved: S;
+  private savedList: readonly SavedVariable[] | null = null;
 
   constructor(
     name: string,
@@ -88,14 +89,21 @@ export class FunctionNode<S> extends Node {
   }
 
   apply(grads: readonly (GradValue | null)[]): (GradValue | null)[] {
-    for (const v of savedVariables(this.saved)) v.unpack();
+    const vars = this.savedVariables();
+    for (let i = 0; i < vars.length; i++) vars[i]!.unpack();
     if (grads.every((g) => g === null)) return this.nextEdges.map(() => null);
     const needs = this.nextEdges.map((e) => e !== null);
     return this.rule.backward(this.saved, grads, needs);
   }
 
   releaseVariables(): void {
-    for (const v of savedVariables(this.saved)) v.release();
+    const vars = this.savedVariables();
+    for (let i = 0; i < vars.length; i++) vars[i]!.release();
+  }
+
+  /** The node's SavedVariables, listed once (the saved state object is never changed after recording). */
+  private savedVariables(): readonly SavedVariable[] {
+    return (this.savedList ??= savedVariables(this.saved));
   }
 }
 
