@@ -178,7 +178,7 @@ export function kernelOwned(data: ArrayBufferView): boolean {
 }
 
 /**
- * Lends results from `elements` elements on (default 16384). Tests use 1 to
+ * Lends results from `elements` elements on (default 64). Tests use 1 to
  * lend every result, with `poison` to fill released results with NaN.
  */
 export function setKernelLendThreshold(elements: number, poison = false): void {

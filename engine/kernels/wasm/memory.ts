@@ -33,6 +33,15 @@ const RING_MIN = 1 << 20,
 /** Elements from which a result buffer comes from the host's allocator (smaller: a typed array is cheaper). */
 const UNZEROED_MIN = 16384;
 
+/**
+ * Elements from which a result is lent to a lease rather than copied out.
+ * Lending costs a view and a region record; a copy costs an array of its own
+ * (outside V8's heap from 17 floats on, which the GC tracks and sweeps) and
+ * the copy. W5's results are mostly 64 to 8192 floats: copying them out was
+ * most of its garbage collection.
+ */
+const LEND_MIN = 64;
+
 /** Elements from which a result is remembered (copying a smaller one in again is cheap). */
 const REMEMBER_MIN = 4096;
 
@@ -96,7 +105,7 @@ export class KernelMemory {
   /** Every buffer the memory has had (it changes when the memory grows). */
   private readonly buffers = new WeakSet<object>();
   /** Elements from which a result is lent rather than copied out. */
-  private lendMin = UNZEROED_MIN;
+  private lendMin = LEND_MIN;
   /** Fill released regions with NaN (tests: a view read after its release shows). */
   private poison = false;
   /** Bytes allocated by the current call, and by the largest call so far. */
@@ -318,7 +327,8 @@ export class KernelMemory {
       if (this.poison) {
         r.live = false;
         this.f32.fill(NaN, r.start >> 2, r.end >> 2);
-      } else if (r.live) this.held.push(r);
+      } else if (r.live && r.end - r.start >= REMEMBER_MIN * 4) this.held.push(r);
+      else r.live = false; // small: copied in again if needed, as remember() does (keeps `held` short)
     }
     if (this.held.length > MAX_HELD) {
       const drop = this.held.length - MAX_HELD / 2;
@@ -333,7 +343,7 @@ export class KernelMemory {
   }
 
   /**
-   * Lends results from `elements` elements on (default 16384); tests use 1 to
+   * Lends results from `elements` elements on (default {@link LEND_MIN}); tests use 1 to
    * lend everything, with `poison` to fill released regions with NaN.
    */
   setLendThreshold(elements: number, poison = false): void {
