@@ -11,6 +11,7 @@
 import { MAX_GRAPH_ELEMENTS } from '../core/limits';
 import { classifyError } from '../core/errors';
 import type { CompiledGraph } from '../graph/compile';
+import type { GraphNode } from '../graph/document';
 import { load } from '../graph/index';
 import { optimizerJson, reportedTensors } from '../graph/result';
 import { GraphSession } from '../graph/session';
@@ -280,7 +281,8 @@ export class SessionHost {
 
   private missing(name: string): string {
     const g = this.needLoaded().graph;
-    const known = g.doc.nodes.some((n) => n.id === name || name === `${n.id}.weight` || name === `${n.id}.bias`);
+    const owned = (n: GraphNode) => ['weight', 'bias', ...(n.impl.layer?.buffers ?? []).map((b) => b.name)];
+    const known = g.doc.nodes.some((n) => n.id === name || owned(n).some((w) => name === `${n.id}.${w}`));
     return known
       ? `${name} has not been computed yet in this iteration (step forward or run first)`
       : `no tensor named ${JSON.stringify(name)} in the loaded graph`;
