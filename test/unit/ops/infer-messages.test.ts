@@ -49,6 +49,22 @@ const CASES: [string, Obj, RegExp][] = [
   ['flatten dims', one([2, 3, 4], 'Flatten', { start_dim: 2, end_dim: 1 }), /start_dim cannot come after end_dim/],
   ['reshape size', one([2, 3], 'Reshape', { shape: [4] }), /is invalid for input of size 6/],
   ['softmax dim', one([2, 3], 'Softmax', { dim: 2 }), /Dimension out of range/],
+  [
+    'batch_norm running_mean',
+    one([2, 4, 3, 3], 'BatchNorm2d', { num_features: 3 }),
+    /^running_mean should contain 4 elements not 3$/,
+  ],
+  [
+    'batch_norm weight without running stats',
+    one([2, 3, 2, 2], 'BatchNorm2d', { num_features: 4, track_running_stats: false }),
+    /^weight should contain 3 elements not 4$/,
+  ],
+  ['batch_norm 3-D input', one([2, 3, 4], 'BatchNorm2d', { num_features: 3 }), /^expected 4D input \(got 3D input\)$/],
+  [
+    'batch_norm one value per channel (train mode)',
+    one([1, 3, 1, 1], 'BatchNorm2d', { num_features: 3 }),
+    /^Expected more than 1 value per channel when training, got input size torch\.Size\(\[1, 3, 1, 1\]\)$/,
+  ],
 ];
 
 describe('an inferred problem is the run’s error', () => {
@@ -63,4 +79,17 @@ describe('an inferred problem is the run’s error', () => {
       expect(r.result.error?.message).toBe(problem);
     });
   }
+});
+
+describe('BatchNorm2d infers in run.mode', () => {
+  it('one value per channel is fine in eval mode with running statistics (no batch statistics)', () => {
+    const d = { ...one([1, 3, 1, 1], 'BatchNorm2d', { num_features: 3 }), run: { mode: 'eval' } };
+    const l = load(d);
+    if (!l.ok) throw new Error(JSON.stringify(l.issues));
+    expect(l.shapes.problems.get('n')).toBeUndefined();
+    const r = runDocument(d);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.result.error).toBeNull();
+    expect(r.result.tensors.n!.shape).toEqual([1, 3, 1, 1]);
+  });
 });
