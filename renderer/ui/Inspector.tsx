@@ -8,7 +8,8 @@ import { useApp, useServices } from '../app/context';
 import { InferHint } from '../canvas/InferHint';
 import { specOf } from '../document/graph';
 import { ImageTools } from '../images/ImageTools';
-import { flagsOf } from '../state/engine-state';
+import type { OutputSpec } from '../../engine/protocol/op-spec';
+import { flagsOf, type NodeFlags } from '../state/engine-state';
 import { BufferState } from './BufferState';
 import { FedNote } from './FedNote';
 import { OptimizerState } from './OptimizerState';
@@ -36,6 +37,56 @@ function IdField({ id }: { id: string }): React.JSX.Element {
         if (e.key === 'Enter') commit();
       }}
     />
+  );
+}
+
+/** A tensor's shape and autograd flags, as PyTorch prints them. */
+function AutogradFacts({ flags, output }: { flags: NodeFlags; output?: string }): React.JSX.Element {
+  return (
+    <dl className="autograd-facts" data-output={output}>
+      <dt>shape</dt>
+      <dd>{flags.shape ? `[${flags.shape.join(', ')}]` : '?'}</dd>
+      {output && flags.dtype && (
+        <>
+          <dt>dtype</dt>
+          <dd>torch.{flags.dtype}</dd>
+        </>
+      )}
+      <dt>is_leaf</dt>
+      <dd>{flags.leaf ? 'True' : 'False'}</dd>
+      <dt>requires_grad</dt>
+      <dd>{flags.requiresGrad ? 'True' : 'False'}</dd>
+      <dt>grad_fn</dt>
+      <dd>{flags.gradFn ?? 'None'}</dd>
+      <dt>.grad</dt>
+      <dd>{flags.hasGrad ? 'populated' : 'None'}</dd>
+      {flags.storage !== null && flags.storage >= 0 && (
+        <>
+          <dt>storage</dt>
+          <dd data-testid="inspector-storage">#{flags.storage}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+/** The facts of each output of a node with several (a Dataset's `<id>.images`, `<id>.labels`). */
+function OutputFacts({ id, outputs }: { id: string; outputs: readonly OutputSpec[] }): React.JSX.Element {
+  const engine = useApp((s) => s.engine);
+  return (
+    <>
+      {outputs.map((o) => {
+        const f = flagsOf(engine, `${id}.${o.name}`);
+        return (
+          f && (
+            <div key={o.name}>
+              <h4 className="output-facts">{o.name}</h4>
+              <AutogradFacts flags={f} output={o.name} />
+            </div>
+          )
+        );
+      })}
+    </>
   );
 }
 
@@ -134,26 +185,8 @@ export function Inspector(): React.JSX.Element {
       <ImageTools node={node} />
       <InferHint id={node.id} />
       <FedNote id={node.id} />
-      {flags && (
-        <dl className="autograd-facts">
-          <dt>shape</dt>
-          <dd>{flags.shape ? `[${flags.shape.join(', ')}]` : '?'}</dd>
-          <dt>is_leaf</dt>
-          <dd>{flags.leaf ? 'True' : 'False'}</dd>
-          <dt>requires_grad</dt>
-          <dd>{flags.requiresGrad ? 'True' : 'False'}</dd>
-          <dt>grad_fn</dt>
-          <dd>{flags.gradFn ?? 'None'}</dd>
-          <dt>.grad</dt>
-          <dd>{flags.hasGrad ? 'populated' : 'None'}</dd>
-          {flags.storage !== null && flags.storage >= 0 && (
-            <>
-              <dt>storage</dt>
-              <dd data-testid="inspector-storage">#{flags.storage}</dd>
-            </>
-          )}
-        </dl>
-      )}
+      {flags && <AutogradFacts flags={flags} />}
+      {!flags && spec && spec.outputs.length > 1 && <OutputFacts id={node.id} outputs={spec.outputs} />}
       <BufferState id={node.id} />
       <OptimizerState id={node.id} />
     </section>

@@ -35,6 +35,12 @@ describe('Dataset node in the app', () => {
         .allTextContents();
     expect(await badges('images')).toEqual(['leaf', 'no grad', 'float32']);
     expect(await badges('labels')).toEqual(['leaf', 'no grad', 'int64']);
+    // the inspector lists each output's facts as PyTorch prints them
+    await page.click('.react-flow__node[data-id="data"] .op-node-head');
+    const facts = (output: string) =>
+      page.locator(`.autograd-facts[data-output="${output}"] dd`).evaluateAll((d) => d.map((e) => e.textContent));
+    expect((await facts('labels')).slice(0, 4)).toEqual(['[16]', 'torch.int64', 'True', 'False']);
+    expect((await facts('images')).slice(0, 4)).toEqual(['[16, 1, 8, 8]', 'torch.float32', 'True', 'False']);
     const loss = page.locator('.react-flow__node[data-id="loss"] .op-node');
     expect(await loss.getAttribute('data-grad-fn')).toBe('NllLossBackward0');
     const want = (expected.tensors as unknown as Record<string, { data: number[] }>).loss!.data[0]!;
