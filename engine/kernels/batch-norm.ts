@@ -131,23 +131,41 @@ export function batchNormApply(
 
 const LANES = 8;
 
+/** Folds 8 lanes as AVX2's vec_reduce_all does: lanes i + 4, then i + 2, then i + 1. */
+function foldLanes(acc: Float64Array, r: Round): number {
+  const a0 = r(acc[0]! + acc[4]!);
+  const a1 = r(acc[1]! + acc[5]!);
+  const a2 = r(acc[2]! + acc[6]!);
+  const a3 = r(acc[3]! + acc[7]!);
+  return r(r(a0 + a2) + r(a1 + a3));
+}
+
 /**
- * `vec::map2_reduce_all` with `+` over `size` values `term(i, acc)` (acc is
- * the lane's running value, undefined for its first term). See Note [Batch norm roundings].
+ * `vec::reduce_all` (`+`) of `dy[o .. o + size)`, or with `x` given `vec::map2_reduce_all`
+ * of `(x - mean) * dy`, each lane accumulating with a fused multiply-add. Fewer values than
+ * the lanes are added in order. See Note [Batch norm roundings].
  */
-function reduceAll(size: number, term: (i: number, acc: number | undefined) => number, r: Round): number {
+function reduceAll(
+  dy: FloatArray,
+  x: FloatArray | null,
+  mean: number,
+  o: number,
+  size: number,
+  acc: Float64Array,
+  r: Round,
+): number {
+  const term = (i: number, a: number) => (x ? r(a + r(x[o + i]! - mean) * dy[o + i]!) : r(a + dy[o + i]!));
   if (size < LANES) {
-    let s = term(0, undefined);
-    for (let i = 1; i < size; i++) s = r(s + term(i, undefined));
+    let s = term(0, 0);
+    for (let i = 1; i < size; i++) s = r(s + term(i, 0));
     return s;
   }
-  const acc: number[] = [];
-  for (let l = 0; l < LANES; l++) acc.push(term(l, undefined));
+  for (let l = 0; l < LANES; l++) acc[l] = term(l, 0);
   for (let d = LANES; d < size; d += LANES) {
-    for (let l = 0; l < LANES && d + l < size; l++) acc[l] = term(d + l, acc[l]);
+    const m = Math.min(LANES, size - d);
+    for (let l = 0; l < m; l++) acc[l] = term(d + l, acc[l]!);
   }
-  const a = [0, 1, 2, 3].map((l) => r(acc[l]! + acc[l + 4]!));
-  return r(r(a[0]! + a[2]!) + r(a[1]! + a[3]!));
+  return foldLanes(acc, r);
 }
 
 /** What the backward needs besides the gradient: the saved (train) or running (eval) statistics. */
@@ -175,6 +193,7 @@ export function batchNormBackward(
   const gi = needs[0] ? allocLike(dy, dy.length) : null;
   const gw = needs[1] ? allocLike(dy, nc) : null;
   const gb = needs[2] ? allocLike(dy, nc) : null;
+  const lanes = new Float64Array(LANES);
   for (let c = 0; c < nc; c++) {
     const w = weight ? weight[c]! : 1;
     const mean = a.mean[c]!;
@@ -183,8 +202,8 @@ export function batchNormBackward(
     let dotp = 0;
     for (let n = 0; n < nb; n++) {
       const o = (n * nc + c) * hw;
-      sum += reduceAll(hw, (i, acc) => (acc === undefined ? dy[o + i]! : r(acc + dy[o + i]!)), r);
-      dotp += reduceAll(hw, (i, acc) => r((acc ?? 0) + r(x[o + i]! - mean) * dy[o + i]!), r);
+      sum += reduceAll(dy, null, 0, o, hw, lanes, r);
+      dotp += reduceAll(dy, x, mean, o, hw, lanes, r);
     }
     if (gi) {
       const k = r(r(r(r(dotp) * invstd) * invstd) / r(count));
