@@ -235,7 +235,10 @@ export class GraphSession {
     }
     if (this.iteration === 0) this.optimizer = makeOptimizer(this.graph, this.params, this.leaves);
     if (doc.run.zeroGrad) {
-      for (const p of this.params.values()) for (const t of [p.weight, p.bias]) if (t) t.grad = null;
+      this.params.forEach((p) => {
+        if (p.weight) p.weight.grad = null;
+        if (p.bias) p.bias.grad = null;
+      });
       for (const n of doc.nodes) {
         const t = this.outputs.get(n.id);
         if (n.impl.leaf && t && t.isLeaf) t.grad = null;
@@ -274,21 +277,24 @@ export class GraphSession {
   /** Executes one non-Tensor node and records its output. */
   private execute(n: GraphNode): void {
     this.currentNode = n.id;
+    // forEach, not for-of: no [key, value] array per entry (this runs for every node of every iteration).
+    const wired = this.graph.inputs.get(n.id)!;
     const inputs = new Map<string, Tensor>();
-    for (const [port, src] of this.graph.inputs.get(n.id)!) inputs.set(port, this.outputs.get(src)!);
+    wired.forEach((src, port) => inputs.set(port, this.current.get(src)!));
+    const owned = this.params.get(n.id);
     const outs = n.impl.executeOutputs(
       {
         mode: this.graph.doc.run.mode,
         iteration: this.iteration,
         warn: (message) => this.warnings.push({ message, node: n.id }),
-        sourceOf: (port) => this.graph.inputs.get(n.id)!.get(port)!,
+        sourceOf: (port) => wired.get(port)!,
       },
-      withOwned(inputs, this.params.get(n.id)),
+      owned ? withOwned(inputs, owned) : inputs,
     );
-    for (const [name, out] of outs) {
+    outs.forEach((out, name) => {
       tagHistory(out, n.id);
-      this.outputs.set(outputName(n.id, n.impl.spec, name), out);
-    }
+      this.current.set(outputName(n.id, n.impl.spec, name), out);
+    });
     // PyTorch computed the outputs before retain_grad() can raise, so the result reports them either way.
     if (n.retainGrad) for (const out of outs.values()) out.retainGrad();
   }
