@@ -65,35 +65,46 @@ EXPORT(conv_forward_scratch) int conv_forward_scratch(const int *g) {
   return conv_pa_floats(coutg, cing * g[G_KH] * g[G_KW]) + rest + 8;
 }
 
-/** Forward for samples [b0, b1): out = conv(x, w) + bias (bias may be 0). */
-EXPORT(conv_forward)
-void conv_forward(const float *x, const float *wt, const float *bias, float *out, const int *g, float *scratch, int b0, int b1) {
-  const int groups = g[G_GROUPS], cin = g[G_CIN], cout = g[G_COUT];
-  const int cing = cin / groups, coutg = cout / groups, K = cing * g[G_KH] * g[G_KW];
-  const int hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
+/* Packs group gi's kernel for conv_fwd_samples (A panels, and Winograd's U when it applies). */
+static void conv_fwd_prep(const float *wt, const int *g, float *scratch, int gi) {
+  const int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS], K = cing * g[G_KH] * g[G_KW];
+  conv_pack_a(scratch, wt + (long)gi * coutg * K, K, 1, coutg, K);
+  if (wino_ok(g, cing, coutg)) wino_kernel(scratch + conv_pa_floats(coutg, K), scratch, coutg, cing);
+}
+
+/* Forward of group gi for samples [b0, b1), its kernel packed by conv_fwd_prep into scratch. */
+static void conv_fwd_samples(const float *x, const float *bias, float *out, const int *g, float *scratch, int gi, int b0,
+                             int b1) {
+  const int cin = g[G_CIN], cout = g[G_COUT], cing = cin / g[G_GROUPS], coutg = cout / g[G_GROUPS];
+  const int K = cing * g[G_KH] * g[G_KW], hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
   const int wino = wino_ok(g, cing, coutg);
   float *pa = scratch;
   float *gs = scratch + conv_pa_floats(coutg, K);
   float *ws = gs + (wino ? wino_u_floats(coutg, cing) : 0);
-  for (int gi = 0; gi < groups; gi++) {
-    conv_pack_a(pa, wt + (long)gi * coutg * K, K, 1, coutg, K);
-    if (wino) wino_kernel(gs, pa, coutg, cing);
-    for (int b = b0; b < b1; b++) {
-      const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
-      float *o = out + ((long)b * cout + (long)gi * coutg) * P;
-      if (wino) {
-        wino_conv(o, gs, xg, g, cing, coutg, ws);
-      } else {
-        conv_gemm(o, pa, xg, g, cing, coutg, gs);
-      }
-      if (bias) {
-        for (int oc = 0; oc < coutg; oc++) {
-          float bv = bias[gi * coutg + oc];
-          float *orow = o + (long)oc * P;
-          for (int p = 0; p < P; p++) orow[p] += bv;
-        }
+  for (int b = b0; b < b1; b++) {
+    const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
+    float *o = out + ((long)b * cout + (long)gi * coutg) * P;
+    if (wino) {
+      wino_conv(o, gs, xg, g, cing, coutg, ws);
+    } else {
+      conv_gemm(o, pa, xg, g, cing, coutg, gs);
+    }
+    if (bias) {
+      for (int oc = 0; oc < coutg; oc++) {
+        float bv = bias[gi * coutg + oc];
+        float *orow = o + (long)oc * P;
+        for (int p = 0; p < P; p++) orow[p] += bv;
       }
     }
+  }
+}
+
+/** Forward for samples [b0, b1): out = conv(x, w) + bias (bias may be 0). */
+EXPORT(conv_forward)
+void conv_forward(const float *x, const float *wt, const float *bias, float *out, const int *g, float *scratch, int b0, int b1) {
+  for (int gi = 0; gi < g[G_GROUPS]; gi++) {
+    conv_fwd_prep(wt, g, scratch, gi);
+    conv_fwd_samples(x, bias, out, g, scratch, gi, b0, b1);
   }
 }
 
@@ -128,6 +139,43 @@ EXPORT(conv_backward_input_scratch) int conv_backward_input_scratch(const int *g
   return K * P + gemm_scratch(K, coutg) + 8;
 }
 
+/* Flips, transposes and packs group gi's kernel for bwd_in_samples (and Winograd's U when it applies). */
+static void bwd_in_prep(const float *wt, const int *g, float *scratch, int gi) {
+  const int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS], kk = g[G_KH] * g[G_KW];
+  int *g2 = (int *)scratch;
+  float *wf = scratch + 16;
+  float *pa = wf + (long)cing * coutg * kk;
+  flipped_geometry(g2, g);
+  /* wf[c][oc][t'] = w[gi*coutg + oc][c][kk-1-t'] */
+  for (int c = 0; c < cing; c++)
+    for (int oc = 0; oc < coutg; oc++) {
+      const float *src = wt + ((long)(gi * coutg + oc) * cing + c) * kk;
+      float *dst = wf + ((long)c * coutg + oc) * kk;
+      for (int t = 0; t < kk; t++) dst[t] = src[kk - 1 - t];
+    }
+  conv_pack_a(pa, wf, coutg * kk, 1, cing, coutg * kk);
+  if (wino_ok(g2, coutg, cing)) wino_kernel(pa + conv_pa_floats(cing, coutg * kk), pa, cing, coutg);
+}
+
+/* Input gradient of group gi for samples [b0, b1) (flipped(g)), the kernel packed by bwd_in_prep. */
+static void bwd_in_samples(const float *gout, float *gin, const int *g, float *scratch, int gi, int b0, int b1) {
+  const int cin = g[G_CIN], cout = g[G_COUT], cing = cin / g[G_GROUPS], coutg = cout / g[G_GROUPS];
+  const int kk = g[G_KH] * g[G_KW], hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
+  const int *g2 = (const int *)scratch;
+  const float *pa = scratch + 16 + (long)cing * coutg * kk;
+  float *gs = (float *)pa + conv_pa_floats(cing, coutg * kk);
+  const int wino = wino_ok(g2, coutg, cing);
+  for (int b = b0; b < b1; b++) {
+    const float *go = gout + ((long)b * cout + (long)gi * coutg) * P;
+    float *dst = gin + ((long)b * cin + (long)gi * cing) * hw;
+    if (wino) {
+      wino_conv(dst, gs, go, g2, coutg, cing, gs + wino_u_floats(cing, coutg));
+    } else {
+      conv_gemm(dst, pa, go, g2, coutg, cing, gs);
+    }
+  }
+}
+
 /*
  * Input gradient for samples [b0, b1). With stride 1 it is the forward
  * convolution of the output gradient with the flipped, transposed kernel and
@@ -137,34 +185,12 @@ EXPORT(conv_backward_input_scratch) int conv_backward_input_scratch(const int *g
 EXPORT(conv_backward_input)
 void conv_backward_input(const float *gout, const float *wt, float *gin, const int *g, float *scratch, int b0, int b1) {
   const int groups = g[G_GROUPS], cin = g[G_CIN], cout = g[G_COUT];
-  const int cing = cin / groups, coutg = cout / groups, kh_ = g[G_KH], kw_ = g[G_KW], K = cing * kh_ * kw_;
-  const int hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT], kk = kh_ * kw_;
+  const int cing = cin / groups, coutg = cout / groups, K = cing * g[G_KH] * g[G_KW];
+  const int hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
   if (flipped(g)) {
-    int *g2 = (int *)scratch;
-    float *wf = scratch + 16;
-    float *pa = wf + (long)cing * coutg * kk;
-    float *gs = pa + conv_pa_floats(cing, coutg * kk);
-    flipped_geometry(g2, g);
     for (int gi = 0; gi < groups; gi++) {
-      /* wf[c][oc][t'] = w[gi*coutg + oc][c][kk-1-t'] */
-      for (int c = 0; c < cing; c++)
-        for (int oc = 0; oc < coutg; oc++) {
-          const float *src = wt + ((long)(gi * coutg + oc) * cing + c) * kk;
-          float *dst = wf + ((long)c * coutg + oc) * kk;
-          for (int t = 0; t < kk; t++) dst[t] = src[kk - 1 - t];
-        }
-      conv_pack_a(pa, wf, coutg * kk, 1, cing, coutg * kk);
-      const int wino = wino_ok(g2, coutg, cing);
-      if (wino) wino_kernel(gs, pa, cing, coutg);
-      for (int b = b0; b < b1; b++) {
-        const float *go = gout + ((long)b * cout + (long)gi * coutg) * P;
-        float *dst = gin + ((long)b * cin + (long)gi * cing) * hw;
-        if (wino) {
-          wino_conv(dst, gs, go, g2, coutg, cing, gs + wino_u_floats(cing, coutg));
-        } else {
-          conv_gemm(dst, pa, go, g2, coutg, cing, gs);
-        }
-      }
+      bwd_in_prep(wt, g, scratch, gi);
+      bwd_in_samples(gout, gin, g, scratch, gi, b0, b1);
     }
     return;
   }
@@ -311,21 +337,40 @@ void matmul(float *c, const float *a, int ars, int acs, const float *b, int m, i
  */
 static inline int next_chunk(int *counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
 
+/*
+ * With one group the convolution's kernel is packed once per thread, on its
+ * first chunk, instead of once per chunk (Winograd's U costs about as much as
+ * a sample of W2's conv2).
+ */
 EXPORT(conv_forward_dyn)
 void conv_forward_dyn(const float *x, const float *wt, const float *bias, float *out, const int *g, float *scratch,
                       int *counter, int total, int step) {
+  int packed = 0;
   for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
     int lo = c * step, hi = lo + step < total ? lo + step : total;
-    conv_forward(x, wt, bias, out, g, scratch, lo, hi);
+    if (g[G_GROUPS] != 1) {
+      conv_forward(x, wt, bias, out, g, scratch, lo, hi);
+      continue;
+    }
+    if (!packed) conv_fwd_prep(wt, g, scratch, 0);
+    packed = 1;
+    conv_fwd_samples(x, bias, out, g, scratch, 0, lo, hi);
   }
 }
 
 EXPORT(conv_backward_input_dyn)
 void conv_backward_input_dyn(const float *gout, const float *wt, float *gin, const int *g, float *scratch, int *counter,
                              int total, int step) {
+  int packed = 0;
   for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
     int lo = c * step, hi = lo + step < total ? lo + step : total;
-    conv_backward_input(gout, wt, gin, g, scratch, lo, hi);
+    if (g[G_GROUPS] != 1 || !flipped(g)) {
+      conv_backward_input(gout, wt, gin, g, scratch, lo, hi);
+      continue;
+    }
+    if (!packed) bwd_in_prep(wt, g, scratch, 0);
+    packed = 1;
+    bwd_in_samples(gout, gin, g, scratch, 0, lo, hi);
   }
 }
 
