@@ -19,7 +19,7 @@
  * running statistics (track_running_stats false) batch statistics are used in
  * both modes.
  */
-import { scalarTypeName } from '../core/dtype';
+import { scalarTypeName, type DType } from '../core/dtype';
 import { runtimeError, TorchError } from '../core/errors';
 import { formatShape, type Shape } from '../core/shape';
 import {
@@ -72,6 +72,11 @@ export function batchNorm2dShape(x: Shape, channels: BatchNormChannels): Shape {
   return x;
 }
 
+/** native_batch_norm's dispatch: floating dtypes only. */
+export function checkBatchNormDtype(dtype: DType): void {
+  if (dtype === 'int64') throw runtimeError(`"batch_norm" not implemented for '${scalarTypeName(dtype)}'`);
+}
+
 /** F.batch_norm's `_verify_batch_size` (training only). */
 export function verifyBatchSize(x: Shape): void {
   const values = x[0]! * x.slice(2).reduce((a, b) => a * b, 1);
@@ -113,7 +118,7 @@ export function batchNorm2d(
     weight: numelOf(weight),
     bias: numelOf(bias),
   });
-  if (x.dtype === 'int64') throw runtimeError(`"batch_norm" not implemented for '${scalarTypeName(x.dtype)}'`);
+  checkBatchNormDtype(x.dtype);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const g: BatchNormGeometry = { n, c, hw: h * w };
   return useBatchStats

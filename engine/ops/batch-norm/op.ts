@@ -1,4 +1,10 @@
-import { batchNorm2d, batchNorm2dShape, verifyBatchSize, type BatchNormBuffers } from '../../nn/batch-norm';
+import {
+  batchNorm2d,
+  batchNorm2dShape,
+  checkBatchNormDtype,
+  verifyBatchSize,
+  type BatchNormBuffers,
+} from '../../nn/batch-norm';
 import type { ParamsOf } from '../../protocol/op-spec';
 import type { Tensor } from '../../tensor/tensor';
 import { defineOp, derived, port, shapeOf, type BufferSpec, type Ports, type PyLiterals } from '../define';
@@ -64,6 +70,7 @@ export const batchNorm2dOp = defineOp(BATCH_NORM2D, {
       weight: w ? p.num_features : null,
       bias: b ? p.num_features : null,
     });
+    if (x.dtype) checkBatchNormDtype(x.dtype);
     return derived(shape, x.dtype ?? 'float32', [x, ...(w ? [w] : []), ...(b ? [b] : [])]);
   },
   execute: (ctx, ins, p) =>

@@ -59,6 +59,14 @@ const CASES: [string, Obj, RegExp][] = [
     one([2, 3, 2, 2], 'BatchNorm2d', { num_features: 4, track_running_stats: false }),
     /^weight should contain 3 elements not 4$/,
   ],
+  [
+    'batch_norm int64 input',
+    doc(
+      [tensor('x', [2, 3, 2, 2], { dtype: 'int64' }), node('n', 'BatchNorm2d', { num_features: 3 })],
+      [edge('x', 'n', 'input')],
+    ),
+    /^"batch_norm" not implemented for 'Long'$/,
+  ],
   ['batch_norm 3-D input', one([2, 3, 4], 'BatchNorm2d', { num_features: 3 }), /^expected 4D input \(got 3D input\)$/],
   [
     'batch_norm one value per channel (train mode)',
