@@ -1,16 +1,20 @@
 /**
- * Profiling helper: runs one workload for N iterations on the engine.
+ * Profiling helper: runs one workload (W1-W5) for N iterations on the engine.
  *   node --cpu-prof --cpu-prof-dir DIR --import tsx build/bench/profile.ts W3 20 [--kernels ts] [--threads N]
  * then `node build/bench/profile-summary.mjs DIR/*.cpuprofile`.
  */
 import { load, GraphSession } from '../../engine/graph/index';
 import { installNodeFastKernels } from '../../engine/host/node/fast-kernels';
+import { installNodeDatasets } from '../../engine/host/node/datasets';
+import { digitsCnn } from '../scripts/gen-training-examples';
 import { workloadDocument, type WorkloadName } from './workloads';
 
 const [name = 'W2', iters = '20', ...rest] = process.argv.slice(2);
 const ti = rest.indexOf('--threads');
 if (!rest.includes('ts')) installNodeFastKernels(ti >= 0 ? Number(rest[ti + 1]) : undefined);
-const l = load(workloadDocument(name as WorkloadName, Number(iters)));
+installNodeDatasets();
+const doc = name === 'W5' ? digitsCnn(Number(iters)) : workloadDocument(name as WorkloadName, Number(iters));
+const l = load(doc);
 if (!l.ok) throw new Error('invalid');
 const s = new GraphSession(l.graph);
 let t0 = 0;
