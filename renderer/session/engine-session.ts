@@ -7,8 +7,20 @@ import { toJson } from '../document/serialize';
 import type { GraphDocument } from '../document/types';
 import type { EngineConnection } from '../../engine/protocol/client';
 import { EngineRequestError } from '../../engine/protocol/codec';
-import type { ErrorJson, EvaluateResult, ResultOf, TensorData } from '../../engine/protocol/messages';
-import { canStep, resetResults, withBackwardStep, withForwardStep, withRunSummary } from '../state/engine-state';
+import type { ErrorJson, EvaluateResult, ResultOf, TensorData, TensorSummary } from '../../engine/protocol/messages';
+import {
+  BUFFERS,
+  canStep,
+  resetResults,
+  stoppedPhase,
+  withBackwardStep,
+  withCancelledRun,
+  withForwardStep,
+  toSummaries,
+  withBuffers,
+  withRunSummary,
+} from '../state/engine-state';
+import { dict } from '../../engine/protocol/dict';
 import type { Studio } from '../state/store';
 
 /** The parts of a document the engine cares about (not positions, labels or view). */
@@ -19,6 +31,15 @@ export function semanticKey(doc: GraphDocument): string {
     doc.run ?? null,
   ]);
 }
+
+/** A `result` reply as the run summary the slice folds in. */
+const summaryOf = (res: ResultOf['result']) => ({
+  tensors: res.tensors as Record<string, unknown>,
+  backward_steps: res.backward_steps,
+  error: res.error,
+  iterations_run: res.iterations_run,
+  ...(res.optimizer ? { optimizer: res.optimizer } : {}),
+});
 
 const asErrorJson = (e: unknown): ErrorJson =>
   e instanceof EngineRequestError
@@ -178,6 +199,18 @@ export class EngineSession {
       const r = await this.client.request({ type: 'run', ...(iterations !== undefined ? { iterations } : {}) });
       this.studio.setEngine((e) => withRunSummary(e, r));
     });
+    const stopped = this.studio.state.engine.error;
+    if (stopped && stoppedPhase(stopped)) await this.syncCancelled(stopped);
+  }
+
+  /** After Cancel: the tensors of where the run stopped (Note [A cancelled run stands where it stopped]). */
+  private async syncCancelled(error: ErrorJson): Promise<void> {
+    try {
+      const res = await this.client.request({ type: 'result' });
+      this.studio.setEngine((e) => withCancelledRun(e, summaryOf(res), error));
+    } catch {
+      this.studio.setEngine((e) => withCancelledRun(e, {}, error));
+    }
   }
 
   /** Executes the next forward node. */
@@ -186,7 +219,8 @@ export class EngineSession {
     this.studio.setEngine((e) => ({ ...e, status: 'running' }));
     await this.guarded(async () => {
       const r = await this.client.request({ type: 'stepForward' });
-      this.studio.setEngine((e) => withForwardStep(e, r));
+      const buffers = await this.buffersOf(r.node ? [r.node] : []);
+      this.studio.setEngine((e) => withBuffers(withForwardStep(e, r), buffers));
     });
   }
 
@@ -196,9 +230,28 @@ export class EngineSession {
     this.studio.setEngine((e) => ({ ...e, status: 'running' }));
     await this.guarded(async () => {
       const r = await this.client.request({ type: 'stepBackward' });
-      this.studio.setEngine((e) => withBackwardStep(e, r));
+      const buffers = await this.buffersOf(r.forwarded);
+      this.studio.setEngine((e) => withBuffers(withBackwardStep(e, r), buffers));
       if (r.done && !r.error) await this.syncResult();
     });
+  }
+
+  /**
+   * The buffers of the BatchNorm2d nodes among `nodes`, just forwarded. Note
+   * [Buffers change in the forward pass]: in train mode each BatchNorm2d
+   * forward updates running_mean, running_var and num_batches_tracked, but a
+   * step reports only the node's output; without this the inspector would show
+   * the values of the previous iteration's end while stepping.
+   */
+  private async buffersOf(nodes: readonly string[]): Promise<Record<string, TensorSummary>> {
+    const owners = new Set(this.studio.state.doc.nodes.filter((n) => n.op === 'BatchNorm2d').map((n) => n.id));
+    const names = nodes.filter((n) => owners.has(n)).flatMap((n) => BUFFERS.map((b) => `${n}.${b}`));
+    const got = await Promise.all(
+      names.map((name) => this.client.request({ type: 'getTensor', name, which: 'value' }).catch(() => null)),
+    );
+    const tensors = dict<unknown>();
+    for (const t of got) if (t) tensors[t.name] = { shape: t.shape, dtype: t.dtype, data: t.data, is_leaf: true };
+    return toSummaries(tensors);
   }
 
   /** Pulls the full result (after stepping reached the end) so every flag matches the engine. */
@@ -206,13 +259,7 @@ export class EngineSession {
     try {
       const res = await this.client.request({ type: 'result' });
       this.studio.setEngine((e) => ({
-        ...withRunSummary(e, {
-          tensors: res.tensors as Record<string, unknown>,
-          backward_steps: res.backward_steps,
-          error: res.error,
-          iterations_run: res.iterations_run,
-          ...(res.optimizer ? { optimizer: res.optimizer } : {}),
-        }),
+        ...withRunSummary(e, summaryOf(res)),
         stepResults: e.stepResults,
         active: e.active,
         // the end of one backward pass; the run goes on while iterations are left

@@ -66,6 +66,9 @@ export interface EngineSlice {
   readonly optimizer: OptimizerJson | null;
 }
 
+/** BatchNorm2d's buffers, in the order nn.BatchNorm2d registers them (tensors `<id>.<buffer>`). */
+export const BUFFERS = ['running_mean', 'running_var', 'num_batches_tracked'] as const;
+
 /** The slice before anything ran. */
 export const initialEngine: EngineSlice = {
   available: true,
@@ -169,6 +172,46 @@ function keepStorage(
     if (t.storage < 0 && before && before.storage >= 0) next[name] = { ...t, storage: before.storage };
   }
   return next;
+}
+
+// Note [A cancelled run stands where it stopped]
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+// Cancel stops a run between two units and the engine keeps its session there
+// (its Cancelled error names the iteration and phase): stepping goes on from
+// that point. So the slice keeps the error (the panel says what happened) but
+// takes the engine's phase and iteration, and the session pulls the result so
+// the canvas shows the tensors of the iteration reached, not "Not started".
+// A Cancelled error without an iteration (the worker was restarted, the run
+// state is lost) leaves the slice as it was before any run.
+
+/** The engine's session phase in a Cancelled error, as the slice's phase (null: the run state is lost). */
+export function stoppedPhase(error: ErrorJson | null): EngineSlice['phase'] | null {
+  if (error?.type !== 'Cancelled' || error.iteration === null || !error.phase) return null;
+  if (error.phase === 'backward' || error.phase === 'update' || error.phase === 'done') return error.phase;
+  return 'forward';
+}
+
+/** Folds in the `result` pulled after a cancelled run (Note [A cancelled run stands where it stopped]). */
+export function withCancelledRun(
+  s: EngineSlice,
+  r: Partial<Omit<RunSummary, 'tensors'>> & { tensors?: Record<string, unknown> },
+  error: ErrorJson,
+): EngineSlice {
+  const phase = stoppedPhase(error);
+  if (!phase) return s;
+  return {
+    ...withRunSummary(s, { ...r, error: null }),
+    status: 'error',
+    error,
+    phase,
+    iteration: error.iteration,
+    active: error.node,
+  };
+}
+
+/** The slice with `more` tensors folded in (a step's BatchNorm2d buffers, fetched beside it). */
+export function withBuffers(s: EngineSlice, more: Readonly<Record<string, TensorSummary>>): EngineSlice {
+  return Object.keys(more).length ? { ...s, tensors: Object.assign(dict<TensorSummary>(), s.tensors, more) } : s;
 }
 
 /** Folds in the answer to `stepForward`. */

@@ -4,7 +4,7 @@ import { EngineClient, type EngineConnection } from '../../engine/protocol/clien
 import { EngineRequestError } from '../../engine/protocol/codec';
 import type { EngineEvent } from '../../engine/protocol/messages';
 import { EngineSession } from '../../renderer/session/engine-session';
-import { flagsOf } from '../../renderer/state/engine-state';
+import { canStep, flagsOf } from '../../renderer/state/engine-state';
 import { Studio } from '../../renderer/state/store';
 import { FakeEnginePort, tick } from './fake-engine';
 
@@ -31,6 +31,16 @@ const summary = (rg: boolean, leaf: boolean, gradFn: string | null, hasGrad: boo
   stats,
   grad_stats: hasGrad ? stats : null,
   storage: 1,
+});
+/** A tensor of a `result` reply (typed-array data), requiring grad. */
+const wire = (data: number[], leaf: boolean, gradFn: string | null, grad: number[] | null) => ({
+  shape: [data.length],
+  dtype: 'float32',
+  data: new Float32Array(data),
+  requires_grad: true,
+  is_leaf: leaf,
+  grad_fn: gradFn,
+  grad: grad ? { shape: [grad.length], data: new Float32Array(grad) } : null,
 });
 const port = (overrides: Record<string, (r: Record<string, unknown>) => unknown> = {}) =>
   new FakeEnginePort({
@@ -169,15 +179,7 @@ describe('EngineSession', () => {
         },
         result: () => ({
           tensors: {
-            x: {
-              shape: [2],
-              dtype: 'float32',
-              data: new Float32Array([1, 2]),
-              requires_grad: true,
-              is_leaf: true,
-              grad_fn: null,
-              grad: { shape: [2], data: new Float32Array([1, 1]) },
-            },
+            x: wire([1, 2], true, null, [1, 1]),
           },
           backward_steps: steps.map(([grad_fn, node]) => ({ grad_fn, node })),
           iterations_run: 1,
@@ -260,6 +262,94 @@ describe('EngineSession.cancel', () => {
     await session.run();
     expect(p.received.map((r) => r.type)).toEqual(['load', 'cancel', 'run']);
     expect(studio.state.engine.status).toBe('done');
+  });
+
+  it('after Cancel the run stands where it stopped: its phase, iteration and tensors, and stepping goes on', async () => {
+    const message =
+      'run cancelled (iteration 50, backward); the session stands where it stopped: step on, run to continue, or reset';
+    const error = { type: 'Cancelled', message, node: 's', phase: 'backward', iteration: 50 };
+    const { studio, session, p } = await setup(
+      port({
+        run: () => {
+          throw { error };
+        },
+        result: () => ({
+          tensors: {
+            x: wire([1, 2], true, null, null),
+            s: { ...wire([3], false, 'SumBackward0', null), shape: [] },
+          },
+          backward_steps: [],
+          iterations_run: 50,
+          error: null,
+        }),
+      }),
+    );
+    await session.run(3000);
+    expect(p.received.map((r) => r.type)).toEqual(['load', 'run', 'result']);
+    const e = studio.state.engine;
+    // the error stays (the panel says the run was cancelled); the step panel is at iteration 51, in its backward pass
+    expect(e).toMatchObject({ status: 'error', error, phase: 'backward', iteration: 50, active: 's' });
+    expect(canStep(e, 'backward')).toBe(true);
+    expect(canStep(e, 'forward')).toBe(false);
+    expect(flagsOf(e, 's')).toMatchObject({ leaf: false, gradFn: 'SumBackward0' });
+  });
+
+  it("a forward step through a BatchNorm2d fetches its buffers: the inspector shows this forward's running statistics", async () => {
+    const bnDoc = parseDocument({
+      format: 'autograd-studio/graph',
+      version: 1,
+      nodes: [
+        { id: 'x', op: 'Tensor', params: { shape: [2, 1, 2, 2] }, position: { x: 0, y: 0 } },
+        { id: 'bn', op: 'BatchNorm2d', params: { num_features: 1 }, position: { x: 200, y: 0 } },
+      ],
+      edges: [{ source: 'x', target: 'bn', targetHandle: 'input' }],
+      run: {},
+    });
+    const p = port({
+      stepForward: () => ({
+        phase: 'forward',
+        node: 'bn',
+        ran_in: 'forward',
+        iteration: 1,
+        grad_fn: 'NativeBatchNormBackward0',
+        tensor: summary(true, false, 'NativeBatchNormBackward0', false),
+        changed: {},
+        setup: {},
+        fed: {},
+        error: null,
+      }),
+      getTensor: (r) => {
+        const values: Record<string, number[]> = {
+          'bn.running_mean': [0.25],
+          'bn.running_var': [0.5],
+          'bn.num_batches_tracked': [2],
+        };
+        const data = values[r.name as string]!;
+        return {
+          name: r.name,
+          which: 'value',
+          shape: r.name === 'bn.num_batches_tracked' ? [] : [1],
+          dtype: 'float32',
+          data: new Float32Array(data),
+        };
+      },
+    });
+    const studio = new Studio(bnDoc);
+    const session = new EngineSession(studio, new EngineClient(p), 5);
+    await tick(20);
+    await session.stepForward();
+    expect(p.received.map((r) => [r.type, r.name ?? null])).toEqual([
+      ['load', null],
+      ['stepForward', null],
+      ['getTensor', 'bn.running_mean'],
+      ['getTensor', 'bn.running_var'],
+      ['getTensor', 'bn.num_batches_tracked'],
+    ]);
+    const t = studio.state.engine.tensors;
+    expect(t['bn.running_mean']).toMatchObject({ shape: [1], requires_grad: false, has_grad: false });
+    expect(t['bn.running_mean']!.stats!.mean).toBe(0.25);
+    expect(t['bn.num_batches_tracked']!.stats!.mean).toBe(2);
+    expect(studio.state.engine.status).toBe('idle');
   });
 
   it('shows the Cancelled error of a run the web engine stopped by restarting its worker', async () => {
