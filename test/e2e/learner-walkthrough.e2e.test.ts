@@ -8,7 +8,9 @@
  *   the node's output); a buffer's one sentence was repeated on each line;
  * - after Cancel the step panel said "Not started" and the canvas lost its
  *   flags, though the engine stands where it stopped ("step on, run to
- *   continue, or reset").
+ *   continue, or reset");
+ * - with the training strip open the comparison strip's loss line was
+ *   scrolled out of its short strip.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +95,11 @@ describe('a learner at 1440x900', () => {
     expect(await status.textContent()).not.toContain('Not started');
     // the canvas shows the tensors of the iteration reached: conv1's output has its grad_fn
     await expect.poll(() => page.textContent('.react-flow__node[data-id="conv1"]')).toContain('ConvolutionBackward0');
+    // the loss line sits on the slider's row: in view though the training strip leaves the comparison strip little room
+    const spark = (await page.locator('[data-testid=scrub-loss]').boundingBox())!;
+    const strip = (await page.locator('[data-testid=compare-strip]').boundingBox())!;
+    expect(await page.$eval('[data-testid=compare-strip]', (e) => e.scrollTop)).toBe(0);
+    expect(spark.y + spark.height).toBeLessThanOrEqual(strip.y + strip.height);
     await shot(page, 'learner-cancelled');
     // and stepping goes on from there
     const next = (await page.isDisabled('[data-testid=step-forward]')) ? 'step-backward' : 'step-forward';
