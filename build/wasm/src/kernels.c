@@ -61,7 +61,10 @@ static void col2im(const float *col, float *dst, const int *g, int cing) {
 EXPORT(conv_forward_scratch) int conv_forward_scratch(const int *g) {
   int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS];
   int rest = conv_gemm_scratch(g, cing);
-  if (wino_ok(g, cing, coutg)) rest = wino_u_floats(coutg, cing) + wino_scratch(g[G_HOUT], g[G_WOUT], cing, coutg);
+  if (wino_ok(g, cing, coutg)) {
+    const int ws = wino_scratch(g[G_HOUT], g[G_WOUT], cing, coutg);
+    rest = wino_u_floats(coutg, cing) + (ws > rest ? ws : rest);
+  }
   return conv_pa_floats(coutg, cing * g[G_KH] * g[G_KW]) + rest + 8;
 }
 
@@ -77,18 +80,15 @@ static void conv_fwd_samples(const float *x, const float *bias, float *out, cons
                              int b1) {
   const int cin = g[G_CIN], cout = g[G_COUT], cing = cin / g[G_GROUPS], coutg = cout / g[G_GROUPS];
   const int K = cing * g[G_KH] * g[G_KW], hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
-  const int wino = wino_ok(g, cing, coutg);
   float *pa = scratch;
   float *gs = scratch + conv_pa_floats(coutg, K);
-  float *ws = gs + (wino ? wino_u_floats(coutg, cing) : 0);
+  const int wino = wino_ok(g, cing, coutg) && all_finite(pa, conv_pa_floats(coutg, K));
+  float *ws = gs + (wino_ok(g, cing, coutg) ? wino_u_floats(coutg, cing) : 0);
   for (int b = b0; b < b1; b++) {
     const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
     float *o = out + ((long)b * cout + (long)gi * coutg) * P;
-    if (wino) {
-      wino_conv(o, gs, xg, g, cing, coutg, ws);
-    } else {
-      conv_gemm(o, pa, xg, g, cing, coutg, gs);
-    }
+    /* Note [Winograd and non-finite values]: else the direct convolution (scratch past U). */
+    if (!wino || wino_conv(o, gs, xg, g, cing, coutg, ws)) conv_gemm(o, pa, xg, g, cing, coutg, ws);
     if (bias) {
       for (int oc = 0; oc < coutg; oc++) {
         float bv = bias[gi * coutg + oc];
@@ -132,7 +132,8 @@ EXPORT(conv_backward_input_scratch) int conv_backward_input_scratch(const int *g
     int ph2 = g[G_DH] * (g[G_KH] - 1) - g[G_PH], pw2 = g[G_DW] * (g[G_KW] - 1) - g[G_PW];
     int padded = ph2 < 0 || pw2 < 0 ? 0 : coutg * (g[G_HOUT] + 2 * ph2) * (g[G_WOUT] + 2 * pw2 + NR) + 16;
     int rest = MR * NR + gemm_nc(coutg * kk) * coutg * kk + 32 + padded;
-    int w2 = wino_u_floats(cing, coutg) + wino_scratch(g[G_H], g[G_W], coutg, cing);
+    int ws = wino_scratch(g[G_H], g[G_W], coutg, cing);
+    int w2 = wino_u_floats(cing, coutg) + (ws > rest ? ws : rest);
     if (rest < w2) rest = w2;
     return 16 + cing * coutg * kk + conv_pa_floats(cing, coutg * kk) + rest + 8;
   }
@@ -164,15 +165,13 @@ static void bwd_in_samples(const float *gout, float *gin, const int *g, float *s
   const int *g2 = (const int *)scratch;
   const float *pa = scratch + 16 + (long)cing * coutg * kk;
   float *gs = (float *)pa + conv_pa_floats(cing, coutg * kk);
-  const int wino = wino_ok(g2, coutg, cing);
+  const int wino = wino_ok(g2, coutg, cing) && all_finite(pa, conv_pa_floats(cing, coutg * kk));
+  float *ws = gs + (wino_ok(g2, coutg, cing) ? wino_u_floats(cing, coutg) : 0);
   for (int b = b0; b < b1; b++) {
     const float *go = gout + ((long)b * cout + (long)gi * coutg) * P;
     float *dst = gin + ((long)b * cin + (long)gi * cing) * hw;
-    if (wino) {
-      wino_conv(dst, gs, go, g2, coutg, cing, gs + wino_u_floats(cing, coutg));
-    } else {
-      conv_gemm(dst, pa, go, g2, coutg, cing, gs);
-    }
+    /* Note [Winograd and non-finite values]: else the direct convolution (scratch past U). */
+    if (!wino || wino_conv(dst, gs, go, g2, coutg, cing, ws)) conv_gemm(dst, pa, go, g2, coutg, cing, ws);
   }
 }
 
@@ -305,10 +304,13 @@ EXPORT(wino_wgrad_du_floats) int wino_wgrad_du_floats(const int *g) {
 }
 EXPORT(wino_wgrad_scratch) int wino_wgrad_scratch(const int *g) { return wgrad_scratch(g); }
 
-/** dU columns of units [u0, u1) (unit = group and panel of 8 input channels), over every sample. */
+/**
+ * dU columns of units [u0, u1) (unit = group and panel of 8 input channels), over every sample;
+ * bad[u] = 1 when unit u met an infinite or NaN value (then the direct weight gradient is needed).
+ */
 EXPORT(wino_wgrad)
-void wino_wgrad(const float *gout, const float *x, float *du, const int *g, float *scratch, int u0, int u1) {
-  for (int u = u0; u < u1; u++) wgrad_unit(du, gout, x, g, scratch, u);
+void wino_wgrad(const float *gout, const float *x, float *du, int *bad, const int *g, float *scratch, int u0, int u1) {
+  for (int u = u0; u < u1; u++) bad[u] = wgrad_unit(du, gout, x, g, scratch, u);
 }
 
 /** The weight gradient [cout, cin/groups, 3, 3] from dU. */
@@ -400,10 +402,10 @@ EXPORT(pack_gout_dyn) void pack_gout_dyn(const float *gout, float *packed, const
 }
 
 EXPORT(wino_wgrad_dyn)
-void wino_wgrad_dyn(const float *gout, const float *x, float *du, const int *g, float *scratch, int *counter, int total,
-                    int step) {
+void wino_wgrad_dyn(const float *gout, const float *x, float *du, int *bad, const int *g, float *scratch, int *counter,
+                    int total, int step) {
   for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
     int lo = c * step, hi = lo + step < total ? lo + step : total;
-    wino_wgrad(gout, x, du, g, scratch, lo, hi);
+    wino_wgrad(gout, x, du, bad, g, scratch, lo, hi);
   }
 }

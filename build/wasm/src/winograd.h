@@ -26,6 +26,22 @@
 /* Tiles per panel: one micro-kernel column block. */
 #define WT NR
 
+/* True when none of the n floats at p is infinite or NaN (x - x is 0 exactly for the others). */
+static inline int all_finite(const float *p, long n) {
+  /* Sums of x - x: 0 while every x is finite, NaN from the first that is not (no branch per vector). */
+  v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const v128_t a = wasm_v128_load(p + i), b = wasm_v128_load(p + i + 4);
+    s0 = wasm_f32x4_add(s0, wasm_f32x4_sub(a, a));
+    s1 = wasm_f32x4_add(s1, wasm_f32x4_sub(b, b));
+  }
+  const v128_t d = wasm_f32x4_add(s0, s1);
+  int b = wasm_v128_any_true(wasm_f32x4_ne(d, d));
+  for (; i < n; i++) b |= !(p[i] - p[i] == 0.0f);
+  return !b;
+}
+
 /*
  * True for geometries Winograd takes: 3x3, stride 1, dilation 1, padding >= 0,
  * and enough channels on both sides for the transforms to pay (m output
@@ -187,14 +203,22 @@ static void wino_output(float *out, const float *mm, long xs, const int *g, int 
 /*
  * out[m, HO*WO] = conv(x, kernel) for one sample/group of `cing` planes at x,
  * the kernel transformed by wino_kernel into u; scratch: wino_scratch floats.
+ * Returns 1, computing nothing, when the planes hold an infinite or NaN value.
+ *
+ * Note [Winograd and non-finite values]: the transforms add and subtract
+ * inputs, so one infinity becomes inf - inf = NaN in outputs where the direct
+ * sum (PyTorch's) gives +-inf. Samples with such values, and kernels with
+ * them (all_finite), take the direct convolution; the choice depends on the
+ * data only, never on the threads.
  */
-static void wino_conv(float *out, const float *u, const float *x, const int *g, int cing, int m, float *scratch) {
+static int wino_conv(float *out, const float *u, const float *x, const int *g, int cing, int m, float *scratch) {
   const int mp = (m + MR - 1) / MR * MR, nty = wino_ty(g), npx = wino_px(g);
   float *tile = scratch;
   float *eo = tile + MR * NR;
   float *v = eo + (long)cing * (2 * nty + 2) * 2 * wino_we(g);
   float *mm = v + 16L * cing * WT;
   const long us = (long)mp * cing, ms = (long)mp * WT;
+  if (!all_finite(x, (long)cing * g[G_H] * g[G_W])) return 1;
   wino_split(eo, x, g, cing);
   for (int ty = 0; ty < nty; ty++) {
     for (int px = 0; px < npx; px++) {
@@ -206,6 +230,7 @@ static void wino_conv(float *out, const float *u, const float *x, const int *g, 
       for (int i = 0; i < m; i++) wino_output(out, mm + (long)i * WT, ms, g, i, ty, px);
     }
   }
+  return 0;
 }
 /*
  * Weight gradient by the same transform (the adjoint of the forward pass):
@@ -360,8 +385,11 @@ static void wg_gout(float *a, const float *gt, int gx, int mp, int rows, int ntx
 /*
  * Unit u (group u / panels, input channels [NR*(u % panels), +NR)): its
  * columns of dU[gi] (du[gi*16*mp*cp + xi*mp*cp + i*cp + c]) over every sample.
+ * Returns 1 (dU unfinished) when its input or output gradient holds an
+ * infinite or NaN value: the caller then takes the direct weight gradient
+ * (Note [Winograd and non-finite values]).
  */
-static void wgrad_unit(float *du, const float *gout, const float *x, const int *g, float *scratch, int u) {
+static int wgrad_unit(float *du, const float *gout, const float *x, const int *g, float *scratch, int u) {
   const int groups = g[G_GROUPS], cing = g[G_CIN] / groups, m = g[G_COUT] / groups;
   const int cp = wg_cp(cing), mp = wg_mp(m), panels = cp / NR, gi = u / panels, c0 = (u % panels) * NR;
   const int nty = wino_ty(g), ntx = wg_tx(g), br = wg_rows(g), qx = 2 * ntx + 2, gx = 2 * ntx;
@@ -375,6 +403,7 @@ static void wgrad_unit(float *du, const float *gout, const float *x, const int *
   for (int b = 0; b < g[G_N]; b++) {
     const float *xs = x + ((long)b * g[G_CIN] + (long)gi * cing) * hw;
     const float *gs = gout + ((long)b * g[G_COUT] + (long)gi * m) * po;
+    if (!all_finite(xs + (long)c0 * hw, (long)(cing - c0 < NR ? cing - c0 : NR) * hw) || !all_finite(gs, m * po)) return 1;
     for (int ty0 = 0; ty0 < nty; ty0 += br, first = 0) {
       const int rows = nty - ty0 < br ? nty - ty0 : br, kd = rows * ntx;
       wg_copy_x(xt, xs, g, c0, cing, 2 * ty0, 2 * rows + 2, qx);
@@ -387,6 +416,7 @@ static void wgrad_unit(float *du, const float *gout, const float *x, const int *
                 !first, tile);
     }
   }
+  return 0;
 }
 
 /* G^T x for four values: (x0 + (x1 + x2)/2, (x1 - x2)/2, (x1 + x2)/2 + x3). */

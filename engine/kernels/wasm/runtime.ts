@@ -249,9 +249,14 @@ export class WasmKernels extends KernelMemory {
       T = this.threadsFor(macs, units);
     const ps = this.alloc(stride(per) * T),
       du = this.alloc(this.fns.wino_wgrad_du_floats!(geo)),
+      bad = this.alloc(units),
       pw = this.alloc((g.cOut * g.cIn * 9) / g.groups);
-    if (ps < 0 || du < 0 || pw < 0) return -1;
-    this.run('wino_wgrad', T, units, 1, (t) => [pg, px, du, geo, ps + t * stride(per) * 4]);
+    if (ps < 0 || du < 0 || bad < 0 || pw < 0) return -1;
+    this.run('wino_wgrad', T, units, 1, (t) => [pg, px, du, bad, geo, ps + t * stride(per) * 4]);
+    // Note [Winograd and non-finite values] (build/wasm/src/winograd.h): infinities and NaN take the direct path.
+    if (this.i32.subarray(bad >> 2, (bad >> 2) + units).some((b) => b !== 0)) {
+      return this.directWeight(pg, px, geo, g, (g.cIn / g.groups) * 9, macs);
+    }
     this.fns.wino_wgrad_finish!(du, pw, geo);
     return pw;
   }

@@ -245,6 +245,60 @@ describe('WebAssembly SIMD kernels', () => {
     }
   });
 
+  it('Winograd leaves infinities and NaN to the direct convolution (inf - inf would be NaN)', () => {
+    const r = mulberry32(31);
+    const sameSpecials = (fast: ArrayLike<number>, ts: ArrayLike<number>, what: string): void => {
+      const finite = (v: number): number => (Number.isFinite(v) ? 0 : v);
+      expect(
+        Array.from(fast, (v) => String(finite(v))),
+        what,
+      ).toEqual(Array.from(ts, (v) => String(finite(v))));
+      const keep = (a: ArrayLike<number>) => Float32Array.from(a, (v) => (Number.isFinite(v) ? v : 0));
+      expectClose(keep(fast), keep(ts), 2e-5, what);
+    };
+    // Each value where the kernels under test read it as data (an infinite kernel entry meets the
+    // zero padding in the direct input gradient too, where 0 * inf differs from TypeScript's col2im).
+    for (const [where, value, kernels] of [
+      ['x', Infinity, ['forward', 'weight grad']],
+      ['x', NaN, ['forward', 'weight grad']],
+      ['w', -Infinity, ['forward']],
+      ['go', Infinity, ['input grad', 'weight grad']],
+    ] as const) {
+      const g: Conv2dGeometry = {
+        n: 3,
+        cIn: 8,
+        cOut: 8,
+        h: 9,
+        w: 10,
+        kH: 3,
+        kW: 3,
+        strideH: 1,
+        strideW: 1,
+        padH: 1,
+        padW: 1,
+        dilH: 1,
+        dilW: 1,
+        groups: 1,
+        hOut: 9,
+        wOut: 10,
+      };
+      const x = randF32(r, 3 * 8 * 90),
+        wt = randF32(r, 8 * 8 * 9),
+        go = randF32(r, 3 * 8 * 90);
+      ({ x, w: wt, go })[where][37] = value;
+      const what = `${String(value)} in ${where}`;
+      const run = {
+        forward: () => conv2dForward(x, wt, null, g),
+        'input grad': () => conv2dBackwardInput(go, wt, g),
+        'weight grad': () => conv2dBackwardWeight(go, x, g),
+      };
+      for (const k of kernels) {
+        const [a, b] = both(run[k]);
+        sameSpecials(b, a, `${k}, ${what}`);
+      }
+    }
+  });
+
   it('gives bit-identical results with one and with two threads', () => {
     const r = mulberry32(3);
     for (let t = 0; t < 12; t++) {
