@@ -17,6 +17,7 @@ import { FeedbackPort } from './FeedbackPort';
 import { NodeFlagRows } from './Flags';
 import { fmt } from '../viz/scales';
 import { InferHint } from './InferHint';
+import { ModeMark } from './ModeMark';
 import type { OpFlowNode } from './types';
 import { own } from '../../engine/protocol/dict';
 
@@ -236,6 +237,7 @@ function OpNodeImpl({ id, data, selected }: NodeProps<OpFlowNode>): React.JSX.El
             {storage !== null && inputStorage !== null && inputStorage >= 0 ? ` #${storage} ≠ #${inputStorage}` : ''})
           </div>
         )}
+        <ModeMark node={node} />
         <InPlaceMarks id={id} storage={storage} />
         {node.retain_grad && <div className="storage-mark">retain_grad()</div>}
         <InferHint id={id} />

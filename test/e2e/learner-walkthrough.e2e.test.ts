@@ -1,6 +1,8 @@
 /**
  * What a learner met walking through the training features at 1440x900 (the
  * review of issue 15), pinned down once fixed:
+ * - train vs eval showed only in the run settings: a BatchNorm2d's or a
+ *   Dropout's face now says model.train() or model.eval() and what it means;
  * - the toolbar's Reset and engine status were cut off at 1440 px (the step
  *   panel says "Reset to step again" about a button off screen);
  * - stepping forward through a BatchNorm2d showed no buffers in the first
@@ -61,6 +63,9 @@ describe('a learner at 1440x900', () => {
     expect(note).toContain('not parameters: no .grad, and the optimizer does not step them');
     expect(note).toContain('In train mode (model.train()) each forward pass updates them');
     expect(await page.locator('[data-testid=buffer-state] .buffer-entry').count()).toBe(3);
+    // the node says which mode is on and what it means for it
+    const mark = '.react-flow__node[data-id="bn1"] [data-testid=mode-mark]';
+    expect(await page.textContent(mark)).toBe('model.train(): batch statistics');
     await shot(page, 'learner-bn1-buffers-iteration1');
     // finish iteration 1 (forward, backward, opt.step()), then forward through bn1 again: the second batch
     while ((await engine(page)).iteration === 0 && !(await page.isDisabled('[data-testid=step-backward]')))
@@ -68,6 +73,13 @@ describe('a learner at 1440x900', () => {
     await forwardThrough(page, 'bn1');
     expect((await engine(page)).iteration).toBe(1);
     await expect.poll(() => tracked(page)).toBe('2');
+    // eval mode (Run settings): the node's face and the buffers' sentence follow
+    await page.click('.react-flow__pane', { position: { x: 5, y: 5 } });
+    await page.selectOption('[data-testid=run-mode]', 'eval');
+    await expect.poll(() => page.textContent(mark)).toBe('model.eval(): running statistics');
+    await shot(page, 'learner-bn-eval-mode');
+    await page.click('[data-testid=undo]');
+    await expect.poll(() => page.textContent(mark)).toBe('model.train(): batch statistics');
     expect(errors).toEqual([]);
   }, 300_000);
 
