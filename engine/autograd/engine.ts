@@ -93,17 +93,14 @@ export class BackwardRun {
 
   /** Counts, for every node reachable from the root, how many edges lead to it. */
   private computeDependencies(root: Node): void {
-    const seen = new Set<Node>();
     const stack: Node[] = [root];
     while (stack.length > 0) {
       const fn = stack.pop()!;
       for (const e of fn.nextEdges) {
         if (!e) continue;
-        this.dependencies.set(e.node, (this.dependencies.get(e.node) ?? 0) + 1);
-        if (!seen.has(e.node)) {
-          seen.add(e.node);
-          stack.push(e.node);
-        }
+        const count = this.dependencies.get(e.node);
+        this.dependencies.set(e.node, (count ?? 0) + 1);
+        if (count === undefined) stack.push(e.node); // first edge to it: not visited yet
       }
     }
   }

@@ -69,6 +69,8 @@ export class FunctionNode<S> extends Node {
   private readonly rule: GradRule<S>;
   private readonly saved: S;
   private savedList: readonly SavedVariable[] | null = null;
+  /** Which inputs need a gradient (`should_compute_output`), from the edges, which never change. */
+  private needs: readonly boolean[] | null = null;
 
   constructor(
     name: string,
@@ -92,8 +94,7 @@ export class FunctionNode<S> extends Node {
     const vars = this.savedVariables();
     for (let i = 0; i < vars.length; i++) vars[i]!.unpack();
     if (grads.every((g) => g === null)) return this.nextEdges.map(() => null);
-    const needs = this.nextEdges.map((e) => e !== null);
-    return this.rule.backward(this.saved, grads, needs);
+    return this.rule.backward(this.saved, grads, (this.needs ??= this.nextEdges.map((e) => e !== null)));
   }
 
   releaseVariables(): void {
