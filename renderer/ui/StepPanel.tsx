@@ -87,7 +87,11 @@ export function StepPanel(): React.JSX.Element {
             <span className="muted">#{step.index + 1}</span>
           </>
         ) : (
-          <span className="muted">none yet</span>
+          <span className="muted">
+            {order.length
+              ? 'No grad_fn stepped: the list below is the last run’s backward pass, in PyTorch’s order.'
+              : 'No grad_fn stepped yet.'}
+          </span>
         )}
       </div>
       {step && (
