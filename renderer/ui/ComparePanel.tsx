@@ -172,6 +172,8 @@ function IterationScrubber({ n }: { n: number }): React.JSX.Element {
   };
   const k = pending ?? engineK;
   const loss = k !== null ? all[k - 1] : undefined;
+  // a classifier's batch accuracy beside its loss (the Iterations panel's chart has both, further down)
+  const accuracy = useApp((s) => (k !== null ? (s.engine.accuracies[k - 1] ?? null) : null));
   return (
     <div className="compare-scrub" data-testid="iteration-scrubber">
       <label>
@@ -191,10 +193,17 @@ function IterationScrubber({ n }: { n: number }): React.JSX.Element {
           }}
         />
       </label>
-      <div className="muted" data-testid="iteration-loss">
-        {loss !== undefined && k !== null
-          ? `loss ${fmt(loss, 6)} at iteration ${k}`
-          : 'move the slider to run the loop that far'}
+      <div className="scrub-numbers">
+        <div className="muted" data-testid="iteration-loss">
+          {loss !== undefined && k !== null
+            ? `loss ${fmt(loss, 6)} at iteration ${k}`
+            : 'move the slider to run the loop that far'}
+        </div>
+        {accuracy !== null && (
+          <div className="muted" data-testid="iteration-accuracy">
+            batch accuracy {Math.round(100 * accuracy)}%
+          </div>
+        )}
       </div>
       <p className="muted">
         {k === null

@@ -12,7 +12,8 @@
  *   flags, though the engine stands where it stopped ("step on, run to
  *   continue, or reset");
  * - with the training strip open the comparison strip's loss line was
- *   scrolled out of its short strip.
+ *   scrolled out of its short strip, and the batch accuracy was only in the
+ *   Iterations panel at the bottom of the side panel.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -105,18 +106,49 @@ describe('a learner at 1440x900', () => {
     await expect.poll(() => status.getAttribute('data-stage')).not.toBe('start');
     expect(await status.getAttribute('data-iteration')).toBe(String(error!.iteration! + 1));
     expect(await status.textContent()).not.toContain('Not started');
-    // the canvas shows the tensors of the iteration reached: conv1's output has its grad_fn
-    await expect.poll(() => page.textContent('.react-flow__node[data-id="conv1"]')).toContain('ConvolutionBackward0');
+    // the canvas has the tensors of where it stopped (the result pulled after the cancel), conv1's trained weight among them
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (window as unknown as { __studio: { state: { engine: { tensors: Record<string, unknown> } } } }).__studio
+              .state.engine.tensors['conv1.weight'] !== undefined,
+        ),
+      )
+      .toBe(true);
     // the loss line sits on the slider's row: in view though the training strip leaves the comparison strip little room
     const spark = (await page.locator('[data-testid=scrub-loss]').boundingBox())!;
     const strip = (await page.locator('[data-testid=compare-strip]').boundingBox())!;
     expect(await page.$eval('[data-testid=compare-strip]', (e) => e.scrollTop)).toBe(0);
     expect(spark.y + spark.height).toBeLessThanOrEqual(strip.y + strip.height);
+    // and the batch accuracy of the iteration shown beside its loss
+    const { accuracies } = await page.evaluate(
+      () => (window as unknown as { __studio: { state: { engine: { accuracies: number[] } } } }).__studio.state.engine,
+    );
+    const k = Number(await page.getAttribute('[data-testid=step-status]', 'data-iteration'));
+    // (none while iteration k's loss is not computed yet: the run stopped before it)
+    const acc = accuracies[k - 1];
+    if (acc === undefined) expect(await page.locator('[data-testid=iteration-accuracy]').count()).toBe(0);
+    else
+      expect(await page.textContent('[data-testid=iteration-accuracy]')).toBe(
+        `batch accuracy ${Math.round(100 * acc)}%`,
+      );
     await shot(page, 'learner-cancelled');
     // and stepping goes on from there
     const next = (await page.isDisabled('[data-testid=step-forward]')) ? 'step-backward' : 'step-forward';
     expect(await clickAndSettle(page, next)).toBe('idle');
     expect((await engine(page)).iteration).toBe(error!.iteration);
+    // a finished run of 2 iterations: the slider's row has iteration 2's batch accuracy beside its loss
+    await page.fill('[data-testid=iterations]', '2');
+    await page.click('[data-testid=run-n]');
+    expect(await waitState(page, ['done', 'error'])).toBe('done');
+    const done = await page.evaluate(
+      () => (window as unknown as { __studio: { state: { engine: { accuracies: number[] } } } }).__studio.state.engine,
+    );
+    expect(done.accuracies).toHaveLength(2);
+    await expect
+      .poll(() => page.textContent('[data-testid=iteration-accuracy]'))
+      .toBe(`batch accuracy ${Math.round(100 * done.accuracies[1]!)}%`);
     expect(errors).toEqual([]);
   }, 300_000);
 });
