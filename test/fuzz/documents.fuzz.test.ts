@@ -2,7 +2,7 @@
  * A seeded mutation fuzzer for graph documents. Every valid fixture document
  * (test/fixtures/reference and test/fixtures/parity) is a seed; each mutator (test/helpers/
  * mutate.ts) is applied PER_KIND times to seeds taken in turn, and every mutated
- * document must give, without throwing and within TIME_LIMIT_MS:
+ * document must give, without throwing and without hanging (HANG_LIMIT_MS):
  *   - {ok: false, issues} with at least one issue, each with a non-empty path and message, or
  *   - {ok: true, result} whose error is null or has a Python exception type, a message, a phase and an iteration,
  *     and is a PyTorch-style error, not a leaked JavaScript one (out of memory, stack overflow,
@@ -18,7 +18,12 @@ import { Rng } from '../helpers/random';
 
 const SEED = 20261128;
 const PER_KIND = 100;
-const TIME_LIMIT_MS = 2000;
+/**
+ * A hang guard, not a speed check: every mutated document is small or refused before allocating, and
+ * finishes in milliseconds; only a loop that never ends (or work the size budget failed to refuse)
+ * comes near this limit, whatever the machine's speed or load. The slowest document is printed at the end.
+ */
+const HANG_LIMIT_MS = 30_000;
 const PHASES = ['setup', 'forward', 'backward', 'update'];
 const TYPES = ['RuntimeError', 'ValueError', 'TypeError', 'IndexError', 'NotImplementedError'];
 /** Messages that show a JavaScript failure inside the engine rather than a PyTorch error. */
@@ -108,7 +113,7 @@ describe('document fuzzing', () => {
         total++;
         const where = `#${i} ${seed.name}: ${what}`;
         if (res.fault) faults.push(`${where} -> ${res.fault}`);
-        if (res.ms > TIME_LIMIT_MS) faults.push(`${where} -> took ${res.ms.toFixed(0)} ms (limit ${TIME_LIMIT_MS})`);
+        if (res.ms > HANG_LIMIT_MS) faults.push(`${where} -> took ${res.ms.toFixed(0)} ms (limit ${HANG_LIMIT_MS})`);
         if (res.ms > slowest.ms) slowest = { ms: res.ms, what: `${kind} ${where}` };
         // A layer whose weight port is wired never creates its owned weight (as PyTorch's F.conv2d(x, w)
         // ignores the module's sizes), so a huge in/out size there is legitimately harmless.

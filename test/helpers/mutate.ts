@@ -326,7 +326,11 @@ export const MUTATORS: Record<string, Mutator> = {
     return changes.join(', ');
   },
   'init-values': (d, r) => {
-    const n = r.pick(ops(d).filter((x) => x.op === 'Tensor' || x.op === 'Conv2d' || x.op === 'Linear'));
+    // Every node with an `init` parameter (Tensor, and the layers owning parameters); a seed may have none
+    // (a Dataset feeding a BatchNorm2d has one, a graph of only Dataset and pooling none).
+    const owners = ops(d).filter((x) => OP_BY_NAME.get(x.op)?.params.some((q) => q.name === 'init'));
+    if (owners.length === 0) return 'no node with an init parameter: unchanged';
+    const n = r.pick(owners);
     const p = params(n);
     const init = r.pick<unknown>([
       { kind: 'values', data: [NaN, Infinity, -Infinity] },
