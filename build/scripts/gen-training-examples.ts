@@ -50,35 +50,48 @@ function cnn(
   });
   const bn = (id: string, c: number): Node[] =>
     batchNorm ? [{ id, op: 'BatchNorm2d', params: { num_features: c }, position: { x: 0, y: 0 } }] : [];
-  const row0: Node[] = [
+  const block1: Node[] = [
     conv('conv1', 1, channels[0]),
     ...bn('bn1', channels[0]),
     { id: 'relu1', op: 'ReLU', params: {}, position: { x: 0, y: 0 } },
     { id: 'pool1', op: 'MaxPool2d', params: { kernel_size: 2 }, position: { x: 0, y: 0 } },
+  ];
+  const block2: Node[] = [
     conv('conv2', channels[0], channels[1]),
     ...bn('bn2', channels[1]),
     { id: 'relu2', op: 'ReLU', params: {}, position: { x: 0, y: 0 } },
     { id: 'pool2', op: 'MaxPool2d', params: { kernel_size: 2 }, position: { x: 0, y: 0 } },
   ];
-  const last = row0.length; // the column of pool2; row 1 runs back from under it
-  const row1: Node[] = [
+  const head: Node[] = [
     { id: 'flat', op: 'Flatten', params: {}, position: { x: 0, y: 0 } },
     { id: 'fc1', op: 'Linear', params: { in_features: flat, out_features: hidden }, position: { x: 0, y: 0 } },
     { id: 'relu3', op: 'ReLU', params: {}, position: { x: 0, y: 0 } },
     { id: 'fc2', op: 'Linear', params: { in_features: hidden, out_features: 10 }, position: { x: 0, y: 0 } },
     { id: 'loss', op: 'CrossEntropyLoss', params: {}, position: { x: 0, y: 0 } },
   ];
-  const nodes = [
-    ...row0.map((n, i) => ({ ...n, position: at(i + 1, 0) })),
-    ...row1.map((n, i) => ({ ...n, position: at(last - i, 1) })),
-  ];
-  const chain = [...row0, ...row1].map((n) => n.id);
-  const edges = [
-    images('data', 'conv1'),
-    ...chain.slice(1).map((id, i) => edge(chain[i]!, id)),
-    labels('data', 'loss'),
-  ];
-  return { nodes, edges };
+  const chain = [...block1, ...block2, ...head];
+  return { nodes: snake(batchNorm ? [block1, block2, head] : [[...block1, ...block2], head]), edges: links(chain) };
+}
+
+/**
+ * Rows that run forward, back, forward, ... after the Dataset in column 0, each row starting under the
+ * end of the one above, so the chain never crosses itself. Two rows for the plain CNN; three with
+ * BatchNorm2d, whose two extra nodes would make two rows too wide to read at 1440x900.
+ */
+function snake(rows: Node[][]): Node[] {
+  let col = 1;
+  return rows.flatMap((row, r) => {
+    const dir = r % 2 === 0 ? 1 : -1;
+    const placed = row.map((n, i) => ({ ...n, position: at(col + dir * i, r) }));
+    col += dir * (row.length - 1);
+    return placed;
+  });
+}
+
+/** The chain's edges (the Dataset's images into the first node, its labels into the loss). */
+function links(chain: Node[]): Edge[] {
+  const ids = chain.map((n) => n.id);
+  return [images('data', ids[0]!), ...ids.slice(1).map((id, i) => edge(ids[i]!, id)), labels('data', 'loss')];
 }
 
 /** Iterations of the digits CNN's training run (about 11 epochs of the 1,437 training images). */
