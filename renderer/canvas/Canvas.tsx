@@ -113,6 +113,17 @@ export function fitReadable<E extends Edge>(rf: ReactFlowInstance<OpFlowNode, E>
   void rf.setViewport({ x: margin - b.x * zoom, y, zoom });
 }
 
+/** Whether every node is inside the canvas at the current viewport (measured nodes; none counts as in view). */
+function allInView<E extends Edge>(rf: ReactFlowInstance<OpFlowNode, E>, host: HTMLElement | null): boolean {
+  const nodes = rf.getNodes();
+  const box = host?.getBoundingClientRect();
+  if (!box || !nodes.length) return true;
+  const b = rf.getNodesBounds(nodes);
+  const { x, y, zoom } = rf.getViewport();
+  const [left, top] = [b.x * zoom + x, b.y * zoom + y];
+  return left >= -1 && top >= -1 && left + b.width * zoom <= box.width + 1 && top + b.height * zoom <= box.height + 1;
+}
+
 /** From this many nodes a graph is drawn for speed: no text when zoomed out. */
 export const LARGE_GRAPH = 100;
 
@@ -162,15 +173,42 @@ export function Canvas(): React.JSX.Element {
   useEffect(() => setNodes((prev) => merge(flowNodes(doc, sel, problems), prev)), [doc, sel, problems]);
   useEffect(() => setEdges(canvasEdges(doc, engine, sel)), [doc, engine, sel]);
 
-  // See Note [The opening view follows the canvas's size]
+  // See Note [The opening view follows the canvas's size]: only the graph as it was opened is refitted
+  const opened = useRef(doc);
+  useEffect(() => {
+    opened.current = studio.doc;
+  }, [epoch, studio]);
   const userMoved = useRefitOnResize(
     host,
     () => {
-      if (!studio.doc.view) fitReadable(rf, host.current);
+      const { view, nodes, edges } = studio.doc;
+      if (!view && nodes === opened.current.nodes && edges === opened.current.edges) fitReadable(rf, host.current);
     },
     epoch,
   );
-  const { onMoveStart: fastMoveStart } = viewportProps;
+  const { onMoveStart: fastMoveStart, onMoveEnd: fastMoveEnd } = viewportProps;
+  // Note [The minimap only when the graph is not all in view]: it would lie over the bottom-right nodes of a
+  // graph that fits; it appears once part of the graph is outside the canvas (after a move, an edit, a resize)
+  const [partView, setPartView] = useState(false);
+  const checkView = useCallback(() => setPartView(!allInView(rf, host.current)), [rf]);
+  const onMoveEnd = useCallback<OnMove>(
+    (event, viewport) => {
+      fastMoveEnd(event, viewport);
+      checkView();
+    },
+    [fastMoveEnd, checkView],
+  );
+  useEffect(() => {
+    const t = setTimeout(checkView, 120);
+    return () => clearTimeout(t);
+  }, [nodes, checkView]);
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const observer = new ResizeObserver(checkView);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [checkView]);
   const onMoveStart = useCallback<OnMove>(
     (event, viewport) => {
       userMoved(event);
@@ -380,6 +418,7 @@ export function Canvas(): React.JSX.Element {
         onEdgeContextMenu={onEdgeContextMenu}
         {...viewportProps}
         onMoveStart={onMoveStart}
+        onMoveEnd={onMoveEnd}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={multiSelectionKeyCode}
@@ -388,7 +427,7 @@ export function Canvas(): React.JSX.Element {
         proOptions={proOptions}
       >
         <Controls fitViewOptions={FIT_VIEW} />
-        <MiniMap pannable zoomable />
+        {partView && <MiniMap pannable zoomable />}
         <Panel position="bottom-left" className="grad-legend-panel">
           <GradLegend />
         </Panel>

@@ -5,9 +5,11 @@
  * the strips under the canvas (comparison, training) appear or grow after a
  * run and take height from it, which would leave the fitted graph cut off at
  * the bottom. So until the user pans or zooms (a move that has an input event;
- * fitView and setViewport have none), every change of the canvas's size fits
- * the graph again; after the user's first move the view is theirs until the
- * next document opens.
+ * fitView and setViewport have none) or changes its nodes or edges, every change of the
+ * canvas's size fits the graph again; after the user's first move or edit the
+ * view is theirs until the next document opens. (An edit often opens the
+ * problems strip; refitting then would move the nodes under the pointer of a
+ * user who is wiring them. Run settings such as the iteration count are no such edit.)
  */
 import { useCallback, useEffect, useRef, type RefObject } from 'react';
 

@@ -508,6 +508,7 @@ describe('readable graphs', () => {
       ? await page.locator('[data-testid=problems]').boundingBox()
       : null;
     for (const sel of ['.react-flow__controls', '.react-flow__minimap']) {
+      if (sel.includes('minimap') && (await page.locator(sel).count()) === 0) continue;
       const b = (await page.locator(sel).boundingBox())!;
       expect(inside(b, canvas), sel).toBe(true);
       if (problems) expect(apart(b, problems), sel).toBe(true);
@@ -535,6 +536,8 @@ describe('readable graphs', () => {
       const shown = TOO_LARGE.includes(slug) ? boxes.filter((b) => b.x < left + 5) : boxes;
       if (TOO_LARGE.includes(slug)) expect(zoom).toBeCloseTo(9 / 16, 5);
       for (const b of shown) expect(inside({ x: b.x, y: b.y, width: b.w, height: b.h }, canvas), b.id).toBe(true);
+      // the minimap only when part of the graph is out of view: over a graph that fits it would cover nodes
+      await expect.poll(() => page.locator('.react-flow__minimap').count()).toBe(TOO_LARGE.includes(slug) ? 1 : 0);
       expect(await overlaps(page)).toEqual([]);
       await controlsFree(page);
       await shot(page, `fit-${slug}`);
