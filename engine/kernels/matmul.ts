@@ -62,6 +62,35 @@ function gemmAcc(
   }
 }
 
+/**
+ * Note [Transposed B scratch]: the fast GEMM reads B row-major, so a transposed
+ * B (Linear's input gradient, `grad @ weight`) is packed first. The pack is only
+ * read by `fast.matmul`, which copies it into the WebAssembly memory before
+ * returning, so one reused array serves every call: a fresh 60 KiB ArrayBuffer
+ * per call cost more than the transpose itself (V8 zero-fills and accounts it,
+ * and the garbage collector sweeps it). The scratch is never returned or kept by
+ * a tensor. Packs larger than `SCRATCH_MAX` floats get their own array, so the
+ * scratch stays small.
+ */
+const SCRATCH_MAX = 1 << 18;
+let scratch = new Float32Array(0);
+
+/** Row-major `[k, n]` copy of `b` stored `[n, k]`, in the scratch when it fits (Note [Transposed B scratch]). */
+function packTransposed(b: Float32Array, k: number, n: number): Float32Array {
+  const len = k * n;
+  let out: Float32Array;
+  if (len > SCRATCH_MAX) out = new Float32Array(len);
+  else {
+    if (scratch.length < len) scratch = new Float32Array(Math.max(len, 2 * scratch.length));
+    out = scratch.subarray(0, len);
+  }
+  for (let j = 0; j < n; j++) {
+    const src = j * k;
+    for (let p = 0; p < k; p++) out[p * n + j] = b[src + p]!;
+  }
+  return out;
+}
+
 /** A·B in float32 by the fast kernels, or null when they are off or do not apply. */
 function fastProduct(
   a: FloatArray,
@@ -75,14 +104,7 @@ function fastProduct(
   const fast = fastKernels();
   if (!fast || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m === 0 || n === 0 || k === 0)
     return null;
-  let bRm = b;
-  if (transB) {
-    bRm = new Float32Array(k * n);
-    for (let j = 0; j < n; j++) {
-      const src = j * k;
-      for (let p = 0; p < k; p++) bRm[p * n + j] = b[src + p]!;
-    }
-  }
+  const bRm = transB ? packTransposed(b, k, n) : b;
   return transA ? fast.matmul(a, 1, m, bRm, m, k, n) : fast.matmul(a, k, 1, bRm, m, k, n);
 }
 

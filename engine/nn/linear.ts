@@ -37,6 +37,19 @@ function checkMmDtypes(mat1: DType, mat2: DType): void {
 
 const LINEAR_0D = 'both arguments to linear need to be at least 1D, but they are 0D and 2D';
 
+/**
+ * The right operand of a product as the kernels take it: a transposed matrix
+ * (`weight.t()` inside Linear) as its storage with `trans` set, which the matrix
+ * kernel packs without a fresh array (Note [Transposed B scratch]); any other
+ * tensor as its row-major values. The values are the same either way.
+ */
+function rightOperand(b: Tensor): { data: FloatArray; trans: boolean } {
+  if (!b.isContiguous && b.ndim === 2 && b.strides[0] === 1 && b.strides[1] === b.shape[0]) {
+    return { data: b.storage.data.subarray(b.offset, b.offset + b.numel), trans: true };
+  }
+  return { data: b.contiguousData(), trans: false };
+}
+
 /** `torch.mm(a, b)` of 2-D tensors (MmBackward0). */
 export function mm(a: Tensor, b: Tensor): Tensor {
   checkMm(a.shape, b.shape);
@@ -44,7 +57,8 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   checkBudget([m, n]);
-  const out = Tensor.fromData(matmul(a.contiguousData(), b.contiguousData(), m, k, n, false, false), [m, n], a.dtype);
+  const r = rightOperand(b);
+  const out = Tensor.fromData(matmul(a.contiguousData(), r.data, m, k, n, false, r.trans), [m, n], a.dtype);
   return record(out, 'MmBackward0', [a, b], () => ({
     mat1: b.requiresGrad ? save(a) : null,
     mat2: a.requiresGrad ? save(b) : null,
@@ -65,10 +79,11 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
   const biasData = bias1d
     ? bias.contiguousData()
     : expandTo(bias.contiguousData(), broadcastShapes(bias.shape, [m, n]) && bias.shape, [m, n]);
+  const r = rightOperand(b);
   let data: FloatArray;
-  if (bias1d) data = addmmKernel(biasData, a.contiguousData(), b.contiguousData(), m, k, n, false, false);
+  if (bias1d) data = addmmKernel(biasData, a.contiguousData(), r.data, m, k, n, false, r.trans);
   else {
-    data = matmul(a.contiguousData(), b.contiguousData(), m, k, n, false, false);
+    data = matmul(a.contiguousData(), r.data, m, k, n, false, r.trans);
     for (let i = 0; i < data.length; i++) data[i] = data[i]! + biasData[i]!;
   }
   return record(Tensor.fromData(data, [m, n], a.dtype), 'AddmmBackward0', [bias, a, b], () => ({
