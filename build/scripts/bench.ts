@@ -11,9 +11,9 @@
  * Engine time: one GraphSession runs the workload's document for many
  * iterations (each iteration = zero grads, forward, backward); the median of
  * the per-iteration times after warm-up. Engine and torch alternate over
- * several rounds per workload, and each side reports its best median. Peak memory: a child process that
- * runs only W2 reports its maxRSS (the torch peer does the same with
- * getrusage). The engine's loss and gradient checksums are compared with
+ * several rounds per workload, and each side reports its best median. Peak memory: the CLI as it
+ * ships runs W2 in a fresh process (no TypeScript loader) and Python's getrusage reads its peak
+ * RSS; the torch peer reads its own the same way. The engine's loss and gradient checksums are compared with
  * torch's ("check ok"). `--cli` also times `cli run W2.graph.json` end to end.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -35,8 +35,6 @@ const PYTHON = '/usr/bin/python3';
 const WARMUP = 5;
 /** Iterations of the CLI timing (`--cli`). */
 const CLI_ITERS = 100;
-/** Options a child bench process inherits. */
-let passThrough: string[] = [];
 
 interface Measured {
   ms: number;
@@ -171,17 +169,36 @@ function runTorch(args: string[]): TorchOut {
   return JSON.parse(r.stdout) as TorchOut;
 }
 
-/** Peak RSS (KiB) of a fresh process of this script running only W2. */
-function enginePeakRss(minTimeMs: number): number {
-  const script = fileURLToPath(import.meta.url);
-  const r = spawnSync(
-    process.execPath,
-    [...process.execArgv, script, '--child', 'W2', '--min-time', String(minTimeMs / 1000), ...passThrough],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (r.status !== 0) throw new Error(`engine child failed: ${r.stderr}`);
+/**
+ * Peak RSS (KiB) of the engine running W2 as it ships: `cli run` of W2 for
+ * about `minTimeMs` in a fresh process, read by Python's getrusage of its
+ * children (torch_bench.py reads its own peak the same way). Not this
+ * script under tsx: the TypeScript loader alone adds ~40 MiB that no user's
+ * engine process carries. Null without Python.
+ */
+function enginePeakRss(minTimeMs: number, stepMs: number, threads: number | undefined, kernels: string): number | null {
+  if (spawnSync(PYTHON, ['-c', ''], { stdio: 'ignore' }).status !== 0) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+  const files = [1, Math.max(20, Math.round(minTimeMs / stepMs))].map((k) => {
+    const f = join(dir, `W2-${k}.graph.json`);
+    writeFileSync(f, JSON.stringify(workloadDocument('W2', k)));
+    return f;
+  });
+  cliWall(files[0]!); // builds the CLI's bundle if it is stale, so the measured run only runs
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (threads) env.AUTOGRAD_STUDIO_THREADS = String(threads);
+  if (kernels === 'ts') env.AUTOGRAD_STUDIO_KERNELS = 'ts';
+  const peak =
+    'import resource, subprocess, sys\n' +
+    'subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n' +
+    'print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)';
+  const r = spawnSync(PYTHON, ['-c', peak, process.execPath, join(ROOT, 'build/scripts/cli.mjs'), 'run', files[1]!], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  });
+  rmSync(dir, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`engine peak RSS run failed: ${r.stderr}`);
   return Number(r.stdout.trim());
 }
 
@@ -271,7 +288,6 @@ async function main(argv: string[]): Promise<void> {
   let withW5 = true;
   let minTime = 2;
   let rounds = 3;
-  let child: WorkloadName | null = null;
   let threads: number | undefined;
   let kernels = 'wasm';
   for (let i = 0; i < argv.length; i++) {
@@ -285,22 +301,14 @@ async function main(argv: string[]): Promise<void> {
       only = names.filter((n) => n !== 'W5') as WorkloadName[];
     } else if (a === '--min-time') minTime = Number(argv[++i]);
     else if (a === '--rounds') rounds = Math.max(1, Number(argv[++i]));
-    else if (a === '--child') child = argv[++i] as WorkloadName;
     else if (a === '--threads') threads = Number(argv[++i]);
     else if (a === '--kernels') kernels = argv[++i]!;
   }
   if (kernels !== 'ts') {
-    if (!child)
-      spawnSync(process.execPath, [join(ROOT, 'build/wasm/build.mjs'), '--if-stale', '--quiet'], {
-        stdio: 'inherit',
-      });
+    spawnSync(process.execPath, [join(ROOT, 'build/wasm/build.mjs'), '--if-stale', '--quiet'], {
+      stdio: 'inherit',
+    });
     installNodeFastKernels(threads);
-  }
-  passThrough = [...(threads ? ['--threads', String(threads)] : []), '--kernels', kernels];
-  if (child) {
-    runEngine(child, minTime * 1000, 2000);
-    process.stdout.write(`${process.resourceUsage().maxRSS}\n`);
-    return;
   }
   if (argv.includes('--security-only')) {
     const rows = securityBench();
@@ -336,7 +344,10 @@ async function main(argv: string[]): Promise<void> {
   const w5 = withW5 ? w5Rounds(rounds, peer !== null) : null;
   const torch = peer ? { torch: peer.version, workloads: torchBest as Record<string, Measured> } : null;
   const rss = only.includes('W2')
-    ? { engine: enginePeakRss(1000), torch: peer ? runTorch(['--only', 'W2', '--min-time', '1']).peak_rss_kib : null }
+    ? {
+        engine: enginePeakRss(1000, engine.W2!.ms, threads, kernels),
+        torch: peer ? runTorch(['--only', 'W2', '--min-time', '1']).peak_rss_kib : null,
+      }
     : null;
   const rows = only.map((w) => {
     const e = engine[w]!;
@@ -401,9 +412,10 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   if (rss) {
-    const ratio = rss.torch ? ` (${fmt(rss.engine / rss.torch)}x)` : '';
+    const mib = (kib: number | null): string => (kib ? fmt(kib / 1024, 1) : '-');
+    const ratio = rss.torch && rss.engine ? ` (${fmt(rss.engine / rss.torch)}x)` : '';
     out.push(
-      `peak RSS W2: engine ${fmt(rss.engine / 1024, 1)} MiB, torch ${rss.torch ? fmt(rss.torch / 1024, 1) : '-'} MiB${ratio}`,
+      `peak RSS W2 (engine: the CLI running it): engine ${mib(rss.engine)} MiB, torch ${mib(rss.torch)} MiB${ratio}`,
     );
   }
   if (cli) {
