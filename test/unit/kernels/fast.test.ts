@@ -54,6 +54,10 @@ function both<T>(f: () => T): [T, T] {
   return [ts, f()];
 }
 
+/** The bit patterns of float32 values (tells -0 from 0, unlike String or toEqual on numbers). */
+const bits = (a: ArrayLike<number>): number[] =>
+  Array.from(a instanceof Float32Array ? new Uint32Array(a.buffer, a.byteOffset, a.length) : Float32Array.from(a));
+
 /** Max |a - b| relative to the largest |b| (at least 1). */
 function expectClose(fast: ArrayLike<number>, ts: ArrayLike<number>, tol: number, what: string): void {
   expect(fast.length, what).toBe(ts.length);
@@ -473,6 +477,13 @@ describe('WebAssembly SIMD kernels', () => {
         const [a, b] = both(() => maxPool2dForward(x, g));
         expect(Array.from(b.out).map(String), `${h}x${w} ceil ${ceil}`).toEqual(Array.from(a.out).map(String));
         expect(Array.from(b.indices), `${h}x${w} ceil ${ceil}`).toEqual(Array.from(a.indices));
+        // Even sizes write each input cell once (0 + g at the index, 0 elsewhere): -0 and NaN as the scatter gives them.
+        const go = Float32Array.from({ length: g.planes * hOut * wOut }, () => {
+          const u = r();
+          return u < 0.1 ? -0 : u < 0.15 ? NaN : u < 0.2 ? -Infinity : r() * 2 - 1;
+        });
+        const [c, d] = both(() => maxPool2dBackward(go, a.indices, g));
+        expect(bits(d), `${h}x${w} ceil ${ceil} backward`).toEqual(bits(c));
       }
     }
   });
@@ -484,10 +495,10 @@ describe('WebAssembly SIMD kernels', () => {
       i % 7 === 0 ? special[(i / 7) % special.length]! : r() * 2 - 1,
     );
     const [a, b] = both(() => reluForward(x));
-    expect(Array.from(b).map(String)).toEqual(Array.from(a).map(String));
+    expect(bits(b)).toEqual(bits(a));
     const g = randF32(r, x.length);
     const [c, d] = both(() => reluBackward(g, a));
-    expect(Array.from(d).map(String)).toEqual(Array.from(c).map(String));
+    expect(bits(d)).toEqual(bits(c));
   });
 
   it('reuses results left in WebAssembly memory, and drops them on an in-place write', () => {
