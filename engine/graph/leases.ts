@@ -17,10 +17,12 @@
  * {@link ownGrad} for recorded gradients), before the lease is released:
  * values fed to the next iteration (GraphSession's feedback phase) and
  * everything the session keeps when it finishes or fails (its `settle`).
- * `.grad` and retained gradients are copies from the start (Tensor's
- * `accumulateGrad` and retain_grad hook). Releases happen only here:
- * `releaseOlder` when a backward starts (or at setup when the run has no
- * backward), `releaseAll` in `settle` and `dispose`. A new place that keeps a
+ * Retained gradients are copies from the start (the retain_grad hook); a
+ * `.grad` is a copy lent like a kernel result (Note [Lent scratch]), so the
+ * session owns the parameters, leaves and their `.grad` before every release
+ * (its `releasePrevious`: without zero_grad a `.grad` lives on). Releases
+ * happen only here: `releaseOlder` when a backward starts (or at setup when
+ * the run has no backward), `releaseAll` in `settle` and `dispose`. A new place that keeps a
  * tensor across iterations must call `ownTensor` on it; test/unit/graph/leases.test.ts
  * poisons released memory with NaN so a view read too late shows.
  */

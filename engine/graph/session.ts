@@ -205,21 +205,35 @@ export class GraphSession {
   private settle(): void {
     // See Note [Lent kernel memory] (leases.ts): everything kept past the release is owned first.
     for (const t of this.outputs.values()) ownTensor(t);
-    for (const t of this.leaves.values()) ownTensor(t);
-    for (const t of this.fed.values()) ownTensor(t);
-    for (const p of this.params.values()) {
-      ownTensor(p.weight);
-      ownTensor(p.bias);
-      for (const b of p.buffers?.values() ?? []) ownTensor(b);
-    }
+    this.ownPersistent();
     this.steps = this.steps.map((st) => ({ ...st, inputs: st.inputs.map(ownGrad), outputs: st.outputs.map(ownGrad) }));
     this.leases.releaseAll();
+  }
+
+  /**
+   * Copies out what lives across iterations (leaves, fed tensors, parameters
+   * and buffers, and their `.grad`, which is lent: Note [Lent scratch]) if the kernels lent it.
+   */
+  private ownPersistent(): void {
+    this.leaves.forEach(ownTensor);
+    this.fed.forEach(ownTensor);
+    this.params.forEach((p) => {
+      ownTensor(p.weight);
+      ownTensor(p.bias);
+      p.buffers?.forEach(ownTensor);
+    });
+  }
+
+  /** Releases the previous iteration's lease, after copying out what the session keeps of it. */
+  private releasePrevious(): void {
+    this.ownPersistent(); // a `.grad` kept without zero_grad: Note [Lent kernel memory] (leases.ts)
+    this.leases.releaseOlder();
   }
 
   private setup(): void {
     const doc = this.graph.doc;
     this.current = new Map(); // See Note [No Map.clear() per iteration]
-    if (doc.run.backward === null) this.leases.releaseOlder(); // no backward steps to keep either
+    if (doc.run.backward === null) this.releasePrevious(); // no backward steps to keep either
     if (this.iteration === 0) {
       for (const n of doc.nodes) {
         if (!n.impl.layer) continue;
@@ -313,7 +327,7 @@ export class GraphSession {
     }
     const ones = allocFor(root.dtype, 1).fill(1);
     this.steps = [];
-    this.leases.releaseOlder(); // nothing of the previous iteration is read any more (Note [Lent kernel memory])
+    this.releasePrevious(); // nothing of the previous iteration is read any more (Note [Lent kernel memory])
     this.backwardRun = new BackwardRun(root.gradientEdge(), { data: ones, shape: root.shape, dtype: root.dtype });
   }
 

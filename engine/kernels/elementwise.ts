@@ -8,7 +8,7 @@
  */
 import { allocLike, type FloatArray } from '../core/dtype';
 import type { Shape } from '../core/shape';
-import { fastKernels } from './fast/index';
+import { emptyLike, fastKernels } from './fast/index';
 import type { BinaryOp } from './geometry';
 
 export type { BinaryOp } from './geometry';
@@ -221,7 +221,7 @@ export function expandTo(g: FloatArray, inShape: Shape, outShape: Shape): FloatA
   let total = 1;
   for (const s of outShape) total *= s;
   if (g.length === total) return g.slice();
-  if (g.length === 1) return allocLike(g, total).fill(g[0]!);
+  if (g.length === 1) return emptyLike(g, total).fill(g[0]!);
   const zero = allocLike(g, 1);
   return binaryBroadcast(g, inShape, zero, [1], outShape, (x) => x, g);
 }

@@ -13,6 +13,7 @@
  * backward kernels.
  */
 import { allocLike, type FloatArray } from '../core/dtype';
+import { emptyLike } from './fast/index';
 
 /** Padding amounts (elements) on each side of the last two dims; all >= 0. */
 export interface Pad2d {
@@ -65,7 +66,7 @@ function gather(
 ): FloatArray {
   const hOut = mapH.length,
     wOut = mapW.length;
-  const out = allocLike(x, planes * hOut * wOut);
+  const out = emptyLike(x, planes * hOut * wOut); // every element is written below
   const right = left + w;
   let o = 0;
   for (let p = 0; p < planes; p++) {

@@ -1,5 +1,6 @@
 import { allocLike, type FloatArray } from '../core/dtype';
 import type { Shape } from '../core/shape';
+import { emptyLike } from './fast/index';
 
 /** A box inside a tensor: `[start, end)` along every dimension. */
 export type Region = readonly (readonly [number, number])[];
@@ -72,7 +73,7 @@ export function zeroRegion(x: FloatArray, shape: Shape, region: Region): FloatAr
 
 /** Transposes a row-major [rows, cols] matrix. */
 export function transpose2d(x: FloatArray, rows: number, cols: number): FloatArray {
-  const out = allocLike(x, rows * cols);
+  const out = emptyLike(x, rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j]!;
   return out;
 }

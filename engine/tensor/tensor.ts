@@ -2,6 +2,7 @@ import { allocFor, isFloatingPoint, type DType, type FloatArray } from '../core/
 import { internalError, runtimeError } from '../core/errors';
 import { checkBudget, contiguousStrides, numel, type Shape } from '../core/shape';
 import { Storage } from '../core/storage';
+import { emptyLike } from '../kernels/fast/index';
 import { gatherStrided, transpose2d } from '../kernels/slice';
 import type { GradValue } from '../autograd/grad-value';
 import { AccumulateGrad, FunctionNode, type Edge, type GradSink, type Node } from '../autograd/node';
@@ -209,8 +210,12 @@ export class Tensor implements GradSink {
   /** AccumulateGrad's write: sets `.grad`, or adds in place (bumping its version). */
   accumulateGrad(g: GradValue): void {
     if (this.grad === null) {
-      // A copy: `.grad` outlives the iteration. See Note [Lent kernel memory] (engine/graph/leases.ts).
-      this.grad = Tensor.fromData(g.data.slice(), this.shape, this.dtype);
+      // A copy, so that changing `.grad` in place leaves the recorded backward step as it was. In a
+      // session it is lent (Note [Lent scratch]); the session copies out a `.grad` kept past the
+      // iteration's lease (Note [Lent kernel memory], engine/graph/leases.ts).
+      const data = emptyLike(g.data, g.data.length);
+      data.set(g.data);
+      this.grad = Tensor.fromData(data, this.shape, this.dtype);
     } else {
       const d = this.grad.storage.data;
       for (let i = 0; i < d.length; i++) d[i] = d[i]! + g.data[i]!;

@@ -10,6 +10,7 @@
  * (finite-difference checks) always uses the TypeScript kernels, which sum in
  * float64.
  */
+import { allocLike, type FloatArray } from '../../core/dtype';
 import { onInPlaceWrite } from '../../core/storage';
 import { PAGE, sharedMemoryAvailable, wasmApi, type WasmMemory, type WasmModule } from '../wasm/api';
 import { JOB_NAMES, WasmKernels, type KernelLease } from '../wasm/runtime';
@@ -175,6 +176,31 @@ export function releaseKernelLease(lease: KernelLease): void {
 /** True if `data` lives in the kernels' memory (a lent result, or a view of one). */
 export function kernelOwned(data: ArrayBufferView): boolean {
   return active !== null && active.isKernelMemory(data);
+}
+
+// Note [Lent scratch]
+// ~~~~~~~~~~~~~~~~~~~~
+// A TypeScript kernel's result (reflection padding, a transpose, a gradient
+// expanded to its input's shape, the copy `.grad` gets) is a fresh
+// ArrayBuffer per call and per iteration; from 16 KB on, the host allocator
+// hands out pages the kernel then touches fresh (a page fault each, ~12 us
+// on the project VM: W3's padded input, 2.2 MB, took more than its
+// convolution's forward). While a lease is in use such a result is lent
+// from the kernels' ring instead, exactly as a WebAssembly kernel's result
+// is: the same memory every lap, the same rules (valid until the lease is
+// released; whatever outlives the iteration is copied out first, Note [Lent
+// kernel memory] in engine/graph/leases.ts), and a later kernel call finds
+// it in place as its operand. Outside a lease, or below the lending
+// threshold, it is an ordinary array.
+/**
+ * An array for a kernel's result of `length` elements like `like` (PyTorch's
+ * `empty_like`): lent from the kernels' memory while a lease is in use (see
+ * Note [Lent scratch]), else a new array. Its contents are unspecified: the
+ * caller writes every element.
+ */
+export function emptyLike(like: FloatArray, length: number): FloatArray {
+  const k = like instanceof Float32Array ? fastKernels() : null;
+  return k?.lendScratch(length) ?? allocLike(like, length);
 }
 
 /**

@@ -257,6 +257,19 @@ export class KernelMemory {
     return out;
   }
 
+  /**
+   * `length` floats of the ring lent to the current lease, for a TypeScript
+   * kernel to write a result into: its contents are whatever the memory held
+   * (the caller writes every element). Null without a lease, below the
+   * lending threshold, or past the memory limit. See Note [Lent scratch] (fast/index.ts).
+   */
+  lendScratch(length: number): Float32Array | null {
+    if (!this.lease || length < this.lendMin) return null;
+    this.begin();
+    const at = this.alloc(length);
+    return at < 0 ? null : this.lend(this.f32.subarray(at >> 2, (at >> 2) + length), at);
+  }
+
   /** Lends `view` (of the memory at `at`) to the current lease. */
   private lend<A extends Float32Array | Int32Array>(view: A, at: number): A {
     const lease = this.lease!;

@@ -158,14 +158,32 @@ describe('kernel results lent to a session', () => {
     });
     expect(s.finished).toBe(false);
     // Measured before each backward pass: the first iteration holds its forward results, every
-    // later one the same amount (its forward and the previous iteration): nothing piles up.
+    // later one the same amount (its forward and the previous iteration): nothing piles up. The
+    // first iteration also lent the conv's new .grad (9 + 1 floats), which later ones add to in
+    // place (zero_grad is off) after the session copied it out.
     expect(held.length).toBeGreaterThanOrEqual(6);
     expect(held[0]).toBeGreaterThan(0);
     expect(held[1]).toBeGreaterThan(held[0]!);
-    expect(new Set(held.slice(1)).size).toBe(1);
+    expect(held[1]! - held[2]!).toBe((9 + 1) * 4);
+    expect(new Set(held.slice(2)).size).toBe(1);
     expect(kernelLentBytes()).toBeGreaterThan(0);
     s.dispose();
     expect(kernelLentBytes()).toBe(0);
+  });
+
+  it('a new .grad is lent to its iteration and copied out before that lease is released', () => {
+    const s = session(feedbackDoc(3)); // zero_grad off: the conv's .grad lives on
+    const weight = () => s.params.get('conv')!.weight!;
+    const phase = () => s.phase; // read afresh: advance() changes it
+    while (phase() !== 'update') s.advance();
+    const g = weight().grad!;
+    expect(kernelOwned(g.storage.data)).toBe(true);
+    const values = Array.from(g.storage.data);
+    while (phase() !== 'backward') s.advance();
+    s.stepBackward(); // SumBackward0: the backward started, the first iteration's lease is released
+    expect(weight().grad).toBe(g);
+    expect(kernelOwned(g.storage.data)).toBe(false);
+    expect(Array.from(g.storage.data)).toEqual(values); // released memory is NaN here
   });
 
   it('results of kernel calls outside a session are copied out, not lent', () => {
