@@ -125,7 +125,7 @@ export function setKernelThreads(threads: number, spawn?: WorkerSpawner): void {
 /**
  * Splits calls over the threads from `macs` multiply-adds (convolutions,
  * matrix products) and `elements` elements (ReLU, pooling) on, instead of 2,000,000
- * and 2^18. Tests use 0 to split every call the threads can share.
+ * and 2^20. Tests use 0 to split every call the threads can share.
  */
 export function setKernelParallelMin(macs: number, elements: number): void {
   active?.setParallelMin(macs, elements);

@@ -37,8 +37,14 @@ export const JOB_NAMES = [
 /** Multiply-adds below which a call stays on one thread. */
 const PARALLEL_MACS = 2_000_000;
 
-/** Elements below which a memory-bound kernel (ReLU, pooling) stays on one thread. */
-const PARALLEL_ELEMENTS = 1 << 18;
+/**
+ * Elements below which a memory-bound kernel (ReLU, pooling) stays on one
+ * thread. Such a call takes 40-130 us at W2's sizes (2^18 to 2^19 floats),
+ * less than a sleeping helper takes to join: split from 2^18, W2's step
+ * was no faster and the calls' medians 10-20% slower (build/bench/README.md,
+ * session 21).
+ */
+const PARALLEL_ELEMENTS = 1 << 20;
 
 /** Floats from one thread's scratch to the next (64-byte multiples). */
 const stride = (floats: number): number => (floats + 15) & ~15;

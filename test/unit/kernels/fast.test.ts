@@ -244,7 +244,7 @@ describe('WebAssembly SIMD kernels', () => {
         }
       }
     } finally {
-      setKernelParallelMin(2_000_000, 1 << 18);
+      setKernelParallelMin(2_000_000, 1 << 20);
       setKernelThreads(2, nodeSpawner);
     }
   });
@@ -317,7 +317,7 @@ describe('WebAssembly SIMD kernels', () => {
       const two = run();
       for (let i = 0; i < 3; i++) expect(Array.from(two[i]!)).toEqual(Array.from(one[i]!));
     }
-    // Memory-bound kernels on inputs large enough to be split.
+    // Memory-bound kernels, every call split.
     const pg: Pool2dGeometry = {
       planes: 300,
       h: 30,
@@ -350,9 +350,11 @@ describe('WebAssembly SIMD kernels', () => {
       ];
     };
     setKernelThreads(1);
+    setKernelParallelMin(2_000_000, 0);
     const k1 = mem();
     setKernelThreads(2, nodeSpawner);
     const k2 = mem();
+    setKernelParallelMin(2_000_000, 1 << 20);
     for (let i = 0; i < k1.length; i++)
       expect(Array.from(k2[i]!), `memory-bound kernel ${i}`).toEqual(Array.from(k1[i]!));
     const [ts1, fa1] = both(() => mem());
