@@ -9,6 +9,18 @@
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
+/*
+ * a where the mask m is all ones, b where it is all zeros (m from a
+ * comparison): relaxed SIMD's lane select in the FMA build (one blend
+ * instruction; exact for such masks), else bitselect (three).
+ */
+#ifdef USE_FMA
+typedef int i32x4_t __attribute__((__vector_size__(16), __aligned__(16)));
+#define SELECT(a, b, m) ((v128_t)__builtin_wasm_relaxed_laneselect_i32x4((i32x4_t)(a), (i32x4_t)(b), (i32x4_t)(m)))
+#else
+#define SELECT(a, b, m) wasm_v128_bitselect((a), (b), (m))
+#endif
+
 /** out = x > 0 || isnan(x) ? x : 0 (so NaN propagates and -0 becomes 0), i.e. x is dropped where x <= 0. */
 EXPORT(relu_forward) void relu_forward(const float *x, float *out, int n) {
   const v128_t z = wasm_f32x4_splat(0.0f);
@@ -133,10 +145,10 @@ static void maxpool_2x2(const float *x, float *out, int *ind, int h, int w, int 
           v128_t e1 = wasm_i32x4_shuffle(b0, b1, 0, 2, 4, 6), o1 = wasm_i32x4_shuffle(b0, b1, 1, 3, 5, 7);
           /* See Note [Max pooling 2x2 as a tree]. */
           v128_t t0 = later_wins(e0, o0), t1 = later_wins(e1, o1);
-          v128_t m0 = wasm_v128_bitselect(o0, e0, t0), m1 = wasm_v128_bitselect(o1, e1, t1);
+          v128_t m0 = SELECT(o0, e0, t0), m1 = SELECT(o1, e1, t1);
           v128_t t = later_wins(m0, m1);
-          v128_t off = wasm_v128_bitselect(wasm_i32x4_sub(down, t1), wasm_i32x4_sub(zero, t0), t);
-          wasm_v128_store(out + o + ow, wasm_v128_bitselect(m1, m0, t));
+          v128_t off = SELECT(wasm_i32x4_sub(down, t1), wasm_i32x4_sub(zero, t0), t);
+          wasm_v128_store(out + o + ow, SELECT(m1, m0, t));
           wasm_v128_store(ind + o + ow, wasm_i32x4_add(wasm_i32x4_splat(ih0 * w + c), wasm_i32x4_add(lane, off)));
           ow += 4;
         }
@@ -191,8 +203,8 @@ void maxpool_forward(const float *x, float *out, int *ind, const int *g, int p0,
             const int iw = iwb + t * dw;
             v128_t v = gather4(xr, iw, sw);
             v128_t take = wasm_v128_or(wasm_f32x4_gt(v, mv), wasm_f32x4_ne(v, v));
-            mv = wasm_v128_bitselect(v, mv, take);
-            mi = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(ih * w + iw), lane), mi, take);
+            mv = SELECT(v, mv, take);
+            mi = SELECT(wasm_i32x4_add(wasm_i32x4_splat(ih * w + iw), lane), mi, take);
           }
         }
         wasm_v128_store(out + o + ow, mv);
