@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { GraphSession, load, resultJson } from '../../../engine/graph/index';
 import {
   installWasmKernels,
+  fastKernels,
   kernelLentBytes,
   kernelOwned,
   setFastKernelsEnabled,
@@ -20,6 +21,7 @@ import {
 } from '../../../engine/kernels/fast/index';
 import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
 import { edgeFlow } from '../../../engine/host/edge-flow';
+import { workloadDocument } from '../../../build/bench/workloads';
 
 const WASM = join(__dirname, '../../../build/wasm/out/kernels.wasm');
 const OFF = 2 ** 31;
@@ -184,6 +186,18 @@ describe('kernel results lent to a session', () => {
     expect(weight().grad).toBe(g);
     expect(kernelOwned(g.storage.data)).toBe(false);
     expect(Array.from(g.storage.data)).toEqual(values); // released memory is NaN here
+  });
+
+  it("a session's kernel memory is its lent results and about one call beside them", () => {
+    // See Note [A lease's ring is short] (memory.ts): W3 (5 MB in its largest call, 20 MB lent
+    // before a backward pass) used to wrap the ring at 32 MiB and fault in 37 MB of memory.
+    setKernelLendThreshold(64);
+    const s = session(workloadDocument('W3', 4));
+    let lent = 0;
+    s.run({ shouldCancel: () => ((lent = Math.max(lent, kernelLentBytes())), false) });
+    expect(s.error).toBeNull();
+    const k = fastKernels()!;
+    expect(k.memoryBytes).toBeLessThanOrEqual(lent + 2 * k.largestCallBytes + (1 << 20));
   });
 
   it('results of kernel calls outside a session are copied out, not lent', () => {
