@@ -10,6 +10,7 @@
  * Scratch is per thread; sizes come from the *_scratch exports.
  */
 #include "winograd.h"
+#include "conv1.h"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
 
@@ -61,6 +62,7 @@ static void col2im(const float *col, float *dst, const int *g, int cing) {
 EXPORT(conv_forward_scratch) int conv_forward_scratch(const int *g) {
   int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS];
   int rest = conv_gemm_scratch(g, cing);
+  if (c1_ok(g) && c1_fwd_scratch(g) > rest) rest = c1_fwd_scratch(g);
   if (wino_ok(g, cing, coutg)) {
     const int ws = wino_scratch(g[G_HOUT], g[G_WOUT], cing, coutg);
     rest = wino_u_floats(coutg, cing) + (ws > rest ? ws : rest);
@@ -68,9 +70,16 @@ EXPORT(conv_forward_scratch) int conv_forward_scratch(const int *g) {
   return conv_pa_floats(coutg, cing * g[G_KH] * g[G_KW]) + rest + 8;
 }
 
-/* Packs group gi's kernel for conv_fwd_samples (A panels, and Winograd's U when it applies). */
+/*
+ * Packs group gi's kernel for conv_fwd_samples (A panels, and Winograd's U
+ * when it applies; with one input channel (c1_ok) a plain copy).
+ */
 static void conv_fwd_prep(const float *wt, const int *g, float *scratch, int gi) {
   const int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS], K = cing * g[G_KH] * g[G_KW];
+  if (c1_ok(g)) {
+    for (int i = 0; i < coutg * K; i++) scratch[i] = wt[(long)gi * coutg * K + i];
+    return;
+  }
   conv_pack_a(scratch, wt + (long)gi * coutg * K, K, 1, coutg, K);
   if (wino_ok(g, cing, coutg)) wino_kernel(scratch + conv_pa_floats(coutg, K), scratch, coutg, cing);
 }
@@ -87,6 +96,10 @@ static void conv_fwd_samples(const float *x, const float *bias, float *out, cons
   for (int b = b0; b < b1; b++) {
     const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
     float *o = out + ((long)b * cout + (long)gi * coutg) * P;
+    if (c1_ok(g)) {
+      c1_conv(o, pa, bias ? bias + (long)gi * coutg : 0, xg, g, coutg, ws);
+      continue;
+    }
     /* Note [Winograd and non-finite values]: else the direct convolution (scratch past U). */
     if (!wino || wino_conv(o, gs, xg, g, cing, coutg, ws)) conv_gemm(o, pa, xg, g, cing, coutg, ws);
     if (bias) {
@@ -316,6 +329,24 @@ void wino_wgrad(const float *gout, const float *x, float *du, int *bad, const in
 /** The weight gradient [cout, cin/groups, 3, 3] from dU. */
 EXPORT(wino_wgrad_finish) void wino_wgrad_finish(const float *du, float *gw, const int *g) { wgrad_finish(du, gw, g); }
 
+/** Units of the one-channel weight gradient, 0 when the geometry does not take it (conv1.h). */
+EXPORT(c1_wgrad_units) int c1_wgrad_units(const int *g) { return c1_units(g); }
+
+/** Floats of the units' partial sums, and of one thread's scratch for c1_wgrad. */
+EXPORT(c1_wgrad_part_floats) int c1_wgrad_part_floats(const int *g) {
+  return c1_units(g) * (g[G_COUT] / g[G_GROUPS]) * g[G_KH] * g[G_KW];
+}
+EXPORT(c1_wgrad_scratch_floats) int c1_wgrad_scratch_floats(const int *g) { return c1_wgrad_scratch(g); }
+
+/** Partial sums of units [u0, u1) of the one-channel weight gradient (Note [One-channel weight gradient order]). */
+EXPORT(c1_wgrad)
+void c1_wgrad(const float *gout, const float *x, float *part, const int *g, float *scratch, int u0, int u1) {
+  for (int u = u0; u < u1; u++) c1_wgrad_unit(part, gout, x, g, scratch, u);
+}
+
+/** The weight gradient [cout, 1, kh, kw] from the units' partial sums. */
+EXPORT(c1_wgrad_sum) void c1_wgrad_sum(const float *part, float *gw, const int *g) { c1_wgrad_finish(part, gw, g); }
+
 /** Scratch floats per thread of matmul. */
 EXPORT(matmul_scratch) int matmul_scratch(int m, int k) { return gemm_scratch(m, k) + 8; }
 
@@ -407,5 +438,14 @@ void wino_wgrad_dyn(const float *gout, const float *x, float *du, int *bad, cons
   for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
     int lo = c * step, hi = lo + step < total ? lo + step : total;
     wino_wgrad(gout, x, du, bad, g, scratch, lo, hi);
+  }
+}
+
+EXPORT(c1_wgrad_dyn)
+void c1_wgrad_dyn(const float *gout, const float *x, float *part, const int *g, float *scratch, int *counter, int total,
+                  int step) {
+  for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
+    int lo = c * step, hi = lo + step < total ? lo + step : total;
+    c1_wgrad(gout, x, part, g, scratch, lo, hi);
   }
 }

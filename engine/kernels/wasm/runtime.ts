@@ -7,7 +7,8 @@
  *
  * Work is split in chunks of whole samples (convolution forward and input
  * gradient), of rows of the weight gradient (of panels of 8 input channels
- * for its Winograd form), or of rows of a matrix product,
+ * for its Winograd form, of blocks of samples for one input channel per
+ * group), or of rows of a matrix product,
  * handed out dynamically; every output element is computed by exactly one
  * thread with the same arithmetic, so the result depends neither on the
  * number of threads nor on which thread took which chunk.
@@ -32,6 +33,7 @@ export const JOB_NAMES = [
   'avgpool_forward_dyn',
   'avgpool_backward_dyn',
   'wino_wgrad_dyn',
+  'c1_wgrad_dyn',
 ] as const;
 
 /** Multiply-adds below which a call stays on one thread. */
@@ -60,8 +62,8 @@ const elementStep = (n: number): number => Math.max(64, Math.ceil(n / 16 / 64) *
 
 /**
  * Rows of the weight gradient per chunk (a multiple of the GEMM's 4-row
- * panels); 4 when there are few rows (a first layer with one input channel
- * has 9), so that two threads still share them.
+ * panels); 4 when there are few rows (a layer with c input channels per
+ * group and a 3x3 kernel has 9c), so that two threads still share them.
  */
 const weightRows = (K: number): number => (K >= 64 ? 16 : 4);
 
@@ -216,8 +218,10 @@ export class WasmKernels extends KernelMemory {
       this.run('conv_backward_input', T, g.n, sampleStep(g.n), (t) => [pg, pwt, pi, geo, ps + t * stride(per) * 4]);
     }
     if (x) {
-      const units = this.fns.wino_wgrad_units!(geo);
-      pw = units > 0 ? this.winogradWeight(pg, px, geo, g, units, macs) : this.directWeight(pg, px, geo, g, K, macs);
+      const units = this.fns.wino_wgrad_units!(geo),
+        c1 = this.fns.c1_wgrad_units!(geo);
+      if (units > 0) pw = this.winogradWeight(pg, px, geo, g, units, macs);
+      else pw = c1 > 0 ? this.oneChannelWeight(pg, px, geo, g, c1, macs) : this.directWeight(pg, px, geo, g, K, macs);
       if (pw < 0) return null;
     }
     if (bias) {
@@ -242,6 +246,30 @@ export class WasmKernels extends KernelMemory {
     if (ps < 0 || pw < 0 || pk < 0) return -1;
     this.run('pack_gout', T, g.groups * g.n, 1, () => [pg, pk, geo]);
     this.run('conv_backward_weight', T, K, weightRows(K), (t) => [pk, px, pw, geo, ps + t * stride(per) * 4]);
+    return pw;
+  }
+
+  /**
+   * Weight gradient with one input channel per group (build/wasm/src/conv1.h):
+   * partial sums per block of samples (`units`), added in a fixed order on the
+   * calling thread; its address, or -1.
+   */
+  private oneChannelWeight(
+    pg: number,
+    px: number,
+    geo: number,
+    g: Conv2dGeometry,
+    units: number,
+    macs: number,
+  ): number {
+    const per = this.fns.c1_wgrad_scratch_floats!(geo),
+      T = this.threadsFor(macs, units);
+    const ps = this.alloc(stride(per) * T),
+      part = this.alloc(this.fns.c1_wgrad_part_floats!(geo)),
+      pw = this.alloc(g.cOut * g.kH * g.kW);
+    if (ps < 0 || part < 0 || pw < 0) return -1;
+    this.run('c1_wgrad', T, units, 1, (t) => [pg, px, part, geo, ps + t * stride(per) * 4]);
+    this.fns.c1_wgrad_sum!(part, pw, geo);
     return pw;
   }
 
