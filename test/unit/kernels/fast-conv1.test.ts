@@ -96,10 +96,8 @@ const grey3x3 = (n: number, cOut: number, h: number, w: number): Conv2dGeometry 
 const W2_CONV1 = grey3x3(32, 16, 28, 28);
 
 describe('one-input-channel convolutions (conv1.h)', () => {
-  afterAll(() => {
-    installWasmKernels(new Uint8Array(readFileSync(WASM_PATH)));
-    setKernelParallelMin(2_000_000, 1 << 18);
-  });
+  // A fresh install: one thread, the default split thresholds.
+  afterAll(() => installWasmKernels(new Uint8Array(readFileSync(WASM_PATH))));
 
   for (const { name, bytes, fma } of wasmModules()) {
     it(`${name}: forward and weight gradient match the TypeScript kernels, and 1-3 threads give the same bits`, () => {
