@@ -109,20 +109,27 @@ static void wino_kernel(float *u, const float *pa, int m, int cing) {
 static void wino_split(float *eo, const float *x, const int *g, int cing) {
   const int h = g[G_H], w = g[G_W], ph = g[G_PH], pw = g[G_PW];
   const int rows = 2 * wino_ty(g) + 2, we = wino_we(g);
+  const int t0 = (pw + 1) / 2; /* the first column t with 2t - pw >= 0 */
+  const v128_t z = wasm_f32x4_splat(0.0f);
   for (int c = 0; c < cing; c++) {
     const float *xc = x + (long)c * h * w;
     for (int r = 0; r < rows; r++) {
       float *e = eo + ((long)c * rows + r) * 2 * we, *o = e + we;
       const int ih = r - ph;
-      if (ih < 0 || ih >= h) {
-        for (int t = 0; t < 2 * we; t++) e[t] = 0.0f;
-        continue;
-      }
+      for (int t = 0; t < 2 * we; t += 4) wasm_v128_store(e + t, z); /* we is a multiple of 4 */
+      if (ih < 0 || ih >= h) continue;
       const float *xr = xc + (long)ih * w;
-      for (int t = 0; t < we; t++) {
+      for (int t = 0; t < t0; t++) {
         const int iw = 2 * t - pw;
-        e[t] = iw >= 0 && iw < w ? xr[iw] : 0.0f;
-        o[t] = iw + 1 >= 0 && iw + 1 < w ? xr[iw + 1] : 0.0f;
+        if (iw + 1 >= 0 && iw + 1 < w) o[t] = xr[iw + 1];
+      }
+      /* Blocks of 4 columns from the 8 floats at 2t - pw (zeros past the row's end; t + 3 < we). */
+      for (int t = t0; 2 * t - pw < w; t += 4) {
+        const int s = 2 * t - pw, n = w - s;
+        const v128_t a = n >= 4 ? wasm_v128_load(xr + s) : load_partial(xr + s, n);
+        const v128_t b = n >= 8 ? wasm_v128_load(xr + s + 4) : load_partial(xr + s + 4, n > 4 ? n - 4 : 0);
+        wasm_v128_store(e + t, wasm_i32x4_shuffle(a, b, 0, 2, 4, 6));
+        wasm_v128_store(o + t, wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
       }
     }
   }
@@ -188,6 +195,13 @@ static void wino_output(float *out, const float *mm, long xs, const int *g, int 
     const int cols = wo - ox < 8 ? wo - ox : 8;
     float *o0 = out + (long)i * ho * wo + (long)(2 * ty) * wo + ox;
     v128_t lo = wasm_i32x4_shuffle(y00, y01, 0, 4, 1, 5), hi = wasm_i32x4_shuffle(y00, y01, 2, 6, 3, 7);
+    if (cols == 8 && 2 * ty + 1 < ho) {
+      wasm_v128_store(o0, lo);
+      wasm_v128_store(o0 + 4, hi);
+      wasm_v128_store(o0 + wo, wasm_i32x4_shuffle(y10, y11, 0, 4, 1, 5));
+      wasm_v128_store(o0 + wo + 4, wasm_i32x4_shuffle(y10, y11, 2, 6, 3, 7));
+      continue;
+    }
     store_partial(o0, lo, cols < 4 ? cols : 4);
     store_partial(o0 + 4, hi, cols > 4 ? cols - 4 : 0);
     if (2 * ty + 1 < ho) {
