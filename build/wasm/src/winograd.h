@@ -284,7 +284,7 @@ static inline int wgrad_units(const int *g) {
 static inline int wgrad_scratch(const int *g) {
   const int m = g[G_COUT] / g[G_GROUPS], br = wg_rows(g), tx = wg_tx(g), mp = wg_mp(m);
   const int bt = br * tx + 1;
-  return MR * NR + (2 * br + 2) * (2 * tx + 2) * NR + 4 * bt * mp + 16 * bt * NR + 16 * bt * mp + 64;
+  return MR * NR + (2 * br + 2) * (2 * tx + 2) * NR + 4 * bt * mp + 16 * bt * NR + 4 * bt * mp + 64;
 }
 
 /*
@@ -371,27 +371,28 @@ static void wg_input(float *v, const float *xt, int qx, int rows, int ntx, long 
     }
 }
 
-/* Gt panels of a block: a[(xi*mp + m4)*bt + t*MR + lane] = (A dY A^T)_xi, A = [1 0; 1 1; 1 -1; 0 -1]. */
-static void wg_gout(float *a, const float *gt, int gx, int mp, int rows, int ntx, long bt) {
+/*
+ * Row xr of the Gt panels of a block, the transform points xi = 4*xr + j:
+ * a[(j*mp + m4)*bt + t*MR + lane] = (A dY A^T)_xi, A = [1 0; 1 1; 1 -1; 0 -1].
+ */
+static void wg_gout(float *a, const float *gt, int gx, int mp, int rows, int ntx, long bt, int xr) {
   const long xs = (long)mp * bt;
   for (int ty = 0; ty < rows; ty++)
     for (int tx = 0; tx < ntx; tx++) {
       const long t = (long)ty * ntx + tx;
       for (int m4 = 0; m4 < mp; m4 += 4) {
         const float *p = gt + ((long)(2 * ty) * gx + 2 * tx) * mp + m4;
-        v128_t y00 = wasm_v128_load(p), y01 = wasm_v128_load(p + mp);
-        v128_t y10 = wasm_v128_load(p + (long)gx * mp), y11 = wasm_v128_load(p + (long)gx * mp + mp);
-        v128_t z[4][2] = {{y00, y01},
-                          {wasm_f32x4_add(y00, y10), wasm_f32x4_add(y01, y11)},
-                          {wasm_f32x4_sub(y00, y10), wasm_f32x4_sub(y01, y11)},
-                          {wasm_f32x4_neg(y10), wasm_f32x4_neg(y11)}};
+        const v128_t y00 = wasm_v128_load(p), y01 = wasm_v128_load(p + mp);
+        const v128_t y10 = wasm_v128_load(p + (long)gx * mp), y11 = wasm_v128_load(p + (long)gx * mp + mp);
+        v128_t z0 = y00, z1 = y01;
+        if (xr == 1) z0 = wasm_f32x4_add(y00, y10), z1 = wasm_f32x4_add(y01, y11);
+        if (xr == 2) z0 = wasm_f32x4_sub(y00, y10), z1 = wasm_f32x4_sub(y01, y11);
+        if (xr == 3) z0 = wasm_f32x4_neg(y10), z1 = wasm_f32x4_neg(y11);
         float *dst = a + (long)m4 * bt + t * MR;
-        for (int i = 0; i < 4; i++) {
-          wasm_v128_store(dst + (i * 4 + 0) * xs, z[i][0]);
-          wasm_v128_store(dst + (i * 4 + 1) * xs, wasm_f32x4_add(z[i][0], z[i][1]));
-          wasm_v128_store(dst + (i * 4 + 2) * xs, wasm_f32x4_sub(z[i][0], z[i][1]));
-          wasm_v128_store(dst + (i * 4 + 3) * xs, wasm_f32x4_neg(z[i][1]));
-        }
+        wasm_v128_store(dst, z0);
+        wasm_v128_store(dst + xs, wasm_f32x4_add(z0, z1));
+        wasm_v128_store(dst + 2 * xs, wasm_f32x4_sub(z0, z1));
+        wasm_v128_store(dst + 3 * xs, wasm_f32x4_neg(z1));
       }
     }
 }
@@ -423,11 +424,14 @@ static int wgrad_unit(float *du, const float *gout, const float *x, const int *g
       wg_copy_x(xt, xs, g, c0, cing, 2 * ty0, 2 * rows + 2, qx);
       wg_copy_g(gt, gs, g, m, mp, 2 * ty0, 2 * rows, gx);
       wg_input(v, xt, qx, rows, ntx, bt);
-      wg_gout(a, gt, gx, mp, rows, ntx, bt);
-      for (int xi = 0; xi < 16; xi++)
-        for (int i0 = 0; i0 < mp; i0 += MR)
-          micro(dg + ((long)xi * mp + i0) * cp, cp, a + ((long)xi * mp + i0) * bt, v + xi * bt * NR, kd, MR, NR,
-                !first, tile);
+      /* Four transform points at a time, so their Gt panels are still in L1 for the products. */
+      for (int xr = 0; xr < 4; xr++) {
+        wg_gout(a, gt, gx, mp, rows, ntx, bt, xr);
+        for (int j = 0; j < 4; j++)
+          for (int i0 = 0, xi = 4 * xr + j; i0 < mp; i0 += MR)
+            micro(dg + ((long)xi * mp + i0) * cp, cp, a + ((long)j * mp + i0) * bt, v + xi * bt * NR, kd, MR, NR,
+                  !first, tile);
+      }
     }
   }
   return 0;
