@@ -122,10 +122,27 @@ void conv_forward(const float *x, const float *wt, const float *bias, float *out
 }
 
 /*
- * True when the input gradient is computed as a stride-1 convolution of the
- * output gradient (enough input channels per group to amortise its packing).
+ * True when the geometry lets the input gradient be computed as a stride-1
+ * convolution of the output gradient (enough input channels per group to
+ * amortise its packing).
  */
-static int flipped(const int *g) { return g[G_SH] == 1 && g[G_SW] == 1 && g[G_CIN] / g[G_GROUPS] >= 4; }
+static int flippable(const int *g) { return g[G_SH] == 1 && g[G_SW] == 1 && g[G_CIN] / g[G_GROUPS] >= 4; }
+
+/*
+ * Note [Flipped input gradient and non-finite weights]
+ * The flipped convolution reads the output gradient zero-padded by
+ * dil*(k-1)-pad, so every weight also meets padding zeros that stand for
+ * output positions which do not exist. An infinite or NaN weight times such a
+ * zero is NaN, where PyTorch (and col2im, which only scatters the products of
+ * real output positions) gives +-inf or a finite value: a 3x3 kernel with
+ * w[0][0] = inf, padding 1, all-ones output gradient, gives the input
+ * gradient [[inf, inf, 4], [inf, inf, 6], [4, 6, 4]] per 3x3 plane (torch
+ * 1.13). So weights holding a non-finite value take the col2im path.
+ */
+static int flipped(const int *g, const float *wt) {
+  const long nw = (long)g[G_COUT] * (g[G_CIN] / g[G_GROUPS]) * g[G_KH] * g[G_KW];
+  return flippable(g) && all_finite(wt, nw);
+}
 
 /* The geometry of that convolution: input gout (coutg planes), output the input gradient. */
 static void flipped_geometry(int *g2, const int *g) {
@@ -140,7 +157,8 @@ static void flipped_geometry(int *g2, const int *g) {
 EXPORT(conv_backward_input_scratch) int conv_backward_input_scratch(const int *g) {
   int cing = g[G_CIN] / g[G_GROUPS], coutg = g[G_COUT] / g[G_GROUPS];
   int K = cing * g[G_KH] * g[G_KW], P = g[G_HOUT] * g[G_WOUT], kk = g[G_KH] * g[G_KW];
-  if (flipped(g)) {
+  int col = K * P + gemm_scratch(K, coutg) + 8;
+  if (flippable(g)) { /* flipped, or col2im when a weight is not finite (Note [Flipped input gradient...]) */
     /* conv_gemm_scratch of the flipped geometry, without building it. */
     int ph2 = g[G_DH] * (g[G_KH] - 1) - g[G_PH], pw2 = g[G_DW] * (g[G_KW] - 1) - g[G_PW];
     int padded = ph2 < 0 || pw2 < 0 ? 0 : coutg * (g[G_HOUT] + 2 * ph2) * (g[G_WOUT] + 2 * pw2 + NR) + 16;
@@ -148,9 +166,10 @@ EXPORT(conv_backward_input_scratch) int conv_backward_input_scratch(const int *g
     int ws = wino_scratch(g[G_H], g[G_W], coutg, cing);
     int w2 = wino_u_floats(cing, coutg) + (ws > rest ? ws : rest);
     if (rest < w2) rest = w2;
-    return 16 + cing * coutg * kk + conv_pa_floats(cing, coutg * kk) + rest + 8;
+    int flip = 16 + cing * coutg * kk + conv_pa_floats(cing, coutg * kk) + rest + 8;
+    return flip > col ? flip : col;
   }
-  return K * P + gemm_scratch(K, coutg) + 8;
+  return col;
 }
 
 /* Flips, transposes and packs group gi's kernel for bwd_in_samples (and Winograd's U when it applies). */
@@ -171,7 +190,7 @@ static void bwd_in_prep(const float *wt, const int *g, float *scratch, int gi) {
   if (wino_ok(g2, coutg, cing)) wino_kernel(pa + conv_pa_floats(cing, coutg * kk), pa, cing, coutg);
 }
 
-/* Input gradient of group gi for samples [b0, b1) (flipped(g)), the kernel packed by bwd_in_prep. */
+/* Input gradient of group gi for samples [b0, b1) (flipped(g, wt)), the kernel packed by bwd_in_prep. */
 static void bwd_in_samples(const float *gout, float *gin, const int *g, float *scratch, int gi, int b0, int b1) {
   const int cin = g[G_CIN], cout = g[G_COUT], cing = cin / g[G_GROUPS], coutg = cout / g[G_GROUPS];
   const int kk = g[G_KH] * g[G_KW], hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
@@ -191,15 +210,16 @@ static void bwd_in_samples(const float *gout, float *gin, const int *g, float *s
 /*
  * Input gradient for samples [b0, b1). With stride 1 it is the forward
  * convolution of the output gradient with the flipped, transposed kernel and
- * padding dil*(k-1)-pad (no column matrix, no scatter); otherwise the column
- * matrix W^T * gout is scattered back (col2im).
+ * padding dil*(k-1)-pad (no column matrix, no scatter); otherwise, and when a
+ * weight is not finite (Note [Flipped input gradient and non-finite weights]),
+ * the column matrix W^T * gout is scattered back (col2im).
  */
 EXPORT(conv_backward_input)
 void conv_backward_input(const float *gout, const float *wt, float *gin, const int *g, float *scratch, int b0, int b1) {
   const int groups = g[G_GROUPS], cin = g[G_CIN], cout = g[G_COUT];
   const int cing = cin / groups, coutg = cout / groups, K = cing * g[G_KH] * g[G_KW];
   const int hw = g[G_H] * g[G_W], P = g[G_HOUT] * g[G_WOUT];
-  if (flipped(g)) {
+  if (flipped(g, wt)) {
     for (int gi = 0; gi < groups; gi++) {
       bwd_in_prep(wt, g, scratch, gi);
       bwd_in_samples(gout, gin, g, scratch, gi, b0, b1);
@@ -397,7 +417,7 @@ void conv_backward_input_dyn(const float *gout, const float *wt, float *gin, con
   int packed = 0;
   for (int c = next_chunk(counter); c * step < total; c = next_chunk(counter)) {
     int lo = c * step, hi = lo + step < total ? lo + step : total;
-    if (g[G_GROUPS] != 1 || !flipped(g)) {
+    if (g[G_GROUPS] != 1 || !flipped(g, wt)) {
       conv_backward_input(gout, wt, gin, g, scratch, lo, hi);
       continue;
     }

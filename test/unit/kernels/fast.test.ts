@@ -260,12 +260,12 @@ describe('WebAssembly SIMD kernels', () => {
       const keep = (a: ArrayLike<number>) => Float32Array.from(a, (v) => (Number.isFinite(v) ? v : 0));
       expectClose(keep(fast), keep(ts), 2e-5, what);
     };
-    // Each value where the kernels under test read it as data (an infinite kernel entry meets the
-    // zero padding in the direct input gradient too, where 0 * inf differs from TypeScript's col2im).
+    // Each value where the kernels under test read it as data.
     for (const [where, value, kernels] of [
       ['x', Infinity, ['forward', 'weight grad']],
       ['x', NaN, ['forward', 'weight grad']],
-      ['w', -Infinity, ['forward']],
+      ['w', -Infinity, ['forward', 'input grad']],
+      ['w', NaN, ['forward', 'input grad']],
       ['go', Infinity, ['input grad', 'weight grad']],
     ] as const) {
       const g: Conv2dGeometry = {
@@ -301,6 +301,38 @@ describe('WebAssembly SIMD kernels', () => {
         sameSpecials(b, a, `${k}, ${what}`);
       }
     }
+  });
+
+  it('an infinite weight gives the input gradient PyTorch gives, not NaN from the padding', () => {
+    // Note [Flipped input gradient and non-finite weights] (build/wasm/src/kernels.c). By hand,
+    // checked with torch 1.13: x [1,4,3,3], a ones [1,4,3,3] kernel with w[0][0][0][0] = inf,
+    // padding 1, all-ones output gradient. Input position (i, j) gets one term per tap whose output
+    // position exists; the inf tap (0, 0) pairs with output (i+1, j+1), which exists for i, j < 2.
+    const g: Conv2dGeometry = {
+      n: 1,
+      cIn: 4,
+      cOut: 1,
+      h: 3,
+      w: 3,
+      kH: 3,
+      kW: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 1,
+      padW: 1,
+      dilH: 1,
+      dilW: 1,
+      groups: 1,
+      hOut: 3,
+      wOut: 3,
+    };
+    const wt = new Float32Array(36).fill(1);
+    wt[0] = Infinity;
+    const taps = [4, 6, 4, 6, 9, 6, 4, 6, 4];
+    const expected = [Infinity, Infinity, 4, Infinity, Infinity, 6, 4, 6, 4, ...taps, ...taps, ...taps];
+    const [ts, fast] = both(() => conv2dBackwardInput(new Float32Array(9).fill(1), wt, g));
+    expect(Array.from(ts)).toEqual(expected);
+    expect(Array.from(fast)).toEqual(expected);
   });
 
   it('gives bit-identical results with one and with two threads', () => {
