@@ -93,18 +93,20 @@ static void conv_fwd_samples(const float *x, const float *bias, float *out, cons
   float *gs = scratch + conv_pa_floats(coutg, K);
   const int wino = wino_ok(g, cing, coutg) && all_finite(pa, conv_pa_floats(coutg, K));
   float *ws = gs + (wino_ok(g, cing, coutg) ? wino_u_floats(coutg, cing) : 0);
+  const float *bg = bias ? bias + (long)gi * coutg : 0;
   for (int b = b0; b < b1; b++) {
     const float *xg = x + ((long)b * cin + (long)gi * cing) * hw;
     float *o = out + ((long)b * cout + (long)gi * coutg) * P;
     if (c1_ok(g)) {
-      c1_conv(o, pa, bias ? bias + (long)gi * coutg : 0, xg, g, coutg, ws);
+      c1_conv(o, pa, bg, xg, g, coutg, ws);
       continue;
     }
-    /* Note [Winograd and non-finite values]: else the direct convolution (scratch past U). */
-    if (!wino || wino_conv(o, gs, xg, g, cing, coutg, ws)) conv_gemm(o, pa, xg, g, cing, coutg, ws);
-    if (bias) {
+    /* Note [Winograd bias]; Note [Winograd and non-finite values]: else the direct convolution (scratch past U). */
+    if (wino && !wino_conv(o, gs, bg, xg, g, cing, coutg, ws)) continue;
+    conv_gemm(o, pa, xg, g, cing, coutg, ws);
+    if (bg) {
       for (int oc = 0; oc < coutg; oc++) {
-        float bv = bias[gi * coutg + oc];
+        float bv = bg[oc];
         float *orow = o + (long)oc * P;
         for (int p = 0; p < P; p++) orow[p] += bv;
       }
@@ -203,7 +205,7 @@ static void bwd_in_samples(const float *gout, float *gin, const int *g, float *s
     const float *go = gout + ((long)b * cout + (long)gi * coutg) * P;
     float *dst = gin + ((long)b * cin + (long)gi * cing) * hw;
     /* Note [Winograd and non-finite values]: else the direct convolution (scratch past U). */
-    if (!wino || wino_conv(dst, gs, go, g2, coutg, cing, ws)) conv_gemm(dst, pa, go, g2, coutg, cing, ws);
+    if (!wino || wino_conv(dst, gs, 0, go, g2, coutg, cing, ws)) conv_gemm(dst, pa, go, g2, coutg, cing, ws);
   }
 }
 

@@ -177,8 +177,17 @@ static void wino_input(float *v, const float *eo, const int *g, int cing, int ty
   y0 = wasm_f32x4_add(wasm_f32x4_add(x0, x1), x2);   \
   y1 = wasm_f32x4_sub(wasm_f32x4_sub(x1, x2), x3);
 
-/* Stores the two output rows of output channel i for panel px of tile row ty from M (mm: lanes of row i). */
-static void wino_output(float *out, const float *mm, long xs, const int *g, int i, int ty, int px) {
+/*
+ * Stores the two output rows of output channel i for panel px of tile row ty
+ * from M (mm: lanes of row i), plus the channel's bias when bias is not 0.
+ *
+ * Note [Winograd bias]: the bias is added to each transformed value as it is
+ * stored: the same single add (A^T M A, then + bias) as a separate pass over
+ * the output after the transform (which the direct path, conv_gemm, still
+ * makes), so the bits are the same, and one pass over the output is saved.
+ * Without a bias nothing is added (adding 0 would turn a -0 output into +0).
+ */
+static void wino_output(float *out, const float *mm, long xs, const int *g, const float *bias, int i, int ty, int px) {
   const int ho = g[G_HOUT], wo = g[G_WOUT];
   for (int hf = 0; hf < WT; hf += 4) {
     const int ox = 2 * (px * WT + hf);
@@ -192,6 +201,13 @@ static void wino_output(float *out, const float *mm, long xs, const int *g, int 
     v128_t y00, y01, y10, y11;
     AT(s0[0], s0[1], s0[2], s0[3], y00, y01)
     AT(s1[0], s1[1], s1[2], s1[3], y10, y11)
+    if (bias) {
+      const v128_t bv = wasm_f32x4_splat(bias[i]);
+      y00 = wasm_f32x4_add(y00, bv);
+      y01 = wasm_f32x4_add(y01, bv);
+      y10 = wasm_f32x4_add(y10, bv);
+      y11 = wasm_f32x4_add(y11, bv);
+    }
     const int cols = wo - ox < 8 ? wo - ox : 8;
     float *o0 = out + (long)i * ho * wo + (long)(2 * ty) * wo + ox;
     v128_t lo = wasm_i32x4_shuffle(y00, y01, 0, 4, 1, 5), hi = wasm_i32x4_shuffle(y00, y01, 2, 6, 3, 7);
@@ -215,8 +231,9 @@ static void wino_output(float *out, const float *mm, long xs, const int *g, int 
 #undef AT
 
 /*
- * out[m, HO*WO] = conv(x, kernel) for one sample/group of `cing` planes at x,
- * the kernel transformed by wino_kernel into u; scratch: wino_scratch floats.
+ * out[m, HO*WO] = conv(x, kernel) (+ bias[m] unless bias is 0) for one
+ * sample/group of `cing` planes at x, the kernel transformed by wino_kernel
+ * into u; scratch: wino_scratch floats.
  * Returns 1, computing nothing, when the planes hold an infinite or NaN value.
  *
  * Note [Winograd and non-finite values]: the transforms add and subtract
@@ -225,7 +242,8 @@ static void wino_output(float *out, const float *mm, long xs, const int *g, int 
  * them (all_finite), take the direct convolution; the choice depends on the
  * data only, never on the threads.
  */
-static int wino_conv(float *out, const float *u, const float *x, const int *g, int cing, int m, float *scratch) {
+static int wino_conv(float *out, const float *u, const float *bias, const float *x, const int *g, int cing, int m,
+                     float *scratch) {
   const int mp = (m + MR - 1) / MR * MR, nty = wino_ty(g), npx = wino_px(g);
   float *tile = scratch;
   float *eo = tile + MR * NR;
@@ -241,7 +259,7 @@ static int wino_conv(float *out, const float *u, const float *x, const int *g, i
         for (int i0 = 0; i0 < mp; i0 += MR)
           micro(mm + xi * ms + (long)i0 * WT, WT, u + xi * us + (long)i0 * cing, v + (long)xi * cing * WT, cing, MR, NR, 0,
                 tile);
-      for (int i = 0; i < m; i++) wino_output(out, mm + (long)i * WT, ms, g, i, ty, px);
+      for (int i = 0; i < m; i++) wino_output(out, mm + (long)i * WT, ms, g, bias, i, ty, px);
     }
   }
   return 0;
