@@ -7,10 +7,16 @@
  * (an exact copy); a transposed A is read in place with strides.
  *
  * Float32 operands take the WebAssembly SIMD GEMM when it is installed (see
- * ./fast), which accumulates in float32 in the same ascending order.
+ * ./fast), which accumulates in float32 in the same ascending order, except
+ * `A·Bᵀ` with few columns (Linear's forward with few outputs), which takes
+ * dot products over k with four partial sums (Note [Skinny product order] in
+ * build/wasm/src/skinny.h).
  */
 import { allocLike, type FloatArray } from '../core/dtype';
 import { fastKernels } from './fast/index';
+
+/** Columns up to which a fast `A·Bᵀ` skips the pack and takes dot products over k (Note [Skinny product order]). */
+const SKINNY_N = 16;
 
 /** Block sizes (elements) over the n and k dims. */
 const JB = 512;
@@ -70,7 +76,8 @@ function gemmAcc(
  * per call cost more than the transpose itself (V8 zero-fills and accounts it,
  * and the garbage collector sweeps it). The scratch is never returned or kept by
  * a tensor. Packs larger than `SCRATCH_MAX` floats get their own array, so the
- * scratch stays small.
+ * scratch stays small. With at most `SKINNY_N` columns nothing is packed: the
+ * skinny dot products read B as stored.
  */
 const SCRATCH_MAX = 1 << 18;
 let scratch = new Float32Array(0);
@@ -104,6 +111,7 @@ function fastProduct(
   const fast = fastKernels();
   if (!fast || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m === 0 || n === 0 || k === 0)
     return null;
+  if (transB && !transA && n <= SKINNY_N) return fast.matmul(a, k, 1, b, m, k, n, true);
   const bRm = transB ? packTransposed(b, k, n) : b;
   return transA ? fast.matmul(a, 1, m, bRm, m, k, n) : fast.matmul(a, k, 1, bRm, m, k, n);
 }

@@ -5,9 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, vi, type MockInstance } from 'vitest';
-import { installWasmKernels } from '../../engine/kernels/fast/index';
+import {
+  installWasmKernels,
+  setFastKernelsEnabled,
+  setKernelParallelMin,
+  setKernelThreads,
+} from '../../engine/kernels/fast/index';
 import { WasmKernels } from '../../engine/kernels/wasm/runtime';
-import { relaxedSimd } from '../../engine/host/node/fast-kernels';
+import { nodeSpawner, relaxedSimd } from '../../engine/host/node/fast-kernels';
 
 /** build/wasm/out/kernels.wasm (committed; rebuilt by `node build/wasm/build.mjs`). */
 export const WASM_PATH = join(__dirname, '../../build/wasm/out/kernels.wasm');
@@ -54,4 +59,33 @@ export function wasmModules(): { name: string; bytes: Uint8Array; fma: boolean }
   const bytes = new Uint8Array(readFileSync(WASM_FMA_PATH));
   if (relaxedSimd(bytes)) list.push({ name: 'kernels-fma.wasm', bytes, fma: true });
   return list;
+}
+
+/** The TypeScript kernels' result of `f`, then the fast kernels' one. */
+export function tsAndFast<T>(f: () => T): [T, T] {
+  setFastKernelsEnabled(false);
+  try {
+    const ts = f();
+    setFastKernelsEnabled(true);
+    return [ts, f()];
+  } finally {
+    setFastKernelsEnabled(true);
+  }
+}
+
+/**
+ * Runs each `run` again on 2 and 3 threads with every call split, expecting
+ * the bits of `got` (what it gave on one thread); leaves one thread.
+ */
+export function expectSameOnThreads(runs: { run: () => ArrayLike<number>[]; got: ArrayLike<number>[] }[]): void {
+  setKernelParallelMin(0, 0);
+  for (const threads of [2, 3]) {
+    setKernelThreads(threads, nodeSpawner);
+    for (const { run, got } of runs) {
+      const again = run();
+      for (let i = 0; i < got.length; i++)
+        expect(Array.from(again[i]!), `${threads} threads`).toEqual(Array.from(got[i]!));
+    }
+  }
+  setKernelThreads(1);
 }

@@ -13,6 +13,7 @@
 #include "conv1.h"
 
 #define EXPORT(name) __attribute__((export_name(#name)))
+#include "skinny.h"
 
 
 static inline int ceil_div(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }

@@ -34,7 +34,15 @@ export const JOB_NAMES = [
   'avgpool_backward_dyn',
   'wino_wgrad_dyn',
   'c1_wgrad_dyn',
+  'skinny_matmul_dyn',
 ] as const;
+
+/**
+ * Reductions up to this length take the unpacked rank-k product
+ * (build/wasm/src/skinny.h; same bits as the GEMM): Linear's gradients with
+ * few outputs (k = 10) or a small batch (k = 32).
+ */
+const SKINNY_K = 32;
 
 /** Multiply-adds below which a call stays on one thread. */
 const PARALLEL_MACS = 2_000_000;
@@ -448,9 +456,10 @@ export class WasmKernels extends KernelMemory {
 
   /**
    * `C[m, n] = A[m, k] B[k, n]` with A(i, p) = a[i*ars + p*acs] and B
-   * row-major; null when the operands do not fit. A copied-out result is not
-   * kept resident: addmm adds its bias to it in place (a lent one is the
-   * memory itself, so that is fine).
+   * row-major, or with `bt` B stored `[n, k]` (then acs must be 1; the skinny
+   * dot products of build/wasm/src/skinny.h); null when the operands do not
+   * fit. A copied-out result is not kept resident: addmm adds its bias to it
+   * in place (a lent one is the memory itself, so that is fine).
    */
   matmul(
     a: Float32Array,
@@ -460,17 +469,20 @@ export class WasmKernels extends KernelMemory {
     m: number,
     k: number,
     n: number,
+    bt = false,
   ): Float32Array | null {
     this.begin();
     const pa = this.operand(a),
       pb = this.operand(b);
     if (pa < 0 || pb < 0) return null;
-    const per = this.fns.matmul_scratch!(m, k);
+    const skinny = bt || k <= SKINNY_K;
+    const per = skinny ? 0 : this.fns.matmul_scratch!(m, k);
     const T = this.threadsFor(m * k * n, Math.ceil(m / 8));
     const pc = this.alloc(m * n),
-      ps = this.alloc(stride(per) * T);
+      ps = skinny ? 0 : this.alloc(stride(per) * T);
     if (pc < 0 || ps < 0) return null;
-    this.run('matmul', T, m, 8, (t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4]);
+    if (skinny) this.run('skinny_matmul', T, m, 8, () => [pc, pa, ars, acs, pb, bt ? 1 : 0, m, k, n]);
+    else this.run('matmul', T, m, 8, (t) => [pc, pa, ars, acs, pb, m, k, n, ps + t * stride(per) * 4]);
     return this.resultUnkept(pc, m * n);
   }
 

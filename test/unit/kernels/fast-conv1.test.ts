@@ -11,29 +11,12 @@ import {
   convOutputSize,
   type Conv2dGeometry,
 } from '../../../engine/kernels/conv2d';
-import {
-  installWasmKernels,
-  setFastKernelsEnabled,
-  setKernelParallelMin,
-  setKernelThreads,
-} from '../../../engine/kernels/fast/index';
+import { installWasmKernels } from '../../../engine/kernels/fast/index';
 import { WasmKernels } from '../../../engine/kernels/wasm/runtime';
 import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
-import { WASM_PATH, wasmModules } from '../../helpers/fast-kernels';
+import { WASM_PATH, expectSameOnThreads, tsAndFast, wasmModules } from '../../helpers/fast-kernels';
 import { mulberry32, randF32, randInt } from '../../helpers/mulberry';
 import { readFileSync } from 'node:fs';
-
-/** TypeScript result, then the fast one. */
-function tsAndFast(f: () => Float32Array | Float64Array): [Float32Array | Float64Array, Float32Array | Float64Array] {
-  setFastKernelsEnabled(false);
-  try {
-    const ts = f();
-    setFastKernelsEnabled(true);
-    return [ts, f()];
-  } finally {
-    setFastKernelsEnabled(true);
-  }
-}
 
 /**
  * Same non-finite values at the same places, and the finite ones within
@@ -123,15 +106,7 @@ describe('one-input-channel convolutions (conv1.h)', () => {
       }
       expect(oneChannel).toHaveBeenCalledTimes(40);
       oneChannel.mockRestore();
-      setKernelParallelMin(0, 0);
-      for (const threads of [2, 3]) {
-        setKernelThreads(threads, nodeSpawner);
-        for (const { run, got } of runs) {
-          const again = run();
-          for (let i = 0; i < 2; i++) expect(Array.from(again[i]!), `${threads} threads`).toEqual(Array.from(got[i]!));
-        }
-      }
-      setKernelThreads(1);
+      expectSameOnThreads(runs);
     });
   }
 
