@@ -58,6 +58,26 @@ function both<T>(f: () => T): [T, T] {
 const bits = (a: ArrayLike<number>): number[] =>
   Array.from(a instanceof Float32Array ? new Uint32Array(a.buffer, a.byteOffset, a.length) : Float32Array.from(a));
 
+/** A 3x3 convolution with stride 1 and padding 1 (the output as large as the input), one group. */
+const same3x3 = (n: number, cIn: number, cOut: number, h: number, w: number): Conv2dGeometry => ({
+  n,
+  cIn,
+  cOut,
+  h,
+  w,
+  kH: 3,
+  kW: 3,
+  strideH: 1,
+  strideW: 1,
+  padH: 1,
+  padW: 1,
+  dilH: 1,
+  dilW: 1,
+  groups: 1,
+  hOut: h,
+  wOut: w,
+});
+
 /** Max |a - b| relative to the largest |b| (at least 1). */
 function expectClose(fast: ArrayLike<number>, ts: ArrayLike<number>, tol: number, what: string): void {
   expect(fast.length, what).toBe(ts.length);
@@ -268,24 +288,7 @@ describe('WebAssembly SIMD kernels', () => {
       ['w', NaN, ['forward', 'input grad']],
       ['go', Infinity, ['input grad', 'weight grad']],
     ] as const) {
-      const g: Conv2dGeometry = {
-        n: 3,
-        cIn: 8,
-        cOut: 8,
-        h: 9,
-        w: 10,
-        kH: 3,
-        kW: 3,
-        strideH: 1,
-        strideW: 1,
-        padH: 1,
-        padW: 1,
-        dilH: 1,
-        dilW: 1,
-        groups: 1,
-        hOut: 9,
-        wOut: 10,
-      };
+      const g = same3x3(3, 8, 8, 9, 10);
       const x = randF32(r, 3 * 8 * 90),
         wt = randF32(r, 8 * 8 * 9),
         go = randF32(r, 3 * 8 * 90);
@@ -308,24 +311,7 @@ describe('WebAssembly SIMD kernels', () => {
     // checked with torch 1.13: x [1,4,3,3], a ones [1,4,3,3] kernel with w[0][0][0][0] = inf,
     // padding 1, all-ones output gradient. Input position (i, j) gets one term per tap whose output
     // position exists; the inf tap (0, 0) pairs with output (i+1, j+1), which exists for i, j < 2.
-    const g: Conv2dGeometry = {
-      n: 1,
-      cIn: 4,
-      cOut: 1,
-      h: 3,
-      w: 3,
-      kH: 3,
-      kW: 3,
-      strideH: 1,
-      strideW: 1,
-      padH: 1,
-      padW: 1,
-      dilH: 1,
-      dilW: 1,
-      groups: 1,
-      hOut: 3,
-      wOut: 3,
-    };
+    const g = same3x3(1, 4, 1, 3, 3);
     const wt = new Float32Array(36).fill(1);
     wt[0] = Infinity;
     const taps = [4, 6, 4, 6, 9, 6, 4, 6, 4];
