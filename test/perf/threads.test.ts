@@ -16,6 +16,8 @@ import {
   kernelBackend,
   setFastKernelsEnabled,
   setKernelParallelMin,
+  PARALLEL_ELEMENTS,
+  PARALLEL_MACS,
   setKernelThreads,
 } from '../../engine/kernels/fast/index';
 import { ThreadPool } from '../../engine/kernels/fast/threads';
@@ -77,7 +79,7 @@ describe.each(wasmModules())('results do not depend on the thread count ($name)'
     setFastKernelsEnabled(true);
   });
   afterAll(() => {
-    setKernelParallelMin(2_000_000, 1 << 18);
+    setKernelParallelMin(PARALLEL_MACS, PARALLEL_ELEMENTS);
     setKernelThreads(1);
   });
 
@@ -121,6 +123,7 @@ describe.each(wasmModules())('results do not depend on the thread count ($name)'
 
     for (const w of WORKLOADS) {
       it(`${w}: the same loss and gradient bits as on one thread`, () => {
+        // Below the defaults, so that W4's convolutions and W2's ReLU and pooling are split too.
         setKernelParallelMin(2_000_000, 1 << 18);
         sameAsOneThread(t, w, workload(w));
       });

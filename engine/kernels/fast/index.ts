@@ -18,6 +18,7 @@ import { ThreadPool, type WorkerSpawner } from './threads';
 
 export type { WorkerSpawner, WorkerInit } from './threads';
 export type { KernelLease } from '../wasm/runtime';
+export { PARALLEL_ELEMENTS, PARALLEL_MACS } from '../wasm/runtime';
 
 /** Largest linear memory the module declares (bytes); build/wasm/build.mjs uses the same. */
 const MAX_MEMORY = 2 ** 31;
@@ -124,8 +125,9 @@ export function setKernelThreads(threads: number, spawn?: WorkerSpawner): void {
 
 /**
  * Splits calls over the threads from `macs` multiply-adds (convolutions,
- * matrix products) and `elements` elements (ReLU, pooling) on, instead of 2,000,000
- * and 2^20. Tests use 0 to split every call the threads can share.
+ * matrix products) and `elements` elements (ReLU, pooling) on, instead of
+ * {@link PARALLEL_MACS} and {@link PARALLEL_ELEMENTS}. Tests use 0 to split
+ * every call the threads can share.
  */
 export function setKernelParallelMin(macs: number, elements: number): void {
   active?.setParallelMin(macs, elements);

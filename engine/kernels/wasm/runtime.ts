@@ -44,8 +44,18 @@ export const JOB_NAMES = [
  */
 const SKINNY_K = 32;
 
-/** Multiply-adds below which a call stays on one thread. */
-const PARALLEL_MACS = 2_000_000;
+/**
+ * Multiply-adds below which a call stays on one thread. On the 2-vCPU Zen 5
+ * VM a call of 2-4 million multiply-adds (W4's convolutions, W2's first) is
+ * no faster split when it runs inside a step: the helper has gone to sleep
+ * since the last split call and joins late, and W4's whole step was 18%
+ * slower (median 0.529 against 0.434 ms, more CPU) with these calls split at
+ * 2,000,000 than with none split; W2's step the same wall time, 4% less CPU
+ * (build/bench/README.md, session 22). Back-to-back calls of that size
+ * (a helper still spinning) do gain from splitting, so this is a property
+ * of how a step uses the kernels, not of the kernels.
+ */
+export const PARALLEL_MACS = 4_000_000;
 
 /**
  * Elements below which a memory-bound kernel (ReLU, pooling) stays on one
@@ -54,7 +64,7 @@ const PARALLEL_MACS = 2_000_000;
  * was no faster and the calls' medians 10-20% slower (build/bench/README.md,
  * session 21).
  */
-const PARALLEL_ELEMENTS = 1 << 20;
+export const PARALLEL_ELEMENTS = 1 << 20;
 
 /** Floats from one thread's scratch to the next (64-byte multiples). */
 const stride = (floats: number): number => (floats + 15) & ~15;

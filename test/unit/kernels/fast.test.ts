@@ -37,6 +37,8 @@ import {
   setFastKernelsEnabled,
   setKernelLendThreshold,
   setKernelParallelMin,
+  PARALLEL_ELEMENTS,
+  PARALLEL_MACS,
   setKernelThreads,
   useKernelLease,
 } from '../../../engine/kernels/fast/index';
@@ -264,7 +266,7 @@ describe('WebAssembly SIMD kernels', () => {
         }
       }
     } finally {
-      setKernelParallelMin(2_000_000, 1 << 20);
+      setKernelParallelMin(PARALLEL_MACS, PARALLEL_ELEMENTS);
       setKernelThreads(2, nodeSpawner);
     }
   });
@@ -368,11 +370,11 @@ describe('WebAssembly SIMD kernels', () => {
       ];
     };
     setKernelThreads(1);
-    setKernelParallelMin(2_000_000, 0);
+    setKernelParallelMin(PARALLEL_MACS, 0);
     const k1 = mem();
     setKernelThreads(2, nodeSpawner);
     const k2 = mem();
-    setKernelParallelMin(2_000_000, 1 << 20);
+    setKernelParallelMin(PARALLEL_MACS, PARALLEL_ELEMENTS);
     for (let i = 0; i < k1.length; i++)
       expect(Array.from(k2[i]!), `memory-bound kernel ${i}`).toEqual(Array.from(k1[i]!));
     const [ts1, fa1] = both(() => mem());
