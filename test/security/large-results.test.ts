@@ -129,6 +129,36 @@ describe('a 2^25-element randn result', () => {
   }, 300_000);
 });
 
+describe('a reader that falls behind', () => {
+  const { file: write } = scratch();
+  it("still gets every byte: the CLI waits for the full pipe (Note [Waiting for a pipe's reader])", async () => {
+    const d = doc([tensor('x', [2 ** 18], { init: { kind: 'randn', seed: 11 } })]);
+    const file = write('slow-reader.graph.json', d);
+    const TSX = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const CLI = join(REPO_ROOT, 'engine', 'host', 'node', 'cli.ts');
+    const got = await new Promise<{ code: number | null; text: string; pauses: number }>((resolve) => {
+      const child = spawn(process.execPath, [TSX, CLI, 'run', file], { cwd: REPO_ROOT });
+      const chunks: Buffer[] = [];
+      let pauses = 0;
+      child.stdout.on('data', (b: Buffer) => {
+        chunks.push(b);
+        // Stop reading for 150 ms three times: the pipe fills and the CLI's writes fail with EAGAIN.
+        if (pauses < 3 && chunks.length % 8 === 1) {
+          pauses++;
+          child.stdout.pause();
+          setTimeout(() => child.stdout.resume(), 150);
+        }
+      });
+      child.on('close', (code) => resolve({ code, text: Buffer.concat(chunks).toString('utf8'), pauses }));
+    });
+    expect(got.code).toBe(0);
+    expect(got.pauses).toBe(3);
+    const want = runDocument(d);
+    if (!want.ok) throw new Error('the document is invalid');
+    expect(got.text).toBe(`${stringifyResult(want.result)}\n`);
+  }, 120_000);
+});
+
 describe.concurrent('export-python writes scripts through a stream', () => {
   const { file } = scratch();
 
