@@ -123,8 +123,8 @@ describe.each(wasmModules())('results do not depend on the thread count ($name)'
 
     for (const w of WORKLOADS) {
       it(`${w}: the same loss and gradient bits as on one thread`, () => {
-        // Below the defaults, so that W4's convolutions and W2's ReLU and pooling are split too.
-        setKernelParallelMin(2_000_000, 1 << 18);
+        // Below the defaults, so that W4's convolutions and pooling are split too.
+        setKernelParallelMin(1_000_000, 1 << 16);
         sameAsOneThread(t, w, workload(w));
       });
     }

@@ -46,11 +46,24 @@ export const CONTROL_INTS = 32;
 /** Spins before the calling thread sleeps in `Atomics.wait` while a helper finishes. */
 const SPINS = 20000;
 /**
- * Spins (some microseconds) before an idle helper sleeps. Longer spinning
- * (100000, a few hundred microseconds) made W2 and W3 slower on the 2-vCPU
- * machine: the spinning helper takes resources from the calling thread.
+ * Spin-wait time (ms) of an idle helper before it sleeps.
+ *
+ * Note [Helpers spin between calls]: a helper asleep in `Atomics.wait` takes
+ * about 45 us to start on a posted call on the 2-vCPU VM (median of 400
+ * wake-ups after 0.5 ms idle; p90 49 us), one that is spinning about 1.5 us.
+ * A step of W2 has a split call every few hundred microseconds, so a helper
+ * that slept after some microseconds (2,000 spins, until session 22) joined
+ * every call late, and splitting the memory-bound kernels (40-130 us) did
+ * not pay. A helper now spins for 2 ms after its last call and sleeps only
+ * when the kernels have had no split call for that long. Same-process A/B
+ * (build/bench/threshold.ts, W2, with the thresholds of runtime.ts): step
+ * minimum 3.03-3.11 -> 2.89-2.91 ms, median 3.46-3.67 -> 3.10-3.16; W3 2-3%
+ * lower. The price is a core kept busy for up to 2 ms after the last split
+ * call (OpenMP runtimes spin 0.2-200 ms by default), and a process that is
+ * still compiling (V8's compiler threads want that core) warms up slower:
+ * see PARALLEL_MACS in runtime.ts.
  */
-const WORKER_SPINS = 2000;
+const WORKER_SPIN_MS = 2;
 /** Longest wait for a helper (ms) before the call is declared failed. */
 const TIMEOUT_MS = 60_000;
 
@@ -71,9 +84,9 @@ export const WORKER_SOURCE = `(function (d) {
   }
   var last = 0;
   for (;;) {
-    var s, spins = 0;
+    var s, spins = 0, since = performance.now();
     while ((s = Atomics.load(c, ${STATE})) === last) {
-      if (++spins > ${WORKER_SPINS}) Atomics.wait(c, ${STATE}, last);
+      if ((++spins & 1023) === 0 && performance.now() - since > ${WORKER_SPIN_MS}) Atomics.wait(c, ${STATE}, last);
     }
     last = s;
     if (s < 0) return;

@@ -45,26 +45,29 @@ export const JOB_NAMES = [
 const SKINNY_K = 32;
 
 /**
- * Multiply-adds below which a call stays on one thread. On the 2-vCPU Zen 5
- * VM a call of 2-4 million multiply-adds (W4's convolutions, W2's first) is
- * no faster split when it runs inside a step: the helper has gone to sleep
- * since the last split call and joins late, and W4's whole step was 18%
- * slower (median 0.529 against 0.434 ms, more CPU) with these calls split at
- * 2,000,000 than with none split; W2's step the same wall time, 4% less CPU
- * (build/bench/README.md, session 22). Back-to-back calls of that size
- * (a helper still spinning) do gain from splitting, so this is a property
- * of how a step uses the kernels, not of the kernels.
+ * Multiply-adds below which a call stays on one thread: 3,000,000 (about
+ * 100 us of work), so W2's first convolution (3.6 million) is split and W4's
+ * (2.36 million each) are not. Split, with a spinning helper (Note [Helpers
+ * spin between calls], fast/threads.ts), W4's steps are 10% faster in a warm
+ * session (median 0.46 -> 0.41 ms), but in a fresh process they warm up
+ * slower: the helper takes the core V8's compiler and garbage collector
+ * threads need, and a helper preempted in the middle of a chunk stalls the
+ * call (40-60 steps of over 1 ms per 1,000, against 13-15), so `cli run` of W4
+ * cost 0.59-0.62 ms per iteration against 0.47 unsplit. With helpers that
+ * slept, the same split made even the warm step 18% slower. Details:
+ * build/bench/README.md, session 22.
  */
-export const PARALLEL_MACS = 4_000_000;
+export const PARALLEL_MACS = 3_000_000;
 
 /**
  * Elements below which a memory-bound kernel (ReLU, pooling) stays on one
- * thread. Such a call takes 40-130 us at W2's sizes (2^18 to 2^19 floats),
- * less than a sleeping helper takes to join: split from 2^18, W2's step
- * was no faster and the calls' medians 10-20% slower (build/bench/README.md,
- * session 21).
+ * thread: 2^17 (a 512 KB operand, some microseconds of work). Such calls
+ * are worth splitting only because the helper is usually spinning by then
+ * (Note [Helpers spin between calls]); with helpers that slept the
+ * threshold was 2^20, as W2's 40-130 us calls were 10-20% slower split
+ * (session 21).
  */
-export const PARALLEL_ELEMENTS = 1 << 20;
+export const PARALLEL_ELEMENTS = 1 << 17;
 
 /** Floats from one thread's scratch to the next (64-byte multiples). */
 const stride = (floats: number): number => (floats + 15) & ~15;
