@@ -334,14 +334,11 @@ void conv_backward_weight(const float *packed, const float *x, float *gw, const 
 EXPORT(wino_wgrad_units) int wino_wgrad_units(const int *g) { return wgrad_units(g); }
 
 /** Floats of dU, and of one thread's scratch for wino_wgrad. */
-EXPORT(wino_wgrad_du_floats) int wino_wgrad_du_floats(const int *g) {
-  const int groups = g[G_GROUPS];
-  return groups * 16 * wg_mp(g[G_COUT] / groups) * wg_cp(g[G_CIN] / groups);
-}
+EXPORT(wino_wgrad_du_floats) int wino_wgrad_du_floats(const int *g) { return (int)(wg_blocks(g) * wg_du_block(g)); }
 EXPORT(wino_wgrad_scratch) int wino_wgrad_scratch(const int *g) { return wgrad_scratch(g); }
 
 /**
- * dU columns of units [u0, u1) (unit = group and panel of 8 input channels), over every sample;
+ * dU columns of units [u0, u1) (unit = group, panel of 8 input channels and block of samples);
  * bad[u] = 1 when unit u met an infinite or NaN value (then the direct weight gradient is needed).
  */
 EXPORT(wino_wgrad)

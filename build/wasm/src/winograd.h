@@ -269,17 +269,30 @@ static int wino_conv(float *out, const float *u, const float *bias, const float 
  *
  *   dU_xi[m, c] = sum over tiles of (A dY A^T)_xi[m] * (B^T d B)_xi[c],   dW = G^T dU G
  *
- * One unit is a panel of NR input channels of one group: it transforms, block
- * of tile rows by block, its input channels (B panels, lanes = channels) and
- * the whole output gradient (A panels of MR output channels; every unit of a
- * group transforms it again, which costs less than a barrier between threads),
- * then adds the block's 16 products dU_xi[:, panel] += Gt_xi * V_xi with the
- * micro-kernel (tiles of the block in ascending order, the earlier blocks' sum
- * added last). Blocks run in a fixed order (samples, then tile rows), so each
- * dU element is formed the same way whoever runs its unit. wgrad_finish then
- * applies G^T . G. 16 products per tile replace 36 per 2x2 outputs. See
- * Note [Winograd determinism].
+ * One unit is a panel of NR input channels of one group over one block of
+ * samples (Note [Winograd weight gradient units]): it transforms, block of
+ * tile rows by block, its input channels (B panels, lanes = channels) and its
+ * samples' output gradient (A panels of MR output channels; every panel of a
+ * group transforms it again, which costs less than a barrier between
+ * threads), then adds the block's 16 products dU_xi[:, panel] += Gt_xi * V_xi
+ * with the micro-kernel (tiles of the block in ascending order, the earlier
+ * blocks' sum added last) into its sample block's own partial dU. Blocks run
+ * in a fixed order (samples, then tile rows), so each partial dU element is
+ * formed the same way whoever runs its unit. wgrad_finish then adds the
+ * partials in sample-block order and applies G^T . G. 16 products per tile
+ * replace 36 per 2x2 outputs. See Note [Winograd determinism].
+ *
+ * Note [Winograd weight gradient units]: a unit used to cover every sample, so
+ * W2's conv2 (16 input channels) had two units, one per thread, and the
+ * calling thread waited for the helper's whole unit whenever the helper
+ * started late or ran slower (87-124 us per step of W2, up to 240 us per call
+ * of W3). The samples are now cut into min(N, WG_SAMPLE_BLOCKS) blocks, each
+ * with its own partial dU: 16 units for W2's conv2 and for W3. The blocks
+ * depend on the geometry only, so the bits still do not depend on the
+ * thread count; against one pass over all samples the sum is formed in a
+ * different order (float32 rounding, inside the parity tolerance).
  */
+#define WG_SAMPLE_BLOCKS 8
 
 /* Padded channel counts: input channels in NR panels, output channels in MR panels. */
 static inline int wg_cp(int cing) { return (cing + NR - 1) / NR * NR; }
@@ -292,10 +305,18 @@ static inline int wg_rows(const int *g) {
 }
 
 /* Units of the weight gradient (0 when it does not take Winograd). */
+/* Sample blocks of the weight gradient (Note [Winograd weight gradient units]). */
+static inline int wg_blocks(const int *g) { return g[G_N] < WG_SAMPLE_BLOCKS ? g[G_N] : WG_SAMPLE_BLOCKS; }
+/* Floats of one sample block's partial dU (every group). */
+static inline long wg_du_block(const int *g) {
+  const int groups = g[G_GROUPS];
+  return (long)groups * 16 * wg_mp(g[G_COUT] / groups) * wg_cp(g[G_CIN] / groups);
+}
+
 static inline int wgrad_units(const int *g) {
   const int groups = g[G_GROUPS], cing = g[G_CIN] / groups, m = g[G_COUT] / groups;
   if (g[G_N] <= 0 || !wino_ok(g, cing, m)) return 0;
-  return groups * (wg_cp(cing) / NR);
+  return groups * (wg_cp(cing) / NR) * wg_blocks(g);
 }
 
 /* Per-thread scratch: channels-last input and output gradient of a block, its V and Gt panels. */
@@ -416,24 +437,27 @@ static void wg_gout(float *a, const float *gt, int gx, int mp, int rows, int ntx
 }
 
 /*
- * Unit u (group u / panels, input channels [NR*(u % panels), +NR)): its
- * columns of dU[gi] (du[gi*16*mp*cp + xi*mp*cp + i*cp + c]) over every sample.
+ * Unit u = pu * blocks + blk (group pu / panels, input channels
+ * [NR*(pu % panels), +NR), samples of block blk): its columns of the block's
+ * partial dU[gi] (du[blk*wg_du_block + gi*16*mp*cp + xi*mp*cp + i*cp + c]).
  * Returns 1 (dU unfinished) when its input or output gradient holds an
  * infinite or NaN value: the caller then takes the direct weight gradient
  * (Note [Winograd and non-finite values]).
  */
 static int wgrad_unit(float *du, const float *gout, const float *x, const int *g, float *scratch, int u) {
   const int groups = g[G_GROUPS], cing = g[G_CIN] / groups, m = g[G_COUT] / groups;
-  const int cp = wg_cp(cing), mp = wg_mp(m), panels = cp / NR, gi = u / panels, c0 = (u % panels) * NR;
+  const int nb = wg_blocks(g), blk = u % nb, pu = u / nb, b0 = (int)((long)blk * g[G_N] / nb),
+            b1 = (int)((long)(blk + 1) * g[G_N] / nb);
+  const int cp = wg_cp(cing), mp = wg_mp(m), panels = cp / NR, gi = pu / panels, c0 = (pu % panels) * NR;
   const int nty = wino_ty(g), ntx = wg_tx(g), br = wg_rows(g), qx = 2 * ntx + 2, gx = 2 * ntx;
   /* Note [Winograd panel stride]: one spare tile per panel, so the 16 transform points' panels are not
    * a power of two apart (W3's 64-tile blocks were: their stores fought over the same cache sets, 3x slower). */
   const long hw = (long)g[G_H] * g[G_W], po = (long)g[G_HOUT] * g[G_WOUT], bt = (long)br * ntx + 1;
   float *tile = scratch, *xt = tile + MR * NR, *gt = xt + (long)(2 * br + 2) * qx * NR;
   float *v = gt + (long)2 * br * gx * mp, *a = v + 16 * bt * NR;
-  float *dg = du + (long)gi * 16 * mp * cp + c0;
+  float *dg = du + blk * wg_du_block(g) + (long)gi * 16 * mp * cp + c0;
   int first = 1;
-  for (int b = 0; b < g[G_N]; b++) {
+  for (int b = b0; b < b1; b++) {
     const float *xs = x + ((long)b * g[G_CIN] + (long)gi * cing) * hw;
     const float *gs = gout + ((long)b * g[G_COUT] + (long)gi * m) * po;
     if (!all_finite(xs + (long)c0 * hw, (long)(cing - c0 < NR ? cing - c0 : NR) * hw) || !all_finite(gs, m * po)) return 1;
@@ -464,19 +488,27 @@ static int wgrad_unit(float *du, const float *gout, const float *x, const int *g
     y2 = s_ + x3;                       \
   }
 
-/* dW = G^T dU G for every (group, output channel, input channel). */
+/* dU at (group, output channel, input channel), transform point xi: the sample blocks' partials in block order. */
+static inline float wg_du_sum(const float *src, long xs, int xi, int nb, long bs) {
+  float s = src[xi * xs];
+  for (int b = 1; b < nb; b++) s += src[b * bs + xi * xs];
+  return s;
+}
+
+/* dW = G^T dU G for every (group, output channel, input channel), dU the sum of the sample blocks' partials. */
 static void wgrad_finish(const float *du, float *gw, const int *g) {
   const int groups = g[G_GROUPS], cing = g[G_CIN] / groups, m = g[G_COUT] / groups;
-  const int cp = wg_cp(cing), mp = wg_mp(m);
+  const int cp = wg_cp(cing), mp = wg_mp(m), nb = wg_blocks(g);
+  const long bs = wg_du_block(g);
   for (int gi = 0; gi < groups; gi++)
     for (int i = 0; i < m; i++)
       for (int c = 0; c < cing; c++) {
         const float *src = du + (long)gi * 16 * mp * cp + (long)i * cp + c;
         const long xs = (long)mp * cp;
-        float t[3][4];
+        float d[16], t[3][4];
+        for (int xi = 0; xi < 16; xi++) d[xi] = wg_du_sum(src, xs, xi, nb, bs);
         for (int j = 0; j < 4; j++)
-          GT3(src[(0 * 4 + j) * xs], src[(1 * 4 + j) * xs], src[(2 * 4 + j) * xs], src[(3 * 4 + j) * xs], t[0][j],
-              t[1][j], t[2][j])
+          GT3(d[0 * 4 + j], d[1 * 4 + j], d[2 * 4 + j], d[3 * 4 + j], t[0][j], t[1][j], t[2][j])
         float *dst = gw + ((long)(gi * m + i) * cing + c) * 9;
         for (int a = 0; a < 3; a++) GT3(t[a][0], t[a][1], t[a][2], t[a][3], dst[a * 3], dst[a * 3 + 1], dst[a * 3 + 2])
       }

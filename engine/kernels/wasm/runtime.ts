@@ -296,8 +296,10 @@ export class WasmKernels extends KernelMemory {
 
   /**
    * Weight gradient of a 3x3 stride-1 convolution by Winograd F(2x2, 3x3)
-   * (build/wasm/src/winograd.h): dU split by panels of 8 input channels
-   * (`units`), then dW = G^T dU G on the calling thread; its address, or -1.
+   * (build/wasm/src/winograd.h): dU split by panels of 8 input channels and
+   * blocks of samples (`units`, each with its own partial sum: Note [Winograd
+   * weight gradient units]), then dW = G^T (sum of the partials) G on the
+   * calling thread; its address, or -1.
    */
   private winogradWeight(pg: number, px: number, geo: number, g: Conv2dGeometry, units: number, macs: number): number {
     const per = this.fns.wino_wgrad_scratch!(geo),

@@ -223,7 +223,8 @@ describe('WebAssembly SIMD kernels', () => {
         cOut = groups * randInt(r, 8, 24);
       const h = Math.max(1, 3 - 2 * pad) + randInt(r, 0, t % 6 === 0 ? 24 : 9),
         w = Math.max(1, 3 - 2 * pad) + randInt(r, 0, t % 6 === 0 ? 24 : 9);
-      const n = randInt(r, 1, 3);
+      // Some with more samples than the weight gradient's 8 sample blocks (Note [Winograd weight gradient units]).
+      const n = t % 7 === 3 ? randInt(r, 9, 13) : randInt(r, 1, 3);
       const g: Conv2dGeometry = {
         n,
         cIn,
@@ -290,20 +291,23 @@ describe('WebAssembly SIMD kernels', () => {
       ['w', NaN, ['forward', 'input grad']],
       ['go', Infinity, ['input grad', 'weight grad']],
     ] as const) {
-      const g = same3x3(3, 8, 8, 9, 10);
-      const x = randF32(r, 3 * 8 * 90),
-        wt = randF32(r, 8 * 8 * 9),
-        go = randF32(r, 3 * 8 * 90);
-      ({ x, w: wt, go })[where][37] = value;
-      const what = `${String(value)} in ${where}`;
-      const run = {
-        forward: () => conv2dForward(x, wt, null, g),
-        'input grad': () => conv2dBackwardInput(go, wt, g),
-        'weight grad': () => conv2dBackwardWeight(go, x, g),
-      };
-      for (const k of kernels) {
-        const [a, b] = both(run[k]);
-        sameSpecials(b, a, `${k}, ${what}`);
+      // In the first sample, and (x, go) in the last one: one unit of the weight gradient's sample blocks.
+      for (const at of where === 'w' ? [37] : [37, 2 * 8 * 90 + 5]) {
+        const g = same3x3(3, 8, 8, 9, 10);
+        const x = randF32(r, 3 * 8 * 90),
+          wt = randF32(r, 8 * 8 * 9),
+          go = randF32(r, 3 * 8 * 90);
+        ({ x, w: wt, go })[where][at] = value;
+        const what = `${String(value)} in ${where}[${at}]`;
+        const run = {
+          forward: () => conv2dForward(x, wt, null, g),
+          'input grad': () => conv2dBackwardInput(go, wt, g),
+          'weight grad': () => conv2dBackwardWeight(go, x, g),
+        };
+        for (const k of kernels) {
+          const [a, b] = both(run[k]);
+          sameSpecials(b, a, `${k}, ${what}`);
+        }
       }
     }
   });
