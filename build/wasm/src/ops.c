@@ -413,11 +413,12 @@ void avgpool_backward(const float *gout, float *gin, const int *g, int include_p
 }
 
 /**
- * Bias gradient: out[c] = sum over samples and positions of g[b, c, p], in
- * double (two f64x2 accumulators per channel, then samples in order).
+ * Bias gradient of channels [c0, c1): out[c] = sum over samples and positions
+ * of g[b, c, p], in double (two f64x2 accumulators per channel, then samples
+ * in order). A channel is summed the same way whichever thread takes it.
  */
-EXPORT(bias_grad) void bias_grad(const float *g, float *out, int n, int c, int P) {
-  for (int ch = 0; ch < c; ch++) {
+EXPORT(bias_grad) void bias_grad(const float *g, float *out, int n, int c, int P, int c0, int c1) {
+  for (int ch = c0; ch < c1; ch++) {
     double total = 0.0;
     for (int b = 0; b < n; b++) {
       const float *s = g + ((long)b * c + ch) * P;
@@ -458,6 +459,11 @@ static inline int next_chunk_ops(int *counter) { return __atomic_fetch_add(count
     int lo = c * step, hi = lo + step < total ? lo + step : total;                  \
     call;                                                                           \
   }
+
+EXPORT(bias_grad_dyn)
+void bias_grad_dyn(const float *g, float *out, int n, int channels, int P, int *counter, int total, int step) {
+  DYN_LOOP(bias_grad(g, out, n, channels, P, lo, hi))
+}
 
 EXPORT(relu_forward_dyn) void relu_forward_dyn(const float *x, float *out, int *counter, int total, int step) {
   DYN_LOOP(relu_forward(x + lo, out + lo, hi - lo))

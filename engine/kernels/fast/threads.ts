@@ -64,6 +64,11 @@ const SPINS = 20000;
  * see PARALLEL_MACS in runtime.ts.
  */
 const WORKER_SPIN_MS = 2;
+/** Milliseconds, sub-millisecond where the host has `performance` (every browser and Node): */
+const perf = (globalThis as { performance?: { now(): number } }).performance;
+const now: () => number = perf ? () => perf.now() : () => Date.now();
+/** How long after a split call the helpers count as awake (a margin inside WORKER_SPIN_MS). */
+const WARM_MS = 1.5;
 /** Longest wait for a helper (ms) before the call is declared failed. */
 const TIMEOUT_MS = 60_000;
 
@@ -109,6 +114,8 @@ export class ThreadPool {
   private readonly controls: Int32Array[] = [];
   private readonly seqs: number[] = [];
   private readonly names: readonly string[];
+  /** {@link now} when the last split call ended (see {@link warm}). */
+  private lastDone = -Infinity;
 
   constructor(spawn: WorkerSpawner, module: WasmModule, memory: WasmMemory, names: readonly string[], helpers: number) {
     this.helpers = helpers;
@@ -140,6 +147,15 @@ export class ThreadPool {
   }
 
   /**
+   * True while the helpers are likely still spinning after the last split
+   * call (WARM_MS after it ended, within their WORKER_SPIN_MS): a call posted
+   * now starts at once (Note [Splitting while the helpers are awake], runtime.ts).
+   */
+  warm(): boolean {
+    return now() - this.lastDone < WARM_MS;
+  }
+
+  /**
    * Ends helper `i`'s part in the posted call: withdraws it if the helper has
    * not taken it yet, else blocks until the helper is done. Throws if the
    * helper failed.
@@ -147,6 +163,7 @@ export class ThreadPool {
   finish(i: number): void {
     const c = this.controls[i]!;
     const seq = this.seqs[i]!;
+    this.lastDone = now();
     if (Atomics.compareExchange(c, STATE, seq * 4 + 1, seq * 4 + 3) === seq * 4 + 1) return;
     let spins = 0;
     const t0 = Date.now();

@@ -35,6 +35,7 @@ export const JOB_NAMES = [
   'wino_wgrad_dyn',
   'c1_wgrad_dyn',
   'skinny_matmul_dyn',
+  'bias_grad_dyn',
 ] as const;
 
 /**
@@ -68,6 +69,21 @@ export const PARALLEL_MACS = 3_000_000;
  * (session 21).
  */
 export const PARALLEL_ELEMENTS = 1 << 17;
+
+/**
+ * How much smaller a call may be split while the helpers are awake.
+ *
+ * Note [Splitting while the helpers are awake]: the thresholds above are for
+ * a helper that has to be woken (about 45 us on the 2-vCPU VM). Just after a
+ * split call a helper is still spinning (Note [Helpers spin between calls],
+ * fast/threads.ts) and joins in about 1.5 us, so splitting pays for calls 8
+ * times smaller: W2's Linear products (0.5 million multiply-adds, three per
+ * step) and its bias gradients (2^17.6 and 2^18.6 floats), which otherwise
+ * ran on one thread between split calls. A workload with no call above the
+ * thresholds (W4, W5) never wakes a helper, so nothing changes there. The
+ * split does not change any result.
+ */
+const WARM_FACTOR = 8;
 
 /** Floats from one thread's scratch to the next (64-byte multiples). */
 const stride = (floats: number): number => (floats + 15) & ~15;
@@ -174,13 +190,20 @@ export class WasmKernels extends KernelMemory {
     return at;
   }
 
+  /**
+   * Threads of a call of `macs` multiply-adds over `units` units of work; the
+   * threshold is WARM_FACTOR times lower while the helpers are still spinning
+   * (Note [Splitting while the helpers are awake]).
+   */
   private threadsFor(macs: number, units: number): number {
-    return macs >= this.parallelMacs ? Math.max(1, Math.min(this.threads, units)) : 1;
+    const min = this.pool?.warm() ? this.parallelMacs / WARM_FACTOR : this.parallelMacs;
+    return macs >= min ? Math.max(1, Math.min(this.threads, units)) : 1;
   }
 
-  /** Threads of a memory-bound call over `elements` elements. */
+  /** Threads of a memory-bound call over `elements` elements (lower threshold while warm, as above). */
   private threadsForElements(elements: number): number {
-    return elements >= this.parallelElements ? this.threads : 1;
+    const min = this.pool?.warm() ? this.parallelElements / WARM_FACTOR : this.parallelElements;
+    return elements >= min ? this.threads : 1;
   }
 
   /** Convolution forward; null when the operands do not fit the memory limit. */
@@ -248,7 +271,7 @@ export class WasmKernels extends KernelMemory {
     if (bias) {
       pb = this.alloc(g.cOut);
       if (pb < 0) return null;
-      this.fns.bias_grad!(pg, pb, g.n, g.cOut, P);
+      this.biasGradAt(pg, pb, g.n, g.cOut, P);
     }
     return {
       input: w ? this.result(pi, inLen) : null,
@@ -465,8 +488,14 @@ export class WasmKernels extends KernelMemory {
     if (pg < 0) return null;
     const po = this.alloc(c);
     if (po < 0) return null;
-    this.fns.bias_grad!(pg, po, n, c, P);
+    this.biasGradAt(pg, po, n, c, P);
     return this.result(po, c);
+  }
+
+  /** The bias gradient of `[n, c, P]` at `pg` into `po`: channels split over the threads. */
+  private biasGradAt(pg: number, po: number, n: number, c: number, P: number): void {
+    const T = this.threadsForElements(n * c * P);
+    this.run('bias_grad', T, c, Math.max(1, Math.ceil(c / 16)), () => [pg, po, n, c, P]);
   }
 
   /**
