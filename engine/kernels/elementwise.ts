@@ -232,9 +232,13 @@ export function expandTo(g: FloatArray, inShape: Shape, outShape: Shape): FloatA
  */
 export function sumDims(x: FloatArray, shape: Shape, dims: readonly number[]): FloatArray {
   if (shape.every((s, i) => s === 1 || dims.includes(i))) {
-    // Every dim reduced: one ascending double sum.
-    let t = 0;
-    for (let k = 0; k < x.length; k++) t += x[k]!;
+    // Every dim reduced: a double sum, eight lanes in the WebAssembly kernel (sum_all), else ascending.
+    const fast = x.length >= FAST_MIN && x instanceof Float32Array ? fastKernels() : null;
+    let t = fast ? fast.sumAll(x as Float32Array) : null;
+    if (t === null) {
+      t = 0;
+      for (let k = 0; k < x.length; k++) t += x[k]!;
+    }
     const res = allocLike(x, 1);
     res[0] = t;
     return res;

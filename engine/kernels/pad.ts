@@ -13,7 +13,16 @@
  * backward kernels.
  */
 import { allocLike, type FloatArray } from '../core/dtype';
-import { emptyLike } from './fast/index';
+import { emptyLike, fastKernels } from './fast/index';
+
+/**
+ * Elements from which padding takes the WebAssembly kernel. Its copies are
+ * memory-speed; the loop below, writing rows into the kernels' shared memory
+ * with `TypedArray.set` at offsets that are not 8-byte aligned, took V8's
+ * slow path for shared buffers (1.6 ms per step of W3's 8x16x64x64 reflect
+ * padding; build/bench/README.md, session 22).
+ */
+const PAD_FAST_MIN = 4096;
 
 /** Padding amounts (elements) on each side of the last two dims; all >= 0. */
 export interface Pad2d {
@@ -64,6 +73,9 @@ function gather(
   mapW: Int32Array,
   left: number,
 ): FloatArray {
+  const fast = x instanceof Float32Array && x.length >= PAD_FAST_MIN ? fastKernels() : null;
+  const r = fast ? fast.padGather(x as Float32Array, planes, h, w, mapH, mapW, left) : null;
+  if (r) return r;
   const hOut = mapH.length,
     wOut = mapW.length;
   const out = emptyLike(x, planes * hOut * wOut); // every element is written below

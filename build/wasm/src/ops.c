@@ -412,6 +412,52 @@ void avgpool_backward(const float *gout, float *gin, const int *g, int include_p
   }
 }
 
+/*
+ * Reflect, replicate and circular padding of the last two dims, planes
+ * [p0, p1): out[p, i, j] = x[p, mh[i], mw[j]] (h x w planes in, ho x wo out).
+ * The interior columns of a row (mw[j] = j - left) are one block copy, as in
+ * engine/kernels/pad.ts; only copies, so the same bits.
+ */
+EXPORT(pad_gather)
+void pad_gather(const float *x, float *out, int h, int w, const int *mh, int ho, const int *mw, int wo, int left, int p0,
+                int p1) {
+  for (int p = p0; p < p1; p++) {
+    const float *xp = x + (long)p * h * w;
+    float *op = out + (long)p * ho * wo;
+    for (int i = 0; i < ho; i++) {
+      const float *row = xp + (long)mh[i] * w;
+      float *o = op + (long)i * wo;
+      for (int j = 0; j < left; j++) o[j] = row[mw[j]];
+      __builtin_memcpy(o + left, row, (unsigned long)w * sizeof(float));
+      for (int j = left + w; j < wo; j++) o[j] = row[mw[j]];
+    }
+  }
+}
+
+/*
+ * Sum of x[0, n) in double: eight lanes (four f64x2 accumulators) over the
+ * multiples of eight, the lanes added pairwise, then the rest in order. Not
+ * the TypeScript kernel's one ascending double sum: the double results can
+ * differ in their last bits, and so, very rarely, the float32 they round to.
+ */
+EXPORT(sum_all) double sum_all(const float *x, int n) {
+  v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    v128_t v = wasm_v128_load(x + i), u = wasm_v128_load(x + i + 4);
+    a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
+    a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+    a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(u));
+    a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(u, u, 2, 3, 0, 1)));
+  }
+  a0 = wasm_f64x2_add(a0, a2);
+  a1 = wasm_f64x2_add(a1, a3);
+  a0 = wasm_f64x2_add(a0, a1);
+  double t = wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a0, 1);
+  for (; i < n; i++) t += x[i];
+  return t;
+}
+
 /**
  * Bias gradient of channels [c0, c1): out[c] = sum over samples and positions
  * of g[b, c, p], in double (two f64x2 accumulators per channel, then samples
@@ -459,6 +505,12 @@ static inline int next_chunk_ops(int *counter) { return __atomic_fetch_add(count
     int lo = c * step, hi = lo + step < total ? lo + step : total;                  \
     call;                                                                           \
   }
+
+EXPORT(pad_gather_dyn)
+void pad_gather_dyn(const float *x, float *out, int h, int w, const int *mh, int ho, const int *mw, int wo, int left,
+                    int *counter, int total, int step) {
+  DYN_LOOP(pad_gather(x, out, h, w, mh, ho, mw, wo, left, lo, hi))
+}
 
 EXPORT(bias_grad_dyn)
 void bias_grad_dyn(const float *g, float *out, int n, int channels, int P, int *counter, int total, int step) {

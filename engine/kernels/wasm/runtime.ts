@@ -36,6 +36,7 @@ export const JOB_NAMES = [
   'c1_wgrad_dyn',
   'skinny_matmul_dyn',
   'bias_grad_dyn',
+  'pad_gather_dyn',
 ] as const;
 
 /**
@@ -588,6 +589,52 @@ export class WasmKernels extends KernelMemory {
    * `a op s` (or `s op a` when `reversed`) elementwise, computed as
    * `Math.fround(a[i] op s)` in double; null when it does not fit.
    */
+  /**
+   * `out[p, i, j] = x[p, mapH[i], mapW[j]]` for `planes` planes of h x w, the
+   * interior columns `[left, left + w)` the row itself (reflect, replicate and
+   * circular padding: engine/kernels/pad.ts); null when it does not fit.
+   */
+  padGather(
+    x: Float32Array,
+    planes: number,
+    h: number,
+    w: number,
+    mapH: Int32Array,
+    mapW: Int32Array,
+    left: number,
+  ): Float32Array | null {
+    const outLen = planes * mapH.length * mapW.length;
+    this.begin();
+    const px = this.operand(x),
+      pmh = this.alloc(mapH.length),
+      pmw = this.alloc(mapW.length),
+      po = this.alloc(outLen);
+    if (px < 0 || pmh < 0 || pmw < 0 || po < 0) return null;
+    this.i32.set(mapH, pmh >> 2);
+    this.i32.set(mapW, pmw >> 2);
+    const T = this.threadsForElements(outLen);
+    this.run('pad_gather', T, planes, planeStep(planes), () => [
+      px,
+      po,
+      h,
+      w,
+      pmh,
+      mapH.length,
+      pmw,
+      mapW.length,
+      left,
+    ]);
+    return this.result(po, outLen);
+  }
+
+  /** The sum of every element of `x` in double (build/wasm/src/ops.c `sum_all`); null when it does not fit. */
+  sumAll(x: Float32Array): number | null {
+    this.begin();
+    const px = this.operand(x);
+    if (px < 0) return null;
+    return this.fns.sum_all!(px, x.length) as number;
+  }
+
   scalarOp(op: BinaryOp, a: Float32Array, s: number, reversed: boolean): Float32Array | null {
     this.begin();
     const pa = this.operand(a);
