@@ -112,7 +112,7 @@ function fastProduct(
   if (!fast || !(a instanceof Float32Array) || !(b instanceof Float32Array) || m === 0 || n === 0 || k === 0)
     return null;
   if (transB && !transA && n <= SKINNY_N) return fast.matmul(a, k, 1, b, m, k, n, true);
-  const bRm = transB ? packTransposed(b, k, n) : b;
+  const bRm = transB ? (fast.transpose(b, n, k) ?? packTransposed(b, k, n)) : b;
   return transA ? fast.matmul(a, 1, m, bRm, m, k, n) : fast.matmul(a, k, 1, bRm, m, k, n);
 }
 

@@ -1,6 +1,6 @@
 import { allocLike, type FloatArray } from '../core/dtype';
 import type { Shape } from '../core/shape';
-import { emptyLike } from './fast/index';
+import { emptyLike, fastKernels } from './fast/index';
 
 /** A box inside a tensor: `[start, end)` along every dimension. */
 export type Region = readonly (readonly [number, number])[];
@@ -71,8 +71,14 @@ export function zeroRegion(x: FloatArray, shape: Shape, region: Region): FloatAr
   return out;
 }
 
+/** Elements from which a float32 transpose takes the WebAssembly kernel (4x4 shuffles). */
+const TRANSPOSE_FAST_MIN = 4096;
+
 /** Transposes a row-major [rows, cols] matrix. */
 export function transpose2d(x: FloatArray, rows: number, cols: number): FloatArray {
+  const fast = x instanceof Float32Array && x.length >= TRANSPOSE_FAST_MIN ? fastKernels() : null;
+  const r = fast ? fast.transpose(x as Float32Array, rows, cols) : null;
+  if (r) return r;
   const out = emptyLike(x, rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j]!;
   return out;

@@ -435,6 +435,33 @@ void pad_gather(const float *x, float *out, int h, int w, const int *mh, int ho,
 }
 
 /*
+ * out[j, i] = x[i, j] for a row-major rows x cols matrix, rows [r0, r1) of x:
+ * 4x4 blocks transposed with shuffles, the edges one by one. Only copies.
+ */
+EXPORT(transpose)
+void transpose(const float *x, float *out, int rows, int cols, int r0, int r1) {
+  int i = r0;
+  for (; i + 4 <= r1; i += 4) {
+    const float *a = x + (long)i * cols;
+    int j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      v128_t r0v = wasm_v128_load(a + j), r1v = wasm_v128_load(a + cols + j), r2v = wasm_v128_load(a + 2L * cols + j),
+             r3v = wasm_v128_load(a + 3L * cols + j);
+      v128_t t0 = wasm_i32x4_shuffle(r0v, r1v, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r2v, r3v, 0, 4, 1, 5),
+             t2 = wasm_i32x4_shuffle(r0v, r1v, 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(r2v, r3v, 2, 6, 3, 7);
+      wasm_v128_store(out + (long)j * rows + i, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+      wasm_v128_store(out + (long)(j + 1) * rows + i, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+      wasm_v128_store(out + (long)(j + 2) * rows + i, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+      wasm_v128_store(out + (long)(j + 3) * rows + i, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+    }
+    for (; j < cols; j++)
+      for (int k = 0; k < 4; k++) out[(long)j * rows + i + k] = a[(long)k * cols + j];
+  }
+  for (; i < r1; i++)
+    for (int j = 0; j < cols; j++) out[(long)j * rows + i] = x[(long)i * cols + j];
+}
+
+/*
  * Sum of x[0, n) in double: eight lanes (four f64x2 accumulators) over the
  * multiples of eight, the lanes added pairwise, then the rest in order. Not
  * the TypeScript kernel's one ascending double sum: the double results can

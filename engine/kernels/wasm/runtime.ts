@@ -627,6 +627,16 @@ export class WasmKernels extends KernelMemory {
     return this.result(po, outLen);
   }
 
+  /** The transpose (`[cols, rows]`) of a row-major `[rows, cols]` matrix; null when it does not fit. */
+  transpose(x: Float32Array, rows: number, cols: number): Float32Array | null {
+    this.begin();
+    const px = this.operand(x),
+      po = this.alloc(rows * cols);
+    if (px < 0 || po < 0) return null;
+    this.fns.transpose!(px, po, rows, cols, 0, rows);
+    return this.result(po, rows * cols);
+  }
+
   /** The sum of every element of `x` in double (build/wasm/src/ops.c `sum_all`); null when it does not fit. */
   sumAll(x: Float32Array): number | null {
     this.begin();

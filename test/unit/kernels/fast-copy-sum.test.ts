@@ -1,9 +1,10 @@
 /**
- * The WebAssembly padding gather (`pad_gather`: reflect, replicate, circular)
- * and full double sum (`sum_all`) of build/wasm/src/ops.c against the
- * TypeScript kernels: padding bit for bit (it only copies), on one thread and
- * split over three; the sum within the rounding of a double sum taken in
- * another order, special values the same. Spies check the fast path was taken.
+ * The WebAssembly padding gather (`pad_gather`: reflect, replicate, circular),
+ * transpose and full double sum (`sum_all`) of build/wasm/src/ops.c against
+ * the TypeScript kernels: padding and transpose bit for bit (they only copy),
+ * padding on one thread and split over three; the sum within the rounding of
+ * a double sum taken in another order, special values the same. Spies check
+ * the fast path was taken.
  *
  * Needs build/wasm/out/kernels.wasm (`node build/wasm/build.mjs`).
  */
@@ -21,6 +22,7 @@ import { nodeSpawner } from '../../../engine/host/node/fast-kernels';
 import { WasmKernels } from '../../../engine/kernels/wasm/runtime';
 import { circularPad2d, reflectionPad2d, replicationPad2d, type Pad2d } from '../../../engine/kernels/pad';
 import { sumDims } from '../../../engine/kernels/elementwise';
+import { transpose2d } from '../../../engine/kernels/slice';
 import { WASM_PATH } from '../../helpers/fast-kernels';
 import { mulberry32 } from '../../helpers/mulberry';
 
@@ -98,6 +100,32 @@ describe('padding by the WebAssembly gather', () => {
       setKernelParallelMin(PARALLEL_MACS, PARALLEL_ELEMENTS);
       setKernelThreads(1);
     }
+  });
+});
+
+describe('the WebAssembly transpose', () => {
+  it('gives the TypeScript kernel bits, whole 4x4 blocks or not', () => {
+    const r = mulberry32(71);
+    const spy = vi.spyOn(WasmKernels.prototype, 'transpose');
+    const shapes = [
+      [1568, 10],
+      [10, 1568],
+      [1, 4096],
+      [4096, 1],
+      [64, 64],
+      [67, 93],
+      [5, 1031],
+    ];
+    for (let t = 0; t < 6; t++) shapes.push([randInt(r, 1, 150), randInt(r, 28, 150)]);
+    let fastCalls = 0;
+    for (const [rows, cols] of shapes as [number, number][]) {
+      const x = Float32Array.from({ length: rows * cols }, (_, i) => (i % 11 === 4 ? -0 : r() * 2 - 1));
+      const [ts, fast] = both(() => transpose2d(x, rows, cols) as Float32Array);
+      expect(firstDifference(fast, ts), `[${rows}, ${cols}]`).toEqual([-1, ts.length, ts.length]);
+      if (x.length >= 4096) fastCalls++;
+    }
+    expect(spy).toHaveBeenCalledTimes(fastCalls);
+    spy.mockRestore();
   });
 });
 
