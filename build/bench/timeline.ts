@@ -1,6 +1,7 @@
 /**
  * A fresh process's iteration times (ms), bucketed: where a CLI-like run loses time to warm-up.
  *   node --import tsx build/bench/timeline.ts W1 5000
+ * Env: THREADS (kernel threads), EDGES (bucket edges, e.g. EDGES=0,2,10,50,100,554).
  */
 import { load, GraphSession } from '../../engine/graph/index';
 import { installNodeFastKernels } from '../../engine/host/node/fast-kernels';
@@ -22,7 +23,7 @@ s.run({
     last = now;
   },
 });
-const edges = [0, 10, 50, 100, 200, 500, 1000, 2000, 5000, 100000];
+const edges = (process.env.EDGES ?? '0,10,50,100,200,500,1000,2000,5000,100000').split(',').map(Number);
 for (let i = 0; i + 1 < edges.length; i++) {
   const seg = times.slice(edges[i], edges[i + 1]);
   if (!seg.length) break;
