@@ -3,10 +3,9 @@
  * calling thread: calls per step, min and median per call, mean time per step.
  *   node --import tsx build/bench/calls.ts W2 400 [--threads N]
  */
-import { load, GraphSession } from '../../engine/graph/index';
 import { installNodeFastKernels } from '../../engine/host/node/fast-kernels';
 import { fastKernels } from '../../engine/kernels/fast/index';
-import { workloadDocument, type WorkloadName } from './workloads';
+import { timeWorkload } from './run-workload';
 
 const [name = 'W2', iters = '400', ...rest] = process.argv.slice(2);
 const ti = rest.indexOf('--threads');
@@ -30,11 +29,7 @@ for (const [fn, f] of Object.entries(k.fns)) {
 }
 k.fns = timed;
 const steps = Number(iters);
-const l = load(workloadDocument(name as WorkloadName, steps));
-if (!l.ok) throw new Error('invalid');
-const t0 = performance.now();
-new GraphSession(l.graph).run({});
-const wall = (performance.now() - t0) / steps;
+const wall = timeWorkload(name, steps);
 const us = (ms: number): string => (ms * 1000).toFixed(0).padStart(6);
 const rows = [...stats]
   .filter(([, v]) => v.length > 0)

@@ -4,10 +4,9 @@
  * call's work was shared unevenly (a helper that joined late, or coarse units).
  *   node --import tsx build/bench/waits.ts W2 500
  */
-import { load, GraphSession } from '../../engine/graph/index';
 import { installNodeFastKernels } from '../../engine/host/node/fast-kernels';
 import { ThreadPool } from '../../engine/kernels/fast/threads';
-import { workloadDocument, type WorkloadName } from './workloads';
+import { timeWorkload } from './run-workload';
 
 const [name = 'W2', iters = '400'] = process.argv.slice(2);
 installNodeFastKernels();
@@ -31,11 +30,7 @@ ThreadPool.prototype.finish = function (this: ThreadPool, i: number) {
   }
 };
 const steps = Number(iters);
-const l = load(workloadDocument(name as WorkloadName, steps));
-if (!l.ok) throw new Error('invalid');
-const t0 = performance.now();
-new GraphSession(l.graph).run({});
-const wall = (performance.now() - t0) / steps;
+const wall = timeWorkload(name, steps);
 const total = waits.reduce((a, b) => a + b, 0);
 waits.sort((a, b) => a - b);
 const us = (ms: number): string => (ms * 1000).toFixed(1);

@@ -462,16 +462,15 @@ void transpose(const float *x, float *out, int rows, int cols, int r0, int r1) {
 }
 
 /*
- * Sum of x[0, n) in double: eight lanes (four f64x2 accumulators) over the
- * multiples of eight, the lanes added pairwise, then the rest in order. Not
- * the TypeScript kernel's one ascending double sum: the double results can
- * differ in their last bits, and so, very rarely, the float32 they round to.
+ * Sum of s[0, n) in double: four f64x2 accumulators (eight floats a step, so
+ * the adds' latency overlaps), folded to two, then four floats a step, the
+ * lanes added pairwise, then the rest in order.
  */
-EXPORT(sum_all) double sum_all(const float *x, int n) {
+static inline double sum_f64(const float *s, int n) {
   v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    v128_t v = wasm_v128_load(x + i), u = wasm_v128_load(x + i + 4);
+  int p = 0;
+  for (; p + 8 <= n; p += 8) {
+    v128_t v = wasm_v128_load(s + p), u = wasm_v128_load(s + p + 4);
     a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
     a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
     a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(u));
@@ -479,44 +478,33 @@ EXPORT(sum_all) double sum_all(const float *x, int n) {
   }
   a0 = wasm_f64x2_add(a0, a2);
   a1 = wasm_f64x2_add(a1, a3);
-  a0 = wasm_f64x2_add(a0, a1);
-  double t = wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a0, 1);
-  for (; i < n; i++) t += x[i];
+  for (; p + 4 <= n; p += 4) {
+    v128_t v = wasm_v128_load(s + p);
+    a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
+    a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
+  }
+  double t = (wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a1, 0)) +
+             (wasm_f64x2_extract_lane(a0, 1) + wasm_f64x2_extract_lane(a1, 1));
+  for (; p < n; p++) t += s[p];
   return t;
 }
 
+/*
+ * Sum of x[0, n) in double (sum_f64). Not the TypeScript kernel's one
+ * ascending double sum: the double results can differ in their last bits,
+ * and so, very rarely, the float32 they round to.
+ */
+EXPORT(sum_all) double sum_all(const float *x, int n) { return sum_f64(x, n); }
+
 /**
  * Bias gradient of channels [c0, c1): out[c] = sum over samples and positions
- * of g[b, c, p], in double (two f64x2 accumulators per channel, then samples
- * in order). A channel is summed the same way whichever thread takes it.
+ * of g[b, c, p], in double (sum_f64 per sample, then samples in order). A
+ * channel is summed the same way whichever thread takes it.
  */
 EXPORT(bias_grad) void bias_grad(const float *g, float *out, int n, int c, int P, int c0, int c1) {
   for (int ch = c0; ch < c1; ch++) {
     double total = 0.0;
-    for (int b = 0; b < n; b++) {
-      const float *s = g + ((long)b * c + ch) * P;
-      /* Four independent double accumulators (eight floats a step): the adds' latency overlaps. */
-      v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
-      int p = 0;
-      for (; p + 8 <= P; p += 8) {
-        v128_t v = wasm_v128_load(s + p), u = wasm_v128_load(s + p + 4);
-        a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
-        a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
-        a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(u));
-        a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(u, u, 2, 3, 0, 1)));
-      }
-      a0 = wasm_f64x2_add(a0, a2);
-      a1 = wasm_f64x2_add(a1, a3);
-      for (; p + 4 <= P; p += 4) {
-        v128_t v = wasm_v128_load(s + p);
-        a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(v));
-        a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)));
-      }
-      double t = (wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a1, 0)) +
-                 (wasm_f64x2_extract_lane(a0, 1) + wasm_f64x2_extract_lane(a1, 1));
-      for (; p < P; p++) t += s[p];
-      total += t;
-    }
+    for (int b = 0; b < n; b++) total += sum_f64(g + ((long)b * c + ch) * P, P);
     out[ch] = (float)total;
   }
 }
