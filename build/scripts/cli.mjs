@@ -6,9 +6,24 @@
 // The bundle lives in node_modules/.cache/autograd-studio/ and is rebuilt when any
 // engine/ or build/scripts/ source is newer than it. The WebAssembly kernels are the
 // committed build/wasm/out modules (rebuilt first only if their C sources changed and
-// clang is there: build/wasm/build.mjs --if-stale, which never fails).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+// clang is there: build/wasm/build.mjs's ifStale, which never fails).
+//
+// Note [The CLI's V8 worker pool]: Node starts V8 with 4 background threads (TurboFan
+// compiles, parallel scavenges, concurrent marking). On a 2-core machine those 4 and the
+// engine's main thread share 2 cores while a fresh process warms up, so the main thread runs
+// its first thousands of iterations at a fraction of a core: `cli run` of W1 with 5,000
+// iterations against 1 cost 0.082 ms per iteration with the default pool and 0.064 with one
+// background thread (best of 6 alternating pairs; garbage collection 142 -> 62 ms per run).
+// The pool size is fixed when node starts, so the launcher starts the bundle in a second node
+// with --v8-pool-size = half the cores (1 to 4; at 8 cores and more Node's default 4 is kept
+// and the bundle runs in this process). Starting a node costs ~90 ms here, which checking the
+// kernels in this process (instead of a node running build/wasm/build.mjs) gives back. The
+// child gets this process's stdin, stdout and stderr; SIGINT, SIGTERM and SIGHUP are passed on,
+// and its exit code or signal is this process's. SIGKILL cannot be passed on: the child then
+// finishes its run alone, as `node` does when `npm run cli` (npm's own child) is killed so.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -38,26 +53,55 @@ function stale() {
 }
 
 if (process.env.AUTOGRAD_STUDIO_KERNELS !== 'ts') {
-  spawnSync(process.execPath, [join(root, 'build', 'wasm', 'build.mjs'), '--if-stale', '--quiet'], {
-    stdio: 'inherit',
-  });
+  const { ifStale } = await import(pathToFileURL(join(root, 'build', 'wasm', 'build.mjs')).href);
+  ifStale({ quiet: true });
 }
 if (stale()) {
   const { buildSync } = await import('esbuild');
   mkdirSync(cacheDir, { recursive: true });
-  // Build beside the bundle and rename, so a concurrent start never reads half a file.
-  const tmp = `${bundle}.${process.pid}.tmp.mjs`;
-  buildSync({
+  // The source map goes beside the bundle (cli.mjs.map, used with --enable-source-maps): inline it
+  // was 3/4 of the file, and reading and compiling the bigger file cost ~40 ms at every start.
+  const { outputFiles } = buildSync({
     entryPoints: [entry],
-    outfile: tmp,
+    outfile: bundle,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    sourcemap: 'inline',
+    sourcemap: 'linked',
     logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
-  renameSync(tmp, bundle);
+  // Write beside each file and rename, so a concurrent start never reads half a file; the map first.
+  for (const f of [...outputFiles].sort((a, b) => Number(a.path === bundle) - Number(b.path === bundle))) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
 }
-await import(pathToFileURL(bundle).href);
+
+/** V8 background threads for the engine: half the cores, 1 to 4 (Note [The CLI's V8 worker pool]). */
+const NODE_DEFAULT_POOL = 4;
+const pool = Math.max(1, Math.min(NODE_DEFAULT_POOL, Math.floor(availableParallelism() / 2)));
+const poolGiven = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) =>
+  a.startsWith('--v8-pool-size'),
+);
+if (pool === NODE_DEFAULT_POOL || poolGiven) await import(pathToFileURL(bundle).href);
+else runChild([`--v8-pool-size=${pool}`, ...process.execArgv, bundle, ...process.argv.slice(2)]);
+
+/** Runs the bundle in a child node and makes its end this process's end. */
+function runChild(args) {
+  const child = spawn(process.execPath, args, { stdio: 'inherit' });
+  const pass = (signal) => child.kill(signal);
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, pass);
+  child.on('error', (e) => {
+    process.stderr.write(`cannot start the engine: ${e.message}\n`);
+    process.exit(2);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal === null) process.exit(code ?? 2);
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(s, pass);
+    process.kill(process.pid, signal); // end the way the child ended
+  });
+}

@@ -22,6 +22,7 @@
 //   node build/wasm/build.mjs --check      rebuild in a temporary folder and compare with the committed
 //                                          modules and manifest; exit 1 on any difference
 // --quiet drops progress lines (never the line that says why nothing was rebuilt).
+// build/scripts/cli.mjs imports `ifStale` instead, so that starting the CLI costs no second node.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import {
@@ -37,14 +38,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, 'src');
 const outDir = join(here, 'out');
 const manifestPath = join(outDir, 'manifest.json');
-const args = new Set(process.argv.slice(2));
-const quiet = args.has('--quiet');
+const main = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+const args = new Set(main ? process.argv.slice(2) : []);
+let quiet = args.has('--quiet');
 const log = (m) => quiet || process.stderr.write(`${m}\n`);
 const say = (m) => process.stderr.write(`${m}\n`);
 
@@ -206,7 +208,9 @@ function check() {
   log('wasm: the committed kernels are exactly what the sources build');
 }
 
-function ifStale() {
+/** `--if-stale`; `opts.quiet` as `--quiet`. */
+export function ifStale(opts = {}) {
+  if (opts.quiet) quiet = true;
   const manifest = readManifest();
   const fresh = manifest?.recipe === recipeHash();
   if (fresh && committedIntact(manifest)) return;
@@ -217,12 +221,14 @@ function ifStale() {
   if (failed) say(`wasm: ${why}, but no rebuild: ${failed}; using the committed modules`);
 }
 
-if (args.has('--check')) check();
-else if (args.has('--if-stale')) ifStale();
-else {
-  const failed = rebuild();
-  if (failed) {
-    say(`wasm: ${failed}`);
-    process.exit(1);
+if (main) {
+  if (args.has('--check')) check();
+  else if (args.has('--if-stale')) ifStale();
+  else {
+    const failed = rebuild();
+    if (failed) {
+      say(`wasm: ${failed}`);
+      process.exit(1);
+    }
   }
 }
