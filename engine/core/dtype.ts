@@ -6,19 +6,21 @@
  * `float64` exists for finite-difference gradient checks and is not part of
  * version 1 of the graph format.
  */
+import { newFloat32, newFloat64 } from './small-arrays';
+
 export type DType = 'float32' | 'float64' | 'int64';
 
 /** The typed arrays a floating-point kernel reads and writes. */
 export type FloatArray = Float32Array | Float64Array;
 
-/** Allocates a zero-filled array of the same element type as `like`. */
+/** Allocates a zero-filled array of the same element type as `like` (Note [Small arrays from slabs]). */
 export function allocLike(like: FloatArray, length: number): FloatArray {
-  return like instanceof Float64Array ? new Float64Array(length) : new Float32Array(length);
+  return like instanceof Float64Array ? newFloat64(length) : newFloat32(length);
 }
 
-/** Allocates a zero-filled storage array for `dtype`. */
+/** Allocates a zero-filled storage array for `dtype` (Note [Small arrays from slabs]). */
 export function allocFor(dtype: DType, length: number): FloatArray {
-  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  return dtype === 'float32' ? newFloat32(length) : newFloat64(length);
 }
 
 /** True for dtypes that can require gradients. */

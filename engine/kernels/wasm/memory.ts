@@ -15,6 +15,7 @@
  * touches until the lease is released. The owner of the lease (a graph
  * session, one per iteration) copies out whatever it keeps past the release.
  */
+import { newFloat32, newInt32 } from '../../core/small-arrays';
 import { PAGE, type WasmInstance, type WasmMemory } from './api';
 
 /** An exported kernel function (int32 and float64 arguments). */
@@ -239,7 +240,7 @@ export class KernelMemory {
     const out =
       this.allocate && length >= UNZEROED_MIN
         ? new Float32Array(this.allocate(length * 4), 0, length)
-        : new Float32Array(length);
+        : newFloat32(length);
     out.set(this.f32.subarray(at >> 2, (at >> 2) + length));
     this.remember(out, at);
     return out;
@@ -249,9 +250,7 @@ export class KernelMemory {
   protected resultInt(at: number, length: number): Int32Array {
     if (this.lease && length >= this.lendMin) return this.lend(this.i32.subarray(at >> 2, (at >> 2) + length), at);
     const out =
-      this.allocate && length >= UNZEROED_MIN
-        ? new Int32Array(this.allocate(length * 4), 0, length)
-        : new Int32Array(length);
+      this.allocate && length >= UNZEROED_MIN ? new Int32Array(this.allocate(length * 4), 0, length) : newInt32(length);
     out.set(this.i32.subarray(at >> 2, (at >> 2) + length));
     this.remember(out, at);
     return out;
@@ -263,7 +262,7 @@ export class KernelMemory {
     const out =
       this.allocate && length >= UNZEROED_MIN
         ? new Float32Array(this.allocate(length * 4), 0, length)
-        : new Float32Array(length);
+        : newFloat32(length);
     out.set(this.f32.subarray(at >> 2, (at >> 2) + length));
     return out;
   }
