@@ -225,8 +225,14 @@ export class Tensor implements GradSink {
 
   /** True if the elements are laid out row-major from `offset` with no gaps. */
   get isContiguous(): boolean {
-    const c = contiguousStrides(this.shape);
-    return this.shape.every((s, i) => s <= 1 || this.strides[i] === c[i]);
+    // The strides of contiguousStrides(shape), walked from the last dim without building them.
+    let expected = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      const s = this.shape[i]!;
+      if (s > 1 && this.strides[i] !== expected) return false;
+      expected *= Math.max(s, 1);
+    }
+    return true;
   }
 
   /**
