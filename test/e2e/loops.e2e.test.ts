@@ -99,14 +99,32 @@ async function centre(page: Page, sel: string): Promise<{ x: number; y: number }
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
 }
 
-/** Drags from the centre of `from` to the centre of `to` in small steps, as a hand does. */
+/** The centre of `sel` once it has stopped moving (the canvas fits the view after a document opens). */
+async function settledCentre(page: Page, sel: string): Promise<{ x: number; y: number }> {
+  let last = await centre(page, sel);
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(50);
+    const now = await centre(page, sel);
+    if (Math.abs(now.x - last.x) < 0.5 && Math.abs(now.y - last.y) < 0.5) return now;
+    last = now;
+  }
+  throw new Error(`${sel} kept moving`);
+}
+
+/**
+ * Drags from the centre of `from` to the centre of `to` in small steps, as a hand does: from
+ * where both handles have settled, and onto where the target is when the pointer arrives.
+ */
 async function drag(page: Page, fromSel: string, toSel: string): Promise<void> {
-  const from = await centre(page, fromSel);
-  const to = await centre(page, toSel);
+  const from = await settledCentre(page, fromSel);
+  await settledCentre(page, toSel);
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
   await page.mouse.move(from.x + 6, from.y + 4, { steps: 3 });
+  const to = await centre(page, toSel);
   await page.mouse.move(to.x, to.y, { steps: 15 });
+  const there = await settledCentre(page, toSel);
+  if (Math.abs(there.x - to.x) >= 0.5 || Math.abs(there.y - to.y) >= 0.5) await page.mouse.move(there.x, there.y);
   await page.mouse.up();
 }
 
