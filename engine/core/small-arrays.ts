@@ -47,23 +47,24 @@ function carve(bytes: number): number {
 
 const small = (bytes: number): boolean => bytes > IN_HEAP_MAX_BYTES && bytes <= SMALL_MAX_BYTES;
 
+/** The typed array classes this file makes. */
+interface ArrayClass<T> {
+  readonly BYTES_PER_ELEMENT: number;
+  new (length: number): T;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+}
+
+/** A zero-filled `C` of `length` elements: a view into the slab when small, else an array of its own. */
+function make<T>(C: ArrayClass<T>, length: number): T {
+  const bytes = length * C.BYTES_PER_ELEMENT;
+  if (!small(bytes)) return new C(length);
+  const at = carve(bytes);
+  return new C(slab, at, length);
+}
+
 /** A zero-filled Float32Array of `length` elements. */
-export function newFloat32(length: number): Float32Array {
-  if (!small(length * 4)) return new Float32Array(length);
-  const at = carve(length * 4);
-  return new Float32Array(slab, at, length);
-}
-
+export const newFloat32 = (length: number): Float32Array => make(Float32Array, length);
 /** A zero-filled Float64Array of `length` elements. */
-export function newFloat64(length: number): Float64Array {
-  if (!small(length * 8)) return new Float64Array(length);
-  const at = carve(length * 8);
-  return new Float64Array(slab, at, length);
-}
-
+export const newFloat64 = (length: number): Float64Array => make(Float64Array, length);
 /** A zero-filled Int32Array of `length` elements. */
-export function newInt32(length: number): Int32Array {
-  if (!small(length * 4)) return new Int32Array(length);
-  const at = carve(length * 4);
-  return new Int32Array(slab, at, length);
-}
+export const newInt32 = (length: number): Int32Array => make(Int32Array, length);
