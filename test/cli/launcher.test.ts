@@ -13,6 +13,7 @@ import { workloadDocument } from '../../build/bench/workloads';
 import { REFERENCE_PARITY_DIR, REPO_ROOT } from '../helpers/fixtures';
 
 const LAUNCHER = join(REPO_ROOT, 'build', 'scripts', 'cli.mjs');
+const BUNDLE = join(REPO_ROOT, 'node_modules', '.cache', 'autograd-studio', 'cli.mjs');
 const TSX = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const CLI = join(REPO_ROOT, 'engine', 'host', 'node', 'cli.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'autograd-launcher-'));
@@ -41,11 +42,15 @@ describe('cli.mjs prints what the CLI prints', () => {
     async (name, code) => {
       const file = join(REFERENCE_PARITY_DIR, `${name}.graph.json`);
       const fast = await exec([LAUNCHER, 'run', file]);
+      // The bundle it starts, run here in one node: the same kernels, so the same bytes.
+      const bundle = await exec([BUNDLE, 'run', file]);
+      // The CLI from its sources (TypeScript kernels): the same exit code, messages and result keys.
       const slow = await exec([TSX, CLI, 'run', file]);
       expect(fast.code).toBe(code);
+      expect(fast.stdout).toBe(bundle.stdout);
+      expect(fast.stderr).toBe(bundle.stderr);
       expect(slow.code).toBe(code);
       expect(fast.stderr).toBe(slow.stderr);
-      // Same document, same kernels' results to the printed digits: compare the parsed tensors' keys and loss.
       const a = JSON.parse(fast.stdout) as { tensors: Record<string, unknown>; error: unknown };
       const b = JSON.parse(slow.stdout) as { tensors: Record<string, unknown>; error: unknown };
       expect(Object.keys(a.tensors).sort()).toEqual(Object.keys(b.tensors).sort());
