@@ -1,3 +1,4 @@
+import { mapped, nulls } from '../core/arrays';
 import { addGrads, validateGrad, type GradValue } from './grad-value';
 import type { Edge, Node } from './node';
 import { ReadyQueue } from './ready-queue';
@@ -32,7 +33,7 @@ export class BackwardRun {
   constructor(root: Edge, rootGrad: GradValue, options: BackwardOptions = {}) {
     this.keepGraph = options.retainGraph ?? false;
     this.computeDependencies(root.node);
-    const buffer = root.node.inputMetadata.map(() => null as GradValue | null);
+    const buffer = nulls<GradValue>(root.node.inputMetadata.length);
     buffer[root.inputNr] = rootGrad;
     this.queue.push({ node: root.node, inputs: buffer });
   }
@@ -63,7 +64,8 @@ export class BackwardRun {
       if (g) hook(g);
     }
     const raw = fn.apply(task.inputs);
-    const outputs = raw.map((g, i) => {
+    // Arrays of one elements kind: Note [One elements kind per array site] (core/arrays.ts).
+    const outputs = mapped(raw, (g, i) => {
       const edge = fn.nextEdges[i];
       if (!g || !edge) return null;
       return validateGrad(fn.name, i, g, edge.node.inputMetadata[edge.inputNr]!);
@@ -77,7 +79,7 @@ export class BackwardRun {
       if (ready) this.dependencies.delete(next.node);
       else this.dependencies.set(next.node, remaining);
       let buffer = this.notReady.get(next.node);
-      if (!buffer) buffer = next.node.inputMetadata.map(() => null);
+      if (!buffer) buffer = nulls<GradValue>(next.node.inputMetadata.length);
       else if (ready) this.notReady.delete(next.node);
       const g = outputs[i] ?? null;
       if (g) {

@@ -1,3 +1,4 @@
+import { mapped, nulls } from '../core/arrays';
 import type { DType } from '../core/dtype';
 import type { Shape } from '../core/shape';
 import type { GradValue, InputMetadata } from './grad-value';
@@ -83,7 +84,7 @@ export class FunctionNode<S> extends Node {
     super(
       sequenceNr,
       nextEdges,
-      outputs.map((o) => ({ shape: [...o.shape], dtype: o.dtype })),
+      mapped(outputs, (o) => ({ shape: [...o.shape], dtype: o.dtype })),
     );
     this.name = name;
     this.rule = rule;
@@ -93,8 +94,8 @@ export class FunctionNode<S> extends Node {
   apply(grads: readonly (GradValue | null)[]): (GradValue | null)[] {
     const vars = this.savedVariables();
     for (let i = 0; i < vars.length; i++) vars[i]!.unpack();
-    if (grads.every((g) => g === null)) return this.nextEdges.map(() => null);
-    return this.rule.backward(this.saved, grads, (this.needs ??= this.nextEdges.map((e) => e !== null)));
+    if (grads.every((g) => g === null)) return nulls(this.nextEdges.length);
+    return this.rule.backward(this.saved, grads, (this.needs ??= mapped(this.nextEdges, (e) => e !== null)));
   }
 
   releaseVariables(): void {
@@ -123,8 +124,10 @@ export class FunctionNode<S> extends Node {
  * SavedVariables in PyTorch's order.
  */
 function savedVariables(saved: unknown): SavedVariable[] {
-  if (saved === null || typeof saved !== 'object') return [];
-  return Object.values(saved).filter((v): v is SavedVariable => v instanceof SavedVariable);
+  const out: SavedVariable[] = []; // Note [One elements kind per array site] (core/arrays.ts)
+  if (saved === null || typeof saved !== 'object') return out;
+  for (const v of Object.values(saved)) if (v instanceof SavedVariable) out.push(v);
+  return out;
 }
 
 /** What AccumulateGrad writes into: a leaf tensor. */

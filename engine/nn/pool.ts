@@ -1,3 +1,4 @@
+import { mapped } from '../core/arrays';
 import { runtimeError } from '../core/errors';
 import { checkBudget, numel } from '../core/shape';
 import { avgPool2dForward, maxPool2dForward, poolOutputSize, type Pool2dGeometry } from '../kernels/pool';
@@ -21,7 +22,7 @@ function outputSize(shape: readonly number[], a: Pool2dArgs): [number, number] {
   }
   const h = shape[shape.length - 2]!;
   const w = shape[shape.length - 1]!;
-  const out = [0, 1].map((i) => {
+  const out = mapped([0, 1], (i) => {
     const k = a.kernel[i]!;
     const pad = a.padding[i]!;
     if (pad > Math.floor(k / 2)) {

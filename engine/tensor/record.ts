@@ -1,3 +1,4 @@
+import { mapped } from '../core/arrays';
 import { isGradEnabled } from '../autograd/grad-mode';
 import { FunctionNode, takeSequenceNr, type Edge, type GradRule } from '../autograd/node';
 import { gradRules, type GradFnName, type SavedOf } from '../autograd/rules/index';
@@ -24,7 +25,7 @@ export function record<K extends GradFnName>(
   // The grad_fn is created before its edges are collected, as in PyTorch's generated code:
   // collecting an edge may create a node (Note [View + in-place]), which must come later.
   const sequenceNr = takeSequenceNr();
-  const edges: (Edge | null)[] = inputs.map((t) => (t !== null && t.requiresGrad ? t.gradientEdge() : null));
+  const edges: (Edge | null)[] = mapped(inputs, (t) => (t !== null && t.requiresGrad ? t.gradientEdge() : null));
   const rule = gradRules[name] as GradRule<SavedOf<K>>;
   out.gradFn = new FunctionNode(name, rule, saved(), edges, [{ shape: out.shape, dtype: out.dtype }], sequenceNr);
   out.outputNr = 0;

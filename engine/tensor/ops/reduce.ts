@@ -1,3 +1,4 @@
+import { mapped } from '../../core/arrays';
 import { allocLike, type DType } from '../../core/dtype';
 import { normalizeDim, type Shape } from '../../core/shape';
 import { sumDims } from '../../kernels/elementwise';
@@ -31,8 +32,9 @@ function reduce(
   dims: number[] | null,
   keepdim: boolean,
 ): { data: Float32Array | Float64Array; kept: Shape; out: Shape } {
-  const all = dims === null ? t.shape.map((_, i) => i) : dims.filter((d) => d < t.ndim);
-  const kept = t.shape.map((s, i) => (all.includes(i) ? 1 : s));
+  // Note [One elements kind per array site] (core/arrays.ts): these shapes reach the kernels on every step.
+  const all = dims === null ? mapped(t.shape, (_, i) => i) : dims.filter((d) => d < t.ndim);
+  const kept = mapped(t.shape, (s, i) => (all.includes(i) ? 1 : s));
   const out = keepdim ? kept : t.shape.filter((_, i) => !all.includes(i));
   const src = t.contiguousData();
   const data = all.length === 0 ? src.slice() : sumDims(src, t.shape, all);
