@@ -3,6 +3,7 @@
  * happened in: what makes a `cli run` recompile the engine while it warms up (Note [One elements
  * kind per array site], engine/core/arrays.ts).
  *   npx tsx build/bench/deopts.ts W1 5000        (W1-W5; one line per deoptimisation)
+ *   npx tsx build/bench/deopts.ts renderer/examples/mlp_sigmoid_vs_relu.graph.json 2000   (any graph document)
  * Each line: iteration ('-' before the first one ends), function, V8's reason, the module and the
  * code where it happened. The workload runs as an esbuild bundle (as the CLI does) with the
  * CLI's V8 flags; the engine's own lines are listed, Node's start-up is left out.
@@ -23,10 +24,19 @@ export async function runWorkload(name: string, iterations: number): Promise<voi
   const { digitsCnn } = await import('../scripts/gen-training-examples');
   installNodeFastKernels();
   installNodeDatasets();
-  const doc = name === 'W5' ? digitsCnn(iterations) : workloadDocument(name as 'W1', iterations);
+  const doc = name.endsWith('.json')
+    ? withIterations(JSON.parse(readFileSync(name, 'utf8')) as Record<string, unknown>, iterations)
+    : name === 'W5'
+      ? digitsCnn(iterations)
+      : workloadDocument(name as 'W1', iterations);
   const l = load(doc);
   if (!l.ok) throw new Error('invalid workload');
   new GraphSession(l.graph).run({ onIteration: (it) => writeSync(1, `@iteration ${it}\n`) });
+}
+
+/** `doc` set to run `iterations` iterations. */
+function withIterations(doc: Record<string, unknown>, iterations: number): Record<string, unknown> {
+  return { ...doc, run: { ...(doc.run as Record<string, unknown> | undefined), iterations } };
 }
 
 /** The module (esbuild's `// path` comment above it) and the code of a bundle line. */
@@ -70,7 +80,7 @@ async function main([name = 'W1', iterations = '5000']: string[]): Promise<void>
     const bundle = join(dir, 'deopts.mjs');
     buildSync({
       stdin: {
-        contents: `import { runWorkload } from ${JSON.stringify(import.meta.filename)};\nawait runWorkload(${JSON.stringify(name)}, ${Number(iterations)});`,
+        contents: `import { runWorkload } from ${JSON.stringify(import.meta.filename)};\nawait runWorkload(${JSON.stringify(name.endsWith('.json') ? resolve(name) : name)}, ${Number(iterations)});`,
         resolveDir: ROOT,
         loader: 'ts',
       },
