@@ -1,7 +1,7 @@
 /**
  * Arrays built element by element, for the arrays the autograd engine passes
  * from one function to another on every step (edges, gradient buffers, the
- * gradients a node returns).
+ * gradients a step sends).
  *
  * Note [One elements kind per array site]: V8 gives every array a hidden map
  * that includes its elements kind (packed or holey; small integers, doubles or
@@ -12,7 +12,7 @@
  * natives syntax: test/unit/core/arrays.test.ts). So once the function that
  * maps is optimised, the functions reading its arrays meet a map they have
  * not seen, are deoptimised ("wrong map") and compiled again later. In a
- * fresh process running W1 that was ten deoptimisations in 5,000 iterations
+ * fresh process running W1 that was 8-10 deoptimisations in 5,000 iterations
  * (`step` compiled three times, `finishBackward`, `computeDependencies` and
  * `releaseVariables` twice, 11 ms of TurboFan each for `step`), each compile
  * queued on V8's one compiler thread (Note [The CLI's V8 worker pool],
@@ -22,9 +22,9 @@
  * takes its kind from the literal's allocation site, which every tier shares
  * and which settles once the first elements are stored: the arrays built here
  * keep one map. The autograd engine's edges, gradient buffers, the
- * gradients each step sends and SavedVariable lists are built this way; with them W1-W4 run
- * without a "wrong map" deoptimisation after their first iterations
- * (build/bench/README.md, session 24).
+ * gradients each step sends and SavedVariable lists are built this way; with
+ * them W1-W5 run without a "wrong map" deoptimisation after their first
+ * iteration (build/bench/deopts.ts; build/bench/README.md, session 24).
  */
 
 /** `a.map(f)`, built with `push` (Note [One elements kind per array site]). */

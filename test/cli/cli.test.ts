@@ -5,7 +5,6 @@
  * still printed or written), 2 for an invalid document (stderr names the file and the
  * JSON path), bad usage, or a file that is not JSON.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,26 +14,16 @@ import { compareResult, type ResultLike } from '../helpers/compare';
 import { doc, edge, node, tensor } from '../helpers/docs';
 import { LOCAL_PARITY_DIR, REPO_ROOT, REFERENCE_PARITY_DIR, readJson } from '../helpers/fixtures';
 import { parseJsonNaN } from '../helpers/json';
+import { runNode, type Run } from '../helpers/node-run';
 
 const TSX = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const CLI = join(REPO_ROOT, 'engine', 'host', 'node', 'cli.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'autograd-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI with `args` from the repository root. */
 function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [TSX, CLI, ...args], { cwd: REPO_ROOT, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runNode([TSX, CLI, ...args]);
 }
 
 /** Writes a file into the scratch directory and returns its path. */

@@ -4,13 +4,14 @@
  * with a smaller V8 worker pool (Note [The CLI's V8 worker pool]), that child is the one running
  * the graph, it gets the flag, and a SIGTERM or SIGINT to the launcher ends both.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workloadDocument } from '../../build/bench/workloads';
 import { REFERENCE_PARITY_DIR, REPO_ROOT } from '../helpers/fixtures';
+import { runNode } from '../helpers/node-run';
 
 const LAUNCHER = join(REPO_ROOT, 'build', 'scripts', 'cli.mjs');
 const BUNDLE = join(REPO_ROOT, 'node_modules', '.cache', 'autograd-studio', 'cli.mjs');
@@ -18,20 +19,6 @@ const TSX = join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const CLI = join(REPO_ROOT, 'engine', 'host', 'node', 'cli.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'autograd-launcher-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function exec(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: REPO_ROOT, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('cli.mjs prints what the CLI prints', () => {
   it.each([
@@ -41,11 +28,11 @@ describe('cli.mjs prints what the CLI prints', () => {
     '%s (exit %i)',
     async (name, code) => {
       const file = join(REFERENCE_PARITY_DIR, `${name}.graph.json`);
-      const fast = await exec([LAUNCHER, 'run', file]);
+      const fast = await runNode([LAUNCHER, 'run', file]);
       // The bundle it starts, run here in one node: the same kernels, so the same bytes.
-      const bundle = await exec([BUNDLE, 'run', file]);
+      const bundle = await runNode([BUNDLE, 'run', file]);
       // The CLI from its sources (TypeScript kernels): the same exit code, messages and result keys.
-      const slow = await exec([TSX, CLI, 'run', file]);
+      const slow = await runNode([TSX, CLI, 'run', file]);
       expect(fast.code).toBe(code);
       expect(fast.stdout).toBe(bundle.stdout);
       expect(fast.stderr).toBe(bundle.stderr);
@@ -62,7 +49,7 @@ describe('cli.mjs prints what the CLI prints', () => {
   it('an invalid document: exit 2, the path on stderr', async () => {
     const file = join(tmp, 'bad.graph.json');
     writeFileSync(file, JSON.stringify({ format: 'autograd-studio/graph', version: 1, nodes: 'x' }));
-    const r = await exec([LAUNCHER, 'run', file]);
+    const r = await runNode([LAUNCHER, 'run', file]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(file);
