@@ -89,6 +89,7 @@ export function InitEditor({ spec, value, shape, onChange, onReset }: InitEditor
       </label>
       <div className="row">
         <select
+          aria-label="init"
           data-testid="init-kind"
           value={kind}
           onChange={(e) => onChange(initOfKind(e.target.value as InitKind, count, init))}

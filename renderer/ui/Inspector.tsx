@@ -28,6 +28,7 @@ function IdField({ id }: { id: string }): React.JSX.Element {
   };
   return (
     <input
+      aria-label="id"
       type="text"
       value={text}
       data-testid="inspector-id"
@@ -127,6 +128,7 @@ export function Inspector(): React.JSX.Element {
           <span className="param-name">label</span>
         </label>
         <input
+          aria-label="label"
           type="text"
           value={node.label ?? ''}
           placeholder={node.id}

@@ -6,7 +6,7 @@
  * constructor messages, engine/graph/optimizer.ts); each field shows the
  * engine's issues at its path (`run.optimizer.lr`).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { DocumentIssue } from '../../engine/protocol/result';
 import {
   isOptimizerKind,
@@ -43,6 +43,7 @@ function typed(text: string): unknown {
 
 /** One number box: commits on Enter or leaving it; empty means torch.optim's default. */
 function NumberBox(props: {
+  id?: string;
   value: unknown;
   placeholder: string;
   testid: string;
@@ -56,6 +57,7 @@ function NumberBox(props: {
   };
   return (
     <input
+      id={props.id}
       type="text"
       inputMode="decimal"
       spellCheck={false}
@@ -73,16 +75,17 @@ function NumberBox(props: {
 
 /** The editor of one field of the optimizer (a number, the two betas, or a flag). */
 function FieldEditor(props: {
+  id: string;
   field: string;
   value: unknown;
   fallback: unknown;
   set: (v: unknown) => void;
 }): React.JSX.Element {
-  const { field, value, fallback, set } = props;
+  const { id, field, value, fallback, set } = props;
   const testid = `optimizer-${field}`;
   if (typeof fallback === 'boolean') {
     const on = typeof value === 'boolean' ? value : fallback;
-    return <input type="checkbox" data-testid={testid} checked={on} onChange={(e) => set(e.target.checked)} />;
+    return <input id={id} type="checkbox" data-testid={testid} checked={on} onChange={(e) => set(e.target.checked)} />;
   }
   if (Array.isArray(fallback)) {
     const pair: readonly unknown[] = Array.isArray(value) ? value : [];
@@ -95,6 +98,7 @@ function FieldEditor(props: {
         {fallback.map((d: unknown, i) => (
           <NumberBox
             key={i}
+            id={i === 0 ? id : undefined}
             testid={`${testid}-${i}`}
             value={pair[i]}
             placeholder={String(d)}
@@ -106,6 +110,7 @@ function FieldEditor(props: {
   }
   return (
     <NumberBox
+      id={id}
       testid={testid}
       value={value}
       placeholder={fallback === undefined ? 'required' : String(fallback)}
@@ -125,9 +130,10 @@ function OptimizerField(props: {
   const { spec, field, fallback, issues, set } = props;
   const mine = issues.filter((i) => i.path === `${AT}.${field}` || i.path.startsWith(`${AT}.${field}[`));
   const setValue = (v: unknown): void => set(withOptimizerField(spec, field, v), `Set optimizer ${field}`);
+  const id = useId(); // the editor's (a pair of numbers is two editors: the label names the first)
   return (
     <div className={`param-field ${mine.length ? 'invalid' : ''}`} data-optimizer-field={field}>
-      <label title={OPTIMIZER_FIELD_DOCS[field]}>
+      <label title={OPTIMIZER_FIELD_DOCS[field]} htmlFor={id}>
         <span className="param-name">{field}</span>
         <span className="param-default">{fallback === undefined ? 'required' : `default ${pyText(fallback)}`}</span>
         {spec[field] !== undefined && fallback !== undefined && (
@@ -136,7 +142,7 @@ function OptimizerField(props: {
           </button>
         )}
       </label>
-      <FieldEditor field={field} value={spec[field]} fallback={fallback} set={setValue} />
+      <FieldEditor id={id} field={field} value={spec[field]} fallback={fallback} set={setValue} />
       {mine.length ? (
         mine.map((i, k) => (
           <div key={k} className="field-error" data-testid="optimizer-error">
@@ -152,13 +158,15 @@ function OptimizerField(props: {
 
 /** `run.mode`: model.train() or model.eval(). */
 function ModeField({ run, setRun }: { run: RunSpec; setRun: (r: RunSpec, label: string) => void }) {
+  const id = useId();
   return (
     <div className="param-field">
-      <label title="nn.Module's training flag: what Dropout and BatchNorm2d do">
+      <label title="nn.Module's training flag: what Dropout and BatchNorm2d do" htmlFor={id}>
         <span className="param-name">mode</span>
         <span className="param-default">default train</span>
       </label>
       <select
+        id={id}
         data-testid="run-mode"
         value={runMode(run)}
         onChange={(e) => setRun(withRunExtra(run, 'mode', e.target.value), 'Set run mode')}
@@ -182,15 +190,17 @@ export function OptimizerEditor({ run }: { run: RunSpec }): React.JSX.Element {
     setRun(withRunExtra(run, 'optimizer', o), label);
   const fields: Readonly<Record<string, unknown>> = kind ? OPTIMIZER_DEFAULTS[kind] : {};
   const fieldPath = (p: string): boolean => Object.keys(fields).some((f) => p.startsWith(`${AT}.${f}`));
+  const id = useId();
   return (
     <>
       <ModeField run={run} setRun={setRun} />
       <div className="param-field optimizer-editor" data-testid="optimizer-editor">
-        <label title="the torch.optim optimizer whose step() runs after every backward pass">
+        <label title="the torch.optim optimizer whose step() runs after every backward pass" htmlFor={id}>
           <span className="param-name">optimizer</span>
           <span className="param-default">default none</span>
         </label>
         <select
+          id={id}
           data-testid="optimizer-kind-select"
           value={kind ?? (spec ? String(spec.kind) : '')}
           onChange={(e) => {

@@ -3,7 +3,7 @@
  * select, text), PyTorch's default as placeholder, validation on the spot,
  * and a reset to the default.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ParamSpec } from '../../engine/protocol/ops';
 import { checkValue, formatValue, parseText } from '../document/params';
 import { NormalizeField } from './NormalizeField';
@@ -25,6 +25,8 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
   const effective = isSet ? value : spec.default;
   const [text, setText] = useState(formatValue(value));
   const [error, setError] = useState<string | null>(null);
+  // The label names the editor (click the name to tick a flag; screen readers and getByLabel find it).
+  const id = useId();
   useEffect(() => {
     setText(
       JSON_KINDS.has(spec.kind) ? (value === undefined ? '' : JSON.stringify(value, null, 1)) : formatValue(value),
@@ -46,11 +48,13 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
 
   let editor: React.JSX.Element;
   if (spec.kind === 'bool') {
-    editor = <input type="checkbox" checked={effective === true} onChange={(e) => onChange(e.target.checked)} />;
+    editor = (
+      <input id={id} type="checkbox" checked={effective === true} onChange={(e) => onChange(e.target.checked)} />
+    );
   } else if (spec.kind === 'enum' || spec.kind === 'dtype') {
     const values = spec.kind === 'dtype' ? ['float32', 'int64'] : (spec.values ?? []);
     editor = (
-      <select value={String(effective)} onChange={(e) => onChange(e.target.value)}>
+      <select id={id} value={String(effective)} onChange={(e) => onChange(e.target.value)}>
         {values.map((v) => (
           <option key={v} value={v}>
             {v}
@@ -63,6 +67,7 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
   } else if (JSON_KINDS.has(spec.kind)) {
     editor = (
       <textarea
+        id={id}
         rows={3}
         spellCheck={false}
         value={text}
@@ -74,6 +79,7 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
   } else {
     editor = (
       <input
+        id={id}
         type="text"
         spellCheck={false}
         value={text}
@@ -92,7 +98,7 @@ export function ParamField({ spec, value, onChange, onReset }: ParamFieldProps):
   }
   return (
     <div className={`param-field ${error ? 'invalid' : ''}`} data-param={spec.name}>
-      <label title={spec.doc}>
+      <label title={spec.doc} htmlFor={spec.kind === 'mean_std|null' ? undefined : id}>
         <span className="param-name">{spec.name}</span>
         {spec.default !== undefined && <span className="param-default">default {formatValue(spec.default)}</span>}
         {isSet && spec.default !== undefined && (

@@ -1,5 +1,5 @@
 /** Document settings: name, description and the run section (backward root, iterations, zero_grad, mode, optimizer, feedback). */
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useApp, useServices } from '../app/context';
 import type { RunSpec } from '../document/types';
 import { OptimizerEditor } from './OptimizerEditor';
@@ -10,6 +10,7 @@ export function RunSettings(): React.JSX.Element {
   const doc = useApp((s) => s.doc);
   const run: RunSpec = doc.run ?? {};
   const [fb, setFb] = useState({ from: '', to: '' });
+  const id = useId(); // each label names its editor: `${id}-name`, ...
   const setRun = (patch: Partial<RunSpec>, label: string, key?: string): void => {
     const next: Record<string, unknown> = { ...run, ...patch };
     for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
@@ -20,10 +21,11 @@ export function RunSettings(): React.JSX.Element {
     <div className="run-settings" data-testid="run-settings">
       <h2>Graph</h2>
       <div className="param-field">
-        <label>
+        <label htmlFor={`${id}-name`}>
           <span className="param-name">name</span>
         </label>
         <input
+          id={`${id}-name`}
           type="text"
           value={doc.meta.name ?? ''}
           onChange={(e) =>
@@ -36,10 +38,11 @@ export function RunSettings(): React.JSX.Element {
         />
       </div>
       <div className="param-field">
-        <label>
+        <label htmlFor={`${id}-description`}>
           <span className="param-name">description</span>
         </label>
         <textarea
+          id={`${id}-description`}
           rows={3}
           value={doc.meta.description ?? ''}
           onChange={(e) =>
@@ -53,10 +56,11 @@ export function RunSettings(): React.JSX.Element {
       </div>
       <h3>Run</h3>
       <div className="param-field">
-        <label title="the node whose output .backward() is called on">
+        <label title="the node whose output .backward() is called on" htmlFor={`${id}-backward`}>
           <span className="param-name">backward</span>
         </label>
         <select
+          id={`${id}-backward`}
           data-testid="run-backward"
           value={run.backward ?? ''}
           onChange={(e) => setRun({ backward: e.target.value || undefined }, 'Set backward root')}
@@ -70,11 +74,12 @@ export function RunSettings(): React.JSX.Element {
         </select>
       </div>
       <div className="param-field">
-        <label>
+        <label htmlFor={`${id}-iterations`}>
           <span className="param-name">iterations</span>
           <span className="param-default">default 1</span>
         </label>
         <input
+          id={`${id}-iterations`}
           type="number"
           min={1}
           value={run.iterations ?? 1}
@@ -113,7 +118,7 @@ export function RunSettings(): React.JSX.Element {
           ))}
         </ul>
         <div className="row">
-          <select value={fb.from} onChange={(e) => setFb({ ...fb, from: e.target.value })}>
+          <select aria-label="feedback from" value={fb.from} onChange={(e) => setFb({ ...fb, from: e.target.value })}>
             <option value="">from…</option>
             {doc.nodes.map((n) => (
               <option key={n.id} value={n.id}>
@@ -121,7 +126,7 @@ export function RunSettings(): React.JSX.Element {
               </option>
             ))}
           </select>
-          <select value={fb.to} onChange={(e) => setFb({ ...fb, to: e.target.value })}>
+          <select aria-label="feedback to Tensor" value={fb.to} onChange={(e) => setFb({ ...fb, to: e.target.value })}>
             <option value="">to Tensor…</option>
             {tensors.map((n) => (
               <option key={n.id} value={n.id}>

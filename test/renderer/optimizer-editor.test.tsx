@@ -50,6 +50,17 @@ const type = (testid: string, text: string) => {
 const errors = () => screen.queryAllByTestId('optimizer-error').map((e) => e.textContent);
 
 describe('run.optimizer editor', () => {
+  it('names every editor of the run settings by its label (clicking a name focuses or ticks it)', () => {
+    open();
+    expect(screen.getByLabelText(/^backward/)).toBe(screen.getByTestId('run-backward'));
+    expect(screen.getByLabelText(/^mode/)).toBe(screen.getByTestId('run-mode'));
+    expect(screen.getByLabelText(/^optimizer/)).toBe(screen.getByTestId('optimizer-kind-select'));
+    expect(screen.getByLabelText(/^lr/)).toBe(box('optimizer-lr'));
+    expect(screen.getByLabelText(/^nesterov/)).toBe(box('optimizer-nesterov'));
+    expect(screen.getByLabelText(/^iterations/).getAttribute('type')).toBe('number');
+    expect(screen.getByLabelText('feedback from').tagName).toBe('SELECT');
+  });
+
   it("shows the document's optimizer with each field's torch.optim default", () => {
     const studio = open();
     expect((screen.getByTestId('optimizer-kind-select') as HTMLSelectElement).value).toBe('SGD');

@@ -45,6 +45,20 @@ describe('ParamField', () => {
     expect(onChange).toHaveBeenLastCalledWith(false);
   });
 
+  it('names its editor with the parameter: clicking the name ticks a flag', () => {
+    const onChange = vi.fn();
+    render(
+      <ParamField spec={spec('Tensor', 'requires_grad')} value={undefined} onChange={onChange} onReset={() => {}} />,
+    );
+    const box = screen.getByLabelText(/^requires_grad/) as HTMLInputElement;
+    expect(box.type).toBe('checkbox');
+    fireEvent.click(screen.getByText('requires_grad'));
+    expect(onChange).toHaveBeenLastCalledWith(true);
+    cleanup();
+    render(<ParamField spec={spec('Conv2d', 'stride')} value={undefined} onChange={onChange} onReset={() => {}} />);
+    expect((screen.getByLabelText(/^stride/) as HTMLInputElement).placeholder).toBe('1');
+  });
+
   it('resets to the default when cleared', () => {
     const onReset = vi.fn();
     const { container } = render(
