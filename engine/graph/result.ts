@@ -15,7 +15,7 @@ export function tensorJson(t: Tensor): TensorJson {
     data: Array.from(t.contiguousData()),
     requires_grad: t.requiresGrad,
     is_leaf: t.isLeaf,
-    grad_fn: t.gradFnName,
+    grad_fn: t.gradFnClass,
     grad: t.grad ? { shape: [...t.grad.shape], data: Array.from(t.grad.contiguousData()) } : null,
   };
 }
@@ -78,7 +78,7 @@ export function resultValues(s: GraphSession): unknown {
       data: t.contiguousData(),
       requires_grad: t.requiresGrad,
       is_leaf: t.isLeaf,
-      grad_fn: t.gradFnName,
+      grad_fn: t.gradFnClass,
       grad: t.grad ? { shape: [...t.grad.shape], data: t.grad.contiguousData() } : null,
     };
   }

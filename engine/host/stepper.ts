@@ -109,7 +109,7 @@ export class Stepper {
       node,
       ran_in: ranIn,
       iteration,
-      grad_fn: t?.gradFnName ?? null,
+      grad_fn: t?.gradFnClass ?? null,
       tensor: t ? tensorSummary(t) : null,
       changed,
       setup,

@@ -28,7 +28,7 @@ export function tensorSummary(t: Tensor): TensorSummary {
     dtype: t.dtype,
     requires_grad: t.requiresGrad,
     is_leaf: t.isLeaf,
-    grad_fn: t.gradFnName,
+    grad_fn: t.gradFnClass,
     has_grad: t.grad !== null,
     stats: stats(t.contiguousData()),
     grad_stats: t.grad ? stats(t.grad.contiguousData()) : null,
@@ -77,7 +77,7 @@ export function resultWire(s: GraphSession): RunResultWire {
       data: copyValues(t),
       requires_grad: t.requiresGrad,
       is_leaf: t.isLeaf,
-      grad_fn: t.gradFnName,
+      grad_fn: t.gradFnClass,
       grad: t.grad ? { shape: [...t.grad.shape], data: copyValues(t.grad) } : null,
     };
   }

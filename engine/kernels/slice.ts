@@ -115,6 +115,29 @@ export function gatherStrided(
   return out;
 }
 
+/** The inverse of `gatherStrided`: writes `values` (row-major) into the strided view of `data`. */
+export function scatterStrided(
+  data: FloatArray,
+  offset: number,
+  shape: Shape,
+  strides: readonly number[],
+  values: FloatArray,
+): void {
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let dst = offset;
+  for (let k = 0; k < values.length; k++) {
+    data[dst] = values[k]!;
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      dst += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      dst -= strides[d]! * idx[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
 /** A row-major tensor of `shape` with its dims reordered: result dim i is input dim `perm[i]`. */
 export function permuteData(x: FloatArray, shape: Shape, perm: readonly number[]): FloatArray {
   const strides = new Array<number>(shape.length);

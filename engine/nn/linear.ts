@@ -6,7 +6,7 @@ import { addmm as addmmKernel, matmul } from '../kernels/matmul';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
 import { add } from '../tensor/ops/elementwise';
-import { reshape, squeeze, transpose2d, unsqueeze, view } from '../tensor/ops/view';
+import { reshape, squeezeInPlace, transpose2d, unsqueeze, view } from '../tensor/ops/view';
 
 /** mm's check of two matrix shapes, with PyTorch's message. */
 export function checkMm(a: readonly number[], b: readonly number[]): void {
@@ -112,7 +112,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tens
   }
   let out: Tensor;
   if (input.ndim === 1) {
-    out = squeeze(mm(unsqueeze(input, 0), wt), 0, 'SqueezeBackward3');
+    out = squeezeInPlace(mm(unsqueeze(input, 0), wt), 0);
   } else if (input.ndim === 2) {
     out = mm(input, wt);
   } else {
@@ -148,8 +148,12 @@ export function linearShape(xs: readonly number[], ws: readonly number[], dtypes
   return [...xs.slice(0, -1), ws[0]!];
 }
 
-/** `at::_unsafe_view` (UnsafeViewBackward0) of a contiguous result. */
+/**
+ * `at::_unsafe_view` (UnsafeViewBackward0) of a contiguous result: it shares t's storage but is
+ * not a view (PyTorch's `_is_view()` is False), so an in-place op on it (`F.relu(linear(x3d),
+ * inplace=True)`) rebases its own history, not t's.
+ */
 export function unsafeView(t: Tensor, shape: readonly number[]): Tensor {
-  const out = new Tensor(t.storage, shape, t.dtype, undefined, t.offset, t);
+  const out = new Tensor(t.storage, shape, t.dtype, undefined, t.offset);
   return record(out, 'UnsafeViewBackward0', [t], () => ({ shape: t.shape }));
 }

@@ -4,7 +4,7 @@ import { scalarTypeName, type DType } from '../core/dtype';
 import { bmm as bmmKernel, dot as dotKernel, matmul as matmulKernel } from '../kernels/matmul';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
-import { clone, expand, reshape, squeeze, transpose, transpose2d, unsqueeze } from '../tensor/ops/view';
+import { clone, expand, reshape, squeeze, squeezeInPlace, transpose, transpose2d, unsqueeze } from '../tensor/ops/view';
 import { checkMm, mm, unsafeView } from './linear';
 
 /** Operands of two dtypes: dot names both, mv, mm and bmm expect the first operand's. */
@@ -85,7 +85,8 @@ function checkBmm(a: Shape, b: Shape): void {
  * Note [matmul's op sequence]: `torch.matmul` is not one autograd function but
  * the sequence PyTorch 1.13's `_matmul_impl` (aten/src/ATen/native/LinearAlgebra.cpp)
  * calls, so the graph a learner steps through has the same nodes:
- * - 1-D·1-D: `dot`; 2-D·1-D: `mv`; 2-D·2-D: `mm`; 1-D·2-D: `unsqueeze(0)`, `mm`, `squeeze(0)`.
+ * - 1-D·1-D: `dot`; 2-D·1-D: `mv`; 2-D·2-D: `mm`; 1-D·2-D: `unsqueeze(0)`, `mm`, `squeeze_(0)`
+ *   (in place: the product is not a view and is at version 1).
  * - One side at least 3-D and the other 1-D or 2-D (unless the left is 3-D with its
  *   last two dims transposed, see `shouldFold`): the batch dims are folded into the
  *   rows of one `mm` or `mv` (`reshape`, then `_unsafe_view` back). When the batched
@@ -111,7 +112,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     case 'mm':
       return mm(a, b);
     case 'vm':
-      return squeeze(mm(unsqueeze(a, 0), b), 0, 'SqueezeBackward3');
+      return squeezeInPlace(mm(unsqueeze(a, 0), b), 0);
     case 'fold':
       return plan.transpose ? foldedRight(a, b) : folded(a, b);
     case 'bmm':

@@ -137,9 +137,15 @@ export class Tensor implements GradSink {
     return this.fn !== null || this.leafRequiresGrad;
   }
 
-  /** Name of grad_fn's class, or null. */
+  /** grad_fn's `name()`, or null: what error messages and backward steps say (`torch::autograd::CopySlices`). */
   get gradFnName(): string | null {
     return this.gradFn?.name ?? null;
+  }
+
+  /** `type(t.grad_fn).__name__`, or null: what a tensor shows (`<CopySlices>`: name() without the namespace). */
+  get gradFnClass(): string | null {
+    const name = this.gradFnName;
+    return name?.startsWith('torch::autograd::') ? name.slice('torch::autograd::'.length) : name;
   }
 
   /** `t.requires_grad = value`, with PyTorch's checks and messages. */

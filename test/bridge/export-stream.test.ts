@@ -3,7 +3,8 @@
  * small and its spelled-out values are formatted straight into chunks of about 64 KiB.
  * The bytes are those the one-string exporter wrote: export-bytes.sha256.json holds
  * the SHA-256 of its script for every fixture, with both seedings (recorded before the
- * change). float32Repr's fast path gives the spelling of the toPrecision loop it replaced.
+ * change; fixtures added since get theirs from `exportPython`, the one-string exporter, when
+ * they are added). float32Repr's fast path gives the spelling of the toPrecision loop it replaced.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

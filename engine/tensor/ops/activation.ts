@@ -59,7 +59,7 @@ export function leakyRelu_(t: Tensor, negativeSlope: number): Tensor {
     'LeakyReLU',
     (x) => leakyReluForward(x, negativeSlope),
     'LeakyReluBackward1',
-    (result) => ({ result: saveOutput(result, 'LeakyReluBackward1'), negativeSlope }),
+    (result, owner) => ({ result: saveOutput(result, owner), negativeSlope }),
   );
 }
 

@@ -88,7 +88,10 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
   const strides = computeStride(t.shape, t.strides, s);
   if (strides) return record(aliasOf(t, s, strides), 'ReshapeAliasBackward0', [t], () => ({ shape: t.shape }));
   const c = clone(t);
-  return record(aliasOf(c, s), 'UnsafeViewBackward0', [c], () => ({ shape: c.shape }));
+  // `_unsafe_view` of the copy: it shares the copy's storage but is not a view (PyTorch's `_is_view()`
+  // is False), so an in-place op on it rebases its own history, not the copy's (no CopySlices).
+  const out = new Tensor(c.storage, s, c.dtype, undefined, c.offset);
+  return record(out, 'UnsafeViewBackward0', [c], () => ({ shape: c.shape }));
 }
 
 /** `torch.flatten(t, start_dim, end_dim)`: returns t itself when there is nothing to merge. */
@@ -133,6 +136,20 @@ export function squeeze(
   const keep = (_: number, i: number) => t.shape[d] !== 1 || i !== d;
   const out = aliasOf(t, t.shape.filter(keep), t.strides.filter(keep));
   return record(out, name, [t], () => ({ shape: t.shape }));
+}
+
+/**
+ * `t.squeeze_(dim)` of a tensor nothing else holds (matmul's 1-D·2-D product): the same
+ * storage with the dim dropped, not a view, its version bumped as by any in-place op
+ * (SqueezeBackward3).
+ */
+export function squeezeInPlace(t: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, t.ndim);
+  const keep = (_: number, i: number) => t.shape[d] !== 1 || i !== d;
+  const out = new Tensor(t.storage, t.shape.filter(keep), t.dtype, t.strides.filter(keep), t.offset);
+  record(out, 'SqueezeBackward3', [t], () => ({ shape: t.shape }));
+  t.storage.bumpVersion();
+  return out;
 }
 
 /** `t[region]` as a view, one dim at a time like `t.slice(dim, start, end)` (SliceBackward0). */

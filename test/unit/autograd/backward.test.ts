@@ -11,7 +11,7 @@ import { tagOf } from '../../../engine/graph/session';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { add, exp, log, mul, mulScalar, relu_ } from '../../../engine/tensor/ops/elementwise';
 import { sum } from '../../../engine/tensor/ops/reduce';
-import { clone } from '../../../engine/tensor/ops/view';
+import { clone, reshape, transpose } from '../../../engine/tensor/ops/view';
 import { ERR_BACKWARD_TWICE } from '../../../engine/autograd/saved';
 
 function leaf(values: number[], requiresGrad = true): Tensor {
@@ -224,5 +224,52 @@ describe('version counter', () => {
     const z = log(x);
     relu_(x.detach());
     expect(thrown(() => backward(sum(z))).message).toBe(versionMessage('[2]', null, 1, 0));
+  });
+});
+
+describe('in-place on a view (CopySlices)', () => {
+  // PyTorch 1.13: x = [1, -2, 3, -4] (requires grad); h = x * 2; t = h.reshape(2, 2).transpose(0, 1); t.relu_();
+  // loss = (t * [[1, 2], [3, 4]]).sum(). Checked against torch: h = [2, 0, 6, 0] with grad_fn CopySlices,
+  // t's grad_fn AsStridedBackward0, the steps below, x.grad = [2, 0, 4, 0], a second backward raises.
+  function graph() {
+    const x = leaf([1, -2, 3, -4]);
+    const h = mul(x, leaf([2, 2, 2, 2], false));
+    const t = transpose(reshape(h, [2, 2]), 0, 1);
+    relu_(t);
+    const c = Tensor.fromData(Float32Array.of(1, 2, 3, 4), [2, 2], 'float32');
+    return { x, h, t, loss: sum(mul(t, c)) };
+  }
+
+  it('writes through the strides and rebases the base on CopySlices, the view on AsStridedBackward0', () => {
+    const { h, t } = graph();
+    expect(h.toArray()).toEqual([2, 0, 6, 0]);
+    expect(t.toArray()).toEqual([2, 6, 0, 0]);
+    expect(h.gradFnName).toBe('torch::autograd::CopySlices'); // grad_fn.name()
+    expect(h.gradFnClass).toBe('CopySlices'); // type(h.grad_fn).__name__, what the tensor shows
+    expect(t.gradFnName).toBe('AsStridedBackward0');
+    expect(t.gradFn!.nextEdges[0]!.node).toBe(h.gradFn);
+    expect(h.gradFn!.sequenceNr).toBeLessThan(t.gradFn!.sequenceNr);
+  });
+
+  it("runs the wrapped ReluBackward0 inside CopySlices (no step of its own) and gives PyTorch's gradient", () => {
+    const { x, loss } = graph();
+    const steps = backward(loss);
+    expect(names(steps)).toEqual([
+      'SumBackward0',
+      'MulBackward0',
+      'AsStridedBackward0',
+      'torch::autograd::CopySlices',
+      'MulBackward0',
+      'AccumulateGrad',
+    ]);
+    // dloss/dt = [[1, 2], [3, 4]], masked by t > 0 ([[1, 1], [0, 0]]), read back through the transpose
+    // into h = [t00, t10, t01, t11] -> [1, 0, 2, 0]; h = 2x, so x.grad = [2, 0, 4, 0].
+    expect(grad(x)).toEqual([2, 0, 4, 0]);
+    expect(thrown(() => backward(loss)).message).toBe(ERR_BACKWARD_TWICE);
+  });
+
+  it("refuses a view of a leaf that requires grad with PyTorch's message", () => {
+    const e = thrown(() => relu_(reshape(leaf([1, -1]), [2, 1])));
+    expect(e.message).toBe('a view of a leaf Variable that requires grad is being used in an in-place operation.');
   });
 });
