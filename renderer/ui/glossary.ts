@@ -35,6 +35,17 @@ export const GLOSSARY: readonly { readonly term: string; readonly text: string }
   },
 ];
 
+/**
+ * grad_fns an op did not record on its own output, but autograd put there after an in-place
+ * op on a view (Note [In-place on a view], engine/autograd/copy-slices.ts).
+ */
+const GRAD_FN_HELP: Readonly<Record<string, string>> = {
+  CopySlices:
+    'an in-place op changed a view of this tensor, so its history now runs that op’s backward on the part the view covers.',
+  AsStridedBackward0:
+    'this view’s memory was changed in place after it was made, so autograd rebuilt its grad_fn to take the gradient from its base’s new history.',
+};
+
 /** What a badge on a node means, in one sentence (its tooltip). */
 export const BADGE_HELP = {
   leaf: 'Leaf: you created this tensor (is_leaf = True), so backward() keeps its gradient in .grad when it requires grad.',
@@ -43,7 +54,7 @@ export const BADGE_HELP = {
   requiresGrad: 'requires_grad = True: autograd records the ops on this tensor so that gradient can flow back to it.',
   noGrad: 'requires_grad = False: autograd does not track this tensor, so no gradient flows into it.',
   gradFn: (name: string): string =>
-    `grad_fn = ${name}: the backward function this op recorded; backward() calls it to send gradient to the inputs.`,
+    `grad_fn = ${name}: ${GRAD_FN_HELP[name] ?? 'the backward function this op recorded; backward() calls it to send gradient to the inputs.'}`,
   grad: '.grad is populated: backward() accumulated this leaf’s gradient here (it adds up over iterations unless zero_grad is set).',
   storage: (id: number): string =>
     `storage #${id}: the memory holding this tensor’s values; tensors with the same number share it (detach() does, clone() copies), so an in-place op on one changes the other.`,
