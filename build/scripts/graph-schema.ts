@@ -62,8 +62,8 @@ function kindSchema(p: ParamSpec): Schema {
       return { type: 'number' };
     case 'number|null':
       return { type: ['number', 'null'] };
-    case 'posint|null':
-      return { anyOf: [{ type: 'null' }, int(1)] };
+    case 'integer|null':
+      return { type: ['integer', 'null'] };
     case 'integer':
     case 'dim':
       return int();

@@ -42,7 +42,7 @@ const KIND_CHECKS: Checks = {
   number: (v) => (typeof v === 'number' && Number.isFinite(v) ? ok(v) : fail('expected a finite number')),
   'number|null': (v) =>
     v === null || (typeof v === 'number' && Number.isFinite(v)) ? ok(v) : fail('expected a number or null'),
-  'posint|null': (v) => (v === null || isPos(v) ? ok(v) : fail('expected a positive integer or null')),
+  'integer|null': (v) => (v === null || isInt(v) ? ok(v) : fail('expected an integer or null')),
   integer: (v) => (isInt(v) ? ok(v) : fail('expected an integer')),
   dim: (v) => (isInt(v) ? ok(v) : fail('expected an integer dimension')),
   'dim|null': (v) => (v === null || isInt(v) ? ok(v) : fail('expected an integer dimension or null')),

@@ -46,7 +46,8 @@ export interface KindValue {
   bool: boolean;
   number: number;
   'number|null': number | null;
-  'posint|null': number | null;
+  /** any integer (may be 0 or negative, as PyTorch accepts them), or null: divisor_override */
+  'integer|null': number | null;
   /** any integer (may be negative), e.g. ignore_index */
   integer: number;
   /** an integer dimension (may be negative) */

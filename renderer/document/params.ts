@@ -48,8 +48,8 @@ export function checkValue(kind: ParamKind, v: unknown, values?: readonly string
       return typeof v === 'number' && Number.isFinite(v) ? null : 'expected a number';
     case 'number|null':
       return v === null || (typeof v === 'number' && Number.isFinite(v)) ? null : 'expected a number or null';
-    case 'posint|null':
-      return v === null || pos(v) ? null : 'expected null or a positive integer';
+    case 'integer|null':
+      return v === null || isInt(v) ? null : 'expected null or an integer';
     case 'integer':
       return isInt(v) ? null : 'expected an integer';
     case 'dim':

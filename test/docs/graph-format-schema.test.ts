@@ -302,6 +302,7 @@ const BEYOND_SCHEMA = [
   /budget/,
   /values for the shape/,
   /expected high > low/,
+  /optimizer got an empty parameter list/, // no node left whose parameters require grad
 ];
 
 // deep-nesting is left out: a 100,000-deep value does not survive JSON.stringify.

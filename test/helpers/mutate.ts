@@ -297,7 +297,7 @@ export const MUTATORS: Record<string, Mutator> = {
       bool: [true, false],
       number: [-100, -1, 0, 1, 2, 0.5],
       'number|null': [null, -1, 0, 0.5, 1],
-      'posint|null': [null, 1, 2, 3],
+      'integer|null': [null, 1, 2, 3, -1],
       integer: [-100, -1, 0, 1, 2],
       dim: [-2, -1, 0, 1, 2, 3],
       'dim|null': [null, -1, 0, 1, 2],

@@ -26,7 +26,11 @@ export const AVG_POOL2D = declareOp({
     padding: param('int2nn', 0, 'implicit zero padding per side'),
     ceil_mode: param('bool', false, 'use ceil instead of floor for the output size'),
     count_include_pad: param('bool', true, 'count padding zeros in the divisor'),
-    divisor_override: param('posint|null', null, 'use this divisor instead'),
+    divisor_override: param(
+      'integer|null',
+      null,
+      'use this divisor instead (0 raises when the node runs, as in PyTorch)',
+    ),
   },
   doc: 'Mean over each window.',
 });

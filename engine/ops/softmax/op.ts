@@ -1,5 +1,5 @@
 import { normalizeDim } from '../../core/shape';
-import { implicitSoftmaxDim, logSoftmax, softmax } from '../../nn/softmax';
+import { checkSoftmaxDtype, implicitSoftmaxDim, logSoftmax, softmax } from '../../nn/softmax';
 import type { Tensor } from '../../tensor/tensor';
 import { defineOp, derived, port, pyCall, shapeOf, type OpContext } from '../define';
 import { LOG_SOFTMAX, SOFTMAX } from './spec';
@@ -21,7 +21,9 @@ const softmaxOp = (
   defineOp(decl, {
     infer: (ins, p) => {
       const x = port(ins, 'input');
-      if (p.dim !== null) normalizeDim(p.dim, shapeOf(x).length);
+      const ndim = shapeOf(x).length;
+      if (p.dim !== null) normalizeDim(p.dim, ndim);
+      checkSoftmaxDtype(name, x.dtype ?? 'float32', ndim, p.dim ?? implicitSoftmaxDim(ndim));
       return derived(shapeOf(x), 'float32', [x]);
     },
     execute: (ctx, ins, p) => {

@@ -96,16 +96,17 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
 
 /** `torch.flatten(t, start_dim, end_dim)`: returns t itself when there is nothing to merge. */
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
-  if (t.ndim === 0) return reshape(t, [1]);
   const shape = flattenShape(t.shape, startDim, endDim);
+  if (t.ndim === 0) return reshape(t, [1]);
   return shape.length === t.ndim ? t : reshape(t, shape);
 }
 
 /** The shape `flatten` gives, with its checks (shape inference uses it too). */
 export function flattenShape(shape: readonly number[], startDim: number, endDim: number): number[] {
-  if (shape.length === 0) return [1];
+  // PyTorch wraps both dims first (a 0-d tensor takes -1 and 0), then flattens a 0-d tensor to [1].
   const a = normalizeDim(startDim, shape.length);
   const b = normalizeDim(endDim, shape.length);
+  if (shape.length === 0) return [1];
   if (a > b) throw runtimeError('flatten() has invalid args: start_dim cannot come after end_dim');
   return [...shape.slice(0, a), numel(shape.slice(a, b + 1)), ...shape.slice(b + 1)];
 }

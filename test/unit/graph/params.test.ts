@@ -35,7 +35,7 @@ const BAD: Record<ParamKind, Json[]> = {
   bool: [1, 0, 'true', null, []],
   number: ['1', null, [], {}, true],
   'number|null': ['1', [], {}, true],
-  'posint|null': [0, -2, 1.5, '3'],
+  'integer|null': [1.5, '3', [1], true],
   integer: [0.5, 1.5, '1', null, [0]],
   dim: [1.5, '1', null, [0]],
   'dim|null': [1.5, '0', [0]],
