@@ -1,4 +1,5 @@
-import type { Shape } from '../../core/shape';
+import { runtimeError } from '../../core/errors';
+import { formatShape, type Shape } from '../../core/shape';
 import { adaptiveAvgPool2dBackward, type AdaptivePoolGeometry } from '../../kernels/adaptive-pool';
 import { batchNormBackward, type BatchNormBackwardArgs } from '../../kernels/batch-norm';
 import { conv2dBackward, type Conv2dGeometry } from '../../kernels/conv2d';
@@ -92,6 +93,18 @@ const nllRule: GradRule<NllSaved> = {
 };
 
 /** Gradient rules of the neural-network ops (with dot, mv and bmm from ./linalg). */
+/** ATen's adaptive_avg_pool2d_backward refuses an empty gradient (an output_size with a 0). */
+function checkAdaptiveGrad(shape: Shape): void {
+  for (let i = 1; i < shape.length; i++) {
+    if (shape[i] === 0) {
+      throw runtimeError(
+        'adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for non-batch dimensions, ' +
+          `but grad_output has sizes ${formatShape(shape)} with dimension ${i} being empty`,
+      );
+    }
+  }
+}
+
 export const nnRules = {
   ConvolutionBackward0: {
     backward: (s: ConvSaved, [g]: Grads, needs) => {
@@ -136,6 +149,7 @@ export const nnRules = {
   AdaptiveAvgPool2DBackward0: {
     backward: (s: { self: SavedVariable; shape: Shape; geometry: AdaptivePoolGeometry }, [g]: Grads) => {
       s.self.unpack();
+      checkAdaptiveGrad(g!.shape);
       return [like(adaptiveAvgPool2dBackward(g!.data, s.geometry), s.shape, g!)];
     },
   } satisfies GradRule<{ self: SavedVariable; shape: Shape; geometry: AdaptivePoolGeometry }>,
