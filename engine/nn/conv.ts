@@ -1,3 +1,4 @@
+import { scalarTypeName, type DType } from '../core/dtype';
 import { runtimeError, TorchError } from '../core/errors';
 import { checkBudget, formatShape } from '../core/shape';
 import { conv2dForward, convOutputSize, type Conv2dGeometry } from '../kernels/conv2d';
@@ -66,9 +67,29 @@ function checkShapeForward(
   }
 }
 
+/** C++'s name of a dtype, as ATen's conv checks print it. */
+const cTypeName = (d: DType): string => (d === 'int64' ? 'long int' : d === 'float64' ? 'double' : 'float');
+
+/**
+ * The dtype checks of PyTorch 1.13's CPU convolution, in its order: with integer padding the
+ * bias's type is checked before the shapes (`_convolution`), the weight's after them, at the
+ * kernel (an int64 image into a float Conv2d: "Input type (long int) and bias type (float)
+ * should be the same", or without bias "expected scalar type Long but found Float").
+ */
+function checkBiasDtype(input: Tensor, bias: Tensor | null): void {
+  if (bias && bias.dtype !== input.dtype) {
+    throw runtimeError(
+      `Input type (${cTypeName(input.dtype)}) and bias type (${cTypeName(bias.dtype)}) should be the same`,
+    );
+  }
+}
+
 /** `F.conv2d` on a batched input with symmetric zero padding (ConvolutionBackward0). */
 function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, a: Conv2dArgs, pad: Pair): Tensor {
   checkShapeForward(input.shape, weight.shape, bias?.shape ?? null, a, pad);
+  if (weight.dtype !== input.dtype) {
+    throw runtimeError(`expected scalar type ${scalarTypeName(input.dtype)} but found ${scalarTypeName(weight.dtype)}`);
+  }
   const [n, cIn, h, w] = input.shape as [number, number, number, number];
   const [cOut, , kH, kW] = weight.shape as [number, number, number, number];
   const g: Conv2dGeometry = {
@@ -127,6 +148,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null, a: Co
   if (input.ndim === 3) {
     return squeeze(conv2d(unsqueeze(input, 0), weight, bias, a), 0);
   }
+  if (a.padding !== 'same' && a.padding !== 'valid') checkBiasDtype(input, bias);
   let x = input;
   let pad: Pair = [0, 0];
   if (a.padding === 'same') {

@@ -28,7 +28,7 @@ export const transposeOp = defineOp(TRANSPOSE, {
     const x = port(ins, 'input');
     const s = [...shapeOf(x)];
     const [a, b] = [normalizeDim(p.dim0, s.length), normalizeDim(p.dim1, s.length)];
-    [s[a], s[b]] = [s[b]!, s[a]!];
+    if (s.length > 0) [s[a], s[b]] = [s[b]!, s[a]!]; // a 0-d tensor takes dims -1 and 0 and stays 0-d
     return derived(s, x.dtype ?? 'float32', [x]);
   },
   execute: (_ctx, ins, p) => transpose(port(ins, 'input'), p.dim0, p.dim1),

@@ -52,6 +52,7 @@ export function reflectionPad2d_(t: Tensor, p: Pad2d): Tensor {
         `(${p.top}, ${p.bottom}) at dimension ${dimW - 1} of input ${t.ndim}`,
     );
   }
+  if (t.dtype === 'int64') throw runtimeError(`"reflection_pad2d" not implemented for 'Long'`);
   const out = Tensor.fromData(reflectionPad2d(t.contiguousData(), planes, h, w, p), shape, t.dtype);
   return record(out, 'ReflectionPad2DBackward0', [t], () => ({ self: save(t), shape: t.shape, planes, pad: p }));
 }
@@ -59,6 +60,7 @@ export function reflectionPad2d_(t: Tensor, p: Pad2d): Tensor {
 /** `F.pad(t, pad, mode='replicate')` on the last two dims (ReplicationPad2DBackward0). */
 export function replicationPad2d_(t: Tensor, p: Pad2d): Tensor {
   const { shape, planes, h, w } = padded(t, p);
+  if (t.dtype === 'int64') throw runtimeError(`"replication_pad2d_cpu" not implemented for 'Long'`);
   const out = Tensor.fromData(replicationPad2d(t.contiguousData(), planes, h, w, p), shape, t.dtype);
   return record(out, 'ReplicationPad2DBackward0', [t], () => ({ self: save(t), shape: t.shape, planes, pad: p }));
 }
