@@ -60,7 +60,6 @@ export function dropout(x: Tensor, p: number, training: boolean, inplace: boolea
   const z = noise.contiguousData();
   return inPlace(
     x,
-    'dropout_',
     (v) => v.map((e, i) => e * z[z.length === 1 ? 0 : i]!),
     'MulBackward0',
     () => ({ a: null, b: save(noise) }),

@@ -56,7 +56,6 @@ export function leakyRelu_(t: Tensor, negativeSlope: number): Tensor {
   checkFloating('leaky_relu_cpu', t.dtype);
   return inPlace(
     t,
-    'LeakyReLU',
     (x) => leakyReluForward(x, negativeSlope),
     'LeakyReluBackward1',
     (result, owner) => ({ result: saveOutput(result, owner), negativeSlope }),

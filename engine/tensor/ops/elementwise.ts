@@ -112,7 +112,7 @@ export function relu(t: Tensor): Tensor {
  * with its views and detached copies) and rebases t's history on ReluBackward0.
  */
 export function relu_(t: Tensor): Tensor {
-  return inPlace(t, 'ReLU', reluForward, 'ReluBackward0', (result, owner) => ({
+  return inPlace(t, reluForward, 'ReluBackward0', (result, owner) => ({
     result: saveOutput(result, owner),
   }));
 }

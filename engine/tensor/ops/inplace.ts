@@ -18,7 +18,6 @@ import { Tensor } from '../tensor';
  */
 export function inPlace<K extends GradFnName>(
   t: Tensor,
-  what: string,
   values: (x: FloatArray) => FloatArray,
   name: K,
   saved: (result: Tensor, owner: string) => SavedOf<K>,

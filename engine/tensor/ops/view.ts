@@ -127,16 +127,12 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   return record(aliasOf(t, shape, strides), 'UnsqueezeBackward0', [t], () => ({ shape: t.shape }));
 }
 
-/** `t.squeeze(dim)`: SqueezeBackward1 (or SqueezeBackward3 for the dims-list overload used by F.linear). */
-export function squeeze(
-  t: Tensor,
-  dim: number,
-  name: 'SqueezeBackward1' | 'SqueezeBackward3' = 'SqueezeBackward1',
-): Tensor {
+/** `t.squeeze(dim)`, a view (SqueezeBackward1); `squeezeInPlace` is `squeeze_` (SqueezeBackward3). */
+export function squeeze(t: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, t.ndim);
   const keep = (_: number, i: number) => t.shape[d] !== 1 || i !== d;
   const out = aliasOf(t, t.shape.filter(keep), t.strides.filter(keep));
-  return record(out, name, [t], () => ({ shape: t.shape }));
+  return record(out, 'SqueezeBackward1', [t], () => ({ shape: t.shape }));
 }
 
 /**
