@@ -3,7 +3,7 @@
  * /usr/bin/python3 has torch, on PyTorch with one thread (the targets' yardstick)
  * and with as many threads as the engine uses (torch-Nt), in the same run.
  *
- *   npm run bench [-- --json] [--only W2,W3] [--min-time S] [--rounds R] [--no-torch] [--cli]
+ *   npm run bench [-- --json] [--only W2,W3] [--min-time S] [--rounds R] [--no-torch] [--cli [--cli-seconds S]]
  *                 [--threads N] [--kernels ts]
  *                 [--canvas | --canvas-fresh | --canvas-only]   (canvas frame times: build/bench/canvas.ts)
  *                 [--security | --security-only]   (the attack suite's large cases: build/bench/security.ts)
@@ -257,10 +257,20 @@ function cliWall(file: string): number {
  * (`sessionMs`: the best of those medians), so the ratio compares times taken
  * within seconds of each other: on a shared VM the speed moves 15-30% from one
  * minute to the next, and the main measurement ran minutes earlier.
+ * `seconds` (`--cli-seconds`, default 1.5) scales K and its cap of 5,000
+ * together: a longer run spreads V8's one-time compiling of the engine over
+ * more iterations (build/bench/README.md, session 26).
  */
-function cliPerIteration(w: WorkloadName, session: Measured, rounds: number, perRoundMs: number): CliIteration {
+function cliPerIteration(
+  w: WorkloadName,
+  session: Measured,
+  rounds: number,
+  perRoundMs: number,
+  seconds: number,
+): CliIteration {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
-  const iterations = Math.max(20, Math.min(5000, Math.round(1500 / session.ms)));
+  const cap = Math.round((5000 * seconds) / 1.5);
+  const iterations = Math.max(20, Math.min(cap, Math.round((seconds * 1000) / session.ms)));
   const files = [1, iterations].map((k) => {
     const f = join(dir, `${w}-${k}.graph.json`);
     writeFileSync(f, JSON.stringify(workloadDocument(w, k)));
@@ -297,6 +307,7 @@ async function main(argv: string[]): Promise<void> {
   let rounds = 3;
   let threads: number | undefined;
   let kernels = 'wasm';
+  let cliSeconds = 1.5;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
@@ -310,6 +321,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === '--rounds') rounds = Math.max(1, Number(argv[++i]));
     else if (a === '--threads') threads = Number(argv[++i]);
     else if (a === '--kernels') kernels = argv[++i]!;
+    else if (a === '--cli-seconds') cliSeconds = Number(argv[++i]);
   }
   if (kernels !== 'ts') {
     spawnSync(process.execPath, [join(ROOT, 'build/wasm/build.mjs'), '--if-stale', '--quiet'], {
@@ -376,7 +388,9 @@ async function main(argv: string[]): Promise<void> {
     };
   });
   const cli = withCli ? cliTimes(CLI_ITERS) : null;
-  const cliIterations = withCli ? only.map((w) => cliPerIteration(w, engine[w]!, rounds, per * 1000)) : null;
+  const cliIterations = withCli
+    ? only.map((w) => cliPerIteration(w, engine[w]!, rounds, per * 1000, cliSeconds))
+    : null;
   const machine = {
     cpu: cpus()[0]?.model ?? '?',
     cores: cpus().length,
