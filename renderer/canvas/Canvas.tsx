@@ -303,11 +303,17 @@ export function Canvas(): React.JSX.Element {
     [app, studio],
   );
 
-  const onNodeContextMenu = useCallback<NodeMouseHandler<OpFlowNode>>((ev, n) => {
-    ev.preventDefault();
-    const box = host.current!.getBoundingClientRect();
-    setMenu({ kind: 'node', id: n.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
-  }, []);
+  // as in most editors, the right-clicked node becomes the selection (the inspector shows what the menu acts on);
+  // a node that is already part of a larger selection keeps it
+  const onNodeContextMenu = useCallback<NodeMouseHandler<OpFlowNode>>(
+    (ev, n) => {
+      ev.preventDefault();
+      const box = host.current!.getBoundingClientRect();
+      if (!studio.state.ui.selection.nodes.includes(n.id)) studio.select([n.id]);
+      setMenu({ kind: 'node', id: n.id, x: ev.clientX - box.left, y: ev.clientY - box.top });
+    },
+    [studio],
+  );
   const onEdgeContextMenu = useCallback(
     (ev: React.MouseEvent, e: CanvasEdge) => {
       ev.preventDefault();

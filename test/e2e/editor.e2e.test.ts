@@ -224,6 +224,9 @@ describe('edges are first-class', () => {
     const title = '.react-flow__node[data-id="ce"] [data-testid=node-title]';
     await page.click(title, { button: 'right' });
     await page.waitForSelector('[data-testid=context-menu][data-kind=node]');
+    // the right-clicked node is selected, so the inspector shows what the menu acts on
+    await expect.poll(() => page.getAttribute('.react-flow__node[data-id="ce"]', 'class')).toContain('selected');
+    await expect.poll(() => page.locator('[data-testid=inspector] h2').textContent()).toBe('CrossEntropyLoss');
     await page.click('[data-testid=menu-duplicate]');
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(8);
     // the copy keeps its inputs
