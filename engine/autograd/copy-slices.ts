@@ -1,15 +1,20 @@
 import { nulls } from '../core/arrays';
-import type { DType } from '../core/dtype';
+import { allocLike, type DType, type FloatArray } from '../core/dtype';
 import { runtimeError } from '../core/errors';
-import type { Shape } from '../core/shape';
+import { contiguousStrides, type Shape } from '../core/shape';
 import { gatherStrided, scatterStrided } from '../kernels/slice';
 import type { GradValue } from './grad-value';
 import { Node, takeSequenceNr, type Edge } from './node';
 import { ERR_BACKWARD_TWICE } from './saved';
 
-/** Where a view sits in its base: the base is contiguous from `baseOffset`; the view is strided. */
+/**
+ * Where a view sits in its base: the base fills its storage from `baseOffset` with `baseStride`
+ * (row-major, or dense in another order after a Clone: Note [Clone keeps the layout],
+ * engine/tensor/ops/view.ts); the view is strided.
+ */
 export interface ViewGeometry {
   readonly baseShape: Shape;
+  readonly baseStride: readonly number[];
   readonly baseOffset: number;
   readonly dtype: DType;
   readonly size: Shape;
@@ -61,7 +66,7 @@ export class CopySlices extends Node {
     if (!g) return nulls<GradValue>(this.nextEdges.length);
     if (this.fn === null) throw runtimeError(ERR_BACKWARD_TWICE);
     const v = this.view;
-    const result = g.data.slice(); // the base's gradient, written into below
+    const result = toStorageOrder(g.data, v.baseShape, v.baseStride); // the base's gradient, written into below
     const at = v.storageOffset - v.baseOffset;
     const slice = gatherStrided(result, at, v.size, v.stride);
     const res = this.fn.apply([{ data: slice, shape: v.size, dtype: g.dtype }]);
@@ -70,7 +75,7 @@ export class CopySlices extends Node {
       if (this.nextEdges[i] === null) continue;
       if (i === 0) {
         scatterStrided(result, at, v.size, v.stride, res[0]!.data);
-        out[0] = { data: result, shape: v.baseShape, dtype: g.dtype };
+        out[0] = { data: fromStorageOrder(result, v.baseShape, v.baseStride), shape: v.baseShape, dtype: g.dtype };
       } else out[i] = res[i] ?? null;
     }
     return out;
@@ -80,4 +85,26 @@ export class CopySlices extends Node {
     this.fn?.releaseVariables();
     this.fn = null;
   }
+}
+
+/**
+ * A base's gradient (row-major) laid out as the base sits in its storage, so a view's strides
+ * address it (PyTorch's `grad.new_empty_strided(base.sizes(), base.strides()).copy_(grad)`).
+ * A new array; for a row-major base, a copy.
+ */
+export function toStorageOrder(g: FloatArray, shape: Shape, stride: readonly number[]): FloatArray {
+  if (sameStrides(stride, contiguousStrides(shape), shape)) return g.slice();
+  const out = allocLike(g, g.length);
+  scatterStrided(out, 0, shape, stride, g);
+  return out;
+}
+
+/** The inverse of {@link toStorageOrder}: row-major again (`d` itself for a row-major base). */
+export function fromStorageOrder(d: FloatArray, shape: Shape, stride: readonly number[]): FloatArray {
+  return sameStrides(stride, contiguousStrides(shape), shape) ? d : gatherStrided(d, 0, shape, stride);
+}
+
+/** Strides equal wherever the size is above 1 (PyTorch ignores the stride of a size-1 dim). */
+function sameStrides(a: readonly number[], b: readonly number[], shape: Shape): boolean {
+  return shape.every((n, i) => n < 2 || a[i] === b[i]);
 }

@@ -40,7 +40,11 @@ function plan(shape: Shape, dtype: DType, outputSize: OutputSize2): { size: [num
       );
     }
   }
-  if (dtype === 'int64') throw runtimeError(`"adaptive_avg_pool2d" not implemented for '${scalarTypeName(dtype)}'`);
+  // ATen returns an empty output before it dispatches on the dtype, so only a non-empty one refuses int64
+  const planes = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  if (dtype === 'int64' && planes * size[0] * size[1] > 0) {
+    throw runtimeError(`"adaptive_avg_pool2d" not implemented for '${scalarTypeName(dtype)}'`);
+  }
   return { size, mean: false };
 }
 

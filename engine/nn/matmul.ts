@@ -91,7 +91,8 @@ function checkBmm(a: Shape, b: Shape): void {
  *   last two dims transposed, see `shouldFold`): the batch dims are folded into the
  *   rows of one `mm` or `mv` (`reshape`, then `_unsafe_view` back). When the batched
  *   side is the right one, PyTorch folds `b.mT` (`transpose(-2, -1)`) with `a.t()`, and
- *   turns a matrix product back with `.mT.contiguous()` (a clone).
+ *   turns a matrix product back with `.mT.contiguous()` (a clone, unless one of the last two
+ *   dims is 1 and the transpose is already contiguous: then the result is that view).
  * - Otherwise both sides are `expand`ed to the broadcast batch shape, reshaped to
  *   3-D and multiplied by `bmm` (a 1-D right side as a column, squeezed after), then
  *   `_unsafe_view`ed to the output shape.
@@ -130,7 +131,11 @@ function foldedRight(a: Tensor, b: Tensor): Tensor {
   const t1 = transpose(b, -2, -1); // before a.t(): the order sets their sequence numbers
   const t2 = a.ndim === 2 ? transpose2d(a) : a;
   const out = folded(t1, t2);
-  return t2.ndim === 2 ? clone(transpose(out, -2, -1)) : out;
+  if (t2.ndim !== 2) return out;
+  // `.mT.contiguous()`: a clone only when the transpose is not already contiguous (it is when
+  // the product has one row or one column: a [2, 5, 1] result is then a view, TransposeBackward0)
+  const back = transpose(out, -2, -1);
+  return back.isContiguous ? back : clone(back);
 }
 
 function batched(a: Tensor, b: Tensor, plan: BmmPlan): Tensor {

@@ -90,6 +90,9 @@ export function avgPool2d(
   if (divisorOverride === 0) throw runtimeError('divisor must be not zero');
   const g = geometry(t, { ...a, dilation: [1, 1] });
   const out = avgPool2dForward(t.contiguousData(), g, countIncludePad, divisorOverride);
+  // Note [Integer average pooling]: ATen sums an int64 window in int64 and divides by an int64
+  // divisor, truncating toward zero; truncating the float64 quotient is the same for |sum| < 2^53.
+  if (t.dtype === 'int64') for (let i = 0; i < out.length; i++) out[i] = Math.trunc(out[i]!) || 0; // no -0 in an integer tensor
   const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
   return record(res, 'AvgPool2DBackward0', [t], () => ({
     self: save(t),

@@ -116,6 +116,7 @@ export class Tensor implements GradSink {
     if (this.fn === null) return;
     const saved = {
       baseShape: base.shape,
+      baseStride: base.strides,
       baseOffset: base.offset,
       size: this.shape,
       stride: this.strides,
@@ -129,7 +130,7 @@ export class Tensor implements GradSink {
 
   /** True for tensors without a grad_fn (PyTorch's `is_leaf`). */
   get isLeaf(): boolean {
-    return this.gradFn === null;
+    return this.fn === null; // regenerating a view's grad_fn never makes or removes one
   }
 
   /** PyTorch's `requires_grad`. */
@@ -142,9 +143,15 @@ export class Tensor implements GradSink {
     return this.gradFn?.name ?? null;
   }
 
-  /** `type(t.grad_fn).__name__`, or null: what a tensor shows (`<CopySlices>`: name() without the namespace). */
+  /**
+   * `type(t.grad_fn).__name__`, or null: what a tensor shows (`<CopySlices>`: name() without the
+   * namespace). It names the grad_fn a stale view would get (Note [View + in-place]) without
+   * making it: showing a tensor must not give a node a sequence number earlier than PyTorch
+   * does, or the backward order of a stepped run would differ from a plain run.
+   */
   get gradFnClass(): string | null {
-    const name = this.gradFnName;
+    const stale = this.base !== null && this.fn !== null && this.storage.version !== this.viewVersion;
+    const name = stale ? 'AsStridedBackward0' : (this.fn?.name ?? null);
     return name?.startsWith('torch::autograd::') ? name.slice('torch::autograd::'.length) : name;
   }
 

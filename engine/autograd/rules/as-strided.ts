@@ -2,11 +2,13 @@ import { allocLike } from '../../core/dtype';
 import type { Shape } from '../../core/shape';
 import type { GradValue } from '../grad-value';
 import type { GradRule } from '../node';
+import { fromStorageOrder } from '../copy-slices';
 
 /** What AsStridedBackward0 keeps: the base's geometry and the view's. */
 export interface AsStridedSaved {
-  /** The base's shape; the base is contiguous from `baseOffset` in the storage. */
+  /** The base's shape and strides; the base fills its storage from `baseOffset` (ViewGeometry). */
   readonly baseShape: Shape;
+  readonly baseStride: readonly number[];
   readonly baseOffset: number;
   /** The view: its sizes, strides and storage offset. */
   readonly size: Shape;
@@ -15,8 +17,8 @@ export interface AsStridedSaved {
 }
 
 /**
- * `AsStridedBackward0` (PyTorch's `as_strided_backward` for a contiguous base): each
- * element of the view's gradient is added at the base position the view reads, so
+ * `AsStridedBackward0` (PyTorch's `as_strided_backward` for a base that fills its storage): each
+ * element of the view's gradient is added at the storage position the view reads, so
  * positions the view reads twice get the sum and positions it does not read get 0.
  * It is created only by view regeneration: see Note [View + in-place] (engine/tensor/tensor.ts).
  */
@@ -37,6 +39,6 @@ export const asStridedBackward: GradRule<AsStridedSaved> = {
         idx[d] = 0;
       }
     }
-    return [{ data: out, shape: s.baseShape, dtype: g!.dtype }];
+    return [{ data: fromStorageOrder(out, s.baseShape, s.baseStride), shape: s.baseShape, dtype: g!.dtype }];
   },
 };

@@ -20,7 +20,7 @@ export const cloneOp = defineOp(CLONE, {
     const x = port(ins, 'input');
     return derived(shapeOf(x), x.dtype ?? 'float32', [x]);
   },
-  execute: (_ctx, ins) => clone(port(ins, 'input')),
+  execute: (_ctx, ins) => clone(port(ins, 'input'), 'preserve'),
   python: (_py, x) => `${port(x, 'input')}.clone()`,
 });
 

@@ -39,9 +39,9 @@ export const mulOp = binary(MUL, E.mul, '*', true);
 export const divOp = binary(DIV, E.div, '/', false);
 
 export const clampOp = defineOp(CLAMP, {
-  infer: (ins) => {
+  infer: (ins, p) => {
     const x = port(ins, 'input');
-    return derived(shapeOf(x), x.dtype ?? 'float32', [x]);
+    return derived(shapeOf(x), E.clampDtype(x.dtype ?? 'float32', p.min, p.max), [x]);
   },
   execute: (_ctx, ins, p) => E.clamp(port(ins, 'input'), p.min, p.max),
   python: (py, x, p) => {

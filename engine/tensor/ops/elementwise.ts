@@ -117,12 +117,24 @@ export function relu_(t: Tensor): Tensor {
   }));
 }
 
+/**
+ * The dtype of `torch.clamp(t, min, max)`: an int64 tensor clamped to a bound that is not a whole
+ * number is promoted to float32, as PyTorch promotes it with a Python float (a whole-number bound
+ * is read as a Python int, as the document's JSON gives it to PyTorch, and keeps int64).
+ */
+export function clampDtype<D extends DType>(dtype: D, min: number | null, max: number | null): D | 'float32' {
+  const fractional = (v: number | null): boolean => v !== null && !Number.isInteger(v);
+  return dtype === 'int64' && (fractional(min) || fractional(max)) ? 'float32' : dtype;
+}
+
 /** `torch.clamp(t, min, max)` (ClampBackward1). */
 export function clamp(t: Tensor, min: number | null, max: number | null): Tensor {
   if (min === null && max === null) throw runtimeError("torch.clamp: At least one of 'min' or 'max' must not be None");
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   const f = (x: number) => (Number.isNaN(x) ? x : Math.min(Math.max(x, lo), hi));
-  const out = Tensor.fromData(unary(t.contiguousData(), f), t.shape, t.dtype);
+  const dtype = clampDtype(t.dtype, min, max);
+  const data = unary(t.contiguousData(), f);
+  const out = Tensor.fromData(dtype === t.dtype ? data : Float32Array.from(data), t.shape, dtype);
   return record(out, 'ClampBackward1', [t], () => ({ self: save(t), min, max }));
 }

@@ -67,6 +67,7 @@ function inPlaceOnView<K extends GradFnName>(
   write(t, values);
   const geometry = {
     baseShape: base.shape,
+    baseStride: base.strides,
     baseOffset: base.offset,
     dtype: base.dtype,
     size: t.shape,

@@ -1,4 +1,5 @@
 import { runtimeError } from '../../core/errors';
+import { Storage } from '../../core/storage';
 import { contiguousStrides, normalizeDim, numel, sameShape, type Shape } from '../../core/shape';
 import type { Region } from '../../kernels/slice';
 import { record } from '../record';
@@ -159,10 +160,43 @@ export function slice(t: Tensor, dim: number, start: number, end: number): Tenso
   return record(out, 'SliceBackward0', [t], () => ({ shape: t.shape, region }));
 }
 
-/** `t.clone()`: new storage, stays in the graph (CloneBackward0). */
-export function clone(t: Tensor): Tensor {
-  const out = Tensor.fromData(t.contiguousData().slice(), t.shape, t.dtype);
+/**
+ * `t.contiguous()` (format 'contiguous') or `t.clone()` ('preserve'): new storage, stays in the
+ * graph (CloneBackward0).
+ *
+ * Note [Clone keeps the layout]: `torch.clone`'s default `memory_format=torch.preserve_format`
+ * gives a tensor whose elements fill their storage with no gaps and no overlaps (a transpose or
+ * permute of a whole tensor) a copy with the same strides; anything else is copied row-major. So
+ * `x.t().clone()` is not contiguous, and a Flatten or Reshape after it copies (UnsafeViewBackward0)
+ * instead of making a view: an in-place op after that Flatten leaves the clone alone, as in PyTorch.
+ */
+export function clone(t: Tensor, format: 'contiguous' | 'preserve' = 'contiguous'): Tensor {
+  const out =
+    format === 'preserve' && !t.isContiguous && isDense(t.shape, t.strides)
+      ? new Tensor(new Storage(t.storage.data.slice(t.offset, t.offset + t.numel)), t.shape, t.dtype, t.strides)
+      : Tensor.fromData(t.contiguousData().slice(), t.shape, t.dtype);
   return record(out, 'CloneBackward0', [t], () => null);
+}
+
+/**
+ * PyTorch's `is_non_overlapping_and_dense`: some order of the dims (by stride; size-1 dims last)
+ * has the strides of a contiguous tensor, so the elements fill `numel` consecutive places.
+ */
+export function isDense(shape: Shape, strides: readonly number[]): boolean {
+  if (shape.length === 1) return shape[0]! < 2 || strides[0] === 1;
+  const order = shape
+    .map((_, i) => i)
+    .sort((a, b) => {
+      if (shape[a]! < 2 || shape[b]! < 2) return shape[a]! < 2 ? (shape[b]! < 2 ? 0 : 1) : -1;
+      return strides[a]! - strides[b]! || a - b;
+    });
+  let need = 1;
+  for (const i of order) {
+    if (shape[i]! < 2) return true;
+    if (strides[i] !== need) return false;
+    need *= shape[i]!;
+  }
+  return true;
 }
 
 /** `t.transpose(dim0, dim1)`: a view with two dims swapped (TransposeBackward0). */

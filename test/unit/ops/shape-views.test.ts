@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../engine/tensor/tensor';
-import { permute, reshape, transpose } from '../../../engine/tensor/ops/view';
+import { clone, expand, permute, reshape, slice, transpose } from '../../../engine/tensor/ops/view';
 
 const arange = (shape: number[]) => {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -45,5 +45,37 @@ describe('transpose and permute are strided views', () => {
     const c = reshape(transpose(b, 0, 1), [6]); // PyTorch: a copy
     expect(c.storage).not.toBe(b.storage);
     expect(c.toArray()).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+});
+
+describe('clone keeps a dense layout (memory_format=torch.preserve_format)', () => {
+  // PyTorch 1.13: v.clone().stride() for each v below, written beside.
+  it('a permute or transpose of a whole tensor keeps its strides, in a storage of its own', () => {
+    const x = arange([2, 3, 4]);
+    const p = clone(permute(x, [2, 0, 1]), 'preserve');
+    expect(p.storage).not.toBe(x.storage);
+    expect(p.strides).toEqual([1, 12, 4]); // (1, 12, 4)
+    expect(p.toArray()).toEqual(permute(x, [2, 0, 1]).toArray());
+    expect(clone(transpose(x, 0, 2), 'preserve').strides).toEqual([1, 4, 12]); // (1, 4, 12)
+    // a size-1 dim keeps whatever stride it had: [3, 1, 2] with (1, 6, 3)
+    const u = reshape(transpose(arange([2, 3]), 0, 1), [3, 1, 2]);
+    expect(u.strides).toEqual([1, 6, 3]);
+    expect(clone(u, 'preserve').strides).toEqual([1, 6, 3]); // (1, 6, 3)
+  });
+
+  it('a slice, a step or an expand is copied row-major', () => {
+    const x = arange([2, 3, 4]);
+    expect(clone(slice(x, 1, 1, 3), 'preserve').strides).toEqual([8, 4, 1]); // (8, 4, 1)
+    expect(clone(expand(arange([3]), [2, 3]), 'preserve').strides).toEqual([3, 1]); // (3, 1)
+  });
+
+  it('a reshape after the clone copies where it is a view of a row-major copy', () => {
+    const t = transpose(arange([3, 3]), 0, 1);
+    const kept = clone(t, 'preserve');
+    const flatKept = reshape(kept, [-1]);
+    expect(flatKept.storage).not.toBe(kept.storage); // a copy, as PyTorch's x.t().clone().reshape(-1)
+    const rowMajor = clone(t); // t.contiguous()
+    expect(reshape(rowMajor, [-1]).storage).toBe(rowMajor.storage);
+    expect(flatKept.toArray()).toEqual(rowMajor.toArray());
   });
 });
