@@ -5,7 +5,7 @@ import { expandTo } from '../kernels/elementwise';
 import { addmm as addmmKernel, matmul } from '../kernels/matmul';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
-import { add } from '../tensor/ops/elementwise';
+import { add_ } from '../tensor/ops/elementwise';
 import { reshape, squeezeInPlace, transpose2d, unsqueeze, view } from '../tensor/ops/view';
 
 /** mm's check of two matrix shapes, with PyTorch's message. */
@@ -99,7 +99,8 @@ export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
  * `F.linear(input, weight, bias)` with the exact op sequence of PyTorch 1.13, so
  * autograd shows the same functions: addmm for 2-D input with bias, a view
  * around addmm for contiguous 3-D input with bias, matmul (unsqueeze/reshape,
- * mm, squeeze/unsafe view) plus add otherwise. `weight.t()` comes first.
+ * mm, squeeze/unsafe view) then `add_` of the bias in place otherwise. `weight.t()`
+ * comes first.
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   if (input.ndim === 0) throw runtimeError(LINEAR_0D);
@@ -121,7 +122,7 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tens
     const prod = mm(flat, wt);
     out = unsafeView(prod, [...input.shape.slice(0, -1), prod.shape[1]!]);
   }
-  return bias ? add(out, bias) : out;
+  return bias ? add_(out, bias) : out; // `output.add_(bias)`
 }
 
 /** The dtypes of F.linear's operands, for {@link linearShape}'s checks (null: no bias). */

@@ -1,6 +1,6 @@
 import { allocFor, isFloatingPoint, type DType } from '../../core/dtype';
 import { runtimeError } from '../../core/errors';
-import { broadcastShapes } from '../../core/shape';
+import { broadcastShapes, formatShape } from '../../core/shape';
 import { binaryOp, negArray, reluForward, scalarOp, unary, type BinaryOp } from '../../kernels/elementwise';
 import { record, save, saveOutput } from '../record';
 import { Tensor } from '../tensor';
@@ -24,6 +24,28 @@ function binary(a: Tensor, b: Tensor, op: BinaryOp, trueDivide = false): Tensor 
 /** `a + b` (AddBackward0). */
 export function add(a: Tensor, b: Tensor): Tensor {
   return record(binary(a, b, 'add'), 'AddBackward0', [a, b], () => null);
+}
+
+/**
+ * `t.add_(b)`: b broadcast into t's shape, written into t (AddBackward0, t's version + 1).
+ * F.linear adds its bias this way when it does not take addmm (1-D input, 4-D or more,
+ * non-contiguous 3-D), so the output is at version 1 (2 after a 1-D input's `squeeze_`).
+ */
+export function add_(t: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShapes(t.shape, b.shape);
+  if (shape.length !== t.ndim || shape.some((n, i) => n !== t.shape[i])) {
+    throw runtimeError(
+      `output with shape ${formatShape(t.shape)} doesn't match the broadcast shape ${formatShape(shape)}`,
+    );
+  }
+  const bData = b.contiguousData();
+  return inPlace(
+    t,
+    (x) => binaryOp('add', x, t.shape, bData, b.shape, t.shape, x),
+    'AddBackward0',
+    () => null,
+    [b],
+  );
 }
 
 /** `a - b` (SubBackward0). */

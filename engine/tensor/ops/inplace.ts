@@ -1,5 +1,5 @@
 import type { FloatArray } from '../../core/dtype';
-import { runtimeError } from '../../core/errors';
+import { internalError, runtimeError } from '../../core/errors';
 import { CopySlices } from '../../autograd/copy-slices';
 import { FunctionNode, takeSequenceNr, type GradRule } from '../../autograd/node';
 import { gradRules, type GradFnName, type SavedOf } from '../../autograd/rules/index';
@@ -14,13 +14,15 @@ import { Tensor } from '../tensor';
  * whose saved state `saved(result, owner)` may hold the result (t itself;
  * `owner` is the grad_fn an in-place error then names). On a view that
  * requires grad the history goes through CopySlices (Note [In-place on a view],
- * engine/autograd/copy-slices.ts).
+ * engine/autograd/copy-slices.ts). `others` are the op's other inputs (`t.add_(b)`: b), the
+ * grad_fn's next edges after t's; with them t may start to require grad here.
  */
 export function inPlace<K extends GradFnName>(
   t: Tensor,
   values: (x: FloatArray) => FloatArray,
   name: K,
   saved: (result: Tensor, owner: string) => SavedOf<K>,
+  others: readonly Tensor[] = [],
 ): Tensor {
   const grad = needsGrad([t]);
   // PyTorch's check_inplace, in its order.
@@ -30,15 +32,20 @@ export function inPlace<K extends GradFnName>(
   if (grad && t.isLeaf) {
     throw runtimeError('a leaf Variable that requires grad is being used in an in-place operation.');
   }
-  if (grad && t.base !== null) return inPlaceOnView(t, t.base, values, name, saved);
+  if (grad && t.base !== null) {
+    if (others.length) throw internalError('an in-place op with other inputs on a view');
+    return inPlaceOnView(t, t.base, values, name, saved);
+  }
   // The edge is taken before the write bumps the version, as PyTorch's in-place code does.
   const prev = grad ? t.gradientEdge() : null;
   write(t, values);
-  if (prev) {
+  if (prev || needsGrad(others)) {
     const view = new Tensor(t.storage, t.shape, t.dtype, t.strides, t.offset);
-    view.gradFn = prev.node;
-    view.outputNr = prev.inputNr;
-    record(view, name, [view], () => saved(view, name));
+    if (prev) {
+      view.gradFn = prev.node;
+      view.outputNr = prev.inputNr;
+    }
+    record(view, name, [view, ...others], () => saved(view, name));
     t.gradFn = view.gradFn;
     t.outputNr = 0;
     t.installRetainHook(); // See Note [retain_grad hook moves with grad_fn]
