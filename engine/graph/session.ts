@@ -1,4 +1,5 @@
 import { classifyError, TorchError } from '../core/errors';
+import { StorageNumbers } from '../core/storage';
 import { allocFor } from '../core/dtype';
 import { BackwardRun, type BackwardStep } from '../autograd/engine';
 import { noGrad } from '../autograd/grad-mode';
@@ -89,6 +90,8 @@ export class GraphSession {
   /** `run.optimizer`, made at the first setup, and the name of each tensor it updates. */
   optimizer: ReturnType<typeof makeOptimizer> = null;
   private readonly leases = new SessionLeases(this);
+  /** Numbers the storages this session makes, as the canvas shows them (Note [Storage numbers]). */
+  readonly storageNumbers = new StorageNumbers();
 
   constructor(graph: CompiledGraph) {
     this.graph = graph;
@@ -130,6 +133,10 @@ export class GraphSession {
    */
   advance(): void {
     if (this.phase === 'setup') this.leases.nextIteration();
+    this.storageNumbers.within(() => this.advanceWithin());
+  }
+
+  private advanceWithin(): void {
     this.leases.within(() => {
       switch (this.phase) {
         case 'setup':
@@ -155,17 +162,19 @@ export class GraphSession {
     while (this.phase === 'setup' || this.phase === 'forward') this.advance();
     if (this.phase !== 'backward') return null;
     let step: TaggedStep | null = null;
-    this.leases.within(() =>
-      this.guard('backward', () => {
-        this.startBackward();
-        if (!this.backwardRun || this.backwardRun.done) {
-          this.endBackward();
-          return;
-        }
-        step = this.tagged(this.backwardRun.step());
-        this.steps.push(step);
-        if (this.backwardRun.done) this.endBackward();
-      }),
+    this.storageNumbers.within(() =>
+      this.leases.within(() =>
+        this.guard('backward', () => {
+          this.startBackward();
+          if (!this.backwardRun || this.backwardRun.done) {
+            this.endBackward();
+            return;
+          }
+          step = this.tagged(this.backwardRun.step());
+          this.steps.push(step);
+          if (this.backwardRun.done) this.endBackward();
+        }),
+      ),
     );
     return step;
   }

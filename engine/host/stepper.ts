@@ -40,7 +40,7 @@ interface LeafGrad {
 function sharingStorage(s: GraphSession, node: string, t: Tensor): Record<string, TensorSummary> {
   const out = dict<TensorSummary>();
   for (const [name, other] of reportedTensors(s)) {
-    if (name !== node && other.storage === t.storage) out[name] = tensorSummary(other);
+    if (name !== node && other.storage === t.storage) out[name] = tensorSummary(other, s);
   }
   return out;
 }
@@ -79,7 +79,7 @@ export class Stepper {
       s.advance();
       for (const n of s.graph.doc.nodes) {
         const t = n.op === 'Tensor' ? s.outputs.get(n.id) : undefined;
-        if (t) setup[n.id] = tensorSummary(t);
+        if (t) setup[n.id] = tensorSummary(t, s);
       }
       fed = fedSummaries(s);
       if (!s.error) this.settle();
@@ -110,7 +110,7 @@ export class Stepper {
       ran_in: ranIn,
       iteration,
       grad_fn: t?.gradFnClass ?? null,
-      tensor: t ? tensorSummary(t) : null,
+      tensor: t ? tensorSummary(t, s) : null,
       changed,
       setup,
       fed,

@@ -21,8 +21,8 @@ import { stats } from '../protocol/stats';
 
 export { stats };
 
-/** Shape, flags and statistics of a tensor and of its `.grad`. */
-export function tensorSummary(t: Tensor): TensorSummary {
+/** Shape, flags and statistics of a tensor and of its `.grad`; its storage as session `s` numbers it. */
+export function tensorSummary(t: Tensor, s: GraphSession): TensorSummary {
   return {
     shape: [...t.shape],
     dtype: t.dtype,
@@ -32,7 +32,7 @@ export function tensorSummary(t: Tensor): TensorSummary {
     has_grad: t.grad !== null,
     stats: stats(t.contiguousData()),
     grad_stats: t.grad ? stats(t.grad.contiguousData()) : null,
-    storage: t.storage.id,
+    storage: s.storageNumbers.of(t.storage),
   };
 }
 
@@ -56,14 +56,14 @@ export function tensorData(name: string, which: TensorWhich, t: Tensor): TensorD
 /** Summaries of every tensor a result reports. */
 export function tensorSummaries(s: GraphSession): Record<string, TensorSummary> {
   const out = dict<TensorSummary>();
-  for (const [name, t] of reportedTensors(s)) out[name] = tensorSummary(t);
+  for (const [name, t] of reportedTensors(s)) out[name] = tensorSummary(t, s);
   return out;
 }
 
 /** Summaries of what the last feedback handed to each Tensor node (see Note [Fed-back tensors are reported apart]). */
 export function fedSummaries(s: GraphSession): Record<string, TensorSummary> {
   const out = dict<TensorSummary>();
-  for (const [id, t] of s.handedOver) out[id] = tensorSummary(t);
+  for (const [id, t] of s.handedOver) out[id] = tensorSummary(t, s);
   return out;
 }
 

@@ -80,6 +80,28 @@ describe('SessionHost', () => {
     expect(r.edge_flow.at(-1)!.norm).toBeCloseTo(Math.sqrt(3), 6);
   });
 
+  it('numbers storages from 1 in each session: the same on every run after Reset, stepped or not', async () => {
+    const h = harness();
+    await h.send({ type: 'load', document: linearConv() });
+    const first = await h.send({ type: 'run' });
+    const numbers = (r: typeof first) => Object.fromEntries(Object.entries(r.tensors).map(([k, t]) => [k, t.storage]));
+    const shown = numbers(first);
+    expect(Math.min(...Object.values(shown))).toBe(1);
+    await h.send({ type: 'reset' });
+    expect(numbers(await h.send({ type: 'run' }))).toEqual(shown);
+    // stepped: each forward step shows its output's storage as the plain run numbered it
+    await h.send({ type: 'reset' });
+    const stepped: Record<string, number> = {};
+    for (;;) {
+      const f = await h.send({ type: 'stepForward' });
+      for (const [k, t] of Object.entries(f.setup ?? {})) stepped[k] = t.storage;
+      if (f.node && f.tensor) stepped[f.node] = f.tensor.storage;
+      if (f.phase !== 'forward') break;
+    }
+    for (const [k, n] of Object.entries(stepped)) expect([k, n]).toEqual([k, shown[k]]);
+    expect(Object.keys(stepped)).toEqual(expect.arrayContaining(['x', 'conv', 'flat', 'fc', 'd', 'loss']));
+  });
+
   it('throttles progress to about 20 per second and always reports the last iteration', async () => {
     const h = harness();
     await h.send({ type: 'load', document: squareDoc(2000) });
