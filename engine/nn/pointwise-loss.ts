@@ -24,6 +24,7 @@ import { bceWithLogitsForward, mseForward } from '../kernels/pointwise-loss';
 import type { Reduction } from '../kernels/nll';
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
+import { elementwiseResult } from '../tensor/ops/pointwise';
 import { abs, sub } from '../tensor/ops/elementwise';
 import { checkMeanDtype, mean, sum } from '../tensor/ops/reduce';
 import { expand } from '../tensor/ops/view';
@@ -97,7 +98,11 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction): Te
   const meta = pointwiseLossMeta('mse', input, target, reduction);
   const [x, t] = broadcastPair(input, target);
   const sq = mseForward(x.contiguousData(), t.contiguousData(), allocFor(meta.dtype, x.numel));
-  const out = Tensor.fromData(reduceAll(sq, reduction), meta.shape, meta.dtype);
+  // (input - target).pow(2) keeps the operands' layout (Note [Elementwise results keep the inputs' layout])
+  const out =
+    reduction === 'none'
+      ? elementwiseResult(sq, meta.shape, meta.dtype, [x, t])
+      : Tensor.fromData(reduceAll(sq, reduction), meta.shape, meta.dtype);
   return record(out, 'MseLossBackward0', [x, t], () => ({ self: save(x), target: save(t), reduction }));
 }
 

@@ -1,4 +1,5 @@
 import { mapped } from '../core/arrays';
+import { scalarTypeName, type DType } from '../core/dtype';
 import { runtimeError } from '../core/errors';
 import { checkBudget, numel } from '../core/shape';
 import { avgPool2dForward, maxPool2dForward, poolOutputSize, type Pool2dGeometry } from '../kernels/pool';
@@ -67,9 +68,15 @@ function geometry(t: Tensor, a: Pool2dArgs): Pool2dGeometry {
   };
 }
 
+/** max_pool2d's CPU kernel has no int64 version in PyTorch 1.13; it says so after the shape checks. */
+export function checkMaxPoolDtype(dtype: DType): void {
+  if (dtype === 'int64') throw runtimeError(`"max_pool2d" not implemented for '${scalarTypeName(dtype)}'`);
+}
+
 /** `F.max_pool2d` (MaxPool2DWithIndicesBackward0): the gradient goes to the first maximum. */
 export function maxPool2d(t: Tensor, a: Pool2dArgs): Tensor {
   const g = geometry(t, a);
+  checkMaxPoolDtype(t.dtype);
   const { out, indices } = maxPool2dForward(t.contiguousData(), g);
   const res = Tensor.fromData(out, [...t.shape.slice(0, -2), g.hOut, g.wOut], t.dtype);
   return record(res, 'MaxPool2DWithIndicesBackward0', [t], () => ({

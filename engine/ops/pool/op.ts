@@ -1,5 +1,5 @@
 import { adaptiveAvgPool2d, adaptiveAvgPool2dShape } from '../../nn/adaptive-pool';
-import { avgPool2d, maxPool2d, pool2dShape, type Pool2dArgs } from '../../nn/pool';
+import { avgPool2d, checkMaxPoolDtype, maxPool2d, pool2dShape, type Pool2dArgs } from '../../nn/pool';
 import type { Pair } from '../../protocol/op-spec';
 import { defineOp, derived, pairIs, port, pyCall, shapeOf, type PyLiterals } from '../define';
 import { ADAPTIVE_AVG_POOL2D, AVG_POOL2D, MAX_POOL2D } from './spec';
@@ -29,7 +29,9 @@ const windowArgs = (py: PyLiterals, p: Window) => [
 export const maxPool2dOp = defineOp(MAX_POOL2D, {
   infer: (ins, p) => {
     const x = port(ins, 'input');
-    return derived(pool2dShape(shapeOf(x), args(p, p.dilation)), 'float32', [x]);
+    const shape = pool2dShape(shapeOf(x), args(p, p.dilation));
+    if (x.dtype) checkMaxPoolDtype(x.dtype);
+    return derived(shape, 'float32', [x]);
   },
   execute: (_ctx, ins, p) => maxPool2d(port(ins, 'input'), args(p, p.dilation)),
   python: (py, x, p) =>
@@ -45,7 +47,7 @@ export const maxPool2dOp = defineOp(MAX_POOL2D, {
 export const avgPool2dOp = defineOp(AVG_POOL2D, {
   infer: (ins, p) => {
     const x = port(ins, 'input');
-    return derived(pool2dShape(shapeOf(x), args(p, [1, 1])), 'float32', [x]);
+    return derived(pool2dShape(shapeOf(x), args(p, [1, 1])), x.dtype ?? 'float32', [x]);
   },
   execute: (_ctx, ins, p) => avgPool2d(port(ins, 'input'), args(p, [1, 1]), p.count_include_pad, p.divisor_override),
   python: (py, x, p) =>

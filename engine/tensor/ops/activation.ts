@@ -10,15 +10,19 @@ import {
 } from '../../kernels/activation';
 import type { FloatArray } from '../../core/dtype';
 import { record, save, saveOutput } from '../record';
-import { Tensor } from '../tensor';
+import { type Tensor } from '../tensor';
 import { inPlace } from './inplace';
+import { pointwise } from './pointwise';
 
-/** The values of `t` in a floating type: its own, or float32 for int64 (PyTorch's promotion of integer inputs). */
-function floatValues(t: Tensor): { data: FloatArray; dtype: DType } {
-  if (isFloatingPoint(t.dtype)) return { data: t.contiguousData(), dtype: t.dtype };
-  const data = allocFor('float32', t.numel);
-  data.set(t.contiguousData());
-  return { data, dtype: 'float32' };
+/** The dtype a floating kernel computes `t` in: its own, or float32 for int64 (PyTorch's promotion of integer inputs). */
+const floatDtype = (t: Tensor): DType => (isFloatingPoint(t.dtype) ? t.dtype : 'float32');
+
+/** `x` as an array of `dtype` (a copy into float32 for int64 values). */
+function asFloat(x: FloatArray, dtype: DType): FloatArray {
+  if (dtype !== 'float32' || x instanceof Float32Array) return x;
+  const data = allocFor('float32', x.length);
+  data.set(x);
+  return data;
 }
 
 /** The check of a kernel PyTorch dispatches over floating types only (`"leaky_relu_cpu" not implemented for 'Long'`). */
@@ -28,22 +32,22 @@ export function checkFloating(kernel: string, dtype: DType): void {
 
 /** `torch.sigmoid` (SigmoidBackward0, saves its result); an int64 input gives float32. */
 export function sigmoid(t: Tensor): Tensor {
-  const x = floatValues(t);
-  const out = Tensor.fromData(sigmoidForward(x.data), t.shape, x.dtype);
+  const dtype = floatDtype(t);
+  const out = pointwise(t, (x) => sigmoidForward(asFloat(x, dtype)), dtype);
   return record(out, 'SigmoidBackward0', [t], () => ({ result: saveOutput(out, 'SigmoidBackward0') }));
 }
 
 /** `torch.tanh` (TanhBackward0, saves its result); an int64 input gives float32. */
 export function tanh(t: Tensor): Tensor {
-  const x = floatValues(t);
-  const out = Tensor.fromData(tanhForward(x.data), t.shape, x.dtype);
+  const dtype = floatDtype(t);
+  const out = pointwise(t, (x) => tanhForward(asFloat(x, dtype)), dtype);
   return record(out, 'TanhBackward0', [t], () => ({ result: saveOutput(out, 'TanhBackward0') }));
 }
 
 /** `F.leaky_relu(t, negative_slope)` (LeakyReluBackward0, saves its input). */
 export function leakyRelu(t: Tensor, negativeSlope: number): Tensor {
   checkFloating('leaky_relu_cpu', t.dtype);
-  const out = Tensor.fromData(leakyReluForward(t.contiguousData(), negativeSlope), t.shape, t.dtype);
+  const out = pointwise(t, (x) => leakyReluForward(x, negativeSlope));
   return record(out, 'LeakyReluBackward0', [t], () => ({ self: save(t), negativeSlope }));
 }
 
@@ -65,7 +69,7 @@ export function leakyRelu_(t: Tensor, negativeSlope: number): Tensor {
 /** `F.gelu(t, approximate)` (GeluBackward0, saves its input). */
 export function gelu(t: Tensor, approximate: GeluApproximate): Tensor {
   checkFloating('GeluKernelImpl', t.dtype);
-  const out = Tensor.fromData(geluForward(t.contiguousData(), approximate), t.shape, t.dtype);
+  const out = pointwise(t, (x) => geluForward(x, approximate));
   return record(out, 'GeluBackward0', [t], () => ({ self: save(t), approximate }));
 }
 
@@ -84,8 +88,10 @@ export function powDtype<D extends DType>(dtype: D, exponent: number): D | 'floa
 /** `torch.pow(t, exponent)` with a number exponent (PowBackward0, saves its input and the exponent). */
 export function pow(t: Tensor, exponent: number): Tensor {
   const dtype = powDtype(t.dtype, exponent);
-  const values =
-    dtype === 'int64' ? t.contiguousData().map((v) => v ** exponent) : powForward(floatValues(t).data, exponent);
-  const out = Tensor.fromData(values, t.shape, dtype);
+  const out = pointwise(
+    t,
+    (x) => (dtype === 'int64' ? x.map((v) => v ** exponent) : powForward(asFloat(x, dtype), exponent)),
+    dtype,
+  );
   return record(out, 'PowBackward0', [t], () => ({ self: save(t), exponent }));
 }

@@ -3,8 +3,9 @@ import { runtimeError } from '../../core/errors';
 import { broadcastShapes, formatShape } from '../../core/shape';
 import { binaryOp, negArray, reluForward, scalarOp, unary, type BinaryOp } from '../../kernels/elementwise';
 import { record, save, saveOutput } from '../record';
-import { Tensor } from '../tensor';
+import { type Tensor } from '../tensor';
 import { inPlace } from './inplace';
+import { elementwiseResult, pointwise } from './pointwise';
 
 /** Result dtype of a binary op (PyTorch's type promotion for the dtypes we have). */
 function promote(a: Tensor, b: Tensor, trueDivide: boolean): DType {
@@ -18,7 +19,7 @@ function binary(a: Tensor, b: Tensor, op: BinaryOp, trueDivide = false): Tensor 
   const dtype = promote(a, b, trueDivide);
   const like = allocFor(dtype, 0);
   const out = binaryOp(op, a.contiguousData(), a.shape, b.contiguousData(), b.shape, shape, like);
-  return Tensor.fromData(out, shape, dtype);
+  return elementwiseResult(out, shape, dtype, [a, b]);
 }
 
 /** `a + b` (AddBackward0). */
@@ -71,33 +72,38 @@ export function div(a: Tensor, b: Tensor): Tensor {
 
 /** `t * scalar` (MulBackward1). */
 export function mulScalar(t: Tensor, scalar: number): Tensor {
-  const out = Tensor.fromData(scalarOp('mul', t.contiguousData(), scalar), t.shape, t.dtype);
+  const out = pointwise(t, (x) => scalarOp('mul', x, scalar));
   return record(out, 'MulBackward1', [t], () => ({ scalar }));
 }
 
 /** `t + scalar` (AddBackward1). */
 export function addScalar(t: Tensor, scalar: number): Tensor {
-  const out = Tensor.fromData(scalarOp('add', t.contiguousData(), scalar), t.shape, t.dtype);
+  const out = pointwise(t, (x) => scalarOp('add', x, scalar));
   return record(out, 'AddBackward1', [t], () => null);
 }
 
 /** `t / scalar` (DivBackward1). */
 export function divScalar(t: Tensor, scalar: number): Tensor {
-  const out = Tensor.fromData(scalarOp('div', t.contiguousData(), scalar), t.shape, t.dtype);
+  const out = pointwise(t, (x) => scalarOp('div', x, scalar));
   return record(out, 'DivBackward1', [t], () => ({ scalar }));
 }
 
 function floatUnary(t: Tensor, f: (x: number) => number): Tensor {
   const dtype = isFloatingPoint(t.dtype) ? t.dtype : 'float32';
-  const src = t.contiguousData();
-  const data = allocFor(dtype, src.length);
-  for (let i = 0; i < src.length; i++) data[i] = f(src[i]!);
-  return Tensor.fromData(data, t.shape, dtype);
+  return pointwise(
+    t,
+    (src) => {
+      const data = allocFor(dtype, src.length);
+      for (let i = 0; i < src.length; i++) data[i] = f(src[i]!);
+      return data;
+    },
+    dtype,
+  );
 }
 
 /** `-t` (NegBackward0). */
 export function neg(t: Tensor): Tensor {
-  return record(Tensor.fromData(negArray(t.contiguousData()), t.shape, t.dtype), 'NegBackward0', [t], () => null);
+  return record(pointwise(t, negArray), 'NegBackward0', [t], () => null);
 }
 
 /** `torch.exp` (ExpBackward0, saves its result). */
@@ -114,18 +120,23 @@ export function log(t: Tensor): Tensor {
 /** `torch.sign` (SignBackward0: zero gradient). PyTorch's kernel is `(0 < a) - (a < 0)`: NaN and -0 give +0. */
 export function sign(t: Tensor): Tensor {
   const f = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
-  return record(Tensor.fromData(unary(t.contiguousData(), f), t.shape, t.dtype), 'SignBackward0', [t], () => null);
+  return record(
+    pointwise(t, (x) => unary(x, f)),
+    'SignBackward0',
+    [t],
+    () => null,
+  );
 }
 
 /** `torch.abs` (AbsBackward0, saves its input: the gradient is multiplied by sgn(input), 0 at 0 and NaN). */
 export function abs(t: Tensor): Tensor {
-  const out = Tensor.fromData(unary(t.contiguousData(), Math.abs), t.shape, t.dtype);
+  const out = pointwise(t, (x) => unary(x, Math.abs));
   return record(out, 'AbsBackward0', [t], () => ({ self: save(t) }));
 }
 
 /** `F.relu` (ReluBackward0, saves its result). */
 export function relu(t: Tensor): Tensor {
-  const out = Tensor.fromData(reluForward(t.contiguousData()), t.shape, t.dtype);
+  const out = pointwise(t, reluForward);
   return record(out, 'ReluBackward0', [t], () => ({ result: saveOutput(out, 'ReluBackward0') }));
 }
 
@@ -156,7 +167,6 @@ export function clamp(t: Tensor, min: number | null, max: number | null): Tensor
   const hi = max ?? Infinity;
   const f = (x: number) => (Number.isNaN(x) ? x : Math.min(Math.max(x, lo), hi));
   const dtype = clampDtype(t.dtype, min, max);
-  const data = unary(t.contiguousData(), f);
-  const out = Tensor.fromData(dtype === t.dtype ? data : Float32Array.from(data), t.shape, dtype);
+  const out = pointwise(t, (x) => (dtype === t.dtype ? unary(x, f) : Float32Array.from(unary(x, f))), dtype);
   return record(out, 'ClampBackward1', [t], () => ({ self: save(t), min, max }));
 }

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../../engine/tensor/tensor';
 import { clone, expand, permute, reshape, slice, transpose } from '../../../engine/tensor/ops/view';
+import * as E from '../../../engine/tensor/ops/elementwise';
 
 const arange = (shape: number[]) => {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -77,5 +78,34 @@ describe('clone keeps a dense layout (memory_format=torch.preserve_format)', () 
     const rowMajor = clone(t); // t.contiguous()
     expect(reshape(rowMajor, [-1]).storage).toBe(rowMajor.storage);
     expect(flatKept.toArray()).toEqual(rowMajor.toArray());
+  });
+});
+
+describe("elementwise results keep the inputs' layout (TensorIterator)", () => {
+  // PyTorch 1.13: the result's .stride() for each, written beside.
+  const x = () => transpose(arange([3, 4]), 0, 1); // [4, 3], strides (1, 4)
+  const c = () => arange([4, 3]);
+  it('unary and scalar ops on a transpose or permute keep its strides', () => {
+    expect(E.exp(x()).strides).toEqual([1, 4]); // x.t().exp(): (1, 4)
+    expect(E.addScalar(x(), 1).strides).toEqual([1, 4]); // x.t() + 1: (1, 4)
+    expect(E.exp(permute(arange([2, 3, 4]), [2, 0, 1])).strides).toEqual([1, 12, 4]); // (1, 12, 4)
+    expect(E.exp(transpose(slice(arange([5, 4]), 0, 1, 4), 0, 1)).strides).toEqual([1, 4]); // (1, 4)
+    // [3, 1] with strides (1, 3) is contiguous (size-1 dims aside): (1, 1)
+    expect(E.exp(transpose(arange([1, 3]), 0, 1)).isContiguous).toBe(true);
+  });
+
+  it('binary ops follow the first operand that tells the dims apart', () => {
+    expect(E.add(c(), x()).strides).toEqual([3, 1]); // c + x.t(): (3, 1)
+    expect(E.add(x(), c()).strides).toEqual([1, 4]); // x.t() + c: (1, 4)
+    expect(E.add(arange([4, 1]), x()).strides).toEqual([1, 4]); // y[4, 1] + x.t(): (1, 4)
+    const p = permute(arange([2, 3, 4]), [2, 0, 1]);
+    expect(E.add(p, arange([4, 2, 3])).strides).toEqual([1, 12, 4]); // (1, 12, 4)
+    const e = expand(arange([3, 1]), [3, 4]);
+    expect(E.add(e, transpose(arange([4, 3]), 0, 1)).strides).toEqual([1, 3]); // expand + t: (1, 3)
+  });
+
+  it('the values are the row-major ones, whatever the layout', () => {
+    const r = E.add(x(), c());
+    expect(r.toArray()).toEqual(E.add(clone(x()), c()).toArray());
   });
 });
