@@ -1,106 +1,20 @@
 import { runtimeError } from '../core/errors';
-import { broadcastShapes, checkBudget, numel } from '../core/shape';
-import { scalarTypeName, type DType, type FloatArray } from '../core/dtype';
-import { expandTo } from '../kernels/elementwise';
-import { addmm as addmmKernel, matmul } from '../kernels/matmul';
-import { record, save } from '../tensor/record';
-import { Tensor } from '../tensor/tensor';
+import { numel } from '../core/shape';
+import type { DType } from '../core/dtype';
+import type { Tensor } from '../tensor/tensor';
 import { add_ } from '../tensor/ops/elementwise';
-import { reshape, squeezeInPlace, transpose2d, unsqueeze, view } from '../tensor/ops/view';
-
-/** mm's check of two matrix shapes, with PyTorch's message. */
-export function checkMm(a: readonly number[], b: readonly number[]): void {
-  if (a[1] !== b[0]) {
-    throw runtimeError(`mat1 and mat2 shapes cannot be multiplied (${a[0]}x${a[1]} and ${b[0]}x${b[1]})`);
-  }
-}
-
-/**
- * Note [Linear's dtype checks]: F.linear meets a dtype mismatch in the aten op it
- * reaches. addmm (2-D or 3-D input with a bias) checks dtypes before shapes, the bias
- * (`self`) first; mm (every other path) checks shapes first and names the input's dtype
- * as expected. PyTorch 1.13, F.linear(int64 [2, 3], float32 [4, 3], float32 [4]):
- * "mat1 and mat2 must have the same dtype"; without the bias: "expected scalar type
- * Long but found Float".
- */
-function checkAddmmDtypes(bias: DType, mat1: DType, mat2: DType): void {
-  if (bias !== mat2) throw runtimeError('self and mat2 must have the same dtype');
-  if (mat1 !== mat2) throw runtimeError('mat1 and mat2 must have the same dtype');
-}
-
-/** mm's dtype check (after its shape check), as Note [Linear's dtype checks]. */
-function checkMmDtypes(mat1: DType, mat2: DType): void {
-  if (mat1 !== mat2) {
-    throw runtimeError(`expected scalar type ${scalarTypeName(mat1)} but found ${scalarTypeName(mat2)}`);
-  }
-}
+import { transpose2d, view } from '../tensor/ops/view';
+import { matmul } from './matmul';
+import { addmm, checkAddmmDtypes, checkMm, checkMmDtypes } from './mm';
 
 const LINEAR_0D = 'both arguments to linear need to be at least 1D, but they are 0D and 2D';
 
 /**
- * The right operand of a product as the kernels take it: a transposed matrix
- * (`weight.t()` inside Linear) as its storage with `trans` set, which the matrix
- * kernel packs without a fresh array (Note [Transposed B scratch]); any other
- * tensor as its row-major values. The values are the same either way.
- */
-function rightOperand(b: Tensor): { data: FloatArray; trans: boolean } {
-  if (!b.isContiguous && b.ndim === 2 && b.strides[0] === 1 && b.strides[1] === b.shape[0]) {
-    return { data: b.storage.data.subarray(b.offset, b.offset + b.numel), trans: true };
-  }
-  return { data: b.contiguousData(), trans: false };
-}
-
-/** `torch.mm(a, b)` of 2-D tensors (MmBackward0). */
-export function mm(a: Tensor, b: Tensor): Tensor {
-  checkMm(a.shape, b.shape);
-  checkMmDtypes(a.dtype, b.dtype);
-  const [m, k] = a.shape as [number, number];
-  const n = b.shape[1]!;
-  checkBudget([m, n]);
-  const r = rightOperand(b);
-  const out = Tensor.fromData(matmul(a.contiguousData(), r.data, m, k, n, false, r.trans), [m, n], a.dtype);
-  return record(out, 'MmBackward0', [a, b], () => ({
-    mat1: b.requiresGrad ? save(a) : null,
-    mat2: a.requiresGrad ? save(b) : null,
-    m,
-    k,
-    n,
-  }));
-}
-
-/** `torch.addmm(bias, a, b)` = bias + a @ b (AddmmBackward0). */
-export function addmm(bias: Tensor, a: Tensor, b: Tensor): Tensor {
-  checkAddmmDtypes(bias.dtype, a.dtype, b.dtype);
-  checkMm(a.shape, b.shape);
-  const [m, k] = a.shape as [number, number];
-  const n = b.shape[1]!;
-  checkBudget([m, n]);
-  const bias1d = bias.numel === n && (bias.ndim === 1 || bias.shape[0] === 1);
-  const biasData = bias1d
-    ? bias.contiguousData()
-    : expandTo(bias.contiguousData(), broadcastShapes(bias.shape, [m, n]) && bias.shape, [m, n]);
-  const r = rightOperand(b);
-  let data: FloatArray;
-  if (bias1d) data = addmmKernel(biasData, a.contiguousData(), r.data, m, k, n, false, r.trans);
-  else {
-    data = matmul(a.contiguousData(), r.data, m, k, n, false, r.trans);
-    for (let i = 0; i < data.length; i++) data[i] = data[i]! + biasData[i]!;
-  }
-  return record(Tensor.fromData(data, [m, n], a.dtype), 'AddmmBackward0', [bias, a, b], () => ({
-    mat2: a.requiresGrad ? save(b) : null, // AddmmBackward0 declares mat2_ before mat1_
-    mat1: b.requiresGrad ? save(a) : null,
-    m,
-    k,
-    n,
-  }));
-}
-
-/**
  * `F.linear(input, weight, bias)` with the exact op sequence of PyTorch 1.13, so
  * autograd shows the same functions: addmm for 2-D input with bias, a view
- * around addmm for contiguous 3-D input with bias, matmul (unsqueeze/reshape,
- * mm, squeeze/unsafe view) then `add_` of the bias in place otherwise. `weight.t()`
- * comes first.
+ * around addmm for contiguous 3-D input with bias, torch.matmul (unsqueeze, mm,
+ * squeeze_; or reshape, mm, unsafe view; or bmm) then `add_` of the bias in place
+ * otherwise. `weight.t()` comes first.
  */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   if (input.ndim === 0) throw runtimeError(LINEAR_0D);
@@ -111,17 +25,9 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null): Tens
     const out = addmm(bias, view(input, [a * b, k]), wt);
     return view(out, [a, b, out.shape[1]!]);
   }
-  let out: Tensor;
-  if (input.ndim === 1) {
-    out = squeezeInPlace(mm(unsqueeze(input, 0), wt), 0);
-  } else if (input.ndim === 2) {
-    out = mm(input, wt);
-  } else {
-    const k = input.shape[input.ndim - 1]!;
-    const flat = reshape(input, [-1, k]);
-    const prod = mm(flat, wt);
-    out = unsafeView(prod, [...input.shape.slice(0, -1), prod.shape[1]!]);
-  }
+  // `at::matmul(input, weight.t())`: a 3-D input with its last two dims transposed is not
+  // folded into one mm but goes through bmm (Note [matmul's op sequence], matmul.ts)
+  const out = matmul(input, wt);
   return bias ? add_(out, bias) : out; // `output.add_(bias)`
 }
 
@@ -137,7 +43,6 @@ export interface LinearDtypes {
  * rank and matrix-product checks, and with `dtypes` its dtype checks (not those
  * of a wired weight that is not 2-D or a bias that does not broadcast).
  */
-
 export function linearShape(xs: readonly number[], ws: readonly number[], dtypes?: LinearDtypes): number[] {
   if (xs.length === 0) throw runtimeError(LINEAR_0D);
   // the addmm path for 3-D input needs it contiguous, which inference assumes
@@ -147,14 +52,4 @@ export function linearShape(xs: readonly number[], ws: readonly number[], dtypes
   checkMm([xs.length === 1 ? 1 : numel(xs.slice(0, -1)), k], [ws[1]!, ws[0]!]);
   if (dtypes && !viaAddmm) checkMmDtypes(dtypes.input, dtypes.weight);
   return [...xs.slice(0, -1), ws[0]!];
-}
-
-/**
- * `at::_unsafe_view` (UnsafeViewBackward0) of a contiguous result: it shares t's storage but is
- * not a view (PyTorch's `_is_view()` is False), so an in-place op on it (`F.relu(linear(x3d),
- * inplace=True)`) rebases its own history, not t's.
- */
-export function unsafeView(t: Tensor, shape: readonly number[]): Tensor {
-  const out = new Tensor(t.storage, shape, t.dtype, undefined, t.offset);
-  return record(out, 'UnsafeViewBackward0', [t], () => ({ shape: t.shape }));
 }

@@ -5,7 +5,7 @@ import { bmm as bmmKernel, dot as dotKernel, matmul as matmulKernel } from '../k
 import { record, save } from '../tensor/record';
 import { Tensor } from '../tensor/tensor';
 import { clone, expand, reshape, squeeze, squeezeInPlace, transpose, transpose2d, unsqueeze } from '../tensor/ops/view';
-import { checkMm, mm, unsafeView } from './linear';
+import { checkMm, mm, unsafeView } from './mm';
 
 /** Operands of two dtypes: dot names both, mv, mm and bmm expect the first operand's. */
 function checkDtypes(op: 'dot' | 'mm', a: DType, b: DType): void {

@@ -9,7 +9,8 @@ import { type Tensor } from '../../../engine/tensor/tensor';
 import { slice } from '../../../engine/tensor/ops/view';
 import { conv2d, conv2dModule, type Conv2dArgs, type PaddingMode } from '../../../engine/nn/conv';
 import { avgPool2d, maxPool2d, type Pool2dArgs } from '../../../engine/nn/pool';
-import { addmm, linear, mm } from '../../../engine/nn/linear';
+import { linear } from '../../../engine/nn/linear';
+import { addmm, mm } from '../../../engine/nn/mm';
 import { crossEntropy, nllLoss, type Reduction } from '../../../engine/nn/loss';
 import {
   Const,
