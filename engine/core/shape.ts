@@ -22,6 +22,20 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/**
+ * True if `strides` are `contiguousStrides(shape)` wherever the size is above 1 (PyTorch's
+ * `is_contiguous`), walked from the last dim without building them.
+ */
+export function isRowMajor(shape: Shape, strides: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const size = shape[i]!;
+    if (size > 1 && strides[i] !== expected) return false;
+    expected *= Math.max(size, 1);
+  }
+  return true;
+}
+
 /** True if both shapes are equal. */
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);

@@ -1,6 +1,6 @@
 import { allocFor, isFloatingPoint, type DType, type FloatArray } from '../core/dtype';
 import { internalError, runtimeError } from '../core/errors';
-import { checkBudget, contiguousStrides, numel, type Shape } from '../core/shape';
+import { checkBudget, contiguousStrides, isRowMajor, numel, type Shape } from '../core/shape';
 import { Storage } from '../core/storage';
 import { emptyLike } from '../kernels/fast/index';
 import { gatherStrided, transpose2d } from '../kernels/slice';
@@ -238,14 +238,7 @@ export class Tensor implements GradSink {
 
   /** True if the elements are laid out row-major from `offset` with no gaps. */
   get isContiguous(): boolean {
-    // The strides of contiguousStrides(shape), walked from the last dim without building them.
-    let expected = 1;
-    for (let i = this.shape.length - 1; i >= 0; i--) {
-      const s = this.shape[i]!;
-      if (s > 1 && this.strides[i] !== expected) return false;
-      expected *= Math.max(s, 1);
-    }
-    return true;
+    return isRowMajor(this.shape, this.strides);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { allocLike, type DType, type FloatArray } from '../../core/dtype';
 import { Storage } from '../../core/storage';
-import { sameShape, type Shape } from '../../core/shape';
+import { isRowMajor, sameShape, type Shape } from '../../core/shape';
 import { scatterStrided } from '../../kernels/slice';
 import { Tensor } from '../tensor';
 import { isDense } from './view';
@@ -83,16 +83,7 @@ export function iteratorStrides(shape: Shape, operands: readonly Operand[]): num
   return out;
 }
 
-/** Row-major strides wherever the size is above 1 (`Tensor.isContiguous`). */
-function rowMajor(op: Operand): boolean {
-  let expected = 1;
-  for (let i = op.shape.length - 1; i >= 0; i--) {
-    const size = op.shape[i]!;
-    if (size > 1 && op.strides[i] !== expected) return false;
-    expected *= Math.max(size, 1);
-  }
-  return true;
-}
+const rowMajor = (op: Operand): boolean => isRowMajor(op.shape, op.strides);
 
 /**
  * An elementwise op's result from its row-major `values` (`shape`, `dtype`), laid out
