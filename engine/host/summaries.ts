@@ -33,6 +33,7 @@ export function tensorSummary(t: Tensor, s: GraphSession): TensorSummary {
     stats: stats(t.contiguousData()),
     grad_stats: t.grad ? stats(t.grad.contiguousData()) : null,
     storage: s.storageNumbers.of(t.storage),
+    version: t.storage.version,
   };
 }
 

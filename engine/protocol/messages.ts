@@ -70,6 +70,8 @@ export interface TensorSummary {
   readonly grad_stats: Stats | null;
   /** Storage id; tensors with the same id share memory (Detach). */
   readonly storage: number;
+  /** The storage's version counter (`t._version`): in-place writes so far; -1 where not reported. */
+  readonly version: number;
 }
 
 /** Port information inferred before running (nothing is computed): enough to mark leaves and shapes. */

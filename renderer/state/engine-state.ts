@@ -128,6 +128,7 @@ export function toSummaries(tensors: Record<string, unknown>): Record<string, Te
       stats: t.data ? stats(t.data) : null,
       grad_stats: t.grad ? stats(t.grad.data) : null,
       storage: -1,
+      version: -1,
     };
   }
   return out;
@@ -160,7 +161,7 @@ export function withRunSummary(
 }
 
 /**
- * A `result` reply (what stepping to the end pulls) has no storage ids: keeps
+ * A `result` reply (what stepping to the end pulls) has no storage ids or versions: keeps
  * the ones the steps reported, so Detach still shows its input's storage.
  */
 function keepStorage(
@@ -169,7 +170,9 @@ function keepStorage(
 ): Record<string, TensorSummary> {
   for (const [name, t] of Object.entries(next)) {
     const before = own(old, name);
-    if (t.storage < 0 && before && before.storage >= 0) next[name] = { ...t, storage: before.storage };
+    if (t.storage < 0 && before && before.storage >= 0) {
+      next[name] = { ...t, storage: before.storage, version: before.version };
+    }
   }
   return next;
 }
@@ -293,6 +296,8 @@ export interface NodeFlags {
   readonly shape: number[] | null;
   readonly dtype: string | null;
   readonly storage: number | null;
+  /** `t._version`: in-place writes to its storage so far (null before a run reports it). */
+  readonly version: number | null;
 }
 
 /** Flags for one tensor name. */
@@ -307,6 +312,7 @@ export function flagsOf(s: EngineSlice, name: string): NodeFlags | null {
       shape: t.shape,
       dtype: t.dtype,
       storage: t.storage,
+      version: t.version >= 0 ? t.version : null,
     };
   }
   const p = own(s.load?.ports, name);
@@ -319,6 +325,7 @@ export function flagsOf(s: EngineSlice, name: string): NodeFlags | null {
       shape: p.shape,
       dtype: p.dtype,
       storage: null,
+      version: null,
     };
   return null;
 }

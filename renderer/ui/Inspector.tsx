@@ -10,6 +10,7 @@ import { specOf } from '../document/graph';
 import { ImageTools } from '../images/ImageTools';
 import type { OutputSpec } from '../../engine/protocol/op-spec';
 import { flagsOf, type NodeFlags } from '../state/engine-state';
+import { BADGE_HELP } from './glossary';
 import { BufferState } from './BufferState';
 import { FedNote } from './FedNote';
 import { OptimizerState } from './OptimizerState';
@@ -65,6 +66,15 @@ function AutogradFacts({ flags, output }: { flags: NodeFlags; output?: string })
         <>
           <dt>storage</dt>
           <dd data-testid="inspector-storage">#{flags.storage}</dd>
+        </>
+      )}
+      {flags.version !== null && (
+        <>
+          <dt>_version</dt>
+          <dd data-testid="inspector-version" title={BADGE_HELP.version(flags.version)}>
+            {flags.version}
+            {flags.version > 0 && <span className="muted"> (changed in place)</span>}
+          </dd>
         </>
       )}
     </dl>

@@ -56,6 +56,8 @@ export const BADGE_HELP = {
   gradFn: (name: string): string =>
     `grad_fn = ${name}: ${GRAD_FN_HELP[name] ?? 'the backward function this op recorded; backward() calls it to send gradient to the inputs.'}`,
   grad: '.grad is populated: backward() accumulated this leaf’s gradient here (it adds up over iterations unless zero_grad is set).',
+  version: (n: number): string =>
+    `_version = ${n}: in-place ops have written this tensor’s memory ${n === 1 ? 'once' : `${n} times`}; autograd compares it with the version it saved and raises “modified by an inplace operation” if they differ.`,
   storage: (id: number): string =>
     `storage #${id}: the memory holding this tensor’s values; tensors with the same number share it (detach() does, clone() copies), so an in-place op on one changes the other.`,
 } as const;

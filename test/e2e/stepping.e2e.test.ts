@@ -84,6 +84,8 @@ describe('detach vs clone, stepped', () => {
     expect(await attr(page, 'x', 'data-grad-fn')).toBe('');
     await node(page, 'x').click();
     await expect.poll(() => page.textContent('[data-testid=inspector-storage]')).toBe(`#${xs}`);
+    // x._version is 1 after d.relu_(), as in PyTorch (the counter is the storage's)
+    await expect.poll(() => page.textContent('[data-testid=inspector-version]')).toBe('1 (changed in place)');
     await shot(page, 'stepping-detach-vs-clone-forward');
 
     // the copy mark is an inline SVG, not a glyph a font may lack

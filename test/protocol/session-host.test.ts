@@ -102,6 +102,31 @@ describe('SessionHost', () => {
     expect(Object.keys(stepped)).toEqual(expect.arrayContaining(['x', 'conv', 'flat', 'fc', 'd', 'loss']));
   });
 
+  it("reports each tensor's version counter: relu_() through a Detach bumps x's to 1, as x._version in PyTorch", async () => {
+    const h = harness();
+    const d = doc(
+      [
+        { id: 'x', op: 'Tensor', params: { shape: [3], requires_grad: true, init: { kind: 'arange' } } },
+        { id: 'det', op: 'Detach' },
+        { id: 'r', op: 'ReLU', params: { inplace: true } },
+        { id: 'y', op: 'Mul' },
+        { id: 'loss', op: 'Sum' },
+      ],
+      [
+        { source: 'x', target: 'det' },
+        { source: 'det', target: 'r' },
+        { source: 'x', target: 'y', targetHandle: 'a' },
+        { source: 'x', target: 'y', targetHandle: 'b' },
+        { source: 'y', target: 'loss' },
+      ],
+      { backward: 'loss' },
+    );
+    await h.send({ type: 'load', document: d });
+    const r = await h.send({ type: 'run' });
+    expect([r.tensors.x!.version, r.tensors.det!.version, r.tensors.r!.version]).toEqual([1, 1, 1]);
+    expect([r.tensors.y!.version, r.tensors.loss!.version]).toEqual([0, 0]);
+  });
+
   it('throttles progress to about 20 per second and always reports the last iteration', async () => {
     const h = harness();
     await h.send({ type: 'load', document: squareDoc(2000) });

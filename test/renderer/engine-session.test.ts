@@ -31,6 +31,7 @@ const summary = (rg: boolean, leaf: boolean, gradFn: string | null, hasGrad: boo
   stats,
   grad_stats: hasGrad ? stats : null,
   storage: 1,
+  version: 0,
 });
 /** A tensor of a `result` reply (typed-array data), requiring grad. */
 const wire = (data: number[], leaf: boolean, gradFn: string | null, grad: number[] | null) => ({

@@ -76,7 +76,16 @@ describe('feedback edges on the canvas', () => {
     const engine: EngineSlice = {
       ...initialEngine,
       tensors: {
-        r: { ...nonLeaf, shape: [2], dtype: 'float32', has_grad: false, stats: null, grad_stats: null, storage: 3 },
+        r: {
+          ...nonLeaf,
+          shape: [2],
+          dtype: 'float32',
+          has_grad: false,
+          stats: null,
+          grad_stats: null,
+          storage: 3,
+          version: 0,
+        },
       },
     };
     expect(feedbackEdges(base, engine, { nodes: [], edges: [] })[0]!.data!.carries).toBe('non-leaf · ReluBackward0');
@@ -97,7 +106,7 @@ describe('the leaf error of a loop', () => {
     const fed = { shape: [2], dtype: 'float32', requires_grad: true, is_leaf: false, grad_fn: 'ReluBackward0' };
     const s = withRunSummary(initialEngine, {
       tensors: {},
-      fed: { x: { ...fed, has_grad: false, stats: null, grad_stats: null, storage: 4 } },
+      fed: { x: { ...fed, has_grad: false, stats: null, grad_stats: null, storage: 4, version: 0 } },
       error,
     });
     expect(s.tensors.x).toMatchObject({ is_leaf: false, grad_fn: 'ReluBackward0' });

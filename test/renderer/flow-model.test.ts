@@ -19,6 +19,7 @@ const t = (rg: boolean) => ({
   stats: null,
   grad_stats: null,
   storage: 1,
+  version: 0,
 });
 const engine: EngineSlice = {
   ...initialEngine,

@@ -32,6 +32,7 @@ const t = (storage: number, grad_fn: string | null = null): TensorSummary => ({
   stats: null,
   grad_stats: null,
   storage,
+  version: 0,
 });
 const fwd = (over: Partial<ForwardStepResult>): ForwardStepResult => ({
   phase: 'forward',

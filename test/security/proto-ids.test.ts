@@ -158,6 +158,7 @@ describe('the renderer engine state', () => {
       stats: null,
       grad_stats: null,
       storage: 1,
+      version: 0,
     };
     const s = withForwardStep(initialEngine, {
       phase: 'forward',
