@@ -1,7 +1,7 @@
 import { nulls } from '../core/arrays';
 import { allocLike, type DType, type FloatArray } from '../core/dtype';
 import { runtimeError } from '../core/errors';
-import { contiguousStrides, type Shape } from '../core/shape';
+import { isRowMajor, type Shape } from '../core/shape';
 import { gatherStrided, scatterStrided } from '../kernels/slice';
 import type { GradValue } from './grad-value';
 import { Node, takeSequenceNr, type Edge } from './node';
@@ -93,7 +93,7 @@ export class CopySlices extends Node {
  * A new array; for a row-major base, a copy.
  */
 export function toStorageOrder(g: FloatArray, shape: Shape, stride: readonly number[]): FloatArray {
-  if (sameStrides(stride, contiguousStrides(shape), shape)) return g.slice();
+  if (isRowMajor(shape, stride)) return g.slice();
   const out = allocLike(g, g.length);
   scatterStrided(out, 0, shape, stride, g);
   return out;
@@ -101,10 +101,5 @@ export function toStorageOrder(g: FloatArray, shape: Shape, stride: readonly num
 
 /** The inverse of {@link toStorageOrder}: row-major again (`d` itself for a row-major base). */
 export function fromStorageOrder(d: FloatArray, shape: Shape, stride: readonly number[]): FloatArray {
-  return sameStrides(stride, contiguousStrides(shape), shape) ? d : gatherStrided(d, 0, shape, stride);
-}
-
-/** Strides equal wherever the size is above 1 (PyTorch ignores the stride of a size-1 dim). */
-function sameStrides(a: readonly number[], b: readonly number[], shape: Shape): boolean {
-  return shape.every((n, i) => n < 2 || a[i] === b[i]);
+  return isRowMajor(shape, stride) ? d : gatherStrided(d, 0, shape, stride);
 }
